@@ -1,3 +1,5 @@
+import { Editor } from './components/Editor';
+
 export default function Home() {
-  return <main className="p-4">Latent Loom</main>;
+  return <Editor />;
 }

@@ -1,0 +1,207 @@
+'use client';
+import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type FinalConnectionState,
+  type IsValidConnection,
+} from '@xyflow/react';
+import { canConnect, type GraphLike } from '@/nodes/connect';
+import { defaultParams, type NodeSchema, type SocketType } from '@/nodes/schemas';
+import { openFile } from '@/app/lib/editorActions';
+import { SOCKET_COLORS } from '@/app/lib/socketColors';
+import type { LoomEdge, LoomNode as LoomNodeType } from '@/app/lib/workflow';
+import { useGraphStore } from '@/app/stores/graphStore';
+import { useTemplateStore } from '@/app/stores/templateStore';
+import { useToastStore } from '@/app/stores/toastStore';
+import { LoomNode } from './LoomNode';
+import { NodePalette, type SocketFilter } from './NodePalette';
+
+const nodeTypes = { loom: LoomNode };
+
+/** The shape canConnect() reads, built from the canvas's nodes and edges. */
+function graphLike(nodes: LoomNodeType[], edges: LoomEdge[]): GraphLike {
+  const out: Record<string, { type: string; inputs: Record<string, { node: string; output: string }> }> = {};
+  for (const n of nodes) out[n.id] = { type: n.data.type, inputs: {} };
+  for (const e of edges) {
+    const t = out[e.target];
+    if (t && e.targetHandle && e.sourceHandle) t.inputs[e.targetHandle] = { node: e.source, output: e.sourceHandle };
+  }
+  return { nodes: out };
+}
+
+function check(c: Connection | Edge) {
+  const { nodes, edges } = useGraphStore.getState();
+  if (!c.sourceHandle || !c.targetHandle) return { ok: false as const, reason: 'Connect an output to an input.' };
+  return canConnect(graphLike(nodes, edges), { node: c.source, output: c.sourceHandle }, { node: c.target, input: c.targetHandle }, useTemplateStore.getState().byId);
+}
+
+interface PaletteAt {
+  screen: { x: number; y: number };
+  flow: { x: number; y: number };
+  filter: SocketFilter | null;
+  /** the handle a link was dragged from, to connect the new node to */
+  from?: { node: string; handle: string; kind: 'source' | 'target' };
+}
+
+export function Canvas() {
+  const nodes = useGraphStore((s) => s.nodes);
+  const storedEdges = useGraphStore((s) => s.edges);
+  const onNodesChange = useGraphStore((s) => s.onNodesChange);
+  const onEdgesChange = useGraphStore((s) => s.onEdgesChange);
+  const connect = useGraphStore((s) => s.connect);
+  const commit = useGraphStore((s) => s.commit);
+  const byId = useTemplateStore((s) => s.byId);
+  const toast = useToastStore((s) => s.push);
+  const { screenToFlowPosition } = useReactFlow();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [palette, setPalette] = useState<PaletteAt | null>(null);
+  // Edges take their source socket's colour; derived here so stored edges stay plain data.
+  const edges = useMemo(() => {
+    const typeOf = new Map(nodes.map((n) => [n.id, n.data.type]));
+    return storedEdges.map((e) => {
+      const type = byId[typeOf.get(e.source) ?? '']?.outputs.find((o) => o.name === e.sourceHandle)?.type;
+      return type ? { ...e, style: { stroke: SOCKET_COLORS[type], strokeWidth: 2 } } : e;
+    });
+  }, [nodes, storedEdges, byId]);
+  const [refusal, setRefusal] = useState<{ x: number; y: number; text: string } | null>(null);
+
+  const isValidConnection: IsValidConnection<LoomEdge> = useCallback((c) => check(c).ok, []);
+
+  const onConnectEnd = useCallback(
+    (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      if (!point) return;
+      if (state.toHandle && state.fromHandle && state.isValid === false) {
+        const source = state.fromHandle.type === 'source' ? state.fromHandle : state.toHandle;
+        const target = state.fromHandle.type === 'source' ? state.toHandle : state.fromHandle;
+        const result = check({ source: source.nodeId, sourceHandle: source.id ?? null, target: target.nodeId, targetHandle: target.id ?? null });
+        if (!result.ok) {
+          setRefusal({ x: point.clientX, y: point.clientY, text: result.reason });
+          toast(result.reason, 'error');
+          setTimeout(() => setRefusal(null), 4000);
+        }
+        return;
+      }
+      if (!state.toHandle && state.fromHandle && state.fromNode) {
+        const fromSchema = byId[(state.fromNode.data as LoomNodeType['data']).type];
+        const kind = state.fromHandle.type;
+        const socket = (kind === 'source' ? fromSchema?.outputs : fromSchema?.inputs)?.find((s) => s.name === state.fromHandle?.id);
+        if (!socket) return;
+        setPalette({
+          screen: { x: point.clientX, y: point.clientY },
+          flow: screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+          filter: { type: socket.type, side: kind === 'source' ? 'input' : 'output' },
+          from: { node: state.fromNode.id, handle: socket.name, kind },
+        });
+      }
+    },
+    [byId, screenToFlowPosition, toast],
+  );
+
+  const addFromPalette = useCallback(
+    (schema: NodeSchema) => {
+      if (!palette) return;
+      const graph = useGraphStore.getState();
+      const id = graph.addNode(schema.id, defaultParams(schema), palette.flow);
+      const from = palette.from;
+      const type: SocketType | undefined = palette.filter?.type;
+      if (from && type) {
+        if (from.kind === 'source') {
+          const input = schema.inputs.find((i) => i.type === type);
+          if (input) graph.connect({ source: from.node, sourceHandle: from.handle, target: id, targetHandle: input.name });
+        } else {
+          const output = schema.outputs.find((o) => o.type === type);
+          if (output) graph.connect({ source: id, sourceHandle: output.name, target: from.node, targetHandle: from.handle });
+        }
+      }
+      setPalette(null);
+    },
+    [palette],
+  );
+
+  const onDoubleClick = useCallback(
+    (e: ReactMouseEvent) => {
+      if (!(e.target instanceof Element) || !e.target.classList.contains('react-flow__pane')) return;
+      setPalette({ screen: { x: e.clientX, y: e.clientY }, flow: screenToFlowPosition({ x: e.clientX, y: e.clientY }), filter: null });
+    },
+    [screenToFlowPosition],
+  );
+
+  const onDrop = useCallback(async (e: DragEvent) => {
+    const file = e.dataTransfer.files[0];
+    if (!file) return;
+    e.preventDefault();
+    await openFile(file);
+  }, []);
+
+  const bounds = wrapper.current?.getBoundingClientRect();
+  return (
+    <div
+      ref={wrapper}
+      data-testid="canvas"
+      className="relative h-full w-full"
+      onDoubleClick={onDoubleClick}
+      onDragOver={(e) => {
+        if (e.dataTransfer.types.includes('Files')) e.preventDefault();
+      }}
+      onDrop={onDrop}
+    >
+      <ReactFlow<LoomNodeType, LoomEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={connect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={() => commit()}
+        onSelectionDragStart={() => commit()}
+        onPaneClick={() => setPalette(null)}
+        deleteKeyCode={null}
+        zoomOnDoubleClick={false}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={['Meta', 'Control']}
+        colorMode="dark"
+        minZoom={0.1}
+        maxZoom={2}
+        fitView
+        onlyRenderVisibleElements
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={24} size={1} color="#333" />
+        <MiniMap pannable zoomable nodeColor="#404040" maskColor="rgba(0,0,0,0.6)" className="!bg-neutral-900" />
+        <Controls />
+      </ReactFlow>
+      {palette && bounds && (
+        <div
+          className="absolute z-30 h-80 w-72 rounded-md bg-neutral-900 p-2 shadow-2xl ring-1 ring-neutral-600"
+          style={{
+            left: Math.min(palette.screen.x - bounds.left, bounds.width - 300),
+            top: Math.min(palette.screen.y - bounds.top, bounds.height - 330),
+          }}
+          onKeyDown={(e) => e.key === 'Escape' && setPalette(null)}
+        >
+          <NodePalette testId="palette" filter={palette.filter} onPick={addFromPalette} autoFocus className="h-full" />
+        </div>
+      )}
+      {refusal && bounds && (
+        <div
+          data-testid="connection-refused"
+          role="alert"
+          className="pointer-events-none absolute z-40 max-w-xs rounded bg-red-700 px-2 py-1 text-xs text-white shadow-lg"
+          style={{ left: refusal.x - bounds.left + 12, top: refusal.y - bounds.top + 12 }}
+        >
+          {refusal.text}
+        </div>
+      )}
+    </div>
+  );
+}

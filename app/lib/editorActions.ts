@@ -1,0 +1,142 @@
+import { useGraphStore } from '@/app/stores/graphStore';
+import { useRunStore } from '@/app/stores/runStore';
+import { useTemplateStore } from '@/app/stores/templateStore';
+import { useToastStore } from '@/app/stores/toastStore';
+import { selectionToWorkflow, workflowForPaste } from './clipboard';
+import { enqueueJob, errorMessage, saveToLibrary, validateWorkflow } from './engineApi';
+import { PNG_WORKFLOW_KEYWORD, readPngTextChunks } from '@/nodes/workflow/png-text';
+import { type Workflow, graphToWorkflow, parseWorkflow, withVersions, workflowToGraph } from './workflow';
+
+/** Glue between stores and the engine for commands the toolbar, shortcuts and drops share. */
+
+export function currentWorkflow(): Workflow {
+  const { nodes, edges } = useGraphStore.getState();
+  return withVersions(graphToWorkflow({ nodes, edges }), useTemplateStore.getState().byId);
+}
+
+/** Replaces the canvas with a workflow file's graph (ours or ComfyUI's); one undo step. */
+export function loadWorkflowValue(value: unknown, label: string): boolean {
+  const toast = useToastStore.getState().push;
+  const parsed = parseWorkflow(value);
+  if (!parsed.ok) {
+    toast(`${label}: ${parsed.reason}`, 'error');
+    return false;
+  }
+  for (const w of parsed.warnings) toast(w);
+  const { byId } = useTemplateStore.getState();
+  const unknown = Object.entries(parsed.workflow.nodes).filter(([, n]) => !byId[n.type]);
+  if (unknown.length > 0) toast(`Unknown node types: ${unknown.map(([id, n]) => `${n.type} (${id})`).join(', ')}`, 'error');
+  useGraphStore.getState().replaceGraph(workflowToGraph(parsed.workflow, byId));
+  useRunStore.getState().clearIssues();
+  toast(`Loaded ${label}`);
+  return true;
+}
+
+export async function openFile(file: File): Promise<boolean> {
+  const toast = useToastStore.getState().push;
+  try {
+    if (file.type === 'image/png' || file.name.toLowerCase().endsWith('.png')) {
+      const chunks = readPngTextChunks(new Uint8Array(await file.arrayBuffer()));
+      // Ours first, then ComfyUI's UI format, then its API prompt.
+      const text = chunks[PNG_WORKFLOW_KEYWORD] ?? chunks.workflow ?? chunks.prompt;
+      const embedded: unknown = text === undefined ? undefined : JSON.parse(text);
+      if (embedded === undefined) {
+        toast(`${file.name} has no embedded workflow`, 'error');
+        return false;
+      }
+      return loadWorkflowValue(embedded, file.name);
+    }
+    return loadWorkflowValue(JSON.parse(await file.text()), file.name);
+  } catch (err) {
+    toast(`Could not open ${file.name}: ${errorMessage(err)}`, 'error');
+    return false;
+  }
+}
+
+function nextSeed(value: string | number | boolean | undefined, control: string): string | number | undefined {
+  if (control === 'fixed') return undefined;
+  if (control === 'increment') {
+    const n = BigInt(typeof value === 'number' || typeof value === 'string' ? String(value || 0) : 0) + 1n;
+    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n.toString();
+  }
+  return Math.floor(Math.random() * 2 ** 48);
+}
+
+/** ComfyUI's "control after generate": seeds change once a run is accepted. */
+function applySeedControls() {
+  const { nodes, setParam } = useGraphStore.getState();
+  const { byId } = useTemplateStore.getState();
+  for (const n of nodes) {
+    for (const p of byId[n.data.type]?.params ?? []) {
+      if (p.kind !== 'seed') continue;
+      const next = nextSeed(n.data.params[p.name], n.data.seedControl?.[p.name] ?? p.control);
+      if (next !== undefined) setParam(n.id, p.name, next, false);
+    }
+  }
+}
+
+export async function queueCurrent(): Promise<void> {
+  const toast = useToastStore.getState().push;
+  const run = useRunStore.getState();
+  const wf = currentWorkflow();
+  try {
+    const issues = await validateWorkflow(wf);
+    if (issues.length > 0) {
+      run.showIssues(issues);
+      toast(`${issues.length} problem${issues.length > 1 ? 's' : ''}: ${issues[0]?.message ?? ''}`, 'error');
+      return;
+    }
+    const jobId = await enqueueJob(wf);
+    run.jobQueued(jobId, Object.keys(wf.nodes));
+    applySeedControls();
+    toast(`Queued job ${jobId}`);
+  } catch (err) {
+    toast(`Queue failed: ${errorMessage(err)}`, 'error');
+  }
+}
+
+export function copySelectionText(): string | null {
+  const { nodes, edges } = useGraphStore.getState();
+  const wf = selectionToWorkflow({ nodes, edges });
+  return wf ? JSON.stringify(wf, null, 2) : null;
+}
+
+/** Pastes workflow JSON from the clipboard as new nodes beside the originals. */
+export function pasteText(text: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const parsed = parseWorkflow(value);
+  if (!parsed.ok) return false;
+  const graph = useGraphStore.getState();
+  graph.insert(workflowForPaste(parsed.workflow, graph, useTemplateStore.getState().byId, { x: 40, y: 40 }));
+  return true;
+}
+
+export function downloadCurrent(name: string) {
+  const blob = new Blob([JSON.stringify(currentWorkflow(), null, 2)], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name.endsWith('.json') ? name : `${name}.json`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+export async function saveCurrent(name: string): Promise<void> {
+  const toast = useToastStore.getState().push;
+  const clean = name.trim();
+  if (!clean) {
+    toast('Give the workflow a name first', 'error');
+    return;
+  }
+  try {
+    await saveToLibrary(clean, currentWorkflow());
+    toast(`Saved "${clean}"`);
+  } catch (err) {
+    toast(`Save failed: ${errorMessage(err)}`, 'error');
+  }
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import type { Edge, Node } from '@xyflow/react';
+import type { ParamValue, SchemaMap, SeedControl } from '@/nodes/schemas';
+import { loadAnyWorkflow } from '@/nodes/workflow/load';
+import type { Workflow, WorkflowNode } from '@/nodes/workflow/schema';
+import { defaultParams, getSchema, SEED_CONTROLS } from '@/nodes/schemas';
+
+const seedControlSchema = z.record(z.string(), z.enum(SEED_CONTROLS));
+
+export type { Workflow, WorkflowNode };
+
+export type LoomNodeData = {
+  type: string;
+  params: Record<string, ParamValue>;
+  seedControl?: Record<string, SeedControl>;
+};
+export type LoomNode = Node<LoomNodeData, 'loom'>;
+export type LoomEdge = Edge;
+export interface Graph {
+  nodes: LoomNode[];
+  edges: LoomEdge[];
+}
+
+/** One link per input, so the target input names the edge and a new link replaces the old one. */
+export function edgeId(target: string, input: string): string {
+  return `${target}:${input}`;
+}
+
+export function makeEdge(source: string, output: string, target: string, input: string): LoomEdge {
+  return { id: edgeId(target, input), source, sourceHandle: output, target, targetHandle: input };
+}
+
+export function graphToWorkflow(graph: Graph, meta?: Record<string, unknown>): Workflow {
+  const nodes: Workflow['nodes'] = {};
+  for (const n of graph.nodes) {
+    const ui: NonNullable<WorkflowNode['ui']> = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+    // Kept in ui (which the engine passes through): it steers the editor, not the run.
+    if (n.data.seedControl && Object.keys(n.data.seedControl).length > 0) ui.seed_control = { ...n.data.seedControl };
+    nodes[n.id] = { type: n.data.type, version: 1, params: { ...n.data.params }, inputs: {}, ui };
+  }
+  for (const e of graph.edges) {
+    const target = nodes[e.target];
+    if (target && e.sourceHandle && e.targetHandle) target.inputs[e.targetHandle] = { node: e.source, output: e.sourceHandle };
+  }
+  return { format: 'latentloom.workflow', version: 1, nodes, ...(meta ? { meta } : {}) };
+}
+
+/** Adds the schema versions the engine validates against. */
+export function withVersions(wf: Workflow, schemas: SchemaMap): Workflow {
+  const nodes: Workflow['nodes'] = {};
+  for (const [id, n] of Object.entries(wf.nodes)) nodes[id] = { ...n, version: getSchema(n.type, schemas)?.version ?? n.version };
+  return { ...wf, nodes };
+}
+
+export function workflowToGraph(wf: Workflow, schemas: SchemaMap): Graph {
+  const nodes: LoomNode[] = Object.entries(wf.nodes).map(([id, n], i) => {
+    const schema = getSchema(n.type, schemas);
+    const seedControl = seedControlSchema.safeParse(n.ui?.seed_control);
+    return {
+      id,
+      type: 'loom',
+      position: { x: n.ui?.x ?? (i % 6) * 320, y: n.ui?.y ?? Math.floor(i / 6) * 300 },
+      data: {
+        type: n.type,
+        params: { ...(schema ? defaultParams(schema) : {}), ...n.params },
+        ...(seedControl.success ? { seedControl: seedControl.data } : {}),
+      },
+    };
+  });
+  const edges: LoomEdge[] = [];
+  for (const [id, n] of Object.entries(wf.nodes)) {
+    for (const [input, link] of Object.entries(n.inputs)) {
+      if (wf.nodes[link.node]) edges.push(makeEdge(link.node, link.output, id, input));
+    }
+  }
+  return { nodes, edges };
+}
+
+export type ParsedWorkflow = { ok: true; workflow: Workflow; warnings: string[] } | { ok: false; reason: string };
+
+/** Any workflow JSON a user hands the editor: ours (any version, migrated) or ComfyUI's two formats. */
+export function parseWorkflow(value: unknown): ParsedWorkflow {
+  try {
+    return { ok: true, ...loadAnyWorkflow(value) };
+  } catch (err) {
+    return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** A node id derived from the type ("KSampler" → "ksampler", then "ksampler_2", ...). */
+export function freshNodeId(type: string, taken: ReadonlySet<string>): string {
+  const base = type.replace(/[^A-Za-z0-9]+/g, '').toLowerCase() || 'node';
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}_${i}`)) return `${base}_${i}`;
+}

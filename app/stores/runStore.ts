@@ -1,0 +1,122 @@
+import { create } from 'zustand';
+import type { JobEvent, JobSummary, ValidationIssue } from '@/app/lib/engineApi';
+
+export type NodeRunState = 'queued' | 'running' | 'cached' | 'done' | 'error';
+
+export interface NodeRun {
+  state: NodeRunState;
+  step?: number;
+  total?: number;
+  message?: string;
+  /** the input the error is about, highlighted on the node */
+  input?: string;
+}
+
+export interface RunProgress {
+  jobId: string;
+  node?: string;
+  step: number;
+  total: number;
+  /** ms timestamp of the first step, for the ETA */
+  startedAt: number;
+  lastAt: number;
+}
+
+export interface RunState {
+  activeJobId: string | null;
+  nodes: Record<string, NodeRun>;
+  progress: RunProgress | null;
+  previews: Record<string, string>;
+  outputs: Record<string, string[]>;
+  gallery: { jobId: string; node: string; url: string }[];
+  jobs: JobSummary[];
+  connected: boolean;
+  setConnected: (c: boolean) => void;
+  setJobs: (jobs: JobSummary[]) => void;
+  jobQueued: (jobId: string, nodeIds: string[]) => void;
+  applyEvent: (e: JobEvent) => void;
+  showIssues: (issues: ValidationIssue[]) => void;
+  clearIssues: () => void;
+}
+
+/** Output files are paths under output/, which the server serves at /outputs/. */
+export function outputUrl(path: string): string {
+  return `/outputs/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+type Reducible = Pick<RunState, 'activeJobId' | 'nodes' | 'progress' | 'previews' | 'outputs' | 'gallery'>;
+
+/** Per-node run state from jobs.events; a pure reducer so tests can feed it event lists. */
+export function reduceEvent(s: Reducible, e: JobEvent, now = Date.now()): Partial<Reducible> {
+  const node = e.nodeId ?? undefined;
+  const setNode = (id: string, run: NodeRun) => ({ ...s.nodes, [id]: run });
+  switch (e.type) {
+    case 'job.started':
+      return { activeJobId: e.jobId, progress: null };
+    case 'node.started':
+      return node ? { nodes: setNode(node, { state: 'running' }) } : {};
+    case 'node.cached':
+      return node ? { nodes: setNode(node, { state: 'cached' }) } : {};
+    case 'node.finished':
+      return node ? { nodes: setNode(node, { state: 'done' }) } : {};
+    case 'node.progress': {
+      if (!node || e.step == null || e.total == null) return {};
+      const same = s.progress && s.progress.jobId === e.jobId && s.progress.node === node;
+      return {
+        nodes: setNode(node, { state: 'running', step: e.step, total: e.total }),
+        progress: { jobId: e.jobId, node, step: e.step, total: e.total, startedAt: same ? s.progress!.startedAt : now, lastAt: now },
+        ...(e.preview ? { previews: { ...s.previews, [node]: e.preview } } : {}),
+      };
+    }
+    case 'job.finished': {
+      const images = (e.files ?? []).filter((f) => f.kind === 'image' || f.kind === 'preview');
+      const outputs = { ...s.outputs };
+      for (const f of images) outputs[f.nodeId] = [];
+      for (const f of images) outputs[f.nodeId]!.push(outputUrl(f.path));
+      const nodes = Object.fromEntries(
+        Object.entries(s.nodes).map(([id, r]) => [id, r.state === 'queued' || r.state === 'running' ? { state: 'done' as const } : r]),
+      );
+      const gallery = [...images.map((f) => ({ jobId: e.jobId, node: f.nodeId, url: outputUrl(f.path) })), ...s.gallery].slice(0, 200);
+      return { activeJobId: null, progress: null, nodes, outputs, gallery };
+    }
+    case 'job.failed': {
+      const target = e.error?.nodeId ?? undefined;
+      const message = e.error?.message ?? 'failed';
+      return { activeJobId: null, progress: null, ...(target ? { nodes: setNode(target, { state: 'error', message, input: e.error?.input ?? undefined }) } : {}) };
+    }
+    case 'job.cancelled':
+      return { activeJobId: null, progress: null, nodes: {} };
+    default:
+      return {};
+  }
+}
+
+export const useRunStore = create<RunState>()((set, get) => ({
+  activeJobId: null,
+  nodes: {},
+  progress: null,
+  previews: {},
+  outputs: {},
+  gallery: [],
+  jobs: [],
+  connected: false,
+  setConnected: (connected) => set({ connected }),
+  setJobs: (jobs) => set({ jobs }),
+  jobQueued: (jobId, nodeIds) =>
+    set({ activeJobId: jobId, progress: null, previews: {}, nodes: Object.fromEntries(nodeIds.map((id) => [id, { state: 'queued' as const }])) }),
+  applyEvent: (e) => {
+    // Other clients' jobs show in the queue panel, not on this canvas.
+    if (e.jobId !== get().activeJobId) return;
+    set(reduceEvent(get(), e));
+  },
+  showIssues: (issues) => {
+    const nodes: Record<string, NodeRun> = {};
+    for (const i of issues) {
+      if (!i.node || nodes[i.node]) continue;
+      const hint = i.suggestions.length > 0 ? ` (did you mean ${i.suggestions.slice(0, 3).join(', ')}?)` : '';
+      nodes[i.node] = { state: 'error', message: i.message + hint, input: i.input ?? undefined };
+    }
+    set({ nodes, activeJobId: null, progress: null });
+  },
+  clearIssues: () => set({ nodes: {} }),
+}));

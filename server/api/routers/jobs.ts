@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { TRPCError, tracked } from '@trpc/server';
+import { WorkflowInvalidError } from '../../scheduler/errors';
+import { JOB_STATUSES, type JobRecord } from '../../scheduler/job';
+import { publicProcedure, router } from '../../trpc';
+import { overridesSchema } from './workflows';
+
+/** A job without its workflow: what lists need. */
+export type JobSummary = Omit<JobRecord, 'workflow'> & { title: string | null; nodeCount: number };
+const summarize = ({ workflow, ...rest }: JobRecord): JobSummary => ({
+  ...rest, title: workflow.meta?.title ?? null, nodeCount: Object.keys(workflow.nodes).length,
+});
+
+export const jobsRouter = router({
+  /** Accepts a Latent Loom or ComfyUI workflow; errors carry data.validationErrors. */
+  enqueue: publicProcedure
+    .input(z.object({ workflow: z.unknown(), overrides: overridesSchema.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      try {
+        const { job, warnings } = await ctx.engine.enqueue(input.workflow, input.overrides);
+        return { id: job.id, job: summarize(job), warnings };
+      } catch (e) {
+        if (e instanceof WorkflowInvalidError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+        throw e;
+      }
+    }),
+  cancel: publicProcedure.input(z.object({ id: z.string() })).mutation(({ ctx, input }) => ({ cancelled: ctx.engine.cancel(input.id) })),
+  get: publicProcedure.input(z.object({ id: z.string() })).query(({ ctx, input }) => {
+    const job = ctx.engine.get(input.id);
+    if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: `No job "${input.id}".` });
+    return job;
+  }),
+  list: publicProcedure
+    .input(z.object({ status: z.enum(JOB_STATUSES).optional(), limit: z.number().int().min(1).max(1000).optional() }).optional())
+    .query(({ ctx, input }) => ctx.engine.list(input ?? {}).map(summarize)),
+  /** Progress over SSE; reconnecting clients resume after lastEventId. Optional jobId filter. */
+  events: publicProcedure
+    .input(z.object({ lastEventId: z.string().regex(/^\d+$/).nullish(), jobId: z.string().optional() }).optional())
+    .subscription(async function* ({ ctx, input, signal }) {
+      const after = input?.lastEventId ? Number(input.lastEventId) : null;
+      for await (const event of ctx.engine.events.subscribe(after, signal)) {
+        if (input?.jobId && event.jobId !== input.jobId) continue;
+        yield tracked(String(event.id), event);
+      }
+    }),
+});

@@ -1,0 +1,32 @@
+/** One Node http server: tRPC at /api/trpc, output files at /outputs, everything else to Next.js (when given). */
+import http from 'node:http';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import { appRouter } from '../api/root';
+import type { Engine } from '../scheduler/engine';
+import type { LoomPaths } from '../config/paths';
+import { serveOutput } from './outputs';
+
+export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+
+export const TRPC_PREFIX = '/api/trpc';
+
+export function createLoomServer(opts: { engine: Engine; paths: LoomPaths; ui?: RequestHandler }): http.Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: `${TRPC_PREFIX}/`,
+    createContext: () => ({ engine: opts.engine, paths: opts.paths }),
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'}:`, error);
+    },
+  });
+  return http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === TRPC_PREFIX || url.startsWith(`${TRPC_PREFIX}/`)) return trpc(req, res);
+    if (url.startsWith('/outputs/')) return serveOutput(opts.paths.output, url.slice('/outputs/'.length).split('?')[0], res);
+    if (opts.ui) return void Promise.resolve(opts.ui(req, res)).catch((e: unknown) => {
+      console.error(e);
+      if (!res.headersSent) res.writeHead(500).end('Internal error');
+    });
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found (UI disabled)');
+  });
+}

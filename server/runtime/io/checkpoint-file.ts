@@ -1,0 +1,121 @@
+import { open, stat } from 'node:fs/promises';
+import { CheckpointFormatError } from './ckpt/errors';
+import { readTorchArchive, type TorchArchive } from './ckpt/torch';
+import { InertObject, TensorSpec, type PyDict, type PyValue } from './ckpt/pickle-values';
+import { openSafetensors, SafetensorsError } from './safetensors';
+import type { StateDict } from './tensor';
+
+/** A non-tensor item of a training checkpoint, summarised (e.g. global_step: 470000, optimizer_states: list). */
+export type CheckpointExtra =
+  | string
+  | number
+  | boolean
+  | null
+  | { kind: 'dict' | 'list' | 'object' | 'bytes'; className?: string; items: number; tensors: number };
+
+export interface CheckpointFile {
+  format: 'safetensors' | 'ckpt';
+  /** the model weights: `state_dict` when the file nests them, else the top level */
+  tensors: StateDict;
+  metadata: Record<string, string>;
+  /** top-level entries besides the weights (global_step, epoch, optimizer_states, callbacks, ...) */
+  extras: Record<string, CheckpointExtra>;
+}
+
+export type FileKind = 'safetensors' | 'torch-zip' | 'torch-legacy' | 'unknown';
+
+/** Decides by content, not extension. */
+export function sniff(head: Buffer, size: number): FileKind {
+  if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) return 'torch-zip';
+  // legacy torch.save: protocol-2 pickle of the magic number 0x1950a86a20f9469cfc6c
+  if (head.length >= 4 && head[0] === 0x80 && head[1] === 0x02 && head[2] === 0x8a && head[3] === 0x0a) return 'torch-legacy';
+  if (head.length >= 9) {
+    const n = head.readBigUInt64LE(0);
+    if (n > 0n && n + 8n <= BigInt(size) && head[8] === 0x7b /* { */) return 'safetensors';
+  }
+  return 'unknown';
+}
+
+export const LEGACY_MESSAGE =
+  'legacy PyTorch serialization is not supported; convert it to .safetensors (in Python: torch.load it and save the state dict with safetensors.torch.save_file, or re-save it with torch.save from torch >= 1.6 first)';
+
+export async function openCheckpointFile(path: string): Promise<CheckpointFile> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new CheckpointFormatError(`${path}: is a directory, not a checkpoint file`);
+    size = st.size;
+  } catch (e) {
+    if (e instanceof CheckpointFormatError) throw e;
+    throw new CheckpointFormatError(`${path}: cannot open (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const fh = await open(path, 'r');
+  const head = Buffer.alloc(16);
+  try {
+    await fh.read(head, 0, 16, 0);
+  } finally {
+    await fh.close();
+  }
+  const kind = sniff(head.subarray(0, Math.min(16, size)), size);
+  if (kind === 'safetensors') {
+    const f = await openSafetensors(path);
+    return { format: 'safetensors', tensors: f.tensors, metadata: f.metadata, extras: {} };
+  }
+  if (kind === 'torch-zip') return fromArchive(await readTorchArchive(path, size));
+  if (kind === 'torch-legacy') throw new CheckpointFormatError(`${path}: ${LEGACY_MESSAGE}`);
+  throw new CheckpointFormatError(
+    size === 0 ? `${path}: file is empty` : `${path}: not a checkpoint (neither .safetensors nor a PyTorch zip archive by its first bytes)`,
+  );
+}
+
+export function isCheckpointReadError(e: unknown): e is Error {
+  return e instanceof CheckpointFormatError || e instanceof SafetensorsError;
+}
+
+function fromArchive(archive: TorchArchive): CheckpointFile {
+  const root = archive.root;
+  if (!(root instanceof Map)) throw new CheckpointFormatError(`${archive.path}: the pickle holds a ${describe(root)}, not a dict of tensors`);
+  const nested = root.get('state_dict');
+  const weights: PyDict = nested instanceof Map ? nested : root;
+  const tensors: StateDict = new Map();
+  const extras: Record<string, CheckpointExtra> = {};
+  for (const [k, v] of weights) {
+    if (v instanceof TensorSpec) tensors.set(String(k), archive.tensor(String(k), v));
+    else extras[nested ? `state_dict.${String(k)}` : String(k)] = summarise(v);
+  }
+  if (nested instanceof Map) {
+    for (const [k, v] of root) if (k !== 'state_dict') extras[String(k)] = summarise(v);
+  }
+  if (tensors.size === 0) throw new CheckpointFormatError(`${archive.path}: no tensors found (top-level keys: ${[...root.keys()].slice(0, 10).join(', ')})`);
+  return { format: 'ckpt', tensors, metadata: {}, extras };
+}
+
+function summarise(v: PyValue): CheckpointExtra {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return v.toString();
+  const counts = { items: 0, tensors: 0 };
+  count(v, counts, new Set());
+  if (v instanceof Uint8Array) return { kind: 'bytes', items: v.length, tensors: 0 };
+  if (v instanceof InertObject) return { kind: 'object', className: v.className, items: v.state.size, tensors: counts.tensors };
+  if (v instanceof TensorSpec) return { kind: 'object', className: 'torch.Tensor', items: 1, tensors: 1 };
+  if (v instanceof Map) return { kind: 'dict', items: v.size, tensors: counts.tensors };
+  if (Array.isArray(v)) return { kind: 'list', items: v.length, tensors: counts.tensors };
+  return { kind: 'object', className: v.constructor.name, items: 0, tensors: 0 };
+}
+
+/** counts tensors anywhere inside; the set guards against cycles a pickle can build */
+function count(v: PyValue, acc: { tensors: number }, seen: Set<object>): void {
+  if (v === null || typeof v !== 'object') return;
+  if (seen.has(v)) return;
+  seen.add(v);
+  if (v instanceof TensorSpec) acc.tensors++;
+  else if (Array.isArray(v)) for (const x of v) count(x, acc, seen);
+  else if (v instanceof Map) for (const x of v.values()) count(x, acc, seen);
+  else if (v instanceof InertObject) for (const x of v.state.values()) count(x, acc, seen);
+}
+
+function describe(v: PyValue): string {
+  if (v === null) return 'None';
+  if (Array.isArray(v)) return 'list';
+  return typeof v === 'object' ? v.constructor.name : typeof v;
+}

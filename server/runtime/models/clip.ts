@@ -1,0 +1,99 @@
+import { Graph, type Value } from '../onnx/builder';
+import { Layers, assertAllWeightsUsed } from '../onnx/nn';
+import type { WeightProvider } from '../checkpoint/weights';
+import type { ClipConfig, ClipLayout } from '../checkpoint/arch/clip';
+
+/** Per-layout tensor names; the graph below is the same pre-LN transformer for both. */
+interface ClipNames {
+  tokenEmbedding: string;
+  positionEmbedding: string;
+  layer: (i: number) => string;
+  ln1: string;
+  ln2: string;
+  outProj: string;
+  fc1: string;
+  fc2: string;
+  finalLn: string;
+}
+
+const NAMES: Record<ClipLayout, ClipNames> = {
+  hf: {
+    tokenEmbedding: 'embeddings.token_embedding.weight',
+    positionEmbedding: 'embeddings.position_embedding.weight',
+    layer: (i) => `encoder.layers.${i}`,
+    ln1: 'layer_norm1', ln2: 'layer_norm2', outProj: 'self_attn.out_proj', fc1: 'mlp.fc1', fc2: 'mlp.fc2',
+    finalLn: 'final_layer_norm',
+  },
+  openclip: {
+    tokenEmbedding: 'token_embedding.weight',
+    positionEmbedding: 'positional_embedding',
+    layer: (i) => `transformer.resblocks.${i}`,
+    ln1: 'ln_1', ln2: 'ln_2', outProj: 'attn.out_proj', fc1: 'mlp.c_fc', fc2: 'mlp.c_proj',
+    finalLn: 'ln_final',
+  },
+};
+
+/** Inert tensors real checkpoints carry beside the text tower. */
+export const CLIP_IGNORED: readonly RegExp[] = [/(^|\.)position_ids$/, /(^|\.)logit_scale$/];
+
+/** Graph output names: raw hidden state after layer i (0 = embeddings) and the same through the final LayerNorm. */
+export const clipHidden = (i: number): string => `hidden_states.${i}`;
+export const clipNormed = (i: number): string => `normed_states.${i}`;
+
+/**
+ * CLIP text transformer. Input ids int32 [B, positions]. Outputs `hidden_states.{0..L}`,
+ * `normed_states.{1..L}` (final LayerNorm applied; `normed_states.L` is last_hidden_state), and
+ * `pooled` [B, projection] when the tower has text_projection (taken at the first argmax token, the EOS).
+ */
+export function buildClip(weights: WeightProvider, cfg: ClipConfig): Graph {
+  const g = new Graph('clip');
+  const L = new Layers(g, weights, 'clip');
+  const n = NAMES[cfg.layout];
+  const P = cfg.positions;
+  const ids = g.input('input_ids', 'int32', ['B', P]);
+
+  let x = g.op1('Add', [g.op1('Gather', [L.param(n.tokenEmbedding), ids], { axis: 0 }), L.param(n.positionEmbedding)]);
+  const mask = g.constant(causalMask(P), [P, P]);
+  const act = (t: Value) => (cfg.activation === 'quick_gelu' ? L.quickGelu(t) : L.gelu(t));
+
+  const qkv = (h: Value, p: string): [Value, Value, Value] => {
+    if (cfg.layout === 'hf') {
+      return [L.linear(h, `${p}.self_attn.q_proj`), L.linear(h, `${p}.self_attn.k_proj`), L.linear(h, `${p}.self_attn.v_proj`)];
+    }
+    // open_clip stacks q;k;v in one in_proj
+    const w = g.weight(`${p}.attn.in_proj_weight`, [cfg.width, 3 * cfg.width], 'transpose');
+    const packed = g.op1('Add', [g.op1('MatMul', [h, w]), L.param(`${p}.attn.in_proj_bias`)]);
+    const [q, k, v] = g.op('Split', [packed], { axis: -1 }, 3);
+    return [q, k, v];
+  };
+
+  g.output(x, clipHidden(0), 'float32', ['B', P, cfg.width]);
+  for (let i = 0; i < cfg.layers; i++) {
+    const p = n.layer(i);
+    const [q, k, v] = qkv(L.layerNorm(x, `${p}.${n.ln1}`), p);
+    x = g.op1('Add', [x, L.linear(L.attention(q, k, v, cfg.heads, cfg.width, mask), `${p}.${n.outProj}`)]);
+    x = g.op1('Add', [x, L.linear(act(L.linear(L.layerNorm(x, `${p}.${n.ln2}`), `${p}.${n.fc1}`)), `${p}.${n.fc2}`)]);
+    g.output(x, clipHidden(i + 1), 'float32', ['B', P, cfg.width]);
+    g.output(L.layerNorm(x, n.finalLn), clipNormed(i + 1), 'float32', ['B', P, cfg.width]);
+  }
+
+  if (cfg.projectionDim !== undefined) {
+    const last = { name: clipNormed(cfg.layers), graph: g };
+    // one-hot row selection is exact: the EOS is the largest id, so argmax finds the first one
+    const eos = g.op1('ArgMax', [g.op1('Cast', [ids], { to: 1 })], { axis: -1, keepdims: 1 });
+    const onehot = g.op1('OneHot', [eos, g.constant(BigInt64Array.of(BigInt(P)), []), g.constant(Float32Array.of(0, 1))], { axis: -1 });
+    const row = g.op1('Squeeze', [g.op1('MatMul', [onehot, last]), g.ints([1])]);
+    const pooled = cfg.layout === 'hf'
+      ? L.linear(row, 'text_projection', false)
+      : g.op1('MatMul', [row, L.param('text_projection')]);
+    g.output(pooled, 'pooled', 'float32', ['B', cfg.projectionDim]);
+  }
+  assertAllWeightsUsed(g, weights, 'clip', CLIP_IGNORED);
+  return g;
+}
+
+function causalMask(n: number): Float32Array {
+  const m = new Float32Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) m[i * n + j] = -Infinity;
+  return m;
+}

@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import ort from 'onnxruntime-node';
+import type { WeightProvider } from '../checkpoint/weights';
+import { deriveClipConfig, type ClipConfig } from '../checkpoint/arch/clip';
+import { deriveUNetConfig, type UNetConfig } from '../checkpoint/arch/unet';
+import { deriveVaeConfig, type VaeConfig } from '../checkpoint/arch/vae';
+import type { Graph } from '../onnx/builder';
+import { createSession, deviceFromEnv, sessionCache, type DeviceChoice, type LoomSession } from '../onnx/session';
+import { WeightCache } from '../onnx/weights-cache';
+import { buildClip, clipHidden, clipNormed } from './clip';
+import { buildUNet } from './unet';
+import { buildVaeDecoder, buildVaeEncoder } from './vae';
+
+/** A dense fp32 tensor crossing the runtime boundary. */
+export interface F32Tensor {
+  data: Float32Array;
+  shape: number[];
+}
+
+export interface RuntimeOptions {
+  device?: DeviceChoice;
+  /** where materialised weights go; default WeightCache's */
+  cache?: WeightCache;
+  intraOpThreads?: number;
+  log?: (line: string) => void;
+}
+
+async function sessionFor(kind: string, config: unknown, build: () => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<LoomSession> {
+  const device = opts.device ?? deviceFromEnv();
+  // building the graph is cheap and strict-checks the weights; binding is what the cache saves
+  const graph = build();
+  const uses = graph.weights();
+  const weightsId = createHash('sha256').update(uses.map((u) => `${weights.identity(u.key)}|${u.transform}`).join('\n')).digest('hex');
+  const key = `${kind}|${JSON.stringify(config)}|${weightsId}|${device}`;
+  return sessionCache.get(key, async () => {
+    const bound = await (opts.cache ?? new WeightCache()).bind(uses, weights, kind);
+    return createSession(graph.toModelProto(bound.locations), bound.folder, {
+      label: kind, device, ...(opts.intraOpThreads ? { intraOpThreads: opts.intraOpThreads } : {}), ...(opts.log ? { log: opts.log } : {}),
+    });
+  });
+}
+
+const f32 = (t: F32Tensor) => new ort.Tensor('float32', t.data, t.shape);
+const toF32 = (t: ort.Tensor): F32Tensor => ({ data: t.data as Float32Array, shape: [...t.dims] });
+
+export interface EncodeOptions {
+  /** ComfyUI CLIPSetLastLayer: -1 = last layer, -2 = penultimate, … */
+  layer?: number;
+  /** apply the final LayerNorm to the chosen layer (SD1/SD2 do; SDXL's penultimate does not) */
+  finalNorm?: boolean;
+}
+
+export interface TextEncoder {
+  readonly config: ClipConfig;
+  /** ids int32 [B * positions] → hidden [B, positions, width] (+ pooled [B, projection] when the tower has one) */
+  encode(ids: Int32Array, opts?: EncodeOptions): Promise<{ hidden: F32Tensor; pooled?: F32Tensor }>;
+}
+
+export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOptions & { config?: ClipConfig } = {}): Promise<TextEncoder> {
+  const config = opts.config ?? deriveClipConfig(weights);
+  const session = await sessionFor('clip', config, () => buildClip(weights, config), weights, opts);
+  return {
+    config,
+    async encode(ids, { layer = -1, finalNorm = true } = {}) {
+      if (ids.length % config.positions) throw new Error(`clip: ${ids.length} ids is not a multiple of ${config.positions} positions`);
+      if (layer >= 0 || -layer > config.layers) throw new Error(`clip: layer ${layer} outside -1…-${config.layers}`);
+      const index = config.layers + 1 + layer;
+      const name = finalNorm ? clipNormed(index) : clipHidden(index);
+      const fetches = config.projectionDim !== undefined ? [name, 'pooled'] : [name];
+      const out = await session.run({ input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]) }, fetches);
+      return { hidden: toF32(out[name]), ...(out.pooled ? { pooled: toF32(out.pooled) } : {}) };
+    },
+  };
+}
+
+export interface UNetRunner {
+  readonly config: UNetConfig;
+  /** eps/v prediction for x [B,C,H,W] at float timesteps [B] with context [B,T,ctx] (and y [B,adm] for SDXL) */
+  run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, y?: F32Tensor): Promise<F32Tensor>;
+}
+
+export async function createUNet(weights: WeightProvider, opts: RuntimeOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
+  const config = opts.config ?? deriveUNetConfig(weights);
+  const session = await sessionFor('unet', config, () => buildUNet(weights, config), weights, opts);
+  return {
+    config,
+    async run(x, timesteps, context, y) {
+      if (timesteps.length !== x.shape[0]) throw new Error(`unet: ${timesteps.length} timesteps for batch ${x.shape[0]}`);
+      if ((config.admInChannels !== undefined) !== (y !== undefined)) {
+        throw new Error(config.admInChannels !== undefined ? 'unet: this model needs the y vector (label_emb)' : 'unet: y given to a model without label_emb');
+      }
+      const feeds: Record<string, ort.Tensor> = {
+        x: f32(x), timesteps: new ort.Tensor('float32', timesteps, [timesteps.length]), context: f32(context),
+        ...(y ? { y: f32(y) } : {}),
+      };
+      return toF32((await session.run(feeds, ['out'])).out);
+    },
+  };
+}
+
+export interface Vae {
+  readonly config: VaeConfig;
+  /** z [B, embedDim, h, w] (latent already divided by the scale factor) → image [B, 3, 8h, 8w] in about [-1, 1] */
+  decode(z: F32Tensor): Promise<F32Tensor>;
+  /** image [B, 3, H, W] in [-1, 1] → posterior mean and clamped logvar [B, embedDim, H/8, W/8] */
+  encode(image: F32Tensor): Promise<{ mean: F32Tensor; logvar: F32Tensor }>;
+}
+
+export async function createVae(weights: WeightProvider, opts: RuntimeOptions & { config?: VaeConfig } = {}): Promise<Vae> {
+  const config = opts.config ?? deriveVaeConfig(weights);
+  const decoder = await sessionFor('vae_decoder', config, () => buildVaeDecoder(weights, config), weights, opts);
+  // the encoder session is only built on first use: most workflows never encode
+  let encoder: Promise<LoomSession> | undefined;
+  return {
+    config,
+    async decode(z) {
+      return toF32((await decoder.run({ z: f32(z) }, ['image'])).image);
+    },
+    async encode(image) {
+      if (!config.hasEncoder) throw new Error('vae: this VAE has no encoder weights');
+      encoder ??= sessionFor('vae_encoder', config, () => buildVaeEncoder(weights, config), weights, opts);
+      const out = await (await encoder).run({ image: f32(image) }, ['mean', 'logvar']);
+      return { mean: toF32(out.mean), logvar: toF32(out.logvar) };
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import { Graph, type Value } from '../onnx/builder';
+import { Layers, assertAllWeightsUsed } from '../onnx/nn';
+import type { WeightProvider } from '../checkpoint/weights';
+import { headsFor, type UNetConfig } from '../checkpoint/arch/unet';
+
+/** ldm `timestep_embedding` frequencies in fp32, as torch computes them: exp(-ln(10000)·k/half). */
+export function timestepFrequencies(dim: number, maxPeriod = 10000): Float32Array {
+  const half = dim >> 1;
+  const f = new Float32Array(half);
+  const logMax = Math.fround(-Math.log(maxPeriod));
+  for (let k = 0; k < half; k++) f[k] = Math.exp(Math.fround(Math.fround(logMax * k) / half));
+  return f;
+}
+
+/**
+ * The LDM UNetModel (SD1/SD2/SDXL) as an ONNX graph. Inputs: x [B,C,H,W], timesteps [B] (float),
+ * context [B,T,ctx], and y [B,adm] when the model has label_emb (SDXL). Output: out [B,outC,H,W].
+ */
+export function buildUNet(weights: WeightProvider, cfg: UNetConfig): Graph {
+  const g = new Graph('unet');
+  const L = new Layers(g, weights, 'unet');
+  const x = g.input('x', 'float32', ['B', cfg.inChannels, 'H', 'W']);
+  const timesteps = g.input('timesteps', 'float32', ['B']);
+  const context = g.input('context', 'float32', ['B', 'T', cfg.contextDim]);
+  const y = cfg.admInChannels !== undefined ? g.input('y', 'float32', ['B', cfg.admInChannels]) : undefined;
+
+  const tEmb = timestepEmbedding(g, timesteps, cfg.modelChannels);
+  let emb = L.linear(L.silu(L.linear(tEmb, 'time_embed.0')), 'time_embed.2');
+  if (y) emb = g.op1('Add', [emb, L.linear(L.silu(L.linear(y, 'label_emb.0.0')), 'label_emb.0.2')]);
+  // every ResBlock applies SiLU to the embedding before its own projection
+  const embAct = L.silu(emb);
+
+  const resBlock = (h: Value, p: string): Value => {
+    let r = L.conv(L.silu(L.groupNorm(h, `${p}.in_layers.0`, 32, 1e-5)), `${p}.in_layers.2`);
+    const e = L.linear(embAct, `${p}.emb_layers.1`);
+    r = g.op1('Add', [r, g.op1('Unsqueeze', [e, g.ints([2, 3])])]);
+    r = L.conv(L.silu(L.groupNorm(r, `${p}.out_layers.0`, 32, 1e-5)), `${p}.out_layers.3`);
+    const skip = L.has(`${p}.skip_connection.weight`) ? L.conv(h, `${p}.skip_connection`) : h;
+    return g.op1('Add', [skip, r]);
+  };
+
+  const attention = (h: Value, p: string, ctx: Value | undefined): Value => {
+    const [inner] = L.shape(`${p}.to_q.weight`);
+    const q = L.linear(h, `${p}.to_q`, false);
+    const k = L.linear(ctx ?? h, `${p}.to_k`, false);
+    const v = L.linear(ctx ?? h, `${p}.to_v`, false);
+    return L.linear(L.attention(q, k, v, headsFor(cfg.heads, inner), inner), `${p}.to_out.0`);
+  };
+
+  const geglu = (h: Value, p: string): Value => {
+    const [a, gate] = g.op('Split', [L.linear(h, `${p}.net.0.proj`)], { axis: -1 }, 2);
+    return L.linear(g.op1('Mul', [a, L.gelu(gate)]), `${p}.net.2`);
+  };
+
+  const spatialTransformer = (h: Value, p: string, depth: number): Value => {
+    const toTokens = (t: Value) => g.op1('Transpose', [g.op1('Reshape', [t, g.ints([0, 0, -1])])], { perm: [0, 2, 1] });
+    const fromTokens = (t: Value) => g.op1('Reshape', [g.op1('Transpose', [t], { perm: [0, 2, 1] }), g.op1('Shape', [h])]);
+    const normed = L.groupNorm(h, `${p}.norm`, 32, 1e-6);
+    let t = cfg.linearProjection ? L.linear(toTokens(normed), `${p}.proj_in`) : toTokens(L.conv(normed, `${p}.proj_in`));
+    for (let d = 0; d < depth; d++) {
+      const b = `${p}.transformer_blocks.${d}`;
+      t = g.op1('Add', [attention(L.layerNorm(t, `${b}.norm1`), `${b}.attn1`, undefined), t]);
+      t = g.op1('Add', [attention(L.layerNorm(t, `${b}.norm2`), `${b}.attn2`, context), t]);
+      t = g.op1('Add', [geglu(L.layerNorm(t, `${b}.norm3`), `${b}.ff`), t]);
+    }
+    const out = cfg.linearProjection ? fromTokens(L.linear(t, `${p}.proj_out`)) : L.conv(fromTokens(t), `${p}.proj_out`);
+    return g.op1('Add', [out, h]);
+  };
+
+  const upsample = (h: Value, p: string): Value => {
+    const up = g.op1('Resize', [h, null, g.constant(Float32Array.of(1, 1, 2, 2))], {
+      mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor',
+    });
+    return L.conv(up, `${p}.conv`);
+  };
+
+  // down
+  let h = L.conv(x, 'input_blocks.0.0');
+  const skips: Value[] = [h];
+  let block = 1;
+  cfg.channelMult.forEach((_, level) => {
+    for (let r = 0; r < cfg.numResBlocks[level]; r++, block++) {
+      h = resBlock(h, `input_blocks.${block}.0`);
+      if (cfg.transformerDepth[level]) h = spatialTransformer(h, `input_blocks.${block}.1`, cfg.transformerDepth[level]);
+      skips.push(h);
+    }
+    if (level < cfg.channelMult.length - 1) {
+      h = L.conv(h, `input_blocks.${block}.0.op`, { stride: 2 });
+      skips.push(h);
+      block++;
+    }
+  });
+
+  // middle
+  h = resBlock(h, 'middle_block.0');
+  h = spatialTransformer(h, 'middle_block.1', cfg.transformerDepthMiddle);
+  h = resBlock(h, 'middle_block.2');
+
+  // up
+  block = 0;
+  for (let level = cfg.channelMult.length - 1; level >= 0; level--) {
+    for (let r = 0; r <= cfg.numResBlocks[level]; r++, block++) {
+      const skip = skips.pop();
+      if (!skip) throw new Error('unet: output_blocks consume more skips than input_blocks produced');
+      h = resBlock(g.op1('Concat', [h, skip], { axis: 1 }), `output_blocks.${block}.0`);
+      const depth = cfg.transformerDepthOutput[block];
+      if (depth) h = spatialTransformer(h, `output_blocks.${block}.1`, depth);
+      if (level > 0 && r === cfg.numResBlocks[level]) h = upsample(h, `output_blocks.${block}.${depth ? 2 : 1}`);
+    }
+  }
+
+  const out = L.conv(L.silu(L.groupNorm(h, 'out.0', 32, 1e-5)), 'out.2');
+  g.output(out, 'out', 'float32', ['B', cfg.outChannels, 'H', 'W']);
+  assertAllWeightsUsed(g, weights, 'unet');
+  return g;
+}
+
+/** [cos(t·f), sin(t·f)] (cos first) for float timesteps [B] → [B, dim]. */
+function timestepEmbedding(g: Graph, t: Value, dim: number): Value {
+  const args = g.op1('Mul', [g.op1('Unsqueeze', [t, g.ints([1])]), g.constant(timestepFrequencies(dim))]);
+  return g.op1('Concat', [g.op1('Cos', [args]), g.op1('Sin', [args])], { axis: 1 });
+}

@@ -1,0 +1,110 @@
+import type { Graph, Value } from './builder';
+import type { WeightProvider } from '../checkpoint/weights';
+
+/**
+ * Layer helpers over the graph builder. Each takes the checkpoint prefix of the layer
+ * (e.g. `input_blocks.1.0.in_layers.2`) and reads `${prefix}.weight` / `${prefix}.bias`,
+ * so a model file reads like the architecture and its names are the checkpoint keys.
+ */
+export class Layers {
+  constructor(readonly g: Graph, readonly weights: WeightProvider, readonly component: string) {}
+
+  /** Stored shape of a checkpoint tensor; a missing tensor is an error naming it. */
+  shape(key: string): readonly number[] {
+    if (!this.weights.has(key)) throw new Error(`${this.component}: missing weight ${key}`);
+    return this.weights.info(key).shape;
+  }
+
+  has(key: string): boolean {
+    return this.weights.has(key);
+  }
+
+  param(key: string, dims?: readonly number[]): Value {
+    return this.g.weight(key, dims ?? this.shape(key));
+  }
+
+  /** y = x W^T + b over the last axis; W is pre-transposed into the cache so MatMul needs no fold. */
+  linear(x: Value, prefix: string, bias = true): Value {
+    const [out, inp] = this.shape(`${prefix}.weight`);
+    const w = this.g.weight(`${prefix}.weight`, [inp, out], 'transpose');
+    const y = this.g.op1('MatMul', [x, w]);
+    return bias ? this.g.op1('Add', [y, this.param(`${prefix}.bias`)]) : y;
+  }
+
+  conv(x: Value, prefix: string, opts: { stride?: number; pad?: readonly number[] } = {}): Value {
+    const shape = this.shape(`${prefix}.weight`);
+    const k = shape[2];
+    const p = opts.pad ?? [(k - 1) >> 1, (k - 1) >> 1, (k - 1) >> 1, (k - 1) >> 1];
+    const s = opts.stride ?? 1;
+    return this.g.op1('Conv', [x, this.param(`${prefix}.weight`), this.param(`${prefix}.bias`)], {
+      kernel_shape: [k, shape[3]], pads: p, strides: [s, s],
+    });
+  }
+
+  /** GroupNorm over NCHW as Reshape → InstanceNormalization → Reshape → affine (runs on every provider). */
+  groupNorm(x: Value, prefix: string, groups: number, eps: number): Value {
+    const g = this.g;
+    const [c] = this.shape(`${prefix}.weight`);
+    if (c % groups) throw new Error(`${this.component}: ${prefix} has ${c} channels, not divisible into ${groups} groups`);
+    const grouped = g.op1('Reshape', [x, g.ints([0, groups, -1])]);
+    const ones = g.constant(new Float32Array(groups).fill(1), [groups]);
+    const zeros = g.constant(new Float32Array(groups), [groups]);
+    const normed = g.op1('InstanceNormalization', [grouped, ones, zeros], { epsilon: eps });
+    const back = g.op1('Reshape', [normed, g.op1('Shape', [x])]);
+    const scaled = g.op1('Mul', [back, this.param(`${prefix}.weight`, [c, 1, 1])]);
+    return g.op1('Add', [scaled, this.param(`${prefix}.bias`, [c, 1, 1])]);
+  }
+
+  layerNorm(x: Value, prefix: string, eps = 1e-5): Value {
+    return this.g.op1('LayerNormalization', [x, this.param(`${prefix}.weight`), this.param(`${prefix}.bias`)], { axis: -1, epsilon: eps });
+  }
+
+  silu(x: Value): Value {
+    return this.g.op1('Mul', [x, this.g.op1('Sigmoid', [x])]);
+  }
+
+  /** exact GELU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)) */
+  gelu(x: Value): Value {
+    const g = this.g;
+    const erf = g.op1('Erf', [g.op1('Mul', [x, g.scalar(Math.SQRT1_2)])]);
+    return g.op1('Mul', [g.op1('Mul', [x, g.scalar(0.5)]), g.op1('Add', [erf, g.scalar(1)])]);
+  }
+
+  /** OpenAI CLIP's x·σ(1.702x) */
+  quickGelu(x: Value): Value {
+    return this.g.op1('Mul', [x, this.g.op1('Sigmoid', [this.g.op1('Mul', [x, this.g.scalar(1.702)])])]);
+  }
+
+  /**
+   * softmax(q kᵀ · d^-½ [+ mask]) v for [B, T, heads·d] inputs, heads split and merged inside.
+   * `mask` is added to the [B, heads, T, S] scores.
+   */
+  attention(q: Value, k: Value, v: Value, heads: number, dim: number, mask?: Value): Value {
+    const g = this.g;
+    const d = dim / heads;
+    const split = (t: Value, perm: number[]) => g.op1('Transpose', [g.op1('Reshape', [t, g.ints([0, 0, heads, d])])], { perm });
+    const qh = split(q, [0, 2, 1, 3]);
+    const kt = split(k, [0, 2, 3, 1]);
+    const vh = split(v, [0, 2, 1, 3]);
+    let scores = g.op1('Mul', [g.op1('MatMul', [qh, kt]), g.scalar(1 / Math.sqrt(d))]);
+    if (mask) scores = g.op1('Add', [scores, mask]);
+    const probs = g.op1('Softmax', [scores], { axis: -1 });
+    const merged = g.op1('Transpose', [g.op1('MatMul', [probs, vh])], { perm: [0, 2, 1, 3] });
+    return g.op1('Reshape', [merged, g.ints([0, 0, dim])]);
+  }
+}
+
+/** Names a provider holds that a built graph did not read, minus known inert extras. */
+export function unusedWeights(g: Graph, weights: WeightProvider, ignore: readonly RegExp[]): string[] {
+  const used = new Set(g.weights().map((w) => w.key));
+  return weights.names().filter((n) => !used.has(n) && !ignore.some((r) => r.test(n)));
+}
+
+/** Strict loading: every weight consumed or explicitly ignored. */
+export function assertAllWeightsUsed(g: Graph, weights: WeightProvider, component: string, ignore: readonly RegExp[] = []): void {
+  const unused = unusedWeights(g, weights, ignore);
+  if (unused.length) {
+    const shown = unused.slice(0, 10).join(', ');
+    throw new Error(`${component}: ${unused.length} unused weight(s) in the checkpoint: ${shown}${unused.length > 10 ? ', …' : ''}`);
+  }
+}

@@ -1,0 +1,117 @@
+import ort from 'onnxruntime-node';
+
+export type DeviceChoice = 'auto' | 'cuda' | 'webgpu' | 'cpu';
+export type Provider = 'cuda' | 'webgpu' | 'cpu';
+
+const DEVICES: readonly DeviceChoice[] = ['auto', 'cuda', 'webgpu', 'cpu'];
+
+export function deviceFromEnv(value = process.env.LOOM_DEVICE): DeviceChoice {
+  const v = (value ?? 'auto').toLowerCase();
+  if (!(DEVICES as readonly string[]).includes(v)) throw new Error(`LOOM_DEVICE=${value}: expected one of ${DEVICES.join(', ')}`);
+  return v as DeviceChoice;
+}
+
+export interface SessionOptions {
+  /** names the model in logs and errors, e.g. "unet" */
+  label: string;
+  device?: DeviceChoice;
+  intraOpThreads?: number;
+  log?: (line: string) => void;
+}
+
+export interface LoomSession {
+  readonly label: string;
+  readonly provider: Provider;
+  run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>>;
+  release(): Promise<void>;
+}
+
+const loggedChoice = new Set<string>();
+
+/**
+ * Creates an onnxruntime session from graph bytes whose external data lives in `folder`.
+ * `auto` tries CUDA, then WebGPU, then CPU, and logs one line naming the provider it chose
+ * (with the reason each earlier one was refused). fp32 everywhere for now.
+ */
+export async function createSession(model: Uint8Array, folder: string, opts: SessionOptions): Promise<LoomSession> {
+  const device = opts.device ?? deviceFromEnv();
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const order: Provider[] = device === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [device];
+  const refused: string[] = [];
+  for (const provider of order) {
+    try {
+      const session = await ort.InferenceSession.create(model, {
+        executionProviders: [provider],
+        graphOptimizationLevel: 'all',
+        ...(opts.intraOpThreads ? { intraOpNumThreads: opts.intraOpThreads } : {}),
+        extra: { session: { model_external_initializers_file_folder_path: folder } },
+      });
+      const line = `[loom] ${opts.label}: execution provider ${provider}${refused.length ? ` (fallback: ${refused.join('; ')})` : ''}`;
+      if (!loggedChoice.has(line)) {
+        loggedChoice.add(line);
+        log(line);
+      }
+      return wrap(session, opts.label, provider);
+    } catch (e) {
+      const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      if (device !== 'auto' || provider === 'cpu') {
+        throw new Error(`${opts.label}: onnxruntime could not create a session on ${provider}: ${reason}`);
+      }
+      refused.push(`${provider} unavailable: ${reason}`);
+    }
+  }
+  throw new Error(`${opts.label}: no execution provider available (${refused.join('; ')})`);
+}
+
+function wrap(session: ort.InferenceSession, label: string, provider: Provider): LoomSession {
+  return {
+    label,
+    provider,
+    async run(feeds, fetches) {
+      try {
+        const out = fetches ? await session.run(feeds, [...fetches]) : await session.run(feeds);
+        return out as Record<string, ort.Tensor>;
+      } catch (e) {
+        const shapes = Object.entries(feeds).map(([k, t]) => `${k}[${t.dims.join(',')}]`).join(' ');
+        throw new Error(`${label}: inference failed on ${provider} with inputs ${shapes}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    },
+    release: () => session.release(),
+  };
+}
+
+/**
+ * LRU of live sessions keyed by (model kind, config, weights identity, provider choice).
+ * Evicted sessions are released once their creation settles.
+ */
+export class SessionCache {
+  private readonly entries = new Map<string, Promise<LoomSession>>();
+
+  constructor(readonly limit = Number(process.env.LOOM_SESSION_CACHE_SIZE ?? 4)) {}
+
+  get(key: string, create: () => Promise<LoomSession>): Promise<LoomSession> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit;
+    }
+    const made = create();
+    this.entries.set(key, made);
+    made.catch(() => this.entries.delete(key));
+    while (this.entries.size > this.limit) {
+      const [oldest, session] = this.entries.entries().next().value as [string, Promise<LoomSession>];
+      this.entries.delete(oldest);
+      void session.then((s) => s.release()).catch(() => undefined);
+    }
+    return made;
+  }
+
+  async clear(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => undefined)));
+  }
+}
+
+export const sessionCache = new SessionCache();

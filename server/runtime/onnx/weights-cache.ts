@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { link, mkdir, open, readdir, rename, stat, unlink, utimes, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { WeightProvider } from '../checkpoint/weights';
+import { numel } from '../io/tensor';
+import type { ExternalLocation, WeightUse } from './builder';
+
+export interface WeightCacheOptions {
+  /** default: LOOM_CACHE_DIR, else `.loom/weight-cache` under the working directory */
+  dir?: string;
+  /** materialised bytes kept before least-recently-used eviction; default LOOM_WEIGHT_CACHE_MAX_BYTES or 32 GiB */
+  maxBytes?: number;
+}
+
+/** The folder a session resolves external data against, and each initializer's place in it. */
+export interface BoundWeights {
+  folder: string;
+  locations: Map<string, ExternalLocation>;
+  /** hash of every bound tensor's identity and transform: part of the session cache key */
+  identity: string;
+  /** how many initializers point into the user's own file, and how many into materialised cache files */
+  direct: number;
+  materialised: number;
+}
+
+const MATERIALISED = '.f32';
+const CHUNK_ROWS = 256;
+
+export function defaultCacheDir(): string {
+  return process.env.LOOM_CACHE_DIR ?? path.resolve('.loom', 'weight-cache');
+}
+
+/**
+ * Binds graph initializers to bytes on disk, by reference:
+ * - an fp32 tensor used as stored is read straight from the user's file, hard-linked into the cache
+ *   folder (onnxruntime only accepts relative locations inside the folder; hard links pass its check);
+ * - anything else (fp16/bf16 sources, patched weights, pre-transposed MatMul weights) is converted once
+ *   into a content-addressed file `<sha256(identity|transform|dims)>.f32`, reused across runs and restarts,
+ *   written to a temp name and renamed, and evicted least-recently-used (mtime, touched on use) past maxBytes.
+ * The work is async and yields to the event loop between row chunks; a server should still call it
+ * from its worker thread, since the conversion itself is CPU-bound.
+ */
+export class WeightCache {
+  readonly dir: string;
+  readonly maxBytes: number;
+
+  constructor(opts: WeightCacheOptions = {}) {
+    this.dir = path.resolve(opts.dir ?? defaultCacheDir());
+    this.maxBytes = opts.maxBytes ?? Number(process.env.LOOM_WEIGHT_CACHE_MAX_BYTES ?? 32 * 2 ** 30);
+  }
+
+  async bind(uses: readonly WeightUse[], weights: WeightProvider, component: string): Promise<BoundWeights> {
+    await mkdir(this.dir, { recursive: true });
+    const locations = new Map<string, ExternalLocation>();
+    const linked = new Map<string, string>();
+    const inUse = new Set<string>();
+    const ident = createHash('sha256');
+    let direct = 0;
+    let materialised = 0;
+    for (const use of uses) {
+      if (!weights.has(use.key)) throw new Error(`${component}: missing weight ${use.key}`);
+      const info = weights.info(use.key);
+      if (numel(info.shape) !== numel(use.dims)) {
+        throw new Error(`${component}: weight ${use.key} has shape [${info.shape.join(',')}], the graph needs ${numel(use.dims)} elements [${use.dims.join(',')}]`);
+      }
+      const id = `${weights.identity(use.key)}|${use.transform}|${use.dims.join(',')}`;
+      ident.update(id).update('\n');
+      const range = weights.fileRange(use.key);
+      if (use.transform === 'none' && info.dtype === 'F32' && range && range.length === numel(use.dims) * 4) {
+        let location = linked.get(range.path);
+        if (location === undefined) location = await this.linkSource(range.path);
+        if (location) {
+          linked.set(range.path, location);
+          locations.set(use.onnxName, { location, offset: range.offset, length: range.length });
+          direct++;
+          continue;
+        }
+      }
+      const file = createHash('sha256').update(id).digest('hex') + MATERIALISED;
+      inUse.add(file);
+      const length = await this.materialise(file, use, weights);
+      locations.set(use.onnxName, { location: file, offset: 0, length });
+      materialised++;
+    }
+    await this.evict(inUse);
+    return { folder: this.dir, locations, identity: ident.digest('hex'), direct, materialised };
+  }
+
+  /** Hard link of the user's file inside the cache folder; '' when the file system refuses (then we materialise). */
+  private async linkSource(source: string): Promise<string> {
+    const real = await realpath(source);
+    const st = await stat(real);
+    const name = `src-${createHash('sha256').update(`${real}|${st.dev}|${st.ino}|${st.size}|${st.mtimeMs}`).digest('hex').slice(0, 32)}.safetensors`;
+    const target = path.join(this.dir, name);
+    try {
+      const existing = await stat(target);
+      if (existing.ino === st.ino && existing.dev === st.dev) return name;
+      await unlink(target);
+    } catch {
+      // no link yet
+    }
+    try {
+      await link(real, target);
+      return name;
+    } catch {
+      return '';
+    }
+  }
+
+  private async materialise(file: string, use: WeightUse, weights: WeightProvider): Promise<number> {
+    const target = path.join(this.dir, file);
+    const bytes = numel(use.dims) * 4;
+    try {
+      const st = await stat(target);
+      if (st.size === bytes) {
+        const now = new Date();
+        await utimes(target, now, now);
+        return bytes;
+      }
+    } catch {
+      // not cached yet
+    }
+    const values = await weights.float32(use.key);
+    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    const fh = await open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o644);
+    try {
+      if (use.transform === 'transpose') {
+        const [cols, rows] = use.dims; // stored [rows, cols] → written [cols, rows]
+        const chunk = new Float32Array(Math.min(CHUNK_ROWS, cols) * rows);
+        for (let c0 = 0; c0 < cols; c0 += CHUNK_ROWS) {
+          const c1 = Math.min(cols, c0 + CHUNK_ROWS);
+          for (let c = c0; c < c1; c++) {
+            const base = (c - c0) * rows;
+            for (let r = 0; r < rows; r++) chunk[base + r] = values[r * cols + c];
+          }
+          const n = (c1 - c0) * rows;
+          await fh.write(new Uint8Array(chunk.buffer, 0, n * 4));
+          await yieldToLoop();
+        }
+      } else {
+        await fh.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+      }
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target);
+    return bytes;
+  }
+
+  /** Least-recently-used eviction of materialised files, never touching the ones just bound. */
+  private async evict(keep: ReadonlySet<string>): Promise<void> {
+    const files = (await readdir(this.dir)).filter((f) => f.endsWith(MATERIALISED));
+    const entries = await Promise.all(files.map(async (f) => ({ f, st: await stat(path.join(this.dir, f)) })));
+    let total = entries.reduce((a, e) => a + e.st.size, 0);
+    if (total <= this.maxBytes) return;
+    entries.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
+    for (const e of entries) {
+      if (total <= this.maxBytes) break;
+      if (keep.has(e.f)) continue;
+      await unlink(path.join(this.dir, e.f)).catch(() => undefined);
+      total -= e.st.size;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+/** Recent events in a ring buffer plus live subscribers; a subscriber can resume after any buffered id. */
+import type { JobEvent, JobEventBody } from './events';
+
+export class EventLog {
+  private readonly buffer: JobEvent[] = [];
+  private readonly listeners = new Set<(e: JobEvent) => void>();
+  private lastId: number;
+
+  constructor(private readonly capacity = 5000, startId = Date.now() * 1000) {
+    this.lastId = startId;
+  }
+
+  publish(body: JobEventBody): JobEvent {
+    const event = { ...body, id: ++this.lastId, time: new Date().toISOString() } as JobEvent;
+    this.buffer.push(event);
+    if (this.buffer.length > this.capacity) this.buffer.splice(0, this.buffer.length - this.capacity);
+    for (const l of this.listeners) l(event);
+    return event;
+  }
+
+  since(afterId: number): JobEvent[] {
+    return this.buffer.filter((e) => e.id > afterId);
+  }
+
+  /** Buffered events after `afterId`, then live ones, until the signal aborts. */
+  async *subscribe(afterId: number | null, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+    const queue: JobEvent[] = afterId === null ? [] : this.since(afterId);
+    let wake: (() => void) | null = null;
+    const listener = (e: JobEvent) => {
+      queue.push(e);
+      wake?.();
+    };
+    this.listeners.add(listener);
+    const onAbort = () => wake?.();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      while (!signal?.aborted) {
+        const next = queue.shift();
+        if (next) {
+          yield next;
+          continue;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+      }
+    } finally {
+      this.listeners.delete(listener);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

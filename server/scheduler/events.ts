@@ -1,0 +1,24 @@
+/** Progress events, shared by the worker, the queue, the tRPC subscription and the CLI. */
+import type { OutputFile } from '../../nodes/runner';
+
+export interface JobError {
+  message: string;
+  nodeId?: string;
+}
+
+export type NodeEventBody =
+  | { type: 'node.started'; jobId: string; nodeId: string }
+  | { type: 'node.cached'; jobId: string; nodeId: string }
+  | { type: 'node.finished'; jobId: string; nodeId: string; ms: number }
+  | { type: 'node.progress'; jobId: string; nodeId: string; step: number; total: number; preview?: string };
+
+export type JobEventBody =
+  | NodeEventBody
+  | { type: 'job.queued'; jobId: string; position: number }
+  | { type: 'job.started'; jobId: string }
+  | { type: 'job.finished'; jobId: string; files: OutputFile[]; ms: number }
+  | { type: 'job.failed'; jobId: string; error: JobError }
+  | { type: 'job.cancelled'; jobId: string };
+
+/** id: strictly increasing across the server's life (seeded from the clock so restarts keep increasing). */
+export type JobEvent = JobEventBody & { id: number; time: string };

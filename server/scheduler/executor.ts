@@ -1,0 +1,22 @@
+/** Where node execution happens: in this thread (CLI, tests) or in a worker thread (server). */
+import type { OutputFile } from '../../nodes/runner';
+import type { Workflow } from '../../nodes/workflow/schema';
+import type { NodeEventBody } from './events';
+
+export interface ExecuteJob {
+  id: string;
+  workflow: Workflow;
+}
+
+export interface Executor {
+  /** rejects with JobFailure on a node error, or an AbortError when `signal` aborts */
+  run(job: ExecuteJob, emit: (e: NodeEventBody) => void, signal: AbortSignal): Promise<{ files: OutputFile[] }>;
+  close(): Promise<void>;
+}
+
+export class JobFailure extends Error {
+  constructor(message: string, readonly nodeId?: string) {
+    super(message);
+    this.name = 'JobFailure';
+  }
+}

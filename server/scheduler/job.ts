@@ -1,0 +1,28 @@
+/** A job as the queue, history and API see it. */
+import { z } from 'zod';
+import { workflowSchema } from '../../nodes/workflow/schema';
+
+export const JOB_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const outputFileSchema = z.object({
+  path: z.string(),
+  kind: z.enum(['image', 'latent', 'checkpoint', 'preview']),
+  nodeId: z.string(),
+});
+export const jobErrorSchema = z.object({ message: z.string(), nodeId: z.string().optional() });
+
+export const jobRecordSchema = z.object({
+  id: z.string(),
+  status: z.enum(JOB_STATUSES),
+  /** the exact workflow that ran, overrides applied */
+  workflow: workflowSchema,
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  files: z.array(outputFileSchema).default([]),
+  error: jobErrorSchema.optional(),
+  /** restarts this job survived while running */
+  attempts: z.number().int().default(0),
+});
+export type JobRecord = z.infer<typeof jobRecordSchema>;

@@ -1,0 +1,11 @@
+/** Messages between the server thread and the execution worker. */
+import type { OutputFile } from '../../nodes/runner';
+import type { NodeEventBody } from './events';
+import type { ExecuteJob } from './executor';
+
+export type ToWorker = { type: 'run'; job: ExecuteJob } | { type: 'cancel'; jobId: string };
+
+export type FromWorker =
+  | { type: 'event'; event: NodeEventBody }
+  | { type: 'done'; jobId: string; files: OutputFile[] }
+  | { type: 'error'; jobId: string; message: string; nodeId?: string; cancelled: boolean };

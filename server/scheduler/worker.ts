@@ -1,0 +1,31 @@
+/** Worker thread: owns the node-output cache and model LRU; the main thread only queues and relays events. */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LoomPaths } from '../config/paths';
+import { createInProcessExecutor } from './inprocess-executor';
+import { JobFailure } from './executor';
+import type { ToWorker, FromWorker } from './worker-protocol';
+
+const port = parentPort;
+if (!port) throw new Error('worker.ts must run in a worker thread');
+const executor = createInProcessExecutor((workerData as { paths: LoomPaths }).paths);
+const running = new Map<string, AbortController>();
+const send = (m: FromWorker) => port.postMessage(m);
+
+port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'cancel') {
+    running.get(msg.jobId)?.abort();
+    return;
+  }
+  const ac = new AbortController();
+  running.set(msg.job.id, ac);
+  executor
+    .run(msg.job, (event) => send({ type: 'event', event }), ac.signal)
+    .then(
+      (result) => send({ type: 'done', jobId: msg.job.id, files: result.files }),
+      (e: unknown) => send({
+        type: 'error', jobId: msg.job.id, cancelled: ac.signal.aborted,
+        message: e instanceof Error ? e.message : String(e), nodeId: e instanceof JobFailure ? e.nodeId : undefined,
+      }),
+    )
+    .finally(() => running.delete(msg.job.id));
+});

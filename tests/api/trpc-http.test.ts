@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client, latentWorkflow, readEvents, startServer, type ServerProcess } from './server-process';
+
+let server: ServerProcess;
+let api: ReturnType<typeof client>;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-api-'));
+  server = await startServer(dataDir);
+  api = client(server.url);
+});
+afterAll(async () => {
+  await server?.stop();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('tRPC over loopback HTTP', () => {
+  it('nodes.list returns every schema with availability', async () => {
+    const nodes = await api.nodes.list.query();
+    expect(nodes.map((n) => n.id)).toContain('KSampler');
+    expect(nodes.find((n) => n.id === 'EmptyLatent')?.available).toBe(true);
+    expect(nodes.find((n) => n.id === 'KSampler')).toMatchObject({ available: false });
+  });
+
+  it('enqueues a non-ML workflow, streams its events and serves the output', async () => {
+    const { id } = await api.jobs.enqueue.mutate({ workflow: latentWorkflow(), overrides: { 'latent.width': 128 } });
+    const events = await readEvents(server.url, { jobId: id, lastEventId: '0' }, (e) => e.data.type === 'job.finished' || e.data.type === 'job.failed');
+    const types = events.map((e) => e.data.type);
+    expect(types).toEqual(['job.queued', 'job.started', 'node.started', 'node.finished', 'node.started', 'node.finished', 'job.finished']);
+    const ids = events.map((e) => Number(e.id));
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    const job = await api.jobs.get.query({ id });
+    expect(job.status).toBe('finished');
+    expect(job.workflow.nodes.latent.params.width).toBe(128);
+    const res = await fetch(`${server.url}/outputs/${job.files[0].path}`);
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(4 * 8 * 16 * 4) // [1,4,64/8,128/8] f32;
+    expect((await api.jobs.list.query()).map((j) => j.id)).toContain(id);
+  });
+
+  it('resumes the event stream after a given id', async () => {
+    const { id } = await api.jobs.enqueue.mutate({ workflow: latentWorkflow() });
+    const all = await readEvents(server.url, { jobId: id, lastEventId: '0' }, (e) => e.data.type === 'job.finished');
+    const resumed = await readEvents(server.url, { jobId: id, lastEventId: all[2].id }, (e) => e.data.type === 'job.finished');
+    expect(resumed.map((e) => e.id)).toEqual(all.slice(3).map((e) => e.id));
+  });
+
+  it('rejects an invalid workflow with typed validation errors', async () => {
+    const wf = latentWorkflow();
+    const bad = { ...wf, nodes: { ...wf.nodes, latent: { ...wf.nodes.latent, params: { width: 65 } } } };
+    const err = await api.jobs.enqueue.mutate({ workflow: bad }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TRPCClientError);
+    const data = (err as TRPCClientError<never>).data as { validationErrors: { code: string; nodeId: string; input: string }[] };
+    expect(data.validationErrors).toEqual([expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE', nodeId: 'latent', input: 'width' })]);
+  });
+
+  it('refuses output paths outside the output folder', async () => {
+    const res = await fetch(`${server.url}/outputs/..%2F.loom-state%2Fjournal.jsonl`);
+    expect(res.status).toBe(404);
+  });
+
+  it('saves, lists, loads and deletes library workflows', async () => {
+    await api.workflows.library.save.mutate({ name: 'mine', workflow: latentWorkflow() });
+    expect((await api.workflows.library.list.query()).map((w) => w.name)).toEqual(['mine']);
+    expect((await api.workflows.library.load.query({ name: 'mine' })).nodes.save.type).toBe('SaveLatent');
+    await expect(api.workflows.library.save.mutate({ name: '../x', workflow: latentWorkflow() })).rejects.toThrow();
+    await api.workflows.library.delete.mutate({ name: 'mine' });
+    expect(await api.workflows.library.list.query()).toEqual([]);
+  });
+});

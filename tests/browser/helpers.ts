@@ -1,0 +1,78 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export const SHOTS = 'test-results/screenshots';
+
+/** Opens the editor with no autosave, so it starts from the default graph. */
+export async function openFresh(page: Page) {
+  await page.goto('/');
+  await page.evaluate(() => localStorage.clear());
+  await page.reload();
+  await expect(page.getByTestId('canvas')).toBeVisible();
+}
+
+export function node(page: Page, id: string): Locator {
+  return page.getByTestId(`node-${id}`);
+}
+
+export function handle(page: Page, nodeId: string, side: 'in' | 'out', name: string): Locator {
+  return page.getByTestId(`handle-${nodeId}-${side}-${name}`);
+}
+
+async function center(l: Locator) {
+  const box = await l.boundingBox();
+  if (!box) throw new Error('element has no box');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags with the real mouse from one handle to another, in small steps as a person would. */
+export async function dragLink(page: Page, from: Locator, to: Locator) {
+  const a = await center(from);
+  const b = await center(to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 8 });
+  await page.mouse.move(b.x, b.y, { steps: 8 });
+  await page.mouse.up();
+}
+
+/** Double-clicks empty canvas at (x, y), searches the palette and picks the node type. */
+export async function addFromPalette(page: Page, type: string, x: number, y: number) {
+  await page.mouse.dblclick(x, y);
+  const palette = page.getByTestId('palette');
+  await expect(palette).toBeVisible();
+  await page.getByTestId('palette-search').fill(type);
+  await page.getByTestId(`palette-item-${type}`).click();
+  await expect(palette).toBeHidden();
+}
+
+export function edge(page: Page, target: string, input: string): Locator {
+  return page.locator(`.react-flow__edge[data-id="${target}:${input}"]`);
+}
+
+export async function edgeCount(page: Page): Promise<number> {
+  return page.locator('.react-flow__edge').count();
+}
+
+/** The workflow the editor autosaved (what a reload restores). */
+export async function autosavedWorkflow(page: Page): Promise<{ nodes: Record<string, { type: string; params: Record<string, unknown>; inputs: Record<string, unknown> }> }> {
+  await page.waitForTimeout(600);
+  return page.evaluate(() => JSON.parse(localStorage.getItem('latentloom.autosave') ?? '{}').workflow);
+}
+
+/** Drops a file on the canvas the way a browser drag from the desktop does. */
+export async function dropFile(page: Page, name: string, mime: string, bytes: Buffer) {
+  const dataTransfer = await page.evaluateHandle(
+    ({ name, mime, b64 }) => {
+      const bin = atob(b64);
+      const arr = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) arr[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([arr], name, { type: mime }));
+      return dt;
+    },
+    { name, mime, b64: bytes.toString('base64') },
+  );
+  const canvas = page.getByTestId('canvas');
+  await canvas.dispatchEvent('dragover', { dataTransfer });
+  await canvas.dispatchEvent('drop', { dataTransfer });
+}

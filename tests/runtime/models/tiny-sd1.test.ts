@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeGolden, golden } from '../../helpers/golden';
+import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
+import { fileComponent } from '../../helpers/model-weights';
+import { createTextEncoder, createUNet, createVae, type F32Tensor } from '../../../server/runtime/models';
+import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
+import { sessionCache } from '../../../server/runtime/onnx/session';
+
+function maxAbsDiff(a: Float32Array, b: Float32Array | Int32Array): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+const t = (g: GoldenTensor): F32Tensor => ({ data: g.data as Float32Array, shape: g.shape });
+
+describeGolden('tiny-sd1 numerics against the reference goldens (CPU, fp32)', () => {
+  let gold: Map<string, GoldenTensor>;
+  let cacheDir: string;
+  let cache: WeightCache;
+  const model = () => golden('tiny-sd1', 'model.safetensors');
+  const get = (k: string) => {
+    const v = gold.get(k);
+    if (!v) throw new Error(`golden ${k} missing`);
+    return v;
+  };
+
+  beforeAll(async () => {
+    gold = await readGoldenTensors(golden('tiny-sd1', 'golden.safetensors'));
+    cacheDir = mkdtempSync(path.join(tmpdir(), 'loom-wc-'));
+    cache = new WeightCache({ dir: cacheDir });
+  });
+  afterAll(async () => {
+    await sessionCache.clear();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  it('CLIP: last_hidden_state, penultimate, penultimate + final LN', async () => {
+    const weights = await fileComponent(model(), 'cond_stage_model.transformer.text_model.');
+    const enc = await createTextEncoder(weights, { device: 'cpu', cache, log: () => {} });
+    expect(enc.config).toMatchObject({ layout: 'hf', width: 128, layers: 2, heads: 2, intermediate: 512, vocab: 49408, positions: 77 });
+    const ids = get('clip.input_ids').data as Int32Array;
+    const last = await enc.encode(ids);
+    expect(last.hidden.shape).toEqual([2, 77, 128]);
+    expect(maxAbsDiff(last.hidden.data, get('clip.last_hidden_state').data)).toBeLessThanOrEqual(1e-4);
+    const pen = await enc.encode(ids, { layer: -2, finalNorm: false });
+    expect(maxAbsDiff(pen.hidden.data, get('clip.hidden_states_penultimate').data)).toBeLessThanOrEqual(1e-4);
+    const penLn = await enc.encode(ids, { layer: -2 });
+    expect(maxAbsDiff(penLn.hidden.data, get('clip.hidden_states_penultimate_final_ln').data)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('UNet: square batch 2 and non-square fractional timestep', async () => {
+    const weights = await fileComponent(model(), 'model.diffusion_model.');
+    const unet = await createUNet(weights, { device: 'cpu', cache, log: () => {} });
+    expect(unet.config).toMatchObject({
+      modelChannels: 32, channelMult: [1, 2, 2], numResBlocks: [2, 2, 2], transformerDepth: [0, 1, 1],
+      transformerDepthMiddle: 1, transformerDepthOutput: [1, 1, 1, 1, 1, 1, 0, 0, 0], contextDim: 128,
+      heads: { numHeads: 8 }, linearProjection: false,
+    });
+    const out = await unet.run(t(get('unet.x')), get('unet.timesteps').data as Float32Array, t(get('unet.context')));
+    expect(out.shape).toEqual([2, 4, 8, 8]);
+    expect(maxAbsDiff(out.data, get('unet.out').data)).toBeLessThanOrEqual(1e-4);
+    const out2 = await unet.run(t(get('unet2.x')), get('unet2.timesteps').data as Float32Array, t(get('unet2.context')));
+    expect(out2.shape).toEqual([1, 4, 8, 12]);
+    expect(maxAbsDiff(out2.data, get('unet2.out').data)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('VAE: decode z and encode image to mean/logvar', async () => {
+    const weights = await fileComponent(model(), 'first_stage_model.');
+    const vae = await createVae(weights, { device: 'cpu', cache, log: () => {} });
+    expect(vae.config).toMatchObject({ ch: 32, chMult: [1, 2, 2, 2], numResBlocks: 1, zChannels: 4, embedDim: 4 });
+    const img = await vae.decode(t(get('vae.z')));
+    expect(img.shape).toEqual([1, 3, 64, 64]);
+    expect(maxAbsDiff(img.data, get('vae.decoded').data)).toBeLessThanOrEqual(1e-4);
+    const post = await vae.encode(t(get('vae.image')));
+    expect(maxAbsDiff(post.mean.data, get('vae.posterior_mean').data)).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(post.logvar.data, get('vae.posterior_logvar').data)).toBeLessThanOrEqual(1e-4);
+  });
+});

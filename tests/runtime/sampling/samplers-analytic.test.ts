@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { ModelSamplingDiscrete } from '@/server/runtime/sampling/model-sampling';
+import { brownianNoise, seededNoise } from '@/server/runtime/sampling/noise';
+import { TorchGenerator } from '@/server/runtime/sampling/rng';
+import { SAMPLER_NAMES, SDE_SAMPLERS, STOCHASTIC_SAMPLERS, sample, SamplingCancelled, type SamplerName } from '@/server/runtime/sampling/samplers';
+import { calculateSigmas, karrasSigmas } from '@/server/runtime/sampling/schedules';
+
+/** Exact posterior mean for data ~ N(0, 1). */
+const gaussian = async (x: Float32Array, sigma: number): Promise<Float32Array> => Float32Array.from(x, (v) => v / (1 + sigma * sigma));
+
+const ms = new ModelSamplingDiscrete('eps');
+const DETERMINISTIC = SAMPLER_NAMES.filter((n) => !STOCHASTIC_SAMPLERS.has(n));
+
+function noiseFor(name: SamplerName, seed: number, shape: number[], sigmas: ArrayLike<number>) {
+  return SDE_SAMPLERS.has(name) ? brownianNoise(seed, shape, sigmas[sigmas.length - 2], sigmas[0]) : seededNoise(seed, shape);
+}
+
+/** max |x − x_exact| where the probability-flow ODE gives x(0) = x(σ0)/√(1+σ0²). */
+async function odeError(name: SamplerName, steps: number): Promise<number> {
+  const shape = [1, 4, 4, 4];
+  const sigmas = karrasSigmas(steps, ms.sigmaMin, ms.sigmaMax);
+  const x0 = new TorchGenerator(7).randn(shape).map((v) => v * sigmas[0]);
+  const out = await sample(name, gaussian, x0, sigmas, { shape });
+  const k = 1 / Math.sqrt(1 + sigmas[0] ** 2);
+  let m = 0;
+  for (let i = 0; i < out.length; i++) m = Math.max(m, Math.abs(out[i] - x0[i] * k));
+  return m;
+}
+
+describe('deterministic samplers converge to the exact ODE solution', () => {
+  it.each(DETERMINISTIC)('%s', async (name) => {
+    const e10 = await odeError(name, 10);
+    const e40 = await odeError(name, 40);
+    const e160 = await odeError(name, 160);
+    expect(e40).toBeLessThan(e10);
+    expect(e160).toBeLessThan(e40);
+    // Euler-type (first-order) samplers are still ~3e-2 off at 160 steps; higher orders far less.
+    expect(e160).toBeLessThan(0.05);
+  });
+});
+
+describe('stochastic samplers give N(0,1) samples from pure noise', () => {
+  // lcm is excluded: it is only consistent for consistency-distilled models (tested below).
+  it.each([...STOCHASTIC_SAMPLERS].filter((n) => n !== 'lcm'))('%s', async (name) => {
+    const shape = [1, 4, 64, 64];
+    const sigmas = karrasSigmas(100, ms.sigmaMin, ms.sigmaMax);
+    const x0 = new TorchGenerator(11).randn(shape).map((v) => v * Math.sqrt(1 + sigmas[0] ** 2));
+    const out = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 3, shape, sigmas) });
+    let mean = 0;
+    for (const v of out) mean += v;
+    mean /= out.length;
+    let varSum = 0;
+    for (const v of out) varSum += (v - mean) ** 2;
+    const std = Math.sqrt(varSum / out.length);
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(Math.abs(std - 1)).toBeLessThan(0.05);
+  });
+});
+
+it('lcm jumps to the denoised estimate and re-noises with σ_next', async () => {
+  const shape = [1, 1, 2, 2];
+  const sigmas = [2, 0.5, 0];
+  const x0 = Float32Array.from([1, -2, 3, 0.5]);
+  const n = Float32Array.from([0.1, 0.2, -0.3, 0.4]);
+  const out = await sample('lcm', gaussian, x0, sigmas, { shape, noise: () => n });
+  const x1 = Array.from(x0, (v, i) => v / 5 + 0.5 * n[i]);
+  x1.forEach((v, i) => expect(out[i]).toBeCloseTo(v / 1.25, 6));
+});
+
+describe('determinism and cancellation', () => {
+  it('the same seed reproduces every sampler exactly; another seed differs for stochastic ones', async () => {
+    const shape = [1, 4, 4, 4];
+    const sigmas = calculateSigmas(ms, 'normal', 8);
+    const x0 = new TorchGenerator(1).randn(shape).map((v) => v * sigmas[0]);
+    for (const name of SAMPLER_NAMES) {
+      const a = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 5, shape, sigmas) });
+      const b = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 5, shape, sigmas) });
+      expect(Array.from(a), name).toEqual(Array.from(b));
+      if (STOCHASTIC_SAMPLERS.has(name)) {
+        const c = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 6, shape, sigmas) });
+        expect(Array.from(c), name).not.toEqual(Array.from(a));
+      }
+    }
+  });
+
+  it('aborting between steps throws SamplingCancelled and leaves the input untouched', async () => {
+    const shape = [1, 4, 4, 4];
+    const sigmas = calculateSigmas(ms, 'normal', 10);
+    const x0 = new TorchGenerator(1).randn(shape);
+    const before = Array.from(x0);
+    const ctl = new AbortController();
+    let calls = 0;
+    const model = async (x: Float32Array, s: number) => { if (++calls === 3) ctl.abort(); return gaussian(x, s); };
+    await expect(sample('euler', model, x0, sigmas, { shape, signal: ctl.signal })).rejects.toBeInstanceOf(SamplingCancelled);
+    expect(calls).toBe(3);
+    expect(Array.from(x0)).toEqual(before);
+  });
+
+  it('stochastic samplers refuse to run without a noise source', async () => {
+    const sigmas = calculateSigmas(ms, 'normal', 4);
+    await expect(sample('euler_ancestral', gaussian, new Float32Array(4), sigmas, { shape: [1, 1, 2, 2] })).rejects.toThrow(/noise/);
+  });
+});
+
+it('brownianNoise gives unit-variance increments and consistent sums over split intervals', () => {
+  const shape = [1, 4, 32, 32];
+  const n = brownianNoise(9, shape, 0.1, 10);
+  const whole = n(10, 0.1);
+  let v = 0;
+  for (const x of whole) v += x * x;
+  expect(Math.abs(v / whole.length - 1)).toBeLessThan(0.1);
+  // W(10) − W(0.1) = (W(10) − W(3)) + (W(3) − W(0.1)): scaled increments must add up.
+  const a = n(10, 3);
+  const b = n(3, 0.1);
+  for (let i = 0; i < 50; i++) {
+    const sum = a[i] * Math.sqrt(7) + b[i] * Math.sqrt(2.9);
+    expect(sum).toBeCloseTo(whole[i] * Math.sqrt(9.9), 4);
+  }
+});

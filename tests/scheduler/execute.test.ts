@@ -1,0 +1,108 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { SCHEMAS_BY_ID } from '../../nodes/schemas';
+import type { NodeRunner, RunnerEntry } from '../../nodes/runner';
+import { executeWorkflow } from '../../server/scheduler/execute';
+import { OutputCache } from '../../server/scheduler/output-cache';
+import { ModelCache } from '../../server/scheduler/model-cache';
+import { planExecution } from '../../server/scheduler/plan';
+import { resolvePaths } from '../../server/config/paths';
+import type { NodeEventBody } from '../../server/scheduler/events';
+import { txt2img } from './fixtures';
+
+/** Fake runners that count calls and output placeholders for every declared output. */
+function countingRunners() {
+  const calls: string[] = [];
+  const runners: Record<string, RunnerEntry> = {};
+  for (const schema of Object.values(SCHEMAS_BY_ID)) {
+    const run: NodeRunner = async (ctx) => {
+      calls.push(ctx.nodeId);
+      return Object.fromEntries(schema.outputs.map((o) => [o.name, { from: ctx.nodeId, o: o.name }]));
+    };
+    runners[schema.id] = { implemented: true, run };
+  }
+  return { calls, runners };
+}
+
+function setup() {
+  const { calls, runners } = countingRunners();
+  const cache = new OutputCache();
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-exec-'));
+  const events: NodeEventBody[] = [];
+  const run = (wf: ReturnType<typeof txt2img>) => executeWorkflow({
+    jobId: 'j', workflow: wf, schemas: SCHEMAS_BY_ID, runners, cache, models: new ModelCache(1e9),
+    paths: resolvePaths({ root }), signal: new AbortController().signal, emit: (e) => events.push(e),
+  });
+  return { calls, run, events };
+}
+
+describe('planExecution', () => {
+  it('orders every node after its inputs and skips nodes no output needs', () => {
+    const wf = txt2img();
+    wf.nodes.unused = { type: 'EmptyLatent', version: 1, params: {}, inputs: {} };
+    const order = planExecution(wf, SCHEMAS_BY_ID);
+    expect(order).not.toContain('unused');
+    expect(order).toHaveLength(7);
+    for (const id of order) {
+      for (const link of Object.values(wf.nodes[id].inputs)) expect(order.indexOf(link.node)).toBeLessThan(order.indexOf(id));
+    }
+  });
+});
+
+describe('executeWorkflow caching', () => {
+  it('a seed change re-runs exactly sampler, decode and save', async () => {
+    const { calls, run, events } = setup();
+    await run(txt2img(1));
+    expect(calls).toHaveLength(7);
+    calls.length = 0;
+    events.length = 0;
+    await run(txt2img(2));
+    expect(calls.sort()).toEqual(['decode', 'sampler', 'save']);
+    expect(events.filter((e) => e.type === 'node.cached').map((e) => e.nodeId).sort()).toEqual(['ckpt', 'latent', 'neg', 'pos']);
+  });
+
+  it('an unchanged workflow runs nothing; seed 7 equals "7"', async () => {
+    const { calls, run } = setup();
+    await run(txt2img(7));
+    calls.length = 0;
+    await run(txt2img('7'));
+    expect(calls).toEqual([]);
+  });
+
+  it('a prompt change re-runs the encoder and everything after it only', async () => {
+    const { calls, run } = setup();
+    await run(txt2img());
+    calls.length = 0;
+    const wf = txt2img();
+    wf.nodes.pos.params.text = 'a dog';
+    await run(wf);
+    expect(calls.sort()).toEqual(['decode', 'pos', 'sampler', 'save']);
+  });
+
+  it('stops at the next node when aborted', async () => {
+    const { runners } = countingRunners();
+    const ac = new AbortController();
+    runners.TextEncode = { implemented: true, run: async () => { ac.abort(); return { conditioning: 1 }; } };
+    const p = executeWorkflow({
+      jobId: 'j', workflow: txt2img(), schemas: SCHEMAS_BY_ID, runners, cache: new OutputCache(), models: new ModelCache(1),
+      paths: resolvePaths({ root: os.tmpdir() }), signal: ac.signal, emit: () => {},
+    });
+    await expect(p).rejects.toThrow();
+  });
+});
+
+describe('ModelCache', () => {
+  it('evicts least recently used entries beyond the budget', async () => {
+    const cache = new ModelCache(100);
+    const disposed: string[] = [];
+    const load = (k: string) => cache.get(k, async () => ({ value: k, bytes: 40, dispose: () => disposed.push(k) }));
+    await load('a');
+    await load('b');
+    await load('a');
+    await load('c');
+    expect(disposed).toEqual(['b']);
+    expect(cache.keys().sort()).toEqual(['a', 'c']);
+  });
+});

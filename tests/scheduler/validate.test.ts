@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { SCHEMAS_BY_ID } from '../../nodes/schemas';
+import { validateWorkflow } from '../../server/scheduler/validate';
+import type { ValidationCode } from '../../server/scheduler/errors';
+import { fakeEnv, txt2img } from './fixtures';
+
+const codes = (wf = txt2img(), env = fakeEnv()) => validateWorkflow(wf, SCHEMAS_BY_ID, env);
+const only = (wf: ReturnType<typeof txt2img>, code: ValidationCode) => codes(wf).filter((e) => e.code === code);
+
+describe('validateWorkflow', () => {
+  it('accepts the text-to-image graph', () => {
+    expect(codes()).toEqual([]);
+  });
+
+  it('MISSING_INPUT names node and input', () => {
+    const wf = txt2img();
+    delete wf.nodes.sampler.inputs.negative;
+    expect(only(wf, 'MISSING_INPUT')).toMatchObject([{ nodeId: 'sampler', input: 'negative' }]);
+  });
+
+  it('TYPE_MISMATCH says what was expected', () => {
+    const wf = txt2img();
+    wf.nodes.sampler.inputs.positive = { node: 'ckpt', output: 'clip' };
+    const [e] = only(wf, 'TYPE_MISMATCH');
+    expect(e).toMatchObject({ nodeId: 'sampler', input: 'positive' });
+    expect(e.message).toContain('CONDITIONING');
+  });
+
+  it('VALUE_OUT_OF_RANGE for range, multiple-of-8 and seeds', () => {
+    const wf = txt2img('18446744073709551616');
+    wf.nodes.latent.params.width = 65;
+    wf.nodes.sampler.params.steps = 0;
+    const errs = only(wf, 'VALUE_OUT_OF_RANGE').map((e) => `${e.nodeId}.${e.input}`);
+    expect(errs.sort()).toEqual(['latent.width', 'sampler.seed', 'sampler.steps']);
+  });
+
+  it('accepts the largest 64-bit seed as a string', () => {
+    expect(codes(txt2img('18446744073709551615'))).toEqual([]);
+  });
+
+  it('INVALID_OPTION for a sampler name', () => {
+    const wf = txt2img();
+    wf.nodes.sampler.params.sampler_name = 'eulr';
+    expect(only(wf, 'INVALID_OPTION')).toMatchObject([{ nodeId: 'sampler', input: 'sampler_name' }]);
+  });
+
+  it('MODEL_NOT_FOUND suggests the closest names', () => {
+    const wf = txt2img();
+    wf.nodes.ckpt.params.file = 'tiny-sd.safetensors';
+    const [e] = only(wf, 'MODEL_NOT_FOUND');
+    expect(e).toMatchObject({ nodeId: 'ckpt', input: 'file' });
+    expect(e.suggestions?.[0]).toBe('tiny-sd1.safetensors');
+  });
+
+  it('CYCLE marks the nodes on the cycle', () => {
+    const wf = txt2img();
+    wf.nodes.sampler.inputs.latent_image = { node: 'enc', output: 'latent' };
+    wf.nodes.enc = { type: 'VAEEncode', version: 1, params: {}, inputs: { pixels: { node: 'decode', output: 'image' }, vae: { node: 'ckpt', output: 'vae' } } };
+    expect(only(wf, 'CYCLE').map((e) => e.nodeId).sort()).toEqual(['decode', 'enc', 'sampler']);
+  });
+
+  it('UNKNOWN_NODE_TYPE names the type', () => {
+    const wf = txt2img();
+    wf.nodes.x = { type: 'Upscale', version: 1, params: {}, inputs: {} };
+    expect(only(wf, 'UNKNOWN_NODE_TYPE')[0].message).toContain('Upscale');
+  });
+
+  it('NO_OUTPUT_NODE', () => {
+    const wf = txt2img();
+    delete wf.nodes.save;
+    expect(only(wf, 'NO_OUTPUT_NODE')).toHaveLength(1);
+  });
+
+  it('BAD_LINK for a missing node, a missing output and an unknown input', () => {
+    const wf = txt2img();
+    wf.nodes.decode.inputs.vae = { node: 'nowhere', output: 'vae' };
+    wf.nodes.sampler.inputs.model = { node: 'ckpt', output: 'unet' };
+    wf.nodes.save.inputs.mask = { node: 'decode', output: 'image' };
+    expect(only(wf, 'BAD_LINK').map((e) => `${e.nodeId}.${e.input}`).sort()).toEqual(['decode.vae', 'sampler.model', 'save.mask']);
+  });
+
+  it('NODE_NOT_AVAILABLE when a runner has not landed', () => {
+    const errs = codes(txt2img(), fakeEnv(undefined, false));
+    expect(errs.every((e) => e.code === 'NODE_NOT_AVAILABLE')).toBe(true);
+    expect(errs.length).toBe(7);
+  });
+
+  it('reports every error at once', () => {
+    const wf = txt2img();
+    wf.nodes.ckpt.params.file = 'missing.safetensors';
+    wf.nodes.sampler.params.cfg = 1000;
+    delete wf.nodes.decode.inputs.vae;
+    expect(new Set(codes(wf).map((e) => e.code))).toEqual(new Set(['MODEL_NOT_FOUND', 'VALUE_OUT_OF_RANGE', 'MISSING_INPUT']));
+  });
+});
