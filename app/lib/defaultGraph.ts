@@ -26,8 +26,8 @@ export const DEFAULT_WORKFLOW: Workflow = {
     },
     decode: {
       type: 'VAEDecode', version: 1, params: {},
-      inputs: { samples: { node: 'sampler', output: 'latent' }, vae: { node: 'ckpt', output: 'vae' } }, ui: { x: 1040, y: 120 },
+      inputs: { samples: { node: 'sampler', output: 'latent' }, vae: { node: 'ckpt', output: 'vae' } }, ui: { x: 1060, y: 120 },
     },
-    save: { type: 'SaveImage', version: 1, params: { filename_prefix: 'LatentLoom' }, inputs: { images: { node: 'decode', output: 'image' } }, ui: { x: 1300, y: 120 } },
+    save: { type: 'SaveImage', version: 1, params: { filename_prefix: 'LatentLoom' }, inputs: { images: { node: 'decode', output: 'image' } }, ui: { x: 1400, y: 120 } },
   },
 };

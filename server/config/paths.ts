@@ -21,7 +21,7 @@ export interface PathOverrides {
   stateDir?: string;
 }
 
-export function resolvePaths(over: PathOverrides = {}, env: NodeJS.ProcessEnv = process.env): LoomPaths {
+export function resolvePaths(over: PathOverrides = {}, env: Readonly<Record<string, string | undefined>> = process.env): LoomPaths {
   const root = path.resolve(over.root ?? env.LOOM_DATA_DIR ?? process.cwd());
   const pick = (flag: string | undefined, envVar: string | undefined, dflt: string) => path.resolve(root, flag ?? envVar ?? dflt);
   return {

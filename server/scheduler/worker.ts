@@ -1,4 +1,5 @@
 /** Worker thread: owns the node-output cache and model LRU; the main thread only queues and relays events. */
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LoomPaths } from '../config/paths';
 import { createInProcessExecutor } from './inprocess-executor';
@@ -7,6 +8,13 @@ import type { ToWorker, FromWorker } from './worker-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
+// On Linux a nice value is per thread (and inherited by threads this one starts, e.g. ONNX Runtime's pool):
+// sampling yields the CPU to the thread answering the API.
+try {
+  os.setPriority(0, Number(process.env.LOOM_WORKER_NICE ?? 10));
+} catch {
+  // not permitted or not supported: run at normal priority
+}
 const executor = createInProcessExecutor((workerData as { paths: LoomPaths }).paths);
 const running = new Map<string, AbortController>();
 const send = (m: FromWorker) => port.postMessage(m);

@@ -55,7 +55,7 @@ describe('tRPC over loopback HTTP', () => {
     const bad = { ...wf, nodes: { ...wf.nodes, latent: { ...wf.nodes.latent, params: { width: 65 } } } };
     const err = await api.jobs.enqueue.mutate({ workflow: bad }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
-    const data = (err as TRPCClientError<never>).data as { validationErrors: { code: string; nodeId: string; input: string }[] };
+    const data = (err as TRPCClientError<never>).data as unknown as { validationErrors: { code: string; nodeId: string; input: string }[] };
     expect(data.validationErrors).toEqual([expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE', nodeId: 'latent', input: 'width' })]);
   });
 

@@ -5,8 +5,8 @@ import { openFresh } from './helpers';
 function bigWorkflow() {
   const nodes: Record<string, unknown> = {};
   for (let i = 0; i < 40; i++) {
-    const x = (i % 8) * 1700;
-    const y = Math.floor(i / 8) * 700;
+    const x = (i % 5) * 1700;
+    const y = Math.floor(i / 5) * 700;
     nodes[`ckpt${i}`] = { type: 'LoadCheckpoint', version: 1, params: { file: 'tiny-sd1.safetensors' }, ui: { x, y } };
     nodes[`text${i}`] = { type: 'TextEncode', version: 1, params: { text: `prompt ${i}` }, inputs: { clip: { node: `ckpt${i}`, output: 'clip' } }, ui: { x: x + 320, y } };
     nodes[`sampler${i}`] = {
@@ -29,24 +29,10 @@ test('a 200-node workflow loads and pans (timings printed)', async ({ page }) =>
   await expect(page.locator('.react-flow__node').first()).toBeVisible();
   // Interactive: the canvas answers a click on a node with a selection.
   await page.locator('.react-flow__controls-fitview').click();
-  await page.locator('.react-flow__node').first().click();
+  await page.getByTestId('node-sampler22').click({ timeout: 20_000 });
   await expect(page.locator('.react-flow__node.selected')).toHaveCount(1);
   const loadMs = Date.now() - t0;
 
-  const pan = await page.evaluate(async () => {
-    const frames: number[] = [];
-    let last = performance.now();
-    let running = true;
-    const tick = (t: number) => {
-      frames.push(t - last);
-      last = t;
-      if (running) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-    await new Promise((r) => setTimeout(r, 50));
-    running = false;
-    return frames.length;
-  });
   const pane = await page.locator('.react-flow__pane').boundingBox();
   if (!pane) throw new Error('no pane');
   await page.evaluate(() => {
@@ -68,6 +54,6 @@ test('a 200-node workflow loads and pans (timings printed)', async ({ page }) =>
   const frames = await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames.slice(1));
   const sorted = [...frames].sort((a, b) => a - b);
   const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
-  console.log(`[bench] 200-node workflow: load-to-interactive ${loadMs} ms; pan of 40 moves ${panMs} ms, ${frames.length} frames, p95 frame ${p95.toFixed(1)} ms (warmup frames ${pan})`);
+  console.log(`[bench] 200-node workflow: load-to-interactive ${loadMs} ms; pan of 40 moves ${panMs} ms, ${frames.length} frames, p95 frame ${p95.toFixed(1)} ms`);
   test.info().annotations.push({ type: 'benchmark', description: `load-to-interactive ${loadMs} ms; pan p95 frame ${p95.toFixed(1)} ms` });
 });

@@ -27,4 +27,4 @@ export const runGolden = process.env.CI === 'true' || haveGolden;
 
 import { describe } from 'vitest';
 /** describe() for suites that need ../shared/golden: runs in CI (fails loudly there if missing), skips visibly elsewhere. */
-export const describeGolden: typeof describe = runGolden ? describe : describe.skip;
+export const describeGolden = runGolden ? describe : describe.skip;

@@ -9,7 +9,7 @@ export function ImageWidget({ nodeId, spec, value, onChange, invalid }: WidgetPr
       <span className="w-20 shrink-0 truncate text-neutral-400">{spec.label ?? spec.name}</span>
       <input
         data-testid={`param-${nodeId}-${spec.name}`}
-        className={fieldClass(invalid)}
+        className={`${fieldClass(invalid)} min-w-0 flex-1`}
         placeholder={`file in input/ (${(spec.accept ?? []).join(' ')})`}
         value={typeof value === 'string' ? value : spec.default}
         onChange={(e) => onChange(e.target.value)}

@@ -14,7 +14,7 @@ export function IntWidget({ nodeId, spec, value, onChange, invalid }: WidgetProp
       <input
         data-testid={`param-${nodeId}-${spec.name}`}
         type="number"
-        className={fieldClass(invalid || badMultiple)}
+        className={`${fieldClass(invalid || badMultiple)} min-w-0 flex-1`}
         min={spec.min}
         max={spec.max}
         step={step}

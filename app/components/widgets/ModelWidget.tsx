@@ -16,7 +16,7 @@ export function ModelWidget({ nodeId, spec, value, onChange, invalid }: WidgetPr
       <span className="w-20 shrink-0 truncate text-neutral-400">{spec.label ?? spec.name}</span>
       <input
         data-testid={`param-${nodeId}-${spec.name}`}
-        className={fieldClass(invalid || missing)}
+        className={`${fieldClass(invalid || missing)} min-w-0 flex-1`}
         placeholder={`search ${spec.folder}…`}
         value={query ?? current}
         title={missing ? `${current} is not in models/${spec.folder}` : current}

@@ -43,7 +43,7 @@ export function NumberWidget({ nodeId, spec, value, onChange, invalid }: WidgetP
       <input
         data-testid={`param-${nodeId}-${spec.name}`}
         type="number"
-        className={`${fieldClass(invalid)} ${spec.slider ? 'w-16 flex-none' : ''}`}
+        className={`${fieldClass(invalid)} ${spec.slider ? 'w-16 flex-none' : 'min-w-0 flex-1'}`}
         min={spec.min}
         max={spec.max}
         step={spec.step}

@@ -12,7 +12,7 @@ export function PromptWidget({ nodeId, spec, value, onChange, invalid }: WidgetP
     return (
       <label className="flex items-center gap-1">
         <span className="w-20 shrink-0 truncate text-neutral-400">{spec.label ?? spec.name}</span>
-        <input data-testid={`param-${nodeId}-${spec.name}`} className={fieldClass(invalid)} value={text} onChange={(e) => onChange(e.target.value)} />
+        <input data-testid={`param-${nodeId}-${spec.name}`} className={`${fieldClass(invalid)} min-w-0 flex-1`} value={text} onChange={(e) => onChange(e.target.value)} />
       </label>
     );
   }

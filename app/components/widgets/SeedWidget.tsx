@@ -14,7 +14,7 @@ export function SeedWidget({ nodeId, spec, value, onChange, invalid }: WidgetPro
       <input
         data-testid={`param-${nodeId}-${spec.name}`}
         inputMode="numeric"
-        className={fieldClass(invalid || !/^\d+$/.test(current))}
+        className={`${fieldClass(invalid || !/^\d+$/.test(current))} min-w-0 flex-1`}
         value={current}
         onChange={(e) => {
           const v = e.target.value.trim();

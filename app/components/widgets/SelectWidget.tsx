@@ -8,7 +8,7 @@ export function SelectWidget({ nodeId, spec, value, onChange, invalid }: WidgetP
       <span className="w-20 shrink-0 truncate text-neutral-400">{spec.label ?? spec.name}</span>
       <select
         data-testid={`param-${nodeId}-${spec.name}`}
-        className={fieldClass(invalid)}
+        className={`${fieldClass(invalid)} min-w-0 flex-1`}
         value={typeof value === 'string' ? value : spec.default}
         onChange={(e) => onChange(e.target.value)}
       >

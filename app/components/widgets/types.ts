@@ -8,7 +8,8 @@ export interface WidgetProps<K extends ParamKind> {
   invalid: boolean;
 }
 
+/** Field look without sizing; callers add `min-w-0 flex-1` or a fixed width. */
 export const fieldClass = (invalid: boolean) =>
-  `nodrag w-full rounded bg-neutral-800 px-1.5 py-0.5 text-xs text-neutral-100 outline-none ring-1 ${
+  `nodrag rounded bg-neutral-800 px-1.5 py-0.5 text-xs text-neutral-100 outline-none ring-1 ${
     invalid ? 'ring-red-500' : 'ring-neutral-700 focus:ring-sky-500'
   }`;

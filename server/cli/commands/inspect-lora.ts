@@ -21,6 +21,7 @@ export function formatLoraDescription(d: LoraDescription): string {
     `  text encoder modules ${te.length ? te.join(', ') : '0'}`,
     `  fits ${d.family ?? 'unknown family'}: ${d.familyReason}`,
   ];
+  if (d.metadataFamily && d.metadataFamily !== d.family) lines.push(`  training metadata says ${d.metadataFamily}`);
   if (d.malformed.length) lines.push(`  malformed modules: ${list(d.malformed)}`);
   if (d.unrecognized.length) lines.push(`  unrecognized keys: ${list(d.unrecognized.slice(0, 10))}${d.unrecognized.length > 10 ? ', …' : ''}`);
   for (const [k, v] of Object.entries(d.metadata)) lines.push(`  ${k} = ${v}`);

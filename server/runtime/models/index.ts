@@ -5,6 +5,7 @@ import { deriveClipConfig, type ClipConfig } from '../checkpoint/arch/clip';
 import { deriveUNetConfig, type UNetConfig } from '../checkpoint/arch/unet';
 import { deriveVaeConfig, type VaeConfig } from '../checkpoint/arch/vae';
 import type { Graph } from '../onnx/builder';
+import type { AttentionKernel } from '../onnx/nn';
 import { createSession, deviceFromEnv, sessionCache, type DeviceChoice, type LoomSession } from '../onnx/session';
 import { WeightCache } from '../onnx/weights-cache';
 import { buildClip, clipHidden, clipNormed } from './clip';
@@ -23,6 +24,8 @@ export interface RuntimeOptions {
   cache?: WeightCache;
   intraOpThreads?: number;
   log?: (line: string) => void;
+  /** UNet attention kernel; default LOOM_ATTENTION or 'fused' (see Layers) */
+  attention?: AttentionKernel;
 }
 
 async function sessionFor(kind: string, config: unknown, build: () => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<LoomSession> {
@@ -81,7 +84,8 @@ export interface UNetRunner {
 
 export async function createUNet(weights: WeightProvider, opts: RuntimeOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
   const config = opts.config ?? deriveUNetConfig(weights);
-  const session = await sessionFor('unet', config, () => buildUNet(weights, config), weights, opts);
+  const attention = opts.attention ?? (process.env.LOOM_ATTENTION === 'standard' ? 'standard' : 'fused');
+  const session = await sessionFor('unet', { ...config, attention }, () => buildUNet(weights, config, attention), weights, opts);
   return {
     config,
     async run(x, timesteps, context, y) {

@@ -1,5 +1,5 @@
 import { Graph, type Value } from '../onnx/builder';
-import { Layers, assertAllWeightsUsed } from '../onnx/nn';
+import { Layers, assertAllWeightsUsed, type AttentionKernel } from '../onnx/nn';
 import type { WeightProvider } from '../checkpoint/weights';
 import { headsFor, type UNetConfig } from '../checkpoint/arch/unet';
 
@@ -16,9 +16,9 @@ export function timestepFrequencies(dim: number, maxPeriod = 10000): Float32Arra
  * The LDM UNetModel (SD1/SD2/SDXL) as an ONNX graph. Inputs: x [B,C,H,W], timesteps [B] (float),
  * context [B,T,ctx], and y [B,adm] when the model has label_emb (SDXL). Output: out [B,outC,H,W].
  */
-export function buildUNet(weights: WeightProvider, cfg: UNetConfig): Graph {
+export function buildUNet(weights: WeightProvider, cfg: UNetConfig, kernel: AttentionKernel = 'standard'): Graph {
   const g = new Graph('unet');
-  const L = new Layers(g, weights, 'unet');
+  const L = new Layers(g, weights, 'unet', kernel);
   const x = g.input('x', 'float32', ['B', cfg.inChannels, 'H', 'W']);
   const timesteps = g.input('timesteps', 'float32', ['B']);
   const context = g.input('context', 'float32', ['B', 'T', cfg.contextDim]);

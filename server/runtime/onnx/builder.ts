@@ -83,14 +83,9 @@ export class Graph {
    * view changes (same element count, e.g. a GroupNorm gamma [C] used as [C,1,1]).
    */
   weight(key: string, dims: readonly number[], transform: WeightTransform = 'none'): Value {
-    const onnxName = transform === 'none' ? key : `${key}::${transform}`;
-    const dimsKey = dims.join(',');
-    const onnxNameWithDims = this.weightUses.has(onnxName) && this.weightUses.get(onnxName)!.dims.join(',') !== dimsKey
-      ? `${onnxName}::[${dimsKey}]` : onnxName;
-    if (!this.weightUses.has(onnxNameWithDims)) {
-      this.weightUses.set(onnxNameWithDims, { onnxName: onnxNameWithDims, key, dims: [...dims], transform });
-    }
-    return { name: onnxNameWithDims, graph: this };
+    const onnxName = `${key}${transform === 'none' ? '' : `::${transform}`}::[${dims.join(',')}]`;
+    if (!this.weightUses.has(onnxName)) this.weightUses.set(onnxName, { onnxName, key, dims: [...dims], transform });
+    return { name: onnxName, graph: this };
   }
 
   /** Small inline constants (shapes, frequencies, masks); never checkpoint weights. */

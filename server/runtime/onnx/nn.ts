@@ -6,8 +6,14 @@ import type { WeightProvider } from '../checkpoint/weights';
  * (e.g. `input_blocks.1.0.in_layers.2`) and reads `${prefix}.weight` / `${prefix}.bias`,
  * so a model file reads like the architecture and its names are the checkpoint keys.
  */
+export type AttentionKernel = 'fused' | 'standard';
+
 export class Layers {
-  constructor(readonly g: Graph, readonly weights: WeightProvider, readonly component: string) {}
+  /**
+   * `fused` emits com.microsoft MultiHeadAttention (CPU, CUDA and WebGPU implement it; on CPU it runs
+   * a flash-style kernel that never holds the [B,heads,T,S] score tensor), `standard` the MatMul/Softmax path.
+   */
+  constructor(readonly g: Graph, readonly weights: WeightProvider, readonly component: string, readonly attentionKernel: AttentionKernel = 'standard') {}
 
   /** Stored shape of a checkpoint tensor; a missing tensor is an error naming it. */
   shape(key: string): readonly number[] {
@@ -63,11 +69,11 @@ export class Layers {
     return this.g.op1('Mul', [x, this.g.op1('Sigmoid', [x])]);
   }
 
-  /** exact GELU: x·Φ(x) = 0.5·x·(1 + erf(x/√2)) */
+  /** exact GELU: x·Φ(x) = x·(1 + erf(x/√2))·0.5, in the op order onnxruntime's GeluFusion recognises */
   gelu(x: Value): Value {
     const g = this.g;
-    const erf = g.op1('Erf', [g.op1('Mul', [x, g.scalar(Math.SQRT1_2)])]);
-    return g.op1('Mul', [g.op1('Mul', [x, g.scalar(0.5)]), g.op1('Add', [erf, g.scalar(1)])]);
+    const erf = g.op1('Erf', [g.op1('Div', [x, g.scalar(Math.SQRT2)])]);
+    return g.op1('Mul', [g.op1('Mul', [x, g.op1('Add', [erf, g.scalar(1)])]), g.scalar(0.5)]);
   }
 
   /** OpenAI CLIP's x·σ(1.702x) */
@@ -82,6 +88,9 @@ export class Layers {
   attention(q: Value, k: Value, v: Value, heads: number, dim: number, mask?: Value): Value {
     const g = this.g;
     const d = dim / heads;
+    if (this.attentionKernel === 'fused' && !mask) {
+      return g.op('MultiHeadAttention', [q, k, v], { num_heads: heads, scale: { float: 1 / Math.sqrt(d) } }, 1, 'com.microsoft')[0];
+    }
     const split = (t: Value, perm: number[]) => g.op1('Transpose', [g.op1('Reshape', [t, g.ints([0, 0, heads, d])])], { perm });
     const qh = split(q, [0, 2, 1, 3]);
     const kt = split(k, [0, 2, 3, 1]);

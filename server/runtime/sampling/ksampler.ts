@@ -5,7 +5,7 @@
  */
 import { cfgDenoiser, type ModelApply } from './cfg';
 import type { ModelSamplingDiscrete } from './model-sampling';
-import { brownianNoise, seededNoise } from './noise';
+import { brownianNoise, comfyAncestralNoise } from './noise';
 import { TorchGenerator } from './rng';
 import { SDE_SAMPLERS, sample, type SamplerName, type SamplerOptions } from './samplers';
 import { checkCancelled } from './samplers/types';
@@ -101,10 +101,11 @@ export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
   for (const s of sigmas) if (s > 0) positive = Math.min(positive, s);
   const sampleNoise = SDE_SAMPLERS.has(o.sampler)
     ? brownianNoise(o.seed, o.shape, positive, Math.max(...sigmas))
-    : seededNoise(o.seed, o.shape);
+    : comfyAncestralNoise(o.seed, o.shape);
   const out = await sample(o.sampler, denoiser, x0, sigmas, {
     noise: sampleNoise,
     noiseScaling: (s, n, l) => ms.noiseScaling(s, n, l),
+    finalDenoise: true,
     ...o.samplerOptions,
     shape: o.shape,
     signal: o.signal,

@@ -2,10 +2,10 @@
  * Noise sources for stochastic samplers.
  *
  * ComfyUI (CPU): the initial noise is `torch.randn(shape, generator=manual_seed(seed))`, and
- * k-diffusion's `default_noise_sampler(x, seed)` builds a *second* generator seeded with the same
- * seed, so ancestral draws restart the stream (on CPU the first ancestral draw equals the initial
- * noise). `seededNoise` reproduces that. ComfyUI on a GPU draws ancestral noise from a CUDA
- * generator, which is not reproduced here.
+ * ComfyUI's `default_noise_sampler(x, seed)` builds a *second* generator, seeded with seed + 1 when
+ * x is on the CPU (so ancestral draws do not repeat the initial noise). `comfyAncestralNoise`
+ * reproduces that. ComfyUI on a GPU seeds a CUDA generator with the seed itself; CUDA's Philox
+ * stream is not reproduced here.
  *
  * SDE samplers (dpmpp_sde, dpmpp_2m_sde, dpmpp_3m_sde) use a Brownian tree in k-diffusion
  * (torchsde `BrownianTree`); its internal random splitting is not reproduced. `brownianNoise`
@@ -16,10 +16,15 @@
 import { TorchGenerator } from './rng';
 import type { NoiseSource } from './samplers/types';
 
-/** k-diffusion `default_noise_sampler` on CPU: a fresh generator seeded with `seed`. */
+/** A fresh TorchGenerator seeded with `seed`, one `randn(shape)` per call. */
 export function seededNoise(seed: bigint | number, shape: readonly number[]): NoiseSource {
   const gen = new TorchGenerator(seed);
   return () => gen.randn(shape);
+}
+
+/** ComfyUI's `default_noise_sampler(x, seed)` for a CPU tensor: the generator is seeded with seed + 1. */
+export function comfyAncestralNoise(seed: bigint | number, shape: readonly number[]): NoiseSource {
+  return seededNoise(BigInt.asUintN(64, BigInt(seed) + 1n), shape);
 }
 
 /** Replays recorded tensors in call order (tests, or reproducing an external run). */

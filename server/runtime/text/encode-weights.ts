@@ -36,6 +36,11 @@ export interface SpecialTokens {
   pad: number;
 }
 
+/** ComfyUI SDClipModel special tokens for SD1 / SDXL clip_l (pad with EOS). */
+export const SD1_SPECIAL_TOKENS: Readonly<SpecialTokens> = { start: 49406, end: 49407, pad: 49407 };
+/** OpenCLIP text towers: SD2 clip_h, SDXL clip_g (pad with 0). */
+export const OPENCLIP_SPECIAL_TOKENS: Readonly<SpecialTokens> = { start: 49406, end: 49407, pad: 0 };
+
 export interface EncodedConditioning {
   /** [1, tokens, dim] row-major, tokens = chunks·seqLen */
   cond: Float32Array;

@@ -10,7 +10,8 @@
  *    number, or the ':' is the first character, the group is a plain `(…)` (×1.1) and keeps the text.
  *  - `\(` and `\)` are literal parentheses (the backslash is removed).
  *  - Square brackets `[text]` and braces are NOT weighting syntax in ComfyUI: they stay in the text and
- *    are tokenized (A1111's `[text]` = ÷1.1 does not exist there). Latent Loom follows ComfyUI.
+ *    are tokenized (A1111's `[text]` = ÷1.1 does not exist there). Latent Loom follows ComfyUI;
+ *    `parseA1111Attention` (prompt-a1111.ts) reads A1111's syntax for import/display only.
  *  - Unbalanced parentheses follow ComfyUI's parser exactly: an unclosed `(` makes the rest of the
  *    prompt a literal segment at the outer weight (parentheses included); a stray `)` drives the
  *    nesting negative, so the following text (parentheses included) stays literal until it balances.
@@ -19,13 +20,14 @@
  *    embedding, the name is dropped (text after it in the same segment is kept) and the reference is
  *    reported in `embeddings` with status 'unsupported'; `onEmbedding: 'error'` throws instead.
  *
- * Tokenization differs from ComfyUI in one respect: ComfyUI runs transformers' CLIPTokenizer, which does
- * not html-unescape (`&amp;` stays 4 characters unless ftfy is installed) and, without ftfy, splits CJK
- * characters apart (BasicTokenizer). Latent Loom uses openai's SimpleTokenizer clean-up for every prompt
- * (the one the reference goldens were made with); for prompts without HTML entities or CJK/full-width
- * text the ids are identical.
+ * Text clean-up: ComfyUI runs transformers' CLIPTokenizer on each segment. That tokenizer does not
+ * html-unescape, and without the optional ftfy package (not in ComfyUI's requirements) it uses BERT's
+ * BasicTokenizer instead (CJK ideographs split apart, format characters such as U+200D dropped, no
+ * full-width/mojibake fixes). The default here is openai's SimpleTokenizer clean-up (the reference
+ * goldens); `clean: 'hf-basic'` reproduces a stock ComfyUI install and `clean: 'hf-ftfy'` one with ftfy.
+ * For ASCII prompts without HTML entities all three give identical ids.
  */
-import { ClipTokenizer, CLIP_BOS, CLIP_EOS, loadClipTokenizer } from './tokenizer';
+import { ClipTokenizer, CLIP_BOS, CLIP_EOS, loadClipTokenizer, type CleanMode } from './tokenizer';
 
 export interface WeightedSegment {
   text: string;
@@ -178,6 +180,11 @@ export interface TokenizeWeightedOptions {
   disableWeights?: boolean;
   /** what to do with `embedding:name`: 'ignore' (default, ComfyUI's missing-embedding behaviour) or 'error' */
   onEmbedding?: 'ignore' | 'error';
+  /**
+   * text clean-up before BPE (see CleanMode): 'openai' (default, the reference goldens),
+   * 'hf-basic' = a stock ComfyUI install (transformers CLIPTokenizer without ftfy), 'hf-ftfy' = ComfyUI with ftfy.
+   */
+  clean?: CleanMode;
 }
 
 export interface TokenizeWeightedResult {
@@ -190,8 +197,11 @@ const PY_SPLIT_WS = /[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u202
 
 /**
  * ComfyUI SDTokenizer.tokenize_with_weights: weighted segments → token groups → chunks of maxLength
- * (BOS + up to maxLength-2 tokens + EOS + padding). A group that does not fit in the current chunk
- * starts a new chunk when shorter than maxWordLength (8), else it is split across chunks.
+ * (BOS + up to maxLength-2 tokens + EOS + padding). A token group is a whole weighted segment (split
+ * further only at `embedding:` references), NOT a space-separated word: current ComfyUI tokenizes each
+ * segment in one call (older versions split on spaces). A group that does not fit in the current chunk
+ * starts a new chunk (the current one gets EOS + padding) when shorter than maxWordLength (8) tokens;
+ * a longer group fills the chunk up to EOS and continues in the next one.
  * An empty prompt gives one chunk [BOS, EOS, pad…].
  */
 export function tokenizeWeighted(text: string, opts: TokenizeWeightedOptions = {}): TokenizeWeightedResult {
@@ -221,7 +231,7 @@ export function tokenizeWeighted(text: string, opts: TokenizeWeightedOptions = {
         if (leftover === '') continue;
         word = leftover;
       }
-      groups.push(tokenizer.encode(word).map((t) => [t, seg.weight] as [number, number]));
+      groups.push(tokenizer.encode(word, opts.clean).map((t) => [t, seg.weight] as [number, number]));
     }
   }
   if (embeddings.length > 0 && opts.onEmbedding === 'error') throw new EmbeddingUnsupportedError(embeddings);

@@ -176,25 +176,43 @@ function fixWidth(text: string): string {
   return text.replace(WIDTH_RE, (c) => (c === '\u3000' ? ' ' : c.normalize('NFKC')));
 }
 
-/** The deterministic subset of `ftfy.fix_text` with its default configuration (see the file comment). */
-export function ftfyFixText(input: string): string {
-  const unescape = !input.includes('<');
-  let text = input.normalize('NFC');
-  for (let iter = 0; iter < 16; iter++) {
+function ftfyFixSegment(input: string, unescape: boolean): string {
+  let text = input;
+  for (let iter = 0; iter < 64; iter++) {
     const before = text;
     if (unescape) text = ftfyUnescapeHtml(text);
-    text = text.replace(TERMINAL_ESCAPE_RE, '');
     text = fixMojibake(text);
     text = text.replace(C1_RE, (c) => String.fromCodePoint(CP1252_HIGH[c.charCodeAt(0) - 0x80]));
     text = text.replace(LIGATURE_RE, (c) => LIGATURES[c]);
     text = fixWidth(text);
     text = text.replace(SINGLE_QUOTE_RE, "'").replace(DOUBLE_QUOTE_RE, '"');
     text = text.replace(LINE_BREAK_RE, '\n');
+    text = text.replace(TERMINAL_ESCAPE_RE, '');
     text = text.replace(CONTROL_RE, '');
     text = text.normalize('NFC');
     if (text === before) break;
   }
   return text;
+}
+
+/**
+ * The deterministic subset of `ftfy.fix_text` with its default configuration (see the file comment):
+ * line by line; once a line contains '<', HTML entities are left alone from that line on (ftfy's
+ * unescape_html="auto"); each line is fixed repeatedly until it no longer changes.
+ */
+export function ftfyFixText(input: string): string {
+  let unescape = true;
+  let out = '';
+  let pos = 0;
+  while (pos < input.length) {
+    const nl = input.indexOf('\n', pos);
+    const end = nl < 0 ? input.length : nl + 1;
+    const segment = input.slice(pos, end);
+    if (segment.includes('<')) unescape = false;
+    out += ftfyFixSegment(segment, unescape);
+    pos = end;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------

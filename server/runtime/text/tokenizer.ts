@@ -113,7 +113,8 @@ export class ClipTokenizer {
     // transformers' CLIPTokenizer: merges_handle.read().strip().split("\n")[1:49152-256-2+1]
     const lines = mergesText.trim().split('\n').slice(1, N_MERGES + 1);
     const merges = lines.map((l) => {
-      const parts = l.split(' ');
+      const parts = l.split(/\s+/).filter((x) => x !== '');
+      if (parts.length !== 2) throw new Error(`bad merge line in merges.txt: ${JSON.stringify(l)}`);
       return [parts[0], parts[1]] as [string, string];
     });
     return new ClipTokenizer(encoder, merges);
@@ -315,8 +316,9 @@ export interface VocabularyDirOptions {
 }
 
 /**
- * Where the app looks, in order: LOOM_CLIP_VOCAB (a file or folder; in development point it at
- * ../shared/golden/clip/bpe_simple_vocab_16e6.txt.gz), `<models>/clip`, the checkpoint's folder.
+ * Where the app looks, in order: LOOM_CLIP_VOCAB (a file or folder), `<models>/clip`, the checkpoint's
+ * folder, and — only when NODE_ENV is not 'production' — the development copy of the reference data,
+ * `$LOOM_GOLDEN_DIR/clip` or `../shared/golden/clip` beside the checkout (never shipped in the repo).
  */
 export function vocabularySearchDirs(opts: VocabularyDirOptions = {}): string[] {
   const env = opts.env ?? process.env;
@@ -325,6 +327,9 @@ export function vocabularySearchDirs(opts: VocabularyDirOptions = {}): string[] 
   const models = opts.modelsDir ?? path.resolve(env.LOOM_DATA_DIR ?? process.cwd(), env.LOOM_MODELS_DIR ?? 'models');
   dirs.push(path.join(models, 'clip'));
   if (opts.checkpointPath) dirs.push(path.dirname(path.resolve(opts.checkpointPath)));
+  if (env.NODE_ENV !== undefined && env.NODE_ENV !== 'production') {
+    dirs.push(path.join(path.resolve(env.LOOM_GOLDEN_DIR ?? path.resolve(process.cwd(), '../shared/golden')), 'clip'));
+  }
   return dirs;
 }
 

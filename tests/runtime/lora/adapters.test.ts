@@ -127,3 +127,25 @@ describe('adapter maths (ComfyUI weight_adapter semantics)', () => {
     }
   });
 });
+
+describe('OpenCLIP packed q/k/v', () => {
+  it('a q_proj LoRA changes only the first third of in_proj_weight and keeps k/v rows bit-for-bit', async () => {
+    const d = 4;
+    const inProj = randT(r, [3 * d, d]);
+    const base = memoryProvider('g', {
+      'model.transformer.resblocks.0.attn.in_proj_weight': inProj,
+      'model.transformer.resblocks.0.attn.in_proj_bias': randT(r, [3 * d]),
+    });
+    const up = randT(r, [d, 1]);
+    const down = randT(r, [1, d]);
+    const file = memoryLora('q', new Map([
+      ['lora_te2_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight', up],
+      ['lora_te2_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight', down],
+    ]));
+    const { provider, reports } = applyLoras(base, 'clip_g', [{ file, strength: 0.5 }]);
+    expect(reports[0]).toMatchObject({ targeted: 1, patched: 1 });
+    const got = await provider.float32('model.transformer.resblocks.0.attn.in_proj_weight');
+    expect(got.subarray(d * d)).toEqual(inProj.data.subarray(d * d));
+    expectAdded(got.subarray(0, d * d), { shape: [d, d], data: inProj.data.subarray(0, d * d) }, 0.5, (f) => up.data[Math.floor(f / d)] * down.data[f % d]);
+  });
+});

@@ -6,8 +6,9 @@ import { memoryLora } from './support/fixtures';
 import { randT, rng } from './support/random';
 
 const r = rng(3);
-const lin = (m: string, o: number, i: number, rank = 4) =>
-  [[`${m}.lora_up.weight`, randT(r, [o, rank])], [`${m}.lora_down.weight`, randT(r, [rank, i])], [`${m}.alpha`, { shape: [], data: Float32Array.of(1) }]] as const;
+type Entry = [string, { shape: number[]; data: Float32Array }];
+const lin = (m: string, o: number, i: number, rank = 4): Entry[] =>
+  [[`${m}.lora_up.weight`, randT(r, [o, rank])], [`${m}.lora_down.weight`, randT(r, [rank, i])], [`${m}.alpha`, { shape: [], data: Float32Array.of(1) }]];
 
 describeGolden('describeLora on the golden kohya LoRA', () => {
   it('reports format, rank, alpha, targets and (for the tiny model) no real family', async () => {
@@ -26,12 +27,14 @@ describeGolden('describeLora on the golden kohya LoRA', () => {
       contextDim: 128,
       textHidden: [128],
       family: undefined,
+      metadataFamily: 'sd1',
       malformed: [],
       unrecognized: [],
     });
     expect(d.unet.blocks).toMatchObject({ 'down_blocks.0': 1, 'down_blocks.1': 24, 'mid_block': 12, 'up_blocks.1': 37 });
     expect(d.metadata.ss_network_dim).toBe('4');
     expect(formatLoraDescription(d)).toContain('rank 4, alpha 2');
+    expect(formatLoraDescription(d)).toContain('training metadata says sd1');
   });
 });
 

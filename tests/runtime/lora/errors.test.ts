@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { describeGolden, golden } from '../../helpers/golden';
 import { applyLoras } from '../../../server/runtime/checkpoint/lora/apply';
 import { LoraNoMatchError, LoraShapeError } from '../../../server/runtime/checkpoint/lora/errors';
-import { memoryLora, memoryProvider, openCheckpoint, prefixProvider } from './support/fixtures';
+import { fileComponent } from '../../helpers/model-weights';
+import { memoryLora, memoryProvider } from './support/fixtures';
 import { goldenLora } from './support/golden-lora';
 import { randT, rng } from './support/random';
 
@@ -19,10 +20,10 @@ const file = (name: string, modules: Record<string, Record<string, { shape: numb
 
 describeGolden('LoRA for another model family', () => {
   it('names the first mismatching tensor (tiny-sd1 LoRA on the tiny-sdxl UNet and CLIP-L)', async () => {
-    const dict = await openCheckpoint(golden('tiny-sdxl', 'model.safetensors'));
+    const file = golden('tiny-sdxl', 'model.safetensors');
     const lora = await goldenLora();
-    const unet = prefixProvider(dict, 'model.diffusion_model.', 'sdxl/unet');
-    const clipL = prefixProvider(dict, 'conditioner.embedders.0.', 'sdxl/clip_l');
+    const unet = await fileComponent(file, 'model.diffusion_model.');
+    const clipL = await fileComponent(file, 'conditioner.embedders.0.');
     const u = (() => { try { applyLoras(unet, 'unet', [{ file: lora, strength: 1 }]); } catch (e) { return e; } })();
     expect(u).toBeInstanceOf(LoraShapeError);
     expect((u as LoraShapeError).message).toMatch(/^LoRA "tiny-sd1-lora\.safetensors" does not fit this model: lora_unet_\S+ -> \S+\.weight needs \[/);

@@ -53,9 +53,9 @@ describeGolden('tiny-sd1 numerics against the reference goldens (CPU, fp32)', ()
     expect(maxAbsDiff(penLn.hidden.data, get('clip.hidden_states_penultimate_final_ln').data)).toBeLessThanOrEqual(1e-4);
   });
 
-  it('UNet: square batch 2 and non-square fractional timestep', async () => {
+  it.each(['fused', 'standard'] as const)('UNet (%s attention): square batch 2 and non-square fractional timestep', async (attention) => {
     const weights = await fileComponent(model(), 'model.diffusion_model.');
-    const unet = await createUNet(weights, { device: 'cpu', cache, log: () => {} });
+    const unet = await createUNet(weights, { device: 'cpu', cache, log: () => {}, attention });
     expect(unet.config).toMatchObject({
       modelChannels: 32, channelMult: [1, 2, 2], numResBlocks: [2, 2, 2], transformerDepth: [0, 1, 1],
       transformerDepthMiddle: 1, transformerDepthOutput: [1, 1, 1, 1, 1, 1, 0, 0, 0], contextDim: 128,

@@ -5,7 +5,8 @@ import { processLatentIn, processLatentOut } from '@/server/runtime/sampling/lat
 import { ModelSamplingDiscrete } from '@/server/runtime/sampling/model-sampling';
 import { latentPreview } from '@/server/runtime/sampling/preview';
 import { TorchGenerator } from '@/server/runtime/sampling/rng';
-import { SamplingCancelled } from '@/server/runtime/sampling/samplers';
+import { sample, SamplingCancelled } from '@/server/runtime/sampling/samplers';
+import { seededNoise } from '@/server/runtime/sampling/noise';
 import { calculateSigmas } from '@/server/runtime/sampling/schedules';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors } from '../../helpers/read-golden';
@@ -117,13 +118,32 @@ describe('kSample', () => {
     expect(Array.from(forced)).not.toEqual(Array.from(first));
   });
 
-  it('ancestral samplers draw from a generator re-seeded with the noise seed (ComfyUI CPU)', async () => {
+  it('ancestral samplers draw from a second generator seeded with seed + 1 (ComfyUI CPU)', async () => {
     const latent = new Float32Array(64);
     const a = await kSample({ ...base, sampler: 'euler_ancestral', model: fakeModel([]), latent });
     const b = await kSample({ ...base, sampler: 'euler_ancestral', model: fakeModel([]), latent });
     const c = await kSample({ ...base, sampler: 'euler_ancestral', model: fakeModel([]), latent, seed: 1435 });
     expect(Array.from(a)).toEqual(Array.from(b));
     expect(Array.from(a)).not.toEqual(Array.from(c));
+    // the same run by hand: start noise from seed, ancestral noise from seed + 1
+    const sigmas = ksamplerSigmas(ms, 'euler_ancestral', 'normal', 6);
+    const x0 = ms.noiseScaling(sigmas[0], new TorchGenerator(1434).randn(shape), latent, true);
+    const d = cfgDenoiser({ modelSampling: ms, model: fakeModel([]), cond: base.cond, uncond: base.uncond, cfg: base.cfg, shape });
+    const manual = await sample('euler_ancestral', d, x0, sigmas, { shape, noise: seededNoise(1435, shape) });
+    expect(Array.from(a)).toEqual(Array.from(manual));
+  });
+
+  it('lms ends on the denoised estimate under KSampler (ComfyUI), not by integrating to 0', async () => {
+    const latent = new Float32Array(64);
+    const calls: Call[] = [];
+    const out = await kSample({ ...base, sampler: 'lms', model: fakeModel(calls), latent });
+    const sigmas = ksamplerSigmas(ms, 'lms', 'normal', 6);
+    const d = cfgDenoiser({ modelSampling: ms, model: fakeModel([]), cond: base.cond, uncond: base.uncond, cfg: base.cfg, shape });
+    const x0 = ms.noiseScaling(sigmas[0], new TorchGenerator(1434).randn(shape), latent, true);
+    const kdiff = await sample('lms', d, x0, sigmas, { shape });
+    const comfy = await sample('lms', d, x0, sigmas, { shape, finalDenoise: true });
+    expect(Array.from(out)).toEqual(Array.from(comfy));
+    expect(Array.from(kdiff)).not.toEqual(Array.from(comfy));
   });
 
   it('reports progress and cancels between steps', async () => {

@@ -9,7 +9,8 @@ import { calculateSigmas, karrasSigmas } from '@/server/runtime/sampling/schedul
 const gaussian = async (x: Float32Array, sigma: number): Promise<Float32Array> => Float32Array.from(x, (v) => v / (1 + sigma * sigma));
 
 const ms = new ModelSamplingDiscrete('eps');
-const DETERMINISTIC = SAMPLER_NAMES.filter((n) => !STOCHASTIC_SAMPLERS.has(n));
+// dpm_adaptive picks its own steps (only the schedule's endpoints matter): tested on its tolerances.
+const DETERMINISTIC = SAMPLER_NAMES.filter((n) => !STOCHASTIC_SAMPLERS.has(n) && n !== 'dpm_adaptive');
 
 function noiseFor(name: SamplerName, seed: number, shape: number[], sigmas: ArrayLike<number>) {
   return SDE_SAMPLERS.has(name) ? brownianNoise(seed, shape, sigmas[sigmas.length - 2], sigmas[0]) : seededNoise(seed, shape);
@@ -37,6 +38,26 @@ describe('deterministic samplers converge to the exact ODE solution', () => {
     // Euler-type (first-order) samplers are still ~3e-2 off at 160 steps; higher orders far less.
     expect(e160).toBeLessThan(0.05);
   });
+});
+
+it('dpm_adaptive error shrinks with its tolerances (exact solution at the last positive σ)', async () => {
+  const shape = [1, 4, 4, 4];
+  const sigmas = karrasSigmas(10, ms.sigmaMin, ms.sigmaMax);
+  const x0 = new TorchGenerator(7).randn(shape).map((v) => v * sigmas[0]);
+  const sEnd = sigmas[sigmas.length - 2];
+  const k = Math.sqrt(1 + sEnd ** 2) / Math.sqrt(1 + sigmas[0] ** 2);
+  const err = async (rtol: number, atol: number) => {
+    let nfe = 0;
+    const out = await sample('dpm_adaptive', async (x, s) => { nfe++; return gaussian(x, s); }, x0, sigmas, { shape, rtol, atol });
+    let m = 0;
+    for (let i = 0; i < out.length; i++) m = Math.max(m, Math.abs(out[i] - x0[i] * k));
+    return { m, nfe };
+  };
+  const loose = await err(0.05, 0.0078);
+  const tight = await err(1e-6, 1e-7);
+  expect(tight.m).toBeLessThan(loose.m);
+  expect(tight.m).toBeLessThan(1e-4);
+  expect(tight.nfe).toBeGreaterThan(loose.nfe);
 });
 
 describe('stochastic samplers give N(0,1) samples from pure noise', () => {

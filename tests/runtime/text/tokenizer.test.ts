@@ -14,7 +14,16 @@ import {
   MissingVocabularyError,
   vocabularySearchDirs,
 } from '../../../server/runtime/text/tokenizer';
-import { basicClean, clipNormalize, fixMojibake, ftfyFixText, htmlUnescape, whitespaceClean } from '../../../server/runtime/text/text-clean';
+import {
+  basicClean,
+  cleanForClip,
+  clipNormalize,
+  fixMojibake,
+  ftfyFixText,
+  hfBasicClean,
+  htmlUnescape,
+  whitespaceClean,
+} from '../../../server/runtime/text/text-clean';
 
 interface TokenizerCase {
   text: string;
@@ -59,6 +68,22 @@ describe('text clean-up (basic_clean / whitespace_clean)', () => {
   });
 });
 
+describe('transformers CLIPTokenizer clean-up modes (what ComfyUI runs)', () => {
+  it('hf-basic (no ftfy): BasicTokenizer spacing of CJK ideographs, C* removed, no HTML unescape', () => {
+    expect(hfBasicClean('日本語のテキスト')).toBe('日 本 語 のテキスト');
+    expect(hfBasicClean('  A\u00a0B\tC\r\nD  ')).toBe('a b c d');
+    expect(hfBasicClean('x\u200dy\u0000z\ufffd')).toBe('xyz');
+    expect(hfBasicClean('&amp; ＡＢＣ cafÃ©')).toBe('&amp; ａｂｃ cafã©');
+    expect(cleanForClip('Tom &amp; Jerry', 'hf-basic')).toBe('tom &amp; jerry');
+  });
+  it('hf-ftfy: ftfy + whitespace_clean + lower, without the extra html.unescape', () => {
+    expect(cleanForClip('Tom &amp;amp; Jerry', 'hf-ftfy')).toBe('tom & jerry'); // ftfy repeats until stable
+    expect(cleanForClip('<b> &amp;', 'hf-ftfy')).toBe('<b> &amp;'); // ftfy leaves entities alone when '<' is present
+    expect(cleanForClip('<b> &amp;', 'openai')).toBe('<b> &'); // SimpleTokenizer's html.unescape does not
+    expect(ftfyFixText('&amp;\n<b>&amp;\n&amp;')).toBe('&\n<b>&amp;\n&amp;'); // per line, sticky once '<' is seen
+  });
+});
+
 describe('vocabulary lookup', () => {
   it('names the file and every folder searched when the vocabulary is missing', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'loom-vocab-'));
@@ -80,6 +105,14 @@ describe('vocabulary lookup', () => {
     expect((err as MissingVocabularyError).searched).toEqual([a, b]);
   });
 
+  it('loadClipTokenizer throws the same error when nothing is found', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'loom-vocab-'));
+    expect(() => loadClipTokenizer({ modelsDir: dir, env: {} })).toThrow(MissingVocabularyError);
+    expect(() => loadClipTokenizer({ modelsDir: dir, env: { NODE_ENV: 'test', LOOM_GOLDEN_DIR: dir } })).toThrow(path.join(dir, 'clip'));
+    expect(() => loadClipTokenizer({ modelsDir: dir, env: {} })).toThrow(`Put ${CLIP_VOCAB_FILE}`);
+    expect(() => loadClipTokenizer({ modelsDir: dir, env: {} })).toThrow(path.join(dir, 'clip'));
+  });
+
   it('search order: LOOM_CLIP_VOCAB, <models>/clip, the checkpoint folder', () => {
     const dirs = vocabularySearchDirs({
       modelsDir: '/data/models',
@@ -88,6 +121,9 @@ describe('vocabulary lookup', () => {
     });
     expect(dirs).toEqual(['/x/bpe_simple_vocab_16e6.txt.gz', '/data/models/clip', '/data/models/checkpoints']);
     expect(vocabularySearchDirs({ modelsDir: '/m', env: {} })).toEqual(['/m/clip']);
+    expect(vocabularySearchDirs({ modelsDir: '/m', env: { NODE_ENV: 'production', LOOM_GOLDEN_DIR: '/g' } })).toEqual(['/m/clip']);
+    // development/test only: the reference data beside the checkout
+    expect(vocabularySearchDirs({ modelsDir: '/m', env: { NODE_ENV: 'development', LOOM_GOLDEN_DIR: '/g' } })).toEqual(['/m/clip', '/g/clip']);
   });
 });
 
@@ -157,6 +193,21 @@ describeGolden('CLIP tokenizer vs openai SimpleTokenizer goldens', () => {
       expect(Array.from(tok.tokenize(p))).toEqual(Array.from(l.data.subarray(b * 77, b * 77 + 77)));
       expect(Array.from(tok.tokenize(p, { padToken: 0 }))).toEqual(Array.from(g.data.subarray(b * 77, b * 77 + 77)));
     });
+  });
+
+  it('clean modes agree on plain ASCII prompts and differ where documented', () => {
+    for (const c of cases.slice(0, 13)) {
+      expect(tok.encode(c.text, 'hf-basic')).toEqual(c.ids.slice(1, -1));
+      expect(tok.encode(c.text, 'hf-ftfy')).toEqual(c.ids.slice(1, -1));
+    }
+    expect(tok.encode('日本', 'hf-basic')).toEqual([...tok.encode('日'), ...tok.encode('本')]);
+    expect(tok.encode('日本', 'hf-basic')).not.toEqual(tok.encode('日本'));
+  });
+
+  it('in development the default search finds the shared reference vocabulary', () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'loom-vocab-'));
+    const t = loadClipTokenizer({ modelsDir: empty, env: { NODE_ENV: 'test', LOOM_GOLDEN_DIR: path.dirname(golden('clip')) } });
+    expect(t).toBe(tok);
   });
 
   it('caches BPE results and the loaded tokenizer', () => {

@@ -4,7 +4,7 @@ import { toAdapter } from './formats/adapters';
 import { groupModules, type GroupedLora } from './formats/group';
 import { numelOf } from './math/dense';
 import { deltaShape } from './math/delta';
-import { buildKeyMap, claimedBy, COMPONENT_NAMING, type KeyTarget } from './names/key-map';
+import { buildKeyMap, claimedBy, COMPONENT_NAMING, type KeyTarget, type LoraKeyMap } from './names/key-map';
 import { PatchedProvider, type TensorPatch } from './patched-provider';
 import type { Adapter, LoraComponent, LoraReport, LoraSource, TensorSlice } from './types';
 
@@ -31,6 +31,22 @@ export function modulesOf(file: LoraSource): GroupedLora {
   return g;
 }
 
+const keyMaps = new WeakMap<WeightProvider, Map<LoraComponent, LoraKeyMap>>();
+/** Key maps depend only on the base's names: built once per (base, component). */
+function keyMapFor(base: WeightProvider, component: LoraComponent): LoraKeyMap {
+  let byComponent = keyMaps.get(base);
+  if (!byComponent) {
+    byComponent = new Map();
+    keyMaps.set(base, byComponent);
+  }
+  let map = byComponent.get(component);
+  if (!map) {
+    map = buildKeyMap(component, base);
+    byComponent.set(component, map);
+  }
+  return map;
+}
+
 const ALL_CLAIMS = Object.values(COMPONENT_NAMING).flatMap((n) => n.claims);
 
 function sliceShape(base: WeightProvider, slice: TensorSlice): readonly number[] {
@@ -50,6 +66,10 @@ function checkFits(lora: string, base: WeightProvider, adapter: Adapter, target:
       ? got.length === want.length && got.every((d, i) => d === want[i])
       : got[0] === want[0] && numelOf(got) === numelOf(want);
     if (!fits) throw new LoraShapeError(lora, adapter.key, fmt(target.weight), want, got);
+    const dora = adapter.slots.dora_scale;
+    if (dora && dora.shape[0] !== want[0] && numelOf(dora.shape) !== want[1]) {
+      throw new LoraShapeError(lora, `${adapter.key}.dora_scale`, fmt(target.weight), want, dora.shape);
+    }
   }
   const diffB = adapter.slots.diff_b;
   if (diffB) {
@@ -65,7 +85,7 @@ function checkFits(lora: string, base: WeightProvider, adapter: Adapter, target:
  * another model, LoraNoMatchError for a LoRA with modules for this component of which none match.
  */
 export function applyLoras(base: WeightProvider, component: LoraComponent, loras: readonly LoraApplication[]): AppliedLoras {
-  const keyMap = buildKeyMap(component, base);
+  const keyMap = keyMapFor(base, component);
   const patches = new Map<string, TensorPatch[]>();
   const reports: LoraReport[] = [];
   for (const { file, strength } of loras) {

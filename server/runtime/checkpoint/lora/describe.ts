@@ -27,6 +27,8 @@ export interface LoraDescription {
   readonly textHidden: readonly number[];
   readonly family: LoraFamily | undefined;
   readonly familyReason: string;
+  /** what the training metadata claims (kohya ss_base_model_version), independent of the shapes */
+  readonly metadataFamily: LoraFamily | undefined;
   readonly malformed: readonly string[];
   readonly unrecognized: readonly string[];
   /** training metadata worth showing (kohya ss_*) */
@@ -57,6 +59,9 @@ interface FamilyEvidence {
   readonly contextDim: number | undefined;
   readonly textHidden: readonly number[];
 }
+
+/** kohya ss_base_model_version prefixes -> family */
+const METADATA_FAMILY: readonly (readonly [string, LoraFamily])[] = [['sdxl', 'sdxl'], ['sd_v1', 'sd1'], ['sd_v2', 'sd2']];
 
 const FORMAT_LABELS: Record<AdapterKind, string> = { lora: 'LoRA', loha: 'LoHa', lokr: 'LoKr', diff: 'full diff' };
 
@@ -157,6 +162,7 @@ export async function describeLoraSource(source: LoraSource): Promise<LoraDescri
     textHidden: [...textHidden].sort((x, y) => x - y),
     family: rule?.family,
     familyReason,
+    metadataFamily: METADATA_FAMILY.find(([p]) => (source.metadata.ss_base_model_version ?? '').startsWith(p))?.[1],
     malformed,
     unrecognized,
     metadata,

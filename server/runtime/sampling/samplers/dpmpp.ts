@@ -3,7 +3,7 @@
  * after k-diffusion `sample_dpmpp_*`.
  */
 import { ancestralStep, axpy, combine, lin, sigmaFromT, tFromSigma, toD } from './ops';
-import { checkCancelled, requireNoise, type Sampler } from './types';
+import { checkCancelled, requireNoise, type NoiseSource, type Sampler } from './types';
 
 export const dpmpp2sAncestral: Sampler = async (model, x, sigmas, opts) => {
   const eta = opts.eta ?? 1;
@@ -34,7 +34,7 @@ export const dpmppSde: Sampler = async (model, x, sigmas, opts) => {
   const eta = opts.eta ?? 1;
   const sNoise = opts.sNoise ?? 1;
   const r = opts.r ?? 0.5;
-  const noise = requireNoise(opts, 'dpmpp_sde');
+  const noise: NoiseSource = (a, b) => requireNoise(opts, 'dpmpp_sde')(a, b);
   for (let i = 0; i < sigmas.length - 1; i++) {
     checkCancelled(opts.signal);
     const denoised = await model(x, sigmas[i]);
@@ -52,13 +52,13 @@ export const dpmppSde: Sampler = async (model, x, sigmas, opts) => {
     let a = ancestralStep(st, sigmaFromT(s), eta);
     const s_ = tFromSigma(a.sigmaDown);
     let x2 = lin(x, sigmaFromT(s_) / st, denoised, -Math.expm1(t - s_));
-    x2 = axpy(x2, noise(st, sigmaFromT(s)), sNoise * a.sigmaUp);
+    if (eta > 0 && sNoise > 0) x2 = axpy(x2, noise(st, sigmaFromT(s)), sNoise * a.sigmaUp);
     const denoised2 = await model(x2, sigmaFromT(s));
     a = ancestralStep(st, sigmaFromT(tNext), eta);
     const tNext_ = tFromSigma(a.sigmaDown);
     const denoisedD = lin(denoised, 1 - fac, denoised2, fac);
     x = lin(x, sigmaFromT(tNext_) / st, denoisedD, -Math.expm1(t - tNext_));
-    x = axpy(x, noise(st, sigmaFromT(tNext)), sNoise * a.sigmaUp);
+    if (eta > 0 && sNoise > 0) x = axpy(x, noise(st, sigmaFromT(tNext)), sNoise * a.sigmaUp);
   }
   return x;
 };
@@ -108,7 +108,7 @@ export const dpmpp2mSde: Sampler = async (model, x, sigmas, opts) => {
         const coef = solver === 'heun' ? (phi / (-h - etaH) + 1) / r : (0.5 * phi) / r;
         x = combine([[x, 1], [denoised, coef], [oldDenoised, -coef]]);
       }
-      if (eta) {
+      if (eta > 0 && sNoise > 0) {
         const scale = sigmas[i + 1] * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise;
         x = axpy(x, requireNoise(opts, 'dpmpp_2m_sde')(sigmas[i], sigmas[i + 1]), scale);
       }
@@ -152,7 +152,7 @@ export const dpmpp3mSde: Sampler = async (model, x, sigmas, opts) => {
         const r = h1 / h;
         x = combine([[x, 1], [denoised, phi2 / r], [d1Prev, -phi2 / r]]);
       }
-      if (eta) {
+      if (eta > 0 && sNoise > 0) {
         const scale = sigmas[i + 1] * Math.sqrt(-Math.expm1(-2 * h * eta)) * sNoise;
         x = axpy(x, requireNoise(opts, 'dpmpp_3m_sde')(sigmas[i], sigmas[i + 1]), scale);
       }

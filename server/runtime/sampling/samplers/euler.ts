@@ -34,8 +34,12 @@ export const eulerAncestral: Sampler = async (model, x, sigmas, opts) => {
     const denoised = await model(x, sigmas[i]);
     const { sigmaDown, sigmaUp } = ancestralStep(sigmas[i], sigmas[i + 1], eta);
     opts.callback?.({ i, x, sigma: sigmas[i], sigmaHat: sigmas[i], denoised });
-    x = axpy(x, toD(x, sigmas[i], denoised), sigmaDown - sigmas[i]);
-    if (sigmas[i + 1] > 0) x = axpy(x, requireNoise(opts, 'euler_ancestral')(sigmas[i], sigmas[i + 1]), sNoise * sigmaUp);
+    if (sigmaDown === 0) {
+      x = denoised;
+    } else {
+      x = axpy(x, toD(x, sigmas[i], denoised), sigmaDown - sigmas[i]);
+      x = axpy(x, requireNoise(opts, 'euler_ancestral')(sigmas[i], sigmas[i + 1]), sNoise * sigmaUp);
+    }
   }
   return x;
 };
@@ -135,9 +139,8 @@ export const dpm2Ancestral: Sampler = async (model, x, sigmas, opts) => {
       const x2 = axpy(x, d, sigmaMid - sigmas[i]);
       const d2 = toD(x2, sigmaMid, await model(x2, sigmaMid));
       x = axpy(x, d2, sigmaDown - sigmas[i]);
+      x = axpy(x, requireNoise(opts, 'dpm_2_ancestral')(sigmas[i], sigmas[i + 1]), sNoise * sigmaUp);
     }
-    // k-diffusion draws here even on the last step (σ_up = 0), which keeps the noise stream aligned.
-    x = axpy(x, requireNoise(opts, 'dpm_2_ancestral')(sigmas[i], sigmas[i + 1]), sNoise * sigmaUp);
   }
   return x;
 };

@@ -3,6 +3,9 @@ import { dpm2, dpm2Ancestral, euler, eulerAncestral, heun, heunpp2 } from './eul
 import { lms } from './lms';
 import { dpmpp2m, dpmpp2mSde, dpmpp2sAncestral, dpmpp3mSde, dpmppSde } from './dpmpp';
 import { ddpm, ipndm, lcm } from './misc';
+import { dpmAdaptive, dpmFast } from './dpm-solver';
+import { uniPc, uniPcBh2 } from './uni-pc';
+import { deis } from './deis';
 import type { Denoiser, Sampler, SamplerOptions } from './types';
 
 export * from './types';
@@ -15,6 +18,8 @@ export const SAMPLERS = {
   dpm_2: dpm2,
   dpm_2_ancestral: dpm2Ancestral,
   lms,
+  dpm_fast: dpmFast,
+  dpm_adaptive: dpmAdaptive,
   dpmpp_2s_ancestral: dpmpp2sAncestral,
   dpmpp_sde: dpmppSde,
   dpmpp_2m: dpmpp2m,
@@ -23,6 +28,9 @@ export const SAMPLERS = {
   ddpm,
   lcm,
   ipndm,
+  deis,
+  uni_pc: uniPc,
+  uni_pc_bh2: uniPcBh2,
   // ComfyUI's "ddim" is ksampler("euler"): for eps models Euler in σ is DDIM with η = 0.
   ddim: euler,
 } satisfies Record<string, Sampler>;

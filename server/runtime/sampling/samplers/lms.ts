@@ -34,6 +34,10 @@ export const lms: Sampler = async (model, x, sigmas, opts) => {
     ds.push(toD(x, sigmas[i], denoised));
     if (ds.length > order) ds.shift();
     opts.callback?.({ i, x, sigma: sigmas[i], sigmaHat: sigmas[i], denoised });
+    if (opts.finalDenoise && sigmas[i + 1] === 0) {
+      x = denoised;
+      continue;
+    }
     const cur = Math.min(i + 1, order);
     const terms: [Float32Array, number][] = [];
     for (let j = 0; j < cur; j++) terms.push([ds[ds.length - 1 - j], linearMultistepCoeff(cur, sigmas, i, j)]);

@@ -56,15 +56,22 @@ export const ipndm: Sampler = async (model, x, sigmas, opts) => {
     opts.callback?.({ i, x, sigma: tCur, sigmaHat: tCur, denoised });
     const d = toD(x, tCur, denoised);
     const order = Math.min(maxOrder, i + 1);
-    const b = (k: number): Float32Array => buffer[buffer.length - k];
-    let slope: Float32Array;
-    if (order === 1) slope = d;
-    else if (order === 2) slope = combine([[d, 3 / 2], [b(1), -1 / 2]]);
-    else if (order === 3) slope = combine([[d, 23 / 12], [b(1), -16 / 12], [b(2), 5 / 12]]);
-    else slope = combine([[d, 55 / 24], [b(1), -59 / 24], [b(2), 37 / 24], [b(3), -9 / 24]]);
-    x = axpy(x, slope, tNext - tCur);
     buffer.push(d);
+    if (tNext === 0) {
+      x = denoised;
+    } else {
+      x = axpy(x, ipndmSlope(d, buffer, order), tNext - tCur);
+    }
     if (buffer.length > maxOrder - 1) buffer.shift();
   }
   return x;
 };
+
+/** Adams–Bashforth slope of the given order; `history` ends with the current slope d. */
+function ipndmSlope(d: Float32Array, history: Float32Array[], order: number): Float32Array {
+  const b = (k: number): Float32Array => history[history.length - 1 - k];
+  if (order === 1) return d;
+  if (order === 2) return combine([[d, 3 / 2], [b(1), -1 / 2]]);
+  if (order === 3) return combine([[d, 23 / 12], [b(1), -16 / 12], [b(2), 5 / 12]]);
+  return combine([[d, 55 / 24], [b(1), -59 / 24], [b(2), 37 / 24], [b(3), -9 / 24]]);
+}

@@ -33,6 +33,19 @@ export interface SamplerOptions {
   solverType?: 'midpoint' | 'heun';
   /** dpmpp_sde intermediate point (log-sigma fraction). */
   r?: number;
+  /** dpm_adaptive error control (k-diffusion defaults: 0.05, 0.0078, 0.05, PID 0/1/0, 0.81). */
+  rtol?: number;
+  atol?: number;
+  hInit?: number;
+  pcoeff?: number;
+  icoeff?: number;
+  dcoeff?: number;
+  acceptSafety?: number;
+  /**
+   * lms: return the denoised estimate on a final step to σ = 0 (ComfyUI's sample_lms) instead of
+   * integrating to 0 (crowsonkb k-diffusion, which the sampler goldens use). kSample sets it.
+   */
+  finalDenoise?: boolean;
   /** lcm re-noising; defaults to EPS `noise·σ + x`. */
   noiseScaling?: (sigma: number, noise: Float32Array, latent: Float32Array) => Float32Array;
 }

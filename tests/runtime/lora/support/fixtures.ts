@@ -1,34 +1,7 @@
 import type { StateDict, TensorRef } from '../../../../server/runtime/io/tensor';
-import { openSafetensors } from '../../../../server/runtime/io/safetensors';
 import { toFloat32 } from '../../../../server/runtime/io/dtype';
 import type { WeightProvider } from '../../../../server/runtime/checkpoint/weights';
 import type { LoraSource } from '../../../../server/runtime/checkpoint/lora/types';
-
-/**
- * Test-only WeightProvider over a checkpoint prefix (stands in for checkpoint/stateDictProvider until it lands):
- * names relative to `prefix`, values decoded with io/dtype.
- */
-export function prefixProvider(dict: StateDict, prefix: string, id: string): WeightProvider {
-  const refs = new Map<string, TensorRef>();
-  for (const [k, v] of dict) if (k.startsWith(prefix)) refs.set(k.slice(prefix.length), v);
-  const get = (name: string) => {
-    const r = refs.get(name);
-    if (!r) throw new Error(`no weight ${name}`);
-    return r;
-  };
-  return {
-    names: () => [...refs.keys()],
-    has: (n) => refs.has(n),
-    info: (n) => ({ dtype: get(n).dtype, shape: get(n).shape }),
-    fileRange: (n) => get(n).file,
-    float32: async (n) => toFloat32(await get(n).read(), get(n).dtype),
-    identity: (n) => `${id}:${n}`,
-  };
-}
-
-export async function openCheckpoint(path: string): Promise<StateDict> {
-  return (await openSafetensors(path)).tensors;
-}
 
 /** An in-memory fp32 tensor. */
 export function f32Ref(name: string, shape: readonly number[], data: Float32Array): TensorRef {

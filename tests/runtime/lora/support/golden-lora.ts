@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { golden } from '../../../helpers/golden';
 import { openLora } from '../../../../server/runtime/checkpoint/lora/source';
 import type { WeightProvider } from '../../../../server/runtime/checkpoint/weights';
-import { openCheckpoint, prefixProvider } from './fixtures';
+import { fileComponent } from '../../../helpers/model-weights';
 
 export const UNET_PREFIX = 'model.diffusion_model.';
 export const CLIP_PREFIX = 'cond_stage_model.';
@@ -16,8 +16,9 @@ export function expectedTargets(): Map<string, string> {
 }
 
 export async function tinySd1(): Promise<{ unet: WeightProvider; clip: WeightProvider }> {
-  const dict = await openCheckpoint(golden('tiny-sd1', 'model.safetensors'));
-  return { unet: prefixProvider(dict, UNET_PREFIX, 'tiny-sd1/unet'), clip: prefixProvider(dict, CLIP_PREFIX, 'tiny-sd1/clip') };
+  const file = golden('tiny-sd1', 'model.safetensors');
+  const [unet, clip] = await Promise.all([fileComponent(file, UNET_PREFIX), fileComponent(file, CLIP_PREFIX)]);
+  return { unet, clip };
 }
 
 export const goldenLora = () => openLora(golden('lora', 'tiny-sd1-lora.safetensors'));

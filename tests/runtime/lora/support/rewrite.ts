@@ -4,7 +4,7 @@
  */
 const JOINED_TOKENS = [
   'down_blocks', 'mid_block', 'up_blocks', 'transformer_blocks', 'proj_in', 'proj_out', 'to_q', 'to_k', 'to_v',
-  'to_out', 'text_model', 'self_attn', 'q_proj', 'k_proj', 'v_proj', 'out_proj', 'in_layers', 'out_layers',
+  'to_out', 'text_model', 'self_attn', 'q_proj', 'k_proj', 'v_proj', 'out_proj',
 ];
 
 export function kohyaToDotted(module: string): { prefix: 'unet' | 'text_encoder'; path: string } {
@@ -15,7 +15,7 @@ export function kohyaToDotted(module: string): { prefix: 'unet' | 'text_encoder'
   return { prefix: m[1] === 'unet' ? 'unet' : 'text_encoder', path };
 }
 
-/** resnet conv names in diffusers: conv1/conv2 stay single tokens */
+/** decoded LoRA tensors by key */
 export type Tensors = Map<string, { shape: readonly number[]; data: Float32Array }>;
 
 export function modulesOf(t: Tensors): string[] {

@@ -1,6 +1,7 @@
 import type { TensorRef } from '../../../io/tensor';
 import type { Adapter, LoraSlot } from '../types';
-import { type Dense, flatten1, hadamard, kron, matmul, numelOf, transpose2d, tuckerRebuild } from './dense';
+import { type Dense, flatten1, hadamard, kron, numelOf, transpose2d, tuckerRebuild } from './dense';
+import { matmulF32 } from './matmul';
 import { readDense, readScalar } from './decode';
 
 /** The weight delta of one adapter before strength, and the alpha/rank factor ComfyUI applies to it. */
@@ -22,10 +23,15 @@ export function deltaShape(a: Adapter): readonly number[] {
     case 'lora': {
       const up = s('up');
       const down = s('down');
+      const rank = numelOf(up.slice(1));
+      if (rank !== down[0]) throw new Error(`LoRA module ${a.key}: up [${up}] and down [${down}] disagree on the rank`);
       if (a.slots.mid) return [up[0], down[1], ...s('mid').slice(2)];
       return [up[0], ...down.slice(1)];
     }
     case 'loha':
+      if (!a.slots.hada_t1 && s('hada_w1_a')[1] !== s('hada_w1_b')[0]) {
+        throw new Error(`LoRA module ${a.key}: hada_w1_a [${s('hada_w1_a')}] and hada_w1_b [${s('hada_w1_b')}] disagree on the rank`);
+      }
       if (a.slots.hada_t1) return [s('hada_w1_a')[1], s('hada_w1_b')[1], ...s('hada_t1').slice(2)];
       return [s('hada_w1_a')[0], ...s('hada_w1_b').slice(1)];
     case 'lokr': {
@@ -58,10 +64,10 @@ async function loraDelta(a: Adapter): Promise<AdapterDelta> {
     const mid = await readDense(slot(a, 'mid'));
     const spatial = mid.shape.slice(2);
     const midT = flatten1({ data: transposeFirstTwo(mid), shape: [mid.shape[1], mid.shape[0], ...spatial] });
-    const prod = matmul(transpose2d(flatten1(down)), midT); // [in, r·spatial]
+    const prod = await matmulF32(transpose2d(flatten1(down)), midT); // [in, r·spatial]
     down = { data: transposeFirstTwo({ data: prod.data, shape: [down.shape[1], mid.shape[0], ...spatial] }), shape: [mid.shape[0], down.shape[1], ...spatial] };
   }
-  const delta = matmul(flatten1(up), flatten1(down));
+  const delta = await matmulF32(flatten1(up), flatten1(down));
   return { delta: delta.data, scale: await alphaOver(a, rank) };
 }
 
@@ -85,8 +91,8 @@ async function lohaDelta(a: Adapter): Promise<AdapterDelta> {
     m1 = tuckerRebuild(await readDense(slot(a, 'hada_t1')), flatten1(w1b), flatten1(w1a));
     m2 = tuckerRebuild(await readDense(slot(a, 'hada_t2')), flatten1(w2b), flatten1(w2a));
   } else {
-    m1 = matmul(flatten1(w1a), flatten1(w1b));
-    m2 = matmul(flatten1(w2a), flatten1(w2b));
+    m1 = await matmulF32(flatten1(w1a), flatten1(w1b));
+    m2 = await matmulF32(flatten1(w2a), flatten1(w2b));
   }
   return { delta: hadamard(m1, m2).data, scale: await alphaOver(a, w1b.shape[0]) };
 }
@@ -98,7 +104,7 @@ async function lokrDelta(a: Adapter): Promise<AdapterDelta> {
   else {
     const w1b = await readDense(slot(a, 'lokr_w1_b'));
     dim = w1b.shape[0];
-    w1 = matmul(flatten1(await readDense(slot(a, 'lokr_w1_a'))), flatten1(w1b));
+    w1 = await matmulF32(flatten1(await readDense(slot(a, 'lokr_w1_a'))), flatten1(w1b));
   }
   let w2: Dense;
   if (a.slots.lokr_w2) w2 = await readDense(slot(a, 'lokr_w2'));
@@ -108,7 +114,7 @@ async function lokrDelta(a: Adapter): Promise<AdapterDelta> {
     dim = w2b.shape[0];
     w2 = a.slots.lokr_t2
       ? tuckerRebuild(await readDense(slot(a, 'lokr_t2')), flatten1(w2b), flatten1(w2a))
-      : matmul(flatten1(w2a), flatten1(w2b));
+      : await matmulF32(flatten1(w2a), flatten1(w2b));
   }
   if (w2.shape.length === 4 && w1.shape.length === 2) w1 = { data: w1.data, shape: [...w1.shape, 1, 1] };
   return { delta: kron(w1, w2).data, scale: await alphaOver(a, dim) };

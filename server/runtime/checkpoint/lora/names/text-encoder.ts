@@ -26,7 +26,8 @@ export const OPENCLIP_LAYER_MODULES: readonly { hf: string; weight: string; bias
   { hf: 'mlp.fc2', weight: 'mlp.c_proj.weight', bias: 'mlp.c_proj.bias' },
 ];
 
-const HF_LAYER = /^(.*?)text_model\.encoder\.layers\.(\d+)\.(.+)\.weight$/;
+// the provider may be rooted anywhere above `encoder.layers` (cond_stage_model., ….transformer.text_model.)
+const HF_LAYER = /^(.*?)encoder\.layers\.(\d+)\.(.+)\.weight$/;
 const OPENCLIP_LAYER = /^(.*?)transformer\.resblocks\.(\d+)\.(.+)$/;
 
 /**

@@ -1,0 +1,95 @@
+/**
+ * Loopback load on jobs.list while jobs keep the execution worker busy (LoadImage → PreviewImage of
+ * 2048² PNGs, distinct files so nothing is cached). Issue 4 asks p99 < 100 ms.
+ * Run: `npx tsx bench/api-load.ts` (LOOM_BENCH_SECONDS=10 by default).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PNG } from 'pngjs';
+import { client, startServer } from '../tests/api/server-process';
+
+interface AutocannonResult {
+  latency: { p50: number; p90: number; p99: number; max: number; average: number };
+  requests: { total: number; average: number };
+  errors: number;
+  non2xx: number;
+}
+type Autocannon = (opts: { url: string; duration: number; connections: number }) => Promise<AutocannonResult>;
+
+export interface ApiLoadResult {
+  p50: number;
+  p99: number;
+  max: number;
+  requests: number;
+  rps: number;
+  errors: number;
+  jobsRunDuringLoad: number;
+  lines: string[];
+}
+
+function writeGradientPng(file: string, size: number, seed: number): void {
+  const png = new PNG({ width: size, height: size });
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const i = (y * size + x) * 4;
+      png.data[i] = (x + seed) & 255;
+      png.data[i + 1] = (y * 3) & 255;
+      png.data[i + 2] = (x ^ y) & 255;
+      png.data[i + 3] = 255;
+    }
+  }
+  fs.writeFileSync(file, PNG.sync.write(png));
+}
+
+export async function run(): Promise<ApiLoadResult> {
+  const seconds = Number(process.env.LOOM_BENCH_SECONDS ?? 10);
+  const { default: autocannon } = (await import(String('autocannon'))) as { default: Autocannon };
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-bench-'));
+  fs.mkdirSync(path.join(dataDir, 'input'));
+  const images = 12;
+  for (let i = 0; i < images; i++) writeGradientPng(path.join(dataDir, 'input', `big-${i}.png`), 2048, i);
+  const server = await startServer(dataDir);
+  try {
+    const api = client(server.url);
+    // warm the execution worker (thread start + module load) so the figure is steady state
+    const warm = await api.jobs.enqueue.mutate({
+      workflow: {
+        format: 'latentloom.workflow', version: 1,
+        nodes: { l: { type: 'EmptyLatent', params: { width: 64, height: 64 } }, s: { type: 'SaveLatent', inputs: { samples: { node: 'l', output: 'latent' } } } },
+      },
+    });
+    while ((await api.jobs.get.query({ id: warm.id })).status !== 'finished') await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < images; i++) {
+      await api.jobs.enqueue.mutate({
+        workflow: {
+          format: 'latentloom.workflow', version: 1,
+          nodes: { img: { type: 'LoadImage', params: { image: `big-${i}.png` } }, prev: { type: 'PreviewImage', inputs: { images: { node: 'img', output: 'image' } } } },
+        },
+      });
+    }
+    const r = await autocannon({ url: `${server.url}/api/trpc/jobs.list`, duration: seconds, connections: 10 });
+    const jobs = await api.jobs.list.query();
+    const ran = jobs.filter((j) => j.status !== 'queued' && j.id !== warm.id).length;
+    const still = jobs.filter((j) => j.status === 'queued' || j.status === 'running').length;
+    const lines = [
+      `jobs.list under load (${seconds} s, 10 connections, loopback, worker busy with ${ran} jobs, ${still} still pending at the end):`,
+      `  p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, ${r.requests.total} requests (${Math.round(r.requests.average)} req/s), errors ${r.errors + r.non2xx}`,
+    ];
+    return {
+      p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, rps: r.requests.average,
+      errors: r.errors + r.non2xx, jobsRunDuringLoad: ran, lines,
+    };
+  } finally {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  run().then((r) => console.log(r.lines.join('\n')), (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// `npm start`: builds the UI with `next build` when .next/BUILD_ID is missing or older than the
+// sources it bundles, then runs the one HTTP server (tRPC + outputs + Next) on loopback.
+// Extra arguments go to the server: npm start -- --models-dir /data/models
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const UI_SOURCES = ['app', 'nodes', 'public', 'next.config.js', 'package.json', 'postcss.config.mjs', 'tsconfig.json'];
+
+function newestMtime(p) {
+  let st;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    return 0;
+  }
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const e of fs.readdirSync(p)) {
+    if (e === 'node_modules' || e.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(path.join(p, e)));
+  }
+  return newest;
+}
+
+const buildId = path.join(root, '.next', 'BUILD_ID');
+const built = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+const sources = Math.max(...UI_SOURCES.map((s) => newestMtime(path.join(root, s))));
+if (built < sources) {
+  console.log(built ? 'UI sources changed: running next build…' : 'No UI build yet: running next build…');
+  const r = spawnSync(bin('next'), ['build'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const child = spawn(bin('tsx'), ['server/http/main.ts', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, HOST: process.env.HOST ?? '127.0.0.1', NODE_ENV: 'production' },
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 0)));

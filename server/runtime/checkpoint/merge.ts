@@ -1,0 +1,176 @@
+import { basename } from 'node:path';
+import { float32ToF16, toFloat32 } from '../io/dtype';
+import { writeSafetensors, type TensorEntry } from '../io/safetensors-write';
+import type { DType, TensorRef } from '../io/tensor';
+import { CheckpointError } from './errors';
+import type { ComponentName } from './families';
+import { cachedSha256 } from './hash';
+import { loadCheckpoint, type Checkpoint } from './load';
+import { combine } from './merge-math';
+import { ratioFor, validateRatios, type MergeMode, type MergeRatios } from './merge-ratios';
+import type { WeightProvider } from './weights';
+
+export interface MergeFilesOptions {
+  a: string;
+  b: string;
+  /** required for add-difference */
+  c?: string;
+  mode: MergeMode;
+  ratios: MergeRatios;
+  out: string;
+  /** output dtype of float tensors (integer tensors keep theirs) */
+  dtype: 'F16' | 'F32';
+  /** hash the sources into the metadata (sha256 of whole files; cached) */
+  hashSources?: boolean;
+}
+
+export interface MergeReport {
+  out: string;
+  tensors: number;
+  bytes: number;
+  merged: number;
+  /** tensors copied from A unchanged: outside the components, integer, or absent from B/C */
+  copiedFromA: string[];
+  /** tensors of B that A lacks, dropped (A1111 keeps A's key set) */
+  droppedFromB: number;
+}
+
+const FLOAT: ReadonlySet<DType> = new Set(['F16', 'F32', 'BF16', 'F64']);
+
+/** Streams a merge of checkpoint files into a .safetensors file, one tensor in memory at a time. */
+export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<MergeReport> {
+  if (opts.mode === 'add-difference' && !opts.c) throw new CheckpointError('add-difference needs a third model (--c)');
+  if (opts.mode === 'weighted' && opts.c) throw new CheckpointError('a weighted merge takes two models; --c is only for add-difference');
+  const A = await loadCheckpoint(opts.a);
+  const B = await loadCheckpoint(opts.b);
+  const C = opts.c ? await loadCheckpoint(opts.c) : undefined;
+  for (const other of [B, C]) {
+    if (other && other.family !== A.family) throw new CheckpointError(`cannot merge ${A.family} (${opts.a}) with ${other.family} (${other.path})`);
+  }
+  validateRatios(opts.ratios, A.family);
+  const componentOf = componentIndex(A);
+  const report: MergeReport = { out: opts.out, tensors: 0, bytes: 0, merged: 0, copiedFromA: [], droppedFromB: 0 };
+  for (const k of B.tensors.keys()) if (!A.tensors.has(k)) report.droppedFromB++;
+
+  const entries: TensorEntry[] = [];
+  for (const [name, ta] of A.tensors) {
+    const tb = B.tensors.get(name);
+    const tc = C?.tensors.get(name);
+    const where = componentOf(name);
+    const mergeable = where && FLOAT.has(ta.dtype) && tb && (!C || tc);
+    for (const t of [tb, tc]) {
+      if (mergeable && t && !sameShape(t.shape, ta.shape)) {
+        throw new CheckpointError(`tensor "${name}": shape ${JSON.stringify(ta.shape)} in A but ${JSON.stringify(t.shape)} in ${t === tb ? 'B' : 'C'}`);
+      }
+    }
+    const outDtype: DType = FLOAT.has(ta.dtype) ? opts.dtype : ta.dtype;
+    if (!mergeable) {
+      report.copiedFromA.push(name);
+      entries.push({ name, dtype: outDtype, shape: ta.shape, data: () => convert(ta, outDtype) });
+      continue;
+    }
+    report.merged++;
+    const r = ratioFor(opts.ratios, A.family, where.component, where.relative);
+    entries.push({
+      name,
+      dtype: outDtype,
+      shape: ta.shape,
+      data: async () => {
+        const [a, b, c] = await Promise.all([f32(ta), f32(tb!), tc ? f32(tc) : undefined]);
+        return encode(combine(opts.mode, r, a, b, c), outDtype);
+      },
+    });
+  }
+  const hashes = opts.hashSources === false ? undefined : await sourceHashes([opts.a, opts.b, opts.c]);
+  const recipe = {
+    mode: opts.mode,
+    ratios: opts.ratios,
+    dtype: opts.dtype,
+    family: A.family,
+    sources: { a: basename(opts.a), b: basename(opts.b), ...(opts.c ? { c: basename(opts.c) } : {}) },
+  };
+  const metadata: Record<string, string> = { format: 'pt', 'latentloom.merge': JSON.stringify(recipe) };
+  if (hashes) metadata['latentloom.merge.sha256'] = JSON.stringify(hashes);
+  const written = await writeSafetensors(opts.out, entries, metadata);
+  report.tensors = written.tensors;
+  report.bytes = written.bytes;
+  return report;
+}
+
+async function sourceHashes(paths: (string | undefined)[]): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  const labels = ['a', 'b', 'c'];
+  for (let i = 0; i < paths.length; i++) {
+    const p = paths[i];
+    if (p) out[labels[i]] = await cachedSha256(p);
+  }
+  return out;
+}
+
+/** full name -> (component, component-relative name), from A's family prefixes */
+function componentIndex(ck: Checkpoint): (name: string) => { component: ComponentName; relative: string } | undefined {
+  const prefixes = Object.entries(ck.componentPrefixes) as [ComponentName, string][];
+  return (name) => {
+    for (const [component, p] of prefixes) if (name.startsWith(p)) return { component, relative: name.slice(p.length) };
+    return undefined;
+  };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+async function f32(t: TensorRef): Promise<Float32Array> {
+  return toFloat32(await t.read(), t.dtype);
+}
+
+function encode(v: Float32Array, dtype: DType): Uint8Array {
+  if (dtype === 'F16') return new Uint8Array(float32ToF16(v).buffer);
+  if (dtype === 'F32') return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  throw new CheckpointError(`cannot write merged values as ${dtype}`);
+}
+
+async function convert(t: TensorRef, dtype: DType): Promise<Uint8Array> {
+  if (t.dtype === dtype) return t.read();
+  return encode(await f32(t), dtype);
+}
+
+export interface MergedProviderOptions {
+  mode: MergeMode;
+  a: WeightProvider;
+  b: WeightProvider;
+  c?: WeightProvider;
+  /** ratio per component-relative name (e.g. from ratioFor) */
+  ratio: number | ((name: string) => number);
+}
+
+/** The merge as a patch over providers (for graph nodes): values are computed when asked for. */
+export function mergedProvider(o: MergedProviderOptions): WeightProvider {
+  if (o.mode === 'add-difference' && !o.c) throw new CheckpointError('add-difference needs a third provider (c)');
+  const ratio = typeof o.ratio === 'number' ? () => o.ratio as number : o.ratio;
+  const sources = (name: string) => [o.b, ...(o.c ? [o.c] : [])].every((p) => p.has(name));
+  const mergeable = (name: string) => sources(name) && FLOAT.has(o.a.info(name).dtype);
+  return {
+    names: () => o.a.names(),
+    has: (name) => o.a.has(name),
+    info: (name) => o.a.info(name),
+    // a zero ratio leaves A's stored bytes untouched in both modes
+    fileRange: (name) => (!mergeable(name) || ratio(name) === 0 ? o.a.fileRange(name) : undefined),
+    float32: async (name) => {
+      const a = await o.a.float32(name);
+      if (!mergeable(name)) return a;
+      for (const [label, p] of [['B', o.b], ['C', o.c]] as const) {
+        if (p && !sameShape(p.info(name).shape, o.a.info(name).shape)) {
+          throw new CheckpointError(`tensor "${name}": shape ${JSON.stringify(o.a.info(name).shape)} in A but ${JSON.stringify(p.info(name).shape)} in ${label}`);
+        }
+      }
+      const [b, c] = await Promise.all([o.b.float32(name), o.c?.float32(name)]);
+      return combine(o.mode, ratio(name), a, b, c);
+    },
+    identity: (name) => {
+      if (!mergeable(name)) return o.a.identity(name);
+      const parts = [o.a, o.b, ...(o.c ? [o.c] : [])].map((p) => p.identity(name));
+      return `merge(${o.mode},${ratio(name)})[${parts.join('|')}]`;
+    },
+  };
+}

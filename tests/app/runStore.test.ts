@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import type { JobEvent } from '@/app/lib/engineApi';
+import { reduceEvent, type RunState } from '@/app/stores/runStore';
+import { segmentPrompt } from '@/app/lib/promptWeights';
+
+type S = Pick<RunState, 'activeJobId' | 'nodes' | 'progress' | 'previews' | 'outputs' | 'gallery'>;
+const empty: S = { activeJobId: 'j1', nodes: {}, progress: null, previews: {}, outputs: {}, gallery: [] };
+
+function run(events: Omit<JobEvent, 'jobId'>[]): S {
+  return events.reduce<S>((s, e, i) => ({ ...s, ...reduceEvent(s, { jobId: 'j1', ...e } as JobEvent, 1000 * (i + 1)) }), empty);
+}
+
+describe('run state from job events', () => {
+  it('tracks node states, sampler progress with previews, and outputs', () => {
+    const mid = run([
+      { type: 'job.started' },
+      { type: 'node.cached', nodeId: 'ckpt' },
+      { type: 'node.started', nodeId: 'sampler' },
+      { type: 'node.progress', nodeId: 'sampler', step: 1, total: 4, preview: 'data:image/png;base64,AA' },
+      { type: 'node.progress', nodeId: 'sampler', step: 2, total: 4 },
+    ]);
+    expect(mid.nodes.ckpt?.state).toBe('cached');
+    expect(mid.nodes.sampler).toEqual({ state: 'running', step: 2, total: 4 });
+    expect(mid.progress).toMatchObject({ step: 2, total: 4, startedAt: 4000, lastAt: 5000 });
+    expect(mid.previews.sampler).toBe('data:image/png;base64,AA');
+
+    const end = { ...mid, ...reduceEvent(mid, { jobId: 'j1', type: 'job.finished', files: [{ path: 'a b/x.png', kind: 'image', nodeId: 'save' }] } as JobEvent) };
+    expect(end.outputs.save).toEqual(['/outputs/a%20b/x.png']);
+    expect(end.gallery[0]).toEqual({ jobId: 'j1', node: 'save', url: '/outputs/a%20b/x.png' });
+    expect(end.nodes.sampler?.state).toBe('done');
+    expect(end.activeJobId).toBeNull();
+  });
+
+  it('puts a failure on the node and input it names', () => {
+    const s = run([{ type: 'job.failed', error: { message: 'file not found', nodeId: 'ckpt', input: 'file' } }]);
+    expect(s.nodes.ckpt).toEqual({ state: 'error', message: 'file not found', input: 'file' });
+  });
+});
+
+describe('prompt weight segments', () => {
+  it('marks (phrase:weight) groups and keeps every character', () => {
+    const text = 'a (red fox:1.2) and (snow:0.8)';
+    const segs = segmentPrompt(text);
+    expect(segs.map((s) => s.text).join('')).toBe(text);
+    expect(segs.filter((s) => s.weight !== undefined).map((s) => s.weight)).toEqual([1.2, 0.8]);
+  });
+});
