@@ -10,27 +10,41 @@ import { run as PreviewImage } from './PreviewImage/run';
 import { run as LoadImage } from './LoadImage/run';
 import { run as SaveLatent } from './SaveLatent/run';
 import { run as LoadLatent } from './LoadLatent/run';
+import { run as LoadCheckpoint } from './LoadCheckpoint/run';
+import { run as TextEncode } from './TextEncode/run';
+import { run as CLIPTextEncodeSDXL } from './CLIPTextEncodeSDXL/run';
+import { run as KSampler } from './KSampler/run';
+import { run as KSamplerAdvanced } from './KSamplerAdvanced/run';
+import { run as VAEDecode } from './VAEDecode/run';
+import { run as VAEEncode } from './VAEEncode/run';
+import { run as ModelSamplingDiscrete } from './ModelSamplingDiscrete/run';
+import { run as LoadVAE } from './LoadVAE/run';
+import { run as LoadLora } from './LoadLora/run';
+import { run as CLIPSetLastLayer } from './CLIPSetLastLayer/run';
+import { run as MergeCheckpoints } from './MergeCheckpoints/run';
+import { run as SaveCheckpoint } from './SaveCheckpoint/run';
 
 const done = (run: NodeRunner): RunnerEntry => ({ implemented: true, run });
 const notYet = (needs: string): RunnerEntry => ({ implemented: false, reason: `needs ${needs}` });
 
 export const RUNNERS: Readonly<Record<string, RunnerEntry>> = {
-  LoadCheckpoint: notYet('server/runtime/checkpoint (state dict + family detection)'),
-  ModelSamplingDiscrete: notYet('server/runtime/sampling (model sampling override)'),
-  LoadVAE: notYet('server/runtime/checkpoint + models/vae'),
-  LoadLora: notYet('server/runtime/checkpoint/lora (patches on a model handle)'),
-  CLIPSetLastLayer: notYet('server/runtime/models/clip'),
-  MergeCheckpoints: notYet('server/runtime/checkpoint merge patches'),
-  TextEncode: notYet('server/runtime/text + models/clip'),
+  LoadCheckpoint: done(LoadCheckpoint),
+  ModelSamplingDiscrete: done(ModelSamplingDiscrete),
+  LoadVAE: done(LoadVAE),
+  LoadLora: done(LoadLora),
+  CLIPSetLastLayer: done(CLIPSetLastLayer),
+  MergeCheckpoints: done(MergeCheckpoints),
+  TextEncode: done(TextEncode),
+  CLIPTextEncodeSDXL: done(CLIPTextEncodeSDXL),
   EmptyLatent: done(EmptyLatent),
   LoadImage: done(LoadImage),
-  VAEEncode: notYet('server/runtime/models/vae'),
-  KSampler: notYet('server/runtime/sampling + models/unet'),
-  KSamplerAdvanced: notYet('server/runtime/sampling + models/unet'),
-  VAEDecode: notYet('server/runtime/models/vae'),
+  VAEEncode: done(VAEEncode),
+  KSampler: done(KSampler),
+  KSamplerAdvanced: done(KSamplerAdvanced),
+  VAEDecode: done(VAEDecode),
   SaveImage: done(SaveImage),
   PreviewImage: done(PreviewImage),
-  SaveCheckpoint: notYet('server/runtime/io/safetensors-write + checkpoint materialisation'),
+  SaveCheckpoint: done(SaveCheckpoint),
   LoadLatent: done(LoadLatent),
   SaveLatent: done(SaveLatent),
 };

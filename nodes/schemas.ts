@@ -7,6 +7,7 @@ import { schema as LoadLora } from './LoadLora/schema';
 import { schema as CLIPSetLastLayer } from './CLIPSetLastLayer/schema';
 import { schema as MergeCheckpoints } from './MergeCheckpoints/schema';
 import { schema as TextEncode } from './TextEncode/schema';
+import { schema as CLIPTextEncodeSDXL } from './CLIPTextEncodeSDXL/schema';
 import { schema as EmptyLatent } from './EmptyLatent/schema';
 import { schema as LoadImage } from './LoadImage/schema';
 import { schema as VAEEncode } from './VAEEncode/schema';
@@ -23,7 +24,7 @@ export * from './types';
 
 export const NODE_SCHEMAS: readonly NodeSchema[] = [
   LoadCheckpoint, ModelSamplingDiscrete, LoadVAE, LoadLora, CLIPSetLastLayer, MergeCheckpoints,
-  TextEncode, EmptyLatent, LoadImage, VAEEncode, KSampler, KSamplerAdvanced, VAEDecode,
+  TextEncode, CLIPTextEncodeSDXL, EmptyLatent, LoadImage, VAEEncode, KSampler, KSamplerAdvanced, VAEDecode,
   SaveImage, PreviewImage, SaveCheckpoint, LoadLatent, SaveLatent,
 ];
 

@@ -36,7 +36,8 @@ if (built < sources) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const child = spawn(bin('tsx'), ['server/http/main.ts', ...process.argv.slice(2)], {
+// node --import tsx (not the tsx CLI): one server process, so signals reach it directly
+const child = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, HOST: process.env.HOST ?? '127.0.0.1', NODE_ENV: 'production' },

@@ -1,6 +1,6 @@
 'use client';
 import { memo, useCallback } from 'react';
-import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import type { InputSpec, OutputSpec, ParamValue } from '@/nodes/schemas';
 import { SOCKET_COLORS } from '@/app/lib/socketColors';
 import type { LoomNode as LoomNodeType } from '@/app/lib/workflow';
@@ -82,10 +82,23 @@ function NodeImages({ nodeId, reserve }: { nodeId: string; reserve: 'output' | '
   );
 }
 
+/** Below this zoom widgets are unreadable anyway; plain text keeps big graphs smooth to pan. */
+const LOW_DETAIL_ZOOM = 0.45;
+const lowDetailSelector = (s: ReactFlowState) => s.transform[2] < LOW_DETAIL_ZOOM;
+
+function ParamSummary({ name, value, tall }: { name: string; value: ParamValue | undefined; tall: boolean }) {
+  return (
+    <div className={`truncate rounded bg-neutral-800/60 px-1.5 text-neutral-400 ${tall ? 'h-24' : 'h-5'}`}>
+      {name}: <span className="text-neutral-200">{String(value ?? '')}</span>
+    </div>
+  );
+}
+
 function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
   const schema = useTemplateStore((s) => s.byId[data.type]);
   const run = useRunStore((s) => s.nodes[id]);
   const setParam = useGraphStore((s) => s.setParam);
+  const lowDetail = useStore(lowDetailSelector);
   const onParam = useCallback((name: string, v: ParamValue) => setParam(id, name, v), [id, setParam]);
 
   if (!schema) {
@@ -128,7 +141,10 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
       </div>
       {schema.params.length > 0 && (
         <div className="flex flex-col gap-1 px-2 pb-2 text-xs">
-          {schema.params.map((p) => (
+          {schema.params.map((p) =>
+            lowDetail ? (
+              <ParamSummary key={p.name} name={p.label ?? p.name} value={data.params[p.name]} tall={p.kind === 'text' && p.multiline === true} />
+            ) : (
             <ParamWidget
               key={p.name}
               nodeId={id}
@@ -137,7 +153,8 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
               invalid={run?.state === 'error' && run.input === p.name}
               onChange={(v) => onParam(p.name, v)}
             />
-          ))}
+            ),
+          )}
         </div>
       )}
       <NodeImages nodeId={id} reserve={reserve} />

@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
+import { useReactFlow } from '@xyflow/react';
 import { cancelJob, deleteFromLibrary, errorMessage, listLibrary, loadFromLibrary } from '@/app/lib/engineApi';
 import { downloadCurrent, loadWorkflowValue, openFile, queueCurrent, saveCurrent } from '@/app/lib/editorActions';
 import { useDocumentStore } from '@/app/stores/documentStore';
@@ -63,6 +64,7 @@ export function Toolbar({ onHelp }: { onHelp: () => void }) {
   const canRedo = useGraphStore((s) => s.future.length > 0);
   const [libraryOpen, setLibraryOpen] = useState(false);
   const upload = useRef<HTMLInputElement>(null);
+  const { setViewport } = useReactFlow();
   return (
     <header className="flex h-11 flex-none items-center gap-1 border-b border-neutral-800 bg-neutral-900 px-2">
       <span className="mr-2 font-semibold tracking-tight text-sky-300">Latent Loom</span>
@@ -73,6 +75,7 @@ export function Toolbar({ onHelp }: { onHelp: () => void }) {
         onClick={() => {
           useGraphStore.getState().replaceGraph({ nodes: [], edges: [] });
           useRunStore.getState().clearIssues();
+          void setViewport({ x: 0, y: 0, zoom: 1 });
           setName('untitled');
         }}
       >

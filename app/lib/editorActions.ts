@@ -3,7 +3,7 @@ import { useRunStore } from '@/app/stores/runStore';
 import { useTemplateStore } from '@/app/stores/templateStore';
 import { useToastStore } from '@/app/stores/toastStore';
 import { selectionToWorkflow, workflowForPaste } from './clipboard';
-import { enqueueJob, errorMessage, saveToLibrary, validateWorkflow } from './engineApi';
+import { enqueueJob, errorMessage, saveToLibrary } from './engineApi';
 import { PNG_WORKFLOW_KEYWORD, readPngTextChunks } from '@/nodes/workflow/png-text';
 import { type Workflow, graphToWorkflow, parseWorkflow, withVersions, workflowToGraph } from './workflow';
 
@@ -80,16 +80,18 @@ export async function queueCurrent(): Promise<void> {
   const run = useRunStore.getState();
   const wf = currentWorkflow();
   try {
-    const issues = await validateWorkflow(wf);
-    if (issues.length > 0) {
-      run.showIssues(issues);
-      toast(`${issues.length} problem${issues.length > 1 ? 's' : ''}: ${issues[0]?.message ?? ''}`, 'error');
+    // The engine validates on enqueue and answers with every problem at once.
+    const result = await enqueueJob(wf);
+    if (!result.ok) {
+      run.showIssues(result.issues);
+      const first = result.issues[0];
+      toast(`${result.issues.length} problem${result.issues.length > 1 ? 's' : ''}${first ? `: ${first.message}` : ''}`, 'error');
       return;
     }
-    const jobId = await enqueueJob(wf);
-    run.jobQueued(jobId, Object.keys(wf.nodes));
+    run.jobQueued(result.jobId, Object.keys(wf.nodes));
     applySeedControls();
-    toast(`Queued job ${jobId}`);
+    for (const w of result.warnings) toast(w);
+    toast(`Queued job ${result.jobId}`);
   } catch (err) {
     toast(`Queue failed: ${errorMessage(err)}`, 'error');
   }

@@ -1,13 +1,13 @@
-import { createTRPCUntypedClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
-import { z } from 'zod';
-import { MODEL_FOLDERS, type ModelFolder, type NodeSchema } from '@/nodes/schemas';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { ModelFolder, NodeSchema } from '@/nodes/schemas';
+import type { AppRouter } from '@/server/api/root';
+import type { JobEvent } from '@/server/scheduler/events';
+import type { ValidationError } from '@/server/scheduler/errors';
 import type { Workflow } from './workflow';
 
-/**
- * The editor's only door to the engine. Every answer is parsed with zod here, so components see
- * typed data or a thrown Error. Untyped client until server/api exports AppRouter.
- */
-const client = createTRPCUntypedClient({
+/** The editor's only door to the engine. */
+const client = createTRPCClient<AppRouter>({
   links: [
     splitLink({
       condition: (op) => op.type === 'subscription',
@@ -17,129 +17,87 @@ const client = createTRPCUntypedClient({
   ],
 });
 
-const modelFileSchema = z.object({
-  name: z.string(),
-  family: z.string().nullish(),
-  sha256: z.string().nullish(),
-  size: z.number().nullish(),
-});
-export type ModelFile = z.infer<typeof modelFileSchema>;
+type Outputs = inferRouterOutputs<AppRouter>;
+export type ModelFile = Outputs['models']['list'][ModelFolder] extends (infer F)[] | undefined ? F : never;
+export type JobSummary = Outputs['jobs']['list'][number];
+export type { JobEvent };
 
-const issueSchema = z
-  .object({
-    code: z.string(),
-    nodeId: z.string().nullish(),
-    input: z.string().nullish(),
-    message: z.string(),
-    suggestions: z.array(z.string()).nullish(),
-  })
-  .transform((i) => ({ code: i.code, node: i.nodeId ?? null, input: i.input ?? null, message: i.message, suggestions: i.suggestions ?? [] }));
-export type ValidationIssue = z.infer<typeof issueSchema>;
+/** A validation problem as the canvas shows it: on a node, at an input or parameter. */
+export interface ValidationIssue {
+  code: string;
+  node: string | null;
+  input: string | null;
+  message: string;
+  suggestions: string[];
+}
 
-const enqueueAnswer = z.union([
-  z.object({ jobId: z.string() }),
-  z.object({ id: z.string() }).transform((v) => ({ jobId: v.id })),
-]);
+function toIssue(e: ValidationError): ValidationIssue {
+  return { code: e.code, node: e.nodeId, input: e.input ?? null, message: e.message, suggestions: e.suggestions ?? [] };
+}
 
-const jobSummarySchema = z
-  .object({
-    id: z.string(),
-    status: z.string(),
-    createdAt: z.union([z.string(), z.number()]).nullish(),
-    outputs: z.array(z.object({ node: z.string().nullish(), url: z.string() }).passthrough()).nullish(),
-  })
-  .passthrough();
-export type JobSummary = z.infer<typeof jobSummarySchema>;
-
-const libraryEntrySchema = z.union([z.string().transform((name) => ({ name })), z.object({ name: z.string() }).passthrough()]);
-
-/** Mirrors server/scheduler/events.ts; unknown event types pass through and are ignored. */
-const outputFileSchema = z.object({ path: z.string(), kind: z.string(), nodeId: z.string() });
-export const jobEventSchema = z
-  .object({
-    id: z.number().nullish(),
-    type: z.string(),
-    jobId: z.string(),
-    nodeId: z.string().nullish(),
-    step: z.number().nullish(),
-    total: z.number().nullish(),
-    preview: z.string().nullish(),
-    files: z.array(outputFileSchema).nullish(),
-    error: z.object({ message: z.string(), nodeId: z.string().nullish(), input: z.string().nullish() }).nullish(),
-    time: z.string().nullish(),
-  })
-  .passthrough();
-export type JobEvent = z.infer<typeof jobEventSchema>;
-
-function unwrapList(value: unknown, key: string): unknown {
-  if (value && typeof value === 'object' && !Array.isArray(value) && key in value) return (value as Record<string, unknown>)[key];
-  return value;
+/** Validation errors a rejected enqueue carries (the server's errorFormatter puts them in data). */
+function issuesOf(err: unknown): ValidationIssue[] | null {
+  if (!(err instanceof TRPCClientError)) return null;
+  const data: unknown = err.data;
+  if (typeof data !== 'object' || data === null || !('validationErrors' in data)) return null;
+  const list = (data as { validationErrors: ValidationError[] | null }).validationErrors;
+  return list ? list.map(toIssue) : null;
 }
 
 export async function listNodeSchemas(): Promise<NodeSchema[]> {
-  const raw = unwrapList(await client.query('nodes.list'), 'nodes');
-  // Schemas are the engine's own typed data; only the envelope is checked here.
-  return z.array(z.object({ id: z.string(), inputs: z.array(z.unknown()), outputs: z.array(z.unknown()), params: z.array(z.unknown()) }).passthrough())
-    .parse(raw) as unknown as NodeSchema[];
+  return client.nodes.list.query();
 }
 
-/** Accepts either {checkpoints: [...], loras: [...]} or a flat list of {folder, name}. */
 export async function listModels(): Promise<Partial<Record<ModelFolder, ModelFile[]>>> {
-  const raw = await client.query('models.list');
-  const flat = z.array(modelFileSchema.extend({ folder: z.enum(MODEL_FOLDERS) })).safeParse(unwrapList(raw, 'models'));
-  if (flat.success) {
-    const out: Partial<Record<ModelFolder, ModelFile[]>> = {};
-    for (const m of flat.data) (out[m.folder] ??= []).push(m);
-    return out;
-  }
-  const byFolder = z.record(z.string(), z.array(z.union([z.string().transform((name) => ({ name })), modelFileSchema]))).parse(raw);
-  const out: Partial<Record<ModelFolder, ModelFile[]>> = {};
-  for (const f of MODEL_FOLDERS) if (byFolder[f]) out[f] = byFolder[f];
-  return out;
+  return client.models.list.query();
 }
 
 export async function validateWorkflow(workflow: Workflow): Promise<ValidationIssue[]> {
-  const raw = await client.query('workflows.validate', { workflow });
-  const parsed = z.union([z.array(issueSchema), z.object({ errors: z.array(issueSchema) }).transform((v) => v.errors)]).parse(raw);
-  return parsed;
+  const r = await client.workflows.validate.mutate({ workflow });
+  return r.errors.map(toIssue);
 }
 
-export async function enqueueJob(workflow: Workflow): Promise<string> {
-  return enqueueAnswer.parse(await client.mutation('jobs.enqueue', { workflow })).jobId;
+export type EnqueueResult = { ok: true; jobId: string; warnings: string[] } | { ok: false; issues: ValidationIssue[] };
+
+export async function enqueueJob(workflow: Workflow): Promise<EnqueueResult> {
+  try {
+    const r = await client.jobs.enqueue.mutate({ workflow });
+    return { ok: true, jobId: r.id, warnings: r.warnings };
+  } catch (err) {
+    const issues = issuesOf(err);
+    if (issues) return { ok: false, issues };
+    throw err;
+  }
 }
 
 export async function cancelJob(jobId: string): Promise<void> {
-  await client.mutation('jobs.cancel', { jobId });
+  await client.jobs.cancel.mutate({ id: jobId });
 }
 
 export async function listJobs(): Promise<JobSummary[]> {
-  return z.array(jobSummarySchema).parse(unwrapList(await client.query('jobs.list'), 'jobs'));
+  return client.jobs.list.query({ limit: 50 });
 }
 
 export async function listLibrary(): Promise<string[]> {
-  return z.array(libraryEntrySchema).parse(unwrapList(await client.query('workflows.library.list'), 'workflows')).map((e) => e.name);
+  return (await client.workflows.library.list.query()).map((e) => e.name).sort();
 }
 
 export async function saveToLibrary(name: string, workflow: Workflow): Promise<void> {
-  await client.mutation('workflows.library.save', { name, workflow });
+  await client.workflows.library.save.mutate({ name, workflow });
 }
 
-export async function loadFromLibrary(name: string): Promise<unknown> {
-  return unwrapList(await client.query('workflows.library.load', { name }), 'workflow');
+export async function loadFromLibrary(name: string): Promise<Workflow> {
+  return client.workflows.library.load.query({ name });
 }
 
 export async function deleteFromLibrary(name: string): Promise<void> {
-  await client.mutation('workflows.library.delete', { name });
+  await client.workflows.library.delete.mutate({ name });
 }
 
 /** Follows every job's events; tRPC resumes from the last tracked id after a reconnect. */
 export function subscribeJobEvents(onEvent: (e: JobEvent) => void, onError: (message: string) => void): { unsubscribe: () => void } {
-  return client.subscription('jobs.events', {}, {
-    onData: (value: unknown) => {
-      const payload = value && typeof value === 'object' && 'data' in value && 'id' in value ? (value as { data: unknown }).data : value;
-      const parsed = jobEventSchema.safeParse(payload);
-      if (parsed.success) onEvent(parsed.data);
-    },
+  return client.jobs.events.subscribe(undefined, {
+    onData: (tracked) => onEvent(tracked.data),
     onError: (err) => onError(err.message),
   });
 }

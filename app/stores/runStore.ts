@@ -48,31 +48,30 @@ type Reducible = Pick<RunState, 'activeJobId' | 'nodes' | 'progress' | 'previews
 
 /** Per-node run state from jobs.events; a pure reducer so tests can feed it event lists. */
 export function reduceEvent(s: Reducible, e: JobEvent, now = Date.now()): Partial<Reducible> {
-  const node = e.nodeId ?? undefined;
   const setNode = (id: string, run: NodeRun) => ({ ...s.nodes, [id]: run });
   switch (e.type) {
+    case 'job.queued':
+      return {};
     case 'job.started':
       return { activeJobId: e.jobId, progress: null };
     case 'node.started':
-      return node ? { nodes: setNode(node, { state: 'running' }) } : {};
+      return { nodes: setNode(e.nodeId, { state: 'running' }) };
     case 'node.cached':
-      return node ? { nodes: setNode(node, { state: 'cached' }) } : {};
+      return { nodes: setNode(e.nodeId, { state: 'cached' }) };
     case 'node.finished':
-      return node ? { nodes: setNode(node, { state: 'done' }) } : {};
+      return { nodes: setNode(e.nodeId, { state: 'done' }) };
     case 'node.progress': {
-      if (!node || e.step == null || e.total == null) return {};
-      const same = s.progress && s.progress.jobId === e.jobId && s.progress.node === node;
+      const same = s.progress?.jobId === e.jobId && s.progress.node === e.nodeId;
       return {
-        nodes: setNode(node, { state: 'running', step: e.step, total: e.total }),
-        progress: { jobId: e.jobId, node, step: e.step, total: e.total, startedAt: same ? s.progress!.startedAt : now, lastAt: now },
-        ...(e.preview ? { previews: { ...s.previews, [node]: e.preview } } : {}),
+        nodes: setNode(e.nodeId, { state: 'running', step: e.step, total: e.total }),
+        progress: { jobId: e.jobId, node: e.nodeId, step: e.step, total: e.total, startedAt: same && s.progress ? s.progress.startedAt : now, lastAt: now },
+        ...(e.preview ? { previews: { ...s.previews, [e.nodeId]: e.preview } } : {}),
       };
     }
     case 'job.finished': {
-      const images = (e.files ?? []).filter((f) => f.kind === 'image' || f.kind === 'preview');
+      const images = e.files.filter((f) => f.kind === 'image' || f.kind === 'preview');
       const outputs = { ...s.outputs };
-      for (const f of images) outputs[f.nodeId] = [];
-      for (const f of images) outputs[f.nodeId]!.push(outputUrl(f.path));
+      for (const f of images) outputs[f.nodeId] = images.filter((g) => g.nodeId === f.nodeId).map((g) => outputUrl(g.path));
       const nodes = Object.fromEntries(
         Object.entries(s.nodes).map(([id, r]) => [id, r.state === 'queued' || r.state === 'running' ? { state: 'done' as const } : r]),
       );
@@ -80,14 +79,11 @@ export function reduceEvent(s: Reducible, e: JobEvent, now = Date.now()): Partia
       return { activeJobId: null, progress: null, nodes, outputs, gallery };
     }
     case 'job.failed': {
-      const target = e.error?.nodeId ?? undefined;
-      const message = e.error?.message ?? 'failed';
-      return { activeJobId: null, progress: null, ...(target ? { nodes: setNode(target, { state: 'error', message, input: e.error?.input ?? undefined }) } : {}) };
+      const target = e.error.nodeId;
+      return { activeJobId: null, progress: null, ...(target ? { nodes: setNode(target, { state: 'error', message: e.error.message }) } : {}) };
     }
     case 'job.cancelled':
       return { activeJobId: null, progress: null, nodes: {} };
-    default:
-      return {};
   }
 }
 

@@ -1,4 +1,5 @@
 /** Reads text chunks (tEXt / uncompressed iTXt) from PNG bytes without any Node API, so the canvas can use it. */
+import { loadAnyWorkflow } from './load';
 import { parseWorkflow } from './migrate';
 import type { Workflow } from './schema';
 
@@ -38,4 +39,16 @@ export function readPngTextChunks(bytes: Uint8Array): Record<string, string> {
 export function readWorkflowFromPng(bytes: Uint8Array): Workflow | null {
   const text = readPngTextChunks(bytes)[PNG_WORKFLOW_KEYWORD];
   return text === undefined ? null : parseWorkflow(JSON.parse(text));
+}
+
+/**
+ * Ours first, then ComfyUI's own chunks ("workflow" = UI format, "prompt" = API format), so dropping a
+ * ComfyUI PNG on the canvas works too. Null when the PNG carries none of them.
+ */
+export function readAnyWorkflowFromPng(bytes: Uint8Array): { workflow: Workflow; warnings: string[] } | null {
+  const chunks = readPngTextChunks(bytes);
+  for (const key of [PNG_WORKFLOW_KEYWORD, 'workflow', 'prompt']) {
+    if (chunks[key] !== undefined) return loadAnyWorkflow(JSON.parse(chunks[key]));
+  }
+  return null;
 }

@@ -1,4 +1,5 @@
 import { router } from '../trpc';
+import { inputsRouter } from './routers/inputs';
 import { jobsRouter } from './routers/jobs';
 import { modelsRouter } from './routers/models';
 import { nodesRouter } from './routers/nodes';
@@ -9,6 +10,7 @@ export const appRouter = router({
   models: modelsRouter,
   workflows: workflowsRouter,
   jobs: jobsRouter,
+  inputs: inputsRouter,
 });
 
 export type AppRouter = typeof appRouter;

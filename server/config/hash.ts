@@ -1,33 +1,26 @@
-/** Lazy sha256 of model files, cached by (path, size, mtime) so a file is hashed once per change. */
+/**
+ * Model hashes: hashing itself (and its on-disk cache) is the runtime's cachedSha256; this adds a
+ * synchronous view of hashes already known, for listings, and lookup of a renamed file by hash.
+ */
 import fs from 'node:fs';
-import crypto from 'node:crypto';
-import { pipeline } from 'node:stream/promises';
 import type { ModelFolder } from '../../nodes/types';
+import { cachedSha256 } from '../runtime/checkpoint/hash';
 import { listModelFiles, modelFolder, safeJoin, type LoomPaths } from './paths';
 
-const cache = new Map<string, { key: string; sha256: string }>();
+const known = new Map<string, { key: string; sha256: string }>();
+const identity = (st: fs.Stats) => `${st.size}:${st.mtimeMs}`;
 
 export async function sha256File(file: string): Promise<string> {
-  const st = await fs.promises.stat(file);
-  const key = `${st.size}:${st.mtimeMs}`;
-  const hit = cache.get(file);
-  if (hit && hit.key === key) return hit.sha256;
-  const h = crypto.createHash('sha256');
-  await pipeline(fs.createReadStream(file), h);
-  const sha256 = h.digest('hex');
-  cache.set(file, { key, sha256 });
+  const sha256 = await cachedSha256(file);
+  known.set(file, { key: identity(fs.statSync(file)), sha256 });
   return sha256;
 }
 
-/** Hash known without reading the file (null when not hashed yet). */
-export function cachedSha256(file: string): string | null {
-  try {
-    const st = fs.statSync(file);
-    const hit = cache.get(file);
-    return hit && hit.key === `${st.size}:${st.mtimeMs}` ? hit.sha256 : null;
-  } catch {
-    return null;
-  }
+/** Hash known without reading the file (null when not hashed yet in this process). */
+export function cachedSha256Sync(file: string): string | null {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  const hit = known.get(file);
+  return st && hit && hit.key === identity(st) ? hit.sha256 : null;
 }
 
 /** Finds a renamed/moved model by content hash inside its folder. */

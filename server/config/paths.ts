@@ -29,7 +29,7 @@ export function resolvePaths(over: PathOverrides = {}, env: Readonly<Record<stri
     input: pick(over.inputDir, env.LOOM_INPUT_DIR, 'input'),
     output: pick(over.outputDir, env.LOOM_OUTPUT_DIR, 'output'),
     workflows: pick(over.workflowsDir, env.LOOM_WORKFLOWS_DIR, 'workflows'),
-    state: pick(over.stateDir, env.LOOM_STATE_DIR, '.loom-state'),
+    state: pick(over.stateDir, env.LOOM_STATE_DIR, '.loom/state'),
   };
 }
 
@@ -64,8 +64,10 @@ export function listModelFiles(paths: LoomPaths, folder: ModelFolder): string[] 
     }
     for (const e of entries) {
       if (e.name.startsWith('.')) continue;
+      // symlinked models are common (one copy shared between tools): follow links to files, not to folders
+      const isFile = e.isFile() || (e.isSymbolicLink() && fs.statSync(path.join(dir, e.name), { throwIfNoEntry: false })?.isFile() === true);
       if (e.isDirectory()) walk(path.join(dir, e.name), `${prefix}${e.name}/`);
-      else if (e.isFile() && MODEL_EXTENSIONS.some((x) => e.name.toLowerCase().endsWith(x))) found.push(prefix + e.name);
+      else if (isFile && MODEL_EXTENSIONS.some((x) => e.name.toLowerCase().endsWith(x))) found.push(prefix + e.name);
     }
   };
   walk(base, '');

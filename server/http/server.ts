@@ -1,10 +1,11 @@
-/** One Node http server: tRPC at /api/trpc, output files at /outputs, everything else to Next.js (when given). */
+/** One Node http server: tRPC at /api/trpc, uploads at PUT /api/inputs/<name>, output files at /outputs, the rest to Next.js. */
 import http from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
 import type { Engine } from '../scheduler/engine';
 import type { LoomPaths } from '../config/paths';
 import { serveOutput } from './outputs';
+import { handleUpload, UPLOAD_PREFIX } from './upload';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 
@@ -22,6 +23,7 @@ export function createLoomServer(opts: { engine: Engine; paths: LoomPaths; ui?: 
   return http.createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === TRPC_PREFIX || url.startsWith(`${TRPC_PREFIX}/`)) return trpc(req, res);
+    if (url.startsWith(UPLOAD_PREFIX)) return handleUpload(opts.paths.input, req, res);
     if (url.startsWith('/outputs/')) return serveOutput(opts.paths.output, url.slice('/outputs/'.length).split('?')[0], res);
     if (opts.ui) return void Promise.resolve(opts.ui(req, res)).catch((e: unknown) => {
       console.error(e);

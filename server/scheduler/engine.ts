@@ -27,6 +27,16 @@ export interface EngineOptions {
   runners?: Readonly<Record<string, RunnerEntry>>;
   /** false: no journal (CLI in-process runs) */
   durable?: boolean;
+  /** finished/failed/cancelled jobs kept across restarts (queued ones are always kept) */
+  historyLimit?: number;
+}
+
+const DEFAULT_HISTORY_LIMIT = Number(process.env.LOOM_HISTORY_LIMIT ?? 1000);
+
+/** Drops the oldest terminal jobs beyond `limit`; queued jobs are never dropped. */
+function keepHistory(jobs: readonly JobRecord[], limit: number): JobRecord[] {
+  let drop = jobs.filter((j) => j.status !== 'queued').length - limit;
+  return jobs.filter((j) => j.status === 'queued' || drop-- <= 0);
 }
 
 export interface Prepared {
@@ -54,11 +64,15 @@ export class Engine {
       this.journal = null;
       return;
     }
-    for (const job of Journal.replay(file, (m) => console.warn(m))) {
-      // a job that was running when the process died runs again from the start
-      this.jobs.set(job.id, job.status === 'running' ? { ...job, status: 'queued' } : job);
+    const replayed = Journal.replay(file, (m) => console.warn(m));
+    // a job that was running when the process died runs again from the start
+    const restored = replayed.map((job): JobRecord => (job.status === 'running' ? { ...job, status: 'queued' } : job));
+    const kept = keepHistory(restored, opts.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+    for (const job of kept) {
+      this.jobs.set(job.id, job);
       this.order.push(job.id);
     }
+    if (kept.length > 0) Journal.compact(file, kept);
     this.journal = new Journal(file);
   }
 

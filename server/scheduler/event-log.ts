@@ -12,10 +12,23 @@ export class EventLog {
 
   publish(body: JobEventBody): JobEvent {
     const event = { ...body, id: ++this.lastId, time: new Date().toISOString() } as JobEvent;
+    // previews can be large: a resuming client needs only the newest one, so older buffered copies drop theirs
+    if (event.type === 'node.progress' && event.preview !== undefined) this.dropOlderPreviews();
     this.buffer.push(event);
     if (this.buffer.length > this.capacity) this.buffer.splice(0, this.buffer.length - this.capacity);
     for (const l of this.listeners) l(event);
     return event;
+  }
+
+  private dropOlderPreviews(): void {
+    for (let i = this.buffer.length - 1; i >= 0; i--) {
+      const e = this.buffer[i];
+      if (e.type === 'node.progress' && e.preview !== undefined) {
+        const { preview: _dropped, ...rest } = e;
+        this.buffer[i] = rest;
+        return; // only one buffered event ever holds a preview
+      }
+    }
   }
 
   since(afterId: number): JobEvent[] {

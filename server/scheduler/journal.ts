@@ -21,6 +21,7 @@ export class Journal {
 
   constructor(readonly file: string) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
+    dropTornTail(file);
     this.fd = fs.openSync(file, 'a');
   }
 
@@ -31,6 +32,22 @@ export class Journal {
 
   close(): void {
     fs.closeSync(this.fd);
+  }
+
+  /**
+   * Rewrites the journal as one `accepted` record per job holding its folded state (tmp + fsync + rename),
+   * so the file stays proportional to the jobs kept, not to their history of events.
+   */
+  static compact(file: string, jobs: readonly JobRecord[]): void {
+    const tmp = `${file}.${process.pid}.compact`;
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, jobs.map((job) => `${JSON.stringify({ t: 'accepted', job } satisfies JournalRecord)}\n`).join(''));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
   }
 
   /** Jobs in acceptance order. A torn last line (crash mid-write) is skipped; other bad lines are reported. */
@@ -64,5 +81,27 @@ export class Journal {
       else jobs.set(rec.id, { ...job, status: 'cancelled', finishedAt: rec.at });
     });
     return [...jobs.values()];
+  }
+}
+
+/** A record cut short by a crash would glue onto the next append: cut the file back to its last newline. */
+function dropTornTail(file: string): void {
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    return;
+  }
+  if (size === 0) return;
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const chunk = Buffer.alloc(Math.min(size, 1 << 20));
+    fs.readSync(fd, chunk, 0, chunk.length, size - chunk.length);
+    if (chunk[chunk.length - 1] === 0x0a) return;
+    const nl = chunk.lastIndexOf(0x0a);
+    fs.ftruncateSync(fd, nl < 0 ? size - chunk.length : size - chunk.length + nl + 1);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }

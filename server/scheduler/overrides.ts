@@ -1,5 +1,5 @@
 /** Parameter overrides such as {"sampler.seed": 7} or CLI `--set sampler.seed=7`. */
-import type { ParamValue } from '../../nodes/types';
+import type { ParamSpec, ParamValue } from '../../nodes/types';
 import type { Workflow } from '../../nodes/workflow/schema';
 import { getSchema, type SchemaMap } from '../../nodes/schemas';
 import type { ValidationError } from './errors';
@@ -18,11 +18,12 @@ export function applyOverrides(wf: Workflow, overrides: Overrides, schemas: Sche
       errors.push({ code: 'BAD_LINK', nodeId: dot > 0 ? nodeId : null, message: `Override "${path}": no node "${nodeId}" (use node.param).` });
       continue;
     }
-    if (!getSchema(node.type, schemas)?.params.some((p) => p.name === param)) {
+    const spec = getSchema(node.type, schemas)?.params.find((p) => p.name === param);
+    if (!spec) {
       errors.push({ code: 'INVALID_VALUE', nodeId, input: param, message: `Override "${path}": ${node.type} has no parameter "${param}".` });
       continue;
     }
-    nodes[nodeId] = { ...node, params: { ...node.params, [param]: value } };
+    nodes[nodeId] = { ...node, params: { ...node.params, [param]: coerce(spec, value) } };
   }
   return { workflow: { ...wf, nodes }, errors };
 }
@@ -36,4 +37,13 @@ export function parseSetArg(arg: string): [string, ParamValue] {
   if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(raw)) value = Number.isSafeInteger(Number(raw)) || raw.includes('.') || /e/i.test(raw) ? Number(raw) : raw;
   else if (raw === 'true' || raw === 'false') value = raw === 'true';
   return [arg.slice(0, eq), value];
+}
+
+/** `--set pos.text=42` means the text "42", `--set latent.width="512"` the number: the schema says which. */
+function coerce(spec: ParamSpec, value: ParamValue): ParamValue {
+  const textual = spec.kind === 'text' || spec.kind === 'select' || spec.kind === 'model' || spec.kind === 'image';
+  if (textual && typeof value !== 'string') return String(value);
+  if ((spec.kind === 'number' || spec.kind === 'int') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if (spec.kind === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }

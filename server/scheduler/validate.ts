@@ -42,6 +42,9 @@ function checkNode(wf: Workflow, id: string, schemas: SchemaMap, env: Validation
   const node = wf.nodes[id];
   const schema = getSchema(node.type, schemas);
   if (!schema) return;
+  if (node.version > schema.version) {
+    errors.push({ code: 'UNKNOWN_NODE_TYPE', nodeId: id, message: `${schema.title} was saved by a newer Latent Loom (node version ${node.version}; this build knows ${schema.version}).` });
+  }
   if (!env.isAvailable(schema.id)) {
     errors.push({ code: 'NODE_NOT_AVAILABLE', nodeId: id, message: `${schema.title} is not available yet: its runtime has not landed in this build.` });
   }

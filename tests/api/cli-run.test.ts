@@ -50,9 +50,13 @@ describe('latentloom run', () => {
     expect(fs.existsSync(io.out.join('').trim())).toBe(true);
   });
 
-  it('registers as a commander subcommand', () => {
-    const program = new Command();
+  it('registers as a commander subcommand whose failures carry the exit code', async () => {
+    const program = new Command().exitOverride();
     register(program);
     expect(program.commands.map((c) => c.name())).toContain('run');
+    const io = capture();
+    const err = await program.parseAsync(['node', 'latentloom', 'run', wfFile, '--set', 'latent.width=65']).catch((e: unknown) => e);
+    io.restore();
+    expect(err).toMatchObject({ exitCode: 1 });
   });
 });

@@ -14,8 +14,9 @@ export interface ServerProcess {
 }
 
 export async function startServer(dataDir: string): Promise<ServerProcess> {
-  const proc = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['server/http/main.ts', '--no-ui'], {
-    cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOOM_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+  // node --import tsx: one process, so SIGKILL hits the server itself (the tsx CLI would leave its child running)
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts', '--no-ui'], {
+    cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache') }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {

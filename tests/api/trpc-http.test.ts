@@ -3,6 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { golden, haveGolden } from '../helpers/golden';
+import { RUNNERS } from '../../nodes/runners';
 import { client, latentWorkflow, readEvents, startServer, type ServerProcess } from './server-process';
 
 let server: ServerProcess;
@@ -11,6 +13,8 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-api-'));
+  fs.mkdirSync(path.join(dataDir, 'models', 'checkpoints'), { recursive: true });
+  if (haveGolden) fs.symlinkSync(golden('tiny-sd1', 'model.safetensors'), path.join(dataDir, 'models', 'checkpoints', 'tiny-sd1.safetensors'));
   server = await startServer(dataDir);
   api = client(server.url);
 });
@@ -24,7 +28,16 @@ describe('tRPC over loopback HTTP', () => {
     const nodes = await api.nodes.list.query();
     expect(nodes.map((n) => n.id)).toContain('KSampler');
     expect(nodes.find((n) => n.id === 'EmptyLatent')?.available).toBe(true);
-    expect(nodes.find((n) => n.id === 'KSampler')).toMatchObject({ available: false });
+    for (const n of nodes) expect(n.available, n.id).toBe(RUNNERS[n.id].implemented);
+  });
+
+  it.runIf(haveGolden)('models.list gives files with family; models.hash hashes on demand', async () => {
+    const before = await api.models.list.query({ folder: 'checkpoints' });
+    expect(before.checkpoints).toEqual([expect.objectContaining({ name: 'tiny-sd1.safetensors', family: 'sd1', sha256: null })]);
+    const { sha256 } = await api.models.hash.mutate({ folder: 'checkpoints', name: 'tiny-sd1.safetensors' });
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect((await api.models.list.query({ folder: 'checkpoints' })).checkpoints?.[0].sha256).toBe(sha256);
+    await expect(api.models.hash.mutate({ folder: 'checkpoints', name: '../../x' })).rejects.toThrow(/No model/);
   });
 
   it('enqueues a non-ML workflow, streams its events and serves the output', async () => {
@@ -59,8 +72,16 @@ describe('tRPC over loopback HTTP', () => {
     expect(data.validationErrors).toEqual([expect.objectContaining({ code: 'VALUE_OUT_OF_RANGE', nodeId: 'latent', input: 'width' })]);
   });
 
+  it('uploads an input file and lists it', async () => {
+    const put = (name: string) => fetch(`${server.url}/api/inputs/${name}`, { method: 'PUT', body: new Uint8Array([137, 80, 78, 71]) });
+    expect((await put('sub%2Fa.png')).status).toBe(200);
+    expect((await put('..%2Fescape.png')).status).toBe(400);
+    expect((await put('x.exe')).status).toBe(400);
+    expect(await api.inputs.list.query({ extensions: ['.png'] })).toEqual([expect.objectContaining({ name: 'sub/a.png', bytes: 4 })]);
+  });
+
   it('refuses output paths outside the output folder', async () => {
-    const res = await fetch(`${server.url}/outputs/..%2F.loom-state%2Fjournal.jsonl`);
+    const res = await fetch(`${server.url}/outputs/..%2F.loom%2Fstate%2Fjournal.jsonl`);
     expect(res.status).toBe(404);
   });
 

@@ -6,8 +6,11 @@ import { segmentPrompt } from '@/app/lib/promptWeights';
 type S = Pick<RunState, 'activeJobId' | 'nodes' | 'progress' | 'previews' | 'outputs' | 'gallery'>;
 const empty: S = { activeJobId: 'j1', nodes: {}, progress: null, previews: {}, outputs: {}, gallery: [] };
 
-function run(events: Omit<JobEvent, 'jobId'>[]): S {
-  return events.reduce<S>((s, e, i) => ({ ...s, ...reduceEvent(s, { jobId: 'j1', ...e } as JobEvent, 1000 * (i + 1)) }), empty);
+type Body<E = JobEvent> = E extends JobEvent ? Omit<E, 'jobId' | 'id' | 'time'> : never;
+const stamp = (e: Body, i: number) => ({ ...e, jobId: 'j1', id: i, time: '2026-01-01T00:00:00Z' }) as JobEvent;
+
+function run(events: Body[]): S {
+  return events.reduce<S>((s, e, i) => ({ ...s, ...reduceEvent(s, stamp(e, i), 1000 * (i + 1)) }), empty);
 }
 
 describe('run state from job events', () => {
@@ -24,16 +27,16 @@ describe('run state from job events', () => {
     expect(mid.progress).toMatchObject({ step: 2, total: 4, startedAt: 4000, lastAt: 5000 });
     expect(mid.previews.sampler).toBe('data:image/png;base64,AA');
 
-    const end = { ...mid, ...reduceEvent(mid, { jobId: 'j1', type: 'job.finished', files: [{ path: 'a b/x.png', kind: 'image', nodeId: 'save' }] } as JobEvent) };
+    const end = { ...mid, ...reduceEvent(mid, stamp({ type: 'job.finished', ms: 5, files: [{ path: 'a b/x.png', kind: 'image', nodeId: 'save' }] }, 9)) };
     expect(end.outputs.save).toEqual(['/outputs/a%20b/x.png']);
     expect(end.gallery[0]).toEqual({ jobId: 'j1', node: 'save', url: '/outputs/a%20b/x.png' });
     expect(end.nodes.sampler?.state).toBe('done');
     expect(end.activeJobId).toBeNull();
   });
 
-  it('puts a failure on the node and input it names', () => {
-    const s = run([{ type: 'job.failed', error: { message: 'file not found', nodeId: 'ckpt', input: 'file' } }]);
-    expect(s.nodes.ckpt).toEqual({ state: 'error', message: 'file not found', input: 'file' });
+  it('puts a failure on the node it names', () => {
+    const s = run([{ type: 'job.failed', error: { message: 'out of memory', nodeId: 'sampler' } }]);
+    expect(s.nodes.sampler).toEqual({ state: 'error', message: 'out of memory' });
   });
 });
 

@@ -33,7 +33,6 @@ test('builds text-to-image from an empty canvas, runs it, saves and reloads it',
     await expect(edge(page, to, input)).toHaveCount(1);
   }
 
-  await page.locator('.react-flow__controls-fitview').click();
   await page.getByTestId('param-loadcheckpoint-file').click();
   await page.getByTestId('param-loadcheckpoint-file').fill('tiny');
   await page.getByTestId('model-options-loadcheckpoint-file').getByText('tiny-sd1.safetensors').click();

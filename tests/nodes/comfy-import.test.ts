@@ -87,3 +87,15 @@ describe('ComfyUI import', () => {
     expect(loadAnyWorkflow(API).workflow.nodes['9'].type).toBe('SaveLatent');
   });
 });
+
+describe('ComfyUI PNGs', () => {
+  it('reads the graph from the "workflow" tEXt chunk ComfyUI writes', async () => {
+    const { PNG } = await import('pngjs');
+    const { insertITXt } = await import('../../nodes/_io/png');
+    const { readAnyWorkflowFromPng } = await import('../../nodes/workflow/png-text');
+    const png = PNG.sync.write(new PNG({ width: 1, height: 1 }));
+    const r = readAnyWorkflowFromPng(insertITXt(png, 'workflow', JSON.stringify(UI)));
+    expect(r?.workflow.nodes['3'].type).toBe('KSampler');
+    expect(readAnyWorkflowFromPng(png)).toBeNull();
+  });
+});

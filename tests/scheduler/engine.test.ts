@@ -4,7 +4,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SCHEMAS_BY_ID } from '../../nodes/schemas';
 import type { RunnerEntry } from '../../nodes/runner';
-import { RUNNERS } from '../../nodes/runners';
 import { resolvePaths } from '../../server/config/paths';
 import { Engine } from '../../server/scheduler/engine';
 import { WorkflowInvalidError } from '../../server/scheduler/errors';
@@ -31,7 +30,13 @@ function fakeRunners(opts: { failOnSeed?: number } = {}): Record<string, RunnerE
       return { latent: 'latent' };
     },
   };
-  runners.SaveImage = RUNNERS.PreviewImage.implemented ? { implemented: true, run: async (ctx) => (ctx.recordFile({ path: `${ctx.nodeId}.png`, kind: 'image' }), {}) } : runners.SaveImage;
+  runners.SaveImage = {
+    implemented: true,
+    run: async (ctx) => {
+      ctx.recordFile({ path: `${ctx.nodeId}.png`, kind: 'image' });
+      return {};
+    },
+  };
   return runners;
 }
 
@@ -111,6 +116,14 @@ describe('Engine', () => {
     again.start();
     await again.idle();
     expect(again.get('interrupted')?.status).toBe('finished');
+    const later = (await again.enqueue(txt2img(9))).job; // appended after the torn line: must survive
+    await again.idle();
     await again.close();
+    expect(Journal.replay(file).map((x) => [x.id, x.status])).toEqual([[done.id, 'finished'], ['interrupted', 'finished'], [later.id, 'finished']]);
+    // restart with a history limit: compacted to the newest terminal jobs, one line each
+    const limited = new Engine({ paths, executor: createInProcessExecutor(paths, fakeRunners()), historyLimit: 2 });
+    await limited.close();
+    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(Journal.replay(file).map((x) => x.id)).toEqual(['interrupted', later.id]);
   });
 });

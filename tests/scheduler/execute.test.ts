@@ -106,3 +106,18 @@ describe('ModelCache', () => {
     expect(cache.keys().sort()).toEqual(['a', 'c']);
   });
 });
+
+describe('overrides', () => {
+  it('apply by node.param and follow the schema type', async () => {
+    const { applyOverrides, parseSetArg } = await import('../../server/scheduler/overrides');
+    const sets = ['pos.text=42', 'latent.width=768', 'sampler.seed=18446744073709551615', 'sampler.denoise=0.5'].map(parseSetArg);
+    const { workflow, errors } = applyOverrides(txt2img(), Object.fromEntries(sets), SCHEMAS_BY_ID);
+    expect(errors).toEqual([]);
+    expect(workflow.nodes.pos.params.text).toBe('42');
+    expect(workflow.nodes.latent.params.width).toBe(768);
+    expect(workflow.nodes.sampler.params.seed).toBe('18446744073709551615');
+    expect(workflow.nodes.sampler.params.denoise).toBe(0.5);
+    const bad = applyOverrides(txt2img(), { 'nope.seed': 1, 'sampler.sed': 1 }, SCHEMAS_BY_ID).errors;
+    expect(bad.map((e) => e.nodeId)).toEqual(['nope', 'sampler']);
+  });
+});

@@ -65,6 +65,12 @@ describe('validateWorkflow', () => {
     expect(only(wf, 'UNKNOWN_NODE_TYPE')[0].message).toContain('Upscale');
   });
 
+  it('UNKNOWN_NODE_TYPE for a node saved with a newer schema version', () => {
+    const wf = txt2img();
+    wf.nodes.latent.version = 2;
+    expect(only(wf, 'UNKNOWN_NODE_TYPE')).toMatchObject([{ nodeId: 'latent', message: expect.stringContaining('newer') }]);
+  });
+
   it('NO_OUTPUT_NODE', () => {
     const wf = txt2img();
     delete wf.nodes.save;

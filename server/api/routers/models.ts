@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { MODEL_FOLDERS, type ModelFolder } from '../../../nodes/types';
 import { listModelFiles, modelFolder, safeJoin } from '../../config/paths';
-import { cachedSha256, sha256File } from '../../config/hash';
+import { cachedSha256Sync, sha256File } from '../../config/hash';
+import { checkpointFamily } from '../../config/model-family';
 import { publicProcedure, router } from '../../trpc';
 
 export interface ModelFile {
@@ -11,7 +13,7 @@ export interface ModelFile {
   bytes: number;
   /** null until hashed (models.hash); hashing a multi-GB file is never done on listing */
   sha256: string | null;
-  /** null until the runtime's family detection lands */
+  /** checkpoints only: sd1, sd2, sdxl, ... from the header; null when unknown */
   family: string | null;
 }
 
@@ -20,14 +22,15 @@ const folderSchema = z.enum(MODEL_FOLDERS);
 export const modelsRouter = router({
   list: publicProcedure
     .input(z.object({ folder: folderSchema.optional() }).optional())
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       const folders: readonly ModelFolder[] = input?.folder ? [input.folder] : MODEL_FOLDERS;
       const out: Partial<Record<ModelFolder, ModelFile[]>> = {};
       for (const folder of folders) {
-        out[folder] = listModelFiles(ctx.paths, folder).map((name) => {
-          const full = modelFolder(ctx.paths, folder) + '/' + name;
-          return { name, bytes: fs.statSync(full).size, sha256: cachedSha256(full), family: null };
-        });
+        out[folder] = await Promise.all(listModelFiles(ctx.paths, folder).map(async (name) => {
+          const full = path.join(modelFolder(ctx.paths, folder), name);
+          const family = folder === 'checkpoints' ? await checkpointFamily(full) : null;
+          return { name, bytes: fs.statSync(full).size, sha256: cachedSha256Sync(full), family };
+        }));
       }
       return out;
     }),

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
+import { CheckpointError } from '../../runtime/checkpoint/errors';
 import { autoV2, cachedSha256 } from '../../runtime/checkpoint/hash';
 import { loadCheckpoint, type Checkpoint } from '../../runtime/checkpoint/load';
 import { numel, type StateDict } from '../../runtime/io/tensor';
 import { humanBytes, humanCount } from '../format';
+import { describeLora, formatLoraDescription } from './inspect-lora';
 
 export interface InspectReport {
   file: string;
@@ -92,7 +94,17 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON report')
     .option('--no-hash', 'skip the sha256 / AutoV2 hash (reads the whole file once, then cached)')
     .action(async (file: string, opts: { json?: boolean; hash: boolean }) => {
-      const report = await inspectFile(file, opts.hash);
+      let report: InspectReport;
+      try {
+        report = await inspectFile(file, opts.hash);
+      } catch (e) {
+        // not a model checkpoint: it may be a LoRA, which has its own description
+        if (!(e instanceof CheckpointError)) throw e;
+        const lora = await describeLora(file).catch(() => undefined);
+        if (!lora || lora.modules === 0) throw e;
+        process.stdout.write(opts.json ? JSON.stringify({ file, kind: 'lora', ...lora }, null, 2) + '\n' : formatLoraDescription(lora) + '\n');
+        return;
+      }
       if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
       else printText(report);
     });

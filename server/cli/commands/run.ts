@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
 import type { ParamValue } from '../../../nodes/types';
 import type { AppRouter } from '../../api/root';
@@ -38,7 +38,9 @@ export function register(program: Command): void {
     .option('--models-dir <dir>', 'models folder')
     .option('--input-dir <dir>', 'input folder')
     .action(async (file: string, opts: RunOptions & { outputDir?: string }) => {
-      process.exitCode = await runCommand(file, { ...opts, out: opts.out ?? opts.outputDir });
+      const code = await runCommand(file, { ...opts, out: opts.out ?? opts.outputDir });
+      // the messages are already on stderr; CommanderError carries the exit code through main() silently
+      if (code !== 0) throw new CommanderError(code, code === 1 ? 'latentloom.run.invalid' : 'latentloom.run.failed', '');
     });
 }
 

@@ -3,7 +3,7 @@ import { float32ToF16, toFloat32 } from '../io/dtype';
 import { writeSafetensors, type TensorEntry } from '../io/safetensors-write';
 import type { DType, TensorRef } from '../io/tensor';
 import { CheckpointError } from './errors';
-import type { ComponentName } from './families';
+import { VARIANT_KEY, type ComponentName } from './families';
 import { cachedSha256 } from './hash';
 import { loadCheckpoint, type Checkpoint } from './load';
 import { combine } from './merge-math';
@@ -58,8 +58,15 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
     const tc = C?.tensors.get(name);
     const where = componentOf(name);
     const mergeable = where && FLOAT.has(ta.dtype) && tb && (!C || tc);
+    // A1111's rule for inpainting / InstructPix2Pix A with a normal B (and C): merge the 4 latent input channels only
+    const latentOnly = mergeable && name === VARIANT_KEY && [tb, tc].some((t) => t && !sameShape(t.shape, ta.shape));
     for (const t of [tb, tc]) {
-      if (mergeable && t && !sameShape(t.shape, ta.shape)) {
+      if (!mergeable || !t) continue;
+      if (latentOnly && inputChannelsOnlyDiffer(ta.shape, t.shape)) {
+        if (t.shape[1] !== 4) throw new CheckpointError(`tensor "${name}": A takes ${ta.shape[1]} input channels and ${t === tb ? 'B' : 'C'} ${t.shape[1]}: when merging an inpainting or InstructPix2Pix model with a normal one, A must be the inpainting/pix2pix model`);
+        continue;
+      }
+      if (!sameShape(t.shape, ta.shape)) {
         throw new CheckpointError(`tensor "${name}": shape ${JSON.stringify(ta.shape)} in A but ${JSON.stringify(t.shape)} in ${t === tb ? 'B' : 'C'}`);
       }
     }
@@ -77,6 +84,7 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
       shape: ta.shape,
       data: async () => {
         const [a, b, c] = await Promise.all([f32(ta), f32(tb!), tc ? f32(tc) : undefined]);
+        if (latentOnly) return encode(combineLeadingChannels(opts.mode, r, a, ta.shape, b, c), outDtype);
         return encode(combine(opts.mode, r, a, b, c), outDtype);
       },
     });
@@ -114,6 +122,25 @@ function componentIndex(ck: Checkpoint): (name: string) => { component: Componen
     for (const [component, p] of prefixes) if (name.startsWith(p)) return { component, relative: name.slice(p.length) };
     return undefined;
   };
+}
+
+function inputChannelsOnlyDiffer(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === 4 && b.length === 4 && a[0] === b[0] && a[2] === b[2] && a[3] === b[3] && a[1] > b[1];
+}
+
+/** Merges channels [0, 4) of a conv weight [O, I, kh, kw] with 4-channel B (and C); A's other channels stay. */
+function combineLeadingChannels(mode: MergeMode, r: number, a: Float32Array, shape: readonly number[], b: Float32Array, c?: Float32Array): Float32Array {
+  const [o, i, kh, kw] = shape;
+  const k = kh * kw;
+  const full = i * k;
+  const lead = 4 * k;
+  // B and C may be 4-channel (sliced as is) or, for C, full-width like A
+  const part = (src: Float32Array, row: number) => (src.length === o * lead ? src.subarray(row * lead, (row + 1) * lead) : src.slice(row * full, row * full + lead));
+  for (let row = 0; row < o; row++) {
+    const slice = a.slice(row * full, row * full + lead);
+    a.set(combine(mode, r, slice, part(b, row), c ? part(c, row) : undefined), row * full);
+  }
+  return a;
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

@@ -2,7 +2,7 @@ import { open, stat } from 'node:fs/promises';
 import { CheckpointFormatError } from './ckpt/errors';
 import { readTorchArchive, type TorchArchive } from './ckpt/torch';
 import { InertObject, TensorSpec, type PyDict, type PyValue } from './ckpt/pickle-values';
-import { openSafetensors, SafetensorsError } from './safetensors';
+import { MAX_HEADER_LENGTH, openSafetensors, SafetensorsError } from './safetensors';
 import type { StateDict } from './tensor';
 
 /** A non-tensor item of a training checkpoint, summarised (e.g. global_step: 470000, optimizer_states: list). */
@@ -25,13 +25,14 @@ export interface CheckpointFile {
 export type FileKind = 'safetensors' | 'torch-zip' | 'torch-legacy' | 'unknown';
 
 /** Decides by content, not extension. */
-export function sniff(head: Buffer, size: number): FileKind {
+export function sniff(head: Buffer): FileKind {
   if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) return 'torch-zip';
   // legacy torch.save: protocol-2 pickle of the magic number 0x1950a86a20f9469cfc6c
   if (head.length >= 4 && head[0] === 0x80 && head[1] === 0x02 && head[2] === 0x8a && head[3] === 0x0a) return 'torch-legacy';
   if (head.length >= 9) {
     const n = head.readBigUInt64LE(0);
-    if (n > 0n && n + 8n <= BigInt(size) && head[8] === 0x7b /* { */) return 'safetensors';
+    // no size check here: a truncated file should reach the reader and be told so
+    if (n > 0n && n <= BigInt(MAX_HEADER_LENGTH) && head[8] === 0x7b /* { */) return 'safetensors';
   }
   return 'unknown';
 }
@@ -56,7 +57,7 @@ export async function openCheckpointFile(path: string): Promise<CheckpointFile> 
   } finally {
     await fh.close();
   }
-  const kind = sniff(head.subarray(0, Math.min(16, size)), size);
+  const kind = sniff(head.subarray(0, Math.min(16, size)));
   if (kind === 'safetensors') {
     const f = await openSafetensors(path);
     return { format: 'safetensors', tensors: f.tensors, metadata: f.metadata, extras: {} };

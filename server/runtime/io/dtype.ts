@@ -138,7 +138,20 @@ export function f32BitsToF16(x: number): number {
 export function float32ToF16(src: Float32Array): Uint16Array {
   const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
   const out = new Uint16Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = f32BitsToF16(bits[i]);
+  for (let i = 0; i < src.length; i++) {
+    const x = bits[i];
+    const e = (x >>> 23) & 0xff;
+    // inline fast path for results that are normal f16 numbers; the rest (subnormal, overflow, NaN) call out
+    if (e > 112 && e < 142) {
+      const m = x & 0x7fffff;
+      let h = ((x >>> 16) & 0x8000) | ((e - 112) << 10) | (m >>> 13);
+      const rem = m & 0x1fff;
+      if (rem > 0x1000 || (rem === 0x1000 && (h & 1) !== 0)) h++;
+      out[i] = h;
+    } else {
+      out[i] = f32BitsToF16(x);
+    }
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@ export interface TensorEntry {
   name: string;
   dtype: DType;
   shape: readonly number[];
-  /** called once, when this tensor's turn to be written comes (keeps memory to one tensor at a time) */
+  /** called once, in file order, one call at a time (while the previous tensor is being written) */
   data: () => Promise<Uint8Array>;
 }
 
@@ -38,9 +38,18 @@ export async function writeSafetensors(
   try {
     await writeAll(fh, header);
     written += header.length;
-    for (const e of ordered) {
+    // the next tensor is produced while the current one is written: two tensors in memory at most
+    const fetch = (i: number) => {
+      const p = ordered[i].data();
+      p.catch(() => undefined); // surfaced when awaited; avoids an unhandled rejection if a write fails first
+      return p;
+    };
+    let next = ordered.length ? fetch(0) : undefined;
+    for (let i = 0; i < ordered.length; i++) {
+      const e = ordered[i];
       const expected = numel(e.shape) * DTYPE_SIZE[e.dtype];
-      const bytes = await e.data();
+      const bytes = await next!;
+      next = i + 1 < ordered.length ? fetch(i + 1) : undefined;
       if (bytes.byteLength !== expected) {
         throw new SafetensorsError(`${target}: tensor "${e.name}": data is ${bytes.byteLength} bytes, ${e.dtype} ${JSON.stringify(e.shape)} needs ${expected}`);
       }

@@ -52,7 +52,7 @@ export function buildClip(weights: WeightProvider, cfg: ClipConfig): Graph {
   const P = cfg.positions;
   const ids = g.input('input_ids', 'int32', ['B', P]);
 
-  let x = g.op1('Add', [g.op1('Gather', [L.param(n.tokenEmbedding), ids], { axis: 0 }), L.param(n.positionEmbedding)]);
+  let x = g.op('Add', [g.op('Gather', [L.param(n.tokenEmbedding), ids], { axis: 0 }), L.param(n.positionEmbedding)]);
   const mask = g.constant(causalMask(P), [P, P]);
   const act = (t: Value) => (cfg.activation === 'quick_gelu' ? L.quickGelu(t) : L.gelu(t));
 
@@ -62,8 +62,8 @@ export function buildClip(weights: WeightProvider, cfg: ClipConfig): Graph {
     }
     // open_clip stacks q;k;v in one in_proj
     const w = g.weight(`${p}.attn.in_proj_weight`, [cfg.width, 3 * cfg.width], 'transpose');
-    const packed = g.op1('Add', [g.op1('MatMul', [h, w]), L.param(`${p}.attn.in_proj_bias`)]);
-    const [q, k, v] = g.op('Split', [packed], { axis: -1 }, 3);
+    const packed = g.op('Add', [g.op('MatMul', [h, w]), L.param(`${p}.attn.in_proj_bias`)]);
+    const [q, k, v] = g.opN('Split', [packed], { axis: -1 }, 3);
     return [q, k, v];
   };
 
@@ -71,8 +71,8 @@ export function buildClip(weights: WeightProvider, cfg: ClipConfig): Graph {
   for (let i = 0; i < cfg.layers; i++) {
     const p = n.layer(i);
     const [q, k, v] = qkv(L.layerNorm(x, `${p}.${n.ln1}`), p);
-    x = g.op1('Add', [x, L.linear(L.attention(q, k, v, cfg.heads, cfg.width, mask), `${p}.${n.outProj}`)]);
-    x = g.op1('Add', [x, L.linear(act(L.linear(L.layerNorm(x, `${p}.${n.ln2}`), `${p}.${n.fc1}`)), `${p}.${n.fc2}`)]);
+    x = g.op('Add', [x, L.linear(L.attention(q, k, v, cfg.heads, cfg.width, mask), `${p}.${n.outProj}`)]);
+    x = g.op('Add', [x, L.linear(act(L.linear(L.layerNorm(x, `${p}.${n.ln2}`), `${p}.${n.fc1}`)), `${p}.${n.fc2}`)]);
     g.output(x, clipHidden(i + 1), 'float32', ['B', P, cfg.width]);
     g.output(L.layerNorm(x, n.finalLn), clipNormed(i + 1), 'float32', ['B', P, cfg.width]);
   }
@@ -80,12 +80,12 @@ export function buildClip(weights: WeightProvider, cfg: ClipConfig): Graph {
   if (cfg.projectionDim !== undefined) {
     const last = { name: clipNormed(cfg.layers), graph: g };
     // one-hot row selection is exact: the EOS is the largest id, so argmax finds the first one
-    const eos = g.op1('ArgMax', [g.op1('Cast', [ids], { to: 1 })], { axis: -1, keepdims: 1 });
-    const onehot = g.op1('OneHot', [eos, g.constant(BigInt64Array.of(BigInt(P)), []), g.constant(Float32Array.of(0, 1))], { axis: -1 });
-    const row = g.op1('Squeeze', [g.op1('MatMul', [onehot, last]), g.ints([1])]);
+    const eos = g.op('ArgMax', [g.op('Cast', [ids], { to: 1 })], { axis: -1, keepdims: 1 });
+    const onehot = g.op('OneHot', [eos, g.constant(BigInt64Array.of(BigInt(P)), []), g.constant(Float32Array.of(0, 1))], { axis: -1 });
+    const row = g.op('Squeeze', [g.op('MatMul', [onehot, last]), g.ints([1])]);
     const pooled = cfg.layout === 'hf'
       ? L.linear(row, 'text_projection', false)
-      : g.op1('MatMul', [row, L.param('text_projection')]);
+      : g.op('MatMul', [row, L.param('text_projection')]);
     g.output(pooled, 'pooled', 'float32', ['B', cfg.projectionDim]);
   }
   assertAllWeightsUsed(g, weights, 'clip', CLIP_IGNORED);

@@ -26,17 +26,17 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, kernel: Atte
 
   const tEmb = timestepEmbedding(g, timesteps, cfg.modelChannels);
   let emb = L.linear(L.silu(L.linear(tEmb, 'time_embed.0')), 'time_embed.2');
-  if (y) emb = g.op1('Add', [emb, L.linear(L.silu(L.linear(y, 'label_emb.0.0')), 'label_emb.0.2')]);
+  if (y) emb = g.op('Add', [emb, L.linear(L.silu(L.linear(y, 'label_emb.0.0')), 'label_emb.0.2')]);
   // every ResBlock applies SiLU to the embedding before its own projection
   const embAct = L.silu(emb);
 
   const resBlock = (h: Value, p: string): Value => {
     let r = L.conv(L.silu(L.groupNorm(h, `${p}.in_layers.0`, 32, 1e-5)), `${p}.in_layers.2`);
     const e = L.linear(embAct, `${p}.emb_layers.1`);
-    r = g.op1('Add', [r, g.op1('Unsqueeze', [e, g.ints([2, 3])])]);
+    r = g.op('Add', [r, g.op('Unsqueeze', [e, g.ints([2, 3])])]);
     r = L.conv(L.silu(L.groupNorm(r, `${p}.out_layers.0`, 32, 1e-5)), `${p}.out_layers.3`);
     const skip = L.has(`${p}.skip_connection.weight`) ? L.conv(h, `${p}.skip_connection`) : h;
-    return g.op1('Add', [skip, r]);
+    return g.op('Add', [skip, r]);
   };
 
   const attention = (h: Value, p: string, ctx: Value | undefined): Value => {
@@ -48,27 +48,27 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, kernel: Atte
   };
 
   const geglu = (h: Value, p: string): Value => {
-    const [a, gate] = g.op('Split', [L.linear(h, `${p}.net.0.proj`)], { axis: -1 }, 2);
-    return L.linear(g.op1('Mul', [a, L.gelu(gate)]), `${p}.net.2`);
+    const [a, gate] = g.opN('Split', [L.linear(h, `${p}.net.0.proj`)], { axis: -1 }, 2);
+    return L.linear(g.op('Mul', [a, L.gelu(gate)]), `${p}.net.2`);
   };
 
   const spatialTransformer = (h: Value, p: string, depth: number): Value => {
-    const toTokens = (t: Value) => g.op1('Transpose', [g.op1('Reshape', [t, g.ints([0, 0, -1])])], { perm: [0, 2, 1] });
-    const fromTokens = (t: Value) => g.op1('Reshape', [g.op1('Transpose', [t], { perm: [0, 2, 1] }), g.op1('Shape', [h])]);
+    const toTokens = (t: Value) => g.op('Transpose', [g.op('Reshape', [t, g.ints([0, 0, -1])])], { perm: [0, 2, 1] });
+    const fromTokens = (t: Value) => g.op('Reshape', [g.op('Transpose', [t], { perm: [0, 2, 1] }), g.op('Shape', [h])]);
     const normed = L.groupNorm(h, `${p}.norm`, 32, 1e-6);
     let t = cfg.linearProjection ? L.linear(toTokens(normed), `${p}.proj_in`) : toTokens(L.conv(normed, `${p}.proj_in`));
     for (let d = 0; d < depth; d++) {
       const b = `${p}.transformer_blocks.${d}`;
-      t = g.op1('Add', [attention(L.layerNorm(t, `${b}.norm1`), `${b}.attn1`, undefined), t]);
-      t = g.op1('Add', [attention(L.layerNorm(t, `${b}.norm2`), `${b}.attn2`, context), t]);
-      t = g.op1('Add', [geglu(L.layerNorm(t, `${b}.norm3`), `${b}.ff`), t]);
+      t = g.op('Add', [attention(L.layerNorm(t, `${b}.norm1`), `${b}.attn1`, undefined), t]);
+      t = g.op('Add', [attention(L.layerNorm(t, `${b}.norm2`), `${b}.attn2`, context), t]);
+      t = g.op('Add', [geglu(L.layerNorm(t, `${b}.norm3`), `${b}.ff`), t]);
     }
     const out = cfg.linearProjection ? fromTokens(L.linear(t, `${p}.proj_out`)) : L.conv(fromTokens(t), `${p}.proj_out`);
-    return g.op1('Add', [out, h]);
+    return g.op('Add', [out, h]);
   };
 
   const upsample = (h: Value, p: string): Value => {
-    const up = g.op1('Resize', [h, null, g.constant(Float32Array.of(1, 1, 2, 2))], {
+    const up = g.op('Resize', [h, null, g.constant(Float32Array.of(1, 1, 2, 2))], {
       mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor',
     });
     return L.conv(up, `${p}.conv`);
@@ -102,7 +102,7 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, kernel: Atte
     for (let r = 0; r <= cfg.numResBlocks[level]; r++, block++) {
       const skip = skips.pop();
       if (!skip) throw new Error('unet: output_blocks consume more skips than input_blocks produced');
-      h = resBlock(g.op1('Concat', [h, skip], { axis: 1 }), `output_blocks.${block}.0`);
+      h = resBlock(g.op('Concat', [h, skip], { axis: 1 }), `output_blocks.${block}.0`);
       const depth = cfg.transformerDepthOutput[block];
       if (depth) h = spatialTransformer(h, `output_blocks.${block}.1`, depth);
       if (level > 0 && r === cfg.numResBlocks[level]) h = upsample(h, `output_blocks.${block}.${depth ? 2 : 1}`);
@@ -117,6 +117,6 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, kernel: Atte
 
 /** [cos(t·f), sin(t·f)] (cos first) for float timesteps [B] → [B, dim]. */
 function timestepEmbedding(g: Graph, t: Value, dim: number): Value {
-  const args = g.op1('Mul', [g.op1('Unsqueeze', [t, g.ints([1])]), g.constant(timestepFrequencies(dim))]);
-  return g.op1('Concat', [g.op1('Cos', [args]), g.op1('Sin', [args])], { axis: 1 });
+  const args = g.op('Mul', [g.op('Unsqueeze', [t, g.ints([1])]), g.constant(timestepFrequencies(dim))]);
+  return g.op('Concat', [g.op('Cos', [args]), g.op('Sin', [args])], { axis: 1 });
 }

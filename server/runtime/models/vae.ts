@@ -12,19 +12,19 @@ function vaeBlocks(g: Graph, L: Layers) {
     let h = L.conv(L.silu(norm(x, `${p}.norm1`)), `${p}.conv1`);
     h = L.conv(L.silu(norm(h, `${p}.norm2`)), `${p}.conv2`);
     const skip = L.has(`${p}.nin_shortcut.weight`) ? L.conv(x, `${p}.nin_shortcut`) : x;
-    return g.op1('Add', [skip, h]);
+    return g.op('Add', [skip, h]);
   };
   /** single-head spatial self-attention with 1x1-conv q/k/v/proj_out */
   const attn = (x: Value, p: string): Value => {
     const h = norm(x, `${p}.norm`);
     const [c] = L.shape(`${p}.q.weight`);
-    const flat = (t: Value) => g.op1('Reshape', [t, g.ints([0, 0, -1])]);
-    const q = g.op1('Transpose', [flat(L.conv(h, `${p}.q`))], { perm: [0, 2, 1] });
+    const flat = (t: Value) => g.op('Reshape', [t, g.ints([0, 0, -1])]);
+    const q = g.op('Transpose', [flat(L.conv(h, `${p}.q`))], { perm: [0, 2, 1] });
     const k = flat(L.conv(h, `${p}.k`));
-    const v = g.op1('Transpose', [flat(L.conv(h, `${p}.v`))], { perm: [0, 2, 1] });
-    const w = g.op1('Softmax', [g.op1('Mul', [g.op1('MatMul', [q, k]), g.scalar(1 / Math.sqrt(c))])], { axis: -1 });
-    const out = g.op1('Reshape', [g.op1('Transpose', [g.op1('MatMul', [w, v])], { perm: [0, 2, 1] }), g.op1('Shape', [x])]);
-    return g.op1('Add', [x, L.conv(out, `${p}.proj_out`)]);
+    const v = g.op('Transpose', [flat(L.conv(h, `${p}.v`))], { perm: [0, 2, 1] });
+    const w = g.op('Softmax', [g.op('Mul', [g.op('MatMul', [q, k]), g.scalar(1 / Math.sqrt(c))])], { axis: -1 });
+    const out = g.op('Reshape', [g.op('Transpose', [g.op('MatMul', [w, v])], { perm: [0, 2, 1] }), g.op('Shape', [x])]);
+    return g.op('Add', [x, L.conv(out, `${p}.proj_out`)]);
   };
   const mid = (h: Value, p: string): Value => resnet(attn(resnet(h, `${p}.mid.block_1`), `${p}.mid.attn_1`), `${p}.mid.block_2`);
   const out = (h: Value, p: string): Value => L.conv(L.silu(norm(h, `${p}.norm_out`)), `${p}.conv_out`);
@@ -41,7 +41,7 @@ export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig): Graph 
   for (let level = cfg.chMult.length - 1; level >= 0; level--) {
     for (let b = 0; b <= cfg.numResBlocks; b++) h = resnet(h, `decoder.up.${level}.block.${b}`);
     if (level > 0) {
-      const up = g.op1('Resize', [h, null, g.constant(Float32Array.of(1, 1, 2, 2))], {
+      const up = g.op('Resize', [h, null, g.constant(Float32Array.of(1, 1, 2, 2))], {
         mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor',
       });
       h = L.conv(up, `decoder.up.${level}.upsample.conv`);
@@ -65,8 +65,8 @@ export function buildVaeEncoder(weights: WeightProvider, cfg: VaeConfig): Graph 
     if (level < cfg.chMult.length - 1) h = L.conv(h, `encoder.down.${level}.downsample.conv`, { stride: 2, pad: [0, 0, 1, 1] });
   }
   const moments = L.conv(out(mid(h, 'encoder'), 'encoder'), 'quant_conv');
-  const [mean, logvar] = g.op('Split', [moments], { axis: 1 }, 2);
-  const clamped = g.op1('Clip', [logvar, g.scalar(-30), g.scalar(20)]);
+  const [mean, logvar] = g.opN('Split', [moments], { axis: 1 }, 2);
+  const clamped = g.op('Clip', [logvar, g.scalar(-30), g.scalar(20)]);
   g.output(mean, 'mean', 'float32', ['B', cfg.embedDim, 'h', 'w']);
   g.output(clamped, 'logvar', 'float32', ['B', cfg.embedDim, 'h', 'w']);
   assertAllWeightsUsed(g, weights, 'vae encoder', [/^decoder\./, /^post_quant_conv\./, /^loss\./]);

@@ -74,7 +74,7 @@ export class Graph {
 
   /** Marks `v` as a graph output, renamed to `name` through an Identity when given. */
   output(v: Value, name: string, type: ElemType = 'float32', dims: readonly Dim[] = []): void {
-    const out = v.name === name ? v : this.op1('Identity', [v], {}, name);
+    const out = v.name === name ? v : this.op('Identity', [v], {}, name);
     this.outputs.push({ name: out.name, type, dims });
   }
 
@@ -111,18 +111,30 @@ export class Graph {
     return this.constant(Float32Array.of(v), []);
   }
 
-  op(opType: string, inputs: readonly (Value | null)[], attrs: Record<string, Attr> = {}, nOutputs = 1, domain = ''): Value[] {
-    for (const i of inputs) if (i && i.graph !== this) throw new Error(`${opType}: input ${i.name} belongs to another graph`);
-    if (domain === 'com.microsoft') this.usesMsDomain = true;
-    const outputs = Array.from({ length: nOutputs }, () => `${opType.toLowerCase()}_${this.counter++}`);
-    this.nodes.push({ opType, domain, inputs: inputs.map((i) => (i ? i.name : '')), outputs, attrs });
-    return outputs.map((name) => ({ name, graph: this }));
+  /** Appends one node and returns its single output (named `outName` when given). */
+  op(opType: string, inputs: readonly (Value | null)[], attrs: Record<string, Attr> = {}, outName?: string): Value {
+    return this.append(opType, '', inputs, attrs, [outName ?? this.fresh(opType)])[0];
   }
 
+  /** @deprecated same as `op`; kept for server/runtime/checkpoint/lora/math/matmul.ts */
   op1(opType: string, inputs: readonly (Value | null)[], attrs: Record<string, Attr> = {}, outName?: string): Value {
-    const [v] = this.op(opType, inputs, attrs, 1);
-    if (outName) this.nodes[this.nodes.length - 1].outputs[0] = outName;
-    return outName ? { name: outName, graph: this } : v;
+    return this.op(opType, inputs, attrs, outName);
+  }
+
+  /** Appends one node with `nOutputs` outputs (Split, ...) or from another domain (com.microsoft). */
+  opN(opType: string, inputs: readonly (Value | null)[], attrs: Record<string, Attr>, nOutputs: number, domain = ''): Value[] {
+    return this.append(opType, domain, inputs, attrs, Array.from({ length: nOutputs }, () => this.fresh(opType)));
+  }
+
+  private fresh(opType: string): string {
+    return `${opType.toLowerCase()}_${this.counter++}`;
+  }
+
+  private append(opType: string, domain: string, inputs: readonly (Value | null)[], attrs: Record<string, Attr>, outputs: string[]): Value[] {
+    for (const i of inputs) if (i && i.graph !== this) throw new Error(`${opType}: input ${i.name} belongs to another graph`);
+    if (domain === 'com.microsoft') this.usesMsDomain = true;
+    this.nodes.push({ opType, domain, inputs: inputs.map((i) => (i ? i.name : '')), outputs, attrs });
+    return outputs.map((name) => ({ name, graph: this }));
   }
 
   /** Every checkpoint tensor the graph reads, in first-use order. */

@@ -33,8 +33,8 @@ export class Layers {
   linear(x: Value, prefix: string, bias = true): Value {
     const [out, inp] = this.shape(`${prefix}.weight`);
     const w = this.g.weight(`${prefix}.weight`, [inp, out], 'transpose');
-    const y = this.g.op1('MatMul', [x, w]);
-    return bias ? this.g.op1('Add', [y, this.param(`${prefix}.bias`)]) : y;
+    const y = this.g.op('MatMul', [x, w]);
+    return bias ? this.g.op('Add', [y, this.param(`${prefix}.bias`)]) : y;
   }
 
   conv(x: Value, prefix: string, opts: { stride?: number; pad?: readonly number[] } = {}): Value {
@@ -42,7 +42,7 @@ export class Layers {
     const k = shape[2];
     const p = opts.pad ?? [(k - 1) >> 1, (k - 1) >> 1, (k - 1) >> 1, (k - 1) >> 1];
     const s = opts.stride ?? 1;
-    return this.g.op1('Conv', [x, this.param(`${prefix}.weight`), this.param(`${prefix}.bias`)], {
+    return this.g.op('Conv', [x, this.param(`${prefix}.weight`), this.param(`${prefix}.bias`)], {
       kernel_shape: [k, shape[3]], pads: p, strides: [s, s],
     });
   }
@@ -52,33 +52,33 @@ export class Layers {
     const g = this.g;
     const [c] = this.shape(`${prefix}.weight`);
     if (c % groups) throw new Error(`${this.component}: ${prefix} has ${c} channels, not divisible into ${groups} groups`);
-    const grouped = g.op1('Reshape', [x, g.ints([0, groups, -1])]);
+    const grouped = g.op('Reshape', [x, g.ints([0, groups, -1])]);
     const ones = g.constant(new Float32Array(groups).fill(1), [groups]);
     const zeros = g.constant(new Float32Array(groups), [groups]);
-    const normed = g.op1('InstanceNormalization', [grouped, ones, zeros], { epsilon: eps });
-    const back = g.op1('Reshape', [normed, g.op1('Shape', [x])]);
-    const scaled = g.op1('Mul', [back, this.param(`${prefix}.weight`, [c, 1, 1])]);
-    return g.op1('Add', [scaled, this.param(`${prefix}.bias`, [c, 1, 1])]);
+    const normed = g.op('InstanceNormalization', [grouped, ones, zeros], { epsilon: eps });
+    const back = g.op('Reshape', [normed, g.op('Shape', [x])]);
+    const scaled = g.op('Mul', [back, this.param(`${prefix}.weight`, [c, 1, 1])]);
+    return g.op('Add', [scaled, this.param(`${prefix}.bias`, [c, 1, 1])]);
   }
 
   layerNorm(x: Value, prefix: string, eps = 1e-5): Value {
-    return this.g.op1('LayerNormalization', [x, this.param(`${prefix}.weight`), this.param(`${prefix}.bias`)], { axis: -1, epsilon: eps });
+    return this.g.op('LayerNormalization', [x, this.param(`${prefix}.weight`), this.param(`${prefix}.bias`)], { axis: -1, epsilon: eps });
   }
 
   silu(x: Value): Value {
-    return this.g.op1('Mul', [x, this.g.op1('Sigmoid', [x])]);
+    return this.g.op('Mul', [x, this.g.op('Sigmoid', [x])]);
   }
 
   /** exact GELU: x·Φ(x) = x·(1 + erf(x/√2))·0.5, in the op order onnxruntime's GeluFusion recognises */
   gelu(x: Value): Value {
     const g = this.g;
-    const erf = g.op1('Erf', [g.op1('Div', [x, g.scalar(Math.SQRT2)])]);
-    return g.op1('Mul', [g.op1('Mul', [x, g.op1('Add', [erf, g.scalar(1)])]), g.scalar(0.5)]);
+    const erf = g.op('Erf', [g.op('Div', [x, g.scalar(Math.SQRT2)])]);
+    return g.op('Mul', [g.op('Mul', [x, g.op('Add', [erf, g.scalar(1)])]), g.scalar(0.5)]);
   }
 
   /** OpenAI CLIP's x·σ(1.702x) */
   quickGelu(x: Value): Value {
-    return this.g.op1('Mul', [x, this.g.op1('Sigmoid', [this.g.op1('Mul', [x, this.g.scalar(1.702)])])]);
+    return this.g.op('Mul', [x, this.g.op('Sigmoid', [this.g.op('Mul', [x, this.g.scalar(1.702)])])]);
   }
 
   /**
@@ -89,17 +89,17 @@ export class Layers {
     const g = this.g;
     const d = dim / heads;
     if (this.attentionKernel === 'fused' && !mask) {
-      return g.op('MultiHeadAttention', [q, k, v], { num_heads: heads, scale: { float: 1 / Math.sqrt(d) } }, 1, 'com.microsoft')[0];
+      return g.opN('MultiHeadAttention', [q, k, v], { num_heads: heads, scale: { float: 1 / Math.sqrt(d) } }, 1, 'com.microsoft')[0];
     }
-    const split = (t: Value, perm: number[]) => g.op1('Transpose', [g.op1('Reshape', [t, g.ints([0, 0, heads, d])])], { perm });
+    const split = (t: Value, perm: number[]) => g.op('Transpose', [g.op('Reshape', [t, g.ints([0, 0, heads, d])])], { perm });
     const qh = split(q, [0, 2, 1, 3]);
     const kt = split(k, [0, 2, 3, 1]);
     const vh = split(v, [0, 2, 1, 3]);
-    let scores = g.op1('Mul', [g.op1('MatMul', [qh, kt]), g.scalar(1 / Math.sqrt(d))]);
-    if (mask) scores = g.op1('Add', [scores, mask]);
-    const probs = g.op1('Softmax', [scores], { axis: -1 });
-    const merged = g.op1('Transpose', [g.op1('MatMul', [probs, vh])], { perm: [0, 2, 1, 3] });
-    return g.op1('Reshape', [merged, g.ints([0, 0, dim])]);
+    let scores = g.op('Mul', [g.op('MatMul', [qh, kt]), g.scalar(1 / Math.sqrt(d))]);
+    if (mask) scores = g.op('Add', [scores, mask]);
+    const probs = g.op('Softmax', [scores], { axis: -1 });
+    const merged = g.op('Transpose', [g.op('MatMul', [probs, vh])], { perm: [0, 2, 1, 3] });
+    return g.op('Reshape', [merged, g.ints([0, 0, dim])]);
   }
 }
 

@@ -1,4 +1,5 @@
 import ort from 'onnxruntime-node';
+import { Graph } from './builder';
 
 export type DeviceChoice = 'auto' | 'cuda' | 'webgpu' | 'cpu';
 export type Provider = 'cuda' | 'webgpu' | 'cpu';
@@ -27,6 +28,27 @@ export interface LoomSession {
 }
 
 const loggedChoice = new Set<string>();
+const resolved = new Map<DeviceChoice, Promise<Provider>>();
+
+/**
+ * The concrete provider a device choice means on this machine, probed once per process with a one-node
+ * graph (so graph building can specialise, e.g. the attention kernel, before the real session exists).
+ */
+export function resolveDevice(choice: DeviceChoice = deviceFromEnv(), log?: (line: string) => void): Promise<Provider> {
+  if (choice !== 'auto') return Promise.resolve(choice);
+  let p = resolved.get(choice);
+  if (!p) {
+    const g = new Graph('probe');
+    g.output(g.op('Relu', [g.input('x', 'float32', [1])]), 'y', 'float32', [1]);
+    p = createSession(g.toModelProto(new Map()), '.', { label: 'LOOM_DEVICE=auto', device: 'auto', ...(log ? { log } : {}) })
+      .then(async (s) => {
+        await s.release();
+        return s.provider;
+      });
+    resolved.set(choice, p);
+  }
+  return p;
+}
 
 /**
  * Creates an onnxruntime session from graph bytes whose external data lives in `folder`.

@@ -312,7 +312,7 @@ export interface VocabularyDirOptions {
   modelsDir?: string;
   /** a checkpoint being loaded: its folder is searched too */
   checkpointPath?: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**

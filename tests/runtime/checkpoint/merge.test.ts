@@ -143,3 +143,26 @@ describe('merge refusals', () => {
     await expect(mergeCheckpointFiles({ a, b, mode: 'weighted', ratios: { base: 1 }, out, dtype: 'F16', hashSources: false })).rejects.toThrow(/cannot merge sd1 .* with sd2/);
   });
 });
+
+describe('inpainting merges (A1111 rule)', () => {
+  const clip = { 'cond_stage_model.transformer.text_model.w': [2] };
+  const IN = 'model.diffusion_model.input_blocks.0.0.weight';
+  it('add-difference with an inpainting A merges only the 4 latent input channels', async () => {
+    const a = await writeTiny(tmp.file('ia.safetensors'), { ...unet(9), ...vae, ...clip }, () => 1);
+    const b = await writeTiny(tmp.file('ib.safetensors'), { ...unet(4), ...vae, ...clip }, () => 0.75);
+    const c = await writeTiny(tmp.file('ic.safetensors'), { ...unet(4), ...vae, ...clip }, () => 0.25);
+    const out = tmp.file('inpaint-ad.safetensors');
+    await mergeCheckpointFiles({ a, b, c, mode: 'add-difference', ratios: { base: 1 }, out, dtype: 'F32', hashSources: false });
+    const m = await openSafetensors(out);
+    const w = toFloat32(await m.tensors.get(IN)!.read(), 'F32');
+    expect(m.tensors.get(IN)!.shape).toEqual([8, 9, 3, 3]);
+    for (let o = 0; o < 8; o++) {
+      for (let ch = 0; ch < 9; ch++) {
+        for (let k = 0; k < 9; k++) expect(w[o * 81 + ch * 9 + k]).toBe(ch < 4 ? 1.5 : 1);
+      }
+    }
+    await expect(
+      mergeCheckpointFiles({ a: b, b: a, mode: 'weighted', ratios: { base: 0.5 }, out: tmp.file('bad.safetensors'), dtype: 'F32', hashSources: false }),
+    ).rejects.toThrow(/shape \[8,4,3,3\] in A but \[8,9,3,3\] in B/);
+  });
+});

@@ -6,7 +6,7 @@ import { unpickle } from '@/server/runtime/io/ckpt/pickle';
 import { openSafetensors } from '@/server/runtime/io/safetensors';
 import { toFloat32 } from '@/server/runtime/io/dtype';
 import { describeGolden, golden } from '../../helpers/golden';
-import { scratchDir } from './st-fixtures';
+import { rawSafetensors as writeRawBytes, scratchDir } from './st-fixtures';
 import { op, storedZip, tensorPickle } from './ckpt-fixtures';
 
 const tmp = scratchDir('ckpt');
@@ -111,6 +111,12 @@ describe('synthetic torch archives', () => {
     const pkl = tensorPickle([{ name: 'big', storage: 'FloatStorage', key: '0', numel: 2, offset: 1, shape: [2], stride: [1] }]);
     const p = write('oob.ckpt', [['x/data.pkl', pkl], ['x/data/0', floats([1, 2])]]);
     await expect(openCheckpointFile(p).then((c) => c.tensors.get('big'))).rejects.toThrow(/tensor "big": view reaches element 2/);
+  });
+
+  it('sends a safetensors file with a truncated header to the safetensors reader', async () => {
+    const p = tmp.file('cut-header.ckpt');
+    writeFileSync(p, writeRawBytes('{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}').subarray(0, 30));
+    await expect(openCheckpointFile(p)).rejects.toThrow(/header length 53 runs past the end/);
   });
 
   it('refuses a missing storage member', async () => {

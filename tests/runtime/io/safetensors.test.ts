@@ -150,6 +150,17 @@ describe('safetensors reference cases', () => {
     await refused(file(ok, new Uint8Array(9)), /1 trailing bytes/);
     await refused(file(ok, new Uint8Array(7)), /truncated/);
   });
+  it('reads only the header: a 16 GB (sparse) file opens at once', async () => {
+    const big = 16_000_000_000;
+    const p = file(`{"huge":{"dtype":"U8","shape":[${big}],"data_offsets":[0,${big}]}}`);
+    const { truncateSync } = await import('node:fs');
+    truncateSync(p, statSync(p).size + big);
+    const t0 = performance.now();
+    const f = await openSafetensors(p);
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(f.tensors.get('huge')!.file!.length).toBe(big);
+  });
+
   it('refuses directories and missing files with SafetensorsError', async () => {
     const d = tmp.file('a-dir.safetensors');
     mkdirSync(d);

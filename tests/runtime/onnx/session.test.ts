@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Graph } from '../../../server/runtime/onnx/builder';
-import { SessionCache, createSession, type LoomSession } from '../../../server/runtime/onnx/session';
+import { SessionCache, createSession, resolveDevice, type LoomSession } from '../../../server/runtime/onnx/session';
 
 function reluModel(): Uint8Array {
   const g = new Graph('relu');
-  g.output(g.op1('Relu', [g.input('x', 'float32', [2])]), 'y', 'float32', [2]);
+  g.output(g.op('Relu', [g.input('x', 'float32', [2])]), 'y', 'float32', [2]);
   return g.toModelProto(new Map());
 }
 
@@ -19,9 +19,17 @@ describe('session creation', () => {
     await s.release();
   });
 
+  it('resolves auto to one concrete provider once per process', async () => {
+    const lines: string[] = [];
+    const first = await resolveDevice('auto', (l) => lines.push(l));
+    expect(await resolveDevice('auto', (l) => lines.push(l))).toBe(first);
+    expect(lines.length).toBeLessThanOrEqual(1);
+    expect(await resolveDevice('cpu')).toBe('cpu');
+  });
+
   it('names the model when the graph is invalid', async () => {
     const g = new Graph('broken');
-    g.output(g.op1('NoSuchOp', [g.input('x', 'float32', [2])]), 'y');
+    g.output(g.op('NoSuchOp', [g.input('x', 'float32', [2])]), 'y');
     await expect(createSession(g.toModelProto(new Map()), '.', { label: 'broken', device: 'cpu', log: () => {} }))
       .rejects.toThrow(/^broken: onnxruntime could not create a session on cpu: .*NoSuchOp/);
   });

@@ -14,6 +14,8 @@ const ZIP64_EOCD_SIG = 0x06064b50;
 const CENTRAL_SIG = 0x02014b50;
 const LOCAL_SIG = 0x04034b50;
 const MAX_COMMENT = 0xffff;
+/** ~100 bytes per member: this allows millions of members while refusing absurd allocations */
+const MAX_CENTRAL_DIRECTORY = 512 << 20;
 
 async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
   const buf = Buffer.alloc(length);
@@ -63,6 +65,7 @@ export async function readZipDirectory(fh: FileHandle, fileSize: number): Promis
       cdOffset = u64(z64, 48, 'central directory offset');
     }
   }
+  if (cdSize > MAX_CENTRAL_DIRECTORY) throw new CheckpointFormatError(`zip: central directory of ${cdSize} bytes is implausibly large`);
   if (cdOffset + cdSize > fileSize) throw new CheckpointFormatError('zip: central directory lies past the end of the file (truncated?)');
   const cd = await readAt(fh, cdOffset, cdSize);
   const entries = new Map<string, ZipEntry>();

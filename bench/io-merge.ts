@@ -1,0 +1,113 @@
+/**
+ * IO and merge throughput on an SD1.5-sized fp16 checkpoint (~1.07 B parameters, random values,
+ * a few large tensors per component), generated in a temp dir and deleted afterwards.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { mergeCheckpointFiles } from '../server/runtime/checkpoint/merge';
+import { toFloat32 } from '../server/runtime/io/dtype';
+import { openSafetensors } from '../server/runtime/io/safetensors';
+import { writeSafetensors, type TensorEntry } from '../server/runtime/io/safetensors-write';
+import { numel } from '../server/runtime/io/tensor';
+
+const GB = 1e9;
+
+/** SD1.5's parameter budget per component (860 M UNet, 123 M text encoder, 84 M VAE) in big tensors. */
+function layout(): { name: string; shape: number[] }[] {
+  const t: { name: string; shape: number[] }[] = [];
+  const unet = 'model.diffusion_model.';
+  t.push({ name: `${unet}input_blocks.0.0.weight`, shape: [320, 4, 3, 3] });
+  for (let i = 0; i < 58; i++) {
+    const where = i < 24 ? `input_blocks.${1 + (i % 11)}.${i}` : i < 30 ? `middle_block.${i % 3}.${i}` : `output_blocks.${i % 12}.${i}`;
+    t.push({ name: `${unet}${where}.weight`, shape: [1280, 1280, 3, 3] });
+  }
+  const clip = 'cond_stage_model.transformer.text_model.';
+  t.push({ name: `${clip}embeddings.token_embedding.weight`, shape: [49408, 768] });
+  for (let l = 0; l < 12; l++) {
+    for (const p of ['q_proj', 'k_proj', 'v_proj', 'out_proj']) t.push({ name: `${clip}encoder.layers.${l}.self_attn.${p}.weight`, shape: [768, 768] });
+    t.push({ name: `${clip}encoder.layers.${l}.mlp.fc1.weight`, shape: [3072, 768] });
+    t.push({ name: `${clip}encoder.layers.${l}.mlp.fc2.weight`, shape: [768, 3072] });
+  }
+  for (let i = 0; i < 35; i++) t.push({ name: `first_stage_model.decoder.block.${i}.weight`, shape: [512, 512, 3, 3] });
+  return t;
+}
+
+/** random finite fp16 values of magnitude ~2^-6 (xorshift; the values do not matter, only the bytes) */
+function randomF16(count: number, seed: number): Uint8Array {
+  const words = new Uint32Array(Math.ceil(count / 2));
+  let x = seed | 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = ((x & 0x83ff83ff) | 0x24002400) >>> 0;
+  }
+  return new Uint8Array(words.buffer, 0, count * 2);
+}
+
+async function writeModel(file: string, seed: number): Promise<number> {
+  const entries: TensorEntry[] = layout().map((t, i) => ({ name: t.name, dtype: 'F16', shape: t.shape, data: async () => randomF16(numel(t.shape), seed * 7919 + i) }));
+  await writeSafetensors(file, entries, { format: 'pt' });
+  return layout().reduce((n, t) => n + numel(t.shape), 0);
+}
+
+const rssMiB = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
+const line = (label: string, value: string) => process.stdout.write(`${label.padEnd(42)} ${value}\n`);
+
+export async function run(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'loom-bench-'));
+  try {
+    const a = path.join(dir, 'a.safetensors');
+    const b = path.join(dir, 'b.safetensors');
+    let t = performance.now();
+    const params = await writeModel(a, 1);
+    const writeS = (performance.now() - t) / 1000;
+    await writeModel(b, 2);
+    const bytes = statSync(a).size;
+    line('model', `${(params / 1e9).toFixed(3)} B params, ${layout().length} tensors, ${(bytes / GB).toFixed(2)} GB fp16`);
+    line('generate + write (streaming writer)', `${(bytes / GB / writeS).toFixed(2)} GB/s`);
+
+    t = performance.now();
+    const runs = 20;
+    for (let i = 0; i < runs; i++) await openSafetensors(a);
+    line('openSafetensors (header only)', `${((performance.now() - t) / runs).toFixed(2)} ms`);
+
+    const f = await openSafetensors(a);
+    t = performance.now();
+    let total = 0;
+    for (const ref of f.tensors.values()) total += (await ref.read()).length;
+    const readS = (performance.now() - t) / 1000;
+    line('TensorRef.read() of every tensor', `${(total / GB / readS).toFixed(2)} GB/s (warm page cache)`);
+
+    t = performance.now();
+    const fh = await open(a, 'r');
+    const chunk = Buffer.allocUnsafe(16 << 20);
+    let seq = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, seq);
+      if (!bytesRead) break;
+      seq += bytesRead;
+    }
+    await fh.close();
+    const seqS = (performance.now() - t) / 1000;
+    line('reference: plain sequential read, 16 MiB', `${(seq / GB / seqS).toFixed(2)} GB/s (warm page cache)`);
+
+    const big = f.tensors.get('model.diffusion_model.input_blocks.1.0.weight')!;
+    const raw = await big.read();
+    t = performance.now();
+    for (let i = 0; i < 5; i++) toFloat32(raw, 'F16');
+    line('toFloat32 F16 -> F32', `${((5 * numel(big.shape)) / 1e6 / ((performance.now() - t) / 1000)).toFixed(0)} M elements/s`);
+    line('peak RSS after reads', `${rssMiB()} MiB`);
+
+    const out = path.join(dir, 'merged.safetensors');
+    t = performance.now();
+    await mergeCheckpointFiles({ a, b, mode: 'weighted', ratios: { base: 0.3 }, out, dtype: 'F16', hashSources: false });
+    const mergeS = (performance.now() - t) / 1000;
+    line('merge weighted 0.3, fp16 out', `${mergeS.toFixed(1)} s; ${((2 * bytes) / GB / mergeS).toFixed(2)} GB/s of input (A+B), ${(params / 1e6 / mergeS).toFixed(0)} M params/s`);
+    line('peak RSS after merge', `${rssMiB()} MiB`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * ComfyUI CLIPTextEncodeSDXL on top of the plain SDXL text encode: clip_l columns from text_l,
+ * clip_g columns and the pooled vector from text_g; when their chunk counts differ the shorter side is
+ * padded with chunks of the empty prompt (ComfyUI appends `tokenize("")` chunks). Each 77-token chunk is
+ * encoded on its own, so these are the columns ComfyUI gets from one joint encode.
+ */
+import type { ModelCache } from '../../server/scheduler/model-cache';
+import { deriveClipConfig } from '../../server/runtime/checkpoint/arch/clip';
+import type { ClipHandle, Conditioning } from '../../server/runtime/pipeline/handles';
+import type { SdxlSizes, SizedConditioning } from '../../server/runtime/pipeline/sdxl-size-cond';
+import { encodeText } from '../../server/runtime/pipeline/text-encode';
+
+export interface SdxlPrompts {
+  textG: string;
+  textL: string;
+}
+
+/** context columns [from, to) of every token row, repeated with `pad` rows until `tokens` rows. */
+function columns(c: Conditioning, from: number, to: number, tokens: number, pad: Conditioning): Float32Array {
+  const width = to - from;
+  const out = new Float32Array(tokens * width);
+  const copy = (src: Conditioning, srcRows: number, rowOffset: number) => {
+    const dim = src.context.shape[2];
+    for (let t = 0; t < srcRows && rowOffset + t < tokens; t++) {
+      out.set(src.context.data.subarray(t * dim + from, t * dim + to), (rowOffset + t) * width);
+    }
+  };
+  const own = c.context.shape[1];
+  copy(c, own, 0);
+  for (let row = own; row < tokens; row += pad.context.shape[1]) copy(pad, pad.context.shape[1], row);
+  return out;
+}
+
+export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: SdxlPrompts, sizes: SdxlSizes): Promise<SizedConditioning> {
+  if (clip.family === 'sdxl_refiner') {
+    throw new Error('CLIPTextEncodeSDXL: the CLIP comes from an SDXL refiner checkpoint (clip_g only); refiner text encoding is not supported yet.');
+  }
+  const clipL = clip.towers.clip_l;
+  if (clip.family !== 'sdxl' || !clipL || !clip.towers.clip_g) {
+    throw new Error(`CLIPTextEncodeSDXL: needs an SDXL base CLIP (clip_l + clip_g), got a ${clip.family} CLIP with ${Object.keys(clip.towers).join(', ') || 'no'} towers.`);
+  }
+  const g = await encodeText(models, clip, prompts.textG);
+  const l = prompts.textL === prompts.textG ? g : await encodeText(models, clip, prompts.textL);
+  const lWidth = deriveClipConfig(clipL).width;
+  const dim = g.context.shape[2];
+  if (l.context.shape[2] !== dim || lWidth >= dim) throw new Error(`CLIPTextEncodeSDXL: unexpected context widths (clip_l ${lWidth}, joint ${dim} / ${l.context.shape[2]})`);
+  const tokens = Math.max(g.context.shape[1], l.context.shape[1]);
+  const empty = tokens === g.context.shape[1] && tokens === l.context.shape[1] ? g : await encodeText(models, clip, '');
+  const lCols = columns(l, 0, lWidth, tokens, empty);
+  const gCols = columns(g, lWidth, dim, tokens, empty);
+  const data = new Float32Array(tokens * dim);
+  const gWidth = dim - lWidth;
+  for (let t = 0; t < tokens; t++) {
+    data.set(lCols.subarray(t * lWidth, (t + 1) * lWidth), t * dim);
+    data.set(gCols.subarray(t * gWidth, (t + 1) * gWidth), t * dim + lWidth);
+  }
+  if (!g.pooled) throw new Error('CLIPTextEncodeSDXL: the clip_g tower gave no pooled output (no text_projection?)');
+  return { kind: 'conditioning', family: clip.family, context: { data, shape: [1, tokens, dim] }, pooled: g.pooled, sdxlSizes: { ...sizes } };
+}

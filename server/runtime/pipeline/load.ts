@@ -1,0 +1,77 @@
+/** Checkpoint / VAE files → handles, loaded once per file version through the engine's ModelCache. */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ModelCache } from '../../scheduler/model-cache';
+import type { ComponentName, Prediction } from '../checkpoint/families';
+import { fileIdentity } from '../checkpoint/hash';
+import { loadCheckpoint, type Checkpoint } from '../checkpoint/load';
+import { stateDictProvider, stripPrefix } from '../checkpoint/provider';
+import { openCheckpointFile } from '../io/checkpoint-file';
+import { latentFamilyOf, type ClipHandle, type ModelHandle, type TowerName, type VaeHandle } from './handles';
+
+export interface LoadedCheckpoint {
+  model: ModelHandle;
+  clip: ClipHandle;
+  vae: VaeHandle;
+}
+
+const TOWERS: readonly TowerName[] = ['clip', 'clip_l', 'clip_g'];
+
+/** Header-only parse of a checkpoint, cached by file identity (path + size + mtime) and prediction option. */
+export async function cachedCheckpoint(models: ModelCache, file: string, prediction: 'auto' | Prediction): Promise<Checkpoint> {
+  const id = await fileIdentity(file);
+  const bytes = (await stat(file)).size;
+  return models.get(`checkpoint|${id}|${prediction}`, async () => ({ value: await loadCheckpoint(file, { prediction }), bytes }));
+}
+
+const handlesOf = new WeakMap<Checkpoint, Map<string, LoadedCheckpoint>>();
+
+/** The handles of a loaded checkpoint; the same objects for the same Checkpoint (LoRA key maps are memoised per provider). */
+export function checkpointHandles(ck: Checkpoint, modelsDir: string): LoadedCheckpoint {
+  let byDir = handlesOf.get(ck);
+  if (!byDir) {
+    byDir = new Map();
+    handlesOf.set(ck, byDir);
+  }
+  let h = byDir.get(modelsDir);
+  if (!h) {
+    h = buildHandles(ck, modelsDir);
+    byDir.set(modelsDir, h);
+  }
+  return h;
+}
+
+function buildHandles(ck: Checkpoint, modelsDir: string): LoadedCheckpoint {
+  const name = path.basename(ck.path);
+  const need = (c: ComponentName) => {
+    if (!ck.components[c]?.size) throw new Error(`${name} (${ck.family}) has no ${c} weights`);
+    return ck.provider(c);
+  };
+  const towers: Partial<Record<TowerName, ReturnType<Checkpoint['provider']>>> = {};
+  for (const t of TOWERS) if (ck.components[t]?.size) towers[t] = ck.provider(t);
+  const source = { step: 'checkpoint', file: name, family: ck.family };
+  return {
+    model: {
+      kind: 'model', family: ck.family, prediction: ck.prediction, unet: need('unet'), latent: latentFamilyOf(ck.family),
+      key: `${ck.id}/unet`, recipe: [{ ...source, prediction: ck.prediction }],
+    },
+    clip: { kind: 'clip', family: ck.family, towers, vocab: { modelsDir, checkpointPath: ck.path }, key: `${ck.id}/clip`, recipe: [source] },
+    vae: { kind: 'vae', vae: need('vae'), key: `${ck.id}/vae`, recipe: [source] },
+  };
+}
+
+/** A standalone VAE (diffusers-free LDM layout, optionally under first_stage_model.). */
+export async function cachedVae(models: ModelCache, file: string): Promise<VaeHandle> {
+  const id = await fileIdentity(file);
+  const bytes = (await stat(file)).size;
+  return models.get(`vae-file|${id}`, async () => {
+    const f = await openCheckpointFile(file);
+    const prefixed = [...f.tensors.keys()].some((k) => k.startsWith('first_stage_model.'));
+    const dict = prefixed ? stripPrefix(f.tensors, 'first_stage_model.') : f.tensors;
+    if (!dict.has('decoder.conv_in.weight')) {
+      throw new Error(`${path.basename(file)} is not an LDM-layout VAE (no decoder.conv_in.weight${prefixed ? ' under first_stage_model.' : ''})`);
+    }
+    const value: VaeHandle = { kind: 'vae', vae: stateDictProvider(dict, `${id}/vae`), key: `${id}/vae`, recipe: [{ step: 'vae', file: path.basename(file) }] };
+    return { value, bytes };
+  });
+}

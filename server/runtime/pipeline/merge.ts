@@ -1,0 +1,131 @@
+/**
+ * MergeCheckpoints on handles, as ComfyUI's ModelMergeSimple / ModelMergeBlocks / ModelAdd / ModelSubtract
+ * and CLIPMergeSimple / CLIPAdd / CLIPSubtract: a new provider computing values on demand over the inputs.
+ * Only tensors present in every input with the same float shape merge; the rest are model A's.
+ */
+import { CheckpointError } from '../checkpoint/errors';
+import type { WeightProvider } from '../checkpoint/weights';
+import type { DType } from '../io/tensor';
+import type { ClipHandle, ModelHandle, TowerName } from './handles';
+
+export type MergeMode = 'weighted_sum' | 'add_difference' | 'add' | 'subtract' | 'blocks';
+
+const FLOAT: ReadonlySet<DType> = new Set(['F16', 'F32', 'BF16', 'F64']);
+
+/** out = f(a, b, c) elementwise with ratio r (a is overwritten: it is a fresh float32() copy). */
+type Combine = (a: Float32Array, b: Float32Array, c: Float32Array | undefined, r: number) => Float32Array;
+
+const COMBINE: Readonly<Record<Exclude<MergeMode, 'blocks'>, Combine>> = {
+  // ComfyUI: weight·ratio + other·(1 − ratio)
+  weighted_sum: (a, b, _c, r) => {
+    for (let i = 0; i < a.length; i++) a[i] = a[i] * r + b[i] * (1 - r);
+    return a;
+  },
+  add_difference: (a, b, c, r) => {
+    for (let i = 0; i < a.length; i++) a[i] += (b[i] - c![i]) * r;
+    return a;
+  },
+  add: (a, b) => {
+    for (let i = 0; i < a.length; i++) a[i] += b[i];
+    return a;
+  },
+  subtract: (a, b, _c, r) => {
+    for (let i = 0; i < a.length; i++) a[i] -= b[i] * r;
+    return a;
+  },
+};
+
+export interface MergeSpec {
+  mode: Exclude<MergeMode, 'blocks'>;
+  a: WeightProvider;
+  b: WeightProvider;
+  c?: WeightProvider;
+  ratio: (name: string) => number;
+  /** names that are never merged (CLIP position ids, logit scale) */
+  skip?: (name: string) => boolean;
+}
+
+const sameShape = (x: readonly number[], y: readonly number[]) => x.length === y.length && x.every((d, i) => d === y[i]);
+
+export function mergeProvider(s: MergeSpec): WeightProvider {
+  const others = [s.b, ...(s.c ? [s.c] : [])];
+  const mergeable = (name: string) => !s.skip?.(name) && FLOAT.has(s.a.info(name).dtype) && others.every((p) => p.has(name));
+  const check = (name: string) => {
+    const want = s.a.info(name).shape;
+    for (const p of others) {
+      const got = p.info(name).shape;
+      if (!sameShape(got, want)) throw new CheckpointError(`tensor "${name}" is [${want.join(', ')}] in A but [${got.join(', ')}] in ${p === s.b ? 'B' : 'C'}`);
+    }
+  };
+  return {
+    names: () => s.a.names(),
+    has: (name) => s.a.has(name),
+    info: (name) => s.a.info(name),
+    fileRange: (name) => (mergeable(name) ? undefined : s.a.fileRange(name)),
+    float32: async (name) => {
+      const a = Float32Array.from(await s.a.float32(name));
+      if (!mergeable(name)) return a;
+      check(name);
+      const [b, c] = await Promise.all([s.b.float32(name), s.c?.float32(name)]);
+      return COMBINE[s.mode](a, b, c, s.ratio(name));
+    },
+    identity: (name) => {
+      if (!mergeable(name)) return s.a.identity(name);
+      return `${s.mode}(${s.ratio(name)})[${[s.a, ...others].map((p) => p.identity(name)).join('|')}]`;
+    },
+  };
+}
+
+/** ModelMergeBlocks: the longest matching prefix of input / middle / out wins; the default is the input ratio. */
+export function blockRatio(r: { input: number; middle: number; out: number }): (name: string) => number {
+  return (name) => (name.startsWith('middle') ? r.middle : name.startsWith('out') ? r.out : r.input);
+}
+
+export interface ModelMergeRequest {
+  mode: MergeMode;
+  a: ModelHandle;
+  b: ModelHandle;
+  c?: ModelHandle;
+  ratio: number;
+  blocks: { input: number; middle: number; out: number };
+}
+
+function sameFamily(kind: string, hs: readonly { family: string }[]): void {
+  if (hs.some((h) => h.family !== hs[0].family)) throw new Error(`cannot merge ${kind}s of different families (${hs.map((h) => h.family).join(', ')})`);
+}
+
+export function mergeModels(r: ModelMergeRequest): ModelHandle {
+  const handles = [r.a, r.b, ...(r.c ? [r.c] : [])];
+  sameFamily('model', handles);
+  const blocks = r.mode === 'blocks';
+  const ratio = blocks ? blockRatio(r.blocks) : () => r.ratio;
+  const unet = mergeProvider({ mode: blocks ? 'weighted_sum' : r.mode as MergeSpec['mode'], a: r.a.unet, b: r.b.unet, c: r.c?.unet, ratio });
+  const how = blocks ? `blocks(${r.blocks.input},${r.blocks.middle},${r.blocks.out})` : `${r.mode}(${r.ratio})`;
+  return {
+    ...r.a,
+    unet,
+    key: `${how}[${handles.map((h) => h.key).join('|')}]`,
+    recipe: [{ step: 'merge', mode: r.mode, ...(blocks ? r.blocks : { ratio: r.ratio }), a: JSON.stringify(r.a.recipe), b: JSON.stringify(r.b.recipe), ...(r.c ? { c: JSON.stringify(r.c.recipe) } : {}) }],
+  };
+}
+
+/** CLIPMergeSimple & co. skip these (comfy_extras/nodes_model_merging.py). */
+const CLIP_SKIP = (name: string) => name.endsWith('position_ids') || name.endsWith('logit_scale');
+
+export function mergeClips(mode: Exclude<MergeMode, 'blocks'>, ratio: number, a: ClipHandle, b: ClipHandle, c?: ClipHandle): ClipHandle {
+  const handles = [a, b, ...(c ? [c] : [])];
+  sameFamily('text encoder', handles);
+  const towers: Partial<Record<TowerName, WeightProvider>> = {};
+  for (const [name, pa] of Object.entries(a.towers) as [TowerName, WeightProvider][]) {
+    const pb = b.towers[name];
+    const pc = c?.towers[name];
+    if (!pb || (c && !pc)) throw new Error(`text encoder ${name} is missing from ${pb ? 'C' : 'B'}`);
+    towers[name] = mergeProvider({ mode, a: pa, b: pb, c: pc, ratio: () => ratio, skip: CLIP_SKIP });
+  }
+  return {
+    ...a,
+    towers,
+    key: `${mode}(${ratio})[${handles.map((h) => h.key).join('|')}]`,
+    recipe: [{ step: 'merge', mode, ratio, a: JSON.stringify(a.recipe), b: JSON.stringify(b.recipe), ...(c ? { c: JSON.stringify(c.recipe) } : {}) }],
+  };
+}

@@ -1,0 +1,101 @@
+/** ML nodes fail with errors naming node, input and expectation; sampling reports progress and honours cancellation. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { LatentValue } from '../../../nodes/values';
+import { writeSafetensors } from '../../../server/runtime/io/safetensors-write';
+import { sessionCache } from '../../../server/runtime/onnx/session';
+import type { ClipHandle, Conditioning, ModelHandle } from '../../../server/runtime/pipeline/handles';
+import { ModelCache } from '../../../server/scheduler/model-cache';
+import { describeGolden, golden } from '../../helpers/golden';
+import { pipelineRoot, type PipelineRoot } from '../../runtime/pipeline/support';
+import { nodeCaller } from './support';
+
+const emptyLatent = (): LatentValue => ({ samples: { shape: [1, 4, 8, 8], data: new Float32Array(256) } });
+const SAMPLER = { seed: 1, steps: 6, cfg: 7.5, sampler_name: 'euler', scheduler: 'normal', denoise: 1 };
+
+describeGolden('ML node errors, progress and cancellation', () => {
+  let root: PipelineRoot;
+  let call: ReturnType<typeof nodeCaller>;
+  let model: ModelHandle;
+  let clip: ClipHandle;
+  let xl: { model: ModelHandle; clip: ClipHandle };
+  const encode = async (c: ClipHandle, text: string) => (await call('TextEncode', { text }, { clip: c })).outputs.conditioning as Conditioning;
+
+  beforeAll(async () => {
+    root = pipelineRoot({
+      'checkpoints/sd1.safetensors': golden('tiny-sd1', 'model.safetensors'),
+      'checkpoints/xl.safetensors': golden('tiny-sdxl', 'model.safetensors'),
+    });
+    process.env.LOOM_CACHE_DIR = path.join(root.root, 'weight-cache');
+    call = nodeCaller(root.paths, new ModelCache(4 * 2 ** 30));
+    ({ model, clip } = (await call('LoadCheckpoint', { file: 'sd1.safetensors' })).outputs as { model: ModelHandle; clip: ClipHandle });
+    xl = (await call('LoadCheckpoint', { file: 'xl.safetensors' })).outputs as typeof xl;
+  });
+  afterAll(async () => {
+    await sessionCache.clear();
+    root.cleanup();
+  });
+
+  it('LoadCheckpoint: empty, escaping and missing names', async () => {
+    await expect(call('LoadCheckpoint', { file: '' })).rejects.toThrow('LoadCheckpoint: no checkpoints file chosen in "file".');
+    await expect(call('LoadCheckpoint', { file: '../../etc/passwd' })).rejects.toThrow(/LoadCheckpoint: "..\/..\/etc\/passwd" is outside the checkpoints folder/);
+    await expect(call('LoadCheckpoint', { file: 'nope.safetensors' })).rejects.toThrow(/LoadCheckpoint: checkpoints file "nope.safetensors" not found in .*models\/checkpoints/);
+  });
+
+  it('unlinked or wrong-typed inputs name the node and input', async () => {
+    await expect(call('TextEncode', { text: 'x' })).rejects.toThrow('TextEncode: input "clip" is not a CLIP (not linked).');
+    const cond = await encode(clip, 'a cat');
+    await expect(call('KSampler', SAMPLER, { model, positive: cond, negative: cond, latent_image: { nope: 1 } }))
+      .rejects.toThrow('KSampler: input "latent_image" is not a LATENT.');
+    await expect(call('VAEDecode', {}, { samples: emptyLatent(), vae: model })).rejects.toThrow('VAEDecode: input "vae" is not a VAE.');
+  });
+
+  it('MergeCheckpoints: needs complete pairs, and C for add_difference', async () => {
+    await expect(call('MergeCheckpoints', {}, {})).rejects.toThrow(/link model_a \+ model_b and\/or clip_a \+ clip_b/);
+    await expect(call('MergeCheckpoints', {}, { model_a: model })).rejects.toThrow(/"model_a" and "model_b" must both be linked/);
+    await expect(call('MergeCheckpoints', { mode: 'add_difference' }, { model_a: model, model_b: model })).rejects.toThrow(/add_difference needs "model_c"/);
+    await expect(call('MergeCheckpoints', {}, { model_a: model, model_b: xl.model })).rejects.toThrow(/different families \(sd1, sdxl\)/);
+  });
+
+  it('LoadLora: a file that maps nothing is an error', async () => {
+    const file = path.join(root.paths.models, 'loras', 'foreign.safetensors');
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const t = (name: string, shape: number[]) => ({ name, dtype: 'F32' as const, shape, data: async () => new Uint8Array(4 * shape.reduce((a, b) => a * b, 1)) });
+    await writeSafetensors(file, [t('lora_unet_no_such_block.lora_down.weight', [4, 8]), t('lora_unet_no_such_block.lora_up.weight', [8, 4])]);
+    await expect(call('LoadLora', { file: 'foreign.safetensors' }, { model, clip })).rejects.toThrow(/foreign\.safetensors.*patches nothing/);
+  });
+
+  it('KSampler: conditioning from another family is refused before sampling', async () => {
+    const sd1Cond = await encode(clip, 'a cat');
+    await expect(call('KSampler', SAMPLER, { model: xl.model, positive: sd1Cond, negative: sd1Cond, latent_image: emptyLatent() }))
+      .rejects.toThrow(/takes 192-wide text conditioning but got 128/);
+  });
+
+  it('KSampler: progress every step with a latent-sized preview; a long prompt (154 tokens) batches with a 77-token negative', async () => {
+    const long = await encode(clip, Array.from({ length: 90 }, (_, i) => `word${i}`).join(' '));
+    expect(long.context.shape[1]).toBeGreaterThan(77);
+    const neg = await encode(clip, '');
+    const r = await call('KSampler', SAMPLER, { model, positive: long, negative: neg, latent_image: emptyLatent() });
+    expect(r.progress.map((p) => `${p.step}/${p.total}`)).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
+    expect(r.progress[0].preview?.shape).toEqual([1, 8, 8, 3]);
+    const out = (r.outputs.latent as LatentValue).samples;
+    expect(out.shape).toEqual([1, 4, 8, 8]);
+    expect(out.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('KSampler: an aborted signal stops sampling', async () => {
+    const cond = await encode(clip, 'a cat');
+    const ac = new AbortController();
+    ac.abort();
+    await expect(call('KSampler', SAMPLER, { model, positive: cond, negative: cond, latent_image: emptyLatent() }, ac.signal)).rejects.toThrow();
+    const mid = new AbortController();
+    const seen: number[] = [];
+    const run = call('KSampler', SAMPLER, { model, positive: cond, negative: cond, latent_image: emptyLatent() }, mid.signal, (step) => {
+      seen.push(step);
+      if (step === 2) mid.abort();
+    });
+    await expect(run).rejects.toThrow();
+    expect(seen).toEqual([1, 2]);
+  });
+});

@@ -1,0 +1,172 @@
+/** Model-patching and loader nodes against tiny-sd1 / LoRA goldens, called directly with real handles. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { LatentValue, ImageValue } from '../../../nodes/values';
+import { openSafetensors } from '../../../server/runtime/io/safetensors';
+import { writeSafetensors } from '../../../server/runtime/io/safetensors-write';
+import { sessionCache } from '../../../server/runtime/onnx/session';
+import type { ClipHandle, Conditioning, ModelHandle, VaeHandle } from '../../../server/runtime/pipeline/handles';
+import { unetFor } from '../../../server/runtime/pipeline/runtimes';
+import { ModelCache } from '../../../server/scheduler/model-cache';
+import { describeGolden, golden } from '../../helpers/golden';
+import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
+import { maxAbsDiff, pipelineRoot, type PipelineRoot } from '../../runtime/pipeline/support';
+import { nodeCaller, row } from './support';
+
+const TOL = 1e-4;
+
+describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, LoadVAE, SaveCheckpoint', () => {
+  let sd1: Map<string, GoldenTensor>;
+  let lora: Map<string, GoldenTensor>;
+  let root: PipelineRoot;
+  let models: ModelCache;
+  let call: ReturnType<typeof nodeCaller>;
+  let base: { model: ModelHandle; clip: ClipHandle; vae: VaeHandle };
+  const g = (m: Map<string, GoldenTensor>, k: string) => {
+    const v = m.get(k);
+    if (!v) throw new Error(`golden ${k} missing`);
+    return v.data as Float32Array;
+  };
+  const encode = async (clip: ClipHandle, text = 'a photo of a cat') => (await call('TextEncode', { text }, { clip })).outputs.conditioning as Conditioning;
+  const unetOut = async (model: ModelHandle, gold: Map<string, GoldenTensor>, context?: Float32Array) => {
+    const u = await unetFor(models, model);
+    const x = gold.get('unet.x')!;
+    const out = await u.run({ data: x.data as Float32Array, shape: x.shape }, g(gold, 'unet.timesteps'), { data: context ?? g(gold, 'unet.context'), shape: [2, 77, 128] });
+    return out.data;
+  };
+
+  beforeAll(async () => {
+    sd1 = await readGoldenTensors(golden('tiny-sd1', 'golden.safetensors'));
+    lora = await readGoldenTensors(golden('lora', 'golden.safetensors'));
+    root = pipelineRoot({
+      'checkpoints/a.safetensors': golden('tiny-sd1', 'model.safetensors'),
+      'checkpoints/b.safetensors': golden('tiny-sd1', 'model_b.safetensors'),
+      'loras/tiny.safetensors': golden('lora', 'tiny-sd1-lora.safetensors'),
+      'checkpoints/sub/tiny.ckpt': golden('ckpt', 'tiny-sd1.ckpt'),
+    });
+    process.env.LOOM_CACHE_DIR = path.join(root.root, 'weight-cache');
+    models = new ModelCache(4 * 2 ** 30);
+    call = nodeCaller(root.paths, models);
+    base = (await call('LoadCheckpoint', { file: 'a.safetensors' })).outputs as typeof base;
+  });
+  afterAll(async () => {
+    await sessionCache.clear();
+    root.cleanup();
+  });
+
+  it('LoadCheckpoint: handles by file identity, loaded once', async () => {
+    expect(base.model).toMatchObject({ kind: 'model', family: 'sd1', prediction: 'eps', latent: 'sd1' });
+    const again = (await call('LoadCheckpoint', { file: 'a.safetensors' })).outputs as typeof base;
+    expect(again.model.unet).toBe(base.model.unet);
+    expect(models.keys().filter((k) => k.startsWith('checkpoint|'))).toHaveLength(1);
+  });
+
+  it('LoadCheckpoint reads the pickle .ckpt of the same model (subfolder name) to the same conditioning', async () => {
+    const ck = (await call('LoadCheckpoint', { file: 'sub/tiny.ckpt' })).outputs as typeof base;
+    expect(ck.model.family).toBe('sd1');
+    expect(maxAbsDiff((await encode(ck.clip)).context.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+  });
+
+  it('TextEncode = clip.last_hidden_state; CLIPSetLastLayer -2 = penultimate + final LN', async () => {
+    const c = await encode(base.clip);
+    expect(c.context.shape).toEqual([1, 77, 128]);
+    expect(maxAbsDiff(c.context.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+    const skip = (await call('CLIPSetLastLayer', { stop_at_clip_layer: -2 }, { clip: base.clip })).outputs.clip as ClipHandle;
+    const c2 = await encode(skip);
+    expect(maxAbsDiff(c2.context.data, row(g(sd1, 'clip.hidden_states_penultimate_final_ln'), 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(base.clip.layer).toBeUndefined();
+  });
+
+  it('LoadLora (0.8 / 0.6): patched UNet and CLIP match the LoRA goldens; the base handles are untouched', async () => {
+    expect(g(lora, 'strength_model')[0]).toBeCloseTo(0.8, 6);
+    const out = (await call('LoadLora', { file: 'tiny.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip })).outputs;
+    const model = out.model as ModelHandle;
+    const clip = out.clip as ClipHandle;
+    expect(model.key).not.toBe(base.model.key);
+    const u = await unetOut(model, lora);
+    console.log(`[ml] LoRA unet.out max err ${maxAbsDiff(u, g(lora, 'unet.out')).toExponential(2)}`);
+    expect(maxAbsDiff(u, g(lora, 'unet.out'))).toBeLessThanOrEqual(TOL);
+    const c = await encode(clip);
+    expect(maxAbsDiff(c.context.data, row(g(lora, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(await unetOut(base.model, sd1), g(sd1, 'unet.out'))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff((await encode(base.clip)).context.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+  });
+
+  it('MergeCheckpoints weighted_sum 0.7 (= 0.7·A + 0.3·B) matches merge.* goldens', async () => {
+    const b = (await call('LoadCheckpoint', { file: 'b.safetensors' })).outputs as typeof base;
+    expect(g(sd1, 'merge.alpha')[0]).toBeCloseTo(0.3, 6);
+    const out = (await call('MergeCheckpoints', { mode: 'weighted_sum', model_ratio: 0.7, clip_ratio: 0.7 }, {
+      model_a: base.model, model_b: b.model, clip_a: base.clip, clip_b: b.clip,
+    })).outputs;
+    const clip = out.clip as ClipHandle;
+    const mergedCtx = g(sd1, 'merge.clip.last_hidden_state');
+    expect(maxAbsDiff((await encode(clip)).context.data, row(mergedCtx, 2, 0))).toBeLessThanOrEqual(TOL);
+    const u = await unetOut(out.model as ModelHandle, sd1, mergedCtx);
+    console.log(`[ml] merge unet.out max err ${maxAbsDiff(u, g(sd1, 'merge.unet.out')).toExponential(2)}`);
+    expect(maxAbsDiff(u, g(sd1, 'merge.unet.out'))).toBeLessThanOrEqual(TOL);
+    // ratio 1 is model A exactly; add_difference with B = C is A too
+    const one = (await call('MergeCheckpoints', { mode: 'weighted_sum', model_ratio: 1 }, { model_a: base.model, model_b: b.model })).outputs.model as ModelHandle;
+    const name = 'input_blocks.4.1.proj_in.weight';
+    expect(await one.unet.float32(name)).toEqual(await base.model.unet.float32(name));
+    const diff = (await call('MergeCheckpoints', { mode: 'add_difference', model_ratio: 0.5 }, { model_a: base.model, model_b: b.model, model_c: b.model })).outputs.model as ModelHandle;
+    expect(await diff.unet.float32(name)).toEqual(await base.model.unet.float32(name));
+  });
+
+  it('VAEEncode: posterior mean of the golden image (IMAGE 0..1 channels-last in, VAE-space LATENT out)', async () => {
+    const img = sd1.get('vae.image')!;
+    const [, , h, w] = img.shape;
+    const hwc = new Float32Array(h * w * 3);
+    for (let k = 0; k < 3; k++) for (let p = 0; p < h * w; p++) hwc[p * 3 + k] = ((img.data[k * h * w + p] as number) + 1) / 2;
+    const pixels: ImageValue = { shape: [1, h, w, 3], data: hwc };
+    const latent = (await call('VAEEncode', {}, { pixels, vae: base.vae })).outputs.latent as LatentValue;
+    expect(latent.samples.shape).toEqual([1, 4, 8, 8]);
+    expect(maxAbsDiff(latent.samples.data, g(sd1, 'vae.posterior_mean'))).toBeLessThanOrEqual(TOL);
+  });
+
+  it('LoadVAE: a standalone VAE file decodes like the checkpoint VAE', async () => {
+    const st = await openSafetensors(golden('tiny-sd1', 'model.safetensors'));
+    const entries = [...st.tensors.values()].filter((t) => t.name.startsWith('first_stage_model.')).map((t) => ({
+      name: t.name.slice('first_stage_model.'.length), dtype: t.dtype, shape: t.shape, data: async () => new Uint8Array(await t.read()),
+    }));
+    fs.mkdirSync(path.join(root.paths.models, 'vae'), { recursive: true });
+    await writeSafetensors(path.join(root.paths.models, 'vae', 'tiny-vae.safetensors'), entries);
+    const vae = (await call('LoadVAE', { file: 'tiny-vae.safetensors' })).outputs.vae as VaeHandle;
+    const z = sd1.get('vae.z')!;
+    const image = (await call('VAEDecode', {}, { samples: { samples: { shape: z.shape, data: z.data as Float32Array } }, vae })).outputs.image as ImageValue;
+    expect(image.shape).toEqual([1, 64, 64, 3]);
+    const dec = g(sd1, 'vae.decoded');
+    let err = 0;
+    for (let k = 0; k < 3; k++) for (let p = 0; p < 64 * 64; p++) {
+      const want = Math.min(1, Math.max(0, (dec[k * 4096 + p] + 1) / 2));
+      err = Math.max(err, Math.abs(image.data[p * 3 + k] - want));
+    }
+    expect(err).toBeLessThanOrEqual(TOL);
+  });
+
+  it('SaveCheckpoint: LoRA-patched handles round-trip through LoadCheckpoint, recipe in metadata', async () => {
+    const patched = (await call('LoadLora', { file: 'tiny.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip })).outputs;
+    const saved = await call('SaveCheckpoint', { filename_prefix: 'checkpoints/roundtrip' }, { model: patched.model, clip: patched.clip, vae: base.vae });
+    expect(saved.files).toEqual([{ path: 'checkpoints/roundtrip_00001_.safetensors', kind: 'checkpoint' }]);
+    const file = path.join(root.paths.output, saved.files[0].path);
+    const st = await openSafetensors(file);
+    const recipe = JSON.parse(st.metadata['latentloom.recipe']) as { model: { step: string }[] };
+    expect(recipe.model.map((s) => s.step)).toEqual(['checkpoint', 'lora']);
+    const orig = await openSafetensors(golden('tiny-sd1', 'model.safetensors'));
+    const vaeKey = 'first_stage_model.decoder.conv_in.weight';
+    expect(Buffer.compare(await st.tensors.get(vaeKey)!.read(), await orig.tensors.get(vaeKey)!.read())).toBe(0);
+    fs.renameSync(file, path.join(root.paths.models, 'checkpoints', 'roundtrip.safetensors'));
+    const back = (await call('LoadCheckpoint', { file: 'roundtrip.safetensors' })).outputs as typeof base;
+    expect(back.model.family).toBe('sd1');
+    expect(maxAbsDiff((await encode(back.clip)).context.data, row(g(lora, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(await unetOut(back.model, lora), g(lora, 'unet.out'))).toBeLessThanOrEqual(TOL);
+  });
+
+  it('ModelSamplingDiscrete: v_prediction on a new handle; lcm and zsnr are refused by name', async () => {
+    const v = (await call('ModelSamplingDiscrete', { sampling: 'v_prediction' }, { model: base.model })).outputs.model as ModelHandle;
+    expect(v.prediction).toBe('v_prediction');
+    expect(base.model.prediction).toBe('eps');
+    await expect(call('ModelSamplingDiscrete', { sampling: 'lcm' }, { model: base.model })).rejects.toThrow(/ModelSamplingDiscrete: sampling "lcm" is not supported/);
+    await expect(call('ModelSamplingDiscrete', { sampling: 'eps', zsnr: true }, { model: base.model })).rejects.toThrow(/zsnr/);
+  });
+});

@@ -1,0 +1,29 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { RunContext } from '../../../nodes/runner';
+import { resolvePaths } from '../../../server/config/paths';
+import { ModelCache } from '../../../server/scheduler/model-cache';
+import { txt2img } from '../../scheduler/fixtures';
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Columns [from, to) of every row of a [rows, dim] row-major array. */
+export function cols(data: Float32Array, dim: number, from: number, to: number, rows = data.length / dim): Float32Array {
+  const out = new Float32Array(rows * (to - from));
+  for (let r = 0; r < rows; r++) out.set(data.subarray(r * dim + from, r * dim + to), r * (to - from));
+  return out;
+}
+
+export function nodeContext(params: RunContext['params'], inputs: RunContext['inputs'], models: ModelCache): RunContext {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-sdxl-'));
+  return {
+    nodeId: 'n', params, inputs, signal: new AbortController().signal, progress: () => {},
+    paths: resolvePaths({ root }), models, workflow: txt2img(), recordFile: () => {},
+  };
+}
