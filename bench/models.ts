@@ -14,7 +14,9 @@ import { writeSafetensors } from '../server/runtime/io/safetensors-write';
 import { createTextEncoder, createUNet, createVae, type F32Tensor } from '../server/runtime/models';
 import { sessionCache } from '../server/runtime/onnx/session';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';
-import { fileComponent } from '../tests/helpers/model-weights';
+import { openSafetensors } from '../server/runtime/io/safetensors';
+import { stateDictProvider } from '../server/runtime/checkpoint/provider';
+import type { WeightProvider } from '../server/runtime/checkpoint/weights';
 import { randomClip, randomUNet, randomVae, type Tensors } from '../tests/helpers/random-models';
 
 export interface ModelBenchResult {
@@ -27,6 +29,10 @@ async function writeModel(file: string, tensors: Tensors): Promise<void> {
     name, dtype: 'F32' as const, shape: t.shape, data: async () => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
   })));
   tensors.clear();
+}
+
+async function fileProvider(file: string): Promise<WeightProvider> {
+  return stateDictProvider((await openSafetensors(file)).tensors, file);
 }
 
 const noise = (shape: number[]): F32Tensor => {
@@ -57,7 +63,7 @@ export async function run(): Promise<ModelBenchResult> {
       inChannels: 4, modelChannels: 320, channelMult: [1, 2, 4, 4], numResBlocks: 2, attentionLevels: [0, 1, 2], depth: 1, contextDim: 768, linearProjection: false,
     }, 1, true)));
     note('unet_write_s', genS, 'UNet random fp32 weights generated + written (s)');
-    const unetWeights = await fileComponent(unetFile, '');
+    const unetWeights = await fileProvider(unetFile);
     const [unet, coldS] = await timed(() => createUNet(unetWeights, opts));
     note('unet_session_cold_s', coldS, 'UNet session, cold weight cache (graph + transpose materialisation + ORT create) (s)');
     await sessionCache.clear();
@@ -80,7 +86,7 @@ export async function run(): Promise<ModelBenchResult> {
 
     const clipFile = path.join(dir, 'clip.safetensors');
     await writeModel(clipFile, randomClip({ width: 768, layers: 12, intermediate: 3072, vocab: 49408, positions: 77 }, 2, true));
-    const [clip, clipS] = await timed(async () => createTextEncoder(await fileComponent(clipFile, ''), opts));
+    const [clip, clipS] = await timed(async () => createTextEncoder(await fileProvider(clipFile), opts));
     note('clip_session_s', clipS, 'CLIP ViT-L text encoder session, cold cache (s)');
     const ids = new Int32Array(2 * 77).fill(49407);
     await clip.encode(ids);
@@ -90,7 +96,7 @@ export async function run(): Promise<ModelBenchResult> {
     if (!process.env.LOOM_BENCH_SKIP_VAE) {
       const vaeFile = path.join(dir, 'vae.safetensors');
       await writeModel(vaeFile, randomVae({ ch: 128, chMult: [1, 2, 4, 4], numResBlocks: 2, zChannels: 4 }, 3, true));
-      const [vae, vaeS] = await timed(async () => createVae(await fileComponent(vaeFile, ''), opts));
+      const [vae, vaeS] = await timed(async () => createVae(await fileProvider(vaeFile), opts));
       note('vae_session_s', vaeS, 'VAE decoder session (s)');
       note('vae_decode_512_s', (await timed(() => vae.decode(noise([1, 4, 64, 64]))))[1], 'VAE decode 64x64 latent → 512x512 image (s)');
       await sessionCache.clear();

@@ -4,7 +4,8 @@
  * (2.57 B parameters). Weights are streamed into an fp16 .safetensors (5.1 GB, one tensor in memory at a
  * time, as a real SDXL checkpoint ships), then createUNet materialises them as fp32 into the on-disk weight
  * cache (10.3 GB) and onnxruntime loads them. Reports time and RSS after each phase, CFG steps (batch 2)
- * at 64x64 (512x512 image) and, with LOOM_BENCH_SDXL_1024=1, 128x128 (1024x1024), and the peak RSS.
+ * at 64x64 (512x512 image) and 128x128 (1024x1024; LOOM_BENCH_SDXL_1024=0 skips it, =1 adds it to the
+ * smaller variants), and the peak RSS.
  *
  * Run: `npx tsx bench/sdxl.ts` or `npx tsx bench/run.ts sdxl`. Needs ~16 GB free disk (LOOM_BENCH_DIR, default
  * the OS temp dir; deleted afterwards). LOOM_BENCH_SDXL=scaled keeps SDXL's layer widths with one transformer
@@ -212,7 +213,9 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
     const ctx = noise([2, 77, spec.contextDim]);
     const y = noise([2, spec.admInChannels]);
     const t = Float32Array.of(999, 999);
-    const sizes = process.env.LOOM_BENCH_SDXL_1024 ? [64, 128] : [64];
+    // 1024x1024 (128x128 latent) by default only for the full model: LOOM_BENCH_SDXL_1024=0/1 overrides
+    const with1024 = (process.env.LOOM_BENCH_SDXL_1024 ?? (mode === 'full' ? '1' : '0')) === '1';
+    const sizes = with1024 ? [64, 128] : [64];
     for (const n of sizes) {
       const [, first] = await timed(() => unet.run(noise([2, 4, n, n]), t, ctx, y));
       note(`step_${n}_first_s`, first, `UNet CFG step (batch 2) at ${n}x${n} latent / ${n * 8}x${n * 8} image, first run (s)`);

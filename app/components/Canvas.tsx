@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -20,6 +20,7 @@ import type { LoomEdge, LoomNode as LoomNodeType } from '@/app/lib/workflow';
 import { useGraphStore } from '@/app/stores/graphStore';
 import { useTemplateStore } from '@/app/stores/templateStore';
 import { useToastStore } from '@/app/stores/toastStore';
+import { useViewStore } from '@/app/stores/viewStore';
 import { LoomNode } from './LoomNode';
 import { NodePalette, type SocketFilter } from './NodePalette';
 
@@ -59,7 +60,12 @@ export function Canvas() {
   const commit = useGraphStore((s) => s.commit);
   const byId = useTemplateStore((s) => s.byId);
   const toast = useToastStore((s) => s.push);
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  const fitRequest = useViewStore((s) => s.fitRequest);
+  useEffect(() => {
+    // wait a frame so the new nodes are measured before fitting
+    if (fitRequest > 0) requestAnimationFrame(() => void fitView({ padding: 0.1, maxZoom: 1 }));
+  }, [fitRequest, fitView]);
   const wrapper = useRef<HTMLDivElement>(null);
   const [palette, setPalette] = useState<PaletteAt | null>(null);
   // Edges take their source socket's colour; derived here so stored edges stay plain data.

@@ -71,7 +71,7 @@ function NodeImages({ nodeId, reserve }: { nodeId: string; reserve: 'output' | '
     <div className={`mx-2 mb-2 flex items-center justify-center overflow-hidden rounded bg-neutral-950 ring-1 ring-neutral-800 ${reserve === 'output' ? 'h-56' : 'h-32'}`}>
       {src ? (
         // eslint-disable-next-line @next/next/no-img-element
-        <img data-testid={`${reserve}-image-${nodeId}`} src={src} alt={`${reserve} of ${nodeId}`} className="max-h-full max-w-full object-contain" />
+        <img data-testid={`${reserve}-image-${nodeId}`} src={src} alt={`${reserve} of ${nodeId}`} className="h-full w-full object-contain [image-rendering:pixelated]" />
       ) : (
         <span className="text-[10px] text-neutral-600">{reserve === 'output' ? 'output appears here' : 'latent preview'}</span>
       )}

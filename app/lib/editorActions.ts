@@ -2,6 +2,7 @@ import { useGraphStore } from '@/app/stores/graphStore';
 import { useRunStore } from '@/app/stores/runStore';
 import { useTemplateStore } from '@/app/stores/templateStore';
 import { useToastStore } from '@/app/stores/toastStore';
+import { useViewStore } from '@/app/stores/viewStore';
 import { selectionToWorkflow, workflowForPaste } from './clipboard';
 import { enqueueJob, errorMessage, saveToLibrary } from './engineApi';
 import { PNG_WORKFLOW_KEYWORD, readPngTextChunks } from '@/nodes/workflow/png-text';
@@ -28,6 +29,7 @@ export function loadWorkflowValue(value: unknown, label: string): boolean {
   if (unknown.length > 0) toast(`Unknown node types: ${unknown.map(([id, n]) => `${n.type} (${id})`).join(', ')}`, 'error');
   useGraphStore.getState().replaceGraph(workflowToGraph(parsed.workflow, byId));
   useRunStore.getState().clearIssues();
+  useViewStore.getState().requestFit();
   toast(`Loaded ${label}`);
   return true;
 }

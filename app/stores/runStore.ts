@@ -109,8 +109,7 @@ export const useRunStore = create<RunState>()((set, get) => ({
     const nodes: Record<string, NodeRun> = {};
     for (const i of issues) {
       if (!i.node || nodes[i.node]) continue;
-      const hint = i.suggestions.length > 0 ? ` (did you mean ${i.suggestions.slice(0, 3).join(', ')}?)` : '';
-      nodes[i.node] = { state: 'error', message: i.message + hint, input: i.input ?? undefined };
+      nodes[i.node] = { state: 'error', message: i.message, input: i.input ?? undefined };
     }
     set({ nodes, activeJobId: null, progress: null });
   },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as convert } from './convert';
 import { register as inspect } from './inspect';
 import { register as merge } from './merge';
+import { register as run } from './run';
 
 /** Every subcommand registers itself here; add new ones (e.g. `run`) as one file + one line. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [inspect, convert, merge];
+export const COMMANDS: readonly ((program: Command) => void)[] = [inspect, convert, merge, run];

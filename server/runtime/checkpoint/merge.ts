@@ -67,7 +67,8 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
         continue;
       }
       if (!sameShape(t.shape, ta.shape)) {
-        throw new CheckpointError(`tensor "${name}": shape ${JSON.stringify(ta.shape)} in A but ${JSON.stringify(t.shape)} in ${t === tb ? 'B' : 'C'}`);
+        const hint = name === VARIANT_KEY ? ' (to merge an inpainting model with a normal one, make the inpainting model A)' : '';
+        throw new CheckpointError(`tensor "${name}": shape ${JSON.stringify(ta.shape)} in A but ${JSON.stringify(t.shape)} in ${t === tb ? 'B' : 'C'}${hint}`);
       }
     }
     const outDtype: DType = FLOAT.has(ta.dtype) ? opts.dtype : ta.dtype;

@@ -61,7 +61,7 @@ function modelApply(unet: UNetRunner, model: ModelHandle, latentShape: readonly 
       const per = x.length / conds.length;
       const out = new Float32Array(x.length);
       for (let b = 0; b < conds.length; b++) {
-        out.set(await run(x.subarray(b * per, (b + 1) * per), [1, ...shape.slice(1)], t, [conds[b]]), b * per);
+        out.set(await run(x.slice(b * per, (b + 1) * per), [1, ...shape.slice(1)], t, [conds[b]]), b * per);
       }
       return out;
     }

@@ -2,10 +2,16 @@
  * ComfyUI CLIPTextEncode: weighted tokenization, chunks of 77, encode_token_weights, per-family
  * layer choice (sd1_clip.py / sdxl_clip.py / sd2_clip.py), SDXL clip_l ‖ clip_g concat with clip_g's pooled.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { safeJoin } from '../../config/paths';
 import type { ModelCache } from '../../scheduler/model-cache';
 import type { WeightProvider } from '../checkpoint/weights';
 import type { F32Tensor } from '../models';
-import { encodeTokenWeights, loadClipTokenizer, OPENCLIP_SPECIAL_TOKENS, SD1_SPECIAL_TOKENS, tokenizeWeighted, type EncodedConditioning, type SpecialTokens } from '../text';
+import {
+  encodeTokenWeights, loadClipTokenizer, OPENCLIP_SPECIAL_TOKENS, SD1_SPECIAL_TOKENS, tokenizeWeighted,
+  type EmbeddingRef, type EncodedConditioning, type SpecialTokens,
+} from '../text';
 import type { ClipHandle, Conditioning, TowerName } from './handles';
 import { textEncoderFor } from './runtimes';
 
@@ -28,12 +34,29 @@ const SPECS: Readonly<Record<string, readonly TowerSpec[]>> = {
   ],
 };
 
-async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec, text: string): Promise<EncodedConditioning> {
+const EMBEDDING_EXTENSIONS = ['', '.safetensors', '.pt', '.bin'];
+
+/**
+ * ComfyUI skips a missing `embedding:name` with a warning; one that exists would change its result, and
+ * textual-inversion loading is not implemented, so that case is an error rather than a silent difference.
+ */
+function checkEmbeddings(refs: readonly EmbeddingRef[], modelsDir: string): void {
+  for (const ref of refs) {
+    const dir = path.join(modelsDir, 'embeddings');
+    const found = EMBEDDING_EXTENSIONS.map((x) => safeJoin(dir, ref.name + x)).find((f): f is string => f !== null && fs.existsSync(f) && fs.statSync(f).isFile());
+    if (found) throw new Error(`embedding:${ref.name} (${found}) is present, but textual-inversion embeddings are not supported yet`);
+    console.warn(`TextEncode: embedding:${ref.name} not found in ${dir}; ignored (as ComfyUI does)`);
+  }
+}
+
+async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec, text: string, first: boolean): Promise<EncodedConditioning> {
   const weights: WeightProvider | undefined = clip.towers[spec.tower];
   if (!weights) throw new Error(`the ${clip.family} text encoder has no ${spec.tower} tower`);
   const enc = await textEncoderFor(models, weights, `${clip.key}/${spec.tower}`);
   const tokenizer = loadClipTokenizer(clip.vocab);
-  const { chunks } = tokenizeWeighted(text, { tokenizer, padToken: spec.special.pad, maxLength: enc.config.positions });
+  const { chunks, embeddings } = tokenizeWeighted(text, { tokenizer, padToken: spec.special.pad, maxLength: enc.config.positions });
+  // every tower sees the same prompt: report embeddings once
+  if (first) checkEmbeddings(embeddings, clip.vocab.modelsDir);
   let layer = clip.layer ?? spec.layer;
   let finalNorm = spec.finalNorm;
   // ComfyUI clip_layer: beyond the tower's depth means "last" (the final-LN output)
@@ -59,7 +82,7 @@ async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec
 export async function encodeText(models: ModelCache, clip: ClipHandle, text: string): Promise<Conditioning> {
   const specs = SPECS[clip.family];
   if (!specs) throw new Error(`text encoding for ${clip.family} checkpoints is not supported yet`);
-  const parts = await Promise.all(specs.map((s) => encodeTower(models, clip, s, text)));
+  const parts = await Promise.all(specs.map((s, i) => encodeTower(models, clip, s, text, i === 0)));
   const tokens = parts[0].tokens;
   if (parts.some((p) => p.tokens !== tokens)) throw new Error(`text towers disagree on the token count (${parts.map((p) => p.tokens).join(' vs ')})`);
   const dim = parts.reduce((a, p) => a + p.dim, 0);

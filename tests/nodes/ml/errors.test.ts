@@ -51,6 +51,15 @@ describeGolden('ML node errors, progress and cancellation', () => {
     await expect(call('VAEDecode', {}, { samples: emptyLatent(), vae: model })).rejects.toThrow('VAEDecode: input "vae" is not a VAE.');
   });
 
+  it('TextEncode: a missing embedding is skipped (ComfyUI), a present one is refused (not supported yet)', async () => {
+    const plain = await encode(clip, 'a cat');
+    const skipped = await encode(clip, 'a cat embedding:nothere');
+    expect(skipped.context.data).toEqual(plain.context.data);
+    fs.mkdirSync(path.join(root.paths.models, 'embeddings'), { recursive: true });
+    fs.writeFileSync(path.join(root.paths.models, 'embeddings', 'style.pt'), 'x');
+    await expect(encode(clip, 'a cat embedding:style')).rejects.toThrow(/embedding:style .* is present, but textual-inversion embeddings are not supported yet/);
+  });
+
   it('MergeCheckpoints: needs complete pairs, and C for add_difference', async () => {
     await expect(call('MergeCheckpoints', {}, {})).rejects.toThrow(/link model_a \+ model_b and\/or clip_a \+ clip_b/);
     await expect(call('MergeCheckpoints', {}, { model_a: model })).rejects.toThrow(/"model_a" and "model_b" must both be linked/);
@@ -82,6 +91,26 @@ describeGolden('ML node errors, progress and cancellation', () => {
     const out = (r.outputs.latent as LatentValue).samples;
     expect(out.shape).toEqual([1, 4, 8, 8]);
     expect(out.data.every(Number.isFinite)).toBe(true);
+  });
+
+  it('KSampler: contexts too different to batch (5 chunks vs 1) run separately, equal to the batched run with the short one repeated', async () => {
+    const pos = await encode(clip, Array.from({ length: 320 }, () => 'cat').join(' '));
+    expect(pos.context.shape[1]).toBe(5 * 77);
+    const neg = await encode(clip, '');
+    const reps = new Float32Array(pos.context.data.length);
+    for (let k = 0; k < 5; k++) reps.set(neg.context.data, k * neg.context.data.length);
+    const negRepeated: Conditioning = { ...neg, context: { data: reps, shape: [1, 5 * 77, neg.context.shape[2]] } };
+    const sample = async (negative: Conditioning) =>
+      ((await call('KSampler', { ...SAMPLER, steps: 2 }, { model, positive: pos, negative, latent_image: emptyLatent() })).outputs.latent as LatentValue).samples.data;
+    const separate = await sample(neg);
+    const batched = await sample(negRepeated);
+    let err = 0;
+    let big = 0;
+    for (let i = 0; i < separate.length; i++) {
+      err = Math.max(err, Math.abs(separate[i] - batched[i]));
+      big = Math.max(big, Math.abs(batched[i]));
+    }
+    expect(err / big).toBeLessThanOrEqual(1e-5);
   });
 
   it('KSampler: an aborted signal stops sampling', async () => {

@@ -166,6 +166,10 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, LoadVA
     const v = (await call('ModelSamplingDiscrete', { sampling: 'v_prediction' }, { model: base.model })).outputs.model as ModelHandle;
     expect(v.prediction).toBe('v_prediction');
     expect(base.model.prediction).toBe('eps');
+    // SaveCheckpoint writes the v_pred marker, so the saved file loads back as v-prediction on "auto"
+    const saved = await call('SaveCheckpoint', { filename_prefix: 'vpred' }, { model: v, clip: base.clip, vae: base.vae });
+    fs.renameSync(path.join(root.paths.output, saved.files[0].path), path.join(root.paths.models, 'checkpoints', 'vpred.safetensors'));
+    expect(((await call('LoadCheckpoint', { file: 'vpred.safetensors' })).outputs.model as ModelHandle).prediction).toBe('v_prediction');
     await expect(call('ModelSamplingDiscrete', { sampling: 'lcm' }, { model: base.model })).rejects.toThrow(/ModelSamplingDiscrete: sampling "lcm" is not supported/);
     await expect(call('ModelSamplingDiscrete', { sampling: 'eps', zsnr: true }, { model: base.model })).rejects.toThrow(/zsnr/);
   });

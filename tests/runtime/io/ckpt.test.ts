@@ -119,6 +119,14 @@ describe('synthetic torch archives', () => {
     await expect(openCheckpointFile(p)).rejects.toThrow(/header length 53 runs past the end/);
   });
 
+  it('accepts a little-endian byteorder record and refuses big-endian storages', async () => {
+    const pkl = tensorPickle([{ name: 'w', storage: 'FloatStorage', key: '0', numel: 1, offset: 0, shape: [1], stride: [1] }]);
+    const little = write('little.ckpt', [['x/data.pkl', pkl], ['x/byteorder', Buffer.from('little')], ['x/data/0', floats([2])]]);
+    expect((await openCheckpointFile(little)).tensors.size).toBe(1);
+    const big = write('big.ckpt', [['x/data.pkl', pkl], ['x/byteorder', Buffer.from('big')], ['x/data/0', floats([2])]]);
+    await expect(openCheckpointFile(big)).rejects.toThrow(/storages are big-endian/);
+  });
+
   it('refuses a missing storage member', async () => {
     const pkl = tensorPickle([{ name: 'w', storage: 'HalfStorage', key: '7', numel: 1, offset: 0, shape: [1], stride: [1] }]);
     const p = write('missing.ckpt', [['x/data.pkl', pkl]]);

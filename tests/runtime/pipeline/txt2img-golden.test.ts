@@ -16,7 +16,7 @@ import { COMMANDS } from '../../../server/cli/commands/index';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
 import { engineRunner, maxAbs, maxAbsDiff, pipelineRoot, readLatentFile, readPngChw, type PipelineRoot } from './support';
-import { continueWorkflow, txt2imgWorkflow } from './workflows';
+import { continueWorkflow, splitWorkflow, txt2imgWorkflow } from './workflows';
 
 const SCALE = 0.18215;
 const SEED = 1434;
@@ -81,6 +81,32 @@ describeGolden('tiny-sd1 text-to-image through the engine (pipe_q goldens)', () 
     await engine.run(txt2imgWorkflow({ checkpoint: CKPT, seed: SEED + 1, cfg: CFG }));
     expect(engine.started()).toEqual(['decode', 'sampler', 'save', 'savelatent']);
     expect(engine.events.filter((e) => e.type === 'node.cached').map((e) => e.nodeId).sort()).toEqual(['ckpt', 'latent', 'neg', 'pos']);
+    // a prompt change re-encodes with the runtime already in the model cache: nothing is loaded twice
+    const wf = txt2imgWorkflow({ checkpoint: CKPT, seed: SEED, cfg: CFG, positive: 'a photo of a dog' });
+    await engine.run(wf);
+    expect(engine.started()).toEqual(['decode', 'pos', 'sampler', 'save', 'savelatent']);
+    const kinds = engine.models.keys().map((k) => k.split('|')[0]).sort();
+    expect(kinds).toEqual(['checkpoint', 'clip', 'unet', 'vae']);
+  });
+
+  it('batch 2: one generator draw of [2,4,8,8] (ComfyUI prepare_noise), so item 0 is still pipe_q; two PNGs', async () => {
+    const engine = engineRunner(root.paths);
+    const files = await engine.run(txt2imgWorkflow({ checkpoint: CKPT, seed: SEED, cfg: CFG, batch: 2 }));
+    expect(files.filter((f) => f.kind === 'image')).toHaveLength(2);
+    const { data, shape } = await readLatentFile(abs(files.find((f) => f.kind === 'latent')!.path));
+    expect(shape).toEqual([2, 4, 8, 8]);
+    const ref = get('pipe_q.latent_out');
+    const item = (i: number) => Float32Array.from(data.subarray(i * 256, (i + 1) * 256), (v) => v * SCALE);
+    expect(maxAbsDiff(item(0), ref) / maxAbs(ref)).toBeLessThanOrEqual(1e-3);
+    expect(maxAbsDiff(item(1), ref) / maxAbs(ref)).toBeGreaterThan(1e-2);
+  });
+
+  it('KSamplerAdvanced 0→3 (leftover noise) then 3→6 (no new noise) equals the single KSampler run', async () => {
+    const engine = engineRunner(root.paths);
+    const files = await engine.run(splitWorkflow({ checkpoint: CKPT, seed: SEED, cfg: CFG, split: 3 }));
+    const { rel } = await latentError(abs(files.find((f) => f.kind === 'latent')!.path), get('pipe_q.latent_out'));
+    console.log(`[pipeline] split KSamplerAdvanced vs pipe_q.latent_out: ${rel.toExponential(3)}`);
+    expect(rel).toBeLessThanOrEqual(1e-3);
   });
 
   it('LoadLatent(x_init) → KSamplerAdvanced(add_noise off) reproduces pipe_q_sigma0; legacy (scaled, unmarked) .latent too', async () => {

@@ -9,7 +9,9 @@ import { RUNNERS, isImplemented } from '../../../nodes/runners';
 import { SCHEMAS_BY_ID } from '../../../nodes/schemas';
 import { parseWorkflow } from '../../../nodes/workflow/migrate';
 import type { Workflow } from '../../../nodes/workflow/schema';
+import type { UNetRunner } from '../../../server/runtime/models';
 import { sessionCache } from '../../../server/runtime/onnx/session';
+import type { CachedModel } from '../../../server/scheduler/model-cache';
 import { validateWorkflow } from '../../../server/scheduler/validate';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
@@ -38,7 +40,7 @@ describeGolden('SDXL example workflow on tiny-sdxl vs pipe_q', () => {
   let g: Map<string, GoldenTensor>;
   let root: PipelineRoot;
   const saved = { cache: process.env.LOOM_CACHE_DIR, vocab: process.env.LOOM_CLIP_VOCAB };
-  const get = (k: string) => {
+  const gold = (k: string) => {
     const v = g.get(k);
     if (!v) throw new Error(`golden ${k} missing`);
     return v.data as Float32Array;
@@ -73,16 +75,43 @@ describeGolden('SDXL example workflow on tiny-sdxl vs pipe_q', () => {
     if (!lat || !png) throw new Error(`expected a latent and an image, got ${JSON.stringify(files)}`);
     const { data, shape } = await readLatentFile(path.join(root.paths.output, lat.path));
     expect(shape).toEqual([1, 4, 8, 8]);
-    const ref = get('pipe_q.latent_out');
+    const ref = gold('pipe_q.latent_out');
     const rel = maxAbsDiff(Float32Array.from(data, (v) => v * SCALE), ref) / maxAbs(ref);
     const img = readPngChw(path.join(root.paths.output, png.path));
-    const imgErr = maxAbsDiff(img.data, get('pipe_q.image'));
+    const imgErr = maxAbsDiff(img.data, gold('pipe_q.image'));
     console.log(`[sdxl workflow] latent vs pipe_q.latent_out ${rel.toExponential(3)} of max ${maxAbs(ref).toFixed(2)}; PNG ${(imgErr * 255).toFixed(3)}/255`);
     expect(rel).toBeLessThanOrEqual(1e-3);
     expect(imgErr).toBeLessThanOrEqual(2 / 255);
   });
 
-  // Needs server/runtime/pipeline/sample.ts (not owned here) to build y with sdxlVectorFor(cond, latentShape)
-  // from sdxl-size-cond.ts instead of sdxlAdm(pooled, latentShape), so CLIPTextEncodeSDXL's sizes reach the UNet.
-  it.todo('CLIPTextEncodeSDXL sizes other than 8x the latent change the sampled latent (cond2 sizes give a different result)');
+  it('CLIPTextEncodeSDXL sizes reach the UNet: y of the positive row is cond2.vector, the negative keeps its own sizes', async () => {
+    const wf = example();
+    wf.nodes.pos.params = { ...wf.nodes.pos.params, width: 128, height: 96, crop_w: 16, crop_h: 8, target_width: 80, target_height: 64, text_g: 'a photo of a cat', text_l: 'a photo of a cat' };
+    wf.nodes.neg.params = { ...wf.nodes.neg.params, width: 64, height: 64, crop_w: 0, crop_h: 0, target_width: 64, target_height: 64, text_g: '', text_l: '' };
+    wf.nodes.latent.params = { ...wf.nodes.latent.params, width: 64, height: 64 };
+    wf.nodes.sampler.params = { ...wf.nodes.sampler.params, seed: 3533, steps: 2 };
+    const engine = engineRunner(root.paths);
+    const ys: Float32Array[] = [];
+    const realGet = engine.models.get.bind(engine.models);
+    // record the y the sampler feeds the real UNet
+    engine.models.get = <T>(key: string, load: () => Promise<CachedModel<T>>): Promise<T> =>
+      realGet(key, !key.startsWith('unet|') ? load : async () => {
+        const entry = await load();
+        const unet = entry.value as unknown as UNetRunner;
+        const spy: UNetRunner = { config: unet.config, run: (x, t, c, y) => (y && ys.push(y.data.slice()), unet.run(x, t, c, y)) };
+        return { ...entry, value: spy as unknown as T };
+      });
+    await engine.run(wf);
+    expect(ys.length).toBeGreaterThan(0);
+    const rows = ys[0].length / 1664;
+    expect(rows).toBe(2);
+    const row = (i: number) => ys[0].subarray(i * 1664, (i + 1) * 1664);
+    const cond2 = gold('cond2.vector');
+    const uncond = gold('cond.vector').subarray(1664);
+    const [pos, neg] = maxAbsDiff(row(0), cond2) < maxAbsDiff(row(1), cond2) ? [row(0), row(1)] : [row(1), row(0)];
+    const errs = { pos: maxAbsDiff(pos, cond2), neg: maxAbsDiff(neg, uncond) };
+    console.log('[sdxl workflow] y at sampling vs cond2.vector / cond.vector[1]', errs);
+    expect(errs.pos).toBeLessThanOrEqual(1e-4);
+    expect(errs.neg).toBeLessThanOrEqual(1e-4);
+  });
 });

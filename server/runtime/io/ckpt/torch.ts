@@ -31,6 +31,12 @@ export async function readTorchArchive(path: string, fileSize: number): Promise<
     const pkl = entries.get(pkls[0])!;
     if (pkl.size > MAX_PICKLE_BYTES) throw new CheckpointFormatError(`${path}: data.pkl is ${pkl.size} bytes, over the ${MAX_PICKLE_BYTES}-byte limit`);
     pickleBytes = await readExactly(fh, pkl.dataOffset, pkl.size);
+    // torch >= 2.1 records the storages' byte order; every reader here assumes little-endian
+    const order = entries.get(`${prefix}byteorder`);
+    if (order && order.size <= 16) {
+      const text = (await readExactly(fh, order.dataOffset, order.size)).toString('latin1').trim();
+      if (text !== 'little') throw new CheckpointFormatError(`${path}: storages are ${text}-endian; only little-endian checkpoints are supported`);
+    }
   } finally {
     await fh.close();
   }
