@@ -68,6 +68,8 @@ export function Canvas() {
   }, [fitRequest, fitView]);
   const wrapper = useRef<HTMLDivElement>(null);
   const [palette, setPalette] = useState<PaletteAt | null>(null);
+  // The mouseup that ends a link drag is followed by a click on the pane, which must not close the palette it opened.
+  const openedAt = useRef(0);
   // Edges take their source socket's colour; derived here so stored edges stay plain data.
   const edges = useMemo(() => {
     const typeOf = new Map(nodes.map((n) => [n.id, n.data.type]));
@@ -100,6 +102,7 @@ export function Canvas() {
         const kind = state.fromHandle.type;
         const socket = (kind === 'source' ? fromSchema?.outputs : fromSchema?.inputs)?.find((s) => s.name === state.fromHandle?.id);
         if (!socket) return;
+        openedAt.current = performance.now();
         setPalette({
           screen: { x: point.clientX, y: point.clientY },
           flow: screenToFlowPosition({ x: point.clientX, y: point.clientY }),
@@ -170,7 +173,7 @@ export function Canvas() {
         isValidConnection={isValidConnection}
         onNodeDragStart={() => commit()}
         onSelectionDragStart={() => commit()}
-        onPaneClick={() => setPalette(null)}
+        onPaneClick={() => performance.now() - openedAt.current > 300 && setPalette(null)}
         deleteKeyCode={null}
         zoomOnDoubleClick={false}
         selectionKeyCode="Shift"

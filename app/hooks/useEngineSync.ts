@@ -19,6 +19,14 @@ export function useEngineSync() {
     window.addEventListener('focus', refreshModels);
 
     const run = useRunStore.getState();
+    const refreshJobs = () =>
+      listJobs().then(
+        (jobs) => {
+          useRunStore.getState().setJobs(jobs);
+          useRunStore.getState().setConnected(true);
+        },
+        (err) => console.debug('jobs.list', errorMessage(err)),
+      );
     const sub = subscribeJobEvents(
       (e) => {
         const store = useRunStore.getState();
@@ -27,21 +35,14 @@ export function useEngineSync() {
         }
         store.setConnected(true);
         store.applyEvent(e);
+        if (e.type.startsWith('job.')) void refreshJobs();
       },
       (message) => {
         run.setConnected(false);
         console.warn('jobs.events:', message);
       },
     );
-    const poll = setInterval(() => {
-      listJobs().then(
-        (jobs) => {
-          useRunStore.getState().setJobs(jobs);
-          useRunStore.getState().setConnected(true);
-        },
-        (err) => console.debug('jobs.list', errorMessage(err)),
-      );
-    }, JOBS_POLL_MS);
+    const poll = setInterval(refreshJobs, JOBS_POLL_MS);
     return () => {
       sub.unsubscribe();
       clearInterval(poll);
