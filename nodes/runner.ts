@@ -26,6 +26,8 @@ export interface RunContext {
   models: ModelCache;
   /** the workflow being run (SaveImage embeds it) */
   workflow: Workflow;
+  /** a warning shown to the user on this node (and printed by the CLI); the node carries on */
+  warn(message: string): void;
   /** records a file the node wrote, for history and the UI */
   recordFile(file: Omit<OutputFile, 'nodeId'>): void;
 }

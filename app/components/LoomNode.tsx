@@ -97,6 +97,7 @@ function ParamSummary({ name, value, tall }: { name: string; value: ParamValue |
 function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
   const schema = useTemplateStore((s) => s.byId[data.type]);
   const run = useRunStore((s) => s.nodes[id]);
+  const warnings = useRunStore((s) => s.warnings[id]);
   const setParam = useGraphStore((s) => s.setParam);
   const lowDetail = useStore(lowDetailSelector);
   const onParam = useCallback((name: string, v: ParamValue) => setParam(id, name, v), [id, setParam]);
@@ -158,6 +159,13 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
         </div>
       )}
       <NodeImages nodeId={id} reserve={reserve} />
+      {warnings && warnings.length > 0 && (
+        <div data-testid={`node-warning-${id}`} className="bg-amber-950 px-2 py-1 text-xs text-amber-200">
+          {warnings.map((w, i) => (
+            <p key={i}>{w}</p>
+          ))}
+        </div>
+      )}
       {run?.state === 'error' && run.message && (
         <div data-testid={`node-error-${id}`} className="rounded-b-md bg-red-950 px-2 py-1 text-xs text-red-200">
           {run.message}

@@ -27,6 +27,8 @@ export interface RunState {
   nodes: Record<string, NodeRun>;
   progress: RunProgress | null;
   previews: Record<string, string>;
+  /** warnings a node raised in the current job (e.g. LoRA keys that matched nothing) */
+  warnings: Record<string, string[]>;
   outputs: Record<string, string[]>;
   gallery: { jobId: string; node: string; url: string }[];
   jobs: JobSummary[];
@@ -44,7 +46,7 @@ export function outputUrl(path: string): string {
   return `/outputs/${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-type Reducible = Pick<RunState, 'activeJobId' | 'nodes' | 'progress' | 'previews' | 'outputs' | 'gallery'>;
+type Reducible = Pick<RunState, 'activeJobId' | 'nodes' | 'progress' | 'previews' | 'warnings' | 'outputs' | 'gallery'>;
 
 /** Per-node run state from jobs.events; a pure reducer so tests can feed it event lists. */
 export function reduceEvent(s: Reducible, e: JobEvent, now = Date.now()): Partial<Reducible> {
@@ -60,6 +62,8 @@ export function reduceEvent(s: Reducible, e: JobEvent, now = Date.now()): Partia
       return { nodes: setNode(e.nodeId, { state: 'cached' }) };
     case 'node.finished':
       return { nodes: setNode(e.nodeId, { state: 'done' }) };
+    case 'node.warning':
+      return { warnings: { ...s.warnings, [e.nodeId]: [...(s.warnings[e.nodeId] ?? []), e.message] } };
     case 'node.progress': {
       const same = s.progress?.jobId === e.jobId && s.progress.node === e.nodeId;
       return {
@@ -92,6 +96,7 @@ export const useRunStore = create<RunState>()((set, get) => ({
   nodes: {},
   progress: null,
   previews: {},
+  warnings: {},
   outputs: {},
   gallery: [],
   jobs: [],
@@ -99,7 +104,7 @@ export const useRunStore = create<RunState>()((set, get) => ({
   setConnected: (connected) => set({ connected }),
   setJobs: (jobs) => set({ jobs }),
   jobQueued: (jobId, nodeIds) =>
-    set({ activeJobId: jobId, progress: null, previews: {}, nodes: Object.fromEntries(nodeIds.map((id) => [id, { state: 'queued' as const }])) }),
+    set({ activeJobId: jobId, progress: null, previews: {}, warnings: {}, nodes: Object.fromEntries(nodeIds.map((id) => [id, { state: 'queued' as const }])) }),
   applyEvent: (e) => {
     // Other clients' jobs show in the queue panel, not on this canvas.
     if (e.jobId !== get().activeJobId) return;

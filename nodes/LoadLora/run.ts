@@ -10,7 +10,6 @@ export const run: NodeRunner = async (ctx) => {
   const clip = expectInput(N, 'clip', ctx.inputs.clip, isClipHandle, 'a CLIP');
   const lora = await cachedLora(ctx.models, modelFile(N, ctx, 'file', 'loras'));
   const out = loraHandles(model, clip, lora, numberParam(N, ctx, 'strength_model'), numberParam(N, ctx, 'strength_clip'));
-  // RunContext has no warning channel yet: the server log is where skipped keys show up
-  if (out.report.warning) console.warn(`${N} (${ctx.nodeId}): ${out.report.warning}`);
+  if (out.report.warning) ctx.warn(out.report.warning);
   return { model: out.model, clip: out.clip };
 };

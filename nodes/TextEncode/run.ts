@@ -5,6 +5,6 @@ import { encodeText } from '../../server/runtime/pipeline/text-encode';
 
 export const run: NodeRunner = async (ctx) => {
   const clip = expectInput('TextEncode', 'clip', ctx.inputs.clip, isClipHandle, 'a CLIP');
-  const conditioning = await encodeText(ctx.models, clip, stringParam('TextEncode', ctx, 'text'));
+  const conditioning = await encodeText(ctx.models, clip, stringParam('TextEncode', ctx, 'text'), ctx.warn);
   return { conditioning };
 };

@@ -10,7 +10,9 @@ export type NodeEventBody =
   | { type: 'node.started'; jobId: string; nodeId: string }
   | { type: 'node.cached'; jobId: string; nodeId: string }
   | { type: 'node.finished'; jobId: string; nodeId: string; ms: number }
-  | { type: 'node.progress'; jobId: string; nodeId: string; step: number; total: number; preview?: string };
+  | { type: 'node.progress'; jobId: string; nodeId: string; step: number; total: number; preview?: string }
+  /** something the user should know that did not stop the node (e.g. LoRA keys that matched nothing) */
+  | { type: 'node.warning'; jobId: string; nodeId: string; message: string };
 
 export type JobEventBody =
   | NodeEventBody

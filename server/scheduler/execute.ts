@@ -73,6 +73,7 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
           const encoded = preview && opts.encodePreview ? opts.encodePreview(preview) : undefined;
           emit({ type: 'node.progress', jobId, nodeId, step, total, ...(encoded ? { preview: encoded } : {}) });
         },
+        warn: (message) => emit({ type: 'node.warning', jobId, nodeId, message }),
         recordFile: (f) => nodeFiles.push({ ...f, nodeId }),
       });
     } catch (e) {

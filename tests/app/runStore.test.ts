@@ -3,8 +3,8 @@ import type { JobEvent } from '@/app/lib/engineApi';
 import { reduceEvent, type RunState } from '@/app/stores/runStore';
 import { segmentPrompt } from '@/app/lib/promptWeights';
 
-type S = Pick<RunState, 'activeJobId' | 'nodes' | 'progress' | 'previews' | 'outputs' | 'gallery'>;
-const empty: S = { activeJobId: 'j1', nodes: {}, progress: null, previews: {}, outputs: {}, gallery: [] };
+type S = Pick<RunState, 'activeJobId' | 'nodes' | 'progress' | 'previews' | 'warnings' | 'outputs' | 'gallery'>;
+const empty: S = { activeJobId: 'j1', nodes: {}, progress: null, previews: {}, warnings: {}, outputs: {}, gallery: [] };
 
 type Body<E = JobEvent> = E extends JobEvent ? Omit<E, 'jobId' | 'id' | 'time'> : never;
 const stamp = (e: Body, i: number) => ({ ...e, jobId: 'j1', id: i, time: '2026-01-01T00:00:00Z' }) as JobEvent;
@@ -32,6 +32,16 @@ describe('run state from job events', () => {
     expect(end.gallery[0]).toEqual({ jobId: 'j1', node: 'save', url: '/outputs/a%20b/x.png' });
     expect(end.nodes.sampler?.state).toBe('done');
     expect(end.activeJobId).toBeNull();
+  });
+
+  it('keeps node warnings through the node finishing', () => {
+    const s = run([
+      { type: 'node.started', nodeId: 'lora' },
+      { type: 'node.warning', nodeId: 'lora', message: 'LoRA "x": 2 keys matched nothing' },
+      { type: 'node.finished', nodeId: 'lora', ms: 3 },
+    ]);
+    expect(s.warnings.lora).toEqual(['LoRA "x": 2 keys matched nothing']);
+    expect(s.nodes.lora?.state).toBe('done');
   });
 
   it('puts a failure on the node it names', () => {

@@ -20,7 +20,7 @@ function context(params: RunContext['params'], inputs: RunContext['inputs'] = {}
   const files: OutputFile[] = [];
   const ctx: RunContext = {
     nodeId: 'n', params, inputs, signal: new AbortController().signal, progress: () => {},
-    paths: resolvePaths({ root }), models: new ModelCache(1), workflow: txt2img(), recordFile: (f) => files.push({ ...f, nodeId: 'n' }),
+    paths: resolvePaths({ root }), models: new ModelCache(1), workflow: txt2img(), warn: () => {}, recordFile: (f) => files.push({ ...f, nodeId: 'n' }),
   };
   return { ctx, files, root };
 }

@@ -169,6 +169,7 @@ function describe(e: JobEvent): string | null {
     case 'job.started': return 'started';
     case 'node.started': return `running ${e.nodeId}`;
     case 'node.cached': return `cached  ${e.nodeId}`;
+    case 'node.warning': return `warning ${e.nodeId}: ${e.message}`;
     case 'node.finished': return `done    ${e.nodeId} (${e.ms} ms)`;
     case 'job.finished': return `finished in ${e.ms} ms`;
     case 'job.failed': return `FAILED${e.error.nodeId ? ` at ${e.error.nodeId}` : ''}: ${e.error.message}`;

@@ -40,23 +40,23 @@ const EMBEDDING_EXTENSIONS = ['', '.safetensors', '.pt', '.bin'];
  * ComfyUI skips a missing `embedding:name` with a warning; one that exists would change its result, and
  * textual-inversion loading is not implemented, so that case is an error rather than a silent difference.
  */
-function checkEmbeddings(refs: readonly EmbeddingRef[], modelsDir: string): void {
+function checkEmbeddings(refs: readonly EmbeddingRef[], modelsDir: string, warn: (message: string) => void): void {
   for (const ref of refs) {
     const dir = path.join(modelsDir, 'embeddings');
     const found = EMBEDDING_EXTENSIONS.map((x) => safeJoin(dir, ref.name + x)).find((f): f is string => f !== null && fs.existsSync(f) && fs.statSync(f).isFile());
     if (found) throw new Error(`embedding:${ref.name} (${found}) is present, but textual-inversion embeddings are not supported yet`);
-    console.warn(`TextEncode: embedding:${ref.name} not found in ${dir}; ignored (as ComfyUI does)`);
+    warn(`embedding:${ref.name} not found in ${dir}; ignored (as ComfyUI does)`);
   }
 }
 
-async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec, text: string, first: boolean): Promise<EncodedConditioning> {
+async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec, text: string, warn: ((message: string) => void) | undefined): Promise<EncodedConditioning> {
   const weights: WeightProvider | undefined = clip.towers[spec.tower];
   if (!weights) throw new Error(`the ${clip.family} text encoder has no ${spec.tower} tower`);
   const enc = await textEncoderFor(models, weights, `${clip.key}/${spec.tower}`);
   const tokenizer = loadClipTokenizer(clip.vocab);
   const { chunks, embeddings } = tokenizeWeighted(text, { tokenizer, padToken: spec.special.pad, maxLength: enc.config.positions });
   // every tower sees the same prompt: report embeddings once
-  if (first) checkEmbeddings(embeddings, clip.vocab.modelsDir);
+  if (warn) checkEmbeddings(embeddings, clip.vocab.modelsDir, warn);
   let layer = clip.layer ?? spec.layer;
   let finalNorm = spec.finalNorm;
   // ComfyUI clip_layer: beyond the tower's depth means "last" (the final-LN output)
@@ -79,10 +79,11 @@ async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec
   }, spec.special);
 }
 
-export async function encodeText(models: ModelCache, clip: ClipHandle, text: string): Promise<Conditioning> {
+/** `warn` receives what the user should see (a missing embedding); by default the server log. */
+export async function encodeText(models: ModelCache, clip: ClipHandle, text: string, warn: (message: string) => void = (m) => console.warn(`TextEncode: ${m}`)): Promise<Conditioning> {
   const specs = SPECS[clip.family];
   if (!specs) throw new Error(`text encoding for ${clip.family} checkpoints is not supported yet`);
-  const parts = await Promise.all(specs.map((s, i) => encodeTower(models, clip, s, text, i === 0)));
+  const parts = await Promise.all(specs.map((s, i) => encodeTower(models, clip, s, text, i === 0 ? warn : undefined)));
   const tokens = parts[0].tokens;
   if (parts.some((p) => p.tokens !== tokens)) throw new Error(`text towers disagree on the token count (${parts.map((p) => p.tokens).join(' vs ')})`);
   const dim = parts.reduce((a, p) => a + p.dim, 0);

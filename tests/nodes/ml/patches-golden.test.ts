@@ -93,6 +93,25 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, LoadVA
     expect(maxAbsDiff((await encode(base.clip)).context.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
   });
 
+  it('LoadLora: keys that map to nothing reach the user as a node warning naming the LoRA and the keys', async () => {
+    const clean = await call('LoadLora', { file: 'tiny.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip });
+    expect(clean.warnings).toEqual([]);
+    // the golden LoRA plus one module whose name fits no layer of this UNet
+    const src = await openSafetensors(golden('lora', 'tiny-sd1-lora.safetensors'));
+    const extra = (name: string, shape: number[]) => ({
+      name, dtype: 'F16' as const, shape, data: async () => new Uint8Array(shape.reduce((a, b) => a * b, 1) * 2),
+    });
+    await writeSafetensors(path.join(root.paths.models, 'loras', 'partial.safetensors'), [
+      ...[...src.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape], data: () => t.read() })),
+      extra('lora_unet_down_blocks_9_attentions_0_proj_in.lora_down.weight', [4, 64]),
+      extra('lora_unet_down_blocks_9_attentions_0_proj_in.lora_up.weight', [64, 4]),
+    ]);
+    const partial = await call('LoadLora', { file: 'partial.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip });
+    expect(partial.warnings).toHaveLength(1);
+    expect(partial.warnings[0]).toContain('partial');
+    expect(partial.warnings[0]).toContain('down_blocks_9_attentions_0_proj_in');
+  });
+
   it('MergeCheckpoints weighted_sum 0.7 (= 0.7·A + 0.3·B) matches merge.* goldens', async () => {
     const b = (await call('LoadCheckpoint', { file: 'b.safetensors' })).outputs as typeof base;
     expect(g(sd1, 'merge.alpha')[0]).toBeCloseTo(0.3, 6);

@@ -11,6 +11,7 @@ export interface NodeCall {
   outputs: NodeOutputs;
   files: Omit<OutputFile, 'nodeId'>[];
   progress: { step: number; total: number; preview?: ImageValue }[];
+  warnings: string[];
 }
 
 export function nodeCaller(paths: LoomPaths, models: ModelCache) {
@@ -27,6 +28,7 @@ export function nodeCaller(paths: LoomPaths, models: ModelCache) {
     const run: NodeRunner = entry.run;
     const files: NodeCall['files'] = [];
     const progress: NodeCall['progress'] = [];
+    const warnings: string[] = [];
     const ctx: RunContext = {
       nodeId: type, params: { ...defaultParams(schema), ...params }, inputs, signal, paths, models,
       progress: (step, total, preview) => {
@@ -34,9 +36,10 @@ export function nodeCaller(paths: LoomPaths, models: ModelCache) {
         onProgress?.(step);
       },
       workflow: { format: 'latentloom.workflow', version: 1, nodes: {} },
+      warn: (message) => warnings.push(message),
       recordFile: (f) => files.push(f),
     };
-    return { outputs: await run(ctx), files, progress };
+    return { outputs: await run(ctx), files, progress, warnings };
   };
 }
 

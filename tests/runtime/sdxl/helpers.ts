@@ -24,6 +24,6 @@ export function nodeContext(params: RunContext['params'], inputs: RunContext['in
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-sdxl-'));
   return {
     nodeId: 'n', params, inputs, signal: new AbortController().signal, progress: () => {},
-    paths: resolvePaths({ root }), models, workflow: txt2img(), recordFile: () => {},
+    paths: resolvePaths({ root }), models, workflow: txt2img(), warn: () => {}, recordFile: () => {},
   };
 }
