@@ -1,7 +1,10 @@
 import { DTYPE_SIZE, type DType } from './tensor';
 
-/** Every f16 bit pattern -> its f32 value; built once (256 KiB), then conversion is one lookup per element. */
-let f16Table: Float32Array | undefined;
+/**
+ * Every f16 bit pattern -> its f32 bit pattern; built once (256 KiB), then conversion is one integer lookup
+ * per element (integer copies skip the float registers, so NaN payloads survive and the loop is faster).
+ */
+let f16Table: Uint32Array | undefined;
 
 export function f16BitsToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -12,12 +15,11 @@ export function f16BitsToFloat(h: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
-function table(): Float32Array {
+function table(): Uint32Array {
   if (f16Table) return f16Table;
-  // build from bit patterns so NaN payloads and signs survive exactly
   const bits = new Uint32Array(65536);
   for (let h = 0; h < 65536; h++) bits[h] = f16BitsToF32Bits(h);
-  f16Table = new Float32Array(bits.buffer);
+  f16Table = bits;
   return f16Table;
 }
 
@@ -62,9 +64,9 @@ export function toFloat32(bytes: Uint8Array, dtype: DType): Float32Array {
     case 'F16': {
       const src = view(bytes, 2, (b, o, l) => new Uint16Array(b, o, l));
       const t = table();
-      const out = new Float32Array(src.length);
+      const out = new Uint32Array(src.length);
       for (let i = 0; i < src.length; i++) out[i] = t[src[i]];
-      return out;
+      return new Float32Array(out.buffer);
     }
     case 'BF16': {
       const src = view(bytes, 2, (b, o, l) => new Uint16Array(b, o, l));
