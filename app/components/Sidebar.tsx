@@ -10,20 +10,25 @@ import { useGraphStore } from '@/app/stores/graphStore';
 import { useToastStore } from '@/app/stores/toastStore';
 import { NodePalette } from './NodePalette';
 
-/** The example workflows the engine ships in public/workflows/. */
-const EXAMPLES = ['text-to-image', 'img2img', 'lora', 'merge-then-generate', 'merge-and-save-checkpoint'] as const;
+interface ExampleEntry {
+  file: string;
+  title: string;
+  description?: string;
+}
 
+/** The example workflows the engine ships, listed by public/workflows/index.json. */
 function Examples() {
-  const [available, setAvailable] = useState<string[]>([]);
+  const [available, setAvailable] = useState<ExampleEntry[]>([]);
   const setName = useDocumentStore((s) => s.setName);
   useEffect(() => {
-    Promise.all(EXAMPLES.map((n) => fetch(`/workflows/${n}.json`, { method: 'HEAD' }).then((r) => (r.ok ? n : null), () => null))).then((found) =>
-      setAvailable(found.filter((n): n is (typeof EXAMPLES)[number] => n !== null)),
-    );
+    fetch('/workflows/index.json')
+      .then((r) => (r.ok ? (r.json() as Promise<ExampleEntry[]>) : []))
+      .then((list) => setAvailable(Array.isArray(list) ? list.filter((e) => typeof e.file === 'string' && e.file.endsWith('.json')) : []))
+      .catch(() => setAvailable([]));
   }, []);
   const open = async (name: string) => {
     try {
-      const res = await fetch(`/workflows/${name}.json`);
+      const res = await fetch(`/workflows/${encodeURIComponent(name)}.json`);
       if (await loadWorkflowValue(await res.json(), name)) setName(name);
     } catch (err) {
       useToastStore.getState().push(errorMessage(err), 'error');
@@ -40,11 +45,14 @@ function Examples() {
       >
         default text-to-image
       </button>
-      {available.map((n) => (
-        <button key={n} type="button" data-testid={`example-${n}`} className="rounded px-2 py-1 text-left text-sm hover:bg-neutral-800" onClick={() => void open(n)}>
-          {n}
-        </button>
-      ))}
+      {available.map((e) => {
+        const n = e.file.replace(/\.json$/, '');
+        return (
+          <button key={n} type="button" data-testid={`example-${n}`} title={e.description} className="rounded px-2 py-1 text-left text-sm hover:bg-neutral-800" onClick={() => void open(n)}>
+            {e.title}
+          </button>
+        );
+      })}
     </section>
   );
 }

@@ -28,6 +28,13 @@ export const COMFY_CLASSES: Readonly<Record<string, ComfyClassMap>> = {
     widgets: [['lora_name', 'file'], ['strength_model', 'strength_model'], ['strength_clip', 'strength_clip']],
   },
   CLIPTextEncode: { type: 'TextEncode', outputs: ['conditioning'], inputs: { clip: 'clip' }, widgets: [['text', 'text']] },
+  CLIPTextEncodeSDXL: {
+    type: 'CLIPTextEncodeSDXL', outputs: ['conditioning'], inputs: { clip: 'clip' },
+    widgets: [
+      ['width', 'width'], ['height', 'height'], ['crop_w', 'crop_w'], ['crop_h', 'crop_h'],
+      ['target_width', 'target_width'], ['target_height', 'target_height'], ['text_g', 'text_g'], ['text_l', 'text_l'],
+    ],
+  },
   CLIPSetLastLayer: {
     type: 'CLIPSetLastLayer', outputs: ['clip'], inputs: { clip: 'clip' }, widgets: [['stop_at_clip_layer', 'stop_at_clip_layer']],
   },

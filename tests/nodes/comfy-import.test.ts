@@ -73,6 +73,24 @@ describe('ComfyUI import', () => {
     expect(validateWorkflow(r.workflow, SCHEMAS_BY_ID, { ...fakeEnv(), inputFileExists: () => true })).toEqual([]);
   });
 
+  it('imports CLIPTextEncodeSDXL with its size widgets in ComfyUI order (UI and API formats)', () => {
+    const widgets = [896, 1152, 16, 8, 1024, 768, 'a castle', 'oil painting'];
+    const ui = {
+      ...UI,
+      nodes: UI.nodes.map((n) => (n.id === 6 ? { ...n, type: 'CLIPTextEncodeSDXL', widgets_values: widgets } : n)),
+    };
+    const r = importComfyUi(writeAndRead(ui));
+    if (!r.ok) throw new Error(r.errors.join('\n'));
+    const expected = { width: 896, height: 1152, crop_w: 16, crop_h: 8, target_width: 1024, target_height: 768, text_g: 'a castle', text_l: 'oil painting' };
+    expect(r.workflow.nodes['6']).toMatchObject({ type: 'CLIPTextEncodeSDXL', params: expected, inputs: { clip: { node: '4', output: 'clip' } } });
+    expect(r.workflow.nodes['3'].inputs.positive).toEqual({ node: '6', output: 'conditioning' });
+
+    const api = { ...API, '6': { class_type: 'CLIPTextEncodeSDXL', inputs: { ...expected, clip: ['4', 1] } } };
+    const a = importComfyApi(writeAndRead(api));
+    if (!a.ok) throw new Error(a.errors.join('\n'));
+    expect(a.workflow.nodes['6']).toMatchObject({ type: 'CLIPTextEncodeSDXL', params: expected });
+  });
+
   it('reports unknown classes by name and node', () => {
     const api = { ...API, '12': { class_type: 'UpscaleModelLoader', inputs: { model_name: 'x' } } };
     const r = importComfyApi(api);

@@ -12,13 +12,15 @@ describe('example workflows', () => {
   it.each(index.map((e) => e.file))('%s is a valid graph given its models and input files', (file) => {
     const wf = parseWorkflow(JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')));
     const errors = validateWorkflow(wf, SCHEMAS_BY_ID, {
-      listModels: (folder) => (folder === 'checkpoints' ? ['tiny-sd1.safetensors'] : ['example-lora.safetensors']),
+      listModels: (folder) => (folder === 'checkpoints' ? ['tiny-sd1.safetensors', 'tiny-sdxl.safetensors'] : ['example-lora.safetensors']),
       inputFileExists: () => true,
       isAvailable: () => true,
     });
     expect(errors).toEqual([]);
   });
-  it('lists the five examples', () => {
-    expect(index).toHaveLength(5);
+  it('lists every example file in the folder, and only those', () => {
+    const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json') && f !== 'index.json').sort();
+    expect(index.map((e) => e.file).sort()).toEqual(files);
+    expect(files).toHaveLength(6);
   });
 });

@@ -24,6 +24,27 @@ export async function cachedCheckpoint(models: ModelCache, file: string, predict
   return models.get(`checkpoint|${id}|${prediction}`, async () => ({ value: await loadCheckpoint(file, { prediction }), bytes }));
 }
 
+/**
+ * Generation needs a base model the samplers can drive: refiners (no CLIP-L, different size conditioning) and
+ * inpainting / instruct-edit UNets (extra mask or image channels) are detected but not supported yet, so the
+ * LoadCheckpoint node says so up front instead of failing later inside the UNet.
+ */
+export function assertGenerationSupported(ck: Checkpoint): void {
+  const name = path.basename(ck.path);
+  if (ck.family === 'sdxl_refiner') {
+    const adm = ck.components.unet?.get('label_emb.0.0.weight')?.shape[1];
+    throw new Error(
+      `${name}: SDXL refiner detected (conditioner.embedders.0 is OpenCLIP bigG only, no CLIP-L; label_emb takes ${adm ?? '?'} values): ` +
+        'refiner checkpoints are not supported yet; load an SDXL base checkpoint.',
+    );
+  }
+  if (ck.variant !== 'normal') {
+    const channels = ck.components.unet?.get('input_blocks.0.0.weight')?.shape[1];
+    const what = ck.variant === 'inpaint' ? 'inpainting' : 'instruct-edit (pix2pix)';
+    throw new Error(`${name}: ${ck.family} ${what} checkpoint detected (UNet takes ${channels ?? '?'} input channels): ${what} models are not supported by the samplers yet.`);
+  }
+}
+
 const handlesOf = new WeakMap<Checkpoint, Map<string, LoadedCheckpoint>>();
 
 /** The handles of a loaded checkpoint; the same objects for the same Checkpoint (LoRA key maps are memoised per provider). */

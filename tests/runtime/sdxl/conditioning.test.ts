@@ -36,7 +36,7 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
     return v.data as Float32Array;
   };
   const node = async (params: Record<string, string | number>): Promise<Conditioning> => {
-    const ctx = nodeContext({ ...defaultParams(schema), ...params }, { clip }, models);
+    const ctx = nodeContext({ ...defaultParams(schema), ...params }, { clip }, models, tmp);
     const { conditioning } = await clipTextEncodeSdxl(ctx);
     if (!isConditioning(conditioning)) throw new Error('CLIPTextEncodeSDXL returned no conditioning');
     return conditioning;
@@ -119,8 +119,8 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
 
   it('refuses a CLIP that is not SDXL base, naming what it got', async () => {
     const sd1: ClipHandle = { ...clip, family: 'sd1', towers: { clip: clip.towers.clip_l } };
-    await expect(clipTextEncodeSdxl(nodeContext(defaultParams(schema), { clip: sd1 }, models))).rejects.toThrow(/needs an SDXL base CLIP.*sd1 CLIP with clip towers/);
+    await expect(clipTextEncodeSdxl(nodeContext(defaultParams(schema), { clip: sd1 }, models, tmp))).rejects.toThrow(/needs an SDXL base CLIP.*sd1 CLIP with clip towers/);
     const refiner: ClipHandle = { ...clip, family: 'sdxl_refiner', towers: { clip_g: clip.towers.clip_g } };
-    await expect(clipTextEncodeSdxl(nodeContext(defaultParams(schema), { clip: refiner }, models))).rejects.toThrow(/SDXL refiner.*not supported yet/);
+    await expect(clipTextEncodeSdxl(nodeContext(defaultParams(schema), { clip: refiner }, models, tmp))).rejects.toThrow(/SDXL refiner.*not supported yet/);
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deriveUNetConfig } from '../../../server/runtime/checkpoint/arch/unet';
 import { CheckpointError } from '../../../server/runtime/checkpoint/errors';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
-import { checkpointHandles } from '../../../server/runtime/pipeline/load';
+import { assertGenerationSupported, checkpointHandles } from '../../../server/runtime/pipeline/load';
 import { encodeText } from '../../../server/runtime/pipeline/text-encode';
 import { ModelCache } from '../../../server/scheduler/model-cache';
 import { describeGolden, golden } from '../../helpers/golden';
@@ -53,9 +53,18 @@ describe('SDXL refiner and other unsupported SDXL variants', () => {
     await expect(encodeText(new ModelCache(1e6), clip, 'a cat')).rejects.toThrow(/sdxl_refiner checkpoints is not supported yet/);
   });
 
-  // Missing in server/runtime/checkpoint (detect.ts / load.ts, not owned here): loading a refiner succeeds today;
-  // the issue asks for a clear error at load time naming what was detected.
-  it.todo('LoadCheckpoint on a refiner fails with "SDXL refiner detected (…embedders.0 OpenCLIP bigG only, adm 2560): not supported yet"');
+  it('the LoadCheckpoint node refuses a refiner, naming what was detected', async () => {
+    const c = await loadCheckpoint(await writeTiny(path.join(tmp, 'refiner3.safetensors'), refinerKeys));
+    expect(() => assertGenerationSupported(c)).toThrow(/refiner3\.safetensors: SDXL refiner detected \(conditioner\.embedders\.0 is OpenCLIP bigG only, no CLIP-L; label_emb takes 2560 values\): refiner checkpoints are not supported yet/);
+  });
+
+  it('the LoadCheckpoint node refuses inpainting UNets (9 input channels) by name; a normal SD1 layout passes', async () => {
+    const clip = { 'cond_stage_model.transformer.text_model.x': [1] };
+    const inpaint = await loadCheckpoint(await writeTiny(path.join(tmp, 'inpaint.safetensors'), { ...unet(9), ...vae, ...clip }));
+    expect(() => assertGenerationSupported(inpaint)).toThrow(/inpaint\.safetensors: sd1 inpainting checkpoint detected \(UNet takes 9 input channels\)/);
+    const normal = await loadCheckpoint(await writeTiny(path.join(tmp, 'normal.safetensors'), { ...unet(4), ...vae, ...clip }));
+    expect(() => assertGenerationSupported(normal)).not.toThrow();
+  });
 
   it('an SDXL UNet without its text encoders is refused, listing the prefixes found', async () => {
     const p = await writeTiny(path.join(tmp, 'unet-only.safetensors'), { ...unet(), ...vae, 'model.diffusion_model.label_emb.0.0.weight': [8, 2816] });

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { RunContext } from '../../../nodes/runner';
 import { resolvePaths } from '../../../server/config/paths';
-import { ModelCache } from '../../../server/scheduler/model-cache';
+import type { ModelCache } from '../../../server/scheduler/model-cache';
 import { txt2img } from '../../scheduler/fixtures';
 
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -20,8 +17,8 @@ export function cols(data: Float32Array, dim: number, from: number, to: number, 
   return out;
 }
 
-export function nodeContext(params: RunContext['params'], inputs: RunContext['inputs'], models: ModelCache): RunContext {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-sdxl-'));
+/** A RunContext for calling one runner directly; `root` is the (caller-owned) data folder. */
+export function nodeContext(params: RunContext['params'], inputs: RunContext['inputs'], models: ModelCache, root: string): RunContext {
   return {
     nodeId: 'n', params, inputs, signal: new AbortController().signal, progress: () => {},
     paths: resolvePaths({ root }), models, workflow: txt2img(), warn: () => {}, recordFile: () => {},
