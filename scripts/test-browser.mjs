@@ -45,7 +45,8 @@ function build() {
   const tsconfig = readFileSync(path.join(root, 'tsconfig.json'), 'utf8');
   console.log('test-browser: next build');
   const res = spawnSync('npx', ['next', 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-  writeFileSync(path.join(root, 'tsconfig.json'), tsconfig);
+  // only when next changed it: rewriting bumps the mtime and would make `npm start` rebuild for nothing
+  if (readFileSync(path.join(root, 'tsconfig.json'), 'utf8') !== tsconfig) writeFileSync(path.join(root, 'tsconfig.json'), tsconfig);
   if (res.status !== 0) fail('next build failed');
 }
 
