@@ -8,16 +8,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { writeSafetensors } from '../server/runtime/io/safetensors-write';
-import { createTextEncoder, createUNet, createVae, type F32Tensor } from '../server/runtime/models';
+import { createTextEncoder, createUNet, createVae } from '../server/runtime/models';
 import { sessionCache } from '../server/runtime/onnx/session';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';
 import { openSafetensors } from '../server/runtime/io/safetensors';
 import { stateDictProvider } from '../server/runtime/checkpoint/provider';
 import type { WeightProvider } from '../server/runtime/checkpoint/weights';
 import { randomClip, randomUNet, randomVae, type Tensors } from '../tests/helpers/random-models';
+import { benchNoise as noise, figureLog, runIfMain, timed } from './lib/measure';
 
 export interface ModelBenchResult {
   figures: Record<string, number>;
@@ -35,27 +34,11 @@ async function fileProvider(file: string): Promise<WeightProvider> {
   return stateDictProvider((await openSafetensors(file)).tensors, file);
 }
 
-const noise = (shape: number[]): F32Tensor => {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { data: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 0.8), shape };
-};
-
-async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
-  const t0 = performance.now();
-  const v = await f();
-  return [v, (performance.now() - t0) / 1000];
-}
 
 export async function run(): Promise<ModelBenchResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'loom-bench-'));
   const cache = new WeightCache({ dir: path.join(dir, 'cache') });
-  const lines: string[] = [];
-  const figures: Record<string, number> = {};
-  const note = (key: string, v: number, what: string) => {
-    figures[key] = v;
-    lines.push(`${what}: ${v.toFixed(2)}`);
-    console.log(`${what}: ${v.toFixed(2)}`);
-  };
+  const { figures, lines, note } = figureLog();
   const opts = { device: 'cpu' as const, cache, log: (l: string) => console.log(l) };
   try {
     const unetFile = path.join(dir, 'unet.safetensors');
@@ -109,9 +92,4 @@ export async function run(): Promise<ModelBenchResult> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, run);

@@ -15,14 +15,13 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { float32ToF16 } from '../server/runtime/io/dtype';
 import { writeSafetensors, type TensorEntry } from '../server/runtime/io/safetensors-write';
-import { createUNet, type F32Tensor } from '../server/runtime/models';
+import { createUNet } from '../server/runtime/models';
 import { sessionCache } from '../server/runtime/onnx/session';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';
 import { fileComponent } from '../tests/helpers/model-weights';
+import { benchNoise as noise, figureLog, runIfMain, timed } from './lib/measure';
 
 export interface SdxlUNetSpec {
   modelChannels: number;
@@ -140,11 +139,6 @@ function fill(p: ParamSpec, seed: number): Float32Array {
   return v;
 }
 
-const noise = (shape: number[]): F32Tensor => {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { data: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 0.8), shape };
-};
-
 const gib = (b: number) => b / 2 ** 30;
 
 /** Linux: resident anonymous vs file-backed (memory-mapped) memory, GiB; undefined elsewhere. */
@@ -166,14 +160,7 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
   if (mode === 'skip') return undefined;
   const spec = SPECS[mode];
   if (!spec) throw new Error(`LOOM_BENCH_SDXL=${mode}: expected ${Object.keys(SPECS).join(', ')} or skip`);
-  const figures: Record<string, number> = {};
-  const lines: string[] = [];
-  const note = (key: string, v: number, what: string) => {
-    figures[key] = v;
-    const line = `${what}: ${v.toFixed(2)}`;
-    lines.push(line);
-    console.log(line);
-  };
+  const { figures, lines, note } = figureLog();
   const rssNow = (phase: string) => {
     note(`rss_${phase}_gb`, gib(process.memoryUsage().rss), `RSS after ${phase} (GiB)`);
     note(`peak_rss_${phase}_gb`, process.resourceUsage().maxRSS / 2 ** 20, `peak RSS so far, after ${phase} (GiB)`);
@@ -182,11 +169,6 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
       note(`rss_anon_${phase}_gb`, split.anon, `  of which anonymous (GiB)`);
       note(`rss_file_${phase}_gb`, split.file, `  of which file-backed / memory-mapped (GiB)`);
     }
-  };
-  const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
-    const t0 = performance.now();
-    const v = await f();
-    return [v, (performance.now() - t0) / 1000];
   };
   const dir = mkdtempSync(path.join(process.env.LOOM_BENCH_DIR ?? tmpdir(), 'loom-bench-sdxl-'));
   const cacheDir = path.join(dir, 'cache');
@@ -231,9 +213,4 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, run);

@@ -1,0 +1,49 @@
+/** Helpers the benchmark sections share (this folder is not a section: bench/run.ts only lists bench/*.ts). */
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import type { F32Tensor } from '../../server/runtime/models';
+
+/** Result of a section: named figures plus the lines it printed, for docs/benchmarks.md. */
+export interface Figures {
+  figures: Record<string, number>;
+  lines: string[];
+  /** records a figure and prints "what: value" */
+  note(key: string, v: number, what: string): void;
+}
+
+export function figureLog(): Figures {
+  const figures: Record<string, number> = {};
+  const lines: string[] = [];
+  return {
+    figures,
+    lines,
+    note(key, v, what) {
+      figures[key] = v;
+      const line = `${what}: ${v.toFixed(2)}`;
+      lines.push(line);
+      console.log(line);
+    },
+  };
+}
+
+/** [value, seconds] */
+export async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  const v = await f();
+  return [v, (performance.now() - t0) / 1000];
+}
+
+/** Deterministic, cheap input values (no RNG state to seed). */
+export function benchNoise(shape: number[]): F32Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return { data: Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 0.8), shape };
+}
+
+/** `npx tsx bench/<section>.ts` runs the section on its own; exits 1 on failure. */
+export function runIfMain(metaUrl: string, run: () => Promise<unknown>): void {
+  if (metaUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  run().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
