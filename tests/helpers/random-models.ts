@@ -4,16 +4,9 @@
  */
 export type Tensors = Map<string, { shape: number[]; data: Float32Array }>;
 
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from './prng';
+
+export { rng };
 
 export class RandomDict {
   readonly tensors: Tensors = new Map();

@@ -4,22 +4,14 @@ import { openCheckpointFile } from '@/server/runtime/io/checkpoint-file';
 import { CheckpointFormatError } from '@/server/runtime/io/ckpt/errors';
 import { SafetensorsError } from '@/server/runtime/io/safetensors';
 import { unpickle } from '@/server/runtime/io/ckpt/pickle';
+import { mulberry32 } from '../../helpers/prng';
 import { scratchDir } from './st-fixtures';
 import { storedZip, tensorPickle } from './ckpt-fixtures';
 
 const tmp = scratchDir('ckpt-fuzz');
 afterAll(() => tmp.cleanup());
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const pkl = tensorPickle([
   { name: 'w', storage: 'HalfStorage', key: '0', numel: 6, offset: 0, shape: [2, 3], stride: [3, 1] },

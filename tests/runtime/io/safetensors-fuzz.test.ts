@@ -2,22 +2,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { openSafetensors, SafetensorsError } from '@/server/runtime/io/safetensors';
 import { buildHeader } from '@/server/runtime/io/safetensors-write';
+import { mulberry32 } from '../../helpers/prng';
 import { scratchDir } from './st-fixtures';
 
 const tmp = scratchDir('st-fuzz');
 afterAll(() => tmp.cleanup());
 
-/** mulberry32: a tiny seeded PRNG so every run mutates the same way */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** seeded, so every run mutates the same way */
+const prng = mulberry32;
 
 function validFile(): Buffer {
   const tensors = [
