@@ -5,16 +5,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
 import { fileComponent } from '../../helpers/model-weights';
+import { maxAbsDiff } from '../../helpers/compare';
 import { createTextEncoder, createUNet, createVae, type F32Tensor } from '../../../server/runtime/models';
 import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
 import { sessionCache } from '../../../server/runtime/onnx/session';
 
-function maxAbsDiff(a: Float32Array, b: Float32Array | Int32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 const t = (g: GoldenTensor): F32Tensor => ({ data: g.data as Float32Array, shape: g.shape });
 
 describeGolden('tiny-sdxl: label_emb seam, per-level depths, linear projections, both text towers', () => {

@@ -72,17 +72,6 @@ export function readPngChw(file: string): { data: Float32Array; width: number; h
   return { data, width, height };
 }
 
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-export function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
+export { maxAbs, maxAbsDiff } from '../../helpers/compare';
 
 export const link = (node: string, output: string) => ({ node, output });

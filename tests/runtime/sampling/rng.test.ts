@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { TorchGenerator } from '@/server/runtime/sampling/rng';
+import { maxAbsDiff } from '../../helpers/compare';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenMetadata, readGoldenTensors } from '../../helpers/read-golden';
 
@@ -13,12 +14,6 @@ function parseCases(json: string): RngCase[] {
   }));
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describeGolden('TorchGenerator vs torch.randn (golden/rng)', () => {
   const file = () => golden('rng', 'torch_randn.safetensors');

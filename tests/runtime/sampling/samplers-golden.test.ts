@@ -1,18 +1,13 @@
 import { beforeAll, expect, it } from 'vitest';
 import { recordedNoise } from '@/server/runtime/sampling/noise';
 import { sample, type SamplerName } from '@/server/runtime/sampling/samplers';
+import { maxAbsDiff } from '../../helpers/compare';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
 
 const gaussianDenoiser = async (x: Float32Array, sigma: number): Promise<Float32Array> =>
   Float32Array.from(x, (v) => v / (1 + sigma * sigma));
 
-function maxAbs(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 const CASES: [SamplerName, string, string][] = [
   ...(['euler', 'euler_ancestral', 'heun', 'dpm_2', 'dpmpp_2m', 'lms', 'dpmpp_2s_ancestral'] as const).flatMap(
@@ -49,7 +44,7 @@ describeGolden('samplers vs k-diffusion on D(x,σ)=x/(1+σ²)', () => {
     const ref = g.get(`${key}.traj`)!;
     expect(traj.length).toBe(ref.shape[0]);
     const per = xInit.length;
-    traj.forEach((x, i) => expect(maxAbs(x, ref.data.subarray(i * per, (i + 1) * per)), `traj[${i}]`).toBeLessThan(1e-5));
-    expect(maxAbs(out, g.get(`${key}.out`)!.data)).toBeLessThan(1e-5);
+    traj.forEach((x, i) => expect(maxAbsDiff(x, ref.data.subarray(i * per, (i + 1) * per)), `traj[${i}]`).toBeLessThan(1e-5));
+    expect(maxAbsDiff(out, g.get(`${key}.out`)!.data)).toBeLessThan(1e-5);
   });
 });

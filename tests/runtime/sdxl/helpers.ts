@@ -3,12 +3,7 @@ import { resolvePaths } from '../../../server/config/paths';
 import type { ModelCache } from '../../../server/scheduler/model-cache';
 import { txt2img } from '../../scheduler/fixtures';
 
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
+export { maxAbsDiff } from '../../helpers/compare';
 
 /** Columns [from, to) of every row of a [rows, dim] row-major array. */
 export function cols(data: Float32Array, dim: number, from: number, to: number, rows = data.length / dim): Float32Array {
