@@ -19,7 +19,8 @@ export function figureLog(): Figures {
     lines,
     note(key, v, what) {
       figures[key] = v;
-      const line = `${what}: ${v.toFixed(2)}`;
+      // GPU step times are milliseconds: keep four significant digits below 1
+      const line = `${what}: ${Math.abs(v) < 1 && v !== 0 ? v.toPrecision(4) : v.toFixed(2)}`;
       lines.push(line);
       console.log(line);
     },

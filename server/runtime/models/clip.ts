@@ -1,4 +1,4 @@
-import { Graph, type Value } from '../onnx/builder';
+import { Graph, type FloatType, type Value } from '../onnx/builder';
 import { Layers, assertAllWeightsUsed } from '../onnx/nn';
 import type { WeightProvider } from '../checkpoint/weights';
 import type { ClipConfig, ClipLayout } from '../checkpoint/arch/clip';
@@ -45,15 +45,15 @@ export const clipNormed = (i: number): string => `normed_states.${i}`;
  * `normed_states.{1..L}` (final LayerNorm applied; `normed_states.L` is last_hidden_state), and
  * `pooled` [B, projection] when the tower has text_projection (taken at the first argmax token, the EOS).
  */
-export function buildClip(weights: WeightProvider, cfg: ClipConfig): Graph {
-  const g = new Graph('clip');
+export function buildClip(weights: WeightProvider, cfg: ClipConfig, float: FloatType = 'float32'): Graph {
+  const g = new Graph('clip', float);
   const L = new Layers(g, weights, 'clip');
   const n = NAMES[cfg.layout];
   const P = cfg.positions;
   const ids = g.input('input_ids', 'int32', ['B', P]);
 
   let x = g.op('Add', [g.op('Gather', [L.param(n.tokenEmbedding), ids], { axis: 0 }), L.param(n.positionEmbedding)]);
-  const mask = g.constant(causalMask(P), [P, P]);
+  const mask = g.fconst(causalMask(P), [P, P]);
   const act = (t: Value) => (cfg.activation === 'quick_gelu' ? L.quickGelu(t) : L.gelu(t));
 
   const qkv = (h: Value, p: string): [Value, Value, Value] => {
@@ -67,26 +67,28 @@ export function buildClip(weights: WeightProvider, cfg: ClipConfig): Graph {
     return [q, k, v];
   };
 
-  g.output(x, clipHidden(0), 'float32', ['B', P, cfg.width]);
+  g.output(g.fp32(x), clipHidden(0), 'float32', ['B', P, cfg.width]);
+  const normed: Value[] = [];
   for (let i = 0; i < cfg.layers; i++) {
     const p = n.layer(i);
     const [q, k, v] = qkv(L.layerNorm(x, `${p}.${n.ln1}`), p);
     x = g.op('Add', [x, L.linear(L.attention(q, k, v, cfg.heads, cfg.width, mask), `${p}.${n.outProj}`)]);
     x = g.op('Add', [x, L.linear(act(L.linear(L.layerNorm(x, `${p}.${n.ln2}`), `${p}.${n.fc1}`)), `${p}.${n.fc2}`)]);
-    g.output(x, clipHidden(i + 1), 'float32', ['B', P, cfg.width]);
-    g.output(L.layerNorm(x, n.finalLn), clipNormed(i + 1), 'float32', ['B', P, cfg.width]);
+    g.output(g.fp32(x), clipHidden(i + 1), 'float32', ['B', P, cfg.width]);
+    normed.push(L.layerNorm(x, n.finalLn));
+    g.output(g.fp32(normed[i]), clipNormed(i + 1), 'float32', ['B', P, cfg.width]);
   }
 
   if (cfg.projectionDim !== undefined) {
-    const last = { name: clipNormed(cfg.layers), graph: g };
+    const last = normed[cfg.layers - 1];
     // one-hot row selection is exact: the EOS is the largest id, so argmax finds the first one
     const eos = g.op('ArgMax', [g.op('Cast', [ids], { to: 1 })], { axis: -1, keepdims: 1 });
-    const onehot = g.op('OneHot', [eos, g.constant(BigInt64Array.of(BigInt(P)), []), g.constant(Float32Array.of(0, 1))], { axis: -1 });
+    const onehot = g.op('OneHot', [eos, g.constant(BigInt64Array.of(BigInt(P)), []), g.fconst([0, 1])], { axis: -1 });
     const row = g.op('Squeeze', [g.op('MatMul', [onehot, last]), g.ints([1])]);
     const pooled = cfg.layout === 'hf'
       ? L.linear(row, 'text_projection', false)
       : g.op('MatMul', [row, L.param('text_projection')]);
-    g.output(pooled, 'pooled', 'float32', ['B', cfg.projectionDim]);
+    g.output(g.fp32(pooled), 'pooled', 'float32', ['B', cfg.projectionDim]);
   }
   assertAllWeightsUsed(g, weights, 'clip', CLIP_IGNORED);
   return g;

@@ -4,7 +4,7 @@ import type { WeightProvider } from '../checkpoint/weights';
 import { deriveClipConfig, type ClipConfig } from '../checkpoint/arch/clip';
 import { deriveUNetConfig, type UNetConfig } from '../checkpoint/arch/unet';
 import { deriveVaeConfig, type VaeConfig } from '../checkpoint/arch/vae';
-import type { Graph } from '../onnx/builder';
+import type { FloatType, Graph } from '../onnx/builder';
 import type { AttentionKernel } from '../onnx/nn';
 import { createSession, resolveDevice, sessionCache, type DeviceChoice, type LoomSession, type Provider } from '../onnx/session';
 import { WeightCache } from '../onnx/weights-cache';
@@ -29,15 +29,35 @@ export interface RuntimeOptions {
    * (measured faster there at 32x32 on 2 cores) and 'fused' MultiHeadAttention elsewhere.
    */
   attention?: AttentionKernel;
+  /** compute type; default from the provider (see precisionFor) */
+  precision?: FloatType;
 }
 
-async function sessionFor(kind: string, config: unknown, build: () => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<LoomSession> {
+export type ModelKind = 'unet' | 'clip' | 'vae';
+
+/**
+ * fp32 on CPU (no fast fp16 kernels there); fp16 on GPU providers for the UNet and text encoder, while the
+ * VAE stays fp32 because the SDXL VAE overflows fp16 and a VAE file does not say which family it is.
+ * LOOM_PRECISION (UNet, text encoder) and LOOM_VAE_PRECISION override with fp32|fp16.
+ */
+export function precisionFor(provider: Provider, kind: ModelKind, explicit?: FloatType): FloatType {
+  if (explicit) return explicit;
+  const env = kind === 'vae' ? process.env.LOOM_VAE_PRECISION : process.env.LOOM_PRECISION;
+  if (env) {
+    if (env !== 'fp32' && env !== 'fp16') throw new Error(`${kind === 'vae' ? 'LOOM_VAE_PRECISION' : 'LOOM_PRECISION'}=${env}: expected fp32 or fp16`);
+    return env === 'fp16' ? 'float16' : 'float32';
+  }
+  return provider === 'cpu' || kind === 'vae' ? 'float32' : 'float16';
+}
+
+async function sessionFor(kind: string, config: unknown, build: (float: FloatType) => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<LoomSession> {
   const device = await resolveDevice(opts.device, opts.log);
+  const float = precisionFor(device, kind.startsWith('vae') ? 'vae' : (kind as ModelKind), opts.precision);
   // building the graph is cheap and strict-checks the weights; binding is what the cache saves
-  const graph = build();
+  const graph = build(float);
   const uses = graph.weights();
   const weightsId = createHash('sha256').update(uses.map((u) => `${weights.identity(u.key)}|${u.transform}`).join('\n')).digest('hex');
-  const key = `${kind}|${JSON.stringify(config)}|${weightsId}|${device}`;
+  const key = `${kind}|${JSON.stringify(config)}|${float}|${weightsId}|${device}`;
   return sessionCache.get(key, async () => {
     const bound = await (opts.cache ?? new WeightCache()).bind(uses, weights, kind);
     return createSession(graph.toModelProto(bound.locations), bound.folder, {
@@ -70,7 +90,7 @@ export interface TextEncoder {
 
 export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOptions & { config?: ClipConfig } = {}): Promise<TextEncoder> {
   const config = opts.config ?? deriveClipConfig(weights);
-  const session = await sessionFor('clip', config, () => buildClip(weights, config), weights, opts);
+  const session = await sessionFor('clip', config, (float) => buildClip(weights, config, float), weights, opts);
   return {
     config,
     async encode(ids, { layer = -1, finalNorm = true } = {}) {
@@ -94,7 +114,7 @@ export interface UNetRunner {
 export async function createUNet(weights: WeightProvider, opts: RuntimeOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
   const config = opts.config ?? deriveUNetConfig(weights);
   const attention = opts.attention ?? defaultAttention(await resolveDevice(opts.device, opts.log));
-  const session = await sessionFor('unet', { ...config, attention }, () => buildUNet(weights, config, attention), weights, opts);
+  const session = await sessionFor('unet', { ...config, attention }, (float) => buildUNet(weights, config, { attention, float }), weights, opts);
   return {
     config,
     async run(x, timesteps, context, y) {
@@ -121,7 +141,7 @@ export interface Vae {
 
 export async function createVae(weights: WeightProvider, opts: RuntimeOptions & { config?: VaeConfig } = {}): Promise<Vae> {
   const config = opts.config ?? deriveVaeConfig(weights);
-  const decoder = await sessionFor('vae_decoder', config, () => buildVaeDecoder(weights, config), weights, opts);
+  const decoder = await sessionFor('vae_decoder', config, (float) => buildVaeDecoder(weights, config, float), weights, opts);
   // the encoder session is only built on first use: most workflows never encode
   let encoder: Promise<LoomSession> | undefined;
   return {
@@ -131,7 +151,7 @@ export async function createVae(weights: WeightProvider, opts: RuntimeOptions & 
     },
     async encode(image) {
       if (!config.hasEncoder) throw new Error('vae: this VAE has no encoder weights');
-      encoder ??= sessionFor('vae_encoder', config, () => buildVaeEncoder(weights, config), weights, opts);
+      encoder ??= sessionFor('vae_encoder', config, (float) => buildVaeEncoder(weights, config, float), weights, opts);
       const out = await (await encoder).run({ image: f32(image) }, ['mean', 'logvar']);
       return { mean: toF32(out.mean), logvar: toF32(out.logvar) };
     },

@@ -1,4 +1,4 @@
-import { Graph, type Value } from '../onnx/builder';
+import { Graph, type FloatType, type Value } from '../onnx/builder';
 import { Layers, assertAllWeightsUsed, type AttentionKernel } from '../onnx/nn';
 import type { WeightProvider } from '../checkpoint/weights';
 import { headsFor, type UNetConfig } from '../checkpoint/arch/unet';
@@ -16,15 +16,26 @@ export function timestepFrequencies(dim: number, maxPeriod = 10000): Float32Arra
  * The LDM UNetModel (SD1/SD2/SDXL) as an ONNX graph. Inputs: x [B,C,H,W], timesteps [B] (float),
  * context [B,T,ctx], and y [B,adm] when the model has label_emb (SDXL). Output: out [B,outC,H,W].
  */
-export function buildUNet(weights: WeightProvider, cfg: UNetConfig, kernel: AttentionKernel = 'standard'): Graph {
-  const g = new Graph('unet');
-  const L = new Layers(g, weights, 'unet', kernel);
-  const x = g.input('x', 'float32', ['B', cfg.inChannels, 'H', 'W']);
-  const timesteps = g.input('timesteps', 'float32', ['B']);
-  const context = g.input('context', 'float32', ['B', 'T', cfg.contextDim]);
-  const y = cfg.admInChannels !== undefined ? g.input('y', 'float32', ['B', cfg.admInChannels]) : undefined;
+export interface UNetBuildOptions {
+  attention?: AttentionKernel;
+  /** compute type; inputs and output stay fp32 */
+  float?: FloatType;
+}
 
-  const tEmb = timestepEmbedding(g, timesteps, cfg.modelChannels);
+/** SD2's 1024-wide OpenCLIP context marks the models whose attention overflows in fp16. */
+export const needsFp32Attention = (cfg: UNetConfig): boolean => cfg.contextDim === 1024;
+
+export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBuildOptions = {}): Graph {
+  const g = new Graph('unet', opts.float);
+  const L = new Layers(g, weights, 'unet', { attention: opts.attention, upcastAttention: needsFp32Attention(cfg) });
+  const x = g.compute(g.input('x', 'float32', ['B', cfg.inChannels, 'H', 'W']));
+  const timesteps = g.input('timesteps', 'float32', ['B']);
+  const context = g.compute(g.input('context', 'float32', ['B', 'T', cfg.contextDim]));
+  const yIn = cfg.admInChannels !== undefined ? g.input('y', 'float32', ['B', cfg.admInChannels]) : undefined;
+  const y = yIn && g.compute(yIn);
+
+  // the sinusoid is computed in fp32 (timesteps up to 999 lose too much in fp16), then cast
+  const tEmb = g.compute(timestepEmbedding(g, timesteps, cfg.modelChannels));
   let emb = L.linear(L.silu(L.linear(tEmb, 'time_embed.0')), 'time_embed.2');
   if (y) emb = g.op('Add', [emb, L.linear(L.silu(L.linear(y, 'label_emb.0.0')), 'label_emb.0.2')]);
   // every ResBlock applies SiLU to the embedding before its own projection
@@ -110,7 +121,7 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, kernel: Atte
   }
 
   const out = L.conv(L.silu(L.groupNorm(h, 'out.0', 32, 1e-5)), 'out.2');
-  g.output(out, 'out', 'float32', ['B', cfg.outChannels, 'H', 'W']);
+  g.output(g.fp32(out), 'out', 'float32', ['B', cfg.outChannels, 'H', 'W']);
   assertAllWeightsUsed(g, weights, 'unet');
   return g;
 }

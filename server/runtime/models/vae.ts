@@ -1,4 +1,4 @@
-import { Graph, type Value } from '../onnx/builder';
+import { Graph, type FloatType, type Value } from '../onnx/builder';
 import { Layers, assertAllWeightsUsed } from '../onnx/nn';
 import type { WeightProvider } from '../checkpoint/weights';
 import type { VaeConfig } from '../checkpoint/arch/vae';
@@ -32,11 +32,11 @@ function vaeBlocks(g: Graph, L: Layers) {
 }
 
 /** AutoencoderKL.decode: z [B, embedDim, h, w] (already divided by the scale factor) → image [B,3,8h,8w], raw. */
-export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig): Graph {
-  const g = new Graph('vae_decoder');
+export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig, float: FloatType = 'float32'): Graph {
+  const g = new Graph('vae_decoder', float);
   const L = new Layers(g, weights, 'vae');
   const { resnet, mid, out } = vaeBlocks(g, L);
-  const z = g.input('z', 'float32', ['B', cfg.embedDim, 'h', 'w']);
+  const z = g.compute(g.input('z', 'float32', ['B', cfg.embedDim, 'h', 'w']));
   let h = mid(L.conv(L.conv(z, 'post_quant_conv'), 'decoder.conv_in'), 'decoder');
   for (let level = cfg.chMult.length - 1; level >= 0; level--) {
     for (let b = 0; b <= cfg.numResBlocks; b++) h = resnet(h, `decoder.up.${level}.block.${b}`);
@@ -47,17 +47,17 @@ export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig): Graph 
       h = L.conv(up, `decoder.up.${level}.upsample.conv`);
     }
   }
-  g.output(out(h, 'decoder'), 'image', 'float32', ['B', cfg.outChannels, 'H', 'W']);
+  g.output(g.fp32(out(h, 'decoder')), 'image', 'float32', ['B', cfg.outChannels, 'H', 'W']);
   assertAllWeightsUsed(g, weights, 'vae decoder', [/^encoder\./, /^quant_conv\./, /^loss\./]);
   return g;
 }
 
 /** AutoencoderKL.encode: image [B,3,H,W] in [-1,1] → posterior mean and logvar (clamped to [-30, 20]). */
-export function buildVaeEncoder(weights: WeightProvider, cfg: VaeConfig): Graph {
-  const g = new Graph('vae_encoder');
+export function buildVaeEncoder(weights: WeightProvider, cfg: VaeConfig, float: FloatType = 'float32'): Graph {
+  const g = new Graph('vae_encoder', float);
   const L = new Layers(g, weights, 'vae');
   const { resnet, mid, out } = vaeBlocks(g, L);
-  const img = g.input('image', 'float32', ['B', cfg.outChannels, 'H', 'W']);
+  const img = g.compute(g.input('image', 'float32', ['B', cfg.outChannels, 'H', 'W']));
   let h = L.conv(img, 'encoder.conv_in');
   for (let level = 0; level < cfg.chMult.length; level++) {
     for (let b = 0; b < cfg.numResBlocks; b++) h = resnet(h, `encoder.down.${level}.block.${b}`);
@@ -67,8 +67,8 @@ export function buildVaeEncoder(weights: WeightProvider, cfg: VaeConfig): Graph 
   const moments = L.conv(out(mid(h, 'encoder'), 'encoder'), 'quant_conv');
   const [mean, logvar] = g.opN('Split', [moments], { axis: 1 }, 2);
   const clamped = g.op('Clip', [logvar, g.scalar(-30), g.scalar(20)]);
-  g.output(mean, 'mean', 'float32', ['B', cfg.embedDim, 'h', 'w']);
-  g.output(clamped, 'logvar', 'float32', ['B', cfg.embedDim, 'h', 'w']);
+  g.output(g.fp32(mean), 'mean', 'float32', ['B', cfg.embedDim, 'h', 'w']);
+  g.output(g.fp32(clamped), 'logvar', 'float32', ['B', cfg.embedDim, 'h', 'w']);
   assertAllWeightsUsed(g, weights, 'vae encoder', [/^decoder\./, /^post_quant_conv\./, /^loss\./]);
   return g;
 }

@@ -1,3 +1,4 @@
+import { float32ToF16 } from '../io/dtype';
 import { AttributeType, ElemType, ModelProto, MS_OPSET, ONNX_IR_VERSION, ONNX_OPSET, TensorDataType } from './proto';
 
 /** A symbolic tensor in a graph under construction. */
@@ -11,6 +12,9 @@ export type Dim = number | string;
 /** Integers become INT/INTS attributes, other numbers FLOAT; wrap integral floats as `{ float: 1 }`. */
 export type Attr = number | readonly number[] | string | { float: number } | { floats: readonly number[] };
 
+/** The float type a graph computes in: fp32 on CPU, fp16 on GPU providers. */
+export type FloatType = 'float32' | 'float16';
+
 /** How an initializer's values are derived from the stored tensor. */
 export type WeightTransform = 'none' | 'transpose';
 
@@ -22,9 +26,11 @@ export interface WeightUse {
   readonly key: string;
   readonly dims: readonly number[];
   readonly transform: WeightTransform;
+  /** element type of the initializer (the graph's compute type) */
+  readonly dtype: FloatType;
 }
 
-/** Where the fp32 bytes of one initializer live, relative to the session's external-data folder. */
+/** Where the bytes of one initializer live, relative to the session's external-data folder. */
 export interface ExternalLocation {
   readonly location: string;
   readonly offset: number;
@@ -55,6 +61,8 @@ interface IoRecord {
 /**
  * Tape-style ONNX graph builder: every `op` call appends a node and returns its outputs.
  * Checkpoint weights are declared with `weight()` and never enter the serialized proto.
+ * `float` is the compute type: weights, `scalar()` and `fconst()` take it; graph inputs and outputs
+ * stay fp32 at the API boundary and models cast with `compute()` / `fp32()`.
  */
 export class Graph {
   private readonly nodes: NodeRecord[] = [];
@@ -65,7 +73,7 @@ export class Graph {
   private counter = 0;
   private usesMsDomain = false;
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string, readonly float: FloatType = 'float32') {}
 
   input(name: string, type: ElemType, dims: readonly Dim[]): Value {
     this.inputs.push({ name, type, dims });
@@ -84,7 +92,7 @@ export class Graph {
    */
   weight(key: string, dims: readonly number[], transform: WeightTransform = 'none'): Value {
     const onnxName = `${key}${transform === 'none' ? '' : `::${transform}`}::[${dims.join(',')}]`;
-    if (!this.weightUses.has(onnxName)) this.weightUses.set(onnxName, { onnxName, key, dims: [...dims], transform });
+    if (!this.weightUses.has(onnxName)) this.weightUses.set(onnxName, { onnxName, key, dims: [...dims], transform, dtype: this.float });
     return { name: onnxName, graph: this };
   }
 
@@ -107,8 +115,29 @@ export class Graph {
     return this.constant(values, [values.length]);
   }
 
+  /** A scalar in the compute type (for arithmetic with activations). */
   scalar(v: number): Value {
-    return this.constant(Float32Array.of(v), []);
+    return this.fconst([v], []);
+  }
+
+  /** A float constant in the compute type; `constant(Float32Array)` stays fp32 (Resize scales, fp32 islands). */
+  fconst(values: Float32Array | readonly number[], dims?: readonly number[]): Value {
+    const f32 = values instanceof Float32Array ? values : Float32Array.from(values);
+    if (this.float === 'float32') return this.constant(f32, dims ?? [f32.length]);
+    const half = float32ToF16(f32);
+    const name = `const_${this.counter++}`;
+    this.consts.push({ name, type: 'float16', dims: dims ?? [f32.length], raw: new Uint8Array(half.buffer, half.byteOffset, half.byteLength).slice() });
+    return { name, graph: this };
+  }
+
+  /** fp32 → compute type (a no-op graph-wise in fp32 graphs). */
+  compute(v: Value): Value {
+    return this.float === 'float32' ? v : this.op('Cast', [v], { to: TensorDataType.float16 });
+  }
+
+  /** compute type → fp32, for graph outputs. */
+  fp32(v: Value): Value {
+    return this.float === 'float32' ? v : this.op('Cast', [v], { to: TensorDataType.float32 });
   }
 
   /** Appends one node and returns its single output (named `outName` when given). */
@@ -152,7 +181,7 @@ export class Graph {
         return {
           name: w.onnxName,
           dims: w.dims,
-          data_type: TensorDataType.float32,
+          data_type: TensorDataType[w.dtype],
           data_location: 1,
           external_data: [
             { key: 'location', value: loc.location },

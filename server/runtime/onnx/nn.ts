@@ -8,12 +8,24 @@ import type { WeightProvider } from '../checkpoint/weights';
  */
 export type AttentionKernel = 'fused' | 'standard';
 
-export class Layers {
+export interface LayerOptions {
   /**
    * `fused` emits com.microsoft MultiHeadAttention (CPU, CUDA and WebGPU implement it; on CPU it runs
    * a flash-style kernel that never holds the [B,heads,T,S] score tensor), `standard` the MatMul/Softmax path.
    */
-  constructor(readonly g: Graph, readonly weights: WeightProvider, readonly component: string, readonly attentionKernel: AttentionKernel = 'standard') {}
+  attention?: AttentionKernel;
+  /** run attention in fp32 inside an fp16 graph (SD2's attention overflows fp16, as ComfyUI and ORT's optimiser know) */
+  upcastAttention?: boolean;
+}
+
+export class Layers {
+  readonly attentionKernel: AttentionKernel;
+  readonly upcastAttention: boolean;
+
+  constructor(readonly g: Graph, readonly weights: WeightProvider, readonly component: string, opts: LayerOptions = {}) {
+    this.attentionKernel = opts.attention ?? 'standard';
+    this.upcastAttention = (opts.upcastAttention ?? false) && g.float === 'float16';
+  }
 
   /** Stored shape of a checkpoint tensor; a missing tensor is an error naming it. */
   shape(key: string): readonly number[] {
@@ -53,8 +65,8 @@ export class Layers {
     const [c] = this.shape(`${prefix}.weight`);
     if (c % groups) throw new Error(`${this.component}: ${prefix} has ${c} channels, not divisible into ${groups} groups`);
     const grouped = g.op('Reshape', [x, g.ints([0, groups, -1])]);
-    const ones = g.constant(new Float32Array(groups).fill(1), [groups]);
-    const zeros = g.constant(new Float32Array(groups), [groups]);
+    const ones = g.fconst(new Float32Array(groups).fill(1), [groups]);
+    const zeros = g.fconst(new Float32Array(groups), [groups]);
     const normed = g.op('InstanceNormalization', [grouped, ones, zeros], { epsilon: eps });
     const back = g.op('Reshape', [normed, g.op('Shape', [x])]);
     const scaled = g.op('Mul', [back, this.param(`${prefix}.weight`, [c, 1, 1])]);
@@ -87,6 +99,15 @@ export class Layers {
    */
   attention(q: Value, k: Value, v: Value, heads: number, dim: number, mask?: Value): Value {
     const g = this.g;
+    if (this.upcastAttention) {
+      const f32 = (t: Value) => g.op('Cast', [t], { to: 1 });
+      return g.compute(this.attentionIn(f32(q), f32(k), f32(v), heads, dim, mask && f32(mask), g.constant(Float32Array.of(1 / Math.sqrt(dim / heads)), [])));
+    }
+    return this.attentionIn(q, k, v, heads, dim, mask, g.scalar(1 / Math.sqrt(dim / heads)));
+  }
+
+  private attentionIn(q: Value, k: Value, v: Value, heads: number, dim: number, mask: Value | undefined, scale: Value): Value {
+    const g = this.g;
     const d = dim / heads;
     if (this.attentionKernel === 'fused' && !mask) {
       return g.opN('MultiHeadAttention', [q, k, v], { num_heads: heads, scale: { float: 1 / Math.sqrt(d) } }, 1, 'com.microsoft')[0];
@@ -95,7 +116,7 @@ export class Layers {
     const qh = split(q, [0, 2, 1, 3]);
     const kt = split(k, [0, 2, 3, 1]);
     const vh = split(v, [0, 2, 1, 3]);
-    let scores = g.op('Mul', [g.op('MatMul', [qh, kt]), g.scalar(1 / Math.sqrt(d))]);
+    let scores = g.op('Mul', [g.op('MatMul', [qh, kt]), scale]);
     if (mask) scores = g.op('Add', [scores, mask]);
     const probs = g.op('Softmax', [scores], { axis: -1 });
     const merged = g.op('Transpose', [g.op('MatMul', [probs, vh])], { perm: [0, 2, 1, 3] });

@@ -65,6 +65,8 @@ export async function createSession(model: Uint8Array, folder: string, opts: Ses
       const session = await ort.InferenceSession.create(model, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
+        // warnings are about constants its own fusions made dead; errors still reach us as exceptions
+        logSeverityLevel: 3,
         ...(opts.intraOpThreads ? { intraOpNumThreads: opts.intraOpThreads } : {}),
         extra: { session: { model_external_initializers_file_folder_path: folder } },
       });

@@ -4,6 +4,7 @@ import { link, mkdir, open, readdir, rename, stat, unlink, utimes, realpath } fr
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { WeightProvider } from '../checkpoint/weights';
+import { float32ToF16 } from '../io/dtype';
 import { numel } from '../io/tensor';
 import type { ExternalLocation, WeightUse } from './builder';
 
@@ -25,7 +26,11 @@ export interface BoundWeights {
   materialised: number;
 }
 
-const MATERIALISED = '.f32';
+/** materialised file suffix by initializer type */
+const SUFFIX = { float32: '.f32', float16: '.f16' } as const;
+const BYTES = { float32: 4, float16: 2 } as const;
+/** the stored dtype an initializer of this type can point at directly */
+const DIRECT_DTYPE = { float32: 'F32', float16: 'F16' } as const;
 const CHUNK_ROWS = 256;
 
 export function defaultCacheDir(): string {
@@ -34,10 +39,11 @@ export function defaultCacheDir(): string {
 
 /**
  * Binds graph initializers to bytes on disk, by reference:
- * - an fp32 tensor used as stored is read straight from the user's file, hard-linked into the cache
- *   folder (onnxruntime only accepts relative locations inside the folder; hard links pass its check);
- * - anything else (fp16/bf16 sources, patched weights, pre-transposed MatMul weights) is converted once
- *   into a content-addressed file `<sha256(identity|transform|dims)>.f32`, reused across runs and restarts,
+ * - a tensor used as stored whose dtype is the graph's (fp32 in fp32 graphs, fp16 in fp16 ones) is read
+ *   straight from the user's file, hard-linked into the cache folder (onnxruntime only accepts relative
+ *   locations inside the folder; hard links pass its check);
+ * - anything else (other dtypes, patched weights, pre-transposed MatMul weights) is converted once into a
+ *   content-addressed file `<sha256(identity|transform|dims|dtype)>.f32|.f16`, reused across runs and restarts,
  *   written to a temp name and renamed, and evicted least-recently-used (mtime, touched on use) past maxBytes.
  * The work is async and yields to the event loop between row chunks; a server should still call it
  * from its worker thread, since the conversion itself is CPU-bound.
@@ -65,10 +71,11 @@ export class WeightCache {
       if (numel(info.shape) !== numel(use.dims)) {
         throw new Error(`${component}: weight ${use.key} has shape [${info.shape.join(',')}], the graph needs ${numel(use.dims)} elements [${use.dims.join(',')}]`);
       }
-      const id = `${weights.identity(use.key)}|${use.transform}|${use.dims.join(',')}`;
+      // fp32 ids keep their pre-fp16 form so existing caches stay valid
+      const id = `${weights.identity(use.key)}|${use.transform}|${use.dims.join(',')}${use.dtype === 'float32' ? '' : `|${use.dtype}`}`;
       ident.update(id).update('\n');
       const range = weights.fileRange(use.key);
-      if (use.transform === 'none' && info.dtype === 'F32' && range && range.length === numel(use.dims) * 4) {
+      if (use.transform === 'none' && info.dtype === DIRECT_DTYPE[use.dtype] && range && range.length === numel(use.dims) * BYTES[use.dtype]) {
         let location = linked.get(range.path);
         if (location === undefined) location = await this.linkSource(range.path);
         if (location) {
@@ -78,7 +85,7 @@ export class WeightCache {
           continue;
         }
       }
-      const file = createHash('sha256').update(id).digest('hex') + MATERIALISED;
+      const file = createHash('sha256').update(id).digest('hex') + SUFFIX[use.dtype];
       inUse.add(file);
       const length = await this.materialise(file, use, weights);
       locations.set(use.onnxName, { location: file, offset: 0, length });
@@ -111,7 +118,11 @@ export class WeightCache {
 
   private async materialise(file: string, use: WeightUse, weights: WeightProvider): Promise<number> {
     const target = path.join(this.dir, file);
-    const bytes = numel(use.dims) * 4;
+    const bytes = numel(use.dims) * BYTES[use.dtype];
+    const encode = (v: Float32Array): Uint8Array => {
+      const out = use.dtype === 'float16' ? float32ToF16(v) : v;
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    };
     try {
       const st = await stat(target);
       if (st.size === bytes) {
@@ -136,11 +147,11 @@ export class WeightCache {
             for (let r = 0; r < rows; r++) chunk[base + r] = values[r * cols + c];
           }
           const n = (c1 - c0) * rows;
-          await fh.write(new Uint8Array(chunk.buffer, 0, n * 4));
+          await fh.write(encode(chunk.subarray(0, n)));
           await yieldToLoop();
         }
       } else {
-        await fh.write(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+        await fh.write(encode(values));
       }
     } finally {
       await fh.close();
@@ -151,7 +162,7 @@ export class WeightCache {
 
   /** Least-recently-used eviction of materialised files, never touching the ones just bound. */
   private async evict(keep: ReadonlySet<string>): Promise<void> {
-    const files = (await readdir(this.dir)).filter((f) => f.endsWith(MATERIALISED));
+    const files = (await readdir(this.dir)).filter((f) => f.endsWith(SUFFIX.float32) || f.endsWith(SUFFIX.float16));
     const entries = await Promise.all(files.map(async (f) => ({ f, st: await stat(path.join(this.dir, f)) })));
     let total = entries.reduce((a, e) => a + e.st.size, 0);
     if (total <= this.maxBytes) return;
