@@ -1,12 +1,13 @@
 import { basename } from 'node:path';
 import { float32ToF16, toFloat32 } from '../io/dtype';
 import { writeSafetensors, type TensorEntry } from '../io/safetensors-write';
-import type { DType, TensorRef } from '../io/tensor';
+import { numel, type DType, type TensorRef } from '../io/tensor';
 import { CheckpointError } from './errors';
 import { VARIANT_KEY, type ComponentName } from './families';
 import { cachedSha256 } from './hash';
 import { loadCheckpoint, type Checkpoint } from './load';
-import { combine } from './merge-math';
+import { isKernelDType, KernelMerge, type KernelSource } from './merge-kernel';
+import { combine, f32Weights } from './merge-math';
 import { ratioFor, validateRatios, type MergeMode, type MergeRatios } from './merge-ratios';
 import type { WeightProvider } from './weights';
 
@@ -22,6 +23,8 @@ export interface MergeFilesOptions {
   dtype: 'F16' | 'F32';
   /** hash the sources into the metadata (sha256 of whole files; cached) */
   hashSources?: boolean;
+  /** false: compute every tensor on the JS path (same bits, slower); for comparisons and as an escape hatch */
+  kernel?: boolean;
 }
 
 export interface MergeReport {
@@ -52,6 +55,7 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
   const report: MergeReport = { out: opts.out, tensors: 0, bytes: 0, merged: 0, copiedFromA: [], droppedFromB: 0 };
   for (const k of B.tensors.keys()) if (!A.tensors.has(k)) report.droppedFromB++;
 
+  const kernel = opts.kernel === false ? undefined : new KernelMerge();
   const entries: TensorEntry[] = [];
   for (const [name, ta] of A.tensors) {
     const tb = B.tensors.get(name);
@@ -79,6 +83,11 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
     }
     report.merged++;
     const r = ratioFor(opts.ratios, A.family, where.component, where.relative);
+    const fast = kernel && !latentOnly && kernelData(kernel, opts.mode, r, outDtype, name, ta, tb!, tc);
+    if (fast) {
+      entries.push({ name, dtype: outDtype, shape: ta.shape, data: fast });
+      continue;
+    }
     entries.push({
       name,
       dtype: outDtype,
@@ -100,10 +109,32 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
   };
   const metadata: Record<string, string> = { format: 'pt', 'latentloom.merge': JSON.stringify(recipe) };
   if (hashes) metadata['latentloom.merge.sha256'] = JSON.stringify(hashes);
-  const written = await writeSafetensors(opts.out, entries, metadata);
+  let written: { bytes: number; tensors: number };
+  try {
+    written = await writeSafetensors(opts.out, entries, metadata);
+  } finally {
+    await kernel?.close();
+  }
   report.tensors = written.tensors;
   report.bytes = written.bytes;
   return report;
+}
+
+/** The kernel's producer for a merged tensor, or undefined when it needs the JS path (no file range, other dtypes). */
+function kernelData(
+  kernel: KernelMerge, mode: MergeMode, r: number, out: DType, name: string, ta: TensorRef, tb: TensorRef, tc?: TensorRef,
+): (() => Promise<Uint8Array>) | undefined {
+  const src = (t: TensorRef): KernelSource | undefined => (t.file && isKernelDType(t.dtype) ? { file: t.file, dtype: t.dtype } : undefined);
+  const [a, b, c] = [src(ta), src(tb), tc && src(tc)];
+  if (!a || !b || (tc && !c) || (out !== 'F16' && out !== 'F32')) return undefined;
+  const count = numel(ta.shape);
+  // ratio 0 is A and weighted ratio 1 is B, exactly as stored when the dtype matches (as in combine)
+  const only = r === 0 ? a : mode === 'weighted' && r === 1 ? b : undefined;
+  if (only) {
+    if (only.dtype === out) return () => kernel.bytes(name, only.file);
+    return () => kernel.run({ name, mode: 'convert', k: 0, r: 0, a: only, out, count });
+  }
+  return () => kernel.run({ name, mode, ...f32Weights(r), a, b, c, out, count });
 }
 
 async function sourceHashes(paths: (string | undefined)[]): Promise<Record<string, string>> {

@@ -1,0 +1,191 @@
+/**
+ * Streams merged tensors through the WebAssembly SIMD kernel: file chunks are read straight into the
+ * kernel's memory (the next chunk's reads overlap this chunk's compute) and each tensor's output is
+ * copied into its own buffer, so the writer may hold it while the next tensor is computed.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { DType, FileRange } from '../../io/tensor';
+import { CheckpointError } from '../errors';
+import { BLOCK, DTYPE_CODE, KERNEL_WAT, MODE_CODE } from './kernel-wat';
+
+export type KernelDType = keyof typeof DTYPE_CODE;
+export type KernelMode = keyof typeof MODE_CODE;
+
+export function isKernelDType(d: DType): d is KernelDType {
+  return d in DTYPE_CODE;
+}
+
+/** elements per read; 1 Mi keeps a chunk at 2-4 MiB per source, large enough for full-speed reads */
+export const CHUNK = 1 << 20;
+const PAD = 64; // the kernel runs to the next multiple of 8 elements past a region's end
+const REGION = CHUNK * 4 + PAD;
+const SCRATCH = 0;
+const SLOTS = BLOCK * 12; // after 3 f32 scratch blocks
+const slotPtr = (slot: number, src: number) => SLOTS + (slot * 3 + src) * REGION;
+const OUT = slotPtr(2, 0);
+const PAGES = Math.ceil((OUT + REGION) / 65536);
+
+interface Exports {
+  merge(mode: number, a: number, at: number, b: number, bt: number, c: number, ct: number, out: number, ot: number, n: number, k: number, r: number, scratch: number): void;
+}
+
+export interface Kernel {
+  exports: Exports;
+  memory: WebAssembly.Memory;
+}
+
+let compiled: Promise<Kernel> | undefined;
+
+/** Compiled once per process; wabt (a large module) is loaded only when a merge first needs it. */
+export function loadKernel(): Promise<Kernel> {
+  compiled ??= (async () => {
+    const wabt = await (await import('wabt')).default();
+    const mod = wabt.parseWat('merge-kernel.wat', KERNEL_WAT);
+    try {
+      const { buffer } = mod.toBinary({});
+      const memory = new WebAssembly.Memory({ initial: PAGES, maximum: PAGES });
+      const instance = await WebAssembly.instantiate(await WebAssembly.compile(new Uint8Array(buffer)), { env: { memory } });
+      return { exports: instance.exports as unknown as Exports, memory };
+    } finally {
+      mod.destroy();
+    }
+  })();
+  compiled.catch(() => (compiled = undefined));
+  return compiled;
+}
+
+// the kernel's memory is one per process: tensors (of any merge) take turns
+let turn: Promise<unknown> = Promise.resolve();
+function exclusive<T>(work: () => Promise<T>): Promise<T> {
+  const run = turn.then(work, work);
+  turn = run.catch(() => undefined);
+  return run;
+}
+
+/** How many tensors went through the kernel in this process (tests check the fast path is taken). */
+export const kernelStats = { tensors: 0 };
+
+export interface KernelSource {
+  file: FileRange;
+  dtype: KernelDType;
+}
+
+export interface KernelJob {
+  /** for error messages */
+  name: string;
+  /** convert: A's values in the output dtype */
+  mode: KernelMode;
+  /** weighted: out = k·a + r·b; add-difference: a + r·(b − c); both already f32 (Math.fround) */
+  k: number;
+  r: number;
+  a: KernelSource;
+  b?: KernelSource;
+  c?: KernelSource;
+  out: 'F16' | 'F32';
+  count: number;
+}
+
+const SIZE: Record<KernelDType, number> = { F32: 4, F16: 2, BF16: 2 };
+
+/** One merge's use of the kernel: keeps its source files open until close(). */
+export class KernelMerge {
+  private readonly handles = new Map<string, Promise<FileHandle>>();
+  private readonly active = new Set<Promise<unknown>>();
+  private closed = false;
+
+  /** Raw bytes of a range through the open handles (for ratio 0/1 copies in the stored dtype). */
+  bytes(name: string, file: FileRange): Promise<Uint8Array> {
+    return this.track(async () => {
+      const buf = Buffer.allocUnsafeSlow(file.length);
+      await readExact(await this.handle(file.path), buf, file, 0, file.length, name);
+      return buf;
+    });
+  }
+
+  run(job: KernelJob): Promise<Uint8Array> {
+    return this.track(async () => {
+      const k = await loadKernel();
+      const sources = [job.a, job.b, job.c].filter((s): s is KernelSource => s !== undefined);
+      for (const s of sources) {
+        if (s.file.length !== job.count * SIZE[s.dtype]) throw new CheckpointError(`tensor "${job.name}": ${s.file.path} holds ${s.file.length} bytes, not ${job.count} ${s.dtype}`);
+      }
+      const handles = await Promise.all(sources.map((s) => this.handle(s.file.path)));
+      return exclusive(() => compute(k, job, sources, handles));
+    });
+  }
+
+  /** Waits for this merge's reads to settle, then closes its files. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.active]);
+    const handles = await Promise.allSettled(this.handles.values());
+    this.handles.clear();
+    await Promise.allSettled(handles.map((h) => (h.status === 'fulfilled' ? h.value.close() : undefined)));
+  }
+
+  private track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('merge kernel used after close()'));
+    const p = work();
+    this.active.add(p);
+    const done = () => this.active.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private handle(path: string): Promise<FileHandle> {
+    let h = this.handles.get(path);
+    if (!h) {
+      h = open(path, 'r');
+      h.catch(() => undefined); // surfaced to the tensor that awaits it
+      this.handles.set(path, h);
+    }
+    return h;
+  }
+}
+
+async function compute(k: Kernel, job: KernelJob, sources: KernelSource[], handles: FileHandle[]): Promise<Uint8Array> {
+  const outSize = SIZE[job.out];
+  const result = Buffer.allocUnsafeSlow(job.count * outSize); // its own memory: the writer holds it while the next tensor is made
+  const mem = k.memory.buffer;
+  // every source's part of chunk [start, start + n) into its region of `slot`; all settle before a throw
+  const read = async (slot: number, start: number, n: number) => {
+    const reads = sources.map((s, i) => {
+      const size = SIZE[s.dtype];
+      return readExact(handles[i], new Uint8Array(mem, slotPtr(slot, i), n * size), s.file, start * size, n * size, job.name);
+    });
+    for (const r of await Promise.allSettled(reads)) if (r.status === 'rejected') throw r.reason;
+  };
+  const code = (s: KernelSource | undefined) => (s ? DTYPE_CODE[s.dtype] : 0);
+  let pending: Promise<void> | undefined = job.count > 0 ? read(0, 0, Math.min(CHUNK, job.count)) : undefined;
+  try {
+    for (let start = 0, slot = 0; start < job.count; start += CHUNK, slot ^= 1) {
+      const n = Math.min(CHUNK, job.count - start);
+      await pending;
+      const next = start + CHUNK;
+      pending = next < job.count ? read(slot ^ 1, next, Math.min(CHUNK, job.count - next)) : undefined;
+      pending?.catch(() => undefined); // awaited next turn (or in finally)
+      const [a, b, c] = [0, 1, 2].map((i) => slotPtr(slot, i));
+      k.exports.merge(MODE_CODE[job.mode], a, code(job.a), b, code(job.b), c, code(job.c), OUT, DTYPE_CODE[job.out], n, job.k, job.r, SCRATCH);
+      result.set(new Uint8Array(mem, OUT, n * outSize), start * outSize);
+    }
+  } finally {
+    // never leave a read writing into the shared memory once this tensor has given up its turn
+    await pending?.catch(() => undefined);
+  }
+  kernelStats.tensors++;
+  return result;
+}
+
+/** Fills `into` from `file` bytes [from, from + len); a file that ends early is an error naming both. */
+async function readExact(fh: FileHandle, into: Uint8Array, file: FileRange, from: number, len: number, name: string): Promise<void> {
+  let done = 0;
+  while (done < len) {
+    const { bytesRead } = await fh.read(into, done, len - done, file.offset + from + done);
+    if (bytesRead === 0) {
+      throw new CheckpointError(
+        `tensor "${name}": ${file.path} ended early (${from + done} of ${file.length} bytes read at offset ${file.offset}); was it truncated or replaced during the merge?`,
+      );
+    }
+    done += bytesRead;
+  }
+}
