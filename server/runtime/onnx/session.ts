@@ -1,5 +1,6 @@
 import ort from 'onnxruntime-node';
 import { Graph } from './builder';
+import type { OptimizedModelStore, SessionOrigin } from './optimized-models';
 
 export type DeviceChoice = 'auto' | 'cuda' | 'webgpu' | 'cpu';
 export type Provider = 'cuda' | 'webgpu' | 'cpu';
@@ -18,11 +19,15 @@ export interface SessionOptions {
   device?: DeviceChoice;
   intraOpThreads?: number;
   log?: (line: string) => void;
+  /** CPU only: keeps onnxruntime's fully optimised model on disk so later starts skip the optimisation */
+  optimizedStore?: OptimizedModelStore;
 }
 
 export interface LoomSession {
   readonly label: string;
   readonly provider: Provider;
+  /** CPU sessions made through an OptimizedModelStore say whether they were reloaded, saved or only built */
+  readonly origin?: SessionOrigin;
   run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>>;
   release(): Promise<void>;
 }
@@ -53,7 +58,7 @@ export function resolveDevice(choice: DeviceChoice = deviceFromEnv(), log?: (lin
 /**
  * Creates an onnxruntime session from graph bytes whose external data lives in `folder`.
  * `auto` tries CUDA, then WebGPU, then CPU, and logs one line naming the provider it chose
- * (with the reason each earlier one was refused). fp32 everywhere for now.
+ * (with the reason each earlier one was refused). On CPU, `optimizedStore` reuses saved optimised models.
  */
 export async function createSession(model: Uint8Array, folder: string, opts: SessionOptions): Promise<LoomSession> {
   const device = opts.device ?? deviceFromEnv();
@@ -62,20 +67,24 @@ export async function createSession(model: Uint8Array, folder: string, opts: Ses
   const refused: string[] = [];
   for (const provider of order) {
     try {
-      const session = await ort.InferenceSession.create(model, {
+      const base: ort.InferenceSession.SessionOptions = {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         // warnings are about constants its own fusions made dead; errors still reach us as exceptions
         logSeverityLevel: 3,
         ...(opts.intraOpThreads ? { intraOpNumThreads: opts.intraOpThreads } : {}),
         extra: { session: { model_external_initializers_file_folder_path: folder } },
-      });
+      };
+      const made = provider === 'cpu' && opts.optimizedStore
+        ? await opts.optimizedStore.create(model, base, opts.label)
+        : { session: await ort.InferenceSession.create(model, base), origin: undefined };
+      const session = made.session;
       const line = `[loom] ${opts.label}: execution provider ${provider}${refused.length ? ` (fallback: ${refused.join('; ')})` : ''}`;
       if (!loggedChoice.has(line)) {
         loggedChoice.add(line);
         log(line);
       }
-      return wrap(session, opts.label, provider);
+      return wrap(session, opts.label, provider, made.origin);
     } catch (e) {
       const reason = e instanceof Error ? e.message.split('\n')[0] : String(e);
       if (device !== 'auto' || provider === 'cpu') {
@@ -87,10 +96,11 @@ export async function createSession(model: Uint8Array, folder: string, opts: Ses
   throw new Error(`${opts.label}: no execution provider available (${refused.join('; ')})`);
 }
 
-function wrap(session: ort.InferenceSession, label: string, provider: Provider): LoomSession {
+function wrap(session: ort.InferenceSession, label: string, provider: Provider, origin?: SessionOrigin): LoomSession {
   return {
     label,
     provider,
+    ...(origin ? { origin } : {}),
     async run(feeds, fetches) {
       try {
         const out = fetches ? await session.run(feeds, [...fetches]) : await session.run(feeds);

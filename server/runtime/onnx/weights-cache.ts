@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
-import { link, mkdir, open, readdir, rename, stat, unlink, utimes, realpath } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rename, rm, stat, unlink, utimes, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { WeightProvider } from '../checkpoint/weights';
 import { float32ToF16 } from '../io/dtype';
 import { numel } from '../io/tensor';
 import type { ExternalLocation, WeightUse } from './builder';
+import { OPTIMIZED_PREFIX } from './optimized-models';
 
 export interface WeightCacheOptions {
   /** default: LOOM_CACHE_DIR, else `.loom/weight-cache` under the working directory */
@@ -160,18 +161,36 @@ export class WeightCache {
     return bytes;
   }
 
-  /** Least-recently-used eviction of materialised files, never touching the ones just bound. */
+  /**
+   * Least-recently-used eviction of materialised files and saved optimised models (optimized-models.ts),
+   * never touching the files just bound.
+   */
   private async evict(keep: ReadonlySet<string>): Promise<void> {
-    const files = (await readdir(this.dir)).filter((f) => f.endsWith(SUFFIX.float32) || f.endsWith(SUFFIX.float16));
-    const entries = await Promise.all(files.map(async (f) => ({ f, st: await stat(path.join(this.dir, f)) })));
-    let total = entries.reduce((a, e) => a + e.st.size, 0);
+    const names = await readdir(this.dir);
+    const files = names.filter((f) => f.endsWith(SUFFIX.float32) || f.endsWith(SUFFIX.float16));
+    const saved = names.filter((f) => f.startsWith(OPTIMIZED_PREFIX) && !f.includes('.'));
+    const entries = [
+      ...(await Promise.all(files.map(async (f) => ({ f, dir: false, ...(await sizeAndAge(path.join(this.dir, f), false)) })))),
+      ...(await Promise.all(saved.map(async (f) => ({ f, dir: true, ...(await sizeAndAge(path.join(this.dir, f), true)) })))),
+    ];
+    let total = entries.reduce((a, e) => a + e.size, 0);
     if (total <= this.maxBytes) return;
-    entries.sort((a, b) => a.st.mtimeMs - b.st.mtimeMs);
+    entries.sort((a, b) => a.mtimeMs - b.mtimeMs);
     for (const e of entries) {
       if (total <= this.maxBytes) break;
       if (keep.has(e.f)) continue;
-      await unlink(path.join(this.dir, e.f)).catch(() => undefined);
-      total -= e.st.size;
+      await rm(path.join(this.dir, e.f), { recursive: e.dir, force: true }).catch(() => undefined);
+      total -= e.size;
     }
   }
+}
+
+/** A file's size, or a folder's total; mtime of the entry itself (folders are touched when reloaded). */
+async function sizeAndAge(p: string, dir: boolean): Promise<{ size: number; mtimeMs: number }> {
+  const st = await stat(p).catch(() => undefined);
+  if (!st) return { size: 0, mtimeMs: 0 };
+  if (!dir) return { size: st.size, mtimeMs: st.mtimeMs };
+  const inner = await readdir(p).catch(() => [] as string[]);
+  const sizes = await Promise.all(inner.map((f) => stat(path.join(p, f)).then((s) => s.size, () => 0)));
+  return { size: sizes.reduce((a, b) => a + b, 0), mtimeMs: st.mtimeMs };
 }

@@ -1,0 +1,105 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import { memoryProvider } from '../../helpers/model-weights';
+import { randomUNet, rng } from '../../helpers/random-models';
+import { maxAbsDiff } from '../../helpers/compare';
+import { deriveUNetConfig } from '../../../server/runtime/checkpoint/arch/unet';
+import { buildUNet } from '../../../server/runtime/models/unet';
+import { createSession } from '../../../server/runtime/onnx/session';
+import { OptimizedModelStore, OPTIMIZED_PREFIX, optimizedModelKey } from '../../../server/runtime/onnx/optimized-models';
+import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
+
+const root = mkdtempSync(path.join(tmpdir(), 'loom-opt-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// conv channels >= 16 so onnxruntime's NCHWc layout pass (the part worth saving) rewrites the convs
+const spec = { inChannels: 4, modelChannels: 32, channelMult: [1, 2], numResBlocks: 1, attentionLevels: [1], depth: 1, contextDim: 16, linearProjection: false };
+const weights = memoryProvider(randomUNet(spec, 5), 'opt-unet');
+const graph = buildUNet(weights, deriveUNetConfig(weights), { attention: 'fused', float: 'float32' });
+
+function feeds(): Record<string, ort.Tensor> {
+  const r = rng(9);
+  const x = Float32Array.from({ length: 2 * 4 * 8 * 8 }, () => r() * 2 - 1);
+  const ctx = Float32Array.from({ length: 2 * 3 * 16 }, () => r() * 2 - 1);
+  return {
+    x: new ort.Tensor('float32', x, [2, 4, 8, 8]),
+    timesteps: new ort.Tensor('float32', Float32Array.of(10, 900), [2]),
+    context: new ort.Tensor('float32', ctx, [2, 3, 16]),
+  };
+}
+
+async function start(dir: string, logs: string[] = []) {
+  const bound = await new WeightCache({ dir }).bind(graph.weights(), weights, 'unet');
+  const model = graph.toModelProto(bound.locations);
+  const s = await createSession(model, bound.folder, { label: 'unet', device: 'cpu', log: (l) => logs.push(l), optimizedStore: new OptimizedModelStore(bound.folder, (l) => logs.push(l)) });
+  const out = (await s.run(feeds(), ['out'])).out.data as Float32Array;
+  await s.release();
+  return { origin: s.origin, out, saved: path.join(dir, OPTIMIZED_PREFIX + optimizedModelKey(model)) };
+}
+
+describe('saved optimised CPU models', () => {
+  it('builds, then saves on the second build, then reloads; outputs agree', async () => {
+    const dir = path.join(root, 'a');
+    const first = await start(dir);
+    expect(first.origin).toBe('built');
+    expect(existsSync(first.saved)).toBe(false);
+    expect(existsSync(`${first.saved}.seen`)).toBe(true);
+
+    const second = await start(dir);
+    expect(second.origin).toBe('saved');
+    expect(readdirSync(second.saved).sort()).toEqual(['model.onnx', 'weights.bin']);
+    // what was saved is the layout-optimised graph, weights outside the proto
+    const saved = readFileSync(path.join(second.saved, 'model.onnx'));
+    expect(saved.includes('com.microsoft.nchwc')).toBe(true);
+    expect(saved.length).toBeLessThan(statSync(path.join(second.saved, 'weights.bin')).size);
+    expect(existsSync(`${second.saved}.seen`)).toBe(false);
+
+    const third = await start(dir);
+    expect(third.origin).toBe('reloaded');
+    // the same optimised graph and kernels: identical numbers
+    expect(maxAbsDiff(second.out, first.out)).toBe(0);
+    expect(maxAbsDiff(third.out, first.out)).toBe(0);
+    expect(first.out.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('a damaged saved model is discarded with a log line and the session is built again', async () => {
+    const dir = path.join(root, 'b');
+    const good = (await start(dir)).out;
+    const { saved } = await start(dir);
+    truncateSync(path.join(saved, 'model.onnx'), 100);
+    const logs: string[] = [];
+    const again = await start(dir, logs);
+    expect(again.origin).toBe('built');
+    expect(logs.join('\n')).toMatch(/saved optimised model .* unusable/);
+    expect(existsSync(saved)).toBe(false);
+    expect(maxAbsDiff(again.out, good)).toBe(0);
+  });
+
+  it('the key covers the model bytes and the CPU signature', () => {
+    const m = new Uint8Array([1, 2, 3]);
+    expect(optimizedModelKey(m, 'x86_64|avx2')).not.toBe(optimizedModelKey(m, 'x86_64|avx512f'));
+    expect(optimizedModelKey(m, 'sig')).not.toBe(optimizedModelKey(new Uint8Array([1, 2, 4]), 'sig'));
+    expect(optimizedModelKey(m, 'sig')).toBe(optimizedModelKey(Uint8Array.from(m), 'sig'));
+  });
+
+  it('the weight cache evicts saved models least-recently-used, with the weight files', async () => {
+    const dir = path.join(root, 'c');
+    await new WeightCache({ dir }).bind(graph.weights(), weights, 'unet');
+    const weightBytes = readdirSync(dir).filter((f) => f.endsWith('.f32')).reduce((a, f) => a + statSync(path.join(dir, f)).size, 0);
+    expect(weightBytes).toBeGreaterThan(0);
+    const old = path.join(dir, `${OPTIMIZED_PREFIX}0123`);
+    mkdirSync(old, { recursive: true });
+    writeFileSync(path.join(old, 'weights.bin'), Buffer.alloc(1 << 20));
+    utimesSync(old, new Date(1e12), new Date(1e12));
+    const fresh = path.join(dir, `${OPTIMIZED_PREFIX}4567`);
+    mkdirSync(fresh);
+    writeFileSync(path.join(fresh, 'weights.bin'), Buffer.alloc(1 << 10));
+    // the bound weights (memory provider: all materialised) and the fresh saved model fit; the old one does not
+    await new WeightCache({ dir, maxBytes: weightBytes + 4096 }).bind(graph.weights(), weights, 'unet');
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+  });
+});
