@@ -9,7 +9,7 @@ import path from 'node:path';
 import { mergeCheckpointFiles } from '../server/runtime/checkpoint/merge';
 import { toFloat32 } from '../server/runtime/io/dtype';
 import { openSafetensors } from '../server/runtime/io/safetensors';
-import { writeSafetensors, type TensorEntry } from '../server/runtime/io/safetensors-write';
+import { DEFAULT_SYNC_EVERY_BYTES, writeSafetensors, type TensorEntry } from '../server/runtime/io/safetensors-write';
 import { numel } from '../server/runtime/io/tensor';
 
 const GB = 1e9;
@@ -51,6 +51,46 @@ async function writeModel(file: string, seed: number): Promise<number> {
   const entries: TensorEntry[] = layout().map((t, i) => ({ name: t.name, dtype: 'F16', shape: t.shape, data: async () => randomF16(numel(t.shape), seed * 7919 + i) }));
   await writeSafetensors(file, entries, { format: 'pt' });
   return layout().reduce((n, t) => n + numel(t.shape), 0);
+}
+
+/**
+ * The physical floor of a merge: read a file and write it to a new one beside it, then fsync, as cp does
+ * (sequential 16 MiB reads and writes through one buffer), timed as a whole and per step. With
+ * `writebackEvery`, an fdatasync is started in the background every that many bytes, as writeSafetensors
+ * does (the fsync at the end then only waits for the tail).
+ */
+async function copyReference(src: string, dst: string, writebackEvery = 0): Promise<{ bytes: number; seconds: number; readS: number; writeS: number; syncS: number }> {
+  const t0 = performance.now();
+  const from = await open(src, 'r');
+  const to = await open(dst, 'wx');
+  const buf = Buffer.allocUnsafeSlow(16 << 20);
+  let [pos, readMs, writeMs, syncMs, syncedAt] = [0, 0, 0, 0, 0];
+  let writeback: Promise<void> | undefined;
+  try {
+    for (;;) {
+      let t = performance.now();
+      const { bytesRead } = await from.read(buf, 0, buf.length, pos);
+      readMs += performance.now() - t;
+      if (!bytesRead) break;
+      t = performance.now();
+      for (let done = 0; done < bytesRead; ) done += (await to.write(buf, done, bytesRead - done, pos + done)).bytesWritten;
+      writeMs += performance.now() - t;
+      pos += bytesRead;
+      if (writebackEvery && !writeback && pos - syncedAt >= writebackEvery) {
+        syncedAt = pos;
+        writeback = to.datasync().then(() => void (writeback = undefined));
+        writeback.catch(() => undefined); // thrown by the await below
+      }
+    }
+    const t = performance.now();
+    await writeback;
+    await to.sync();
+    syncMs = performance.now() - t;
+  } finally {
+    await from.close();
+    await to.close();
+  }
+  return { bytes: pos, seconds: (performance.now() - t0) / 1000, readS: readMs / 1000, writeS: writeMs / 1000, syncS: syncMs / 1000 };
 }
 
 const rssMiB = () => (process.resourceUsage().maxRSS / 1024).toFixed(0);
@@ -105,8 +145,17 @@ export async function run(): Promise<void> {
     t = performance.now();
     await mergeCheckpointFiles({ a, b, mode: 'weighted', ratios: { base: 0.3 }, out, dtype: 'F16', hashSources: false });
     const mergeS = (performance.now() - t) / 1000;
+    const mergeRss = rssMiB();
+    const cp = await copyReference(a, path.join(dir, 'copy.bin'));
+    const cpWb = await copyReference(a, path.join(dir, 'copy-writeback.bin'), DEFAULT_SYNC_EVERY_BYTES);
     line('merge weighted 0.3, fp16 out', `${mergeS.toFixed(1)} s; ${((2 * bytes) / GB / mergeS).toFixed(2)} GB/s of input (A+B), ${(params / 1e6 / mergeS).toFixed(0)} M params/s`);
-    line('peak RSS after merge', `${rssMiB()} MiB`);
+    const copyLine = (label: string, c: typeof cp) => line(
+      label,
+      `${c.seconds.toFixed(1)} s; ${(c.bytes / GB / c.seconds).toFixed(2)} GB/s of input (read ${c.readS.toFixed(2)} s, write ${c.writeS.toFixed(2)} s, fsync ${c.syncS.toFixed(2)} s); merge takes ${(mergeS / c.seconds).toFixed(1)}x`,
+    );
+    copyLine('reference: cp of A, 16 MiB, + fsync', cp);
+    copyLine(`  same, writeback every ${DEFAULT_SYNC_EVERY_BYTES >> 20} MiB`, cpWb);
+    line('peak RSS after merge', `${mergeRss} MiB`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

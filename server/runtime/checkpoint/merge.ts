@@ -6,7 +6,7 @@ import { CheckpointError } from './errors';
 import { VARIANT_KEY, type ComponentName } from './families';
 import { cachedSha256 } from './hash';
 import { loadCheckpoint, type Checkpoint } from './load';
-import { isKernelDType, KernelMerge, type KernelSource } from './merge-kernel';
+import { isKernelDType, KernelMerge, type KernelJob, type KernelSource } from './merge-kernel';
 import { combine, f32Weights } from './merge-math';
 import { ratioFor, validateRatios, type MergeMode, type MergeRatios } from './merge-ratios';
 import type { WeightProvider } from './weights';
@@ -40,7 +40,10 @@ export interface MergeReport {
 
 const FLOAT: ReadonlySet<DType> = new Set(['F16', 'F32', 'BF16', 'F64']);
 
-/** Streams a merge of checkpoint files into a .safetensors file, one tensor in memory at a time. */
+/**
+ * Streams a merge of checkpoint files into a .safetensors file: through the kernel a few chunks are in memory
+ * at a time (read, computed and written overlapped), on the JS path a tensor or two (the writer's budget).
+ */
 export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<MergeReport> {
   if (opts.mode === 'add-difference' && !opts.c) throw new CheckpointError('add-difference needs a third model (--c)');
   if (opts.mode === 'weighted' && opts.c) throw new CheckpointError('a weighted merge takes two models; --c is only for add-difference');
@@ -78,14 +81,15 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
     const outDtype: DType = FLOAT.has(ta.dtype) ? opts.dtype : ta.dtype;
     if (!mergeable) {
       report.copiedFromA.push(name);
-      entries.push({ name, dtype: outDtype, shape: ta.shape, data: () => convert(ta, outDtype) });
+      const fast = kernel && kernelCopy(kernel, name, ta, outDtype);
+      entries.push({ name, dtype: outDtype, shape: ta.shape, ...(fast || { data: () => convert(ta, outDtype) }) });
       continue;
     }
     report.merged++;
     const r = ratioFor(opts.ratios, A.family, where.component, where.relative);
     const fast = kernel && !latentOnly && kernelData(kernel, opts.mode, r, outDtype, name, ta, tb!, tc);
     if (fast) {
-      entries.push({ name, dtype: outDtype, shape: ta.shape, data: fast });
+      entries.push({ name, dtype: outDtype, shape: ta.shape, ...fast });
       continue;
     }
     entries.push({
@@ -120,21 +124,40 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
   return report;
 }
 
-/** The kernel's producer for a merged tensor, or undefined when it needs the JS path (no file range, other dtypes). */
+type Producer = Pick<TensorEntry, 'data' | 'stream'>;
+
+const kernelSource = (t: TensorRef): KernelSource | undefined => (t.file && isKernelDType(t.dtype) ? { file: t.file, dtype: t.dtype } : undefined);
+
+/**
+ * The kernel's producers for a merged tensor (stream() for the writer, data() for anyone else), or
+ * undefined when it needs the JS path (no file range, other dtypes).
+ */
 function kernelData(
   kernel: KernelMerge, mode: MergeMode, r: number, out: DType, name: string, ta: TensorRef, tb: TensorRef, tc?: TensorRef,
-): (() => Promise<Uint8Array>) | undefined {
-  const src = (t: TensorRef): KernelSource | undefined => (t.file && isKernelDType(t.dtype) ? { file: t.file, dtype: t.dtype } : undefined);
-  const [a, b, c] = [src(ta), src(tb), tc && src(tc)];
+): Producer | undefined {
+  const [a, b, c] = [kernelSource(ta), kernelSource(tb), tc && kernelSource(tc)];
   if (!a || !b || (tc && !c) || (out !== 'F16' && out !== 'F32')) return undefined;
-  const count = numel(ta.shape);
   // ratio 0 is A and weighted ratio 1 is B, exactly as stored when the dtype matches (as in combine)
   const only = r === 0 ? a : mode === 'weighted' && r === 1 ? b : undefined;
-  if (only) {
-    if (only.dtype === out) return () => kernel.bytes(name, only.file);
-    return () => kernel.run({ name, mode: 'convert', k: 0, r: 0, a: only, out, count });
+  if (only) return kernelConvert(kernel, name, only, out, numel(ta.shape));
+  const job: KernelJob = { name, mode, ...f32Weights(r), a, b, c, out, count: numel(ta.shape) };
+  return { data: () => kernel.run(job), stream: (write) => kernel.stream(job, write) };
+}
+
+/** The kernel's producers for a tensor copied from A (raw bytes, or converted), or undefined for the JS path. */
+function kernelCopy(kernel: KernelMerge, name: string, ta: TensorRef, out: DType): Producer | undefined {
+  if (ta.file && ta.dtype === out) {
+    const file = ta.file;
+    return { data: () => kernel.bytes(name, file), stream: (write) => kernel.streamBytes(name, file, write) };
   }
-  return () => kernel.run({ name, mode, ...f32Weights(r), a, b, c, out, count });
+  const a = kernelSource(ta);
+  return a && (out === 'F16' || out === 'F32') ? kernelConvert(kernel, name, a, out, numel(ta.shape)) : undefined;
+}
+
+function kernelConvert(kernel: KernelMerge, name: string, src: KernelSource, out: 'F16' | 'F32', count: number): Producer {
+  if (src.dtype === out) return { data: () => kernel.bytes(name, src.file), stream: (write) => kernel.streamBytes(name, src.file, write) };
+  const job: KernelJob = { name, mode: 'convert', k: 0, r: 0, a: src, out, count };
+  return { data: () => kernel.run(job), stream: (write) => kernel.stream(job, write) };
 }
 
 async function sourceHashes(paths: (string | undefined)[]): Promise<Record<string, string>> {

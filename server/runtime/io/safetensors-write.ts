@@ -1,25 +1,59 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DTYPE_SIZE, numel, type DType } from './tensor';
 import { SafetensorsError } from './safetensors';
 
+/** Takes one chunk of a tensor's bytes; the chunk must stay unchanged until the returned promise settles. */
+export type ChunkSink = (chunk: Uint8Array) => Promise<void>;
+
 export interface TensorEntry {
   name: string;
   dtype: DType;
   shape: readonly number[];
-  /** called once, in file order, one call at a time (while the previous tensor is being written) */
+  /** called once, in file order, never while another entry's data() or stream() is pending */
   data: () => Promise<Uint8Array>;
+  /**
+   * Optional; when present it is called instead of data() (same rules): it hands the tensor's bytes over
+   * in order, in chunks of any size, through `write`, and leaves each chunk untouched until the promise
+   * returned for it settles, so a producer can recycle a few buffers instead of holding the whole tensor.
+   * It resolves once the last chunk is handed over (its write may still be pending) and calls `write`
+   * no more after that.
+   */
+  stream?: (write: ChunkSink) => Promise<void>;
 }
+
+export interface WriteOptions {
+  /**
+   * How far production may run ahead of the disk: the next tensor's data() starts while the bytes
+   * produced but not yet written, plus its own, fit in this budget, or when at most one tensor is
+   * pending whatever its size (one written while the next is produced, the behaviour of a budget of 0).
+   * Default 64 MiB.
+   */
+  inFlightBytes?: number;
+  /**
+   * Starts writeback (an fdatasync in the background) each time this many bytes have been written since
+   * the last one, so the final fsync waits for the tail rather than the whole file. 0: off. Default 256 MiB.
+   */
+  syncEveryBytes?: number;
+}
+
+export const DEFAULT_IN_FLIGHT_BYTES = 64 << 20;
+export const DEFAULT_SYNC_EVERY_BYTES = 256 << 20;
 
 /**
  * Streams tensors into a .safetensors file. The header is computed from shapes alone, then data is
- * written tensor by tensor into a temp file beside `target` that is renamed over it only when complete.
+ * written tensor by tensor into a temp file beside `target` that is renamed over it only when complete
+ * (and fsynced); on any failure the temp file is removed and `target` left as it was.
+ *
+ * Tensors are produced one at a time in file order (data() or stream()), up to `inFlightBytes` ahead of
+ * the writes, which run one at a time in file order while the next tensors are produced.
  */
 export async function writeSafetensors(
   target: string,
   entries: Iterable<TensorEntry> | AsyncIterable<TensorEntry>,
   metadata: Record<string, string> = {},
+  options: WriteOptions = {},
 ): Promise<{ bytes: number; tensors: number }> {
   const list: TensorEntry[] = [];
   const seen = new Set<string>();
@@ -33,37 +67,152 @@ export async function writeSafetensors(
   const header = buildHeader(ordered, metadata);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx');
+  const out = new SequentialWriter(fh, Math.max(0, options.inFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES), Math.max(0, options.syncEveryBytes ?? DEFAULT_SYNC_EVERY_BYTES));
   let ok = false;
-  let written = 0;
   try {
-    await writeAll(fh, header);
-    written += header.length;
-    // the next tensor is produced while the current one is written: two tensors in memory at most
-    const fetch = (i: number) => {
-      const p = ordered[i].data();
-      p.catch(() => undefined); // surfaced when awaited; avoids an unhandled rejection if a write fails first
-      return p;
-    };
-    let next = ordered.length ? fetch(0) : undefined;
-    for (let i = 0; i < ordered.length; i++) {
-      const e = ordered[i];
+    void out.write(header); // a failed write is surfaced by out.check() and out.finish()
+    for (const e of ordered) {
       const expected = numel(e.shape) * DTYPE_SIZE[e.dtype];
-      const bytes = await next!;
-      next = i + 1 < ordered.length ? fetch(i + 1) : undefined;
-      if (bytes.byteLength !== expected) {
-        throw new SafetensorsError(`${target}: tensor "${e.name}": data is ${bytes.byteLength} bytes, ${e.dtype} ${JSON.stringify(e.shape)} needs ${expected}`);
+      const mismatch = (got: string) => new SafetensorsError(`${target}: tensor "${e.name}": data is ${got} bytes, ${e.dtype} ${JSON.stringify(e.shape)} needs ${expected}`);
+      if (e.stream) {
+        await out.room(0);
+        let given = 0;
+        let live = true;
+        await e.stream((chunk) => {
+          given += chunk.byteLength;
+          if (!live) out.fail(new SafetensorsError(`${target}: tensor "${e.name}": stream() handed over bytes after it resolved`));
+          else if (given > expected) out.fail(mismatch(`at least ${given}`));
+          return out.write(chunk);
+        });
+        live = false;
+        out.check();
+        if (given !== expected) throw mismatch(String(given));
+      } else {
+        await out.room(expected);
+        const release = out.reserve(expected);
+        let bytes: Uint8Array;
+        try {
+          bytes = await e.data();
+          out.check();
+          if (bytes.byteLength !== expected) throw mismatch(String(bytes.byteLength));
+        } finally {
+          release();
+        }
+        void out.write(bytes); // counted again from here until written
       }
-      await writeAll(fh, bytes);
-      written += bytes.byteLength;
     }
+    await out.finish();
     await fh.sync();
     ok = true;
   } finally {
+    await out.settled();
     await fh.close();
     if (!ok) await unlink(tmp).catch(() => undefined);
   }
   await rename(tmp, target);
-  return { bytes: written, tensors: ordered.length };
+  return { bytes: out.position, tensors: ordered.length };
+}
+
+/**
+ * One file's writes, run one at a time in the order they were asked for, at consecutive positions. Keeps
+ * count of the bytes produced but not yet written, and starts writeback in the background as it goes.
+ * The first failure sticks: later writes are refused and every check throws it.
+ */
+class SequentialWriter {
+  /** where the next write asked for goes (at the end: the file's size) */
+  position = 0;
+  private tail: Promise<void> = Promise.resolve();
+  /** bytes produced or being produced and not yet written, and in how many pieces (tensors or chunks) */
+  private held = 0;
+  private pieces = 0;
+  private failed = false;
+  private failure: unknown;
+  private wake: (() => void) | undefined;
+  private written = 0;
+  private syncedAt = 0;
+  private syncing: Promise<void> | undefined;
+
+  constructor(private readonly fh: FileHandle, private readonly budget: number, private readonly syncEvery: number) {}
+
+  /** Queues `bytes` after every write asked for before; the promise settles when they are in the file. */
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.failed) {
+      const refused = Promise.reject(this.failure);
+      refused.catch(() => undefined);
+      return refused;
+    }
+    const at = this.position;
+    this.position += bytes.byteLength;
+    const release = this.reserve(bytes.byteLength);
+    const p = this.tail.then(async () => {
+      try {
+        this.check();
+        await writeAll(this.fh, bytes, at);
+        this.written += bytes.byteLength;
+        this.startWriteback();
+      } catch (err) {
+        this.fail(err);
+        throw err;
+      } finally {
+        release();
+      }
+    });
+    p.catch(() => undefined); // a caller may drop the promise; the failure sticks anyway
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Counts `bytes` about to be produced as held; the returned function stops counting them. */
+  reserve(bytes: number): () => void {
+    this.held += bytes;
+    this.pieces++;
+    return () => {
+      this.held -= bytes;
+      this.pieces--;
+      this.wake?.();
+    };
+  }
+
+  /** Waits until a piece of `bytes` may be produced (or a failure: thrown). */
+  async room(bytes: number): Promise<void> {
+    while (!this.failed && this.pieces > 1 && this.held + bytes > this.budget) {
+      await new Promise<void>((resolve) => (this.wake = resolve));
+      this.wake = undefined;
+    }
+    this.check();
+  }
+
+  fail(err: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.failure = err;
+    this.wake?.();
+  }
+
+  check(): void {
+    if (this.failed) throw this.failure;
+  }
+
+  /** Waits for every write and writeback, then throws the first failure if any. */
+  async finish(): Promise<void> {
+    await this.settled();
+    this.check();
+  }
+
+  /** Waits for every write and writeback to settle; never throws. */
+  async settled(): Promise<void> {
+    await this.tail;
+    await this.syncing;
+  }
+
+  private startWriteback(): void {
+    if (this.syncEvery === 0 || this.syncing || this.written - this.syncedAt < this.syncEvery) return;
+    this.syncedAt = this.written;
+    this.syncing = this.fh.datasync().then(
+      () => { this.syncing = undefined; },
+      (err) => { this.syncing = undefined; this.fail(err); }, // reported once by the kernel: the final fsync would not see it
+    );
+  }
 }
 
 /** The format's writer order: larger dtype alignment first, then name, so every tensor starts aligned. */
@@ -94,10 +243,10 @@ export function buildHeader(ordered: readonly { name: string; dtype: DType; shap
   return out;
 }
 
-async function writeAll(fh: import('node:fs/promises').FileHandle, bytes: Uint8Array): Promise<void> {
+async function writeAll(fh: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
   let done = 0;
   while (done < bytes.byteLength) {
-    const { bytesWritten } = await fh.write(bytes, done, bytes.byteLength - done);
+    const { bytesWritten } = await fh.write(bytes, done, bytes.byteLength - done, position + done);
     done += bytesWritten;
   }
 }

@@ -137,6 +137,75 @@ describe('merge kernel vs JS combine', () => {
   });
 });
 
+describe('streaming from the kernel memory', () => {
+  /** A sink that reads each chunk only when its (slow, unevenly timed) write completes, as the file writer does. */
+  const lazySink = (into: Uint8Array[], delayMs: () => number) => (chunk: Uint8Array) => {
+    const at = into.push(new Uint8Array(0)) - 1;
+    return new Promise<void>((resolve) => setTimeout(() => {
+      into[at] = new Uint8Array(chunk);
+      resolve();
+    }, delayMs()));
+  };
+
+  it('no output region is reused before its write is done, within a tensor and across tensors', async () => {
+    const rnd = mulberry32(11);
+    const n = 5 * CHUNK + 3; // more chunks than output regions
+    const srcs = [0, 1].map(() => ({ bytes: values(n, 'F16', rnd), dtype: 'F16' as const }));
+    const ranges = await onDisk(...srcs.map((s) => s.bytes));
+    const [a, b] = ranges.map((file) => ({ file, dtype: 'F16' as const }));
+    const k = new KernelMerge();
+    try {
+      const jobs: KernelJob[] = [
+        { name: 'x', mode: 'weighted', ...f32Weights(0.3), a, b, out: 'F16', count: n },
+        { name: 'y', mode: 'weighted', ...f32Weights(-0.6), a, b, out: 'F32', count: n },
+        { name: 'z', mode: 'convert', k: 0, r: 0, a: b, out: 'F32', count: n },
+      ];
+      const got: Uint8Array[][] = [[], [], [], []];
+      const writes: Promise<void>[] = [];
+      let delay = 0;
+      const sink = (i: number) => {
+        const lazy = lazySink(got[i], () => (delay = (delay + 7) % 13));
+        return (chunk: Uint8Array) => {
+          const p = lazy(chunk);
+          writes.push(p);
+          return p;
+        };
+      };
+      // one after another without waiting for the writes, as writeSafetensors does
+      for (const [i, job] of jobs.entries()) await k.stream(job, sink(i));
+      await k.streamBytes('raw', a.file, sink(3));
+      await Promise.all(writes);
+      for (const [i, job] of jobs.entries()) {
+        const want = await k.run(job);
+        expect(Buffer.concat(got[i]).equals(want), job.name).toBe(true);
+        expect(got[i].every((c) => c.byteLength <= CHUNK * 4)).toBe(true);
+      }
+      expect(Buffer.concat(got[3]).equals(srcs[0].bytes)).toBe(true);
+      expect(firstDifference(Buffer.concat(got[0]), jsMerge('weighted', 0.3, 'F16', ...srcs), 'F16')).toBeUndefined();
+    } finally {
+      await k.close();
+    }
+  });
+
+  it('a failed write stops the tensor with that error', async () => {
+    const rnd = mulberry32(12);
+    const n = 6 * CHUNK;
+    const [a] = await onDisk(values(n, 'F16', rnd));
+    const k = new KernelMerge();
+    let calls = 0;
+    try {
+      await expect(
+        k.stream({ name: 'w', mode: 'convert', k: 0, r: 0, a: { file: a, dtype: 'F16' }, out: 'F32', count: n }, async () => {
+          if (++calls === 2) throw new Error('disk full');
+        }),
+      ).rejects.toThrow('disk full');
+      expect(calls).toBeLessThan(6);
+    } finally {
+      await k.close();
+    }
+  });
+});
+
 describe('merge kernel dtype conversion', () => {
   const convert = (bytes: Uint8Array, dtype: KernelDType, out: 'F16' | 'F32', count: number) =>
     runKernel({ name: 'convert', mode: 'convert', k: 0, r: 0, out, count }, { bytes, dtype });
@@ -213,6 +282,20 @@ describe('merging files through the kernel', () => {
       expect(kernelStats.tensors - before).toBe(i === 0 ? 2 : rep.merged);
       const [x, y] = await Promise.all([fast, slow].map((f) => import('node:fs/promises').then((fs) => fs.readFile(f))));
       expect(x.equals(y), `${run.mode} ${run.dtype}`).toBe(true);
+    }
+  });
+
+  it('tensors copied from A (outside the components) stream through the kernel with the same bytes as the JS path', async () => {
+    const extra = { 'model_ema.diffusion_modelw': [CHUNK * 2 + 9], 'model_ema.decay': [1] };
+    const a = await writeTiny(tmp.file('ca.safetensors'), { ...unet(), ...vae, ...clip, ...extra }, fill(4));
+    const b = await writeTiny(tmp.file('cb.safetensors'), { ...unet(), ...vae, ...clip }, fill(5));
+    for (const dtype of ['F16', 'F32'] as const) {
+      const [fast, slow] = [tmp.file(`cfast${dtype}.safetensors`), tmp.file(`cslow${dtype}.safetensors`)];
+      const rep = await mergeCheckpointFiles({ a, b, mode: 'weighted', ratios: { base: 0.5 }, out: fast, dtype, hashSources: false });
+      expect(rep.copiedFromA.sort()).toEqual(Object.keys(extra).sort());
+      await mergeCheckpointFiles({ a, b, mode: 'weighted', ratios: { base: 0.5 }, out: slow, dtype, hashSources: false, kernel: false });
+      const [x, y] = await Promise.all([fast, slow].map((f) => import('node:fs/promises').then((fs) => fs.readFile(f))));
+      expect(x.equals(y), dtype).toBe(true);
     }
   });
 

@@ -1,9 +1,11 @@
 /**
  * Streams merged tensors through the WebAssembly SIMD kernel: file chunks are read straight into the
- * kernel's memory (the next chunk's reads overlap this chunk's compute) and each tensor's output is
- * copied into its own buffer, so the writer may hold it while the next tensor is computed.
+ * kernel's memory (the next chunk's reads overlap this chunk's compute), and each output chunk is handed
+ * to the writer straight from the kernel's memory (a ring of output regions, each reused once its write
+ * is done), so writes overlap the next chunks' reads and compute and nothing is copied out.
  */
 import { open, type FileHandle } from 'node:fs/promises';
+import type { ChunkSink } from '../../io/safetensors-write';
 import type { DType, FileRange } from '../../io/tensor';
 import { CheckpointError } from '../errors';
 import { BLOCK, DTYPE_CODE, KERNEL_WAT, MODE_CODE } from './kernel-wat';
@@ -22,8 +24,10 @@ const REGION = CHUNK * 4 + PAD;
 const SCRATCH = 0;
 const SLOTS = BLOCK * 12; // after 3 f32 scratch blocks
 const slotPtr = (slot: number, src: number) => SLOTS + (slot * 3 + src) * REGION;
-const OUT = slotPtr(2, 0);
-const PAGES = Math.ceil((OUT + REGION) / 65536);
+/** output regions: chunks being written while later ones are computed */
+const OUTS = 4;
+const outPtr = (o: number) => slotPtr(2, 0) + o * REGION;
+const PAGES = Math.ceil(outPtr(OUTS) / 65536);
 
 interface Exports {
   merge(mode: number, a: number, at: number, b: number, bt: number, c: number, ct: number, out: number, ot: number, n: number, k: number, r: number, scratch: number): void;
@@ -56,6 +60,10 @@ export function loadKernel(): Promise<Kernel> {
 
 // the kernel's memory is one per process: tensors (of any merge) take turns
 let turn: Promise<unknown> = Promise.resolve();
+// each output region's last write, settled either way (its failure is the writer's to report); the ring
+// outlives a tensor's turn, so the next tensor waits for a region's write before computing into it
+const outFree: Promise<void>[] = Array.from({ length: OUTS }, () => Promise.resolve());
+let outNext = 0;
 function exclusive<T>(work: () => Promise<T>): Promise<T> {
   const run = turn.then(work, work);
   turn = run.catch(() => undefined);
@@ -102,7 +110,36 @@ export class KernelMerge {
     });
   }
 
-  run(job: KernelJob): Promise<Uint8Array> {
+  /** bytes() handed to `write` chunk by chunk, read into the kernel's output regions (a TensorEntry's stream). */
+  streamBytes(name: string, file: FileRange, write: ChunkSink): Promise<void> {
+    return this.track(async () => {
+      const [k, fh] = await Promise.all([loadKernel(), this.handle(file.path)]);
+      const step = CHUNK * 4;
+      await exclusive(async () => {
+        const ring = new OutRing(k);
+        for (let at = 0; at < file.length; at += step) {
+          const n = Math.min(step, file.length - at);
+          const o = await ring.take();
+          await readExact(fh, new Uint8Array(k.memory.buffer, outPtr(o), n), file, at, n, name);
+          ring.give(o, n, write);
+        }
+      });
+    });
+  }
+
+  /** The tensor's output bytes in a buffer of their own. */
+  async run(job: KernelJob): Promise<Uint8Array> {
+    const result = Buffer.allocUnsafeSlow(job.count * SIZE[job.out]);
+    let at = 0;
+    await this.stream(job, async (chunk) => {
+      result.set(chunk, at);
+      at += chunk.byteLength;
+    });
+    return result;
+  }
+
+  /** The tensor's output bytes handed to `write` chunk by chunk, straight from the kernel's memory (a TensorEntry's stream). */
+  stream(job: KernelJob, write: ChunkSink): Promise<void> {
     return this.track(async () => {
       const k = await loadKernel();
       const sources = [job.a, job.b, job.c].filter((s): s is KernelSource => s !== undefined);
@@ -110,7 +147,7 @@ export class KernelMerge {
         if (s.file.length !== job.count * SIZE[s.dtype]) throw new CheckpointError(`tensor "${job.name}": ${s.file.path} holds ${s.file.length} bytes, not ${job.count} ${s.dtype}`);
       }
       const handles = await Promise.all(sources.map((s) => this.handle(s.file.path)));
-      return exclusive(() => compute(k, job, sources, handles));
+      await exclusive(() => compute(k, job, sources, handles, write));
     });
   }
 
@@ -143,10 +180,41 @@ export class KernelMerge {
   }
 }
 
-async function compute(k: Kernel, job: KernelJob, sources: KernelSource[], handles: FileHandle[]): Promise<Uint8Array> {
+/**
+ * The output regions as one tensor's turn uses them: take() waits until the next region's last write is
+ * done (throwing if it was this tensor's and failed), give() hands a filled region to the writer.
+ */
+class OutRing {
+  private readonly mine = new Map<number, Promise<void>>();
+  constructor(private readonly k: Kernel) {}
+
+  async take(): Promise<number> {
+    const o = outNext;
+    outNext = (outNext + 1) % OUTS;
+    await (this.mine.get(o) ?? outFree[o]);
+    return o;
+  }
+
+  give(o: number, bytes: number, write: ChunkSink): void {
+    let p: Promise<void>;
+    try {
+      p = write(new Uint8Array(this.k.memory.buffer, outPtr(o), bytes));
+    } catch (err) {
+      p = Promise.reject(err);
+    }
+    p.catch(() => undefined); // awaited when the region comes round again in this turn, else the writer reports it
+    this.mine.set(o, p);
+    outFree[o] = p.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+}
+
+async function compute(k: Kernel, job: KernelJob, sources: KernelSource[], handles: FileHandle[], write: ChunkSink): Promise<void> {
   const outSize = SIZE[job.out];
-  const result = Buffer.allocUnsafeSlow(job.count * outSize); // its own memory: the writer holds it while the next tensor is made
   const mem = k.memory.buffer;
+  const ring = new OutRing(k);
   // every source's part of chunk [start, start + n) into its region of `slot`; all settle before a throw
   const read = async (slot: number, start: number, n: number) => {
     const reads = sources.map((s, i) => {
@@ -164,16 +232,16 @@ async function compute(k: Kernel, job: KernelJob, sources: KernelSource[], handl
       const next = start + CHUNK;
       pending = next < job.count ? read(slot ^ 1, next, Math.min(CHUNK, job.count - next)) : undefined;
       pending?.catch(() => undefined); // awaited next turn (or in finally)
+      const o = await ring.take();
       const [a, b, c] = [0, 1, 2].map((i) => slotPtr(slot, i));
-      k.exports.merge(MODE_CODE[job.mode], a, code(job.a), b, code(job.b), c, code(job.c), OUT, DTYPE_CODE[job.out], n, job.k, job.r, SCRATCH);
-      result.set(new Uint8Array(mem, OUT, n * outSize), start * outSize);
+      k.exports.merge(MODE_CODE[job.mode], a, code(job.a), b, code(job.b), c, code(job.c), outPtr(o), DTYPE_CODE[job.out], n, job.k, job.r, SCRATCH);
+      ring.give(o, n * outSize, write);
     }
   } finally {
     // never leave a read writing into the shared memory once this tensor has given up its turn
     await pending?.catch(() => undefined);
   }
   kernelStats.tensors++;
-  return result;
 }
 
 /** Fills `into` from `file` bytes [from, from + len); a file that ends early is an error naming both. */
