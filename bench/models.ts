@@ -14,7 +14,9 @@ import path from 'node:path';
 import { writeSafetensors } from '../server/runtime/io/safetensors-write';
 import { createTextEncoder, createUNet, createVae, precisionFor } from '../server/runtime/models';
 import { float32ToF16 } from '../server/runtime/io/dtype';
-import { deviceFromEnv, type Provider } from '../server/runtime/onnx/session';
+import ort from 'onnxruntime-node';
+import { Graph } from '../server/runtime/onnx/builder';
+import { createSession, deviceFromEnv, type Provider } from '../server/runtime/onnx/session';
 import { sessionCache } from '../server/runtime/onnx/session';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';
 import { openSafetensors } from '../server/runtime/io/safetensors';
@@ -36,6 +38,19 @@ async function writeModel(file: string, tensors: Tensors, half: boolean): Promis
     },
   })));
   tensors.clear();
+}
+
+/** What this CPU's GEMM kernels reach, so step times can be read as a fraction of the machine's ceiling. */
+async function matmulRate(): Promise<number> {
+  const n = 2048;
+  const g = new Graph('matmul');
+  g.output(g.op('MatMul', [g.input('a', 'float32', [n, n]), g.input('b', 'float32', [n, n])]), 'y', 'float32', [n, n]);
+  const s = await createSession(g.toModelProto(new Map()), '.', { label: 'matmul', device: 'cpu', log: () => {} });
+  const a = new ort.Tensor('float32', Float32Array.from({ length: n * n }, (_, i) => Math.sin(i)), [n, n]);
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) best = Math.min(best, (await timed(() => s.run({ a, b: a })))[1]);
+  await s.release();
+  return (2 * n ** 3) / best / 1e9;
 }
 
 async function fileProvider(file: string): Promise<WeightProvider> {
@@ -63,6 +78,7 @@ export async function run(): Promise<ModelBenchResult> {
   lines.push(head);
   console.log(head);
   try {
+    if (device === 'cpu') note('matmul_gflops', await matmulRate(), 'ORT CPU MatMul 2048x2048 fp32, best of 5 (GFLOP/s): the compute ceiling the step times are read against');
     const unetFile = path.join(dir, 'unet.safetensors');
     const [, genS] = await timed(() => writeModel(unetFile, randomUNet({
       inChannels: 4, modelChannels: 320, channelMult: [1, 2, 4, 4], numResBlocks: 2, attentionLevels: [0, 1, 2], depth: 1, contextDim: 768, linearProjection: false,
