@@ -1,45 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeGolden, golden } from '../../helpers/golden';
-import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
+import { expect, it } from 'vitest';
+import { describeGolden } from '../../helpers/golden';
+import { asF32 as t, goldenModels } from '../../helpers/golden-models';
 import { fileComponent } from '../../helpers/model-weights';
-import { createTextEncoder, createUNet, type F32Tensor } from '../../../server/runtime/models';
-import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { createTextEncoder, createUNet } from '../../../server/runtime/models';
 import { applyLoras } from '../../../server/runtime/checkpoint/lora/apply';
 import { maxAbsDiff } from './support/fixtures';
 import { goldenLora } from './support/golden-lora';
 
-const t = (g: GoldenTensor): F32Tensor => ({ data: g.data as Float32Array, shape: g.shape });
-
 describeGolden('golden kohya LoRA end to end through the ONNX UNet and text encoder (CPU, fp32)', () => {
-  let ref: Map<string, GoldenTensor>;
-  let cacheDir: string;
-  let cache: WeightCache;
-  const model = () => golden('tiny-sd1', 'model.safetensors');
-  const get = (k: string) => ref.get(k) ?? (() => { throw new Error(`golden ${k} missing`); })();
-
-  beforeAll(async () => {
-    ref = await readGoldenTensors(golden('lora', 'golden.safetensors'));
-    cacheDir = mkdtempSync(path.join(tmpdir(), 'loom-lora-wc-'));
-    cache = new WeightCache({ dir: cacheDir });
-  });
-  afterAll(async () => {
-    await sessionCache.clear();
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  const { model, get, cpu } = goldenModels('tiny-sd1', 'lora');
 
   it('text encoder at strength_clip 0.6: last_hidden_state within 1e-4', async () => {
     const base = await fileComponent(model(), 'cond_stage_model.transformer.text_model.');
     const { provider, reports } = applyLoras(base, 'clip', [{ file: await goldenLora(), strength: 0.6 }]);
     expect(reports[0].patched).toBe(12);
-    const enc = await createTextEncoder(provider, { device: 'cpu', cache, log: () => {} });
+    const enc = await createTextEncoder(provider, cpu());
     const out = await enc.encode(get('clip.input_ids').data as Int32Array);
     expect(maxAbsDiff(out.hidden.data, get('clip.last_hidden_state').data as Float32Array)).toBeLessThanOrEqual(1e-4);
     // the unpatched encoder is far from the golden: the check above really sees the LoRA
-    const plain = await (await createTextEncoder(base, { device: 'cpu', cache, log: () => {} })).encode(get('clip.input_ids').data as Int32Array);
+    const plain = await (await createTextEncoder(base, cpu())).encode(get('clip.input_ids').data as Int32Array);
     expect(maxAbsDiff(plain.hidden.data, get('clip.last_hidden_state').data as Float32Array)).toBeGreaterThan(0.1);
   });
 
@@ -47,7 +26,7 @@ describeGolden('golden kohya LoRA end to end through the ONNX UNet and text enco
     const base = await fileComponent(model(), 'model.diffusion_model.');
     const { provider, reports } = applyLoras(base, 'unet', [{ file: await goldenLora(), strength: 0.8 }]);
     expect(reports[0].patched).toBe(134);
-    const unet = await createUNet(provider, { device: 'cpu', cache, log: () => {} });
+    const unet = await createUNet(provider, cpu());
     const out = await unet.run(t(get('unet.x')), get('unet.timesteps').data as Float32Array, t(get('unet.context')));
     expect(maxAbsDiff(out.data, get('unet.out').data as Float32Array)).toBeLessThanOrEqual(1e-4);
   });

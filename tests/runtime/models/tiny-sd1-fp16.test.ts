@@ -1,45 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeGolden, golden } from '../../helpers/golden';
-import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
+import { expect, it } from 'vitest';
+import { describeGolden } from '../../helpers/golden';
+import { asF32 as t, goldenModels } from '../../helpers/golden-models';
+import type { GoldenTensor } from '../../helpers/read-golden';
 import { fileComponent } from '../../helpers/model-weights';
 import { maxAbs, maxAbsDiff } from '../../helpers/compare';
-import { createTextEncoder, createUNet, createVae, type F32Tensor } from '../../../server/runtime/models';
-import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { createTextEncoder, createUNet, createVae } from '../../../server/runtime/models';
 
 /** fp16 keeps ~3 decimal digits; measured here ≤ 1.1e-3 of the reference's max (UNet), so 5e-3 leaves headroom */
 const TOL = 5e-3;
-const t = (g: GoldenTensor): F32Tensor => ({ data: g.data as Float32Array, shape: g.shape });
 
 /**
  * The fp16 graphs GPU providers get, run here on the CPU provider (onnxruntime runs fp16 graphs there too):
  * the same graphs, so this checks the fp16 casts, constants and weight binding, within fp16's precision of the reference.
  */
 describeGolden('tiny-sd1 fp16 graphs against the reference goldens', () => {
-  let gold: Map<string, GoldenTensor>;
-  let cacheDir: string;
-  let cache: WeightCache;
-  const model = () => golden('tiny-sd1', 'model.safetensors');
-  const get = (k: string) => {
-    const v = gold.get(k);
-    if (!v) throw new Error(`golden ${k} missing`);
-    return v;
-  };
+  const { model, get, cpu } = goldenModels('tiny-sd1');
   const rel = (a: Float32Array, ref: GoldenTensor) => maxAbsDiff(a, ref.data) / maxAbs(ref.data);
-  const opts = () => ({ device: 'cpu' as const, cache, log: () => {}, precision: 'float16' as const });
-
-  beforeAll(async () => {
-    gold = await readGoldenTensors(golden('tiny-sd1', 'golden.safetensors'));
-    cacheDir = mkdtempSync(path.join(tmpdir(), 'loom-wc16-'));
-    cache = new WeightCache({ dir: cacheDir });
-  });
-  afterAll(async () => {
-    await sessionCache.clear();
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  const opts = () => ({ ...cpu(), precision: 'float16' as const });
 
   it('CLIP', async () => {
     const enc = await createTextEncoder(await fileComponent(model(), 'cond_stage_model.transformer.text_model.'), opts());

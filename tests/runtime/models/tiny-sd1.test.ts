@@ -1,42 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeGolden, golden } from '../../helpers/golden';
-import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
+import { expect, it } from 'vitest';
+import { describeGolden } from '../../helpers/golden';
+import { asF32 as t, goldenModels } from '../../helpers/golden-models';
 import { fileComponent } from '../../helpers/model-weights';
 import { maxAbsDiff } from '../../helpers/compare';
-import { createTextEncoder, createUNet, createVae, type F32Tensor } from '../../../server/runtime/models';
-import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
-import { sessionCache } from '../../../server/runtime/onnx/session';
-
-
-const t = (g: GoldenTensor): F32Tensor => ({ data: g.data as Float32Array, shape: g.shape });
+import { createTextEncoder, createUNet, createVae } from '../../../server/runtime/models';
 
 describeGolden('tiny-sd1 numerics against the reference goldens (CPU, fp32)', () => {
-  let gold: Map<string, GoldenTensor>;
-  let cacheDir: string;
-  let cache: WeightCache;
-  const model = () => golden('tiny-sd1', 'model.safetensors');
-  const get = (k: string) => {
-    const v = gold.get(k);
-    if (!v) throw new Error(`golden ${k} missing`);
-    return v;
-  };
-
-  beforeAll(async () => {
-    gold = await readGoldenTensors(golden('tiny-sd1', 'golden.safetensors'));
-    cacheDir = mkdtempSync(path.join(tmpdir(), 'loom-wc-'));
-    cache = new WeightCache({ dir: cacheDir });
-  });
-  afterAll(async () => {
-    await sessionCache.clear();
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  const { model, get, cpu } = goldenModels('tiny-sd1');
 
   it('CLIP: last_hidden_state, penultimate, penultimate + final LN', async () => {
     const weights = await fileComponent(model(), 'cond_stage_model.transformer.text_model.');
-    const enc = await createTextEncoder(weights, { device: 'cpu', cache, log: () => {} });
+    const enc = await createTextEncoder(weights, cpu());
     expect(enc.config).toMatchObject({ layout: 'hf', width: 128, layers: 2, heads: 2, intermediate: 512, vocab: 49408, positions: 77 });
     const ids = get('clip.input_ids').data as Int32Array;
     const last = await enc.encode(ids);
@@ -50,7 +24,7 @@ describeGolden('tiny-sd1 numerics against the reference goldens (CPU, fp32)', ()
 
   it.each(['fused', 'standard'] as const)('UNet (%s attention): square batch 2 and non-square fractional timestep', async (attention) => {
     const weights = await fileComponent(model(), 'model.diffusion_model.');
-    const unet = await createUNet(weights, { device: 'cpu', cache, log: () => {}, attention });
+    const unet = await createUNet(weights, { ...cpu(), attention });
     expect(unet.config).toMatchObject({
       modelChannels: 32, channelMult: [1, 2, 2], numResBlocks: [2, 2, 2], transformerDepth: [0, 1, 1],
       transformerDepthMiddle: 1, transformerDepthOutput: [1, 1, 1, 1, 1, 1, 0, 0, 0], contextDim: 128,
@@ -66,7 +40,7 @@ describeGolden('tiny-sd1 numerics against the reference goldens (CPU, fp32)', ()
 
   it('VAE: decode z and encode image to mean/logvar', async () => {
     const weights = await fileComponent(model(), 'first_stage_model.');
-    const vae = await createVae(weights, { device: 'cpu', cache, log: () => {} });
+    const vae = await createVae(weights, cpu());
     expect(vae.config).toMatchObject({ ch: 32, chMult: [1, 2, 2, 2], numResBlocks: 1, zChannels: 4, embedDim: 4 });
     const img = await vae.decode(t(get('vae.z')));
     expect(img.shape).toEqual([1, 3, 64, 64]);

@@ -1,39 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeGolden, golden } from '../../helpers/golden';
-import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
+import { expect, it } from 'vitest';
+import { describeGolden } from '../../helpers/golden';
+import { asF32 as t, goldenModels } from '../../helpers/golden-models';
 import { fileComponent } from '../../helpers/model-weights';
 import { maxAbsDiff } from '../../helpers/compare';
-import { createTextEncoder, createUNet, createVae, type F32Tensor } from '../../../server/runtime/models';
-import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
-import { sessionCache } from '../../../server/runtime/onnx/session';
-
-const t = (g: GoldenTensor): F32Tensor => ({ data: g.data as Float32Array, shape: g.shape });
+import { createTextEncoder, createUNet, createVae } from '../../../server/runtime/models';
 
 describeGolden('tiny-sdxl: label_emb seam, per-level depths, linear projections, both text towers', () => {
-  let gold: Map<string, GoldenTensor>;
-  let cacheDir: string;
-  let cache: WeightCache;
-  const model = () => golden('tiny-sdxl', 'model.safetensors');
-  const get = (k: string) => {
-    const v = gold.get(k);
-    if (!v) throw new Error(`golden ${k} missing`);
-    return v;
-  };
-  beforeAll(async () => {
-    gold = await readGoldenTensors(golden('tiny-sdxl', 'golden.safetensors'));
-    cacheDir = mkdtempSync(path.join(tmpdir(), 'loom-wc-'));
-    cache = new WeightCache({ dir: cacheDir });
-  });
-  afterAll(async () => {
-    await sessionCache.clear();
-    rmSync(cacheDir, { recursive: true, force: true });
-  });
+  const { model, get, cpu } = goldenModels('tiny-sdxl');
 
   it('UNet with y: square batch 2 and non-square', async () => {
-    const unet = await createUNet(await fileComponent(model(), 'model.diffusion_model.'), { device: 'cpu', cache, log: () => {} });
+    const unet = await createUNet(await fileComponent(model(), 'model.diffusion_model.'), cpu());
     expect(unet.config).toMatchObject({
       modelChannels: 64, channelMult: [1, 2], numResBlocks: [2, 2], transformerDepth: [0, 2], transformerDepthMiddle: 2,
       transformerDepthOutput: [2, 2, 2, 0, 0, 0], contextDim: 192, heads: { headChannels: 64 }, linearProjection: true, admInChannels: 1664,
@@ -46,10 +22,10 @@ describeGolden('tiny-sdxl: label_emb seam, per-level depths, linear projections,
   });
 
   it('CLIP-L penultimate without final LN; OpenCLIP bigG penultimate, last_ln and pooled', async () => {
-    const clipL = await createTextEncoder(await fileComponent(model(), 'conditioner.embedders.0.transformer.text_model.'), { device: 'cpu', cache, log: () => {} });
+    const clipL = await createTextEncoder(await fileComponent(model(), 'conditioner.embedders.0.transformer.text_model.'), cpu());
     const l = await clipL.encode(get('clip_l.input_ids').data as Int32Array, { layer: -2, finalNorm: false });
     expect(maxAbsDiff(l.hidden.data, get('clip_l.penultimate').data)).toBeLessThanOrEqual(1e-4);
-    const clipG = await createTextEncoder(await fileComponent(model(), 'conditioner.embedders.1.model.'), { device: 'cpu', cache, log: () => {} });
+    const clipG = await createTextEncoder(await fileComponent(model(), 'conditioner.embedders.1.model.'), cpu());
     expect(clipG.config).toMatchObject({ layout: 'openclip', width: 128, layers: 3, heads: 2, activation: 'gelu', projectionDim: 128 });
     const ids = get('clip_g.input_ids').data as Int32Array;
     const pen = await clipG.encode(ids, { layer: -2, finalNorm: false });
@@ -60,7 +36,7 @@ describeGolden('tiny-sdxl: label_emb seam, per-level depths, linear projections,
   });
 
   it('VAE decode and encode', async () => {
-    const vae = await createVae(await fileComponent(model(), 'first_stage_model.'), { device: 'cpu', cache, log: () => {} });
+    const vae = await createVae(await fileComponent(model(), 'first_stage_model.'), cpu());
     expect(maxAbsDiff((await vae.decode(t(get('vae.z')))).data, get('vae.decoded').data)).toBeLessThanOrEqual(1e-4);
     const post = await vae.encode(t(get('vae.image')));
     expect(maxAbsDiff(post.mean.data, get('vae.posterior_mean').data)).toBeLessThanOrEqual(1e-4);
