@@ -23,7 +23,7 @@ import { openSafetensors } from '../server/runtime/io/safetensors';
 import { stateDictProvider } from '../server/runtime/checkpoint/provider';
 import type { WeightProvider } from '../server/runtime/checkpoint/weights';
 import { randomClip, randomUNet, randomVae, type Tensors } from '../tests/helpers/random-models';
-import { benchNoise as noise, figureLog, runIfMain, timed } from './lib/measure';
+import { benchNoise as noise, figureLog, rssSplit, runIfMain, timed } from './lib/measure';
 
 export interface ModelBenchResult {
   figures: Record<string, number>;
@@ -95,7 +95,12 @@ export async function run(): Promise<ModelBenchResult> {
       logs.length = 0;
       note(key, s, `UNet session, ${what} (${origin}) (s)`);
     }
-    note('unet_session_reload_rss_gb', process.memoryUsage().rss / 2 ** 30, 'RSS after the reloaded UNet session (GiB; earlier sessions released)');
+    const rss = (key: string, when: string) => {
+      note(`${key}_rss_gb`, process.memoryUsage().rss / 2 ** 30, `RSS ${when} (GiB)`);
+      const split = rssSplit();
+      if (split) note(`${key}_rss_anon_gb`, split.anon, `  of which anonymous (GiB; the rest is mapped weight files)`);
+    };
+    rss('unet_session_reload', 'after the reloaded UNet session (earlier sessions released)');
     const unet2 = await createUNet(unetWeights, opts);
     const ctx = noise([2, 77, 768]);
     const t = Float32Array.of(999, 999);
@@ -108,6 +113,7 @@ export async function run(): Promise<ModelBenchResult> {
       note('unet_step_64_first_s', first64, 'UNet CFG step at 64x64 latent / 512x512 image, first run (s)');
       note('unet_step_64_s', await best(() => unet2.run(x64, t, ctx)), `UNet CFG step at 64x64 latent / 512x512 image, best of ${reps} after the first (s)`);
     }
+    rss('unet_steps', 'after the UNet steps');
     await sessionCache.clear();
 
     const clipFile = path.join(dir, 'clip.safetensors');

@@ -12,13 +12,15 @@
  * block per attention level (0.64 B parameters: memory per parameter at SDXL shapes, not an SDXL timing);
  * =smoke runs a 30 M-parameter UNet of the same family (checks the bench itself); =skip skips the section.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { float32ToF16 } from '../server/runtime/io/dtype';
 import { writeSafetensors, type TensorEntry } from '../server/runtime/io/safetensors-write';
 import { createUNet } from '../server/runtime/models';
 import { sessionCache } from '../server/runtime/onnx/session';
+import { rssSplit } from './lib/measure';
+import { OPTIMIZED_PREFIX } from '../server/runtime/onnx/optimized-models';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';
 import { fileComponent } from '../tests/helpers/model-weights';
 import { benchNoise as noise, figureLog, runIfMain, timed } from './lib/measure';
@@ -142,13 +144,7 @@ function fill(p: ParamSpec, seed: number): Float32Array {
 const gib = (b: number) => b / 2 ** 30;
 
 /** Linux: resident anonymous vs file-backed (memory-mapped) memory, GiB; undefined elsewhere. */
-function rssSplit(): { anon: number; file: number } | undefined {
-  if (!existsSync('/proc/self/status')) return undefined;
-  const s = readFileSync('/proc/self/status', 'utf8');
-  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN) / 2 ** 20;
-  return { anon: kb('RssAnon'), file: kb('RssFile') };
-}
-const dirBytes = (dir: string) => readdirSync(dir).reduce((a, f) => a + statSync(path.join(dir, f)).size, 0);
+const dirBytes = (dir: string) => readdirSync(dir).reduce((a, f) => a + (statSync(path.join(dir, f)).isFile() ? statSync(path.join(dir, f)).size : 0), 0);
 
 export interface SdxlBenchResult {
   figures: Record<string, number>;
@@ -187,10 +183,20 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
     rssNow('write');
     const weights = await fileComponent(file, '');
     const opts = { device: 'cpu' as const, cache: new WeightCache({ dir: cacheDir }), log: (l: string) => console.log(l) };
-    const [unet, coldS] = await timed(() => createUNet(weights, opts));
+    const [, coldS] = await timed(() => createUNet(weights, opts));
     note('session_cold_s', coldS, 'UNet session, cold weight cache (fp16→fp32 materialisation + ORT create) (s)');
     note('weight_cache_gb', gib(dirBytes(cacheDir)), 'fp32 weight cache on disk (GiB)');
     rssNow('session');
+    // CPU: the second build saves onnxruntime's optimised model into the cache, the third reloads it
+    await sessionCache.clear();
+    const [, savedS] = await timed(() => createUNet(weights, opts));
+    note('session_save_s', savedS, 'UNet session, second build (optimised model saved) (s)');
+    const saved = readdirSync(cacheDir).filter((f) => f.startsWith(OPTIMIZED_PREFIX) && !f.includes('.'));
+    note('saved_model_gb', gib(saved.reduce((a, d) => a + dirBytes(path.join(cacheDir, d)), 0)), 'saved optimised model on disk (GiB)');
+    await sessionCache.clear();
+    const [unet, reloadS] = await timed(() => createUNet(weights, opts));
+    note('session_reload_s', reloadS, 'UNet session, third build (saved optimised model reloaded) (s)');
+    rssNow('reload');
     if (unet.config.admInChannels !== spec.admInChannels) throw new Error(`derived adm ${unet.config.admInChannels}, expected ${spec.admInChannels}`);
     const ctx = noise([2, 77, spec.contextDim]);
     const y = noise([2, spec.admInChannels]);

@@ -1,4 +1,5 @@
 /** Helpers the benchmark sections share (this folder is not a section: bench/run.ts only lists bench/*.ts). */
+import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { F32Tensor } from '../../server/runtime/models';
@@ -47,4 +48,12 @@ export function runIfMain(metaUrl: string, run: () => Promise<unknown>): void {
     console.error(e);
     process.exit(1);
   });
+}
+
+/** Resident memory split (GiB, Linux): anonymous (heap, arenas) vs file-backed (mapped weights the OS can drop). */
+export function rssSplit(): { anon: number; file: number } | undefined {
+  if (!existsSync('/proc/self/status')) return undefined;
+  const s = readFileSync('/proc/self/status', 'utf8');
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(s)?.[1] ?? NaN) / 2 ** 20;
+  return { anon: kb('RssAnon'), file: kb('RssFile') };
 }
