@@ -8,7 +8,8 @@ import { randomUNet, rng } from '../../helpers/random-models';
 import { maxAbsDiff } from '../../helpers/compare';
 import { deriveUNetConfig } from '../../../server/runtime/checkpoint/arch/unet';
 import { buildUNet } from '../../../server/runtime/models/unet';
-import { createSession } from '../../../server/runtime/onnx/session';
+import { createSession, sessionCache } from '../../../server/runtime/onnx/session';
+import { createUNet } from '../../../server/runtime/models';
 import { OptimizedModelStore, OPTIMIZED_PREFIX, optimizedModelKey } from '../../../server/runtime/onnx/optimized-models';
 import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
 
@@ -101,5 +102,27 @@ describe('saved optimised CPU models', () => {
     await new WeightCache({ dir, maxBytes: weightBytes + 4096 }).bind(graph.weights(), weights, 'unet');
     expect(existsSync(old)).toBe(false);
     expect(existsSync(fresh)).toBe(true);
+  });
+
+  it('createUNet saves on the second build by default; LOOM_SAVE_OPTIMIZED=0 turns it off', async () => {
+    const saved = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith(OPTIMIZED_PREFIX)) : []);
+    const twice = async (dir: string) => {
+      for (let i = 0; i < 2; i++) {
+        await sessionCache.clear();
+        await createUNet(weights, { device: 'cpu', cache: new WeightCache({ dir }), log: () => {} });
+      }
+      await sessionCache.clear();
+    };
+    const on = path.join(root, 'd-on');
+    await twice(on);
+    expect(saved(on).some((f) => !f.includes('.'))).toBe(true);
+    const off = path.join(root, 'd-off');
+    process.env.LOOM_SAVE_OPTIMIZED = '0';
+    try {
+      await twice(off);
+    } finally {
+      delete process.env.LOOM_SAVE_OPTIMIZED;
+    }
+    expect(saved(off)).toEqual([]);
   });
 });
