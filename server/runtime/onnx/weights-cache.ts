@@ -161,11 +161,22 @@ export class WeightCache {
     return bytes;
   }
 
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    for (const f of await readdir(this.dir)) {
+      const age = f.endsWith('.tmp') ? STALE_TMP_MS : f.endsWith('.seen') ? STALE_MARKER_MS : 0;
+      if (!age) continue;
+      const st = await stat(path.join(this.dir, f)).catch(() => undefined);
+      if (st && now - st.mtimeMs > age) await rm(path.join(this.dir, f), { recursive: true, force: true }).catch(() => undefined);
+    }
+  }
+
   /**
    * Least-recently-used eviction of materialised files and saved optimised models (optimized-models.ts),
    * never touching the files just bound.
    */
   private async evict(keep: ReadonlySet<string>): Promise<void> {
+    await this.sweep();
     const names = await readdir(this.dir);
     const files = names.filter((f) => f.endsWith(SUFFIX.float32) || f.endsWith(SUFFIX.float16));
     const saved = names.filter((f) => f.startsWith(OPTIMIZED_PREFIX) && !f.includes('.'));
@@ -184,6 +195,10 @@ export class WeightCache {
     }
   }
 }
+
+/** Leftovers of a crashed process (a half-written weight file or saved model), and old first-build markers. */
+const STALE_TMP_MS = 60 * 60 * 1000;
+const STALE_MARKER_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** A file's size, or a folder's total; mtime of the entry itself (folders are touched when reloaded). */
 async function sizeAndAge(p: string, dir: boolean): Promise<{ size: number; mtimeMs: number }> {

@@ -125,4 +125,28 @@ describe('saved optimised CPU models', () => {
     }
     expect(saved(off)).toEqual([]);
   });
+
+  it('binding sweeps leftovers of crashed saves and old markers, and keeps fresh ones', async () => {
+    const dir = path.join(root, 'e');
+    mkdirSync(dir, { recursive: true });
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    const ancient = new Date(Date.now() - 40 * 24 * 60 * 60 * 1000);
+    const crashedSave = path.join(dir, `${OPTIMIZED_PREFIX}aa.123.beef.tmp`);
+    mkdirSync(crashedSave);
+    writeFileSync(path.join(crashedSave, 'weights.bin'), 'x');
+    utimesSync(crashedSave, old, old);
+    const crashedWeight = path.join(dir, 'abc.f32.77.1.tmp');
+    writeFileSync(crashedWeight, 'x');
+    utimesSync(crashedWeight, old, old);
+    const liveSave = path.join(dir, `${OPTIMIZED_PREFIX}bb.124.cafe.tmp`);
+    mkdirSync(liveSave);
+    const oldMarker = path.join(dir, `${OPTIMIZED_PREFIX}cc.seen`);
+    writeFileSync(oldMarker, '');
+    utimesSync(oldMarker, ancient, ancient);
+    const marker = path.join(dir, `${OPTIMIZED_PREFIX}dd.seen`);
+    writeFileSync(marker, '');
+    await new WeightCache({ dir }).bind(graph.weights(), weights, 'unet');
+    expect([crashedSave, crashedWeight, oldMarker].filter(existsSync)).toEqual([]);
+    expect([liveSave, marker].every(existsSync)).toBe(true);
+  });
 });
