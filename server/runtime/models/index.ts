@@ -6,7 +6,8 @@ import { deriveUNetConfig, type UNetConfig } from '../checkpoint/arch/unet';
 import { deriveVaeConfig, type VaeConfig } from '../checkpoint/arch/vae';
 import type { FloatType, Graph } from '../onnx/builder';
 import type { AttentionKernel } from '../onnx/nn';
-import { createSession, resolveDevice, sessionCache, type DeviceChoice, type LoomSession, type Provider } from '../onnx/session';
+import { createSession, resolveDevice, SessionClosedError, sessionCache, type DeviceChoice, type Provider } from '../onnx/session';
+import { numel } from '../io/tensor';
 import { OptimizedModelStore } from '../onnx/optimized-models';
 import { WeightCache } from '../onnx/weights-cache';
 import { buildClip, clipHidden, clipNormed } from './clip';
@@ -51,7 +52,12 @@ export function precisionFor(provider: Provider, kind: ModelKind, explicit?: Flo
   return provider === 'cpu' || kind === 'vae' ? 'float32' : 'float16';
 }
 
-async function sessionFor(kind: string, config: unknown, build: (float: FloatType) => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<LoomSession> {
+/** A model's session as its runners hold it: fetched from the session cache per run, so eviction never strands them. */
+interface SessionRef {
+  run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, ort.Tensor>>;
+}
+
+async function sessionFor(kind: string, config: unknown, build: (float: FloatType) => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<SessionRef> {
   const device = await resolveDevice(opts.device, opts.log);
   const float = precisionFor(device, kind.startsWith('vae') ? 'vae' : (kind as ModelKind), opts.precision);
   // building the graph is cheap and strict-checks the weights; binding is what the cache saves
@@ -59,14 +65,28 @@ async function sessionFor(kind: string, config: unknown, build: (float: FloatTyp
   const uses = graph.weights();
   const weightsId = createHash('sha256').update(uses.map((u) => `${weights.identity(u.key)}|${u.transform}`).join('\n')).digest('hex');
   const key = `${kind}|${JSON.stringify(config)}|${float}|${weightsId}|${device}`;
-  return sessionCache.get(key, async () => {
+  const bytes = uses.reduce((n, u) => n + numel(u.dims) * (u.dtype === 'float16' ? 2 : 4), 0);
+  const create = async () => {
     const bound = await (opts.cache ?? new WeightCache()).bind(uses, weights, kind);
     const store = saveOptimized() ? new OptimizedModelStore(bound.folder, opts.log) : undefined;
     return createSession(graph.toModelProto(bound.locations), bound.folder, {
       label: kind, device, ...(opts.intraOpThreads ? { intraOpThreads: opts.intraOpThreads } : {}), ...(opts.log ? { log: opts.log } : {}),
       ...(store ? { optimizedStore: store } : {}),
     });
-  });
+  };
+  const session = () => sessionCache.get(key, create, bytes);
+  await session(); // errors (bad weights, provider) surface here, not at the first run
+  return {
+    async run(feeds, fetches) {
+      try {
+        return await (await session()).run(feeds, fetches);
+      } catch (e) {
+        // evicted between fetch and run: the cache has let go of it, so this fetch builds it again
+        if (e instanceof SessionClosedError) return (await session()).run(feeds, fetches);
+        throw e;
+      }
+    },
+  };
 }
 
 const f32 = (t: F32Tensor) => new ort.Tensor('float32', t.data, t.shape);
@@ -151,7 +171,7 @@ export async function createVae(weights: WeightProvider, opts: RuntimeOptions & 
   const config = opts.config ?? deriveVaeConfig(weights);
   const decoder = await sessionFor('vae_decoder', config, (float) => buildVaeDecoder(weights, config, float), weights, opts);
   // the encoder session is only built on first use: most workflows never encode
-  let encoder: Promise<LoomSession> | undefined;
+  let encoder: Promise<SessionRef> | undefined;
   return {
     config,
     async decode(z) {

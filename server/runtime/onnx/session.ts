@@ -1,3 +1,4 @@
+import os from 'node:os';
 import ort from 'onnxruntime-node';
 import { Graph } from './builder';
 import type { OptimizedModelStore, SessionOrigin } from './optimized-models';
@@ -96,55 +97,107 @@ export async function createSession(model: Uint8Array, folder: string, opts: Ses
   throw new Error(`${opts.label}: no execution provider available (${refused.join('; ')})`);
 }
 
+/** Thrown by run() on a session the cache has evicted; holders fetch a fresh one from the cache and retry. */
+export class SessionClosedError extends Error {}
+
 function wrap(session: ort.InferenceSession, label: string, provider: Provider, origin?: SessionOrigin): LoomSession {
+  // an evicted session is released only after the runs already on it finish
+  let inflight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
   return {
     label,
     provider,
     ...(origin ? { origin } : {}),
     async run(feeds, fetches) {
+      if (closing) throw new SessionClosedError(`${label}: session was evicted from the session cache`);
+      inflight++;
       try {
         const out = fetches ? await session.run(feeds, [...fetches]) : await session.run(feeds);
         return out as Record<string, ort.Tensor>;
       } catch (e) {
         const shapes = Object.entries(feeds).map(([k, t]) => `${k}[${t.dims.join(',')}]`).join(' ');
         throw new Error(`${label}: inference failed on ${provider} with inputs ${shapes}: ${e instanceof Error ? e.message : String(e)}`);
+      } finally {
+        if (--inflight === 0) drained?.();
       }
     },
-    release: () => session.release(),
+    async release() {
+      if (closing) return;
+      closing = true;
+      if (inflight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      await session.release();
+    },
   };
 }
 
+/** Default memory budget of live sessions: 60 % of RAM (their weights are most of a session's memory). */
+function defaultBudget(): number {
+  const mb = Number(process.env.LOOM_SESSION_CACHE_MB);
+  return mb > 0 ? mb * 2 ** 20 : Math.floor(os.totalmem() * 0.6);
+}
+
+interface Entry {
+  session: Promise<LoomSession>;
+  bytes: number;
+}
+
 /**
- * LRU of live sessions keyed by (model kind, config, weights identity, provider choice).
- * Evicted sessions are released once their creation settles.
+ * LRU of live sessions keyed by (model kind, config, weights identity, provider choice), limited by the
+ * weight bytes they hold (LOOM_SESSION_CACHE_MB, default 60 % of RAM) and by count (LOOM_SESSION_CACHE_SIZE,
+ * default 8). The newest session always stays. Evicted sessions are released once their creation settles
+ * and their in-flight runs end; holders re-fetch through `get` (see models/index.ts).
  */
 export class SessionCache {
-  private readonly entries = new Map<string, Promise<LoomSession>>();
+  private readonly entries = new Map<string, Entry>();
+  private total = 0;
 
-  constructor(readonly limit = Number(process.env.LOOM_SESSION_CACHE_SIZE ?? 4)) {}
+  constructor(
+    readonly budgetBytes = defaultBudget(),
+    readonly limit = Number(process.env.LOOM_SESSION_CACHE_SIZE ?? 8),
+  ) {}
 
-  get(key: string, create: () => Promise<LoomSession>): Promise<LoomSession> {
+  get usedBytes(): number {
+    return this.total;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  /** `bytes`: the weight bytes the session will hold (its share of the budget). */
+  get(key: string, create: () => Promise<LoomSession>, bytes = 0): Promise<LoomSession> {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
       this.entries.set(key, hit);
-      return hit;
+      return hit.session;
     }
     const made = create();
-    this.entries.set(key, made);
-    made.catch(() => this.entries.delete(key));
-    while (this.entries.size > this.limit) {
-      const [oldest, session] = this.entries.entries().next().value as [string, Promise<LoomSession>];
-      this.entries.delete(oldest);
-      void session.then((s) => s.release()).catch(() => undefined);
+    const entry = { session: made, bytes };
+    this.entries.set(key, entry);
+    this.total += bytes;
+    made.catch(() => this.drop(key, entry));
+    for (const [oldest, e] of this.entries) {
+      if (this.entries.size <= 1 || (this.entries.size <= this.limit && this.total <= this.budgetBytes)) break;
+      if (oldest === key) continue;
+      this.drop(oldest, e);
+      void e.session.then((s) => s.release()).catch(() => undefined);
     }
     return made;
+  }
+
+  private drop(key: string, entry: Entry): void {
+    if (this.entries.get(key) !== entry) return;
+    this.entries.delete(key);
+    this.total -= entry.bytes;
   }
 
   async clear(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
-    await Promise.all(all.map((p) => p.then((s) => s.release()).catch(() => undefined)));
+    this.total = 0;
+    await Promise.all(all.map((e) => e.session.then((s) => s.release()).catch(() => undefined)));
   }
 }
 

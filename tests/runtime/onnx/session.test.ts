@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import ort from 'onnxruntime-node';
 import { Graph } from '../../../server/runtime/onnx/builder';
-import { SessionCache, createSession, resolveDevice, type LoomSession } from '../../../server/runtime/onnx/session';
+import { SessionCache, SessionClosedError, createSession, resolveDevice, type LoomSession } from '../../../server/runtime/onnx/session';
 
 function reluModel(): Uint8Array {
   const g = new Graph('relu');
@@ -37,7 +38,7 @@ describe('session creation', () => {
   it('keeps the most recently used sessions and releases the evicted ones', async () => {
     const released: string[] = [];
     const fake = (label: string): LoomSession => ({ label, provider: 'cpu', run: async () => ({}), release: async () => { released.push(label); } });
-    const cache = new SessionCache(2);
+    const cache = new SessionCache(Infinity, 2);
     await cache.get('a', async () => fake('a'));
     await cache.get('b', async () => fake('b'));
     await cache.get('a', async () => fake('a2'));
@@ -46,5 +47,35 @@ describe('session creation', () => {
     expect(released).toEqual(['b']);
     expect((await cache.get('a', async () => fake('a3'))).label).toBe('a');
     await cache.clear();
+  });
+
+  it('limits the weight bytes of live sessions, always keeping the newest', async () => {
+    const released: string[] = [];
+    const fake = (label: string): LoomSession => ({ label, provider: 'cpu', run: async () => ({}), release: async () => { released.push(label); } });
+    const cache = new SessionCache(100, 8);
+    await cache.get('a', async () => fake('a'), 40);
+    await cache.get('b', async () => fake('b'), 40);
+    expect(cache.usedBytes).toBe(80);
+    await cache.get('c', async () => fake('c'), 40); // 120 > 100: the least recently used (a) goes
+    await cache.get('huge', async () => fake('huge'), 500); // alone over budget: everything else goes, it stays
+    await new Promise((r) => setTimeout(r, 0));
+    expect(released).toEqual(['a', 'b', 'c']);
+    expect(cache.usedBytes).toBe(500);
+    expect(cache.has('huge')).toBe(true);
+    await cache.clear();
+  });
+
+  it('an evicted session finishes the runs already on it, then refuses new ones', async () => {
+    const g = new Graph('mm');
+    const x = g.input('x', 'float32', [256, 256]);
+    g.output(g.op('MatMul', [g.op('MatMul', [x, x]), x]), 'y', 'float32', [256, 256]);
+    const s = await createSession(g.toModelProto(new Map()), '.', { label: 'mm', device: 'cpu', log: () => {} });
+    const feeds = { x: new ort.Tensor('float32', new Float32Array(256 * 256).fill(0.01), [256, 256]) };
+    const running = s.run(feeds, ['y']);
+    const released = s.release();
+    const out = await running;
+    expect((out.y.data as Float32Array)[0]).toBeCloseTo(256 * 256 * 1e-6, 6);
+    await released;
+    await expect(s.run(feeds, ['y'])).rejects.toBeInstanceOf(SessionClosedError);
   });
 });
