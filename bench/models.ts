@@ -6,7 +6,7 @@
  * that file and only pre-transposed MatMul weights are materialised.
  * Run: `npx tsx bench/models.ts`. Env: LOOM_BENCH_DEVICE=cpu|webgpu|cuda (default cpu), LOOM_PRECISION /
  * LOOM_VAE_PRECISION (see models/index.ts), LOOM_BENCH_REPS (timed runs per shape, default 2),
- * LOOM_BENCH_SKIP_64=1 skips the 64x64 step, LOOM_BENCH_SKIP_VAE=1 the VAE.
+ * LOOM_BENCH_SKIP_64=1 skips the 64x64 step, LOOM_BENCH_SKIP_VAE=1 the VAE, LOOM_BENCH_FILES=f16|f32 the file dtype.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -68,7 +68,10 @@ export async function run(): Promise<ModelBenchResult> {
   const logs: string[] = [];
   const opts = { device, cache, log: (l: string) => { logs.push(l); console.log(l); } };
   const reps = Number(process.env.LOOM_BENCH_REPS ?? 2);
-  const half = (kind: 'unet' | 'clip' | 'vae') => precisionFor(device, kind) === 'float16';
+  // LOOM_BENCH_FILES=f16 writes fp16 files (as most downloads are) whatever the compute type: on CPU the first
+  // build then converts every tensor into the weight cache
+  const files = process.env.LOOM_BENCH_FILES;
+  const half = (kind: 'unet' | 'clip' | 'vae') => (files ? files === 'f16' : precisionFor(device, kind) === 'float16');
   const best = async (f: () => Promise<unknown>) => {
     const times: number[] = [];
     for (let i = 0; i < reps; i++) times.push((await timed(f))[1]);
@@ -83,7 +86,7 @@ export async function run(): Promise<ModelBenchResult> {
     const [, genS] = await timed(() => writeModel(unetFile, randomUNet({
       inChannels: 4, modelChannels: 320, channelMult: [1, 2, 4, 4], numResBlocks: 2, attentionLevels: [0, 1, 2], depth: 1, contextDim: 768, linearProjection: false,
     }, 1, true), half('unet')));
-    note('unet_write_s', genS, 'UNet random fp32 weights generated + written (s)');
+    note('unet_write_s', genS, `UNet random ${half('unet') ? 'fp16' : 'fp32'} weights generated + written (s)`);
     const unetWeights = await fileProvider(unetFile);
     const [, coldS] = await timed(() => createUNet(unetWeights, opts));
     note('unet_session_cold_s', coldS, 'UNet session, cold weight cache (graph + transpose materialisation + ORT create) (s)');
