@@ -33,6 +33,8 @@ const BYTES = { float32: 4, float16: 2 } as const;
 /** the stored dtype an initializer of this type can point at directly */
 const DIRECT_DTYPE = { float32: 'F32', float16: 'F16' } as const;
 const CHUNK_ROWS = 256;
+const TILE = 64;
+const PARALLEL = 3;
 
 export function defaultCacheDir(): string {
   return process.env.LOOM_CACHE_DIR ?? path.resolve('.loom', 'weight-cache');
@@ -66,6 +68,8 @@ export class WeightCache {
     const ident = createHash('sha256');
     let direct = 0;
     let materialised = 0;
+    // a few tensors at a time, so one's disk reads and writes overlap another's conversion
+    const inflight = new Set<Promise<void>>();
     for (const use of uses) {
       if (!weights.has(use.key)) throw new Error(`${component}: missing weight ${use.key}`);
       const info = weights.info(use.key);
@@ -88,10 +92,16 @@ export class WeightCache {
       }
       const file = createHash('sha256').update(id).digest('hex') + SUFFIX[use.dtype];
       inUse.add(file);
-      const length = await this.materialise(file, use, weights);
-      locations.set(use.onnxName, { location: file, offset: 0, length });
+      const job = this.materialise(file, use, weights).then((length) => {
+        locations.set(use.onnxName, { location: file, offset: 0, length });
+      });
+      job.catch(() => undefined); // a failure surfaces through the race/all below, even after an earlier one threw
+      inflight.add(job);
+      void job.then(() => inflight.delete(job), () => undefined);
+      while (inflight.size >= PARALLEL) await Promise.race(inflight);
       materialised++;
     }
+    await Promise.all(inflight);
     await this.evict(inUse);
     return { folder: this.dir, locations, identity: ident.digest('hex'), direct, materialised };
   }
@@ -143,9 +153,13 @@ export class WeightCache {
         const chunk = new Float32Array(Math.min(CHUNK_ROWS, cols) * rows);
         for (let c0 = 0; c0 < cols; c0 += CHUNK_ROWS) {
           const c1 = Math.min(cols, c0 + CHUNK_ROWS);
-          for (let c = c0; c < c1; c++) {
-            const base = (c - c0) * rows;
-            for (let r = 0; r < rows; r++) chunk[base + r] = values[r * cols + c];
+          // 64-row tiles: the tile's source rows stay in cache while each column is gathered
+          for (let r0 = 0; r0 < rows; r0 += TILE) {
+            const r1 = Math.min(rows, r0 + TILE);
+            for (let c = c0; c < c1; c++) {
+              const base = (c - c0) * rows;
+              for (let r = r0; r < r1; r++) chunk[base + r] = values[r * cols + c];
+            }
           }
           const n = (c1 - c0) * rows;
           await fh.write(encode(chunk.subarray(0, n)));

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
@@ -70,6 +70,29 @@ describe('weights bound by reference', () => {
     expect(left[0]).not.toBe(path.basename(stale));
     await new WeightCache({ dir: cacheDir, maxBytes: 0 }).bind(g.weights(), weights, 'linear');
     expect(readdirSync(cacheDir).filter((f) => f.endsWith('.f32'))).toEqual(left);
+  });
+
+  it('materialises several tensors at once, every one bound, and a failing read fails the bind', async () => {
+    const { memoryProvider } = await import('../../helpers/model-weights');
+    const tensors = new Map(Array.from({ length: 7 }, (_, i) => [`l${i}.weight`, { shape: [3, 4], data: Float32Array.from({ length: 12 }, (_, j) => i * 100 + j) }]));
+    const provider = memoryProvider(tensors, 'many');
+    const g = new Graph('many');
+    const L = new Layers(g, provider, 'many');
+    let x = g.input('x', 'float32', [1, 4]);
+    for (let i = 0; i < 7; i++) x = g.op('Add', [x, g.op('ReduceSum', [L.linear(g.input(`i${i}`, 'float32', [1, 4]), `l${i}`, false)], { keepdims: 1 })]);
+    g.output(x, 'y', 'float32', [1, 4]);
+    const cacheDir = path.join(dir, 'many');
+    const bound = await new WeightCache({ dir: cacheDir }).bind(g.weights(), provider, 'many');
+    expect(bound.materialised).toBe(7);
+    for (const use of g.weights()) {
+      const loc = bound.locations.get(use.onnxName)!;
+      const i = Number(use.key.slice(1, 2));
+      // transposed [4, 3]: element (in c, out r) = W[r, c] = i*100 + r*4 + c
+      const got = new Float32Array(new Uint8Array(readFileSync(path.join(cacheDir, loc.location))).buffer);
+      expect(got[1 * 3 + 2]).toBe(i * 100 + 2 * 4 + 1);
+    }
+    const broken = { ...provider, identity: (k: string) => `broken|${k}`, float32: async (k: string) => (k === 'l3.weight' ? Promise.reject(new Error('disk read failed: l3')) : provider.float32(k)) };
+    await expect(new WeightCache({ dir: path.join(dir, 'broken') }).bind(g.weights(), broken, 'many')).rejects.toThrow('disk read failed: l3');
   });
 
   it('names the model and the inputs when onnxruntime fails', async () => {
