@@ -217,42 +217,26 @@ async function convert(t: TensorRef, dtype: DType): Promise<Uint8Array> {
   return encode(await f32(t), dtype);
 }
 
-export interface MergedProviderOptions {
-  mode: MergeMode;
-  a: WeightProvider;
-  b: WeightProvider;
-  c?: WeightProvider;
-  /** ratio per component-relative name (e.g. from ratioFor) */
-  ratio: number | ((name: string) => number);
-}
-
-/** The merge as a patch over providers (for graph nodes): values are computed when asked for. */
-export function mergedProvider(o: MergedProviderOptions): WeightProvider {
-  if (o.mode === 'add-difference' && !o.c) throw new CheckpointError('add-difference needs a third provider (c)');
-  const ratio = typeof o.ratio === 'number' ? () => o.ratio as number : o.ratio;
-  const sources = (name: string) => [o.b, ...(o.c ? [o.c] : [])].every((p) => p.has(name));
-  const mergeable = (name: string) => sources(name) && FLOAT.has(o.a.info(name).dtype);
-  return {
-    names: () => o.a.names(),
-    has: (name) => o.a.has(name),
-    info: (name) => o.a.info(name),
-    // a zero ratio leaves A's stored bytes untouched in both modes
-    fileRange: (name) => (!mergeable(name) || ratio(name) === 0 ? o.a.fileRange(name) : undefined),
-    float32: async (name) => {
-      const a = await o.a.float32(name);
-      if (!mergeable(name)) return a;
-      for (const [label, p] of [['B', o.b], ['C', o.c]] as const) {
-        if (p && !sameShape(p.info(name).shape, o.a.info(name).shape)) {
-          throw new CheckpointError(`tensor "${name}": shape ${JSON.stringify(o.a.info(name).shape)} in A but ${JSON.stringify(p.info(name).shape)} in ${label}`);
-        }
-      }
-      const [b, c] = await Promise.all([o.b.float32(name), o.c?.float32(name)]);
-      return combine(o.mode, ratio(name), a, b, c);
-    },
-    identity: (name) => {
-      if (!mergeable(name)) return o.a.identity(name);
-      const parts = [o.a, o.b, ...(o.c ? [o.c] : [])].map((p) => p.identity(name));
-      return `merge(${o.mode},${ratio(name)})[${parts.join('|')}]`;
-    },
+/**
+ * A merged tensor through the WASM kernel when every source is stored as-is in a file (an unpatched
+ * checkpoint): bit-identical to `combine`, without JS conversions. undefined: use `combine`.
+ */
+export async function kernelMergeFloat32(
+  mode: MergeMode, r: number, name: string, pa: WeightProvider, pb: WeightProvider, pc?: WeightProvider,
+): Promise<Float32Array | undefined> {
+  if (r === 0 || (mode === 'weighted' && r === 1)) return undefined; // plain copies: nothing to combine
+  const src = (p: WeightProvider | undefined): KernelSource | undefined => {
+    const file = p?.fileRange(name);
+    const dtype = p?.info(name).dtype;
+    return file && dtype && isKernelDType(dtype) ? { file, dtype } : undefined;
   };
+  const [a, b, c] = [src(pa), src(pb), src(pc)];
+  if (!a || !b || (pc && !c)) return undefined;
+  const kernel = new KernelMerge();
+  try {
+    const bytes = await kernel.run({ name, mode, ...f32Weights(r), a, b, c, out: 'F32', count: numel(pa.info(name).shape) });
+    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  } finally {
+    await kernel.close();
+  }
 }

@@ -4,6 +4,8 @@
  * Only tensors present in every input with the same float shape merge; the rest are model A's.
  */
 import { CheckpointError } from '../checkpoint/errors';
+import { kernelMergeFloat32 } from '../checkpoint/merge';
+import { combine } from '../checkpoint/merge-math';
 import type { WeightProvider } from '../checkpoint/weights';
 import type { DType } from '../io/tensor';
 import type { ClipHandle, ModelHandle, TowerName } from './handles';
@@ -15,16 +17,16 @@ const FLOAT: ReadonlySet<DType> = new Set(['F16', 'F32', 'BF16', 'F64']);
 /** out = f(a, b, c) elementwise with ratio r (a is overwritten: it is a fresh float32() copy). */
 type Combine = (a: Float32Array, b: Float32Array, c: Float32Array | undefined, r: number) => Float32Array;
 
+/** weighted_sum and add_difference in our merge's terms (IEEE f32, as the WASM kernel computes them) */
+const KERNEL_TERMS = {
+  // ComfyUI: weight·ratio + other·(1 − ratio) = (1 − t)·A + t·B with t = 1 − ratio
+  weighted_sum: (r: number) => ({ mode: 'weighted' as const, t: 1 - r }),
+  add_difference: (r: number) => ({ mode: 'add-difference' as const, t: r }),
+};
+
 const COMBINE: Readonly<Record<Exclude<MergeMode, 'blocks'>, Combine>> = {
-  // ComfyUI: weight·ratio + other·(1 − ratio)
-  weighted_sum: (a, b, _c, r) => {
-    for (let i = 0; i < a.length; i++) a[i] = a[i] * r + b[i] * (1 - r);
-    return a;
-  },
-  add_difference: (a, b, c, r) => {
-    for (let i = 0; i < a.length; i++) a[i] += (b[i] - c![i]) * r;
-    return a;
-  },
+  weighted_sum: (a, b, _c, r) => combine('weighted', KERNEL_TERMS.weighted_sum(r).t, a, b),
+  add_difference: (a, b, c, r) => combine('add-difference', r, a, b, c),
   add: (a, b) => {
     for (let i = 0; i < a.length; i++) a[i] += b[i];
     return a;
@@ -63,11 +65,16 @@ export function mergeProvider(s: MergeSpec): WeightProvider {
     info: (name) => s.a.info(name),
     fileRange: (name) => (mergeable(name) ? undefined : s.a.fileRange(name)),
     float32: async (name) => {
-      const a = Float32Array.from(await s.a.float32(name));
-      if (!mergeable(name)) return a;
+      if (!mergeable(name)) return Float32Array.from(await s.a.float32(name));
       check(name);
-      const [b, c] = await Promise.all([s.b.float32(name), s.c?.float32(name)]);
-      return COMBINE[s.mode](a, b, c, s.ratio(name));
+      const r = s.ratio(name);
+      if (s.mode === 'weighted_sum' || s.mode === 'add_difference') {
+        const { mode, t } = KERNEL_TERMS[s.mode](r);
+        const fast = await kernelMergeFloat32(mode, t, name, s.a, s.b, s.c);
+        if (fast) return fast;
+      }
+      const [a, b, c] = await Promise.all([s.a.float32(name).then((v) => Float32Array.from(v)), s.b.float32(name), s.c?.float32(name)]);
+      return COMBINE[s.mode](a, b, c, r);
     },
     identity: (name) => {
       if (!mergeable(name)) return s.a.identity(name);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mergeCheckpointFiles, mergedProvider } from '@/server/runtime/checkpoint/merge';
+import { mergeCheckpointFiles } from '@/server/runtime/checkpoint/merge';
 import { ratioFor } from '@/server/runtime/checkpoint/merge-ratios';
 import { loadCheckpoint } from '@/server/runtime/checkpoint/load';
 import { openSafetensors } from '@/server/runtime/io/safetensors';
@@ -101,20 +101,6 @@ describeGolden('merging tiny-sd1 A and B', () => {
     await expect(
       mergeCheckpointFiles({ a: A(), b: B(), mode: 'weighted', ratios: { base: 0.5, blocks: [1, 2] }, out, dtype: 'F16', hashSources: false }),
     ).rejects.toThrow(/sd1 needs 25 block ratios/);
-  });
-
-  it('mergedProvider computes the same values lazily', async () => {
-    const [a, b] = await Promise.all([loadCheckpoint(A()), loadCheckpoint(B())]);
-    const p = mergedProvider({ mode: 'weighted', a: a.provider('unet'), b: b.provider('unet'), ratio: 0.25 });
-    const name = 'out.2.weight';
-    const va = await a.provider('unet').float32(name);
-    const vb = await b.provider('unet').float32(name);
-    const got = await p.float32(name);
-    for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(0.75 * va[i] + 0.25 * vb[i], 6);
-    expect(p.fileRange(name)).toBeUndefined();
-    expect(p.identity(name)).toContain('merge(weighted,0.25)');
-    const zero = mergedProvider({ mode: 'weighted', a: a.provider('unet'), b: b.provider('unet'), ratio: 0 });
-    expect(zero.fileRange(name)).toEqual(a.provider('unet').fileRange(name));
   });
 });
 
