@@ -7,6 +7,9 @@ import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { mergeCheckpointFiles } from '../server/runtime/checkpoint/merge';
+import { stateDictProvider } from '../server/runtime/checkpoint/provider';
+import type { WeightProvider } from '../server/runtime/checkpoint/weights';
+import { mergeProvider } from '../server/runtime/pipeline/merge';
 import { toFloat32 } from '../server/runtime/io/dtype';
 import { openSafetensors } from '../server/runtime/io/safetensors';
 import { DEFAULT_SYNC_EVERY_BYTES, writeSafetensors, type TensorEntry } from '../server/runtime/io/safetensors-write';
@@ -158,6 +161,19 @@ export async function run(): Promise<void> {
     copyLine('reference: cp of A, 16 MiB, + fsync, before', cp);
     copyLine(`  after, writeback every ${DEFAULT_SYNC_EVERY_BYTES >> 20} MiB`, cpWb);
     line('peak RSS after merge', `${mergeRss} MiB`);
+
+    // MergeCheckpoints (the graph node) hands merged tensors to the weight cache one float32() at a time
+    const provider = async (f: string) => stateDictProvider((await openSafetensors(f)).tensors, f);
+    const [pa, pb] = await Promise.all([provider(a), provider(b)]);
+    const inMemory = (p: WeightProvider): WeightProvider => ({ ...p, fileRange: () => undefined });
+    const every = async (p: WeightProvider) => {
+      const t0 = performance.now();
+      for (const n of p.names()) await p.float32(n);
+      return (performance.now() - t0) / 1000;
+    };
+    const viaKernel = await every(mergeProvider({ mode: 'weighted_sum', a: pa, b: pb, ratio: () => 0.7 }));
+    const viaJs = await every(mergeProvider({ mode: 'weighted_sum', a: inMemory(pa), b: inMemory(pb), ratio: () => 0.7 }));
+    line('MergeCheckpoints float32() of every tensor', `${viaKernel.toFixed(1)} s through the kernel (${(params / 1e6 / viaKernel).toFixed(0)} M params/s); ${viaJs.toFixed(1)} s on the JS path (${(params / 1e6 / viaJs).toFixed(0)} M params/s)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
