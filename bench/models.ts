@@ -17,7 +17,7 @@ import { float32ToF16 } from '../server/runtime/io/dtype';
 import ort from 'onnxruntime-node';
 import { Graph } from '../server/runtime/onnx/builder';
 import { createSession, deviceFromEnv, type Provider } from '../server/runtime/onnx/session';
-import { sessionCache } from '../server/runtime/onnx/session';
+import { sessionCache } from '../server/runtime/onnx/session-cache';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';
 import { openSafetensors } from '../server/runtime/io/safetensors';
 import { stateDictProvider } from '../server/runtime/checkpoint/provider';

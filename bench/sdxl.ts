@@ -18,7 +18,7 @@ import path from 'node:path';
 import { float32ToF16 } from '../server/runtime/io/dtype';
 import { writeSafetensors, type TensorEntry } from '../server/runtime/io/safetensors-write';
 import { createUNet } from '../server/runtime/models';
-import { sessionCache } from '../server/runtime/onnx/session';
+import { sessionCache } from '../server/runtime/onnx/session-cache';
 import { rssSplit } from './lib/measure';
 import { OPTIMIZED_PREFIX } from '../server/runtime/onnx/optimized-models';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';

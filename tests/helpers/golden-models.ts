@@ -7,7 +7,7 @@ import { golden } from './golden';
 import { readGoldenTensors, type GoldenTensor } from './read-golden';
 import type { F32Tensor } from '../../server/runtime/models';
 import { WeightCache } from '../../server/runtime/onnx/weights-cache';
-import { sessionCache } from '../../server/runtime/onnx/session';
+import { sessionCache } from '../../server/runtime/onnx/session-cache';
 
 export const asF32 = (g: GoldenTensor): F32Tensor => ({ data: g.data as Float32Array, shape: g.shape });
 

@@ -4,7 +4,7 @@
  * Only tensors present in every input with the same float shape merge; the rest are model A's.
  */
 import { CheckpointError } from '../checkpoint/errors';
-import { kernelMergeFloat32 } from '../checkpoint/merge';
+import { kernelMergeFloat32 } from '../checkpoint/merge-kernel/provider';
 import { combine } from '../checkpoint/merge-math';
 import type { WeightProvider } from '../checkpoint/weights';
 import type { DType } from '../io/tensor';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LatentValue } from '../../../nodes/values';
 import { writeSafetensors } from '../../../server/runtime/io/safetensors-write';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import type { ClipHandle, Conditioning, ModelHandle } from '../../../server/runtime/pipeline/handles';
 import { ModelCache } from '../../../server/scheduler/model-cache';
 import { describeGolden, golden } from '../../helpers/golden';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { LatentValue, ImageValue } from '../../../nodes/values';
 import { openSafetensors } from '../../../server/runtime/io/safetensors';
 import { writeSafetensors } from '../../../server/runtime/io/safetensors-write';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import type { ClipHandle, Conditioning, ModelHandle, VaeHandle } from '../../../server/runtime/pipeline/handles';
 import { unetFor } from '../../../server/runtime/pipeline/runtimes';
 import { ModelCache } from '../../../server/scheduler/model-cache';

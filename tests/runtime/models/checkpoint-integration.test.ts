@@ -7,7 +7,7 @@ import { readGoldenTensors } from '../../helpers/read-golden';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
 import { createTextEncoder, createUNet } from '../../../server/runtime/models';
 import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 
 const cacheDir = mkdtempSync(path.join(tmpdir(), 'loom-wc-'));
 afterAll(async () => {

@@ -6,7 +6,7 @@ import { memoryProvider } from '../../helpers/model-weights';
 import { randomClip, randomUNet, randomVae, rng } from '../../helpers/random-models';
 import { createTextEncoder, createUNet, createVae } from '../../../server/runtime/models';
 import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 
 const cacheDir = mkdtempSync(path.join(tmpdir(), 'loom-wc-'));
 const cache = new WeightCache({ dir: cacheDir });

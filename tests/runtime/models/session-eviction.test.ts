@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { memoryProvider } from '../../helpers/model-weights';
 import { randomUNet, rng } from '../../helpers/random-models';
 import { createUNet } from '../../../server/runtime/models';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'loom-evict-'));

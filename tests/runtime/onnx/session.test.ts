@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import ort from 'onnxruntime-node';
 import { Graph } from '../../../server/runtime/onnx/builder';
-import { SessionCache, SessionClosedError, createSession, resolveDevice, type LoomSession } from '../../../server/runtime/onnx/session';
+import { SessionClosedError, createSession, resolveDevice, type LoomSession } from '../../../server/runtime/onnx/session';
+import { SessionCache } from '../../../server/runtime/onnx/session-cache';
 
 function reluModel(): Uint8Array {
   const g = new Graph('relu');

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodePng } from '../../../nodes/_io/png';
 import type { Workflow } from '../../../nodes/workflow/schema';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { describeGolden, golden } from '../../helpers/golden';
 import { engineRunner, pipelineRoot, type PipelineRoot } from './support';
 

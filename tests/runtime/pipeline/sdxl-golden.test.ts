@@ -1,7 +1,7 @@
 /** SDXL text-to-image through the engine against tiny-sdxl pipe_q (ComfyUI KSampler, cfg 7.0, seed 3533, scale 0.13025). */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { TorchGenerator } from '../../../server/runtime/sampling';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeSafetensors } from '../../../server/runtime/io/safetensors-write';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { TorchGenerator } from '../../../server/runtime/sampling';
 import { Command } from 'commander';
 import { runCommand } from '../../../server/cli/commands/run';

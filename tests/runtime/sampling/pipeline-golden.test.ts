@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createUNet, type UNetRunner } from '@/server/runtime/models';
-import { sessionCache } from '@/server/runtime/onnx/session';
+import { sessionCache } from '@/server/runtime/onnx/session-cache';
 import { WeightCache } from '@/server/runtime/onnx/weights-cache';
 import { cfgDenoiser, type ModelApply } from '@/server/runtime/sampling/cfg';
 import { kSample } from '@/server/runtime/sampling/ksampler';

@@ -7,7 +7,7 @@ import { run as clipTextEncodeSdxl } from '../../../nodes/CLIPTextEncodeSDXL/run
 import { schema } from '../../../nodes/CLIPTextEncodeSDXL/schema';
 import { defaultParams } from '../../../nodes/schemas';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { checkpointHandles } from '../../../server/runtime/pipeline/load';
 import { isConditioning, type ClipHandle, type Conditioning } from '../../../server/runtime/pipeline/handles';
 import { sdxlAdm } from '../../../server/runtime/pipeline/sdxl-adm';

@@ -10,7 +10,7 @@ import { SCHEMAS_BY_ID } from '../../../nodes/schemas';
 import { parseWorkflow } from '../../../nodes/workflow/migrate';
 import type { Workflow } from '../../../nodes/workflow/schema';
 import type { UNetRunner } from '../../../server/runtime/models';
-import { sessionCache } from '../../../server/runtime/onnx/session';
+import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import type { CachedModel } from '../../../server/scheduler/model-cache';
 import { validateWorkflow } from '../../../server/scheduler/validate';
 import { describeGolden, golden } from '../../helpers/golden';
