@@ -70,8 +70,8 @@ export class OptimizedModelStore {
       return { session: await ort.InferenceSession.create(model, base), origin: 'built' };
     }
     const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await mkdir(tmp, { recursive: true });
     try {
+      await mkdir(tmp, { recursive: true });
       const session = await ort.InferenceSession.create(model, {
         ...base,
         optimizedModelFilePath: path.join(tmp, MODEL),
