@@ -1,6 +1,7 @@
 import { toFloat32 } from '../io/dtype';
 import type { FileRange, StateDict } from '../io/tensor';
 import { CheckpointError } from './errors';
+import { kernelToFloat32 } from './merge-kernel/provider';
 import type { WeightProvider } from './weights';
 
 /** The plain provider over one state dict; `id` identifies the file version (see fileIdentity). */
@@ -20,7 +21,7 @@ export function stateDictProvider(dict: StateDict, id: string): WeightProvider {
     fileRange: (name): FileRange | undefined => get(name).file,
     float32: async (name) => {
       const t = get(name);
-      return toFloat32(await t.read(), t.dtype);
+      return (await kernelToFloat32(t)) ?? toFloat32(await t.read(), t.dtype);
     },
     identity: (name) => {
       const t = get(name);
