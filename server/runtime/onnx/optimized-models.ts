@@ -39,8 +39,7 @@ export function optimizedModelKey(model: Uint8Array, signature = cpuSignature())
  * onnxruntime's full CPU optimisation ('all', with NCHWc conv layouts) costs the SD1.5 UNet 6-10 s and a copy
  * of every conv weight at each session start; 'extended' starts in ~1 s but steps ~12 % slower. onnxruntime
  * can save the optimised graph with its reordered weights as external data, and that reloads in ~1 s with
- * optimisation off at full speed; the prepacked MatMul weights are saved too and memory-mapped on reload, so
- * they stay file-backed pages the OS can drop under pressure. A model is saved the second time it is built
+ * optimisation off at full speed. A model is saved the second time it is built
  * (a marker notes the first), so one-off variants, such as a LoRA strength tried once, never write a
  * multi-GB copy.
  */
@@ -81,9 +80,8 @@ export class OptimizedModelStore {
             ...(base.extra?.session as Record<string, string> | undefined),
             optimized_model_external_initializers_file_name: DATA,
             optimized_model_external_initializers_min_size_in_bytes: '1024',
-            // MatMul weights repacked for MLAS go to the file too, so a reload maps them instead of repacking
-            // onto the heap (SDXL: 22 s and 8.4 GiB anonymous memory without this)
-            save_external_prepacked_constant_initializers: '1',
+            // not `save_external_prepacked_constant_initializers`: with it, onnxruntime 1.30 crashes (SIGSEGV)
+            // running our reloaded CLIP text encoder, though the UNet and VAE load faster and map their weights
           },
         },
       });
