@@ -3,11 +3,12 @@
  * transformer depth [0,2,10] (middle 10), context 2048, adm 2816, 64-wide heads, linear projections
  * (2.57 B parameters). Weights are streamed into an fp16 .safetensors (5.1 GB, one tensor in memory at a
  * time, as a real SDXL checkpoint ships), then createUNet materialises them as fp32 into the on-disk weight
- * cache (10.3 GB) and onnxruntime loads them. Reports time and RSS after each phase, CFG steps (batch 2)
+ * cache (10.3 GB) and onnxruntime loads them; a second build saves onnxruntime's optimised model (10.3 GB more)
+ * and a third reloads it. Reports time and RSS after each phase, CFG steps (batch 2)
  * at 64x64 (512x512 image) and 128x128 (1024x1024; LOOM_BENCH_SDXL_1024=0 skips it, =1 adds it to the
  * smaller variants), and the peak RSS.
  *
- * Run: `npx tsx bench/sdxl.ts` or `npx tsx bench/run.ts sdxl`. Needs ~16 GB free disk (LOOM_BENCH_DIR, default
+ * Run: `npx tsx bench/sdxl.ts` or `npx tsx bench/run.ts sdxl`. Needs ~26 GB free disk (LOOM_BENCH_DIR, default
  * the OS temp dir; deleted afterwards). LOOM_BENCH_SDXL=scaled keeps SDXL's layer widths with one transformer
  * block per attention level (0.64 B parameters: memory per parameter at SDXL shapes, not an SDXL timing);
  * =smoke runs a 30 M-parameter UNet of the same family (checks the bench itself); =skip skips the section.
