@@ -68,11 +68,15 @@ async function sessionFor(kind: string, config: unknown, build: (float: FloatTyp
   const key = `${kind}|${JSON.stringify(config)}|${float}|${weightsId}|${device}`;
   const bytes = uses.reduce((n, u) => n + numel(u.dims) * (u.dtype === 'float16' ? 2 : 4), 0);
   const create = async () => {
-    const bound = await (opts.cache ?? new WeightCache()).bind(uses, weights, kind);
-    const store = saveOptimized() ? new OptimizedModelStore(bound.folder, opts.log) : undefined;
-    return createSession(graph.toModelProto(bound.locations), bound.folder, {
+    // names first: a saved optimised model (CPU) needs none of the materialised files, so they are written only
+    // when onnxruntime will read them
+    const cache = opts.cache ?? new WeightCache();
+    const plan = await cache.plan(uses, weights, kind);
+    const store = device === 'cpu' && saveOptimized() ? new OptimizedModelStore(plan.folder, opts.log) : undefined;
+    return createSession(graph.toModelProto(plan.locations), plan.folder, {
       label: kind, device, ...(opts.intraOpThreads ? { intraOpThreads: opts.intraOpThreads } : {}), ...(opts.log ? { log: opts.log } : {}),
       ...(store ? { optimizedStore: store } : {}),
+      prepare: () => cache.complete(plan, weights),
     });
   };
   const session = () => sessionCache.get(key, create, bytes);

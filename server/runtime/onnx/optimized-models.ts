@@ -46,7 +46,10 @@ export function optimizedModelKey(model: Uint8Array, signature = cpuSignature())
 export class OptimizedModelStore {
   constructor(readonly root: string, private readonly log: (line: string) => void = () => {}) {}
 
-  async create(model: Uint8Array, base: ort.InferenceSession.SessionOptions, label: string): Promise<{ session: ort.InferenceSession; origin: SessionOrigin }> {
+  /** `prepare` writes the weight files `model` points at; a reload needs none of them, so it runs only before a build. */
+  async create(
+    model: Uint8Array, base: ort.InferenceSession.SessionOptions, label: string, prepare: () => Promise<void> = async () => {},
+  ): Promise<{ session: ort.InferenceSession; origin: SessionOrigin }> {
     const key = optimizedModelKey(model);
     const dir = path.join(this.root, OPTIMIZED_PREFIX + key);
     const marker = `${dir}.seen`;
@@ -63,6 +66,7 @@ export class OptimizedModelStore {
         await rm(dir, { recursive: true, force: true });
       }
     }
+    await prepare();
     if (!(await exists(marker))) {
       await mkdir(this.root, { recursive: true });
       await writeFile(marker, '').catch(() => undefined);

@@ -21,6 +21,8 @@ export interface SessionOptions {
   log?: (line: string) => void;
   /** CPU only: keeps onnxruntime's fully optimised model on disk so later starts skip the optimisation */
   optimizedStore?: OptimizedModelStore;
+  /** writes the weight files `model` points at; run once, before onnxruntime reads them (skipped on a reload) */
+  prepare?: () => Promise<void>;
 }
 
 export interface LoomSession {
@@ -65,6 +67,8 @@ export async function createSession(model: Uint8Array, folder: string, opts: Ses
   const log = opts.log ?? ((line: string) => console.log(line));
   const order: Provider[] = device === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [device];
   const refused: string[] = [];
+  let prepared: Promise<void> | undefined;
+  const prepare = () => (prepared ??= opts.prepare?.() ?? Promise.resolve());
   for (const provider of order) {
     try {
       const base: ort.InferenceSession.SessionOptions = {
@@ -76,8 +80,8 @@ export async function createSession(model: Uint8Array, folder: string, opts: Ses
         extra: { session: { model_external_initializers_file_folder_path: folder } },
       };
       const made = provider === 'cpu' && opts.optimizedStore
-        ? await opts.optimizedStore.create(model, base, opts.label)
-        : { session: await ort.InferenceSession.create(model, base), origin: undefined };
+        ? await opts.optimizedStore.create(model, base, opts.label, prepare)
+        : { session: await prepare().then(() => ort.InferenceSession.create(model, base)), origin: undefined };
       const session = made.session;
       const line = `[loom] ${opts.label}: execution provider ${provider}${refused.length ? ` (fallback: ${refused.join('; ')})` : ''}`;
       if (!loggedChoice.has(line)) {

@@ -27,6 +27,11 @@ export interface BoundWeights {
   materialised: number;
 }
 
+/** A binding whose materialised files may not be written yet (see WeightCache.plan / complete). */
+export interface WeightPlan extends BoundWeights {
+  readonly pending: readonly { file: string; use: WeightUse }[];
+}
+
 /** materialised file suffix by initializer type */
 const SUFFIX = { float32: '.f32', float16: '.f16' } as const;
 const BYTES = { float32: 4, float16: 2 } as const;
@@ -60,16 +65,24 @@ export class WeightCache {
     this.maxBytes = opts.maxBytes ?? Number(process.env.LOOM_WEIGHT_CACHE_MAX_BYTES ?? 32 * 2 ** 30);
   }
 
+  /** plan() then complete(): every initializer's bytes on disk. */
   async bind(uses: readonly WeightUse[], weights: WeightProvider, component: string): Promise<BoundWeights> {
+    const plan = await this.plan(uses, weights, component);
+    await this.complete(plan, weights);
+    return plan;
+  }
+
+  /**
+   * Where every initializer will live, without writing any materialised file: enough to build the model
+   * bytes (and so to find a saved optimised model that needs none of them). Source files are hard-linked.
+   */
+  async plan(uses: readonly WeightUse[], weights: WeightProvider, component: string): Promise<WeightPlan> {
     await mkdir(this.dir, { recursive: true });
     const locations = new Map<string, ExternalLocation>();
     const linked = new Map<string, string>();
-    const inUse = new Set<string>();
+    const pending: { file: string; use: WeightUse }[] = [];
     const ident = createHash('sha256');
     let direct = 0;
-    let materialised = 0;
-    // a few tensors at a time, so one's disk reads and writes overlap another's conversion
-    const inflight = new Set<Promise<void>>();
     for (const use of uses) {
       if (!weights.has(use.key)) throw new Error(`${component}: missing weight ${use.key}`);
       const info = weights.info(use.key);
@@ -91,19 +104,25 @@ export class WeightCache {
         }
       }
       const file = createHash('sha256').update(id).digest('hex') + SUFFIX[use.dtype];
-      inUse.add(file);
-      const job = this.materialise(file, use, weights).then((length) => {
-        locations.set(use.onnxName, { location: file, offset: 0, length });
-      });
+      locations.set(use.onnxName, { location: file, offset: 0, length: numel(use.dims) * BYTES[use.dtype] });
+      pending.push({ file, use });
+    }
+    return { folder: this.dir, locations, identity: ident.digest('hex'), direct, materialised: pending.length, pending };
+  }
+
+  /** Writes (or touches) the plan's materialised files, a few tensors at a time, then evicts past the limit. */
+  async complete(plan: WeightPlan, weights: WeightProvider): Promise<void> {
+    // one tensor's disk reads and writes overlap another's conversion
+    const inflight = new Set<Promise<unknown>>();
+    for (const { file, use } of plan.pending) {
+      const job = this.materialise(file, use, weights);
       job.catch(() => undefined); // a failure surfaces through the race/all below, even after an earlier one threw
       inflight.add(job);
       void job.then(() => inflight.delete(job), () => undefined);
       while (inflight.size >= PARALLEL) await Promise.race(inflight);
-      materialised++;
     }
     await Promise.all(inflight);
-    await this.evict(inUse);
-    return { folder: this.dir, locations, identity: ident.digest('hex'), direct, materialised };
+    await this.evict(new Set(plan.pending.map((p) => p.file)));
   }
 
   /** Hard link of the user's file inside the cache folder; '' when the file system refuses (then we materialise). */

@@ -150,4 +150,29 @@ describe('saved optimised CPU models', () => {
     expect([crashedSave, crashedWeight, oldMarker].filter(existsSync)).toEqual([]);
     expect([liveSave, marker].every(existsSync)).toBe(true);
   });
+
+  it('a reload needs none of the materialised weight files; a rebuild writes them again', async () => {
+    const dir = path.join(root, 'f');
+    const f32 = () => readdirSync(dir).filter((f) => f.endsWith('.f32'));
+    const logs: string[] = [];
+    const build = async () => {
+      await sessionCache.clear();
+      const unet = await createUNet(weights, { device: 'cpu', cache: new WeightCache({ dir }), log: (l) => logs.push(l) });
+      return (await unet.run({ data: feeds().x.data as Float32Array, shape: [2, 4, 8, 8] }, Float32Array.of(10, 900), { data: feeds().context.data as Float32Array, shape: [2, 3, 16] })).data;
+    };
+    const first = await build();
+    await build(); // saves
+    const written = f32();
+    expect(written.length).toBeGreaterThan(0);
+    for (const f of written) rmSync(path.join(dir, f));
+    expect(await build()).toEqual(first);
+    expect(logs.at(-1)).toMatch(/reloaded onnxruntime's optimised model/);
+    expect(f32()).toEqual([]);
+    // the saved model goes bad: the rebuild must materialise the weights again before onnxruntime reads them
+    const saved = readdirSync(dir).find((f) => f.startsWith(OPTIMIZED_PREFIX) && !f.includes('.'))!;
+    truncateSync(path.join(dir, saved, 'model.onnx'), 10);
+    expect(await build()).toEqual(first);
+    expect(f32().sort()).toEqual([...written].sort());
+    await sessionCache.clear();
+  });
 });
