@@ -25,7 +25,6 @@ import { run as MergeCheckpoints } from './MergeCheckpoints/run';
 import { run as SaveCheckpoint } from './SaveCheckpoint/run';
 
 const done = (run: NodeRunner): RunnerEntry => ({ implemented: true, run });
-const notYet = (needs: string): RunnerEntry => ({ implemented: false, reason: `needs ${needs}` });
 
 export const RUNNERS: Readonly<Record<string, RunnerEntry>> = {
   LoadCheckpoint: done(LoadCheckpoint),

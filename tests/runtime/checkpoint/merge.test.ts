@@ -1,7 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { mergeCheckpointFiles } from '@/server/runtime/checkpoint/merge';
 import { ratioFor } from '@/server/runtime/checkpoint/merge-ratios';
-import { loadCheckpoint } from '@/server/runtime/checkpoint/load';
 import { openSafetensors } from '@/server/runtime/io/safetensors';
 import { toFloat32 } from '@/server/runtime/io/dtype';
 import { describeGolden, golden } from '../../helpers/golden';
