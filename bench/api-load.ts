@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { runIfMain } from './lib/measure';
 import { PNG } from 'pngjs';
 import { client, startServer } from '../tests/api/server-process';
 import { golden, haveGolden } from '../tests/helpers/golden';
@@ -98,6 +98,7 @@ export async function run(): Promise<ApiLoadResult> {
       `jobs.list under load (${seconds} s, 10 connections, loopback; worker busy with ${busyWith}; ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}):`,
       `  p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, ${r.requests.total} requests (${Math.round(r.requests.average)} req/s), errors ${r.errors + r.non2xx}`,
     ];
+    for (const l of lines) console.log(l);
     return {
       p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, rps: r.requests.average,
       errors: r.errors + r.non2xx, jobsRunDuringLoad: ran, lines,
@@ -108,9 +109,4 @@ export async function run(): Promise<ApiLoadResult> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  run().then((r) => console.log(r.lines.join('\n')), (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
-}
+runIfMain(import.meta.url, run);

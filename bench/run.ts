@@ -21,7 +21,8 @@ if (unknown.length) {
 
 for (const name of wanted.length ? wanted : available) {
   const mod = (await import(pathToFileURL(path.join(here, `${name}.ts`)).href)) as { run?: () => Promise<void> };
-  if (typeof mod.run !== 'function') continue;
+  // a file here that is not a section would be skipped without a word: refuse instead
+  if (typeof mod.run !== 'function') throw new Error(`bench/${name}.ts exports no run(): not a bench section`);
   process.stdout.write(`\n== ${name} ==\n`);
   const t0 = performance.now();
   await mod.run();

@@ -5,7 +5,7 @@
  * Run: `npx tsx bench/sampling.ts`.
  */
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { runIfMain } from './lib/measure';
 import { ModelSamplingDiscrete } from '../server/runtime/sampling/model-sampling';
 import { brownianNoise, seededNoise } from '../server/runtime/sampling/noise';
 import { TorchGenerator } from '../server/runtime/sampling/rng';
@@ -46,7 +46,11 @@ export async function benchSampling(): Promise<SamplingBenchResult> {
   return { figures, lines };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { lines } = await benchSampling();
-  for (const l of lines) console.log(l);
+/** The section for bench/run.ts: prints the lines and returns the figures. */
+export async function run(): Promise<SamplingBenchResult> {
+  const r = await benchSampling();
+  for (const l of r.lines) console.log(l);
+  return r;
 }
+
+runIfMain(import.meta.url, run);
