@@ -1,34 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { SHOTS, node, openFresh } from './helpers';
+import { SHOTS, node, openFresh, txt2imgWorkflow, uploadWorkflow } from './helpers';
 
-function workflow(steps: number) {
-  return {
-    format: 'latentloom.workflow',
-    version: 1,
-    nodes: {
-      ckpt: { type: 'LoadCheckpoint', version: 1, params: { file: 'tiny-sd1.safetensors' }, ui: { x: 0, y: 100 } },
-      pos: { type: 'TextEncode', version: 1, params: { text: 'a lighthouse' }, inputs: { clip: { node: 'ckpt', output: 'clip' } }, ui: { x: 340, y: 0 } },
-      neg: { type: 'TextEncode', version: 1, params: { text: '' }, inputs: { clip: { node: 'ckpt', output: 'clip' } }, ui: { x: 340, y: 250 } },
-      latent: { type: 'EmptyLatent', version: 1, params: { width: 64, height: 64, batch_size: 1 }, ui: { x: 340, y: 480 } },
-      sampler: {
-        type: 'KSampler', version: 1, params: { seed: 5, steps },
-        inputs: {
-          model: { node: 'ckpt', output: 'model' }, positive: { node: 'pos', output: 'conditioning' },
-          negative: { node: 'neg', output: 'conditioning' }, latent_image: { node: 'latent', output: 'latent' },
-        },
-        ui: { x: 700, y: 100 },
-      },
-      decode: { type: 'VAEDecode', version: 1, inputs: { samples: { node: 'sampler', output: 'latent' }, vae: { node: 'ckpt', output: 'vae' } }, ui: { x: 1040, y: 100 } },
-      save: { type: 'SaveImage', version: 1, params: { filename_prefix: 'cancel' }, inputs: { images: { node: 'decode', output: 'image' } }, ui: { x: 1300, y: 100 } },
-    },
-  };
-}
+const workflow = (steps: number) => txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'a lighthouse', seed: 5, steps, prefix: 'cancel' });
 
 test('a running job shows latent previews and stops on Cancel; the next job runs', async ({ page }) => {
   await openFresh(page);
-  const upload = (steps: number) => page.getByTestId('upload-input').setInputFiles({
-    name: `cancel-${steps}.json`, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(workflow(steps))),
-  });
+  const upload = (steps: number) => uploadWorkflow(page, `cancel-${steps}.json`, workflow(steps));
   await upload(5000);
   await expect(page.getByTestId('node-sampler')).toBeVisible();
   await page.getByTestId('queue-button').click();

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { float32ToF16, toFloat32 } from '../io/dtype';
 import { writeSafetensors, type TensorEntry } from '../io/safetensors-write';
-import { numel, type DType, type TensorRef } from '../io/tensor';
+import { numel, type DType, type FileRange, type TensorRef } from '../io/tensor';
 import { CheckpointError } from './errors';
 import { VARIANT_KEY, type ComponentName } from './families';
 import { cachedSha256 } from './hash';
@@ -145,18 +145,20 @@ function kernelData(
 
 /** The kernel's producers for a tensor copied from A (raw bytes, or converted), or undefined for the JS path. */
 function kernelCopy(kernel: KernelMerge, name: string, ta: TensorRef, out: DType): Producer | undefined {
-  if (ta.file && ta.dtype === out) {
-    const file = ta.file;
-    return { data: () => kernel.bytes(name, file), stream: (write) => kernel.streamBytes(name, file, write) };
-  }
+  if (ta.file && ta.dtype === out) return rawBytes(kernel, name, ta.file);
   const a = kernelSource(ta);
   return a && (out === 'F16' || out === 'F32') ? kernelConvert(kernel, name, a, out, numel(ta.shape)) : undefined;
 }
 
 function kernelConvert(kernel: KernelMerge, name: string, src: KernelSource, out: 'F16' | 'F32', count: number): Producer {
-  if (src.dtype === out) return { data: () => kernel.bytes(name, src.file), stream: (write) => kernel.streamBytes(name, src.file, write) };
+  if (src.dtype === out) return rawBytes(kernel, name, src.file);
   const job: KernelJob = { name, mode: 'convert', k: 0, r: 0, a: src, out, count };
   return { data: () => kernel.run(job), stream: (write) => kernel.stream(job, write) };
+}
+
+/** The stored bytes as they are, through the merge's open file handles. */
+function rawBytes(kernel: KernelMerge, name: string, file: FileRange): Producer {
+  return { data: () => kernel.bytes(name, file), stream: (write) => kernel.streamBytes(name, file, write) };
 }
 
 async function sourceHashes(paths: (string | undefined)[]): Promise<Record<string, string>> {

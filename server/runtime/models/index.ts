@@ -8,9 +8,8 @@ import type { FloatType, Graph } from '../onnx/builder';
 import type { AttentionKernel } from '../onnx/nn';
 import { createSession, resolveDevice, SessionClosedError, type DeviceChoice, type Provider } from '../onnx/session';
 import { sessionCache } from '../onnx/session-cache';
-import { numel } from '../io/tensor';
 import { OptimizedModelStore } from '../onnx/optimized-models';
-import { WeightCache } from '../onnx/weights-cache';
+import { useBytes, WeightCache } from '../onnx/weights-cache';
 import { buildClip, clipHidden, clipNormed } from './clip';
 import { buildUNet } from './unet';
 import { buildVaeDecoder, buildVaeEncoder } from './vae';
@@ -66,7 +65,7 @@ async function sessionFor(kind: string, config: unknown, build: (float: FloatTyp
   const uses = graph.weights();
   const weightsId = createHash('sha256').update(uses.map((u) => `${weights.identity(u.key)}|${u.transform}`).join('\n')).digest('hex');
   const key = `${kind}|${JSON.stringify(config)}|${float}|${weightsId}|${device}`;
-  const bytes = uses.reduce((n, u) => n + numel(u.dims) * (u.dtype === 'float16' ? 2 : 4), 0);
+  const bytes = uses.reduce((n, u) => n + useBytes(u), 0);
   const create = async () => {
     // names first: a saved optimised model (CPU) needs none of the materialised files, so they are written only
     // when onnxruntime will read them

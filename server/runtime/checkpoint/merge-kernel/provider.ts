@@ -2,7 +2,7 @@ import { numel, type TensorRef } from '../../io/tensor';
 import type { MergeMode } from '../merge-ratios';
 import { f32Weights } from '../merge-math';
 import type { WeightProvider } from '../weights';
-import { isKernelDType, KernelMerge, type KernelSource } from './index';
+import { isKernelDType, KernelMerge, type KernelJob, type KernelSource } from './index';
 
 /**
  * A merged tensor through the WASM kernel when every source is stored as-is in a file (an unpatched
@@ -19,13 +19,7 @@ export async function kernelMergeFloat32(
   };
   const [a, b, c] = [src(pa), src(pb), src(pc)];
   if (!a || !b || (pc && !c)) return undefined;
-  const kernel = new KernelMerge();
-  try {
-    const bytes = await kernel.run({ name, mode, ...f32Weights(r), a, b, c, out: 'F32', count: numel(pa.info(name).shape) });
-    return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  } finally {
-    await kernel.close();
-  }
+  return runToFloat32({ name, mode, ...f32Weights(r), a, b, c, out: 'F32', count: numel(pa.info(name).shape) });
 }
 
 /** Below this many elements the JS table conversion is as fast as setting up a kernel job. */
@@ -38,9 +32,14 @@ const MIN_KERNEL_ELEMENTS = 1 << 16;
 export async function kernelToFloat32(t: TensorRef): Promise<Float32Array | undefined> {
   const count = numel(t.shape);
   if (!t.file || (t.dtype !== 'F16' && t.dtype !== 'BF16') || count < MIN_KERNEL_ELEMENTS) return undefined;
+  return runToFloat32({ name: t.name, mode: 'convert', k: 0, r: 0, a: { file: t.file, dtype: t.dtype }, out: 'F32', count });
+}
+
+/** One F32-output job with its own file handles, as a fresh Float32Array. */
+async function runToFloat32(job: KernelJob): Promise<Float32Array> {
   const kernel = new KernelMerge();
   try {
-    const bytes = await kernel.run({ name: t.name, mode: 'convert', k: 0, r: 0, a: { file: t.file, dtype: t.dtype }, out: 'F32', count });
+    const bytes = await kernel.run(job);
     return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   } finally {
     await kernel.close();
