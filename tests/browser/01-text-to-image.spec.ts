@@ -55,7 +55,8 @@ test('builds text-to-image from an empty canvas, runs it, saves and reloads it',
   const before = await autosavedWorkflow(page);
   await page.getByTestId('workflow-name').fill('e2e-text-to-image');
   await page.getByTestId('save-workflow').click();
-  await expect(page.getByTestId('toast')).toContainText('Saved "e2e-text-to-image"');
+  // Other toasts (e.g. "Queued job …") may still be up, so look for this one among them.
+  await expect(page.getByTestId('toast').filter({ hasText: 'Saved "e2e-text-to-image"' })).toBeVisible();
 
   await page.reload();
   await expect(page.locator('.react-flow__node')).toHaveCount(7);
