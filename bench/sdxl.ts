@@ -1,10 +1,10 @@
 /**
- * SDXL-sized random-weight UNet on the CPU provider: model_channels 320, channel_mult [1,2,4],
+ * SDXL-sized random-weight UNet (CPU provider unless LOOM_BENCH_DEVICE=webgpu|cuda): model_channels 320, channel_mult [1,2,4],
  * transformer depth [0,2,10] (middle 10), context 2048, adm 2816, 64-wide heads, linear projections
  * (2.57 B parameters). Weights are streamed into an fp16 .safetensors (5.1 GB, one tensor in memory at a
  * time, as a real SDXL checkpoint ships), then createUNet materialises them as fp32 into the on-disk weight
  * cache (10.3 GB) and onnxruntime loads them; a second build saves onnxruntime's optimised model (10.3 GB more)
- * and a third reloads it. Reports time and RSS after each phase, CFG steps (batch 2)
+ * and a third reloads it (on a GPU provider: fp16 bound straight from the file, and a second build). Reports time and RSS after each phase, CFG steps (batch 2)
  * at 64x64 (512x512 image) and 128x128 (1024x1024; LOOM_BENCH_SDXL_1024=0 skips it, =1 adds it to the
  * smaller variants), and the peak RSS.
  *
@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { float32ToF16 } from '../server/runtime/io/dtype';
 import { writeSafetensors, type TensorEntry } from '../server/runtime/io/safetensors-write';
-import { createUNet } from '../server/runtime/models';
+import { createUNet, precisionFor, type UNetRunner } from '../server/runtime/models';
+import { deviceFromEnv } from '../server/runtime/onnx/session';
 import { sessionCache } from '../server/runtime/onnx/session-cache';
 import { rssSplit } from './lib/measure';
 import { OPTIMIZED_PREFIX } from '../server/runtime/onnx/optimized-models';
@@ -145,7 +146,11 @@ function fill(p: ParamSpec, seed: number): Float32Array {
 const gib = (b: number) => b / 2 ** 30;
 
 /** Linux: resident anonymous vs file-backed (memory-mapped) memory, GiB; undefined elsewhere. */
-const dirBytes = (dir: string) => readdirSync(dir).reduce((a, f) => a + (statSync(path.join(dir, f)).isFile() ? statSync(path.join(dir, f)).size : 0), 0);
+/** bytes of the files in a folder, less hard links (the cache links the user's own file for direct bindings) */
+const dirBytes = (dir: string) => readdirSync(dir).reduce((a, f) => {
+  const s = statSync(path.join(dir, f));
+  return a + (s.isFile() && s.nlink === 1 ? s.size : 0);
+}, 0);
 
 export interface SdxlBenchResult {
   figures: Record<string, number>;
@@ -183,20 +188,30 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
     note('write_s', writeS, 'random fp16 weights generated + written, streaming (s)');
     rssNow('write');
     const weights = await fileComponent(file, '');
-    const opts = { device: 'cpu' as const, cache: new WeightCache({ dir: cacheDir }), log: (l: string) => console.log(l) };
+    const device = deviceFromEnv(process.env.LOOM_BENCH_DEVICE ?? 'cpu');
+    if (device === 'auto') throw new Error('LOOM_BENCH_DEVICE: name the provider to measure (cpu, webgpu or cuda)');
+    const opts = { device, cache: new WeightCache({ dir: cacheDir }), log: (l: string) => console.log(l) };
     const [, coldS] = await timed(() => createUNet(weights, opts));
-    note('session_cold_s', coldS, 'UNet session, cold weight cache (fp16→fp32 materialisation + ORT create) (s)');
-    note('weight_cache_gb', gib(dirBytes(cacheDir)), 'fp32 weight cache on disk (GiB)');
+    note('session_cold_s', coldS, `UNet session on ${device} (${precisionFor(device, 'unet', undefined, count)}), cold weight cache (materialisation + ORT create) (s)`);
+    note('weight_cache_gb', gib(dirBytes(cacheDir)), 'weights materialised into the cache (GiB; hard links to the file not counted)');
     rssNow('session');
-    // CPU: the second build saves onnxruntime's optimised model into the cache, the third reloads it
     await sessionCache.clear();
-    const [, savedS] = await timed(() => createUNet(weights, opts));
-    note('session_save_s', savedS, 'UNet session, second build (optimised model saved) (s)');
-    const saved = readdirSync(cacheDir).filter((f) => f.startsWith(OPTIMIZED_PREFIX) && !f.includes('.'));
-    note('saved_model_gb', gib(saved.reduce((a, d) => a + dirBytes(path.join(cacheDir, d)), 0)), 'saved optimised model on disk (GiB)');
-    await sessionCache.clear();
-    const [unet, reloadS] = await timed(() => createUNet(weights, opts));
-    note('session_reload_s', reloadS, 'UNet session, third build (saved optimised model reloaded) (s)');
+    let unet: UNetRunner;
+    if (device === 'cpu') {
+      // CPU: the second build saves onnxruntime's optimised model into the cache, the third reloads it
+      const [, savedS] = await timed(() => createUNet(weights, opts));
+      note('session_save_s', savedS, 'UNet session, second build (optimised model saved) (s)');
+      const saved = readdirSync(cacheDir).filter((f) => f.startsWith(OPTIMIZED_PREFIX) && !f.includes('.'));
+      note('saved_model_gb', gib(saved.reduce((a, d) => a + dirBytes(path.join(cacheDir, d)), 0)), 'saved optimised model on disk (GiB)');
+      await sessionCache.clear();
+      const [reloaded, reloadS] = await timed(() => createUNet(weights, opts));
+      note('session_reload_s', reloadS, 'UNet session, third build (saved optimised model reloaded) (s)');
+      unet = reloaded;
+    } else {
+      const [warm, warmS] = await timed(() => createUNet(weights, opts));
+      note('session_warm_s', warmS, 'UNet session, second build (warm weight cache) (s)');
+      unet = warm;
+    }
     rssNow('reload');
     if (unet.config.admInChannels !== spec.admInChannels) throw new Error(`derived adm ${unet.config.admInChannels}, expected ${spec.admInChannels}`);
     const ctx = noise([2, 77, spec.contextDim]);

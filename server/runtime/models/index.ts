@@ -10,6 +10,7 @@ import { createSession, resolveDevice, SessionClosedError, type DeviceChoice, ty
 import { sessionCache } from '../onnx/session-cache';
 import { OptimizedModelStore } from '../onnx/optimized-models';
 import { useBytes, WeightCache } from '../onnx/weights-cache';
+import { numel } from '../io/tensor';
 import { buildClip, clipHidden, clipNormed } from './clip';
 import { buildUNet } from './unet';
 import { buildVaeDecoder, buildVaeEncoder } from './vae';
@@ -37,19 +38,33 @@ export interface RuntimeOptions {
 
 export type ModelKind = 'unet' | 'clip' | 'vae';
 
+/** Above this many parameters a UNet runs fp16 on WebGPU too: SDXL's 2.6 B are 10 GB in fp32, more than most cards hold. */
+export const WEBGPU_FP32_MAX_PARAMS = 1.5e9;
+
 /**
- * fp32 on CPU (no fast fp16 kernels there); fp16 on GPU providers for the UNet and text encoder, while the
- * VAE stays fp32 because the SDXL VAE overflows fp16 and a VAE file does not say which family it is.
- * LOOM_PRECISION (UNet, text encoder) and LOOM_VAE_PRECISION override with fp32|fp16.
+ * Compute type of a model on a provider. fp32 on CPU (no fast fp16 kernels there) and for the VAE everywhere
+ * (the SDXL VAE overflows fp16 and a VAE file does not say which family it is). CUDA: fp16 UNet and text encoder.
+ * WebGPU: fp32 up to WEBGPU_FP32_MAX_PARAMS (SD1/SD2 UNets, every text encoder), fp16 above (SDXL's UNet): on an
+ * H200, onnxruntime 1.30's WebGPU fp16 SD1.5 UNet was only 11 % faster than fp32 (0.118 vs 0.132 s per 512x512 CFG
+ * step) but 2000x further from the CPU fp32 result (relative 2.7e-2 vs 1.3e-5; fp32 norms or attention did not
+ * narrow it), see docs/benchmarks.md. LOOM_PRECISION (UNet, text encoder) and LOOM_VAE_PRECISION override with
+ * fp32|fp16. `params`: the model's parameter count (default: small).
  */
-export function precisionFor(provider: Provider, kind: ModelKind, explicit?: FloatType): FloatType {
+export function precisionFor(provider: Provider, kind: ModelKind, explicit?: FloatType, params = 0): FloatType {
   if (explicit) return explicit;
   const env = kind === 'vae' ? process.env.LOOM_VAE_PRECISION : process.env.LOOM_PRECISION;
   if (env) {
     if (env !== 'fp32' && env !== 'fp16') throw new Error(`${kind === 'vae' ? 'LOOM_VAE_PRECISION' : 'LOOM_PRECISION'}=${env}: expected fp32 or fp16`);
     return env === 'fp16' ? 'float16' : 'float32';
   }
-  return provider === 'cpu' || kind === 'vae' ? 'float32' : 'float16';
+  if (provider === 'cpu' || kind === 'vae') return 'float32';
+  if (provider === 'webgpu') return params > WEBGPU_FP32_MAX_PARAMS ? 'float16' : 'float32';
+  return 'float16';
+}
+
+/** Parameters a provider holds (every tensor it names). */
+export function parameterCount(weights: WeightProvider): number {
+  return weights.names().reduce((n, k) => n + numel(weights.info(k).shape), 0);
 }
 
 /** A model's session as its runners hold it: fetched from the session cache per run, so eviction never strands them. */
@@ -59,7 +74,7 @@ interface SessionRef {
 
 async function sessionFor(kind: string, config: unknown, build: (float: FloatType) => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<SessionRef> {
   const device = await resolveDevice(opts.device, opts.log);
-  const float = precisionFor(device, kind.startsWith('vae') ? 'vae' : (kind as ModelKind), opts.precision);
+  const float = precisionFor(device, kind.startsWith('vae') ? 'vae' : (kind as ModelKind), opts.precision, parameterCount(weights));
   // building the graph is cheap and strict-checks the weights; binding is what the cache saves
   const graph = build(float);
   const uses = graph.weights();

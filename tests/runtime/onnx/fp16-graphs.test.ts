@@ -10,8 +10,8 @@ import { Layers } from '../../../server/runtime/onnx/nn';
 import { ModelProto } from '../../../server/runtime/onnx/proto';
 import { createSession } from '../../../server/runtime/onnx/session';
 import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
-import { precisionFor } from '../../../server/runtime/models';
-import { fileComponent } from '../../helpers/model-weights';
+import { parameterCount, precisionFor } from '../../../server/runtime/models';
+import { fileComponent, memoryProvider } from '../../helpers/model-weights';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'loom-f16-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,19 +116,31 @@ describe('fp16 graphs (what GPU providers get)', () => {
     await s.release();
   });
 
-  it('default precision: fp32 on CPU, fp16 UNet/CLIP and fp32 VAE on GPU providers, env overrides', () => {
+  it('default precision: fp32 on CPU, fp16 UNet/CLIP on CUDA, fp32 on WebGPU below SDXL size, fp32 VAE, env overrides', () => {
     expect(precisionFor('cpu', 'unet')).toBe('float32');
-    expect(precisionFor('webgpu', 'unet')).toBe('float16');
+    expect(precisionFor('cpu', 'unet', undefined, 2.6e9)).toBe('float32');
+    expect(precisionFor('webgpu', 'unet', undefined, 0.86e9)).toBe('float32'); // SD1.5
+    expect(precisionFor('webgpu', 'clip', undefined, 0.69e9)).toBe('float32'); // SDXL's bigG
+    expect(precisionFor('webgpu', 'unet', undefined, 2.57e9)).toBe('float16'); // SDXL
+    expect(precisionFor('webgpu', 'vae', undefined, 2.57e9)).toBe('float32');
+    expect(precisionFor('cuda', 'unet', undefined, 0.86e9)).toBe('float16');
     expect(precisionFor('cuda', 'clip')).toBe('float16');
     expect(precisionFor('cuda', 'vae')).toBe('float32');
     expect(precisionFor('cuda', 'unet', 'float32')).toBe('float32');
     process.env.LOOM_PRECISION = 'fp16';
     try {
       expect(precisionFor('cpu', 'unet')).toBe('float16');
+      process.env.LOOM_PRECISION = 'fp32';
+      expect(precisionFor('webgpu', 'unet', undefined, 2.57e9)).toBe('float32');
       process.env.LOOM_PRECISION = 'half';
       expect(() => precisionFor('cpu', 'unet')).toThrow(/LOOM_PRECISION=half: expected fp32 or fp16/);
     } finally {
       delete process.env.LOOM_PRECISION;
     }
+  });
+
+  it('counts a model\'s parameters from its tensor shapes (what the WebGPU precision rule reads)', () => {
+    const t = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+    expect(parameterCount(memoryProvider(new Map([['a.weight', t([3, 2])], ['a.bias', t([3])], ['c', t([2, 2, 3, 3])]]), 'm'))).toBe(6 + 3 + 36);
   });
 });
