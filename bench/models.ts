@@ -102,7 +102,9 @@ export async function run(): Promise<ModelBenchResult> {
   const head = `provider ${device}; UNet ${precisionFor(device, 'unet', undefined, SD15_PARAMS.unet)}, CLIP ${precisionFor(device, 'clip', undefined, SD15_PARAMS.clip)}, VAE ${precisionFor(device, 'vae')}`;
   lines.push(head);
   console.log(head);
-  const outputs: { vae?: Float32Array } = {};
+  // GPU outputs and how to compute the same on the CPU in fp32, compared after the timings
+  const cpu = { ...opts, device: 'cpu' as const, precision: 'float32' as const, log: () => {} };
+  const checks: { what: string; got: Float32Array; ref: () => Promise<F32Tensor> }[] = [];
   try {
     note('matmul_gflops', await matmulRate(device), device === 'cpu'
       ? 'ORT CPU MatMul 2048x2048 fp32, best of 5 (GFLOP/s): the compute ceiling the step times are read against'
@@ -136,6 +138,7 @@ export async function run(): Promise<ModelBenchResult> {
     // the first run includes GPU kernel compilation and uploads
     const [unet32, first32] = await timed(() => unet2.run(x32, t, ctx));
     note('unet_step_32_first_s', first32, 'UNet CFG step at 32x32, first run (s)');
+    checks.push({ what: 'UNet 32x32 output', got: unet32.data, ref: async () => (await createUNet(unetWeights, cpu)).run(x32, t, ctx) });
     note('unet_step_32_s', await best(() => unet2.run(x32, t, ctx)), `UNet CFG step (batch 2) at 32x32 latent / 256x256 image, best of ${reps} after warm-up (s)`);
     if (!process.env.LOOM_BENCH_SKIP_64) {
       const x64 = noise([2, 4, 64, 64]);
@@ -152,6 +155,7 @@ export async function run(): Promise<ModelBenchResult> {
     note('clip_session_s', clipS, 'CLIP ViT-L text encoder session, cold cache (s)');
     const ids = Int32Array.from({ length: 2 * 77 }, (_, i) => (i % 77 === 0 ? 49406 : (i * 7919) % 49406));
     const clipOut = await clip.encode(ids);
+    checks.push({ what: 'CLIP last hidden state', got: clipOut.hidden.data, ref: async () => (await (await createTextEncoder(await fileProvider(clipFile), cpu)).encode(ids)).hidden });
     note('clip_encode_s', await best(() => clip.encode(ids)), 'CLIP encode batch 2 (s)');
     await sessionCache.clear();
 
@@ -162,24 +166,19 @@ export async function run(): Promise<ModelBenchResult> {
       note('vae_session_s', vaeS, 'VAE decoder session (s)');
       const z = noise([1, 4, 64, 64]);
       const [vaeOut, vaeFirst] = await timed(() => vae.decode(z));
-      outputs.vae = vaeOut.data;
+      checks.push({ what: 'VAE 512x512 decode', got: vaeOut.data, ref: async () => (await createVae(await fileProvider(vaeFile), cpu)).decode(z) });
       note('vae_decode_512_first_s', vaeFirst, 'VAE decode 64x64 latent → 512x512 image, first run (s)');
       if (reps > 1) note('vae_decode_512_s', await best(() => vae.decode(z)), `VAE decode at 512x512, best of ${reps} after the first (s)`);
       await sessionCache.clear();
     }
     note('peak_rss_gb', process.resourceUsage().maxRSS / 2 ** 20, 'peak RSS (GiB)');
     if (process.env.LOOM_BENCH_CHECK === '1' || (device !== 'cpu' && process.env.LOOM_BENCH_CHECK !== '0')) {
-      const cpu = { ...opts, device: 'cpu' as const, precision: 'float32' as const, log: () => {} };
-      const check = async (what: string, got: Float32Array | undefined, ref: () => Promise<F32Tensor>) => {
-        if (!got) return;
+      for (const { what, got, ref } of checks) {
         const line = `${what} on ${device} against the CPU provider in fp32: ${deviation(got, (await ref()).data)}`;
         lines.push(line);
         console.log(line);
         await sessionCache.clear();
-      };
-      await check('UNet 32x32 output', unet32.data, async () => (await createUNet(unetWeights, cpu)).run(x32, t, ctx));
-      await check('CLIP last hidden state', clipOut.hidden.data, async () => (await (await createTextEncoder(await fileProvider(clipFile), cpu)).encode(ids)).hidden);
-      await check('VAE 512x512 decode', outputs.vae, async () => (await createVae(await fileProvider(path.join(dir, 'vae.safetensors')), cpu)).decode(noise([1, 4, 64, 64])));
+      }
     }
     return { figures, lines };
   } finally {

@@ -1,26 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors } from '../../helpers/read-golden';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
 import { createTextEncoder, createUNet } from '../../../server/runtime/models';
-import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
-import { sessionCache } from '../../../server/runtime/onnx/session-cache';
+import { tempRuntime } from '../../helpers/temp-runtime';
 
-const cacheDir = mkdtempSync(path.join(tmpdir(), 'loom-wc-'));
-afterAll(async () => {
-  await sessionCache.clear();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
+const runtime = tempRuntime('wc');
 
 describeGolden('models over the checkpoint loader’s providers', () => {
   it('tiny-sd1 clip and unet through loadCheckpoint match the goldens', async () => {
     const gold = await readGoldenTensors(golden('tiny-sd1', 'golden.safetensors'));
     const g = (k: string) => gold.get(k)!;
     const ckpt = await loadCheckpoint(golden('tiny-sd1', 'model.safetensors'));
-    const opts = { device: 'cpu' as const, cache: new WeightCache({ dir: cacheDir }), log: () => {} };
+    const opts = runtime.cpu;
     const clip = await createTextEncoder(ckpt.provider('clip'), opts);
     const hidden = (await clip.encode(g('clip.input_ids').data as Int32Array)).hidden.data;
     const want = g('clip.last_hidden_state').data;

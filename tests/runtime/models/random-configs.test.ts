@@ -1,20 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryProvider } from '../../helpers/model-weights';
 import { randomClip, randomUNet, randomVae, rng } from '../../helpers/random-models';
 import { createTextEncoder, createUNet, createVae } from '../../../server/runtime/models';
-import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
-import { sessionCache } from '../../../server/runtime/onnx/session-cache';
+import { tempRuntime } from '../../helpers/temp-runtime';
 
-const cacheDir = mkdtempSync(path.join(tmpdir(), 'loom-wc-'));
-const cache = new WeightCache({ dir: cacheDir });
-const opts = { device: 'cpu' as const, cache, log: () => {} };
-afterAll(async () => {
-  await sessionCache.clear();
-  rmSync(cacheDir, { recursive: true, force: true });
-});
+const opts = tempRuntime('wc').cpu;
 
 function randn(n: number, seed: number): Float32Array {
   const r = rng(seed);

@@ -1,23 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { memoryProvider } from '../../helpers/model-weights';
 import { randomUNet, rng } from '../../helpers/random-models';
 import { createUNet } from '../../../server/runtime/models';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
-import { WeightCache } from '../../../server/runtime/onnx/weights-cache';
+import { tempRuntime } from '../../helpers/temp-runtime';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'loom-evict-'));
-afterAll(async () => {
-  await sessionCache.clear();
-  rmSync(dir, { recursive: true, force: true });
-});
+const runtime = tempRuntime('evict');
 
 describe('runners outlive their sessions', () => {
   it('a UNet runner whose session was evicted rebuilds it and gives the same output', async () => {
     const spec = { inChannels: 4, modelChannels: 32, channelMult: [1, 2], numResBlocks: 1, attentionLevels: [1], depth: 1, contextDim: 16, linearProjection: false };
-    const unet = await createUNet(memoryProvider(randomUNet(spec, 3), 'evict-unet'), { device: 'cpu', cache: new WeightCache({ dir }), log: () => {} });
+    const unet = await createUNet(memoryProvider(randomUNet(spec, 3), 'evict-unet'), runtime.cpu);
     const r = rng(4);
     const x = { data: Float32Array.from({ length: 2 * 4 * 8 * 8 }, () => r() - 0.5), shape: [2, 4, 8, 8] };
     const ctx = { data: Float32Array.from({ length: 2 * 3 * 16 }, () => r() - 0.5), shape: [2, 3, 16] };
