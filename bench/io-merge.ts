@@ -9,7 +9,7 @@ import path from 'node:path';
 import { mergeCheckpointFiles } from '../server/runtime/checkpoint/merge';
 import { stateDictProvider } from '../server/runtime/checkpoint/provider';
 import type { WeightProvider } from '../server/runtime/checkpoint/weights';
-import { mergeProvider } from '../server/runtime/pipeline/merge';
+import { mergeProvider } from '../server/runtime/checkpoint/merge-handles';
 import { toFloat32 } from '../server/runtime/io/dtype';
 import { openSafetensors } from '../server/runtime/io/safetensors';
 import { DEFAULT_SYNC_EVERY_BYTES, writeSafetensors, type TensorEntry } from '../server/runtime/io/safetensors-write';

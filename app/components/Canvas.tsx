@@ -12,7 +12,7 @@ import {
   type FinalConnectionState,
   type IsValidConnection,
 } from '@xyflow/react';
-import { canConnect, type GraphLike } from '@/nodes/connect';
+import { canConnect, type GraphLike, type GraphNodeLike } from '@/nodes/connect';
 import { defaultParams, type NodeSchema, type SocketType } from '@/nodes/schemas';
 import { openFile } from '@/app/lib/editorActions';
 import { SOCKET_COLORS } from '@/app/lib/socketColors';
@@ -21,6 +21,7 @@ import { useGraphStore } from '@/app/stores/graphStore';
 import { useTemplateStore } from '@/app/stores/templateStore';
 import { useToastStore } from '@/app/stores/toastStore';
 import { useViewStore } from '@/app/stores/viewStore';
+import { GroupsLayer } from './GroupsLayer';
 import { LoomNode } from './LoomNode';
 import { NodePalette, type SocketFilter } from './NodePalette';
 
@@ -28,8 +29,8 @@ const nodeTypes = { loom: LoomNode };
 
 /** The shape canConnect() reads, built from the canvas's nodes and edges. */
 function graphLike(nodes: LoomNodeType[], edges: LoomEdge[]): GraphLike {
-  const out: Record<string, { type: string; inputs: Record<string, { node: string; output: string }> }> = {};
-  for (const n of nodes) out[n.id] = { type: n.data.type, inputs: {} };
+  const out: Record<string, GraphNodeLike & { inputs: Record<string, { node: string; output: string }> }> = {};
+  for (const n of nodes) out[n.id] = { type: n.data.type, inputs: {}, ...(n.data.placeholder ? { placeholder: n.data.placeholder } : {}) };
   for (const e of edges) {
     const t = out[e.target];
     if (t && e.targetHandle && e.sourceHandle) t.inputs[e.targetHandle] = { node: e.source, output: e.sourceHandle };
@@ -186,6 +187,7 @@ export function Canvas() {
         proOptions={{ hideAttribution: true }}
       >
         <Background variant={BackgroundVariant.Dots} gap={24} size={1} color="#333" />
+        <GroupsLayer />
         <MiniMap pannable zoomable nodeColor="#404040" maskColor="rgba(0,0,0,0.6)" className="!bg-neutral-900" />
         <Controls />
       </ReactFlow>

@@ -5,6 +5,7 @@ import '@xyflow/react/dist/style.css';
 import { useAutosave } from '@/app/hooks/useAutosave';
 import { useEngineSync } from '@/app/hooks/useEngineSync';
 import { useShortcuts } from '@/app/hooks/useShortcuts';
+import { useTemplateStore } from '@/app/stores/templateStore';
 import { Canvas } from './Canvas';
 import { Gallery } from './Gallery';
 import { QueuePanel } from './QueuePanel';
@@ -14,9 +15,22 @@ import { Toasts } from './Toasts';
 import { Toolbar } from './Toolbar';
 
 export function Editor() {
+  useEngineSync();
+  const loaded = useTemplateStore((s) => s.loaded);
+  if (!loaded) {
+    return (
+      <div data-testid="editor-loading" className="flex h-screen items-center justify-center text-sm text-neutral-400">
+        Loading node types from the Latent Loom server…
+      </div>
+    );
+  }
+  return <EditorReady />;
+}
+
+/** The editor once the server's node registry has arrived (the canvas, autosave and palette all read it). */
+function EditorReady() {
   const [help, setHelp] = useState(false);
   const toggleHelp = useCallback(() => setHelp((h) => !h), []);
-  useEngineSync();
   useAutosave();
   useShortcuts(toggleHelp);
   return (

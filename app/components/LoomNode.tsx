@@ -1,7 +1,8 @@
 'use client';
 import { memo, useCallback } from 'react';
 import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
-import type { InputSpec, OutputSpec, ParamValue } from '@/nodes/schemas';
+import { paramSocketType, type InputSpec, type OutputSpec, type ParamSpec, type ParamValue } from '@/nodes/schemas';
+import type { Placeholder } from '@/nodes/workflow/schema';
 import { SOCKET_COLORS } from '@/app/lib/socketColors';
 import type { LoomNode as LoomNodeType } from '@/app/lib/workflow';
 import { useGraphStore } from '@/app/stores/graphStore';
@@ -94,18 +95,97 @@ function ParamSummary({ name, value, tall }: { name: string; value: ParamValue |
   );
 }
 
+/** A widget that can also be driven by a link (ComfyUI's widget inputs): a small socket on its left. */
+function WidgetSocket({ nodeId, spec, linked }: { nodeId: string; spec: ParamSpec; linked: boolean }) {
+  const type = paramSocketType(spec);
+  return (
+    <Handle
+      type="target"
+      id={spec.name}
+      position={Position.Left}
+      data-testid={`handle-${nodeId}-in-${spec.name}`}
+      className={linked ? '' : 'opacity-30 hover:opacity-100'}
+      style={{ background: SOCKET_COLORS[type], width: 8, height: 8, border: '1px solid #171717' }}
+    />
+  );
+}
+
+/** A node of a class this build does not know: its sockets and values, kept so the file round-trips. */
+function PlaceholderNode({ id, type, placeholder }: { id: string; type: string; placeholder: Placeholder }) {
+  const values = Array.isArray(placeholder.widgets_values) ? placeholder.widgets_values : Object.entries(placeholder.widgets_values).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  const rows = Math.max(placeholder.inputs.length, placeholder.outputs.length);
+  return (
+    <div data-testid={`node-${id}`} data-node-type={type} data-placeholder="true" className="w-72 rounded-md bg-red-950/90 text-xs text-neutral-100 ring-2 ring-red-600">
+      <div className="rounded-t-md bg-red-900 px-2 py-1 font-semibold" title="This node type is not installed in Latent Loom; a run that needs it fails.">
+        Missing node: {type} <span className="text-[10px] text-red-300">#{id}</span>
+      </div>
+      <div className="py-1">
+        {Array.from({ length: rows }, (_, i) => {
+          const input = placeholder.inputs[i];
+          const output = placeholder.outputs[i];
+          return (
+            <div key={i} className="relative flex h-6 items-center justify-between px-3">
+              {input ? (
+                <>
+                  <Handle type="target" id={input.name} position={Position.Left} style={{ background: SOCKET_COLORS[input.type as keyof typeof SOCKET_COLORS] ?? '#999', width: 11, height: 11 }} />
+                  <span className="text-neutral-300">{input.name}</span>
+                </>
+              ) : (
+                <span />
+              )}
+              {output && (
+                <>
+                  <span className="text-neutral-300">{output.name}</span>
+                  <Handle type="source" id={String(i)} position={Position.Right} style={{ background: SOCKET_COLORS[output.type as keyof typeof SOCKET_COLORS] ?? '#999', width: 11, height: 11 }} />
+                </>
+              )}
+            </div>
+          );
+        })}
+      </div>
+      {values.length > 0 && (
+        <ul className="px-2 pb-2 text-neutral-400">
+          {values.map((v, i) => (
+            <li key={i} className="truncate">{typeof v === 'string' ? v : JSON.stringify(v)}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+const MODE_STYLE = { muted: 'opacity-40', bypassed: 'bg-fuchsia-950/90 ring-fuchsia-600' } as const;
+
 function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
   const schema = useTemplateStore((s) => s.byId[data.type]);
   const run = useRunStore((s) => s.nodes[id]);
   const warnings = useRunStore((s) => s.warnings[id]);
   const setParam = useGraphStore((s) => s.setParam);
+  // which widgets a link drives, as one string so unrelated edge changes do not re-render the node
+  const linkedKey = useGraphStore((s) => s.edges.filter((e) => e.target === id).map((e) => e.targetHandle).sort().join('|'));
   const lowDetail = useStore(lowDetailSelector);
   const onParam = useCallback((name: string, v: ParamValue) => setParam(id, name, v), [id, setParam]);
 
   if (!schema) {
+    if (data.placeholder) return <PlaceholderNode id={id} type={data.type} placeholder={data.placeholder} />;
     return (
       <div data-testid={`node-${id}`} className="w-64 rounded-md bg-red-950 p-2 text-xs ring-2 ring-red-600">
         Unknown node type <b>{data.type}</b> ({id})
+      </div>
+    );
+  }
+  const linked = new Set(linkedKey.split('|'));
+  if (schema.frontendOnly && schema.outputs.length === 0) {
+    // Note / MarkdownNote
+    return (
+      <div data-testid={`node-${id}`} data-node-type={data.type} className="w-72 rounded-md bg-yellow-950/80 p-2 text-xs text-yellow-100 ring-1 ring-yellow-700">
+        <div className="mb-1 font-semibold">{data.title ?? schema.title}</div>
+        <textarea
+          data-testid={`param-${id}-text`}
+          className="nodrag h-28 w-full resize-y rounded bg-transparent p-1 outline-none ring-1 ring-yellow-800 focus:ring-yellow-500"
+          value={String(data.params.text ?? '')}
+          onChange={(e) => onParam('text', e.target.value)}
+        />
       </div>
     );
   }
@@ -117,15 +197,19 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
       data-testid={`node-${id}`}
       data-node-type={data.type}
       data-state={run?.state ?? 'idle'}
-      className={`w-72 rounded-md bg-neutral-900/95 text-neutral-100 shadow-lg ring-1 ${
+      data-mode={data.mode ?? 'always'}
+      className={`w-72 rounded-md bg-neutral-900/95 text-neutral-100 shadow-lg ring-1 ${data.mode && data.mode !== 'always' ? MODE_STYLE[data.mode] : ''} ${
         run?.state === 'error' ? 'ring-2 ring-red-500' : selected ? 'ring-2 ring-sky-400' : run?.state === 'running' ? 'ring-2 ring-sky-600' : 'ring-neutral-700'
       }`}
     >
       <div className="flex items-center gap-2 rounded-t-md bg-neutral-800 px-2 py-1">
-        <span className="truncate text-sm font-semibold" title={schema.description}>
-          {schema.title}
+        <span className="min-w-0 truncate text-sm font-semibold" title={`${schema.description}\n(${schema.id})`}>
+          {data.title ?? schema.title}
         </span>
-        <span className="truncate text-[10px] text-neutral-500">#{id}</span>
+        <span className="shrink-0 text-[10px] text-neutral-500">#{id}</span>
+        {data.mode && data.mode !== 'always' && (
+          <span data-testid={`node-mode-${id}`} className="shrink-0 rounded bg-neutral-700 px-1 text-[10px] uppercase">{data.mode}</span>
+        )}
         {run && (
           <span data-testid={`node-state-${id}`} className={`ml-auto rounded px-1.5 text-[10px] uppercase ${STATE_STYLE[run.state]}`}>
             {run.state === 'running' && run.total ? `${run.step}/${run.total}` : run.state}
@@ -142,20 +226,20 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
       </div>
       {schema.params.length > 0 && (
         <div className="flex flex-col gap-1 px-2 pb-2 text-xs">
-          {schema.params.map((p) =>
-            lowDetail ? (
-              <ParamSummary key={p.name} name={p.label ?? p.name} value={data.params[p.name]} tall={p.kind === 'text' && p.multiline === true} />
-            ) : (
-            <ParamWidget
-              key={p.name}
-              nodeId={id}
-              spec={p}
-              value={data.params[p.name]}
-              invalid={run?.state === 'error' && run.input === p.name}
-              onChange={(v) => onParam(p.name, v)}
-            />
-            ),
-          )}
+          {schema.params.map((p) => (
+            <div key={p.name} className="relative">
+              {!lowDetail && <WidgetSocket nodeId={id} spec={p} linked={linked.has(p.name)} />}
+              {linked.has(p.name) ? (
+                <div data-testid={`param-linked-${id}-${p.name}`} className="h-5 truncate rounded bg-neutral-800/60 px-1.5 italic text-neutral-400">
+                  {p.label ?? p.name} ← linked
+                </div>
+              ) : lowDetail ? (
+                <ParamSummary name={p.label ?? p.name} value={data.params[p.name]} tall={p.kind === 'text' && p.multiline === true} />
+              ) : (
+                <ParamWidget nodeId={id} spec={p} value={data.params[p.name]} invalid={run?.state === 'error' && run.input === p.name} onChange={(v) => onParam(p.name, v)} />
+              )}
+            </div>
+          ))}
         </div>
       )}
       <NodeImages nodeId={id} reserve={reserve} />

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { cancelJob, deleteFromLibrary, errorMessage, listLibrary, loadFromLibrary } from '@/app/lib/engineApi';
-import { downloadCurrent, loadWorkflowValue, openFile, queueCurrent, saveCurrent } from '@/app/lib/editorActions';
+import { downloadCurrent, loadWorkflowValue, openFile, queueCurrent, saveCurrent, type ExportFormat } from '@/app/lib/editorActions';
 import { useDocumentStore } from '@/app/stores/documentStore';
 import { useGraphStore } from '@/app/stores/graphStore';
 import { useRunStore } from '@/app/stores/runStore';
@@ -114,6 +114,22 @@ export function Toolbar({ onHelp }: { onHelp: () => void }) {
       <button type="button" data-testid="download-workflow" className={button} onClick={() => downloadCurrent(name)}>
         Download
       </button>
+      <select
+        data-testid="export-workflow"
+        aria-label="Export as"
+        className={button}
+        value=""
+        onChange={(e) => {
+          const format = e.target.value as ExportFormat;
+          if (format) downloadCurrent(name, format);
+          e.target.value = '';
+        }}
+      >
+        <option value="">Export…</option>
+        <option value="comfy-ui">ComfyUI workflow (.json)</option>
+        <option value="comfy-api">ComfyUI API prompt (.json)</option>
+        <option value="latentloom">Latent Loom workflow (.json)</option>
+      </select>
       <button type="button" data-testid="upload-workflow" className={button} onClick={() => upload.current?.click()}>
         Upload
       </button>

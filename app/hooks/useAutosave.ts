@@ -18,7 +18,7 @@ export function useAutosave() {
       const saved = localStorage.getItem(AUTOSAVE_KEY);
       if (saved) {
         const { workflow, name } = JSON.parse(saved) as { workflow: unknown; name?: string };
-        const parsed = parseWorkflow(workflow);
+        const parsed = parseWorkflow(workflow, byId);
         if (parsed.ok) {
           useGraphStore.getState().replaceGraph(workflowToGraph(parsed.workflow, byId), false);
           if (name) useDocumentStore.getState().setName(name);
@@ -32,14 +32,14 @@ export function useAutosave() {
 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const save = () => {
-      const { nodes, edges } = useGraphStore.getState();
-      localStorage.setItem(AUTOSAVE_KEY, JSON.stringify({ name: useDocumentStore.getState().name, workflow: graphToWorkflow({ nodes, edges }) }));
+      const { nodes, edges, groups } = useGraphStore.getState();
+      localStorage.setItem(AUTOSAVE_KEY, JSON.stringify({ name: useDocumentStore.getState().name, workflow: graphToWorkflow({ nodes, edges, groups }) }));
     };
     const schedule = () => {
       clearTimeout(timer);
       timer = setTimeout(save, AUTOSAVE_DELAY_MS);
     };
-    const unsubGraph = useGraphStore.subscribe((s, prev) => (s.nodes !== prev.nodes || s.edges !== prev.edges) && schedule());
+    const unsubGraph = useGraphStore.subscribe((s, prev) => (s.nodes !== prev.nodes || s.edges !== prev.edges || s.groups !== prev.groups) && schedule());
     const unsubName = useDocumentStore.subscribe(schedule);
     window.addEventListener('beforeunload', save);
     return () => {

@@ -10,10 +10,16 @@ const JOBS_POLL_MS = 2000;
 /** Node templates, model lists and the live event stream from the engine. */
 export function useEngineSync() {
   useEffect(() => {
-    listNodeSchemas().then(
-      (schemas) => schemas.length > 0 && useTemplateStore.getState().setSchemas(schemas),
-      () => undefined, // the bundled schemas stay in use when the engine is not up
-    );
+    // the editor waits for the registry; retry until the server answers
+    let schemaTimer: ReturnType<typeof setTimeout> | undefined;
+    const loadSchemas = (delay: number) =>
+      listNodeSchemas().then(
+        (schemas) => useTemplateStore.getState().setSchemas(schemas),
+        () => {
+          schemaTimer = setTimeout(() => void loadSchemas(Math.min(delay * 2, 5000)), delay);
+        },
+      );
+    void loadSchemas(250);
     const refreshModels = () => listModels().then(useTemplateStore.getState().setModels, () => undefined);
     void refreshModels();
     window.addEventListener('focus', refreshModels);
@@ -44,6 +50,7 @@ export function useEngineSync() {
     );
     const poll = setInterval(refreshJobs, JOBS_POLL_MS);
     return () => {
+      clearTimeout(schemaTimer);
       sub.unsubscribe();
       clearInterval(poll);
       window.removeEventListener('focus', refreshModels);

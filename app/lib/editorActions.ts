@@ -6,27 +6,28 @@ import { useViewStore } from '@/app/stores/viewStore';
 import { selectionToWorkflow, workflowForPaste } from './clipboard';
 import { enqueueJob, errorMessage, saveToLibrary } from './engineApi';
 import { PNG_WORKFLOW_KEYWORD, readPngTextChunks } from '@/nodes/workflow/png-text';
+import { toComfyApi, toComfyUi } from '@/nodes/workflow/comfy/export';
 import { type Workflow, graphToWorkflow, parseWorkflow, withVersions, workflowToGraph } from './workflow';
 
 /** Glue between stores and the engine for commands the toolbar, shortcuts and drops share. */
 
 export function currentWorkflow(): Workflow {
-  const { nodes, edges } = useGraphStore.getState();
-  return withVersions(graphToWorkflow({ nodes, edges }), useTemplateStore.getState().byId);
+  const { nodes, edges, groups } = useGraphStore.getState();
+  return withVersions(graphToWorkflow({ nodes, edges, groups }), useTemplateStore.getState().byId);
 }
 
 /** Replaces the canvas with a workflow file's graph (ours or ComfyUI's); one undo step. */
 export function loadWorkflowValue(value: unknown, label: string): boolean {
   const toast = useToastStore.getState().push;
-  const parsed = parseWorkflow(value);
+  const { byId } = useTemplateStore.getState();
+  const parsed = parseWorkflow(value, byId);
   if (!parsed.ok) {
     toast(`${label}: ${parsed.reason}`, 'error');
     return false;
   }
-  for (const w of parsed.warnings) toast(w);
-  const { byId } = useTemplateStore.getState();
   const unknown = Object.entries(parsed.workflow.nodes).filter(([, n]) => !byId[n.type]);
-  if (unknown.length > 0) toast(`Unknown node types: ${unknown.map(([id, n]) => `${n.type} (${id})`).join(', ')}`, 'error');
+  for (const w of parsed.warnings.filter((w) => !/is not a node type this build knows/.test(w))) toast(w);
+  if (unknown.length > 0) toast(`Unknown node types kept as placeholders: ${[...new Set(unknown.map(([, n]) => n.type))].join(', ')}`, 'error');
   useGraphStore.getState().replaceGraph(workflowToGraph(parsed.workflow, byId));
   useRunStore.getState().clearIssues();
   useViewStore.getState().requestFit();
@@ -113,19 +114,29 @@ export function pasteText(text: string): boolean {
   } catch {
     return false;
   }
-  const parsed = parseWorkflow(value);
+  const parsed = parseWorkflow(value, useTemplateStore.getState().byId);
   if (!parsed.ok) return false;
   const graph = useGraphStore.getState();
   graph.insert(workflowForPaste(parsed.workflow, graph, useTemplateStore.getState().byId, { x: 40, y: 40 }));
   return true;
 }
 
-export function downloadCurrent(name: string) {
-  const blob = new Blob([JSON.stringify(currentWorkflow(), null, 2)], { type: 'application/json' });
+export type ExportFormat = 'latentloom' | 'comfy-ui' | 'comfy-api';
+
+/** The current canvas in one of the formats the export menu offers. */
+export function exportCurrent(format: ExportFormat): unknown {
+  const wf = currentWorkflow();
+  const { byId } = useTemplateStore.getState();
+  return format === 'comfy-ui' ? toComfyUi(wf, byId) : format === 'comfy-api' ? toComfyApi(wf, byId) : wf;
+}
+
+export function downloadCurrent(name: string, format: ExportFormat = 'latentloom') {
+  const blob = new Blob([JSON.stringify(exportCurrent(format), null, 2)], { type: 'application/json' });
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = name.endsWith('.json') ? name : `${name}.json`;
+  const base = name.replace(/\.json$/, '');
+  a.download = format === 'latentloom' ? `${base}.json` : `${base}.${format === 'comfy-ui' ? 'comfyui' : 'comfyui-api'}.json`;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

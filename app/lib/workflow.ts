@@ -1,24 +1,33 @@
 import { z } from 'zod';
 import type { Edge, Node } from '@xyflow/react';
 import type { ParamValue, SchemaMap, SeedControl } from '@/nodes/schemas';
-import { loadAnyWorkflow } from '@/nodes/workflow/load';
-import type { Workflow, WorkflowNode } from '@/nodes/workflow/schema';
 import { defaultParams, getSchema, SEED_CONTROLS } from '@/nodes/schemas';
+import { loadAnyWorkflow } from '@/nodes/workflow/load';
+import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type NodeMode, type Placeholder, type Workflow, type WorkflowGroup, type WorkflowNode } from '@/nodes/workflow/schema';
 
 const seedControlSchema = z.record(z.string(), z.enum(SEED_CONTROLS));
 
-export type { Workflow, WorkflowNode };
+export type { Workflow, WorkflowNode, WorkflowGroup };
 
 export type LoomNodeData = {
   type: string;
   params: Record<string, ParamValue>;
   seedControl?: Record<string, SeedControl>;
+  mode?: NodeMode;
+  title?: string;
+  /** a node of a class this build does not know, kept as the file had it */
+  placeholder?: Placeholder;
+  /** editor state the file carries that the canvas does not edit yet (size, colours, collapsed, pinned) */
+  extra?: Record<string, unknown>;
+  models?: WorkflowNode['models'];
+  version?: number;
 };
 export type LoomNode = Node<LoomNodeData, 'loom'>;
 export type LoomEdge = Edge;
 export interface Graph {
   nodes: LoomNode[];
   edges: LoomEdge[];
+  groups?: WorkflowGroup[];
 }
 
 /** One link per input, so the target input names the edge and a new link replaces the old one. */
@@ -33,16 +42,27 @@ export function makeEdge(source: string, output: string, target: string, input: 
 export function graphToWorkflow(graph: Graph, meta?: Record<string, unknown>): Workflow {
   const nodes: Workflow['nodes'] = {};
   for (const n of graph.nodes) {
-    const ui: NonNullable<WorkflowNode['ui']> = { x: Math.round(n.position.x), y: Math.round(n.position.y) };
+    const d = n.data;
+    const ui: NonNullable<WorkflowNode['ui']> = { ...d.extra, x: Math.round(n.position.x), y: Math.round(n.position.y) };
     // Kept in ui (which the engine passes through): it steers the editor, not the run.
-    if (n.data.seedControl && Object.keys(n.data.seedControl).length > 0) ui.seed_control = { ...n.data.seedControl };
-    nodes[n.id] = { type: n.data.type, version: 1, params: { ...n.data.params }, inputs: {}, ui };
+    if (d.seedControl && Object.keys(d.seedControl).length > 0) ui.seed_control = { ...d.seedControl };
+    nodes[n.id] = {
+      type: d.type, version: d.version ?? 1, params: { ...d.params }, inputs: {}, ui,
+      ...(d.mode && d.mode !== 'always' ? { mode: d.mode } : {}),
+      ...(d.title ? { title: d.title } : {}),
+      ...(d.placeholder ? { placeholder: d.placeholder } : {}),
+      ...(d.models ? { models: d.models } : {}),
+    };
   }
   for (const e of graph.edges) {
     const target = nodes[e.target];
     if (target && e.sourceHandle && e.targetHandle) target.inputs[e.targetHandle] = { node: e.source, output: e.sourceHandle };
   }
-  return { format: 'latentloom.workflow', version: 1, nodes, ...(meta ? { meta } : {}) };
+  return {
+    format: WORKFLOW_FORMAT, version: WORKFLOW_VERSION, nodes,
+    ...(graph.groups?.length ? { groups: graph.groups.map((g) => ({ ...g })) } : {}),
+    ...(meta ? { meta } : {}),
+  };
 }
 
 /** Adds the schema versions the engine validates against. */
@@ -55,15 +75,22 @@ export function withVersions(wf: Workflow, schemas: SchemaMap): Workflow {
 export function workflowToGraph(wf: Workflow, schemas: SchemaMap): Graph {
   const nodes: LoomNode[] = Object.entries(wf.nodes).map(([id, n], i) => {
     const schema = getSchema(n.type, schemas);
-    const seedControl = seedControlSchema.safeParse(n.ui?.seed_control);
+    const { x, y, seed_control, ...extra } = n.ui ?? { x: (i % 6) * 320, y: Math.floor(i / 6) * 300 };
+    const seedControl = seedControlSchema.safeParse(seed_control);
     return {
       id,
       type: 'loom',
-      position: { x: n.ui?.x ?? (i % 6) * 320, y: n.ui?.y ?? Math.floor(i / 6) * 300 },
+      position: { x, y },
       data: {
-        type: n.type,
+        type: schema?.id ?? n.type,
         params: { ...(schema ? defaultParams(schema) : {}), ...n.params },
         ...(seedControl.success ? { seedControl: seedControl.data } : {}),
+        ...(n.mode ? { mode: n.mode } : {}),
+        ...(n.title ? { title: n.title } : {}),
+        ...(n.placeholder ? { placeholder: n.placeholder } : {}),
+        ...(n.models ? { models: n.models } : {}),
+        ...(Object.keys(extra).length ? { extra } : {}),
+        version: n.version,
       },
     };
   });
@@ -73,15 +100,15 @@ export function workflowToGraph(wf: Workflow, schemas: SchemaMap): Graph {
       if (wf.nodes[link.node]) edges.push(makeEdge(link.node, link.output, id, input));
     }
   }
-  return { nodes, edges };
+  return { nodes, edges, groups: wf.groups ?? [] };
 }
 
 export type ParsedWorkflow = { ok: true; workflow: Workflow; warnings: string[] } | { ok: false; reason: string };
 
 /** Any workflow JSON a user hands the editor: ours (any version, migrated) or ComfyUI's two formats. */
-export function parseWorkflow(value: unknown): ParsedWorkflow {
+export function parseWorkflow(value: unknown, schemas: SchemaMap): ParsedWorkflow {
   try {
-    return { ok: true, ...loadAnyWorkflow(value) };
+    return { ok: true, ...loadAnyWorkflow(value, schemas) };
   } catch (err) {
     return { ok: false, reason: err instanceof Error ? err.message : String(err) };
   }

@@ -32,38 +32,40 @@ function snapshot(g: Graph): Graph {
   return {
     nodes: g.nodes.map((n) => ({ ...n, data: { ...n.data, params: { ...n.data.params } } })),
     edges: g.edges.map((e) => ({ ...e })),
+    groups: (g.groups ?? []).map((x) => ({ ...x })),
   };
 }
 
 export const useGraphStore = create<GraphState>()((set, get) => ({
   nodes: [],
   edges: [],
+  groups: [],
   past: [],
   future: [],
   lastCommit: null,
 
   commit: (key) => {
-    const { lastCommit, nodes, edges, past } = get();
+    const { lastCommit, nodes, edges, groups, past } = get();
     const now = Date.now();
     if (key && lastCommit && lastCommit.key === key && now - lastCommit.at < COALESCE_MS) {
       set({ lastCommit: { key, at: now } });
       return;
     }
-    set({ past: [...past, snapshot({ nodes, edges })].slice(-HISTORY_LIMIT), future: [], lastCommit: key ? { key, at: now } : null });
+    set({ past: [...past, snapshot({ nodes, edges, groups })].slice(-HISTORY_LIMIT), future: [], lastCommit: key ? { key, at: now } : null });
   },
 
   undo: () => {
-    const { past, future, nodes, edges } = get();
+    const { past, future, nodes, edges, groups } = get();
     const prev = past[past.length - 1];
     if (!prev) return;
-    set({ ...prev, past: past.slice(0, -1), future: [snapshot({ nodes, edges }), ...future], lastCommit: null });
+    set({ ...prev, past: past.slice(0, -1), future: [snapshot({ nodes, edges, groups }), ...future], lastCommit: null });
   },
 
   redo: () => {
-    const { past, future, nodes, edges } = get();
+    const { past, future, nodes, edges, groups } = get();
     const next = future[0];
     if (!next) return;
-    set({ ...next, past: [...past, snapshot({ nodes, edges })], future: future.slice(1), lastCommit: null });
+    set({ ...next, past: [...past, snapshot({ nodes, edges, groups })], future: future.slice(1), lastCommit: null });
   },
 
   onNodesChange: (changes) => {
@@ -126,6 +128,6 @@ export const useGraphStore = create<GraphState>()((set, get) => ({
 
   replaceGraph: (g, record = true) => {
     if (record) get().commit();
-    set({ nodes: g.nodes, edges: g.edges, ...(record ? {} : { past: [], future: [], lastCommit: null }) });
+    set({ nodes: g.nodes, edges: g.edges, groups: g.groups ?? [], ...(record ? {} : { past: [], future: [], lastCommit: null }) });
   },
 }));

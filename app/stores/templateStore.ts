@@ -1,20 +1,24 @@
 import { create } from 'zustand';
-import { NODE_SCHEMAS, SCHEMAS_BY_ID, type ModelFolder, type NodeSchema, type SchemaMap } from '@/nodes/schemas';
+import { schemaMap, type ModelFolder, type NodeSchema, type SchemaMap } from '@/nodes/schemas';
 import type { ModelFile } from '@/app/lib/engineApi';
 
 export interface TemplateState {
   schemas: readonly NodeSchema[];
+  /** by id and by ComfyUI alias */
   byId: SchemaMap;
+  /** true once the server's registry has arrived (the editor waits for it) */
+  loaded: boolean;
   models: Partial<Record<ModelFolder, ModelFile[]>>;
   setSchemas: (schemas: readonly NodeSchema[]) => void;
   setModels: (models: Partial<Record<ModelFolder, ModelFile[]>>) => void;
 }
 
-/** Node templates start from the bundled schemas, then follow what the server reports. */
+/** Node templates come from the server's registry (nodes/registry.ts): no node list is bundled with the editor. */
 export const useTemplateStore = create<TemplateState>()((set) => ({
-  schemas: NODE_SCHEMAS,
-  byId: SCHEMAS_BY_ID,
+  schemas: [],
+  byId: {},
+  loaded: false,
   models: {},
-  setSchemas: (schemas) => set({ schemas, byId: Object.fromEntries(schemas.map((s) => [s.id, s])) }),
+  setSchemas: (schemas) => set({ schemas, byId: schemaMap(schemas), loaded: true }),
   setModels: (models) => set({ models }),
 }));

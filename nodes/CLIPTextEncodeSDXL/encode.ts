@@ -4,11 +4,11 @@
  * padded with chunks of the empty prompt (ComfyUI appends `tokenize("")` chunks). Each 77-token chunk is
  * encoded on its own, so these are the columns ComfyUI gets from one joint encode.
  */
-import type { ModelCache } from '../../server/scheduler/model-cache';
+import type { ModelCache } from '../../server/runtime/model-cache';
 import { deriveClipConfig } from '../../server/runtime/checkpoint/arch/clip';
-import type { ClipHandle, Conditioning } from '../../server/runtime/pipeline/handles';
-import type { SdxlSizes, SizedConditioning } from '../../server/runtime/pipeline/sdxl-size-cond';
-import { encodeText } from '../../server/runtime/pipeline/text-encode';
+import type { ClipHandle, Conditioning } from '../../server/runtime/handles';
+import type { SdxlSizes, SizedConditioning } from '../../server/runtime/text/sdxl-size-cond';
+import { encodeText } from '../../server/runtime/text/encode-clip';
 
 export interface SdxlPrompts {
   textG: string;

@@ -1,25 +1,23 @@
-import type { NodeSchema } from '../types';
-import { SAMPLER_NAMES, SCHEDULER_NAMES } from '../sampling-options';
+import { combo, defineSchema, float, int, out1, seed, socket } from '../define';
+import { SAMPLER_NAMES, SCHEDULER_NAMES } from '../../server/runtime/sampling/names';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'KSampler',
   version: 1,
   title: 'KSampler',
   category: 'sampling',
   description: 'Denoises a latent with the model, guided by positive and negative conditioning.',
-  inputs: [
-    { name: 'model', type: 'MODEL' },
-    { name: 'positive', type: 'CONDITIONING' },
-    { name: 'negative', type: 'CONDITIONING' },
-    { name: 'latent_image', type: 'LATENT' },
+  io: [
+    socket('model', 'MODEL'),
+    seed('seed', { description: 'the random seed used for creating the noise' }),
+    int('steps', { min: 1, max: 10000, step: 1, default: 20 }),
+    float('cfg', { min: 0, max: 100, step: 0.1, round: 0.01, default: 8 }),
+    combo('sampler_name', SAMPLER_NAMES),
+    combo('scheduler', SCHEDULER_NAMES),
+    socket('positive', 'CONDITIONING'),
+    socket('negative', 'CONDITIONING'),
+    socket('latent_image', 'LATENT'),
+    float('denoise', { min: 0, max: 1, step: 0.01, default: 1, slider: true }),
   ],
-  outputs: [{ name: 'latent', type: 'LATENT' }],
-  params: [
-    { name: 'seed', kind: 'seed', default: 0, control: 'randomize' },
-    { name: 'steps', kind: 'int', min: 1, max: 10000, step: 1, default: 20 },
-    { name: 'cfg', kind: 'number', min: 0, max: 100, step: 0.1, default: 8 },
-    { name: 'sampler_name', kind: 'select', options: SAMPLER_NAMES, default: 'euler' },
-    { name: 'scheduler', kind: 'select', options: SCHEDULER_NAMES, default: 'normal' },
-    { name: 'denoise', kind: 'number', min: 0, max: 1, step: 0.01, default: 1, slider: true },
-  ],
-};
+  outputs: [out1('LATENT')],
+});

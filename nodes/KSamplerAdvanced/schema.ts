@@ -1,28 +1,26 @@
-import type { NodeSchema } from '../types';
-import { SAMPLER_NAMES, SCHEDULER_NAMES } from '../sampling-options';
+import { combo, defineSchema, float, int, out1, seed, socket } from '../define';
+import { SAMPLER_NAMES, SCHEDULER_NAMES } from '../../server/runtime/sampling/names';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'KSamplerAdvanced',
   version: 1,
   title: 'KSampler (Advanced)',
   category: 'sampling',
-  description: 'KSampler with control over noise and the step range; with add_noise off it continues from a given latent exactly.',
-  inputs: [
-    { name: 'model', type: 'MODEL' },
-    { name: 'positive', type: 'CONDITIONING' },
-    { name: 'negative', type: 'CONDITIONING' },
-    { name: 'latent_image', type: 'LATENT' },
+  description: 'KSampler over a slice of the schedule (start/end step), with or without adding noise: for refiner hand-offs and multi-pass sampling.',
+  io: [
+    socket('model', 'MODEL'),
+    combo('add_noise', ['enable', 'disable']),
+    seed('noise_seed'),
+    int('steps', { min: 1, max: 10000, step: 1, default: 20 }),
+    float('cfg', { min: 0, max: 100, step: 0.1, round: 0.01, default: 8 }),
+    combo('sampler_name', SAMPLER_NAMES),
+    combo('scheduler', SCHEDULER_NAMES),
+    socket('positive', 'CONDITIONING'),
+    socket('negative', 'CONDITIONING'),
+    socket('latent_image', 'LATENT'),
+    int('start_at_step', { min: 0, max: 10000, step: 1, default: 0 }),
+    int('end_at_step', { min: 0, max: 10000, step: 1, default: 10000 }),
+    combo('return_with_leftover_noise', ['disable', 'enable']),
   ],
-  outputs: [{ name: 'latent', type: 'LATENT' }],
-  params: [
-    { name: 'add_noise', kind: 'boolean', default: true },
-    { name: 'noise_seed', kind: 'seed', default: 0, control: 'randomize' },
-    { name: 'steps', kind: 'int', min: 1, max: 10000, step: 1, default: 20 },
-    { name: 'cfg', kind: 'number', min: 0, max: 100, step: 0.1, default: 8 },
-    { name: 'sampler_name', kind: 'select', options: SAMPLER_NAMES, default: 'euler' },
-    { name: 'scheduler', kind: 'select', options: SCHEDULER_NAMES, default: 'normal' },
-    { name: 'start_at_step', kind: 'int', min: 0, max: 10000, step: 1, default: 0 },
-    { name: 'end_at_step', kind: 'int', min: 0, max: 10000, step: 1, default: 10000 },
-    { name: 'return_with_leftover_noise', kind: 'boolean', default: false },
-  ],
-};
+  outputs: [out1('LATENT')],
+});

@@ -1,12 +1,11 @@
-import type { NodeSchema } from '../types';
+import { defineSchema, inputFile, out1 } from '../define';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'LoadImage',
   version: 1,
   title: 'Load Image',
   category: 'image',
-  description: 'Loads a PNG from the input/ folder as an RGB image in 0..1.',
-  inputs: [],
-  outputs: [{ name: 'image', type: 'IMAGE' }],
-  params: [{ name: 'image', kind: 'image', default: '', accept: ['.png'] }],
-};
+  description: 'Loads an image from the input/ folder as RGB in 0..1; MASK is 1 − alpha (all zeros when the image has no alpha).',
+  io: [inputFile('image', { accept: ['.png', '.jpg', '.jpeg', '.webp'], upload: true })],
+  outputs: [out1('IMAGE'), out1('MASK')],
+});

@@ -1,12 +1,11 @@
-import type { NodeSchema } from '../types';
+import { defineSchema, inputFile, out1 } from '../define';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'LoadLatent',
   version: 1,
   title: 'Load Latent',
-  category: 'latent',
-  description: 'Loads a ComfyUI .latent file from input/. Files without the latent_format_version_0 marker are rescaled as ComfyUI does.',
-  inputs: [],
-  outputs: [{ name: 'latent', type: 'LATENT' }],
-  params: [{ name: 'latent', kind: 'image', default: '', accept: ['.latent'] }],
-};
+  category: '_for_testing',
+  description: 'Loads a .latent file (ComfyUI SaveLatent format) from the input/ folder.',
+  io: [inputFile('latent', { accept: ['.latent'] })],
+  outputs: [out1('LATENT')],
+});

@@ -1,15 +1,11 @@
-import type { NodeSchema } from '../types';
+import { bool, combo, defineSchema, out1, socket } from '../define';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'ModelSamplingDiscrete',
   version: 1,
-  title: 'Model Sampling (Discrete)',
-  category: 'advanced',
-  description: 'Overrides the prediction type the sampler assumes for a model (as ComfyUI\'s node of the same name).',
-  inputs: [{ name: 'model', type: 'MODEL' }],
-  outputs: [{ name: 'model', type: 'MODEL' }],
-  params: [
-    { name: 'sampling', kind: 'select', options: ['eps', 'v_prediction', 'lcm', 'x0'], default: 'eps' },
-    { name: 'zsnr', kind: 'boolean', default: false, description: 'Rescale the noise schedule to zero terminal SNR.' },
-  ],
-};
+  title: 'ModelSamplingDiscrete',
+  category: 'advanced/model',
+  description: 'Overrides what the model predicts (eps or v-prediction; LCM, x0 and zero-terminal-SNR are coming) when detection from the checkpoint is wrong.',
+  io: [socket('model', 'MODEL'), combo('sampling', ['eps', 'v_prediction', 'lcm', 'x0', 'img_to_img']), bool('zsnr', { default: false, description: 'rescale the noise schedule to zero terminal SNR' })],
+  outputs: [out1('MODEL')],
+});

@@ -1,13 +1,12 @@
-import type { NodeSchema } from '../types';
+import { defineSchema, socket } from '../define';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'PreviewImage',
   version: 1,
   title: 'Preview Image',
   category: 'image',
   description: 'Shows images without keeping them (written to a temporary folder under output/).',
-  inputs: [{ name: 'images', type: 'IMAGE' }],
+  io: [socket('images', 'IMAGE')],
   outputs: [],
-  params: [],
   output: true,
-};
+});

@@ -1,13 +1,12 @@
-import type { NodeSchema } from '../types';
+import { defineSchema, socket, text } from '../define';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'SaveImage',
   version: 1,
   title: 'Save Image',
   category: 'image',
-  description: 'Saves images as PNG in output/ with the whole workflow embedded, so dropping the PNG on the canvas restores the graph.',
-  inputs: [{ name: 'images', type: 'IMAGE' }],
+  description: 'Saves images as PNG under output/, with the workflow embedded (ours, and ComfyUI\'s prompt and workflow, so ComfyUI opens them too).',
+  io: [socket('images', 'IMAGE'), text('filename_prefix', { default: 'LatentLoom' })],
   outputs: [],
-  params: [{ name: 'filename_prefix', kind: 'text', default: 'LatentLoom' }],
   output: true,
-};
+});

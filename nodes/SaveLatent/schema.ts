@@ -1,13 +1,12 @@
-import type { NodeSchema } from '../types';
+import { defineSchema, socket, text } from '../define';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'SaveLatent',
   version: 1,
   title: 'Save Latent',
-  category: 'latent',
-  description: 'Saves latents as a ComfyUI-compatible .latent (safetensors, key latent_tensor) in output/.',
-  inputs: [{ name: 'samples', type: 'LATENT' }],
+  category: '_for_testing',
+  description: 'Writes latents as a .latent file (ComfyUI format) under output/.',
+  io: [socket('samples', 'LATENT'), text('filename_prefix', { default: 'latents/LatentLoom' })],
   outputs: [],
-  params: [{ name: 'filename_prefix', kind: 'text', default: 'latents/LatentLoom' }],
   output: true,
-};
+});

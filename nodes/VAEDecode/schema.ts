@@ -1,15 +1,11 @@
-import type { NodeSchema } from '../types';
+import { defineSchema, out1, socket } from '../define';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'VAEDecode',
   version: 1,
   title: 'VAE Decode',
   category: 'latent',
-  description: 'Decodes latents into images.',
-  inputs: [
-    { name: 'samples', type: 'LATENT' },
-    { name: 'vae', type: 'VAE' },
-  ],
-  outputs: [{ name: 'image', type: 'IMAGE' }],
-  params: [],
-};
+  description: 'Decodes latents into images with the VAE.',
+  io: [socket('samples', 'LATENT'), socket('vae', 'VAE')],
+  outputs: [out1('IMAGE')],
+});

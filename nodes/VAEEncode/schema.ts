@@ -1,15 +1,11 @@
-import type { NodeSchema } from '../types';
+import { defineSchema, out1, socket } from '../define';
 
-export const schema: NodeSchema = {
+export const schema = defineSchema({
   id: 'VAEEncode',
   version: 1,
   title: 'VAE Encode',
   category: 'latent',
-  description: 'Encodes an image into VAE latent space (for img2img).',
-  inputs: [
-    { name: 'pixels', type: 'IMAGE' },
-    { name: 'vae', type: 'VAE' },
-  ],
-  outputs: [{ name: 'latent', type: 'LATENT' }],
-  params: [],
-};
+  description: 'Encodes images into latents with the VAE (the image is cropped to a multiple of 8 pixels, centred).',
+  io: [socket('pixels', 'IMAGE'), socket('vae', 'VAE')],
+  outputs: [out1('LATENT')],
+});

@@ -1,7 +1,7 @@
 /** PNG encode/decode for IMAGE values (pngjs) plus text-chunk insertion so a PNG can carry its workflow. */
 import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
-import type { ImageValue } from '../values';
+import type { ImageValue } from '../../server/runtime/values';
 
 function chunk(type: string, data: Buffer): Buffer {
   const head = Buffer.alloc(8);
@@ -12,7 +12,22 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** An uncompressed iTXt chunk (UTF-8 text) inserted right after IHDR. */
+/**
+ * Text chunks inserted right after IHDR: tEXt when the text is Latin-1 (what ComfyUI's PIL PngInfo.add_text writes,
+ * so every PNG reader sees it), else an uncompressed UTF-8 iTXt.
+ */
+export function insertTextChunks(png: Buffer, entries: readonly (readonly [keyword: string, text: string])[]): Buffer {
+  const ihdrEnd = 8 + 8 + png.readUInt32BE(8) + 4;
+  const chunks = entries.map(([keyword, text]) => {
+    const key = Buffer.from(keyword, 'latin1');
+    // eslint-disable-next-line no-control-regex
+    if (/^[\x00-\xff]*$/.test(text)) return chunk('tEXt', Buffer.concat([key, Buffer.from([0]), Buffer.from(text, 'latin1')]));
+    return chunk('iTXt', Buffer.concat([key, Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
+  });
+  return Buffer.concat([png.subarray(0, ihdrEnd), ...chunks, png.subarray(ihdrEnd)]);
+}
+
+/** One uncompressed iTXt chunk (kept for callers that need UTF-8 whatever the text). */
 export function insertITXt(png: Buffer, keyword: string, text: string): Buffer {
   const ihdrEnd = 8 + 8 + png.readUInt32BE(8) + 4;
   const body = Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]);

@@ -1,4 +1,5 @@
 /** Forward migrations keyed by the version they upgrade from. Each returns the next version's JSON. */
+import { v1ToV2 } from './migrate-v1';
 import { WORKFLOW_FORMAT, WORKFLOW_VERSION, workflowSchema, type Workflow } from './schema';
 
 type Json = Record<string, unknown>;
@@ -28,7 +29,7 @@ function v0ToV1(doc: Json): Json {
   return { format: WORKFLOW_FORMAT, version: 1, nodes, ...(doc.meta ? { meta: doc.meta } : {}) };
 }
 
-export const MIGRATIONS: Readonly<Record<number, Migration>> = { 0: v0ToV1 };
+export const MIGRATIONS: Readonly<Record<number, Migration>> = { 0: v0ToV1, 1: v1ToV2 };
 
 export class WorkflowFormatError extends Error {
   constructor(message: string, readonly issues: string[] = []) {

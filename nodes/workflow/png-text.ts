@@ -1,4 +1,5 @@
 /** Reads text chunks (tEXt / uncompressed iTXt) from PNG bytes without any Node API, so the canvas can use it. */
+import type { SchemaMap } from '../schemas';
 import { loadAnyWorkflow } from './load';
 import { parseWorkflow } from './migrate';
 import type { Workflow } from './schema';
@@ -45,10 +46,10 @@ export function readWorkflowFromPng(bytes: Uint8Array): Workflow | null {
  * Ours first, then ComfyUI's own chunks ("workflow" = UI format, "prompt" = API format), so dropping a
  * ComfyUI PNG on the canvas works too. Null when the PNG carries none of them.
  */
-export function readAnyWorkflowFromPng(bytes: Uint8Array): { workflow: Workflow; warnings: string[] } | null {
+export function readAnyWorkflowFromPng(bytes: Uint8Array, schemas: SchemaMap): { workflow: Workflow; warnings: string[] } | null {
   const chunks = readPngTextChunks(bytes);
   for (const key of [PNG_WORKFLOW_KEYWORD, 'workflow', 'prompt']) {
-    if (chunks[key] !== undefined) return loadAnyWorkflow(JSON.parse(chunks[key]));
+    if (chunks[key] !== undefined) return loadAnyWorkflow(JSON.parse(chunks[key]), schemas);
   }
   return null;
 }

@@ -4,6 +4,7 @@ import { CheckpointError } from '../runtime/checkpoint/errors';
 import { isCheckpointReadError } from '../runtime/io/checkpoint-file';
 import { COMMANDS } from './commands/index';
 import { UsageError } from './errors';
+import { WorkflowFormatError } from '../../nodes/workflow/migrate';
 
 export function buildProgram(): Command {
   const program = new Command('latentloom').description('Latent Loom: Stable Diffusion checkpoints and workflows').exitOverride();
@@ -20,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed its message
-    const known = e instanceof UsageError || e instanceof CheckpointError || isCheckpointReadError(e) || isFsError(e);
+    const known = e instanceof UsageError || e instanceof WorkflowFormatError || e instanceof CheckpointError || isCheckpointReadError(e) || isFsError(e);
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`latentloom: error: ${oneLine(message)}\n`);
     if (!known && process.env.LOOM_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);

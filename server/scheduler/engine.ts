@@ -4,14 +4,13 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { SCHEMAS_BY_ID, type SchemaMap } from '../../nodes/schemas';
-import { RUNNERS } from '../../nodes/runners';
-import type { RunnerEntry } from '../../nodes/runner';
+import { REGISTRY, type Registry } from '../../nodes/registry';
+import type { SchemaMap } from '../../nodes/schemas';
 import { loadAnyWorkflow } from '../../nodes/workflow/load';
 import { WorkflowFormatError } from '../../nodes/workflow/migrate';
 import type { Workflow } from '../../nodes/workflow/schema';
 import type { LoomPaths } from '../config/paths';
-import { diskValidationEnv, resolveModelsByHash } from './environment';
+import { diskValidationEnv, resolveModelNames } from './environment';
 import { WorkflowInvalidError, type ValidationError } from './errors';
 import { EventLog } from './event-log';
 import { JobFailure, type Executor } from './executor';
@@ -23,8 +22,8 @@ import { validateWorkflow } from './validate';
 export interface EngineOptions {
   paths: LoomPaths;
   executor: Executor;
-  schemas?: SchemaMap;
-  runners?: Readonly<Record<string, RunnerEntry>>;
+  /** the node types (tests add fixture nodes); default: this build's registry */
+  registry?: Registry;
   /** false: no journal (CLI in-process runs) */
   durable?: boolean;
   /** finished/failed/cancelled jobs kept across restarts (queued ones are always kept) */
@@ -51,14 +50,12 @@ export class Engine {
   private readonly order: string[] = [];
   private readonly journal: Journal | null;
   private readonly schemas: SchemaMap;
-  private readonly runners: Readonly<Record<string, RunnerEntry>>;
   private current: { id: string; abort: AbortController } | null = null;
   private pumping = false;
   private closed = false;
 
   constructor(private readonly opts: EngineOptions) {
-    this.schemas = opts.schemas ?? SCHEMAS_BY_ID;
-    this.runners = opts.runners ?? RUNNERS;
+    this.schemas = (opts.registry ?? REGISTRY).schemas;
     const file = path.join(opts.paths.state, 'journal.jsonl');
     if (opts.durable === false) {
       this.journal = null;
@@ -85,15 +82,15 @@ export class Engine {
   async prepare(input: unknown, overrides: Overrides = {}): Promise<Prepared> {
     let loaded: { workflow: Workflow; warnings: string[] };
     try {
-      loaded = loadAnyWorkflow(input);
+      loaded = loadAnyWorkflow(input, this.schemas);
     } catch (e) {
       if (!(e instanceof WorkflowFormatError)) throw e;
       const lines = e.issues.length > 0 ? e.issues : [e.message];
       return { workflow: null, warnings: [], errors: lines.map((message) => ({ code: 'INVALID_WORKFLOW', nodeId: null, message })) };
     }
     const applied = applyOverrides(loaded.workflow, overrides, this.schemas);
-    const resolved = await resolveModelsByHash(applied.workflow, this.schemas, this.opts.paths);
-    const errors = [...applied.errors, ...validateWorkflow(resolved.workflow, this.schemas, diskValidationEnv(this.opts.paths, this.runners))];
+    const resolved = await resolveModelNames(applied.workflow, this.schemas, this.opts.paths);
+    const errors = [...applied.errors, ...validateWorkflow(resolved.workflow, this.schemas, diskValidationEnv(this.opts.paths))];
     return { workflow: resolved.workflow, errors, warnings: [...loaded.warnings, ...resolved.notes] };
   }
 
@@ -179,7 +176,7 @@ export class Engine {
     } catch (e) {
       if (this.closed) return; // shutting down: the journal still says running, so it resumes next start
       if (abort.signal.aborted) this.finish(job.id, { status: 'cancelled' });
-      else this.finish(job.id, { status: 'failed', error: { message: e instanceof Error ? e.message : String(e), nodeId: e instanceof JobFailure ? e.nodeId : undefined } });
+      else this.finish(job.id, { status: 'failed', error: failure(e) });
     } finally {
       this.current = null;
     }
@@ -200,4 +197,10 @@ export class Engine {
       this.events.publish({ type: 'job.cancelled', jobId: id });
     }
   }
+}
+
+function failure(e: unknown): JobRecord['error'] {
+  const message = e instanceof Error ? e.message : String(e);
+  if (!(e instanceof JobFailure)) return { message };
+  return { message, ...(e.nodeId ? { nodeId: e.nodeId } : {}), ...(e.input ? { input: e.input } : {}) };
 }

@@ -1,9 +1,11 @@
 /** Progress events, shared by the worker, the queue, the tRPC subscription and the CLI. */
-import type { OutputFile } from '../../nodes/runner';
+import type { OutputFile } from '../../nodes/node';
 
 export interface JobError {
   message: string;
   nodeId?: string;
+  /** the input or widget at fault, when known */
+  input?: string;
 }
 
 export type NodeEventBody =

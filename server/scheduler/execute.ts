@@ -1,21 +1,24 @@
-/** Runs a validated workflow: plan, cache lookups, runner calls, progress. Knows no ML. */
-import { getSchema, type SchemaMap } from '../../nodes/schemas';
-import type { NodeOutputs, OutputFile, RunnerEntry } from '../../nodes/runner';
+/** Runs a validated workflow: plan, cache lookups, node calls, progress. Knows no ML. */
+import { checkedInputs, checkOutputs, fileFingerprints, NodeInputError, typedParams } from '../../nodes/invoke';
+import type { NodeOutputs, OutputFile } from '../../nodes/node';
+import { checkParam, withDefaults } from '../../nodes/params';
+import type { Registry } from '../../nodes/registry';
+import { getSchema, type ParamValue } from '../../nodes/schemas';
+import { executableGraph } from '../../nodes/workflow/executable';
 import type { Workflow } from '../../nodes/workflow/schema';
 import type { LoomPaths } from '../config/paths';
-import type { ModelCache } from './model-cache';
+import type { ModelCache } from '../runtime/model-cache';
+import type { ImageValue } from '../runtime/values';
+import { nodeCacheKey } from './cache-key';
 import type { NodeEventBody } from './events';
 import type { OutputCache } from './output-cache';
-import type { ImageValue } from '../../nodes/values';
-import { nodeCacheKey } from './cache-key';
-import { withDefaults } from './params';
 import { planExecution } from './plan';
 
 export interface ExecuteOptions {
   jobId: string;
+  /** the workflow as submitted; the executable graph is derived from it */
   workflow: Workflow;
-  schemas: SchemaMap;
-  runners: Readonly<Record<string, RunnerEntry>>;
+  registry: Registry;
   cache: OutputCache;
   models: ModelCache;
   paths: LoomPaths;
@@ -25,16 +28,22 @@ export interface ExecuteOptions {
   encodePreview?(image: ImageValue): string;
 }
 
-/** A node failure: carries which node so the UI can mark it. */
+/** A node failure: which node, the user's one line, and the original error as `cause` (the server logs its stack). */
 export class NodeFailedError extends Error {
-  constructor(readonly nodeId: string, message: string) {
-    super(message);
+  constructor(readonly nodeId: string, message: string, options?: { cause?: unknown; input?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'NodeFailedError';
+    this.input = options?.input;
   }
+  readonly input?: string;
 }
 
+const isScalar = (v: unknown): v is ParamValue => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
+
 export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: OutputFile[] }> {
-  const { workflow: wf, schemas, runners, cache, jobId, emit } = opts;
+  const { registry, cache, jobId, emit } = opts;
+  const schemas = registry.schemas;
+  const wf = executableGraph(opts.workflow, schemas).workflow;
   const order = planExecution(wf, schemas);
   const keys = new Map<string, string>();
   const values = new Map<string, NodeOutputs>();
@@ -42,16 +51,29 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
   for (const nodeId of order) {
     opts.signal.throwIfAborted();
     const node = wf.nodes[nodeId];
-    const schema = getSchema(node.type, schemas);
-    if (!schema) throw new NodeFailedError(nodeId, `Unknown node type "${node.type}".`);
+    const impl = registry.implementation(node.type);
+    const schema = impl?.schema ?? getSchema(node.type, schemas);
+    if (!impl || !schema) throw new NodeFailedError(nodeId, `Node ${nodeId}: "${node.type}" is not a node type this build can run.`);
+    const label = `${node.title ?? schema.title} (${nodeId})`;
     const params = withDefaults(schema.params, node.params);
     const inputKeys: Record<string, string> = {};
     const inputs: Record<string, unknown> = {};
     for (const [name, link] of Object.entries(node.inputs)) {
       inputKeys[name] = `${keys.get(link.node)}:${link.output}`;
-      inputs[name] = values.get(link.node)?.[link.output];
+      const value = values.get(link.node)?.[link.output];
+      const param = schema.params.find((p) => p.name === name);
+      if (!param) {
+        inputs[name] = value;
+        continue;
+      }
+      // a widget driven by a link: its value is checked like a typed one
+      const problem = isScalar(value) ? checkParam(param, value) : { message: `expected a value, got ${typeof value}` };
+      if (problem) throw new NodeFailedError(nodeId, `${label}: widget "${name}" got ${JSON.stringify(value)} from "${link.node}": ${problem.message}.`, { input: name });
+      params[name] = value as ParamValue;
     }
-    const key = nodeCacheKey(schema, params, inputKeys);
+    const fingerprint = await fileFingerprints(schema, params, opts.paths);
+    const extra = impl.fingerprint ? await impl.fingerprint(params, opts.paths) : undefined;
+    const key = nodeCacheKey(schema, params, inputKeys, { ...fingerprint, ...(extra ? { node: extra } : {}) });
     keys.set(nodeId, key);
     const hit = cache.get(key);
     if (hit) {
@@ -60,28 +82,29 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
       emit({ type: 'node.cached', jobId, nodeId });
       continue;
     }
-    const entry = runners[node.type];
-    if (!entry?.implemented) throw new NodeFailedError(nodeId, `${schema.title} is not available yet.`);
     emit({ type: 'node.started', jobId, nodeId });
     const started = performance.now();
     const nodeFiles: OutputFile[] = [];
     let outputs: NodeOutputs;
     try {
-      outputs = await entry.run({
-        nodeId, params, inputs, signal: opts.signal, paths: opts.paths, models: opts.models, workflow: wf,
-        progress: (step, total, preview) => {
-          const encoded = preview && opts.encodePreview ? opts.encodePreview(preview) : undefined;
-          emit({ type: 'node.progress', jobId, nodeId, step, total, ...(encoded ? { preview: encoded } : {}) });
+      outputs = await impl.run({
+        params: typedParams(schema, params, opts.paths),
+        inputs: checkedInputs(schema, inputs),
+        ctx: {
+          nodeId, signal: opts.signal, paths: opts.paths, models: opts.models, workflow: opts.workflow, schemas,
+          progress: (step, total, preview) => {
+            const encoded = preview && opts.encodePreview ? opts.encodePreview(preview) : undefined;
+            emit({ type: 'node.progress', jobId, nodeId, step, total, ...(encoded ? { preview: encoded } : {}) });
+          },
+          warn: (message) => emit({ type: 'node.warning', jobId, nodeId, message }),
+          recordFile: (f) => nodeFiles.push({ ...f, nodeId }),
         },
-        warn: (message) => emit({ type: 'node.warning', jobId, nodeId, message }),
-        recordFile: (f) => nodeFiles.push({ ...f, nodeId }),
       });
+      checkOutputs(schema, outputs);
     } catch (e) {
       if (opts.signal.aborted) throw e;
-      throw new NodeFailedError(nodeId, `${schema.title} (${nodeId}) failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    for (const out of schema.outputs) {
-      if (!(out.name in outputs)) throw new NodeFailedError(nodeId, `${schema.title} (${nodeId}) did not produce output "${out.name}".`);
+      const input = e instanceof NodeInputError ? e.input : undefined;
+      throw new NodeFailedError(nodeId, `${label} failed: ${userMessage(e)}`, { cause: e, input });
     }
     values.set(nodeId, outputs);
     cache.set(key, { outputs, files: nodeFiles });
@@ -90,4 +113,14 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
   }
   cache.retainOnly(new Set(keys.values()));
   return { files };
+}
+
+/** One line for the user; internal failures (a stack overflow, onnxruntime's native messages) say what happened plainly. */
+export function userMessage(e: unknown): string {
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return 'the graph or a value in it is too deeply nested (stack overflow).';
+  if (e instanceof Error) {
+    const first = e.message.split('\n')[0];
+    return first.length > 600 ? `${first.slice(0, 600)}…` : first;
+  }
+  return String(e);
 }

@@ -1,5 +1,5 @@
 /** Where node execution happens: in this thread (CLI, tests) or in a worker thread (server). */
-import type { OutputFile } from '../../nodes/runner';
+import type { OutputFile } from '../../nodes/node';
 import type { Workflow } from '../../nodes/workflow/schema';
 import type { NodeEventBody } from './events';
 
@@ -15,7 +15,7 @@ export interface Executor {
 }
 
 export class JobFailure extends Error {
-  constructor(message: string, readonly nodeId?: string) {
+  constructor(message: string, readonly nodeId?: string, readonly input?: string) {
     super(message);
     this.name = 'JobFailure';
   }

@@ -1,6 +1,7 @@
 /** A job as the queue, history and API see it. */
 import { z } from 'zod';
-import { workflowSchema } from '../../nodes/workflow/schema';
+import { parseWorkflow } from '../../nodes/workflow/migrate';
+import type { Workflow } from '../../nodes/workflow/schema';
 
 export const JOB_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -10,13 +11,23 @@ export const outputFileSchema = z.object({
   kind: z.enum(['image', 'latent', 'checkpoint', 'preview']),
   nodeId: z.string(),
 });
-export const jobErrorSchema = z.object({ message: z.string(), nodeId: z.string().optional() });
+export const jobErrorSchema = z.object({ message: z.string(), nodeId: z.string().optional(), input: z.string().optional() });
+
+/** Stored workflows of any earlier version load migrated (a journal written before v2 keeps its history). */
+const storedWorkflow = z.unknown().transform((v, ctx): Workflow => {
+  try {
+    return parseWorkflow(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: e instanceof Error ? e.message : String(e) });
+    return z.NEVER;
+  }
+});
 
 export const jobRecordSchema = z.object({
   id: z.string(),
   status: z.enum(JOB_STATUSES),
   /** the exact workflow that ran, overrides applied */
-  workflow: workflowSchema,
+  workflow: storedWorkflow,
   createdAt: z.string(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),

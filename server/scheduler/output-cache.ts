@@ -2,7 +2,7 @@
  * Node outputs keyed by input signature. After each successful run only that run's keys are kept,
  * so memory stays at one workflow's worth of intermediate values (as ComfyUI's classic cache).
  */
-import type { NodeOutputs, OutputFile } from '../../nodes/runner';
+import type { NodeOutputs, OutputFile } from '../../nodes/node';
 
 export interface CachedNode {
   outputs: NodeOutputs;

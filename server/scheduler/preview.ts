@@ -1,5 +1,5 @@
 /** Sampler previews as small PNG data URLs, so events carry them as plain strings. */
-import type { ImageValue } from '../../nodes/values';
+import type { ImageValue } from '../runtime/values';
 import { encodePng } from '../../nodes/_io/png';
 
 export function previewDataUrl(image: ImageValue): string {

@@ -3,7 +3,7 @@
  * dies (native crash, out of memory) fails the job it was running and is replaced.
  */
 import { Worker } from 'node:worker_threads';
-import type { OutputFile } from '../../nodes/runner';
+import type { OutputFile } from '../../nodes/node';
 import type { LoomPaths } from '../config/paths';
 import type { NodeEventBody } from './events';
 import { JobFailure, type ExecuteJob, type Executor } from './executor';
@@ -31,7 +31,7 @@ export function createWorkerExecutor(paths: LoomPaths): Executor {
       pending.delete(m.jobId);
       if (m.type === 'done') p.resolve({ files: m.files });
       else if (m.cancelled) p.reject(new DOMException('Job cancelled', 'AbortError'));
-      else p.reject(new JobFailure(m.message, m.nodeId));
+      else p.reject(new JobFailure(m.message, m.nodeId, m.input));
     });
     const die = (why: string) => {
       if (worker === w) worker = null;

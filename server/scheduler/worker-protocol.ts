@@ -1,5 +1,5 @@
 /** Messages between the server thread and the execution worker. */
-import type { OutputFile } from '../../nodes/runner';
+import type { OutputFile } from '../../nodes/node';
 import type { NodeEventBody } from './events';
 import type { ExecuteJob } from './executor';
 
@@ -8,4 +8,4 @@ export type ToWorker = { type: 'run'; job: ExecuteJob } | { type: 'cancel'; jobI
 export type FromWorker =
   | { type: 'event'; event: NodeEventBody }
   | { type: 'done'; jobId: string; files: OutputFile[] }
-  | { type: 'error'; jobId: string; message: string; nodeId?: string; cancelled: boolean };
+  | { type: 'error'; jobId: string; message: string; nodeId?: string; input?: string; cancelled: boolean };

@@ -32,7 +32,8 @@ port.on('message', (msg: ToWorker) => {
       (result) => send({ type: 'done', jobId: msg.job.id, files: result.files }),
       (e: unknown) => send({
         type: 'error', jobId: msg.job.id, cancelled: ac.signal.aborted,
-        message: e instanceof Error ? e.message : String(e), nodeId: e instanceof JobFailure ? e.nodeId : undefined,
+        message: e instanceof Error ? e.message : String(e),
+        nodeId: e instanceof JobFailure ? e.nodeId : undefined, input: e instanceof JobFailure ? e.input : undefined,
       }),
     )
     .finally(() => running.delete(msg.job.id));

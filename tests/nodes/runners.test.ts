@@ -10,9 +10,9 @@ import { run as saveLatent } from '../../nodes/SaveLatent/run';
 import { run as loadLatent } from '../../nodes/LoadLatent/run';
 import { readWorkflowFromPng } from '../../nodes/workflow/png-text';
 import { resolvePaths } from '../../server/config/paths';
-import { ModelCache } from '../../server/scheduler/model-cache';
+import { ModelCache } from '../../server/runtime/model-cache';
 import { writeSafetensors } from '../../server/runtime/io/safetensors-write';
-import { isLatent, type ImageValue, type LatentValue } from '../../nodes/values';
+import { isLatent, type ImageValue, type LatentValue } from '../../server/runtime/values';
 import { txt2img } from '../scheduler/fixtures';
 
 function context(params: RunContext['params'], inputs: RunContext['inputs'] = {}) {

@@ -6,7 +6,7 @@ import { SCHEMAS_BY_ID } from '../../nodes/schemas';
 import type { NodeRunner, RunnerEntry } from '../../nodes/runner';
 import { executeWorkflow } from '../../server/scheduler/execute';
 import { OutputCache } from '../../server/scheduler/output-cache';
-import { ModelCache } from '../../server/scheduler/model-cache';
+import { ModelCache } from '../../server/runtime/model-cache';
 import { planExecution } from '../../server/scheduler/plan';
 import { resolvePaths } from '../../server/config/paths';
 import type { NodeEventBody } from '../../server/scheduler/events';

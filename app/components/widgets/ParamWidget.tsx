@@ -10,6 +10,7 @@ import { SelectWidget } from './SelectWidget';
 import { ModelWidget } from './ModelWidget';
 import { BooleanWidget } from './BooleanWidget';
 import { ImageWidget } from './ImageWidget';
+import { AnyWidget } from './AnyWidget';
 
 /** Exhaustive: a new ParamKind without a widget is a compile error. */
 const WIDGETS: { [K in ParamKind]: ComponentType<WidgetProps<K>> } = {
@@ -21,6 +22,7 @@ const WIDGETS: { [K in ParamKind]: ComponentType<WidgetProps<K>> } = {
   model: ModelWidget,
   boolean: BooleanWidget,
   image: ImageWidget,
+  any: AnyWidget,
 };
 
 interface Props {

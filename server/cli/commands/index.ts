@@ -3,6 +3,8 @@ import { register as convert } from './convert';
 import { register as inspect } from './inspect';
 import { register as merge } from './merge';
 import { register as run } from './run';
+import { register as validate } from './validate';
+import { register as exportWorkflow } from './export';
 
-/** Every subcommand registers itself here; add new ones (e.g. `run`) as one file + one line. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [inspect, convert, merge, run];
+/** Every subcommand registers itself here; add new ones as one file + one line. */
+export const COMMANDS: readonly ((program: Command) => void)[] = [inspect, convert, merge, run, validate, exportWorkflow];

@@ -7,7 +7,8 @@ import { cfgDenoiser, type ModelApply } from './cfg';
 import type { ModelSamplingDiscrete } from './model-sampling';
 import { brownianNoise, comfyAncestralNoise } from './noise';
 import { TorchGenerator } from './rng';
-import { SDE_SAMPLERS, sample, type SamplerName, type SamplerOptions } from './samplers';
+import { SDE_SAMPLERS, sample, samplerImplementation, type SamplerOptions } from './samplers';
+import type { SamplerName } from './names';
 import { checkCancelled } from './samplers/types';
 import { calculateSigmas, type SchedulerName } from './schedules';
 
@@ -99,10 +100,11 @@ export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
   const total = sigmas.length - 1;
   let positive = Infinity;
   for (const s of sigmas) if (s > 0) positive = Math.min(positive, s);
-  const sampleNoise = SDE_SAMPLERS.has(o.sampler)
+  const impl = samplerImplementation(o.sampler);
+  const sampleNoise = SDE_SAMPLERS.has(impl)
     ? brownianNoise(o.seed, o.shape, positive, Math.max(...sigmas))
     : comfyAncestralNoise(o.seed, o.shape);
-  const out = await sample(o.sampler, denoiser, x0, sigmas, {
+  const out = await sample(impl, denoiser, x0, sigmas, {
     noise: sampleNoise,
     noiseScaling: (s, n, l) => ms.noiseScaling(s, n, l),
     finalDenoise: true,

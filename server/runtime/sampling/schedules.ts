@@ -7,11 +7,9 @@ import { linspace32, linspace64, type ModelSamplingDiscrete } from './model-samp
 
 const f = Math.fround;
 
-export const SCHEDULER_NAMES = [
-  'normal', 'karras', 'exponential', 'sgm_uniform', 'simple', 'ddim_uniform', 'beta',
-  'linear_quadratic', 'kl_optimal',
-] as const;
-export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
+import { SCHEDULER_NAMES, type SchedulerName } from './names';
+
+export { SCHEDULER_NAMES, type SchedulerName };
 
 function appendZero(s: ArrayLike<number>): Float32Array {
   const out = new Float32Array(s.length + 1);

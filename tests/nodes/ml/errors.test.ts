@@ -2,11 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { LatentValue } from '../../../nodes/values';
+import type { LatentValue } from '../../../server/runtime/values';
 import { writeSafetensors } from '../../../server/runtime/io/safetensors-write';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
-import type { ClipHandle, Conditioning, ModelHandle } from '../../../server/runtime/pipeline/handles';
-import { ModelCache } from '../../../server/scheduler/model-cache';
+import type { ClipHandle, Conditioning, ModelHandle } from '../../../server/runtime/handles';
+import { ModelCache } from '../../../server/runtime/model-cache';
 import { describeGolden, golden } from '../../helpers/golden';
 import { pipelineRoot, type PipelineRoot } from '../../runtime/pipeline/support';
 import { nodeCaller } from './support';

@@ -2,13 +2,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { LatentValue, ImageValue } from '../../../nodes/values';
+import type { LatentValue, ImageValue } from '../../../server/runtime/values';
 import { openSafetensors } from '../../../server/runtime/io/safetensors';
 import { writeSafetensors } from '../../../server/runtime/io/safetensors-write';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
-import type { ClipHandle, Conditioning, ModelHandle, VaeHandle } from '../../../server/runtime/pipeline/handles';
-import { unetFor } from '../../../server/runtime/pipeline/runtimes';
-import { ModelCache } from '../../../server/scheduler/model-cache';
+import type { ClipHandle, Conditioning, ModelHandle, VaeHandle } from '../../../server/runtime/handles';
+import { unetFor } from '../../../server/runtime/models/cached';
+import { ModelCache } from '../../../server/runtime/model-cache';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
 import { maxAbsDiff, pipelineRoot, type PipelineRoot } from '../../runtime/pipeline/support';

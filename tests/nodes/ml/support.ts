@@ -4,8 +4,8 @@ import { SCHEMAS_BY_ID, defaultParams } from '../../../nodes/schemas';
 import { RUNNERS } from '../../../nodes/runners';
 import type { ParamValue } from '../../../nodes/types';
 import type { LoomPaths } from '../../../server/config/paths';
-import type { ModelCache } from '../../../server/scheduler/model-cache';
-import type { ImageValue } from '../../../nodes/values';
+import type { ModelCache } from '../../../server/runtime/model-cache';
+import type { ImageValue } from '../../../server/runtime/values';
 
 export interface NodeCall {
   outputs: NodeOutputs;

@@ -3,7 +3,7 @@ import { describeGolden, golden } from '../../helpers/golden';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
 import { kernelStats } from '../../../server/runtime/checkpoint/merge-kernel';
 import type { WeightProvider } from '../../../server/runtime/checkpoint/weights';
-import { mergeProvider, type MergeSpec } from '../../../server/runtime/pipeline/merge';
+import { mergeProvider, type MergeSpec } from '../../../server/runtime/checkpoint/merge-handles';
 
 /** The same weights with no file ranges: forces the JS path (as a LoRA-patched input would). */
 const inMemory = (p: WeightProvider): WeightProvider => ({ ...p, fileRange: () => undefined });

@@ -10,7 +10,7 @@ import type { Workflow } from '../../../nodes/workflow/schema';
 import { resolvePaths, type LoomPaths } from '../../../server/config/paths';
 import type { NodeEventBody } from '../../../server/scheduler/events';
 import { executeWorkflow } from '../../../server/scheduler/execute';
-import { ModelCache } from '../../../server/scheduler/model-cache';
+import { ModelCache } from '../../../server/runtime/model-cache';
 import { OutputCache } from '../../../server/scheduler/output-cache';
 import { readGoldenTensors } from '../../helpers/read-golden';
 

@@ -6,9 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deriveUNetConfig } from '../../../server/runtime/checkpoint/arch/unet';
 import { CheckpointError } from '../../../server/runtime/checkpoint/errors';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
-import { assertGenerationSupported, checkpointHandles } from '../../../server/runtime/pipeline/load';
-import { encodeText } from '../../../server/runtime/pipeline/text-encode';
-import { ModelCache } from '../../../server/scheduler/model-cache';
+import { assertGenerationSupported, checkpointHandles } from '../../../server/runtime/loaders/checkpoint';
+import { encodeText } from '../../../server/runtime/text/encode-clip';
+import { ModelCache } from '../../../server/runtime/model-cache';
 import { describeGolden, golden } from '../../helpers/golden';
 import { unet, vae, writeTiny } from '../checkpoint/synthetic';
 

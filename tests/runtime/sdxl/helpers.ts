@@ -1,6 +1,6 @@
 import type { RunContext } from '../../../nodes/runner';
 import { resolvePaths } from '../../../server/config/paths';
-import type { ModelCache } from '../../../server/scheduler/model-cache';
+import type { ModelCache } from '../../../server/runtime/model-cache';
 import { txt2img } from '../../scheduler/fixtures';
 
 export { maxAbsDiff } from '../../helpers/compare';

@@ -11,7 +11,7 @@ import { parseWorkflow } from '../../../nodes/workflow/migrate';
 import type { Workflow } from '../../../nodes/workflow/schema';
 import type { UNetRunner } from '../../../server/runtime/models';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
-import type { CachedModel } from '../../../server/scheduler/model-cache';
+import type { CachedModel } from '../../../server/runtime/model-cache';
 import { validateWorkflow } from '../../../server/scheduler/validate';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';

@@ -7,6 +7,7 @@ import { dpmAdaptive, dpmFast } from './dpm-solver';
 import { uniPc, uniPcBh2 } from './uni-pc';
 import { deis } from './deis';
 import type { Denoiser, Sampler, SamplerOptions } from './types';
+import { SAMPLER_ALIASES, SAMPLER_NAMES as NAMES, type SamplerName as Name } from '../names';
 
 export * from './types';
 
@@ -36,7 +37,13 @@ export const SAMPLERS = {
 } satisfies Record<string, Sampler>;
 
 export type SamplerName = keyof typeof SAMPLERS;
-export const SAMPLER_NAMES = Object.keys(SAMPLERS) as SamplerName[];
+/** Every name a workflow may use (names.ts), aliases included. */
+export const SAMPLER_NAMES: readonly Name[] = NAMES;
+
+/** The implementation a (possibly aliased) name runs. */
+export function samplerImplementation(name: Name): SamplerName {
+  return (SAMPLER_ALIASES as Partial<Record<Name, SamplerName>>)[name] ?? (name as SamplerName);
+}
 
 /** Samplers that consume noise after the start latent. */
 export const STOCHASTIC_SAMPLERS: ReadonlySet<SamplerName> = new Set<SamplerName>([
@@ -45,8 +52,8 @@ export const STOCHASTIC_SAMPLERS: ReadonlySet<SamplerName> = new Set<SamplerName
 /** Samplers whose k-diffusion default noise is a Brownian tree. */
 export const SDE_SAMPLERS: ReadonlySet<SamplerName> = new Set<SamplerName>(['dpmpp_sde', 'dpmpp_2m_sde', 'dpmpp_3m_sde']);
 
-export function isSamplerName(name: string): name is SamplerName {
-  return Object.prototype.hasOwnProperty.call(SAMPLERS, name);
+export function isSamplerName(name: string): name is Name {
+  return (NAMES as readonly string[]).includes(name);
 }
 
 /** Run sampler `name` from x over `sigmas`; x is never modified. */

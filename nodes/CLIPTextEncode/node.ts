@@ -1,0 +1,7 @@
+import { defineNode } from '../node';
+import { encodeText } from '../../server/runtime/text/encode-clip';
+import { schema } from './schema';
+
+export default defineNode(schema, async ({ params, inputs, ctx }) => ({
+  CONDITIONING: await encodeText(ctx.models, inputs.clip, params.text, ctx.warn),
+}));

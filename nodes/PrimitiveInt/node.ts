@@ -1,0 +1,4 @@
+import { defineNode } from '../node';
+import { schema } from './schema';
+
+export default defineNode(schema, async ({ params }) => ({ INT: params.value }));

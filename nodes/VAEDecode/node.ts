@@ -1,0 +1,5 @@
+import { defineNode } from '../node';
+import { decodeLatent } from '../../server/runtime/models/vae-images';
+import { schema } from './schema';
+
+export default defineNode(schema, async ({ inputs, ctx }) => ({ IMAGE: await decodeLatent(ctx.models, inputs.vae, inputs.samples) }));

@@ -1,0 +1,5 @@
+import { defineNode } from '../node';
+import { encodeImage } from '../../server/runtime/models/vae-images';
+import { schema } from './schema';
+
+export default defineNode(schema, async ({ inputs, ctx }) => ({ LATENT: await encodeImage(ctx.models, inputs.vae, inputs.pixels) }));

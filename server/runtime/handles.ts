@@ -1,0 +1,73 @@
+/**
+ * Runtime values on the MODEL / CLIP / VAE / CONDITIONING sockets. Handles are immutable: LoRA,
+ * merges and overrides return new handles wrapping the base providers, never mutating them.
+ * `key` identifies the weights (source file versions + every patch) for the model cache.
+ */
+import type { Family, Prediction } from './checkpoint/families';
+import type { WeightProvider } from './checkpoint/weights';
+import type { F32Tensor } from './models';
+import type { LatentFamily } from './sampling';
+
+/** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
+export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
+
+/** Checkpoint component prefixes, so SaveCheckpoint can write a handle back in the family's layout. */
+export type TowerName = 'clip' | 'clip_l' | 'clip_g';
+
+export interface ModelHandle {
+  readonly kind: 'model';
+  readonly family: Family;
+  readonly prediction: Prediction;
+  readonly unet: WeightProvider;
+  readonly latent: LatentFamily;
+  readonly key: string;
+  readonly recipe: readonly RecipeStep[];
+}
+
+export interface ClipHandle {
+  readonly kind: 'clip';
+  readonly family: Family;
+  /** sd1: clip; sd2: clip (open_clip); sdxl: clip_l + clip_g */
+  readonly towers: Readonly<Partial<Record<TowerName, WeightProvider>>>;
+  /** CLIPSetLastLayer value; undefined = the family's default layer */
+  readonly layer?: number;
+  /** where the tokenizer vocabulary is looked for besides LOOM_CLIP_VOCAB */
+  readonly vocab: { modelsDir: string; checkpointPath?: string };
+  readonly key: string;
+  readonly recipe: readonly RecipeStep[];
+}
+
+export interface VaeHandle {
+  readonly kind: 'vae';
+  readonly vae: WeightProvider;
+  readonly key: string;
+  readonly recipe: readonly RecipeStep[];
+}
+
+export interface Conditioning {
+  readonly kind: 'conditioning';
+  readonly family: Family;
+  /** [1, chunks·77, dim] */
+  readonly context: F32Tensor;
+  /** [1, projection] (SDXL clip_g) */
+  readonly pooled?: F32Tensor;
+}
+
+const isKind = <K extends string>(v: unknown, kind: K): v is { kind: K } =>
+  typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === kind;
+
+export const isModelHandle = (v: unknown): v is ModelHandle => isKind(v, 'model');
+export const isClipHandle = (v: unknown): v is ClipHandle => isKind(v, 'clip');
+export const isVaeHandle = (v: unknown): v is VaeHandle => isKind(v, 'vae');
+export const isConditioning = (v: unknown): v is Conditioning => isKind(v, 'conditioning');
+
+/** Latent space of each family (SD2 shares SD1's VAE scale). */
+export function latentFamilyOf(family: Family): LatentFamily {
+  return family === 'sdxl' || family === 'sdxl_refiner' ? 'sdxl' : 'sd1';
+}
+
+/** Input check with a message naming node, input and what was expected. */
+export function expectInput<T>(node: string, input: string, value: unknown, guard: (v: unknown) => v is T, expected: string): T {
+  if (!guard(value)) throw new Error(`${node}: input "${input}" is not ${expected}${value === undefined ? ' (not linked)' : ''}.`);
+  return value;
+}

@@ -1,0 +1,80 @@
+/** Checkpoint / VAE files → handles, loaded once per file version through the engine's ModelCache. */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ModelCache } from '../model-cache';
+import type { ComponentName, Prediction } from '../checkpoint/families';
+import { fileIdentity } from '../checkpoint/hash';
+import { loadCheckpoint, type Checkpoint } from '../checkpoint/load';
+import { latentFamilyOf, type ClipHandle, type ModelHandle, type TowerName, type VaeHandle } from '../handles';
+
+export interface LoadedCheckpoint {
+  model: ModelHandle;
+  clip: ClipHandle;
+  vae: VaeHandle;
+}
+
+const TOWERS: readonly TowerName[] = ['clip', 'clip_l', 'clip_g'];
+
+/** Header-only parse of a checkpoint, cached by file identity (path + size + mtime) and prediction option. */
+export async function cachedCheckpoint(models: ModelCache, file: string, prediction: 'auto' | Prediction): Promise<Checkpoint> {
+  const id = await fileIdentity(file);
+  const bytes = (await stat(file)).size;
+  return models.get(`checkpoint|${id}|${prediction}`, async () => ({ value: await loadCheckpoint(file, { prediction }), bytes }));
+}
+
+/**
+ * Generation needs a base model the samplers can drive: refiners (no CLIP-L, different size conditioning) and
+ * inpainting / instruct-edit UNets (extra mask or image channels) are detected but not supported yet, so the
+ * LoadCheckpoint node says so up front instead of failing later inside the UNet.
+ */
+export function assertGenerationSupported(ck: Checkpoint): void {
+  const name = path.basename(ck.path);
+  if (ck.family === 'sdxl_refiner') {
+    const adm = ck.components.unet?.get('label_emb.0.0.weight')?.shape[1];
+    throw new Error(
+      `${name}: SDXL refiner detected (conditioner.embedders.0 is OpenCLIP bigG only, no CLIP-L; label_emb takes ${adm ?? '?'} values): ` +
+        'refiner checkpoints are not supported yet; load an SDXL base checkpoint.',
+    );
+  }
+  if (ck.variant !== 'normal') {
+    const channels = ck.components.unet?.get('input_blocks.0.0.weight')?.shape[1];
+    const what = ck.variant === 'inpaint' ? 'inpainting' : 'instruct-edit (pix2pix)';
+    throw new Error(`${name}: ${ck.family} ${what} checkpoint detected (UNet takes ${channels ?? '?'} input channels): ${what} models are not supported by the samplers yet.`);
+  }
+}
+
+const handlesOf = new WeakMap<Checkpoint, Map<string, LoadedCheckpoint>>();
+
+/** The handles of a loaded checkpoint; the same objects for the same Checkpoint (LoRA key maps are memoised per provider). */
+export function checkpointHandles(ck: Checkpoint, modelsDir: string): LoadedCheckpoint {
+  let byDir = handlesOf.get(ck);
+  if (!byDir) {
+    byDir = new Map();
+    handlesOf.set(ck, byDir);
+  }
+  let h = byDir.get(modelsDir);
+  if (!h) {
+    h = buildHandles(ck, modelsDir);
+    byDir.set(modelsDir, h);
+  }
+  return h;
+}
+
+function buildHandles(ck: Checkpoint, modelsDir: string): LoadedCheckpoint {
+  const name = path.basename(ck.path);
+  const need = (c: ComponentName) => {
+    if (!ck.components[c]?.size) throw new Error(`${name} (${ck.family}) has no ${c} weights`);
+    return ck.provider(c);
+  };
+  const towers: Partial<Record<TowerName, ReturnType<Checkpoint['provider']>>> = {};
+  for (const t of TOWERS) if (ck.components[t]?.size) towers[t] = ck.provider(t);
+  const source = { step: 'checkpoint', file: name, family: ck.family };
+  return {
+    model: {
+      kind: 'model', family: ck.family, prediction: ck.prediction, unet: need('unet'), latent: latentFamilyOf(ck.family),
+      key: `${ck.id}/unet`, recipe: [{ ...source, prediction: ck.prediction }],
+    },
+    clip: { kind: 'clip', family: ck.family, towers, vocab: { modelsDir, checkpointPath: ck.path }, key: `${ck.id}/clip`, recipe: [source] },
+    vae: { kind: 'vae', vae: need('vae'), key: `${ck.id}/vae`, recipe: [source] },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * ComfyUI common_ksampler on handles: process_latent_in, seeded noise, CFG with [uncond, cond] in one
+ * UNet call, sampler + schedule, process_latent_out. LATENT values stay in VAE space outside this file.
+ */
+import type { ModelCache } from '../model-cache';
+import type { ImageValue, LatentValue } from '../values';
+import type { UNetRunner } from '../models';
+import {
+  kSample, latentPreview, ModelSamplingDiscrete, processLatentIn, processLatentOut,
+  type ModelApply, type SamplerName, type SchedulerName,
+} from '.';
+import type { Conditioning, ModelHandle } from '../handles';
+import { sdxlVectorFor } from '../text/sdxl-size-cond';
+import { unetFor } from '../models/cached';
+
+export interface SampleRequest {
+  model: ModelHandle;
+  positive: Conditioning;
+  negative: Conditioning;
+  latent: LatentValue;
+  seed: bigint | number;
+  steps: number;
+  cfg: number;
+  sampler: SamplerName;
+  scheduler: SchedulerName;
+  denoise?: number;
+  addNoise?: boolean;
+  startStep?: number;
+  endStep?: number;
+  returnWithLeftoverNoise?: boolean;
+  signal: AbortSignal;
+  progress?: (step: number, total: number, preview?: ImageValue) => void;
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** ComfyUI CONDCrossAttn.can_concat: lengths batch together when their lcm is ≤ 4× the shorter. */
+function concatLength(lengths: readonly number[]): number | null {
+  let l = lengths[0];
+  for (const n of lengths) l = (l * n) / gcd(l, n);
+  return l / Math.min(...lengths) > 4 ? null : l;
+}
+
+/** Rows' contexts stacked to one length by repetition (attention over repeated keys is unchanged). */
+function stackContexts(conds: readonly Conditioning[], length: number): Float32Array {
+  const dim = conds[0].context.shape[2];
+  const out = new Float32Array(conds.length * length * dim);
+  conds.forEach((c, b) => {
+    const src = c.context.data;
+    for (let off = 0; off < length * dim; off += src.length) out.set(src.subarray(0, Math.min(src.length, length * dim - off)), b * length * dim + off);
+  });
+  return out;
+}
+
+function modelApply(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[]): ModelApply<Conditioning> {
+  const needsY = unet.config.admInChannels !== undefined;
+  const run = async (x: Float32Array, shape: readonly number[], t: number, conds: readonly Conditioning[]): Promise<Float32Array> => {
+    const length = concatLength(conds.map((c) => c.context.shape[1]));
+    if (length === null) {
+      // too different to batch (ComfyUI runs them separately too)
+      const per = x.length / conds.length;
+      const out = new Float32Array(x.length);
+      for (let b = 0; b < conds.length; b++) {
+        out.set(await run(x.slice(b * per, (b + 1) * per), [1, ...shape.slice(1)], t, [conds[b]]), b * per);
+      }
+      return out;
+    }
+    const dim = conds[0].context.shape[2];
+    let y: Float32Array | undefined;
+    if (needsY) {
+      const rows = conds.map((c) => {
+        if (!c.pooled) throw new Error(`the ${model.family} model needs pooled text output (an SDXL text encoder's conditioning)`);
+        return sdxlVectorFor(c, latentShape);
+      });
+      y = new Float32Array(rows.length * rows[0].length);
+      rows.forEach((r, i) => y!.set(r, i * r.length));
+    }
+    const out = await unet.run(
+      { data: x, shape: [...shape] },
+      new Float32Array(conds.length).fill(t),
+      { data: stackContexts(conds, length), shape: [conds.length, length, dim] },
+      y ? { data: y, shape: [conds.length, y.length / conds.length] } : undefined,
+    );
+    return out.data;
+  };
+  return run;
+}
+
+function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonly number[]): ImageValue {
+  const p = latentPreview(model.latent, denoised, shape);
+  return { shape: [1, p.height, p.width, 3], data: Float32Array.from(p.rgb, (v) => v / 255) };
+}
+
+function checkConditioning(c: Conditioning, input: string): void {
+  const s = c.context.shape;
+  if (s.length !== 3 || s[0] !== 1 || s[1] === 0) throw new Error(`${input}: conditioning context has shape [${s.join(', ')}], expected [1, tokens, dim]`);
+}
+
+export async function sampleLatent(models: ModelCache, r: SampleRequest): Promise<LatentValue> {
+  const shape = r.latent.samples.shape;
+  if (shape.length !== 4) throw new Error(`latent has shape [${shape.join(', ')}], expected [batch, channels, height, width]`);
+  checkConditioning(r.positive, 'positive');
+  checkConditioning(r.negative, 'negative');
+  const unet = await unetFor(models, r.model);
+  if (unet.config.contextDim !== r.positive.context.shape[2] || unet.config.contextDim !== r.negative.context.shape[2]) {
+    throw new Error(
+      `the model takes ${unet.config.contextDim}-wide text conditioning but got ${r.positive.context.shape[2]} (positive) / ${r.negative.context.shape[2]} (negative): conditioning from another model family?`,
+    );
+  }
+  const modelSampling = new ModelSamplingDiscrete(r.model.prediction);
+  const out = await kSample<Conditioning>({
+    modelSampling,
+    model: modelApply(unet, r.model, shape),
+    cond: r.positive,
+    uncond: r.negative,
+    cfg: r.cfg,
+    latent: processLatentIn(r.model.latent, r.latent.samples.data),
+    shape,
+    seed: r.seed,
+    sampler: r.sampler,
+    scheduler: r.scheduler,
+    steps: r.steps,
+    denoise: r.denoise,
+    addNoise: r.addNoise,
+    startStep: r.startStep,
+    endStep: r.endStep,
+    returnWithLeftoverNoise: r.returnWithLeftoverNoise,
+    signal: r.signal,
+    callback: r.progress ? (step, total, denoised) => r.progress?.(step, total, previewImage(r.model, denoised, shape)) : undefined,
+  });
+  return { samples: { shape: [...shape], data: processLatentOut(r.model.latent, out) } };
+}

@@ -1,0 +1,73 @@
+/**
+ * SDXL size conditioning with explicit sizes (ComfyUI CLIPTextEncodeSDXL → SDXL.encode_adm):
+ * y = pooled ‖ E(height) ‖ E(width) ‖ E(crop_h) ‖ E(crop_w) ‖ E(target_height) ‖ E(target_width),
+ * E = 256-d `timestep_embedding` (cos first, max_period 10000) in float32.
+ */
+import type { F32Tensor } from '../models';
+import type { Conditioning } from '../handles';
+
+export const SIZE_EMBED_DIM = 256;
+
+/** Pixel sizes in ComfyUI's encode_adm order. */
+export interface SdxlSizes {
+  readonly height: number;
+  readonly width: number;
+  readonly cropH: number;
+  readonly cropW: number;
+  readonly targetHeight: number;
+  readonly targetWidth: number;
+}
+
+/** A conditioning that carries CLIPTextEncodeSDXL's sizes (read at sampling time instead of the latent's). */
+export interface SizedConditioning extends Conditioning {
+  readonly sdxlSizes: SdxlSizes;
+}
+
+export const hasSdxlSizes = (c: Conditioning): c is SizedConditioning =>
+  typeof (c as { sdxlSizes?: unknown }).sdxlSizes === 'object' && (c as { sdxlSizes?: unknown }).sdxlSizes !== null;
+
+/** ComfyUI's sampling-time defaults for a conditioning without sizes: 8 × the latent, crop 0, target = size. */
+export function defaultSdxlSizes(latentShape: readonly number[]): SdxlSizes {
+  if (latentShape.length !== 4) throw new Error(`latent shape [${latentShape.join(', ')}] is not [batch, channels, height, width]`);
+  const height = latentShape[2] * 8;
+  const width = latentShape[3] * 8;
+  return { height, width, cropH: 0, cropW: 0, targetHeight: height, targetWidth: width };
+}
+
+const f = Math.fround;
+
+function embed(v: number, out: Float32Array, offset: number): void {
+  const half = SIZE_EMBED_DIM / 2;
+  const logMax = f(-Math.log(10000));
+  for (let i = 0; i < half; i++) {
+    const freq = f(Math.exp(f(f(logMax * i) / half)));
+    const arg = f(f(v) * freq);
+    out[offset + i] = f(Math.cos(arg));
+    out[offset + half + i] = f(Math.sin(arg));
+  }
+}
+
+/** The SDXL `y` row for one pooled vector [1, P] (or [P]) and explicit sizes: length P + 6·256. */
+export function sdxlVector(pooled: F32Tensor, sizes: SdxlSizes): Float32Array {
+  const order = [sizes.height, sizes.width, sizes.cropH, sizes.cropW, sizes.targetHeight, sizes.targetWidth];
+  order.forEach((v, i) => {
+    if (!Number.isFinite(v) || v < 0) throw new Error(`SDXL size conditioning: value ${v} at position ${i} is not a non-negative number`);
+  });
+  const p = pooled.data;
+  if (pooled.shape.length > 1 && pooled.shape[0] !== 1) throw new Error(`SDXL size conditioning: pooled has shape [${pooled.shape.join(', ')}], expected [1, P]`);
+  const out = new Float32Array(p.length + order.length * SIZE_EMBED_DIM);
+  out.set(p);
+  order.forEach((v, i) => embed(v, out, p.length + i * SIZE_EMBED_DIM));
+  return out;
+}
+
+/** The `y` row a conditioning gets when sampling a latent of this shape: its own sizes, else the defaults. */
+export function sdxlVectorFor(c: Conditioning, latentShape: readonly number[]): Float32Array {
+  if (!c.pooled) throw new Error(`the conditioning (${c.family}) has no pooled text output: an SDXL UNet needs one`);
+  return sdxlVector(c.pooled, hasSdxlSizes(c) ? c.sdxlSizes : defaultSdxlSizes(latentShape));
+}
+
+/** SDXL's `y` for a plain CLIPTextEncode conditioning: pooled ‖ size embeddings with ComfyUI's sampling-time defaults. */
+export function sdxlAdm(pooled: F32Tensor, latentShape: readonly number[]): Float32Array {
+  return sdxlVector(pooled, defaultSdxlSizes(latentShape));
+}
