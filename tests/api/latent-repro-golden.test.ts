@@ -49,7 +49,7 @@ describeGolden('LoadLatent + KSamplerAdvanced(add_noise off) + SaveLatent', () =
         start: { type: 'LoadLatent', params: { latent: 'x_init.latent' } },
         sampler: {
           type: 'KSamplerAdvanced',
-          params: { add_noise: false, noise_seed: 0, steps: 6, cfg: 7.5, sampler_name: 'euler', scheduler: 'normal', start_at_step: 0, end_at_step: 10000, return_with_leftover_noise: false },
+          params: { add_noise: 'disable', noise_seed: 0, steps: 6, cfg: 7.5, sampler_name: 'euler', scheduler: 'normal', start_at_step: 0, end_at_step: 10000, return_with_leftover_noise: 'disable' },
           inputs: { model: L('ckpt', 'model'), positive: L('pos', 'conditioning'), negative: L('neg', 'conditioning'), latent_image: L('start', 'latent') },
         },
         save: { type: 'SaveLatent', params: { filename_prefix: 'repro' }, inputs: { samples: L('sampler', 'latent') } },

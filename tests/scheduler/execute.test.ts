@@ -2,47 +2,33 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SCHEMAS_BY_ID } from '../../nodes/schemas';
-import type { NodeRunner, RunnerEntry } from '../../nodes/runner';
 import { executeWorkflow } from '../../server/scheduler/execute';
 import { OutputCache } from '../../server/scheduler/output-cache';
 import { ModelCache } from '../../server/runtime/model-cache';
 import { planExecution } from '../../server/scheduler/plan';
 import { resolvePaths } from '../../server/config/paths';
 import type { NodeEventBody } from '../../server/scheduler/events';
-import { txt2img } from './fixtures';
-
-/** Fake runners that count calls and output placeholders for every declared output. */
-function countingRunners() {
-  const calls: string[] = [];
-  const runners: Record<string, RunnerEntry> = {};
-  for (const schema of Object.values(SCHEMAS_BY_ID)) {
-    const run: NodeRunner = async (ctx) => {
-      calls.push(ctx.nodeId);
-      return Object.fromEntries(schema.outputs.map((o) => [o.name, { from: ctx.nodeId, o: o.name }]));
-    };
-    runners[schema.id] = { implemented: true, run };
-  }
-  return { calls, runners };
-}
+import { countingRegistry, SCHEMAS, txt2img } from './fixtures';
 
 function setup() {
-  const { calls, runners } = countingRunners();
+  const { calls, registry } = countingRegistry();
   const cache = new OutputCache();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-exec-'));
+  fs.mkdirSync(path.join(root, 'models', 'checkpoints'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'models', 'checkpoints', 'tiny-sd1.safetensors'), 'x');
   const events: NodeEventBody[] = [];
   const run = (wf: ReturnType<typeof txt2img>) => executeWorkflow({
-    jobId: 'j', workflow: wf, schemas: SCHEMAS_BY_ID, runners, cache, models: new ModelCache(1e9),
+    jobId: 'j', workflow: wf, registry, cache, models: new ModelCache(1e9),
     paths: resolvePaths({ root }), signal: new AbortController().signal, emit: (e) => events.push(e),
   });
-  return { calls, run, events };
+  return { calls, run, events, root };
 }
 
 describe('planExecution', () => {
   it('orders every node after its inputs and skips nodes no output needs', () => {
     const wf = txt2img();
-    wf.nodes.unused = { type: 'EmptyLatent', version: 1, params: {}, inputs: {} };
-    const order = planExecution(wf, SCHEMAS_BY_ID);
+    wf.nodes.unused = { type: 'EmptyLatentImage', version: 1, params: {}, inputs: {} };
+    const order = planExecution(wf, SCHEMAS);
     expect(order).not.toContain('unused');
     expect(order).toHaveLength(7);
     for (const id of order) {
@@ -81,15 +67,34 @@ describe('executeWorkflow caching', () => {
     expect(calls.sort()).toEqual(['decode', 'pos', 'sampler', 'save']);
   });
 
+  it('replacing a model file under the same name re-runs its loader and everything after it', async () => {
+    const { calls, run, root } = setup();
+    await run(txt2img());
+    calls.length = 0;
+    const file = path.join(root, 'models', 'checkpoints', 'tiny-sd1.safetensors');
+    fs.writeFileSync(file, 'a different file');
+    await run(txt2img());
+    expect(calls.sort()).toEqual(['ckpt', 'decode', 'neg', 'pos', 'sampler', 'save']);
+  });
+
   it('stops at the next node when aborted', async () => {
-    const { runners } = countingRunners();
     const ac = new AbortController();
-    runners.TextEncode = { implemented: true, run: async () => { ac.abort(); return { conditioning: 1 }; } };
+    const { registry } = countingRegistry({ CLIPTextEncode: async () => { ac.abort(); return { CONDITIONING: { kind: 'conditioning' } }; } });
     const p = executeWorkflow({
-      jobId: 'j', workflow: txt2img(), schemas: SCHEMAS_BY_ID, runners, cache: new OutputCache(), models: new ModelCache(1),
+      jobId: 'j', workflow: txt2img(), registry, cache: new OutputCache(), models: new ModelCache(1),
       paths: resolvePaths({ root: os.tmpdir() }), signal: ac.signal, emit: () => {},
     });
     await expect(p).rejects.toThrow();
+  });
+
+  it('a node that returns the wrong type fails with its name and the output, keeping the cause', async () => {
+    const { registry } = countingRegistry({ VAEDecode: async () => ({ IMAGE: 'not an image' }) });
+    const { root } = setup();
+    const p = executeWorkflow({
+      jobId: 'j', workflow: txt2img(), registry, cache: new OutputCache(), models: new ModelCache(1),
+      paths: resolvePaths({ root }), signal: new AbortController().signal, emit: () => {},
+    });
+    await expect(p).rejects.toMatchObject({ nodeId: 'decode', message: expect.stringContaining('VAE Decode (decode) failed: output "IMAGE" should be IMAGE'), cause: expect.any(Error) });
   });
 });
 
@@ -111,13 +116,13 @@ describe('overrides', () => {
   it('apply by node.param and follow the schema type', async () => {
     const { applyOverrides, parseSetArg } = await import('../../server/scheduler/overrides');
     const sets = ['pos.text=42', 'latent.width=768', 'sampler.seed=18446744073709551615', 'sampler.denoise=0.5'].map(parseSetArg);
-    const { workflow, errors } = applyOverrides(txt2img(), Object.fromEntries(sets), SCHEMAS_BY_ID);
+    const { workflow, errors } = applyOverrides(txt2img(), Object.fromEntries(sets), SCHEMAS);
     expect(errors).toEqual([]);
     expect(workflow.nodes.pos.params.text).toBe('42');
     expect(workflow.nodes.latent.params.width).toBe(768);
     expect(workflow.nodes.sampler.params.seed).toBe('18446744073709551615');
     expect(workflow.nodes.sampler.params.denoise).toBe(0.5);
-    const bad = applyOverrides(txt2img(), { 'nope.seed': 1, 'sampler.sed': 1 }, SCHEMAS_BY_ID).errors;
+    const bad = applyOverrides(txt2img(), { 'nope.seed': 1, 'sampler.sed': 1 }, SCHEMAS).errors;
     expect(bad.map((e) => e.nodeId)).toEqual(['nope', 'sampler']);
   });
 });

@@ -9,7 +9,7 @@ import type { ClipHandle, Conditioning, ModelHandle } from '../../../server/runt
 import { ModelCache } from '../../../server/runtime/model-cache';
 import { describeGolden, golden } from '../../helpers/golden';
 import { pipelineRoot, type PipelineRoot } from '../../runtime/pipeline/support';
-import { nodeCaller } from './support';
+import { loaded, nodeCaller } from './support';
 
 const emptyLatent = (): LatentValue => ({ samples: { shape: [1, 4, 8, 8], data: new Float32Array(256) } });
 const SAMPLER = { seed: 1, steps: 6, cfg: 7.5, sampler_name: 'euler', scheduler: 'normal', denoise: 1 };
@@ -20,7 +20,7 @@ describeGolden('ML node errors, progress and cancellation', () => {
   let model: ModelHandle;
   let clip: ClipHandle;
   let xl: { model: ModelHandle; clip: ClipHandle };
-  const encode = async (c: ClipHandle, text: string) => (await call('TextEncode', { text }, { clip: c })).outputs.conditioning as Conditioning;
+  const encode = async (c: ClipHandle, text: string) => (await call('CLIPTextEncode', { text }, { clip: c })).outputs.CONDITIONING as Conditioning;
 
   beforeAll(async () => {
     root = pipelineRoot({
@@ -29,29 +29,29 @@ describeGolden('ML node errors, progress and cancellation', () => {
     });
     process.env.LOOM_CACHE_DIR = path.join(root.root, 'weight-cache');
     call = nodeCaller(root.paths, new ModelCache(4 * 2 ** 30));
-    ({ model, clip } = (await call('LoadCheckpoint', { file: 'sd1.safetensors' })).outputs as { model: ModelHandle; clip: ClipHandle });
-    xl = (await call('LoadCheckpoint', { file: 'xl.safetensors' })).outputs as typeof xl;
+    ({ model, clip } = loaded((await call('CheckpointLoaderSimple', { ckpt_name: 'sd1.safetensors' })).outputs));
+    xl = loaded((await call('CheckpointLoaderSimple', { ckpt_name: 'xl.safetensors' })).outputs);
   });
   afterAll(async () => {
     await sessionCache.clear();
     root.cleanup();
   });
 
-  it('LoadCheckpoint: empty, escaping and missing names', async () => {
-    await expect(call('LoadCheckpoint', { file: '' })).rejects.toThrow('LoadCheckpoint: no checkpoints file chosen in "file".');
-    await expect(call('LoadCheckpoint', { file: '../../etc/passwd' })).rejects.toThrow(/LoadCheckpoint: "..\/..\/etc\/passwd" is outside the checkpoints folder/);
-    await expect(call('LoadCheckpoint', { file: 'nope.safetensors' })).rejects.toThrow(/LoadCheckpoint: checkpoints file "nope.safetensors" not found in .*models\/checkpoints/);
+  it('CheckpointLoaderSimple: empty, escaping and missing names', async () => {
+    await expect(call('CheckpointLoaderSimple', { ckpt_name: '' })).rejects.toThrow(/ckpt_name: no checkpoints file chosen/);
+    await expect(call('CheckpointLoaderSimple', { ckpt_name: '../../etc/passwd' })).rejects.toThrow(/ckpt_name: .*not found in models\/checkpoints/);
+    await expect(call('CheckpointLoaderSimple', { ckpt_name: 'nope.safetensors' })).rejects.toThrow(/ckpt_name: "nope.safetensors" not found in models\/checkpoints/);
   });
 
-  it('unlinked or wrong-typed inputs name the node and input', async () => {
-    await expect(call('TextEncode', { text: 'x' })).rejects.toThrow('TextEncode: input "clip" is not a CLIP (not linked).');
+  it('unlinked or wrong-typed inputs name the input and what was expected', async () => {
+    await expect(call('CLIPTextEncode', { text: 'x' })).rejects.toThrow('input "clip" (CLIP) got no value');
     const cond = await encode(clip, 'a cat');
     await expect(call('KSampler', SAMPLER, { model, positive: cond, negative: cond, latent_image: { nope: 1 } }))
-      .rejects.toThrow('KSampler: input "latent_image" is not a LATENT.');
-    await expect(call('VAEDecode', {}, { samples: emptyLatent(), vae: model })).rejects.toThrow('VAEDecode: input "vae" is not a VAE.');
+      .rejects.toThrow('input "latent_image" expects LATENT but got an object of another kind.');
+    await expect(call('VAEDecode', {}, { samples: emptyLatent(), vae: model })).rejects.toThrow('input "vae" expects VAE but got a MODEL.');
   });
 
-  it('TextEncode: a missing embedding is skipped (ComfyUI), a present one is refused (not supported yet)', async () => {
+  it('CLIPTextEncode: a missing embedding is skipped (ComfyUI), a present one is refused (not supported yet)', async () => {
     const plain = await encode(clip, 'a cat');
     const skipped = await encode(clip, 'a cat embedding:nothere');
     expect(skipped.context.data).toEqual(plain.context.data);
@@ -60,19 +60,17 @@ describeGolden('ML node errors, progress and cancellation', () => {
     await expect(encode(clip, 'a cat embedding:style')).rejects.toThrow(/embedding:style .* is present, but textual-inversion embeddings are not supported yet/);
   });
 
-  it('MergeCheckpoints: needs complete pairs, and C for add_difference', async () => {
-    await expect(call('MergeCheckpoints', {}, {})).rejects.toThrow(/link model_a \+ model_b and\/or clip_a \+ clip_b/);
-    await expect(call('MergeCheckpoints', {}, { model_a: model })).rejects.toThrow(/"model_a" and "model_b" must both be linked/);
-    await expect(call('MergeCheckpoints', { mode: 'add_difference' }, { model_a: model, model_b: model })).rejects.toThrow(/add_difference needs "model_c"/);
-    await expect(call('MergeCheckpoints', {}, { model_a: model, model_b: xl.model })).rejects.toThrow(/different families \(sd1, sdxl\)/);
+  it('ModelMergeSimple: both models required, of one family', async () => {
+    await expect(call('ModelMergeSimple', {}, { model1: model })).rejects.toThrow(/input "model2" \(MODEL\) got no value/);
+    await expect(call('ModelMergeSimple', {}, { model1: model, model2: xl.model })).rejects.toThrow(/different families \(sd1, sdxl\)/);
   });
 
-  it('LoadLora: a file that maps nothing is an error', async () => {
+  it('LoraLoader: a file that maps nothing is an error', async () => {
     const file = path.join(root.paths.models, 'loras', 'foreign.safetensors');
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const t = (name: string, shape: number[]) => ({ name, dtype: 'F32' as const, shape, data: async () => new Uint8Array(4 * shape.reduce((a, b) => a * b, 1)) });
     await writeSafetensors(file, [t('lora_unet_no_such_block.lora_down.weight', [4, 8]), t('lora_unet_no_such_block.lora_up.weight', [8, 4])]);
-    await expect(call('LoadLora', { file: 'foreign.safetensors' }, { model, clip })).rejects.toThrow(/foreign\.safetensors.*patches nothing/);
+    await expect(call('LoraLoader', { lora_name: 'foreign.safetensors' }, { model, clip })).rejects.toThrow(/foreign\.safetensors.*patches nothing/);
   });
 
   it('KSampler: conditioning from another family is refused before sampling', async () => {
@@ -88,7 +86,7 @@ describeGolden('ML node errors, progress and cancellation', () => {
     const r = await call('KSampler', SAMPLER, { model, positive: long, negative: neg, latent_image: emptyLatent() });
     expect(r.progress.map((p) => `${p.step}/${p.total}`)).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
     expect(r.progress[0].preview?.shape).toEqual([1, 8, 8, 3]);
-    const out = (r.outputs.latent as LatentValue).samples;
+    const out = (r.outputs.LATENT as LatentValue).samples;
     expect(out.shape).toEqual([1, 4, 8, 8]);
     expect(out.data.every(Number.isFinite)).toBe(true);
   });
@@ -101,7 +99,7 @@ describeGolden('ML node errors, progress and cancellation', () => {
     for (let k = 0; k < 5; k++) reps.set(neg.context.data, k * neg.context.data.length);
     const negRepeated: Conditioning = { ...neg, context: { data: reps, shape: [1, 5 * 77, neg.context.shape[2]] } };
     const sample = async (negative: Conditioning) =>
-      ((await call('KSampler', { ...SAMPLER, steps: 2 }, { model, positive: pos, negative, latent_image: emptyLatent() })).outputs.latent as LatentValue).samples.data;
+      ((await call('KSampler', { ...SAMPLER, steps: 2 }, { model, positive: pos, negative, latent_image: emptyLatent() })).outputs.LATENT as LatentValue).samples.data;
     const separate = await sample(neg);
     const batched = await sample(negRepeated);
     let err = 0;

@@ -1,50 +1,25 @@
-/** Calling ML node runners directly with a real RunContext over a temp data root (no engine). */
-import type { NodeOutputs, NodeRunner, OutputFile, RunContext } from '../../../nodes/runner';
-import { SCHEMAS_BY_ID, defaultParams } from '../../../nodes/schemas';
-import { RUNNERS } from '../../../nodes/runners';
+/** Calling ML nodes directly over a temp data root (no engine). */
 import type { ParamValue } from '../../../nodes/types';
+import type { NodeOutputs } from '../../../nodes/node';
+import type { ClipHandle, ModelHandle, VaeHandle } from '../../../server/runtime/handles';
 import type { LoomPaths } from '../../../server/config/paths';
 import type { ModelCache } from '../../../server/runtime/model-cache';
-import type { ImageValue } from '../../../server/runtime/values';
+import { callNode, type NodeCall } from '../../helpers/nodes';
 
-export interface NodeCall {
-  outputs: NodeOutputs;
-  files: Omit<OutputFile, 'nodeId'>[];
-  progress: { step: number; total: number; preview?: ImageValue }[];
-  warnings: string[];
-}
+export type { NodeCall };
 
 export function nodeCaller(paths: LoomPaths, models: ModelCache) {
-  return async (
-    type: string,
-    params: Record<string, ParamValue>,
-    inputs: Record<string, unknown> = {},
-    signal = new AbortController().signal,
-    onProgress?: (step: number) => void,
-  ): Promise<NodeCall> => {
-    const schema = SCHEMAS_BY_ID[type];
-    const entry = RUNNERS[type];
-    if (!schema || !entry?.implemented) throw new Error(`${type} is not an implemented node`);
-    const run: NodeRunner = entry.run;
-    const files: NodeCall['files'] = [];
-    const progress: NodeCall['progress'] = [];
-    const warnings: string[] = [];
-    const ctx: RunContext = {
-      nodeId: type, params: { ...defaultParams(schema), ...params }, inputs, signal, paths, models,
-      progress: (step, total, preview) => {
-        progress.push({ step, total, preview });
-        onProgress?.(step);
-      },
-      workflow: { format: 'latentloom.workflow', version: 1, nodes: {} },
-      warn: (message) => warnings.push(message),
-      recordFile: (f) => files.push(f),
-    };
-    return { outputs: await run(ctx), files, progress, warnings };
-  };
+  return (type: string, params: Record<string, ParamValue>, inputs: Record<string, unknown> = {}, signal = new AbortController().signal, onProgress?: (step: number) => void) =>
+    callNode(type, params, inputs, { paths, models, signal, onProgress });
 }
 
 /** Row `r` of a [rows, ...] golden tensor. */
 export function row(data: Float32Array, rows: number, r: number): Float32Array {
   const n = data.length / rows;
   return data.subarray(r * n, (r + 1) * n);
+}
+
+/** A CheckpointLoaderSimple result as the three handles. */
+export function loaded(o: NodeOutputs): { model: ModelHandle; clip: ClipHandle; vae: VaeHandle } {
+  return { model: o.MODEL as ModelHandle, clip: o.CLIP as ClipHandle, vae: o.VAE as VaeHandle };
 }

@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
-import { SCHEMAS_BY_ID } from '../../../nodes/schemas';
-import { RUNNERS } from '../../../nodes/runners';
-import type { OutputFile } from '../../../nodes/runner';
+import { REGISTRY } from '../../../nodes/registry';
+import type { OutputFile } from '../../../nodes/node';
 import type { Workflow } from '../../../nodes/workflow/schema';
 import { resolvePaths, type LoomPaths } from '../../../server/config/paths';
 import type { NodeEventBody } from '../../../server/scheduler/events';
@@ -46,7 +45,7 @@ export function engineRunner(paths: LoomPaths) {
   const run = async (workflow: Workflow): Promise<OutputFile[]> => {
     events.length = 0;
     const { files } = await executeWorkflow({
-      jobId: 'test', workflow, schemas: SCHEMAS_BY_ID, runners: RUNNERS, cache, models, paths,
+      jobId: 'test', workflow, registry: REGISTRY, cache, models, paths,
       signal: new AbortController().signal, emit: (e) => events.push(e),
     });
     return files;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ModelSamplingDiscrete } from '@/server/runtime/sampling/model-sampling';
 import { brownianNoise, seededNoise } from '@/server/runtime/sampling/noise';
 import { TorchGenerator } from '@/server/runtime/sampling/rng';
-import { SAMPLER_NAMES, SDE_SAMPLERS, STOCHASTIC_SAMPLERS, sample, SamplingCancelled, type SamplerName } from '@/server/runtime/sampling/samplers';
+import { SAMPLER_NAMES, SDE_SAMPLERS, STOCHASTIC_SAMPLERS, sample, samplerImplementation, SamplingCancelled } from '@/server/runtime/sampling/samplers';
+import type { SamplerName } from '@/server/runtime/sampling/names';
 import { calculateSigmas, karrasSigmas } from '@/server/runtime/sampling/schedules';
 
 /** Exact posterior mean for data ~ N(0, 1). */
@@ -10,10 +11,10 @@ const gaussian = async (x: Float32Array, sigma: number): Promise<Float32Array> =
 
 const ms = new ModelSamplingDiscrete('eps');
 // dpm_adaptive picks its own steps (only the schedule's endpoints matter): tested on its tolerances.
-const DETERMINISTIC = SAMPLER_NAMES.filter((n) => !STOCHASTIC_SAMPLERS.has(n) && n !== 'dpm_adaptive');
+const DETERMINISTIC = SAMPLER_NAMES.filter((n) => !STOCHASTIC_SAMPLERS.has(samplerImplementation(n)) && n !== 'dpm_adaptive');
 
 function noiseFor(name: SamplerName, seed: number, shape: number[], sigmas: ArrayLike<number>) {
-  return SDE_SAMPLERS.has(name) ? brownianNoise(seed, shape, sigmas[sigmas.length - 2], sigmas[0]) : seededNoise(seed, shape);
+  return SDE_SAMPLERS.has(samplerImplementation(name)) ? brownianNoise(seed, shape, sigmas[sigmas.length - 2], sigmas[0]) : seededNoise(seed, shape);
 }
 
 /** max |x − x_exact| where the probability-flow ODE gives x(0) = x(σ0)/√(1+σ0²). */
@@ -62,7 +63,7 @@ it('dpm_adaptive error shrinks with its tolerances (exact solution at the last p
 
 describe('stochastic samplers give N(0,1) samples from pure noise', () => {
   // lcm is excluded: it is only consistent for consistency-distilled models (tested below).
-  it.each([...STOCHASTIC_SAMPLERS].filter((n) => n !== 'lcm'))('%s', async (name) => {
+  it.each([...STOCHASTIC_SAMPLERS].filter((n) => n !== 'lcm') as SamplerName[])('%s', async (name) => {
     const shape = [1, 4, 64, 64];
     const sigmas = karrasSigmas(100, ms.sigmaMin, ms.sigmaMax);
     const x0 = new TorchGenerator(11).randn(shape).map((v) => v * Math.sqrt(1 + sigmas[0] ** 2));
@@ -97,7 +98,7 @@ describe('determinism and cancellation', () => {
       const a = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 5, shape, sigmas) });
       const b = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 5, shape, sigmas) });
       expect(Array.from(a), name).toEqual(Array.from(b));
-      if (STOCHASTIC_SAMPLERS.has(name)) {
+      if (STOCHASTIC_SAMPLERS.has(samplerImplementation(name))) {
         const c = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 6, shape, sigmas) });
         expect(Array.from(c), name).not.toEqual(Array.from(a));
       }

@@ -46,17 +46,17 @@ export function samplerImplementation(name: Name): SamplerName {
 }
 
 /** Samplers that consume noise after the start latent. */
-export const STOCHASTIC_SAMPLERS: ReadonlySet<SamplerName> = new Set<SamplerName>([
+export const STOCHASTIC_SAMPLERS: ReadonlySet<string> = new Set<SamplerName>([
   'euler_ancestral', 'dpm_2_ancestral', 'dpmpp_2s_ancestral', 'dpmpp_sde', 'dpmpp_2m_sde', 'dpmpp_3m_sde', 'ddpm', 'lcm',
 ]);
 /** Samplers whose k-diffusion default noise is a Brownian tree. */
-export const SDE_SAMPLERS: ReadonlySet<SamplerName> = new Set<SamplerName>(['dpmpp_sde', 'dpmpp_2m_sde', 'dpmpp_3m_sde']);
+export const SDE_SAMPLERS: ReadonlySet<string> = new Set<SamplerName>(['dpmpp_sde', 'dpmpp_2m_sde', 'dpmpp_3m_sde']);
 
 export function isSamplerName(name: string): name is Name {
   return (NAMES as readonly string[]).includes(name);
 }
 
-/** Run sampler `name` from x over `sigmas`; x is never modified. */
-export function sample(name: SamplerName, model: Denoiser, x: Float32Array, sigmas: ArrayLike<number>, opts: SamplerOptions): Promise<Float32Array> {
-  return SAMPLERS[name](model, x, sigmas, opts);
+/** Run sampler `name` (or an alias of one) from x over `sigmas`; x is never modified. */
+export function sample(name: Name, model: Denoiser, x: Float32Array, sigmas: ArrayLike<number>, opts: SamplerOptions): Promise<Float32Array> {
+  return SAMPLERS[samplerImplementation(name)](model, x, sigmas, opts);
 }
