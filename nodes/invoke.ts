@@ -23,7 +23,7 @@ export function resolveFileParam(spec: ParamSpec, value: ParamValue, paths: Loom
   if (spec.kind === 'model') {
     if (value === '' && spec.optional) return null;
     const r = resolveModelFile(paths, spec.folder, String(value));
-    if (!r.ok) throw new NodeInputError(spec.name, `${spec.name}: ${r.message}.`);
+    if (!r.ok) throw new NodeInputError(spec.name, `${spec.name}: ${r.message.replace(/\.$/, '')}.`);
     return { name: r.name, path: r.path };
   }
   const name = String(value);

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import type { ModelFolder } from '../../nodes/types';
 import { cachedSha256 } from '../runtime/checkpoint/hash';
-import { listModelFiles, modelFolder, safeJoin, type LoomPaths } from './paths';
+import { listModelEntries } from './model-list';
+import type { LoomPaths } from './paths';
 
 const known = new Map<string, { key: string; sha256: string }>();
 const identity = (st: fs.Stats) => `${st.size}:${st.mtimeMs}`;
@@ -25,9 +26,8 @@ export function cachedSha256Sync(file: string): string | null {
 
 /** Finds a renamed/moved model by content hash inside its folder. */
 export async function findModelBySha256(paths: LoomPaths, folder: ModelFolder, sha256: string): Promise<string | null> {
-  for (const name of listModelFiles(paths, folder)) {
-    const full = safeJoin(modelFolder(paths, folder), name);
-    if (full && (await sha256File(full)) === sha256) return name;
+  for (const e of listModelEntries(paths, folder)) {
+    if ((await sha256File(e.path)) === sha256) return e.name;
   }
   return null;
 }

@@ -1,18 +1,18 @@
-/** Model files named by widgets: which files a folder lists, and the file a name means. */
-import fs from 'node:fs';
-import path from 'node:path';
+/** Model files named by widgets: the folder listing (ComfyUI's folders, extra_model_paths.yaml) and the file a name means. */
 import type { ModelFolder } from '../../nodes/types';
-import { listModelFiles, safeJoin, type LoomPaths } from './paths';
+import { listModels as listFolder } from './model-list';
+import { resolveModelName } from './model-names';
+import type { LoomPaths } from './paths';
 
 export type ModelResolution = { ok: true; name: string; path: string } | { ok: false; message: string; suggestions: string[] };
 
 export function listModels(paths: LoomPaths, folder: ModelFolder): string[] {
-  return listModelFiles(paths, folder);
+  return listFolder(paths, folder);
 }
 
+/** Exact names, Windows separators, other letter case, a name without its folder or extension, when unambiguous. */
 export function resolveModelFile(paths: LoomPaths, folder: ModelFolder, name: string): ModelResolution {
-  const base = path.join(paths.models, folder);
-  const full = name ? safeJoin(base, name) : null;
-  if (full && fs.existsSync(full)) return { ok: true, name, path: full };
-  return { ok: false, message: name ? `"${name}" not found in models/${folder}` : `no ${folder} file chosen`, suggestions: [] };
+  if (name === '') return { ok: false, message: `no ${folder} file chosen`, suggestions: [] };
+  const r = resolveModelName(paths, folder, name);
+  return r.ok ? { ok: true, name: r.name, path: r.path } : { ok: false, message: r.message, suggestions: r.suggestions };
 }

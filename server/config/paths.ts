@@ -1,7 +1,7 @@
 /** The folders the user owns, resolved from env vars and CLI flags. Model names resolve inside them only. */
 import path from 'node:path';
 import fs from 'node:fs';
-import { MODEL_FOLDERS, type ModelFolder } from '../../nodes/types';
+import { MODEL_FOLDERS } from '../../nodes/types';
 import { EXTRA_MODEL_PATHS_FILE, loadExtraModelPathFiles, type ExtraModelPaths } from './extra-model-paths';
 
 export interface LoomPaths {
@@ -59,10 +59,6 @@ function extraModelPathFiles(root: string, flag: string | readonly string[] | un
 }
 
 /** `<models>/<folder>` only; modelDirectories (model-folders.ts) gives every directory ComfyUI reads for a key. */
-export function modelFolder(paths: LoomPaths, folder: ModelFolder): string {
-  return path.join(paths.models, folder);
-}
-
 /**
  * Joins a user-supplied relative name onto a base folder, refusing anything that escapes it
  * (absolute paths, `..`, NUL bytes). Returns null when refused.
@@ -73,34 +69,6 @@ export function safeJoin(base: string, name: string): string | null {
   const rel = path.relative(base, full);
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return null;
   return full;
-}
-
-export const MODEL_EXTENSIONS = ['.safetensors', '.ckpt', '.pt', '.pth', '.bin', '.onnx'];
-
-/**
- * Every model file in `<models>/<folder>`, as names relative to it (forward slashes), recursively. Superseded by
- * listModels (model-list.ts): ComfyUI's directories and extensions, extra_model_paths.yaml, linked folders, cached.
- */
-export function listModelFiles(paths: LoomPaths, folder: ModelFolder): string[] {
-  const base = modelFolder(paths, folder);
-  const found: string[] = [];
-  const walk = (dir: string, prefix: string) => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.name.startsWith('.')) continue;
-      // symlinked models are common (one copy shared between tools): follow links to files, not to folders
-      const isFile = e.isFile() || (e.isSymbolicLink() && fs.statSync(path.join(dir, e.name), { throwIfNoEntry: false })?.isFile() === true);
-      if (e.isDirectory()) walk(path.join(dir, e.name), `${prefix}${e.name}/`);
-      else if (isFile && MODEL_EXTENSIONS.some((x) => e.name.toLowerCase().endsWith(x))) found.push(prefix + e.name);
-    }
-  };
-  walk(base, '');
-  return found.sort();
 }
 
 export { MODEL_FOLDERS };

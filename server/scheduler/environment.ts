@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import { getSchema, type SchemaMap } from '../../nodes/schemas';
 import type { Workflow } from '../../nodes/workflow/schema';
-import { modelFolder, safeJoin, type LoomPaths } from '../config/paths';
+import { safeJoin, type LoomPaths } from '../config/paths';
+import { modelDirectories } from '../config/model-folders';
 import { listModels, resolveModelFile } from '../config/model-resolve';
 import { findModelBySha256 } from '../config/hash';
 import { closestNames } from './edit-distance';
@@ -15,7 +16,7 @@ export function diskValidationEnv(paths: LoomPaths): ValidationEnv {
       if (r.ok) return { ok: true };
       const names = listModels(paths, folder);
       const suggestions = r.suggestions.length > 0 ? r.suggestions : closestNames(name, names);
-      const empty = names.length === 0 ? ` The ${folder} folder (${modelFolder(paths, folder)}) is empty.` : '';
+      const empty = names.length === 0 ? ` The ${folder} folder (${modelDirectories(paths, folder).join(', ')}) has no model files.` : '';
       return { ok: false, message: (name === '' ? 'No model file chosen' : `Model "${name}" not found in ${folder}`) + empty, suggestions };
     },
     inputFileExists: (name) => {

@@ -35,7 +35,7 @@ describe('latentloom run', () => {
 
   it('exits 1 with the validation errors', async () => {
     const io = capture();
-    const code = await runCommand(wfFile, { set: ['latent.width=65'], out: path.join(dir, 'out') });
+    const code = await runCommand(wfFile, { set: ['latent.width=8'], out: path.join(dir, 'out') });
     io.restore();
     expect(code).toBe(1);
     expect(io.err.join('')).toContain('VALUE_OUT_OF_RANGE [latent.width]');
@@ -55,7 +55,7 @@ describe('latentloom run', () => {
     register(program);
     expect(program.commands.map((c) => c.name())).toContain('run');
     const io = capture();
-    const err = await program.parseAsync(['node', 'latentloom', 'run', wfFile, '--set', 'latent.width=65']).catch((e: unknown) => e);
+    const err = await program.parseAsync(['node', 'latentloom', 'run', wfFile, '--set', 'latent.width=8']).catch((e: unknown) => e);
     io.restore();
     expect(err).toMatchObject({ exitCode: 1 });
   });

@@ -47,6 +47,7 @@ export function client(url: string) {
   return createTRPCClient<AppRouter>({ links: [httpLink({ url: `${url}/api/trpc` })] });
 }
 
+/** Deliberately a version-1 file (old node names): the server migrates it, as it does files saved before v2. */
 export const latentWorkflow = (size = 64) => ({
   format: 'latentloom.workflow',
   version: 1,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { golden, haveGolden } from '../helpers/golden';
-import { RUNNERS } from '../../nodes/runners';
+import { REGISTRY } from '../../nodes/registry';
 import { client, latentWorkflow, readEvents, startServer, type ServerProcess } from './server-process';
 
 let server: ServerProcess;
@@ -24,11 +24,10 @@ afterAll(async () => {
 });
 
 describe('tRPC over loopback HTTP', () => {
-  it('nodes.list returns every schema with availability', async () => {
+  it('nodes.list returns the registry: every node folder, in ComfyUI\'s vocabulary', async () => {
     const nodes = await api.nodes.list.query();
-    expect(nodes.map((n) => n.id)).toContain('KSampler');
-    expect(nodes.find((n) => n.id === 'EmptyLatent')?.available).toBe(true);
-    for (const n of nodes) expect(n.available, n.id).toBe(RUNNERS[n.id].implemented);
+    expect(nodes.map((n) => n.id).sort()).toEqual(REGISTRY.list.map((s) => s.id).sort());
+    expect(nodes.find((n) => n.id === 'EmptyLatentImage')?.io.map((i) => i.name)).toEqual(['width', 'height', 'batch_size']);
   });
 
   it.runIf(haveGolden)('models.list gives files with family; models.hash hashes on demand', async () => {
@@ -65,7 +64,7 @@ describe('tRPC over loopback HTTP', () => {
 
   it('rejects an invalid workflow with typed validation errors', async () => {
     const wf = latentWorkflow();
-    const bad = { ...wf, nodes: { ...wf.nodes, latent: { ...wf.nodes.latent, params: { width: 65 } } } };
+    const bad = { ...wf, nodes: { ...wf.nodes, latent: { ...wf.nodes.latent, params: { width: 8 } } } };
     const err = await api.jobs.enqueue.mutate({ workflow: bad }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TRPCClientError);
     const data = (err as TRPCClientError<never>).data as unknown as { validationErrors: { code: string; nodeId: string; input: string }[] };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SCHEMAS_BY_ID } from '@/nodes/schemas';
+import { REGISTRY } from '@/nodes/registry';
+
+const SCHEMAS_BY_ID = REGISTRY.schemas;
 import { DEFAULT_WORKFLOW } from '@/app/lib/defaultGraph';
 import { selectionToWorkflow, workflowForPaste } from '@/app/lib/clipboard';
 import { graphToWorkflow, parseWorkflow, workflowToGraph } from '@/app/lib/workflow';
@@ -11,8 +13,8 @@ describe('clipboard serialisation', () => {
     const selected = { ...graph, nodes: graph.nodes.map((n) => ({ ...n, selected: n.id === 'ckpt' || n.id === 'pos' })) };
     const wf = selectionToWorkflow(selected);
     expect(wf && Object.keys(wf.nodes).sort()).toEqual(['ckpt', 'pos']);
-    expect(wf?.nodes.pos?.inputs).toEqual({ clip: { node: 'ckpt', output: 'clip' } });
-    const reparsed = parseWorkflow(JSON.parse(JSON.stringify(wf)));
+    expect(wf?.nodes.pos?.inputs).toEqual({ clip: { node: 'ckpt', output: 'CLIP' } });
+    const reparsed = parseWorkflow(JSON.parse(JSON.stringify(wf)), SCHEMAS_BY_ID);
     expect(reparsed.ok).toBe(true);
   });
 
@@ -21,7 +23,7 @@ describe('clipboard serialisation', () => {
     if (!wf) throw new Error('nothing selected');
     const pasted = workflowForPaste(wf, graph, SCHEMAS_BY_ID, { x: 40, y: 40 });
     expect(pasted.nodes.map((n) => n.id).sort()).toEqual(['ckpt_2', 'pos_2']);
-    expect(pasted.edges).toEqual([expect.objectContaining({ source: 'ckpt_2', target: 'pos_2', sourceHandle: 'clip', targetHandle: 'clip' })]);
+    expect(pasted.edges).toEqual([expect.objectContaining({ source: 'ckpt_2', target: 'pos_2', sourceHandle: 'CLIP', targetHandle: 'clip' })]);
     expect(pasted.nodes.find((n) => n.id === 'ckpt_2')?.position).toEqual({ x: 40, y: 200 });
   });
 

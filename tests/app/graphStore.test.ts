@@ -1,5 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SCHEMAS_BY_ID } from '@/nodes/schemas';
+import { REGISTRY } from '@/nodes/registry';
+
+const SCHEMAS_BY_ID = REGISTRY.schemas;
 import { DEFAULT_WORKFLOW } from '@/app/lib/defaultGraph';
 import { graphToWorkflow, workflowToGraph } from '@/app/lib/workflow';
 import { useGraphStore } from '@/app/stores/graphStore';
@@ -7,7 +9,7 @@ import { useGraphStore } from '@/app/stores/graphStore';
 const store = () => useGraphStore.getState();
 
 beforeEach(() => {
-  useGraphStore.setState({ nodes: [], edges: [], past: [], future: [], lastCommit: null });
+  useGraphStore.setState({ nodes: [], edges: [], groups: [], past: [], future: [], lastCommit: null });
   store().replaceGraph(workflowToGraph(DEFAULT_WORKFLOW, SCHEMAS_BY_ID), false);
 });
 
@@ -43,17 +45,17 @@ describe('graph store history', () => {
   });
 
   it('a new edit after undo drops the redo branch', () => {
-    store().addNode('EmptyLatent', {}, { x: 0, y: 0 });
+    store().addNode('EmptyLatentImage', {}, { x: 0, y: 0 });
     store().undo();
     store().addNode('VAEDecode', {}, { x: 0, y: 0 });
     expect(store().future).toHaveLength(0);
     store().redo();
-    expect(store().nodes.some((n) => n.data.type === 'EmptyLatent' && n.id !== 'latent')).toBe(false);
+    expect(store().nodes.some((n) => n.data.type === 'EmptyLatentImage' && n.id !== 'latent')).toBe(false);
   });
 
   it('gives new nodes readable, unique ids', () => {
-    const a = store().addNode('TextEncode', {}, { x: 0, y: 0 });
-    const b = store().addNode('TextEncode', {}, { x: 0, y: 0 });
-    expect([a, b]).toEqual(['textencode', 'textencode_2']);
+    const a = store().addNode('CLIPTextEncode', {}, { x: 0, y: 0 });
+    const b = store().addNode('CLIPTextEncode', {}, { x: 0, y: 0 });
+    expect([a, b]).toEqual(['cliptextencode', 'cliptextencode_2']);
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acceptedExtension, folderKey, mapLegacyFolder, MODEL_FOLDER_KEYS, MODEL_FOLDER_TABLE, modelDirectories, PT_EXTENSIONS } from '../../server/config/model-folders';
 import { listModels, ModelListCache } from '../../server/config/model-list';
-import { listModelFiles, modelFolder, resolvePaths } from '../../server/config/paths';
+import { resolvePaths } from '../../server/config/paths';
 import { MODEL_FOLDERS, type ModelFolder } from '../../nodes/types';
 import { vocabularySearchDirs } from '../../server/runtime/text/tokenizer';
 import { COMFY_FOLDERS, comfyModelsTree, tempDir } from './model-tree';
@@ -52,9 +52,8 @@ describe('a ComfyUI models/ folder used as is', () => {
     for (const f of old) expect(listModels(paths, f, cache).length).toBeGreaterThan(0);
   });
 
-  it('keeps the old API and the CLIP vocabulary lookup in models/clip working', () => {
-    expect(modelFolder(paths, 'clip')).toBe(path.join(models, 'clip'));
-    expect(listModelFiles(paths, 'loras')).toEqual(['loras-m.safetensors', 'sub/nested-loras-m.safetensors']);
+  it('keeps the CLIP vocabulary lookup in models/clip working', () => {
+    expect(listModels(paths, 'loras')).toEqual(['loras-m.safetensors', 'sub/nested-loras-m.safetensors']);
     const clipDir = vocabularySearchDirs({ modelsDir: paths.models, env: {} })[0];
     expect(fs.existsSync(path.join(clipDir, 'bpe_simple_vocab_16e6.txt.gz'))).toBe(true);
     // the vocabulary sits among text encoders without being listed as one

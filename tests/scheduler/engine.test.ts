@@ -2,49 +2,39 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SCHEMAS_BY_ID } from '../../nodes/schemas';
-import type { RunnerEntry } from '../../nodes/runner';
+import type { Registry } from '../../nodes/registry';
 import { resolvePaths } from '../../server/config/paths';
 import { Engine } from '../../server/scheduler/engine';
 import { WorkflowInvalidError } from '../../server/scheduler/errors';
 import { createInProcessExecutor } from '../../server/scheduler/inprocess-executor';
 import { Journal } from '../../server/scheduler/journal';
-import { txt2img } from './fixtures';
+import { countingRegistry, fakeValue, txt2img } from './fixtures';
 
 /** Every node runs; KSampler takes `steps` ticks of 5 ms, honours the signal each step and reports progress. */
-function fakeRunners(opts: { failOnSeed?: number } = {}): Record<string, RunnerEntry> {
-  const runners: Record<string, RunnerEntry> = {};
-  for (const s of Object.values(SCHEMAS_BY_ID)) {
-    runners[s.id] = { implemented: true, run: async () => Object.fromEntries(s.outputs.map((o) => [o.name, o.name])) };
-  }
-  runners.KSampler = {
-    implemented: true,
-    run: async ({ params, signal, progress }) => {
-      if (params.seed === opts.failOnSeed) throw new Error('out of memory');
+function fakeRunners(opts: { failOnSeed?: number } = {}): Registry {
+  return countingRegistry({
+    KSampler: async ({ params, ctx }) => {
+      if (params.seed === BigInt(opts.failOnSeed ?? -1)) throw new Error('out of memory');
       const steps = Number(params.steps);
       for (let i = 1; i <= steps; i++) {
-        signal.throwIfAborted();
+        ctx.signal.throwIfAborted();
         await new Promise((r) => setTimeout(r, 5));
-        progress(i, steps);
+        ctx.progress(i, steps);
       }
-      return { latent: 'latent' };
+      return { LATENT: fakeValue('LATENT', 'latent') };
     },
-  };
-  runners.SaveImage = {
-    implemented: true,
-    run: async (ctx) => {
+    SaveImage: async ({ ctx }) => {
       ctx.recordFile({ path: `${ctx.nodeId}.png`, kind: 'image' });
       return {};
     },
-  };
-  return runners;
+  }).registry;
 }
 
-function makeEngine(runners: Record<string, RunnerEntry>, root = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-engine-'))) {
+function makeEngine(registry: Registry, root = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-engine-'))) {
   const paths = resolvePaths({ root });
   fs.mkdirSync(path.join(paths.models, 'checkpoints'), { recursive: true });
   fs.writeFileSync(path.join(paths.models, 'checkpoints', 'tiny-sd1.safetensors'), '');
-  return { engine: new Engine({ paths, runners, executor: createInProcessExecutor(paths, runners) }), root, paths };
+  return { engine: new Engine({ paths, registry, executor: createInProcessExecutor(paths, registry) }), root, paths };
 }
 
 describe('Engine', () => {
@@ -64,7 +54,7 @@ describe('Engine', () => {
   it('refuses an invalid workflow before queueing, with every error', async () => {
     const { engine } = makeEngine(fakeRunners());
     const wf = txt2img();
-    wf.nodes.ckpt.params.file = 'nope.safetensors';
+    wf.nodes.ckpt.params.ckpt_name = 'nope.safetensors';
     const err = await engine.enqueue(wf, { 'sampler.cfg': 500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowInvalidError);
     expect((err as WorkflowInvalidError).errors.map((e) => e.code).sort()).toEqual(['MODEL_NOT_FOUND', 'VALUE_OUT_OF_RANGE']);

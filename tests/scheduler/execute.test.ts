@@ -77,6 +77,26 @@ describe('executeWorkflow caching', () => {
     expect(calls.sort()).toEqual(['ckpt', 'decode', 'neg', 'pos', 'sampler', 'save']);
   });
 
+  it('replacing an input image under the same name re-runs LoadImage (ComfyUI IS_CHANGED)', async () => {
+    const { calls, run, root } = setup();
+    fs.mkdirSync(path.join(root, 'input'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'input', 'x.png'), 'first');
+    const wf = () => ({
+      format: 'latentloom.workflow' as const, version: 2 as const,
+      nodes: {
+        load: { type: 'LoadImage', version: 1, params: { image: 'x.png' }, inputs: {} },
+        save: { type: 'SaveImage', version: 1, params: { filename_prefix: 'y' }, inputs: { images: { node: 'load', output: 'IMAGE' } } },
+      },
+    });
+    await run(wf());
+    calls.length = 0;
+    await run(wf());
+    expect(calls).toEqual([]);
+    fs.writeFileSync(path.join(root, 'input', 'x.png'), 'second, longer');
+    await run(wf());
+    expect(calls.sort()).toEqual(['load', 'save']);
+  });
+
   it('stops at the next node when aborted', async () => {
     const ac = new AbortController();
     const { registry } = countingRegistry({ CLIPTextEncode: async () => { ac.abort(); return { CONDITIONING: { kind: 'conditioning' } }; } });

@@ -3,11 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { listModelFiles, resolvePaths, safeJoin } from '../../server/config/paths';
+import { resolvePaths, safeJoin } from '../../server/config/paths';
+import { listModels } from '../../server/config/model-list';
 import { findModelBySha256 } from '../../server/config/hash';
-import { resolveModelsByHash } from '../../server/scheduler/environment';
-import { SCHEMAS_BY_ID } from '../../nodes/schemas';
-import { txt2img } from './fixtures';
+import { resolveModelNames } from '../../server/scheduler/environment';
+import { SCHEMAS, txt2img } from './fixtures';
 
 describe('paths', () => {
   it('env vars and flags override the data root, flags first', () => {
@@ -25,12 +25,13 @@ describe('paths', () => {
     const bytes = Buffer.from('not really a checkpoint');
     fs.writeFileSync(path.join(paths.models, 'checkpoints', 'sub', 'renamed.safetensors'), bytes);
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-    expect(listModelFiles(paths, 'checkpoints')).toEqual(['sub/renamed.safetensors']);
+    expect(listModels(paths, 'checkpoints')).toEqual(['sub/renamed.safetensors']);
     expect(await findModelBySha256(paths, 'checkpoints', sha256)).toBe('sub/renamed.safetensors');
     const wf = txt2img();
-    wf.nodes.ckpt.models = { file: { sha256 } };
-    const { workflow, notes } = await resolveModelsByHash(wf, SCHEMAS_BY_ID, paths);
-    expect(workflow.nodes.ckpt.params.file).toBe('sub/renamed.safetensors');
+    wf.nodes.ckpt.params.ckpt_name = 'gone.safetensors';
+    wf.nodes.ckpt.models = { ckpt_name: { sha256 } };
+    const { workflow, notes } = await resolveModelNames(wf, SCHEMAS, paths);
+    expect(workflow.nodes.ckpt.params.ckpt_name).toBe('sub/renamed.safetensors');
     expect(notes[0]).toContain('same sha256');
   });
 });

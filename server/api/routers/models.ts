@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { MODEL_FOLDERS, type ModelFolder } from '../../../nodes/types';
-import { listModelFiles, modelFolder, safeJoin } from '../../config/paths';
+import { listModelEntries } from '../../config/model-list';
+import { resolveModelFile } from '../../config/model-resolve';
 import { cachedSha256Sync, sha256File } from '../../config/hash';
 import { checkpointFamily } from '../../config/model-family';
 import { publicProcedure, router } from '../../trpc';
@@ -26,8 +26,7 @@ export const modelsRouter = router({
       const folders: readonly ModelFolder[] = input?.folder ? [input.folder] : MODEL_FOLDERS;
       const out: Partial<Record<ModelFolder, ModelFile[]>> = {};
       for (const folder of folders) {
-        out[folder] = await Promise.all(listModelFiles(ctx.paths, folder).map(async (name) => {
-          const full = path.join(modelFolder(ctx.paths, folder), name);
+        out[folder] = await Promise.all(listModelEntries(ctx.paths, folder).map(async ({ name, path: full }) => {
           const family = folder === 'checkpoints' ? await checkpointFamily(full) : null;
           return { name, bytes: fs.statSync(full).size, sha256: cachedSha256Sync(full), family };
         }));
@@ -37,8 +36,8 @@ export const modelsRouter = router({
   hash: publicProcedure
     .input(z.object({ folder: folderSchema, name: z.string().min(1) }))
     .mutation(async ({ ctx, input }) => {
-      const full = safeJoin(modelFolder(ctx.paths, input.folder), input.name);
-      if (!full || !fs.existsSync(full)) throw new TRPCError({ code: 'NOT_FOUND', message: `No model "${input.name}" in models/${input.folder}.` });
-      return { sha256: await sha256File(full) };
+      const r = resolveModelFile(ctx.paths, input.folder, input.name);
+      if (!r.ok) throw new TRPCError({ code: 'NOT_FOUND', message: `No model "${input.name}" in models/${input.folder}.` });
+      return { sha256: await sha256File(r.path) };
     }),
 });

@@ -16,6 +16,7 @@ export class UiGraph {
   groups: unknown[] = [];
   extra: Record<string, unknown> = {};
   definitions?: { subgraphs: unknown[] };
+  private nextLink = 1;
 
   node(id: number, s: UiNodeSpec): this {
     this.nodes.push({
@@ -30,7 +31,7 @@ export class UiGraph {
 
   /** link from node `from` output slot to node `to` input slot (slots as in the node's arrays) */
   link(from: number, fromSlot: number, to: number, toSlot: number, type = '*'): this {
-    const id = this.links.length + 1;
+    const id = this.nextLink++;
     this.links.push([id, from, fromSlot, to, toSlot, type]);
     const target = this.nodes.find((n) => n.id === to) as { inputs: { link: number | null }[] } | undefined;
     if (target?.inputs[toSlot]) target.inputs[toSlot].link = id;
@@ -41,7 +42,7 @@ export class UiGraph {
 
   json(): Record<string, unknown> {
     return {
-      last_node_id: Math.max(0, ...this.nodes.map((n) => n.id as number)), last_link_id: this.links.length,
+      last_node_id: Math.max(0, ...this.nodes.map((n) => n.id as number)), last_link_id: this.nextLink - 1,
       nodes: this.nodes, links: this.links, groups: this.groups, config: {}, extra: this.extra, version: 0.4,
       ...(this.definitions ? { definitions: this.definitions } : {}),
     };

@@ -39,8 +39,8 @@ describeGolden('ML node errors, progress and cancellation', () => {
 
   it('CheckpointLoaderSimple: empty, escaping and missing names', async () => {
     await expect(call('CheckpointLoaderSimple', { ckpt_name: '' })).rejects.toThrow(/ckpt_name: no checkpoints file chosen/);
-    await expect(call('CheckpointLoaderSimple', { ckpt_name: '../../etc/passwd' })).rejects.toThrow(/ckpt_name: .*not found in models\/checkpoints/);
-    await expect(call('CheckpointLoaderSimple', { ckpt_name: 'nope.safetensors' })).rejects.toThrow(/ckpt_name: "nope.safetensors" not found in models\/checkpoints/);
+    await expect(call('CheckpointLoaderSimple', { ckpt_name: '../../etc/passwd' })).rejects.toThrow(/ckpt_name: checkpoints name "..\/..\/etc\/passwd" refused: it climbs out with ".."/);
+    await expect(call('CheckpointLoaderSimple', { ckpt_name: 'nope.safetensors' })).rejects.toThrow(/ckpt_name: .*"nope.safetensors".*not found/);
   });
 
   it('unlinked or wrong-typed inputs name the input and what was expected', async () => {

@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { run as clipTextEncodeSdxl } from '../../../nodes/CLIPTextEncodeSDXL/run';
-import { schema } from '../../../nodes/CLIPTextEncodeSDXL/schema';
-import { defaultParams } from '../../../nodes/schemas';
+import { resolvePaths } from '../../../server/config/paths';
+import { callNode } from '../../helpers/nodes';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { checkpointHandles } from '../../../server/runtime/loaders/checkpoint';
@@ -16,7 +15,7 @@ import { encodeText } from '../../../server/runtime/text/encode-clip';
 import { ModelCache } from '../../../server/runtime/model-cache';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
-import { cols, maxAbsDiff, nodeContext } from './helpers';
+import { cols, maxAbsDiff } from './helpers';
 
 const TOL = 1e-4;
 const ROW = 77 * 192;
@@ -35,11 +34,10 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
     if (!v) throw new Error(`golden ${k} missing`);
     return v.data as Float32Array;
   };
-  const node = async (params: Record<string, string | number>): Promise<Conditioning> => {
-    const ctx = nodeContext({ ...defaultParams(schema), ...params }, { clip }, models, tmp);
-    const { conditioning } = await clipTextEncodeSdxl(ctx);
-    if (!isConditioning(conditioning)) throw new Error('CLIPTextEncodeSDXL returned no conditioning');
-    return conditioning;
+  const node = async (params: Record<string, string | number>, withClip: ClipHandle = clip): Promise<Conditioning> => {
+    const { outputs } = await callNode('CLIPTextEncodeSDXL', params, { clip: withClip }, { paths: resolvePaths({ root: tmp }), models });
+    if (!isConditioning(outputs.CONDITIONING)) throw new Error('CLIPTextEncodeSDXL returned no conditioning');
+    return outputs.CONDITIONING;
   };
 
   beforeAll(async () => {
@@ -119,8 +117,8 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
 
   it('refuses a CLIP that is not SDXL base, naming what it got', async () => {
     const sd1: ClipHandle = { ...clip, family: 'sd1', towers: { clip: clip.towers.clip_l } };
-    await expect(clipTextEncodeSdxl(nodeContext(defaultParams(schema), { clip: sd1 }, models, tmp))).rejects.toThrow(/needs an SDXL base CLIP.*sd1 CLIP with clip towers/);
+    await expect(node({}, sd1)).rejects.toThrow(/needs an SDXL base CLIP.*sd1 CLIP with clip towers/);
     const refiner: ClipHandle = { ...clip, family: 'sdxl_refiner', towers: { clip_g: clip.towers.clip_g } };
-    await expect(clipTextEncodeSdxl(nodeContext(defaultParams(schema), { clip: refiner }, models, tmp))).rejects.toThrow(/SDXL refiner.*not supported yet/);
+    await expect(node({}, refiner)).rejects.toThrow(/SDXL refiner.*not supported yet/);
   });
 });
