@@ -8,39 +8,39 @@ test('builds text-to-image from an empty canvas, runs it, saves and reloads it',
   // Zoom out so seven nodes fit the 1440x900 canvas side by side.
   for (let i = 0; i < 3; i++) await page.locator('.react-flow__controls-zoomout').click();
 
-  await addFromPalette(page, 'LoadCheckpoint', 250, 110);
-  await addFromPalette(page, 'TextEncode', 450, 70);
-  await addFromPalette(page, 'TextEncode', 450, 300);
-  await addFromPalette(page, 'EmptyLatent', 450, 560);
+  await addFromPalette(page, 'CheckpointLoaderSimple', 250, 110);
+  await addFromPalette(page, 'CLIPTextEncode', 450, 70);
+  await addFromPalette(page, 'CLIPTextEncode', 450, 300);
+  await addFromPalette(page, 'EmptyLatentImage', 450, 560);
   await addFromPalette(page, 'KSampler', 650, 90);
   await addFromPalette(page, 'VAEDecode', 860, 90);
   await addFromPalette(page, 'SaveImage', 860, 330);
   await expect(page.locator('.react-flow__node')).toHaveCount(7);
 
   const links: [string, string, string, string][] = [
-    ['loadcheckpoint', 'clip', 'textencode', 'clip'],
-    ['loadcheckpoint', 'clip', 'textencode_2', 'clip'],
-    ['loadcheckpoint', 'model', 'ksampler', 'model'],
-    ['textencode', 'conditioning', 'ksampler', 'positive'],
-    ['textencode_2', 'conditioning', 'ksampler', 'negative'],
-    ['emptylatent', 'latent', 'ksampler', 'latent_image'],
-    ['ksampler', 'latent', 'vaedecode', 'samples'],
-    ['loadcheckpoint', 'vae', 'vaedecode', 'vae'],
-    ['vaedecode', 'image', 'saveimage', 'images'],
+    ['checkpointloadersimple', 'CLIP', 'cliptextencode', 'clip'],
+    ['checkpointloadersimple', 'CLIP', 'cliptextencode_2', 'clip'],
+    ['checkpointloadersimple', 'MODEL', 'ksampler', 'model'],
+    ['cliptextencode', 'CONDITIONING', 'ksampler', 'positive'],
+    ['cliptextencode_2', 'CONDITIONING', 'ksampler', 'negative'],
+    ['emptylatentimage', 'LATENT', 'ksampler', 'latent_image'],
+    ['ksampler', 'LATENT', 'vaedecode', 'samples'],
+    ['checkpointloadersimple', 'VAE', 'vaedecode', 'vae'],
+    ['vaedecode', 'IMAGE', 'saveimage', 'images'],
   ];
   for (const [from, output, to, input] of links) {
     await dragLink(page, handle(page, from, 'out', output), handle(page, to, 'in', input));
     await expect(edge(page, to, input)).toHaveCount(1);
   }
 
-  await page.getByTestId('param-loadcheckpoint-file').click();
-  await page.getByTestId('param-loadcheckpoint-file').fill('tiny');
-  await page.getByTestId('model-options-loadcheckpoint-file').getByText('tiny-sd1.safetensors').click();
-  await expect(page.getByTestId('param-loadcheckpoint-file')).toHaveValue('tiny-sd1.safetensors');
-  await page.getByTestId('param-textencode-text').fill('a (red fox:1.2) in the snow');
-  await page.getByTestId('param-textencode_2-text').fill('blurry');
-  await page.getByTestId('param-emptylatent-width').fill('64');
-  await page.getByTestId('param-emptylatent-height').fill('64');
+  await page.getByTestId('param-checkpointloadersimple-ckpt_name').click();
+  await page.getByTestId('param-checkpointloadersimple-ckpt_name').fill('tiny');
+  await page.getByTestId('model-options-checkpointloadersimple-ckpt_name').getByText('tiny-sd1.safetensors').click();
+  await expect(page.getByTestId('param-checkpointloadersimple-ckpt_name')).toHaveValue('tiny-sd1.safetensors');
+  await page.getByTestId('param-cliptextencode-text').fill('a (red fox:1.2) in the snow');
+  await page.getByTestId('param-cliptextencode_2-text').fill('blurry');
+  await page.getByTestId('param-emptylatentimage-width').fill('64');
+  await page.getByTestId('param-emptylatentimage-height').fill('64');
   await page.getByTestId('param-ksampler-steps').fill('4');
   await page.screenshot({ path: `${SHOTS}/t2i-idle.png` });
 

@@ -58,7 +58,7 @@ test('dropping a SaveImage PNG restores its graph', async ({ page }) => {
   let expectedIds: string[];
   if (saved) {
     bytes = readFileSync(saved);
-    expectedIds = ['loadcheckpoint', 'ksampler', 'saveimage'];
+    expectedIds = ['checkpointloadersimple', 'ksampler', 'saveimage'];
   } else {
     // Without a run (engine not wired), a PNG laid out exactly as SaveImage writes it.
     test.info().annotations.push({ type: 'note', description: 'no SaveImage output found; used a synthesized PNG' });

@@ -9,7 +9,7 @@ test('a missing model file is reported on the right node and input', async ({ pa
   await page.getByTestId('queue-button').click();
 
   await expect(page.getByTestId('node-error-ckpt')).toContainText(/does-not-exist|not found/i);
-  await expect(page.getByTestId('param-row-ckpt-file')).toHaveAttribute('data-error', 'true');
+  await expect(page.getByTestId('param-row-ckpt-ckpt_name')).toHaveAttribute('data-error', 'true');
   await expect(page.getByTestId('node-sampler')).not.toHaveAttribute('data-state', 'error');
   await page.screenshot({ path: `${SHOTS}/broken-workflow.png` });
 });

@@ -3,7 +3,7 @@ import { edge, handle, node, openFresh } from './helpers';
 
 test('dragging an output into empty space offers only compatible nodes and links the pick', async ({ page }) => {
   await openFresh(page);
-  const from = await handle(page, 'latent', 'out', 'latent').boundingBox();
+  const from = await handle(page, 'latent', 'out', 'LATENT').boundingBox();
   if (!from) throw new Error('no handle');
   await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
   await page.mouse.down();

@@ -81,22 +81,22 @@ export async function dropFile(page: Page, name: string, mime: string, bytes: Bu
 export function txt2imgWorkflow(o: { file: string; text: string; seed: number; steps: number; prefix: string }) {
   return {
     format: 'latentloom.workflow',
-    version: 1,
+    version: 2,
     nodes: {
-      ckpt: { type: 'LoadCheckpoint', version: 1, params: { file: o.file }, ui: { x: 0, y: 100 } },
-      pos: { type: 'TextEncode', version: 1, params: { text: o.text }, inputs: { clip: { node: 'ckpt', output: 'clip' } }, ui: { x: 340, y: 0 } },
-      neg: { type: 'TextEncode', version: 1, params: { text: '' }, inputs: { clip: { node: 'ckpt', output: 'clip' } }, ui: { x: 340, y: 250 } },
-      latent: { type: 'EmptyLatent', version: 1, params: { width: 64, height: 64, batch_size: 1 }, ui: { x: 340, y: 480 } },
+      ckpt: { type: 'CheckpointLoaderSimple', version: 1, params: { ckpt_name: o.file }, ui: { x: 0, y: 100 } },
+      pos: { type: 'CLIPTextEncode', version: 1, params: { text: o.text }, inputs: { clip: { node: 'ckpt', output: 'CLIP' } }, ui: { x: 340, y: 0 } },
+      neg: { type: 'CLIPTextEncode', version: 1, params: { text: '' }, inputs: { clip: { node: 'ckpt', output: 'CLIP' } }, ui: { x: 340, y: 250 } },
+      latent: { type: 'EmptyLatentImage', version: 1, params: { width: 64, height: 64, batch_size: 1 }, ui: { x: 340, y: 480 } },
       sampler: {
         type: 'KSampler', version: 1, params: { seed: o.seed, steps: o.steps },
         inputs: {
-          model: { node: 'ckpt', output: 'model' }, positive: { node: 'pos', output: 'conditioning' },
-          negative: { node: 'neg', output: 'conditioning' }, latent_image: { node: 'latent', output: 'latent' },
+          model: { node: 'ckpt', output: 'MODEL' }, positive: { node: 'pos', output: 'CONDITIONING' },
+          negative: { node: 'neg', output: 'CONDITIONING' }, latent_image: { node: 'latent', output: 'LATENT' },
         },
         ui: { x: 700, y: 100 },
       },
-      decode: { type: 'VAEDecode', version: 1, inputs: { samples: { node: 'sampler', output: 'latent' }, vae: { node: 'ckpt', output: 'vae' } }, ui: { x: 1040, y: 100 } },
-      save: { type: 'SaveImage', version: 1, params: { filename_prefix: o.prefix }, inputs: { images: { node: 'decode', output: 'image' } }, ui: { x: 1300, y: 100 } },
+      decode: { type: 'VAEDecode', version: 1, inputs: { samples: { node: 'sampler', output: 'LATENT' }, vae: { node: 'ckpt', output: 'VAE' } }, ui: { x: 1040, y: 100 } },
+      save: { type: 'SaveImage', version: 1, params: { filename_prefix: o.prefix }, inputs: { images: { node: 'decode', output: 'IMAGE' } }, ui: { x: 1300, y: 100 } },
     },
   };
 }
