@@ -16,6 +16,7 @@ const { values } = parseArgs({
   options: {
     'no-ui': { type: 'boolean', default: false },
     'models-dir': { type: 'string' },
+    'extra-model-paths': { type: 'string' },
     'input-dir': { type: 'string' },
     'output-dir': { type: 'string' },
     'workflows-dir': { type: 'string' },
@@ -33,7 +34,7 @@ async function loadUi(): Promise<RequestHandler> {
 
 async function main(): Promise<void> {
   const paths = resolvePaths({
-    modelsDir: values['models-dir'], inputDir: values['input-dir'], outputDir: values['output-dir'],
+    modelsDir: values['models-dir'], extraModelPaths: values['extra-model-paths'], inputDir: values['input-dir'], outputDir: values['output-dir'],
     workflowsDir: values['workflows-dir'], stateDir: values['state-dir'],
   });
   const engine = new Engine({ paths, executor: createWorkerExecutor(paths) });
