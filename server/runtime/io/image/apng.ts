@@ -8,7 +8,7 @@ import zlib from 'node:zlib';
 import { ImageDecodeError } from './errors';
 import type { Plane } from './orient';
 import type { PngChunk, PngHeader } from './png-header';
-import { decodeRaw } from './sharp-raw';
+import { decodeRaw, type RawPixels } from './sharp-raw';
 
 export interface ApngFrame {
   x: number;
@@ -82,7 +82,7 @@ export async function decodeApng(
   header: PngHeader,
   frames: ApngFrame[],
   maxPixels: number,
-  toPlanes: (raw: Awaited<ReturnType<typeof decodeRaw>>, w: number, h: number) => { rgb: Plane; alpha: Plane | null },
+  toPlanes: (raw: RawPixels, w: number, h: number) => Promise<{ rgb: Plane; alpha: Plane | null }>,
 ): Promise<{ rgb: Plane; alpha: Plane | null }[]> {
   const W = header.storedWidth;
   const H = header.storedHeight;
@@ -96,7 +96,7 @@ export async function decodeApng(
     if (raw.width !== f.width || raw.height !== f.height) {
       throw new ImageDecodeError('corrupt', `corrupt APNG: frame ${i} decoded to ${raw.width}x${raw.height}, fcTL says ${f.width}x${f.height}`);
     }
-    const sub = toPlanes(raw, f.width, f.height);
+    const sub = await toPlanes(raw, f.width, f.height);
     const before = { rgb: copy(canvas.rgb), alpha: canvas.alpha && copy(canvas.alpha) };
     let dispose = f.dispose;
     if (i === 0 && dispose === 2) dispose = 1;

@@ -2,13 +2,15 @@
  * decodeImage / decodeImageMask: ComfyUI's LoadImage and LoadImageMask (nodes.py at 3cd7b32f, Pillow 9.4) on bytes.
  *
  * Async: header checks run synchronously in microseconds; pixel decoding runs on the libuv thread pool (sharp);
- * the 8-bit -> float32 step runs on the calling thread (about 10 ms per 4 megapixels, see the report in tests).
+ * the per-pixel steps after it (PIL's conversions, orientation, 8-bit -> float32) run on the calling thread in
+ * slices of 2^19 pixels with a yield between them, so the event loop is never held for more than a few ms.
  */
 import { ImageDecodeError } from './errors';
 import type { ImageFormat } from './format';
 import { decodeFrames, type Frame } from './frames';
 import type { ImageHeader } from './header';
 import { inspectImage } from './probe';
+import { inSlices } from './slices';
 
 /** IMAGE: RGB in 0..1, [B, H, W, 3]. */
 export interface ImageTensor {
@@ -59,12 +61,10 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promi
   const image = new Float32Array(kept.length * n * 3);
   const maskSide = withAlpha ? [height, width] : [EMPTY_MASK, EMPTY_MASK];
   const mask = new Float32Array(kept.length * maskSide[0] * maskSide[1]);
-  kept.forEach((f, b) => {
-    const rgb = f.rgb;
-    const out = b * n * 3;
-    for (let i = 0; i < n * 3; i++) image[out + i] = UNIT[rgb[i]];
-    if (withAlpha && f.alpha) for (let i = 0, o = b * n; i < n; i++) mask[o + i] = ONE_MINUS[f.alpha[i]];
-  });
+  for (const [b, f] of kept.entries()) {
+    await mapChunked(f.rgb, UNIT, image, b * n * 3);
+    if (withAlpha && f.alpha) await mapChunked(f.alpha, ONE_MINUS, mask, b * n);
+  }
   return {
     image: { shape: [kept.length, height, width, 3], data: image },
     mask: { shape: [kept.length, maskSide[0], maskSide[1]], data: mask },
@@ -87,12 +87,21 @@ export async function decodeImageMask(bytes: Uint8Array, channel: MaskChannel, o
   const n = f.width * f.height;
   const data = new Float32Array(n);
   if (index === 3) {
-    if (f.alpha) for (let i = 0; i < n; i++) data[i] = ONE_MINUS[f.alpha[i]];
+    if (f.alpha) await mapChunked(f.alpha, ONE_MINUS, data, 0);
     // no alpha: convert('RGBA') adds 255 everywhere, so 1 - 1 = 0 (H×W, not ComfyUI's 64×64 fallback)
   } else {
-    for (let i = 0; i < n; i++) data[i] = UNIT[f.rgb[i * 3 + index]];
+    await inSlices(n, (start, end) => {
+      for (let i = start; i < end; i++) data[i] = UNIT[f.rgb[i * 3 + index]];
+    });
   }
   return { shape: [1, f.height, f.width], data };
+}
+
+/** out[at + i] = lut[src[i]], in slices. */
+function mapChunked(src: Uint8Array, lut: Float32Array, out: Float32Array, at: number): Promise<void> {
+  return inSlices(src.length, (start, end) => {
+    for (let i = start; i < end; i++) out[at + i] = lut[src[i]];
+  });
 }
 
 function checkedHeader(bytes: Uint8Array, opts: DecodeOptions, framesToDecode: (h: ImageHeader) => number): ImageHeader {

@@ -7,6 +7,7 @@ import type { ImageHeader } from './header';
 import { orientPlane, type Plane } from './orient';
 import { cmykToRgb, highByte, scaledGray16 } from './pil-convert';
 import { decodeRaw, type RawPixels } from './sharp-raw';
+import { inSlices } from './slices';
 import { decodeApng } from './apng';
 import type { PngHeader } from './png-header';
 
@@ -35,14 +36,18 @@ export async function decodeFrames(bytes: Uint8Array, header: ImageHeader, count
         `corrupt ${header.probe.format.toUpperCase()}: header says ${count} frame(s) of ${w}x${h}, pixel data decoded to ${raw.width}x${raw.height}`,
       );
     }
-    planes = Array.from({ length: count }, (_, f) => split(raw, header, w, h, f));
+    planes = [];
+    for (let f = 0; f < count; f++) planes.push(await split(raw, header, w, h, f));
   }
-  return planes.map(({ rgb, alpha: bandAlpha }) => {
+  const out: Frame[] = [];
+  for (const { rgb, alpha: bandAlpha } of planes) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const alpha = header.alpha === 'colour-key' ? colourKeyAlpha(rgb, header.colourKey) : bandAlpha;
     const o = header.probe.orientation;
     const rgbO = orientPlane(rgb, o);
-    return { width: rgbO.width, height: rgbO.height, rgb: rgbO.data, alpha: alpha && orientPlane(alpha, o).data };
-  });
+    out.push({ width: rgbO.width, height: rgbO.height, rgb: rgbO.data, alpha: alpha && orientPlane(alpha, o).data });
+  }
+  return out;
 }
 
 /** PIL's convert_transparent: alpha 0 where the converted RGB pixel equals the key, else 255. */
@@ -56,38 +61,15 @@ function colourKeyAlpha(rgb: Plane, key: ImageHeader['colourKey']): Plane | null
 }
 
 /** One frame of raw samples -> PIL's 8-bit RGB and its alpha band (or palette alpha). */
-function split(raw: RawPixels, header: ImageHeader, w: number, h: number, frame: number): { rgb: Plane; alpha: Plane | null } {
+async function split(raw: RawPixels, header: ImageHeader, w: number, h: number, frame: number): Promise<{ rgb: Plane; alpha: Plane | null }> {
   const n = w * h;
   const c = raw.channels;
   const src = raw.data;
   const base = frame * n * c;
   const rgb = new Uint8Array(n * 3);
   const rawAlpha = header.samples === 'cmyk' ? false : c === 2 || c === 4;
-  switch (header.samples) {
-    case 'rgb8':
-      if (c < 3) throw new ImageDecodeError('corrupt', `unexpected ${c}-channel decode for an sRGB image`);
-      for (let p = 0, s = base; p < n; p++, s += c) {
-        rgb[p * 3] = src[s];
-        rgb[p * 3 + 1] = src[s + 1];
-        rgb[p * 3 + 2] = src[s + 2];
-      }
-      break;
-    case 'high-byte16':
-      // grey16 (LA) arrives as 1 colour channel + alpha, RGB as 3 (+ alpha)
-      for (let p = 0, s = base; p < n; p++, s += c) {
-        const g = c <= 2;
-        rgb[p * 3] = highByte(src[s]);
-        rgb[p * 3 + 1] = highByte(src[g ? s : s + 1]);
-        rgb[p * 3 + 2] = highByte(src[g ? s : s + 2]);
-      }
-      break;
-    case 'gray16-scaled':
-      for (let p = 0, s = base; p < n; p++, s += c) rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = scaledGray16(src[s]);
-      break;
-    case 'cmyk':
-      for (let p = 0, s = base; p < n; p++, s += c) cmykToRgb(src[s], src[s + 1], src[s + 2], src[s + 3], rgb, p * 3);
-      break;
-  }
+  if (header.samples === 'rgb8' && c < 3) throw new ImageDecodeError('corrupt', `unexpected ${c}-channel decode for an sRGB image`);
+  await inSlices(n, (p0, p1) => convertSamples(header, src, c, base, rgb, p0, p1));
   let alpha: Uint8Array | null = null;
   if (header.alpha === 'band' || header.alpha === 'palette') {
     alpha = new Uint8Array(n).fill(255); // palette transparency that libpng ignored (e.g. empty tRNS) stays opaque, as in PIL
@@ -99,4 +81,32 @@ function split(raw: RawPixels, header: ImageHeader, w: number, h: number, frame:
     if (under) for (let p = 0; p < n; p++) if (alpha[p] === 0) rgb.set(under, p * 3);
   }
   return { rgb: { data: rgb, width: w, height: h, channels: 3 }, alpha: alpha && { data: alpha, width: w, height: h, channels: 1 } };
+}
+
+/** Pixels [p0, p1) of one frame: raw samples -> PIL's 8-bit RGB. */
+function convertSamples(header: ImageHeader, src: RawPixels['data'], c: number, base: number, rgb: Uint8Array, p0: number, p1: number): void {
+  switch (header.samples) {
+    case 'rgb8':
+      for (let p = p0, s = base + p0 * c; p < p1; p++, s += c) {
+        rgb[p * 3] = src[s];
+        rgb[p * 3 + 1] = src[s + 1];
+        rgb[p * 3 + 2] = src[s + 2];
+      }
+      break;
+    case 'high-byte16':
+      // grey16 (LA) arrives as 1 colour channel + alpha, RGB as 3 (+ alpha)
+      for (let p = p0, s = base + p0 * c; p < p1; p++, s += c) {
+        const g = c <= 2;
+        rgb[p * 3] = highByte(src[s]);
+        rgb[p * 3 + 1] = highByte(src[g ? s : s + 1]);
+        rgb[p * 3 + 2] = highByte(src[g ? s : s + 2]);
+      }
+      break;
+    case 'gray16-scaled':
+      for (let p = p0, s = base + p0 * c; p < p1; p++, s += c) rgb[p * 3] = rgb[p * 3 + 1] = rgb[p * 3 + 2] = scaledGray16(src[s]);
+      break;
+    case 'cmyk':
+      for (let p = p0, s = base + p0 * c; p < p1; p++, s += c) cmykToRgb(src[s], src[s + 1], src[s + 2], src[s + 3], rgb, p * 3);
+      break;
+  }
 }

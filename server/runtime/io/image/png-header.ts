@@ -31,6 +31,7 @@ export interface PngHeader extends ImageHeader {
 }
 
 const u31 = 0x7fffffff;
+const isLetter = (b: number): boolean => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
 
 export function readPngHeader(bytes: Uint8Array): PngHeader {
   const r = new ByteReader(bytes, 'PNG');
@@ -61,8 +62,9 @@ export function readPngHeader(bytes: Uint8Array): PngHeader {
       break;
     }
     const length = r.u32be(offset, 'chunk length');
-    const type = r.ascii(offset + 4, 4, 'chunk type');
-    if (length > u31 || !/^[A-Za-z]{4}$/.test(type)) {
+    const t = bytes.subarray(offset + 4, offset + 8);
+    const type = String.fromCharCode(t[0], t[1], t[2], t[3]);
+    if (length > u31 || !(isLetter(t[0]) && isLetter(t[1]) && isLetter(t[2]) && isLetter(t[3]))) {
       truncated = `corrupt PNG: bad chunk header at byte ${offset} (type "${type}", length ${length})`;
       break;
     }
