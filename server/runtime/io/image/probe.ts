@@ -41,3 +41,8 @@ export function probeImage(bytes: Uint8Array): ImageProbe | null {
     throw e;
   }
 }
+
+/** probeImage that says why: throws ImageDecodeError (unknown magic, truncated or corrupt header). For upload checks. */
+export function readImageHeader(bytes: Uint8Array): ImageProbe {
+  return inspectImage(bytes).probe;
+}

@@ -42,6 +42,8 @@ describe('generated inputs', () => {
     console.log(`2048x2048 JPEG: decodeImage ${ms.toFixed(0)} ms, longest event-loop stall ${stallMs.toFixed(1)} ms`);
     expect(d.image.shape).toEqual([1, n, n, 3]);
     expect(d.mask.shape).toEqual([1, 64, 64]);
-    expect(stallMs).toBeLessThan(250);
+    // a synchronous decode + float conversion of 4 Mpx holds the loop for hundreds of ms; sliced work stays near 10 ms
+    // (the bound leaves room for CPU starvation when other suites run in parallel)
+    expect(stallMs).toBeLessThan(500);
   });
 });
