@@ -3,20 +3,29 @@ import { initTRPC } from '@trpc/server';
 import type { LoomPaths } from './config/paths';
 import type { Engine } from './scheduler/engine';
 import { WorkflowInvalidError, type ValidationError } from './scheduler/errors';
+import type { Limits } from './api/limits';
+import { internalErrorMessage, scrubPaths } from './api/public-errors';
 
 export interface Context {
   engine: Engine;
   paths: LoomPaths;
+  /** request limits (server/api/limits.ts); defaultLimits() when absent */
+  limits?: Limits;
 }
 
 const t = initTRPC.context<Context>().create({
+  // never send stack traces to clients, whatever NODE_ENV says; the server log has them
+  isDev: false,
   sse: {
     ping: { enabled: true, intervalMs: 10_000 },
     client: { reconnectAfterInactivityMs: 25_000 },
   },
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx, path }) {
     const validationErrors: ValidationError[] | null = error.cause instanceof WorkflowInvalidError ? error.cause.errors : null;
-    return { ...shape, data: { ...shape.data, validationErrors } };
+    // unexpected errors (stack overflows included) become one line naming a log reference
+    const message = error.code === 'INTERNAL_SERVER_ERROR' ? internalErrorMessage(error.cause ?? error, `tRPC ${path ?? '?'}`) : scrubPaths(error.message, ctx?.paths);
+    const scrubbed = validationErrors?.map((v) => ({ ...v, message: scrubPaths(v.message, ctx?.paths) })) ?? null;
+    return { ...shape, message, data: { ...shape.data, validationErrors: scrubbed } };
   },
 });
 

@@ -3,6 +3,7 @@ import { TRPCError, tracked } from '@trpc/server';
 import { WorkflowInvalidError } from '../../scheduler/errors';
 import { JOB_STATUSES, type JobRecord } from '../../scheduler/job';
 import { publicProcedure, router } from '../../trpc';
+import { workflowTooLarge } from '../limits';
 import { overridesSchema } from './workflows';
 
 /** A job without its workflow: what lists need. */
@@ -16,6 +17,8 @@ export const jobsRouter = router({
   enqueue: publicProcedure
     .input(z.object({ workflow: z.unknown(), overrides: overridesSchema.optional() }))
     .mutation(async ({ ctx, input }) => {
+      const tooLarge = workflowTooLarge(input.workflow, ctx.limits);
+      if (tooLarge) throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: tooLarge });
       try {
         const { job, warnings } = await ctx.engine.enqueue(input.workflow, input.overrides);
         return { id: job.id, job: summarize(job), warnings };

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { TRPCError } from '@trpc/server';
 import { MODEL_FOLDERS, type ModelFolder } from '../../../nodes/types';
-import { listModelFiles, modelFolder, safeJoin } from '../../config/paths';
+import { listModelFiles, modelFolder } from '../../config/paths';
+import { resolveModelFile } from '../../config/real-path';
 import { cachedSha256Sync, sha256File } from '../../config/hash';
 import { checkpointFamily } from '../../config/model-family';
 import { publicProcedure, router } from '../../trpc';
@@ -26,19 +27,25 @@ export const modelsRouter = router({
       const folders: readonly ModelFolder[] = input?.folder ? [input.folder] : MODEL_FOLDERS;
       const out: Partial<Record<ModelFolder, ModelFile[]>> = {};
       for (const folder of folders) {
-        out[folder] = await Promise.all(listModelFiles(ctx.paths, folder).map(async (name) => {
+        const files = await Promise.all(listModelFiles(ctx.paths, folder).map(async (name) => {
           const full = path.join(modelFolder(ctx.paths, folder), name);
+          // a file removed (or a link broken) while listing is left out, not an error
+          const st = fs.statSync(full, { throwIfNoEntry: false });
+          if (!st?.isFile()) return null;
           const family = folder === 'checkpoints' ? await checkpointFamily(full) : null;
-          return { name, bytes: fs.statSync(full).size, sha256: cachedSha256Sync(full), family };
+          return { name, bytes: st.size, sha256: cachedSha256Sync(full), family };
         }));
+        out[folder] = files.filter((f) => f !== null);
       }
       return out;
     }),
   hash: publicProcedure
     .input(z.object({ folder: folderSchema, name: z.string().min(1) }))
     .mutation(async ({ ctx, input }) => {
-      const full = safeJoin(modelFolder(ctx.paths, input.folder), input.name);
-      if (!full || !fs.existsSync(full)) throw new TRPCError({ code: 'NOT_FOUND', message: `No model "${input.name}" in models/${input.folder}.` });
-      return { sha256: await sha256File(full) };
+      // links are followed (models often live on other disks) but only to regular files: never a device like /dev/zero
+      const found = await resolveModelFile(modelFolder(ctx.paths, input.folder), input.name);
+      if (found.status === 'not-a-file') throw new TRPCError({ code: 'BAD_REQUEST', message: `models/${input.folder}/${input.name} is not a regular file.` });
+      if (found.status !== 'file') throw new TRPCError({ code: 'NOT_FOUND', message: `No model "${input.name}" in models/${input.folder}.` });
+      return { sha256: await sha256File(found.path) };
     }),
 });
