@@ -1,10 +1,10 @@
 /** tRPC is initialised once, here. Routers import only `router` and `publicProcedure`. */
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import type { LoomPaths } from './config/paths';
 import type { Engine } from './scheduler/engine';
 import { WorkflowInvalidError, type ValidationError } from './scheduler/errors';
 import type { Limits } from './api/limits';
-import { internalErrorMessage, scrubPaths } from './api/public-errors';
+import { internalErrorMessage, isStackOverflow, scrubPaths } from './api/public-errors';
 
 export interface Context {
   engine: Engine;
@@ -29,6 +29,15 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
+/** A stack overflow inside a procedure is the request's fault (too deep): 413 with a log reference, not a 500. */
+const deepInputGuard = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (!result.ok && isStackOverflow(result.error.cause)) {
+    throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: internalErrorMessage(result.error.cause, `tRPC ${path}`) });
+  }
+  return result;
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(deepInputGuard);
 export const createCallerFactory = t.createCallerFactory;

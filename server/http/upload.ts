@@ -25,6 +25,7 @@ export function fsErrorStatus(e: unknown): { status: number; message: string } |
   const code = (e as NodeJS.ErrnoException | null)?.code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return { status: 507, message: 'The disk is full; nothing was stored.' };
   if (code === 'EMFILE' || code === 'ENFILE') return { status: 503, message: 'The server is out of file handles; try again shortly.' };
+  if (code === 'ENAMETOOLONG') return { status: 400, message: 'The file name is too long for the filesystem.' };
   return null;
 }
 
@@ -113,7 +114,7 @@ export async function handleUpload(inputDir: string, limit: Limit, req: http.Inc
     if (e instanceof ClientGone) return; // nobody to answer; temp file and descriptor are gone
     if (e instanceof HttpError) return sendError(req, res, e.status, e.message, { close: true });
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') return sendError(req, res, 409, `"${name}" is a folder in input/.`, { close: true });
+    if (code === 'EISDIR' || code === 'ENOTEMPTY') return sendError(req, res, 409, `"${name}" is a folder in input/.`, { close: true });
     const known = fsErrorStatus(e);
     if (known) return sendError(req, res, known.status, known.message, { close: true });
     return sendError(req, res, 500, scrubPaths(internalErrorMessage(e, `upload ${name}`)), { close: true });

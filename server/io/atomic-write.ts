@@ -38,7 +38,8 @@ async function resolveTarget(target: string, opts: AtomicWriteOptions): Promise<
 /** Opens a unique temp file beside `target` (created exclusively, so two writers never share one). */
 export async function openAtomic(target: string, opts: AtomicWriteOptions = {}): Promise<PendingFile> {
   const file = await resolveTarget(target, opts);
-  const tempPath = path.join(path.dirname(file), `${TEMP_PREFIX}${path.basename(file)}.${crypto.randomBytes(6).toString('hex')}`);
+  // the name is shortened so a target name near the filesystem's limit still has a temp name
+  const tempPath = path.join(path.dirname(file), `${TEMP_PREFIX}${path.basename(file).slice(0, 100)}.${crypto.randomBytes(6).toString('hex')}`);
   const handle = await fs.open(tempPath, 'wx', opts.mode ?? 0o644);
   let state: 'open' | 'committed' | 'aborted' = 'open';
   const close = () => handle.close().catch(() => undefined);

@@ -66,7 +66,7 @@ const libraryRouter = router({
       await writeFileAtomic(fileName(input.name), JSON.stringify(wf, null, 2), { root: ctx.paths.workflows });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') throw new TRPCError({ code: 'CONFLICT', message: `"${fileName(input.name)}" is a folder in workflows/.` });
+      if (code === 'EISDIR' || code === 'ENOTEMPTY') throw new TRPCError({ code: 'CONFLICT', message: `"${fileName(input.name)}" is a folder in workflows/.` });
       if (code === 'ENOSPC' || code === 'EDQUOT') throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'The disk is full; the workflow was not saved.' });
       throw e;
     }

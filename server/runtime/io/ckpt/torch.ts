@@ -143,7 +143,7 @@ function tensorRef(archive: ArchiveState, name: string, spec: TensorSpec): Tenso
     return {
       ...base,
       file,
-      read: () => {
+      read: async () => {
         signal?.throwIfAborted();
         return readRange(file);
       },
