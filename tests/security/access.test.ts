@@ -172,9 +172,16 @@ describe('binding', () => {
     const env = { ...process.env, HOST: '0.0.0.0', PORT: '0', LOOM_DATA_DIR: dir, LOOM_API_TOKEN: '' };
     const proc = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts', '--no-ui'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    // should it ever listen, it is stopped at once: no test leaves a server on every interface
+    const watch = (b: Buffer) => {
+      out += b.toString();
+      if (/listening on/.test(out)) proc.kill('SIGKILL');
+    };
+    proc.stdout.on('data', watch);
+    proc.stderr.on('data', watch);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 30_000);
     const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    clearTimeout(timer);
     expect(code).toBe(1);
     expect(out).toMatch(/Refusing to listen on every interface \(HOST=0\.0\.0\.0\) without a token/);
     expect(out).toMatch(/LOOM_API_TOKEN/);
@@ -186,7 +193,10 @@ describe('binding', () => {
     const proc = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, HOST: '0.0.0.0', LOOM_API_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    // SIGTERM (start.mjs passes it on to its server): should it ever go on to build or listen, it stops here
+    const timer = setTimeout(() => proc.kill('SIGTERM'), 10_000);
     const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+    clearTimeout(timer);
     expect(code).toBe(1);
     expect(out).toMatch(/refusing to listen on every interface/);
   });
