@@ -13,10 +13,11 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServer(dataDir: string): Promise<ServerProcess> {
+/** `env` adds to (or overrides) the server's environment, e.g. LOOM_API_TOKEN or a limit. */
+export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   // node --import tsx: one process, so SIGKILL hits the server itself (the tsx CLI would leave its child running)
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts', '--no-ui'], {
-    cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache') }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache'), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {

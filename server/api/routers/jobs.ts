@@ -3,6 +3,10 @@ import { TRPCError, tracked } from '@trpc/server';
 import { WorkflowInvalidError } from '../../scheduler/errors';
 import { JOB_STATUSES, type JobRecord } from '../../scheduler/job';
 import { publicProcedure, router } from '../../trpc';
+import type { JobEvent } from '../../scheduler/events';
+import type { LoomPaths } from '../../config/paths';
+import { workflowTooLarge } from '../limits';
+import { scrubPaths } from '../public-errors';
 import { overridesSchema } from './workflows';
 
 /** A job without its workflow: what lists need. */
@@ -11,14 +15,26 @@ const summarize = ({ workflow, ...rest }: JobRecord): JobSummary => ({
   ...rest, title: workflow.meta?.title ?? null, nodeCount: Object.keys(workflow.nodes).length,
 });
 
+/** Failure messages come from the worker and can name server paths: clients get them scrubbed. */
+function publicJob<T extends { error?: JobRecord['error'] }>(job: T, paths: LoomPaths): T {
+  return job.error ? { ...job, error: { ...job.error, message: scrubPaths(job.error.message, paths) } } : job;
+}
+function publicEvent(e: JobEvent, paths: LoomPaths): JobEvent {
+  if (e.type === 'job.failed') return { ...e, error: { ...e.error, message: scrubPaths(e.error.message, paths) } };
+  if (e.type === 'node.warning') return { ...e, message: scrubPaths(e.message, paths) };
+  return e;
+}
+
 export const jobsRouter = router({
   /** Accepts a Latent Loom or ComfyUI workflow; errors carry data.validationErrors. */
   enqueue: publicProcedure
     .input(z.object({ workflow: z.unknown(), overrides: overridesSchema.optional() }))
     .mutation(async ({ ctx, input }) => {
+      const tooLarge = workflowTooLarge(input.workflow, ctx.limits);
+      if (tooLarge) throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: tooLarge });
       try {
         const { job, warnings } = await ctx.engine.enqueue(input.workflow, input.overrides);
-        return { id: job.id, job: summarize(job), warnings };
+        return { id: job.id, job: summarize(job), warnings: warnings.map((w) => scrubPaths(w, ctx.paths)) };
       } catch (e) {
         if (e instanceof WorkflowInvalidError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
         throw e;
@@ -28,11 +44,11 @@ export const jobsRouter = router({
   get: publicProcedure.input(z.object({ id: z.string() })).query(({ ctx, input }) => {
     const job = ctx.engine.get(input.id);
     if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: `No job "${input.id}".` });
-    return job;
+    return publicJob(job, ctx.paths);
   }),
   list: publicProcedure
     .input(z.object({ status: z.enum(JOB_STATUSES).optional(), limit: z.number().int().min(1).max(1000).optional() }).optional())
-    .query(({ ctx, input }) => ctx.engine.list(input ?? {}).map(summarize)),
+    .query(({ ctx, input }) => ctx.engine.list(input ?? {}).map((j) => publicJob(summarize(j), ctx.paths))),
   /** Progress over SSE; reconnecting clients resume after lastEventId. Optional jobId filter. */
   events: publicProcedure
     .input(z.object({ lastEventId: z.string().regex(/^\d+$/).nullish(), jobId: z.string().optional() }).optional())
@@ -40,7 +56,7 @@ export const jobsRouter = router({
       const after = input?.lastEventId ? Number(input.lastEventId) : null;
       for await (const event of ctx.engine.events.subscribe(after, signal)) {
         if (input?.jobId && event.jobId !== input.jobId) continue;
-        yield tracked(String(event.id), event);
+        yield tracked(String(event.id), publicEvent(event, ctx.paths));
       }
     }),
 });
