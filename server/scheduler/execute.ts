@@ -88,7 +88,7 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
     let outputs: NodeOutputs;
     try {
       outputs = await impl.run({
-        params: typedParams(schema, params, opts.paths),
+        params: await typedParams(schema, params, opts.paths),
         inputs: checkedInputs(schema, inputs),
         ctx: {
           nodeId, signal: opts.signal, paths: opts.paths, models: opts.models, workflow: opts.workflow, schemas,
