@@ -14,6 +14,7 @@ import { numel } from '../io/tensor';
 import { buildClip, clipHidden, clipNormed } from './clip';
 import { buildUNet } from './unet';
 import { buildVaeDecoder, buildVaeEncoder } from './vae';
+import { cropForEncode } from './vae-crop';
 
 /** A dense fp32 tensor crossing the runtime boundary. */
 export interface F32Tensor {
@@ -154,7 +155,10 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
 
 export interface UNetRunner {
   readonly config: UNetConfig;
-  /** eps/v prediction for x [B,C,H,W] at float timesteps [B] with context [B,T,ctx] (and y [B,adm] for SDXL) */
+  /**
+   * eps/v prediction for x [B,C,H,W] (any H, W ≥ 1, as ComfyUI) at float timesteps [B] with context [B,T,ctx]
+   * (and y [B,adm] for SDXL); one session serves every size
+   */
   run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, y?: F32Tensor): Promise<F32Tensor>;
 }
 
@@ -165,6 +169,10 @@ export async function createUNet(weights: WeightProvider, opts: RuntimeOptions &
   return {
     config,
     async run(x, timesteps, context, y) {
+      const [, c, h, w] = x.shape;
+      if (x.shape.length !== 4 || c !== config.inChannels || !(h >= 1 && w >= 1)) {
+        throw new Error(`unet: x has shape [${x.shape.join(', ')}], expected [batch, ${config.inChannels}, height ≥ 1, width ≥ 1]`);
+      }
       if (timesteps.length !== x.shape[0]) throw new Error(`unet: ${timesteps.length} timesteps for batch ${x.shape[0]}`);
       if ((config.admInChannels !== undefined) !== (y !== undefined)) {
         throw new Error(config.admInChannels !== undefined ? 'unet: this model needs the y vector (label_emb)' : 'unet: y given to a model without label_emb');
@@ -180,9 +188,12 @@ export async function createUNet(weights: WeightProvider, opts: RuntimeOptions &
 
 export interface Vae {
   readonly config: VaeConfig;
-  /** z [B, embedDim, h, w] (latent already divided by the scale factor) → image [B, 3, 8h, 8w] in about [-1, 1] */
+  /** z [B, embedDim, h, w] (latent already divided by the scale factor; any h, w ≥ 1) → image [B, 3, 8h, 8w] in about [-1, 1] */
   decode(z: F32Tensor): Promise<F32Tensor>;
-  /** image [B, 3, H, W] in [-1, 1] → posterior mean and clamped logvar [B, embedDim, H/8, W/8] */
+  /**
+   * image [B, 3, H, W] in [-1, 1] → posterior mean and clamped logvar [B, embedDim, ⌊H/8⌋, ⌊W/8⌋]; sides that are
+   * not multiples of 8 are first cropped, centred, as ComfyUI's VAE encode does (see cropForEncode)
+   */
   encode(image: F32Tensor): Promise<{ mean: F32Tensor; logvar: F32Tensor }>;
 }
 
@@ -199,7 +210,8 @@ export async function createVae(weights: WeightProvider, opts: RuntimeOptions & 
     async encode(image) {
       if (!config.hasEncoder) throw new Error('vae: this VAE has no encoder weights');
       encoder ??= sessionFor('vae_encoder', config, (float) => buildVaeEncoder(weights, config, float), weights, opts);
-      const out = await (await encoder).run({ image: f32(image) }, ['mean', 'logvar']);
+      const cropped = cropForEncode(image, 2 ** (config.chMult.length - 1));
+      const out = await (await encoder).run({ image: f32(cropped) }, ['mean', 'logvar']);
       return { mean: toF32(out.mean), logvar: toF32(out.logvar) };
     },
   };

@@ -78,26 +78,40 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     return g.op('Add', [out, h]);
   };
 
-  const upsample = (h: Value, p: string): Value => {
-    const up = g.op('Resize', [h, null, g.constant(Float32Array.of(1, 1, 2, 2))], {
+  /**
+   * ComfyUI's Upsample(x, output_shape): nearest to the spatial size of the skip tensor the next output block
+   * concatenates, so odd sizes (which the stride-2 downsample rounded up) come back exactly; at an even size it
+   * is the plain 2x. torch 'nearest' with a size = ONNX Resize asymmetric/floor with `sizes`. `size` is that
+   * skip's [H, W] worked out from x's shape (see `halved`): asking the skip tensor itself for its shape would
+   * make onnxruntime convert it out of its blocked NCHWc conv layout only to read the shape.
+   */
+  const upsample = (h: Value, p: string, size: Value): Value => {
+    const [, channels] = L.shape(`${p}.conv.weight`);
+    const sizes = g.op('Concat', [g.op('Shape', [x], { start: 0, end: 1 }), g.ints([channels]), size], { axis: 0 });
+    const up = g.op('Resize', [h, null, null, sizes], {
       mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor',
     });
     return L.conv(up, `${p}.conv`);
   };
+  /** [H, W] after a 3x3, stride 2, pad 1 conv: ceil(s / 2) = (s + 1) div 2 */
+  const halved = (size: Value): Value => g.op('Div', [g.op('Add', [size, g.ints([1])]), g.ints([2])]);
 
-  // down
+  // down; every skip tensor is kept with its spatial size, int64 [H, W]
   let h = L.conv(x, 'input_blocks.0.0');
-  const skips: Value[] = [h];
+  let size = g.op('Shape', [x], { start: 2 });
+  const skips: { t: Value; size: Value }[] = [{ t: h, size }];
   let block = 1;
   cfg.channelMult.forEach((_, level) => {
     for (let r = 0; r < cfg.numResBlocks[level]; r++, block++) {
       h = resBlock(h, `input_blocks.${block}.0`);
       if (cfg.transformerDepth[level]) h = spatialTransformer(h, `input_blocks.${block}.1`, cfg.transformerDepth[level]);
-      skips.push(h);
+      skips.push({ t: h, size });
     }
     if (level < cfg.channelMult.length - 1) {
+      // 3x3, stride 2, pad 1: ceil(H/2) x ceil(W/2), so odd sizes round up (the upsample undoes it exactly)
       h = L.conv(h, `input_blocks.${block}.0.op`, { stride: 2 });
-      skips.push(h);
+      size = halved(size);
+      skips.push({ t: h, size });
       block++;
     }
   });
@@ -113,10 +127,14 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     for (let r = 0; r <= cfg.numResBlocks[level]; r++, block++) {
       const skip = skips.pop();
       if (!skip) throw new Error('unet: output_blocks consume more skips than input_blocks produced');
-      h = resBlock(g.op('Concat', [h, skip], { axis: 1 }), `output_blocks.${block}.0`);
+      h = resBlock(g.op('Concat', [h, skip.t], { axis: 1 }), `output_blocks.${block}.0`);
       const depth = cfg.transformerDepthOutput[block];
       if (depth) h = spatialTransformer(h, `output_blocks.${block}.1`, depth);
-      if (level > 0 && r === cfg.numResBlocks[level]) h = upsample(h, `output_blocks.${block}.${depth ? 2 : 1}`);
+      if (level > 0 && r === cfg.numResBlocks[level]) {
+        const next = skips.at(-1);
+        if (!next) throw new Error('unet: an upsample has no skip tensor left to take its size from');
+        h = upsample(h, `output_blocks.${block}.${depth ? 2 : 1}`, next.size);
+      }
     }
   }
 
