@@ -4,6 +4,7 @@ import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import { appRouter } from '../api/root';
 import type { Engine } from '../scheduler/engine';
 import type { LoomPaths } from '../config/paths';
+import { StoreFullError, StoreUnavailableError } from '../store/errors';
 import { serveOutput } from './outputs';
 import { handleUpload, UPLOAD_PREFIX } from './upload';
 
@@ -18,6 +19,12 @@ export function createLoomServer(opts: { engine: Engine; paths: LoomPaths; ui?: 
     createContext: () => ({ engine: opts.engine, paths: opts.paths }),
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR') console.error(`tRPC ${path ?? '?'}:`, error);
+    },
+    // a full disk refuses new work with 507 (Insufficient Storage), an unreachable store with 503
+    responseMeta: ({ errors }) => {
+      if (errors.some((e) => e.cause instanceof StoreFullError)) return { status: 507 };
+      if (errors.some((e) => e.cause instanceof StoreUnavailableError)) return { status: 503 };
+      return {};
     },
   });
   return http.createServer((req, res) => {
