@@ -16,6 +16,7 @@ import type { LoomPaths } from '../config/paths';
 import { databaseUrlFromEnv, openStore } from '../store/open';
 import type { JobPage, JobQuery, StoreHandle, WorkerStatus } from '../store/types';
 import { withPlacementKeys } from '../worker/model-keys';
+import { startReaper } from '../worker/reaper';
 import { WorkerLoop } from '../worker/worker-loop';
 import { diskValidationEnv, resolveModelsByHash } from './environment';
 import { WorkflowInvalidError, type ValidationError } from './errors';
@@ -64,7 +65,7 @@ export class Engine {
   private readonly runners: Readonly<Record<string, RunnerEntry>>;
   private readonly databaseUrl: string | undefined;
   private readonly log: (msg: string) => void;
-  private reaper: NodeJS.Timeout | null = null;
+  private stopReaper: (() => void) | null = null;
   private started = false;
   private closed = false;
 
@@ -129,21 +130,8 @@ export class Engine {
     this.ready.then(() => {
       if (this.closed || !this.handle) return;
       for (const loop of this.loops) loop.start();
-      if (this.databaseUrl) this.startReaper(this.handle);
+      if (this.databaseUrl) this.stopReaper = startReaper(this.handle, { leaseMs: this.settings.leaseMs, retries: this.settings.retries, log: this.log });
     }, (e: unknown) => this.log(`engine: store did not open: ${e instanceof Error ? e.message : String(e)}`));
-  }
-
-  private startReaper(handle: StoreHandle): void {
-    const every = Math.max(50, Math.floor(this.settings.leaseMs / 2));
-    let busy = false;
-    this.reaper = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      handle.store.reapExpired({ maxRetries: this.settings.retries }).then(async (r) => {
-        if (r.requeued.length > 0) await handle.notifier.signal({ type: 'queued' });
-      }).catch(() => {}).finally(() => (busy = false)); // store down: the next tick tries again
-    }, every);
-    this.reaper.unref();
   }
 
   /** Parses any accepted format, applies overrides, resolves renamed models, validates. */
@@ -223,7 +211,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.reaper) clearInterval(this.reaper);
+    this.stopReaper?.();
     // stop claiming first, then end the executors so a long node does not hold the shutdown
     const stopping = this.loops.map((l) => l.stop());
     const executors = this.opts.executors ?? (this.opts.executor ? [this.opts.executor] : []);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
 import type { JobEventBody } from '../scheduler/events';
 import { classifyStoreError } from './errors';
 import { importJournal } from './journal-import';
@@ -17,6 +17,25 @@ import type { Database as Tables } from './schema';
 import type { StoreHandle } from './types';
 
 export const SQLITE_FILE = 'loom.sqlite';
+
+/**
+ * SQLite rolls a transaction back by itself when a write fails for want of space (SQLITE_FULL); Kysely's
+ * ROLLBACK would then fail with "no transaction is active" and hide the real error, so skip it in that case.
+ */
+class SqliteStoreDialect extends SqliteDialect {
+  constructor(private readonly sqlite: Database.Database) {
+    super({ database: sqlite });
+  }
+
+  override createDriver(): Driver {
+    const sqlite = this.sqlite;
+    return new (class extends SqliteDriver {
+      override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+        if (sqlite.inTransaction) await super.rollbackTransaction(connection);
+      }
+    })({ database: sqlite });
+  }
+}
 
 export interface SqliteOptions {
   /** the state folder, or null for a store in memory (CLI runs) */
@@ -50,7 +69,7 @@ export async function openSqlite(opts: SqliteOptions): Promise<StoreHandle & { s
     }
     throw classifyStoreError(e);
   }
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Tables>({ dialect: new SqliteStoreDialect(sqlite) });
   try {
     await migrate(db as unknown as Kysely<unknown>, 'sqlite');
     if (opts.stateDir) {

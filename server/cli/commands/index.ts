@@ -3,6 +3,8 @@ import { register as convert } from './convert';
 import { register as inspect } from './inspect';
 import { register as merge } from './merge';
 import { register as run } from './run';
+import { register as serve } from './serve';
+import { register as worker } from './worker';
 
 /** Every subcommand registers itself here; add new ones (e.g. `run`) as one file + one line. */
-export const COMMANDS: readonly ((program: Command) => void)[] = [inspect, convert, merge, run];
+export const COMMANDS: readonly ((program: Command) => void)[] = [inspect, convert, merge, run, serve, worker];

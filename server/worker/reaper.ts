@@ -1,0 +1,19 @@
+/**
+ * On a shared store every process (API or worker) looks for expired leases now and then: a job whose
+ * worker died goes back to the queue (workers are told at once), or fails once it hit the retry cap.
+ */
+import type { StoreHandle } from '../store/types';
+
+export function startReaper(handle: StoreHandle, opts: { leaseMs: number; retries: number; log?: (msg: string) => void }): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    handle.store.reapExpired({ maxRetries: opts.retries }).then(async (r) => {
+      for (const id of r.failed) opts.log?.(`job ${id}: its worker died again; failed (retry limit ${opts.retries})`);
+      if (r.requeued.length > 0) await handle.notifier.signal({ type: 'queued' });
+    }).catch(() => {}).finally(() => (busy = false)); // store down: the next tick tries again
+  }, Math.max(50, Math.floor(opts.leaseMs / 2)));
+  timer.unref();
+  return () => clearInterval(timer);
+}
