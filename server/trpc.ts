@@ -3,6 +3,7 @@ import { initTRPC } from '@trpc/server';
 import type { LoomPaths } from './config/paths';
 import type { Engine } from './scheduler/engine';
 import { WorkflowInvalidError, type ValidationError } from './scheduler/errors';
+import { StoreFullError } from './store/errors';
 
 export interface Context {
   engine: Engine;
@@ -16,7 +17,9 @@ const t = initTRPC.context<Context>().create({
   },
   errorFormatter({ shape, error }) {
     const validationErrors: ValidationError[] | null = error.cause instanceof WorkflowInvalidError ? error.cause.errors : null;
-    return { ...shape, data: { ...shape.data, validationErrors } };
+    // a full disk is 507 Insufficient Storage (server.ts sets the response status to match)
+    const httpStatus = error.cause instanceof StoreFullError ? 507 : shape.data.httpStatus;
+    return { ...shape, data: { ...shape.data, httpStatus, validationErrors } };
   },
 });
 
