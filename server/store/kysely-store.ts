@@ -9,7 +9,7 @@ import type { Workflow } from '../../nodes/workflow/schema';
 import type { JobError, JobEventBody } from '../scheduler/events';
 import { JOB_STATUSES, type JobRecord, type JobStatus } from '../scheduler/job';
 import { classifyStoreError } from './errors';
-import { chooseJob, type Candidate } from './placement';
+import { rankJobs, type Candidate, type Choice } from './placement';
 import type { Database, JobsTable } from './schema';
 import type {
   ClaimOptions, Claimed, JobPage, JobQuery, JobStore, LeaseState, LibraryEntry, NewJob, Placement, ReapResult, StoreKind, WorkerAd, WorkerStatus,
@@ -145,22 +145,23 @@ export class KyselyJobStore implements JobStore {
   }
 
   async claim(worker: WorkerAd, opts: ClaimOptions): Promise<Claimed | null> {
-    // a lost race (another worker took the chosen job first) re-reads the queue: the winner now holds that checkpoint
+    // every choice taken by others meanwhile: read the queue again (the winners now hold those checkpoints)
     for (let round = 0; round < 5; round++) {
-      const choice = await this.run(() => this.choose(worker, opts));
-      if (!choice) return null;
-      const claimed = await this.take(worker.id, choice.id, choice.placement, opts.leaseMs);
+      const ranked = await this.run(() => this.rank(worker, opts));
+      if (ranked.length === 0) return null;
+      const claimed = await this.take(worker.id, ranked, opts.leaseMs);
       if (claimed) return claimed;
     }
     return null;
   }
 
-  private async choose(worker: WorkerAd, opts: ClaimOptions) {
+  private async rank(worker: WorkerAd, opts: ClaimOptions): Promise<Choice[]> {
     const rows = await this.db.selectFrom('jobs').select(['id', 'model_keys', sql<number>`${this.now} - enqueued_ms`.as('age_ms')])
       .where('status', '=', 'queued').orderBy('seq').limit(CLAIM_WINDOW).execute();
-    if (rows.length === 0) return null;
+    if (rows.length === 0) return [];
     const candidates: Candidate[] = rows.map((r) => ({ id: r.id, keys: parseJson<string[]>(r.model_keys, []), ageMs: Number(r.age_ms) }));
-    if (opts.fifo) return chooseJob(candidates, new Set(worker.models), [], { stealAfter: 0, stealAfterMs: 0, fifo: true });
+    const policy = { stealAfter: opts.stealAfter, stealAfterMs: opts.stealAfterMs, fifo: opts.fifo };
+    if (opts.fifo) return rankJobs(candidates, new Set(worker.models), [], policy);
     const others = await this.db.selectFrom('workers').select(['id', 'models']).where('id', '<>', worker.id)
       .where('heartbeat_ms', '>', sql<number>`${this.now} - ${opts.liveMs}`).execute();
     const running = await this.db.selectFrom('jobs').select(['lease_owner', 'model_keys']).where('status', '=', 'running')
@@ -172,21 +173,33 @@ export class KyselyJobStore implements JobStore {
       for (const k of parseJson<string[]>(r.model_keys, [])) set.add(k);
       holds.set(r.lease_owner, set);
     }
-    return chooseJob(candidates, new Set(worker.models), [...holds.values()], opts);
+    return rankJobs(candidates, new Set(worker.models), [...holds.values()], policy);
   }
 
-  private take(workerId: string, jobId: string, placement: Placement, leaseMs: number): Promise<Claimed | null> {
+  /** Takes the first job of `ranked` still queued and not being taken by another claimer. */
+  private take(workerId: string, ranked: readonly Choice[], leaseMs: number): Promise<Claimed | null> {
+    const ids = ranked.map((c) => c.id);
     return this.tx(async (trx, emit) => {
-      // SKIP LOCKED: a row another claimer is updating is passed over, not waited for
+      let target: string | undefined;
+      if (this.kind === 'postgres') {
+        // SKIP LOCKED: rows other claimers are taking right now are passed over, not waited for
+        const row = await trx.selectFrom('jobs').select('id').where('id', 'in', ids).where('status', '=', 'queued')
+          .orderBy(sql`array_position(${ids}::text[], id)`).limit(1).forUpdate().skipLocked().executeTakeFirst();
+        target = row?.id;
+      } else {
+        // one process, one connection: no other claimer can be half-way
+        const rows = await trx.selectFrom('jobs').select('id').where('id', 'in', ids).where('status', '=', 'queued').execute();
+        const queued = new Set(rows.map((r) => r.id));
+        target = ids.find((id) => queued.has(id));
+      }
+      if (!target) return null;
+      const placement = ranked.find((c) => c.id === target)?.placement ?? 'none';
       const row = await trx.updateTable('jobs').set((eb) => ({
         status: 'running', attempts: eb('attempts', '+', 1), lease_owner: workerId, lease_expires_ms: sql<number>`${this.now} + ${leaseMs}`,
         started_at: new Date().toISOString(), worker: workerId, placement, cancel_requested: 0, error: null,
-      })).where('id', '=', (eb) => {
-        const target = eb.selectFrom('jobs as j').select('j.id').where('j.id', '=', jobId).where('j.status', '=', 'queued');
-        return this.kind === 'postgres' ? target.forUpdate().skipLocked() : target;
-      }).returningAll().executeTakeFirst();
+      })).where('id', '=', target).where('status', '=', 'queued').returningAll().executeTakeFirst();
       if (!row) return null;
-      await emit({ type: 'job.started', jobId });
+      await emit({ type: 'job.started', jobId: target });
       return { job: rowToJob(row), placement };
     });
   }

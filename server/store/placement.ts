@@ -29,31 +29,34 @@ const holdsAll = (held: ReadonlySet<string>, keys: readonly string[]) => keys.ev
 const signature = (keys: readonly string[]) => [...keys].sort().join('|');
 
 /**
- * `candidates` in queue order; `mine`: what this worker holds; `others`: for each other live worker, what it
- * holds or is loading (its advertised models plus those of the job it runs).
+ * This worker's acceptable jobs, best first: jobs that cost it no load (its checkpoints' and checkpoint-free
+ * ones) in queue order, then jobs it may load a checkpoint for. Concurrent claimers race down this list,
+ * skipping rows another claimer holds. `candidates` in queue order; `mine`: what this worker holds;
+ * `others`: for each other live worker, what it holds or is loading (its advertised models plus its job's).
  */
-export function chooseJob(candidates: readonly Candidate[], mine: ReadonlySet<string>, others: readonly ReadonlySet<string>[], policy: PlacementPolicy): Choice | null {
+export function rankJobs(candidates: readonly Candidate[], mine: ReadonlySet<string>, others: readonly ReadonlySet<string>[], policy: PlacementPolicy, max = 32): Choice[] {
   const placementOf = (c: Candidate): Placement => (c.keys.length === 0 ? 'none' : holdsAll(mine, c.keys) ? 'hit' : 'miss');
-  if (policy.fifo) return candidates.length > 0 ? { id: candidates[0].id, placement: placementOf(candidates[0]) } : null;
+  if (policy.fifo) return candidates.slice(0, max).map((c) => ({ id: c.id, placement: placementOf(c) }));
 
   const waiting = new Map<string, number>();
   for (const c of candidates) if (c.keys.length > 0) waiting.set(signature(c.keys), (waiting.get(signature(c.keys)) ?? 0) + 1);
   const takeable = (c: Candidate): boolean => {
-    if (c.keys.length === 0) return true;
     const holders = others.filter((held) => holdsAll(held, c.keys)).length;
     if (holders === 0) return true;
     return c.ageMs >= policy.stealAfterMs || (waiting.get(signature(c.keys)) ?? 0) > policy.stealAfter * holders;
   };
-
-  let firstHit: Candidate | undefined;
-  let firstOther: Candidate | undefined;
+  const free: Choice[] = [];
+  const loads: Choice[] = [];
   for (const c of candidates) {
-    const p = placementOf(c);
-    if (p === 'hit') firstHit ??= c;
-    else if (!firstOther && takeable(c)) firstOther = c;
-    if (firstHit && firstOther) break;
+    const placement = placementOf(c);
+    if (placement !== 'miss') free.push({ id: c.id, placement });
+    else if (loads.length < max && takeable(c)) loads.push({ id: c.id, placement });
+    if (free.length >= max) break;
   }
-  // jobs without a checkpoint keep their queue order against this worker's hits
-  const pick = firstHit && !(firstOther && firstOther.keys.length === 0 && candidates.indexOf(firstOther) < candidates.indexOf(firstHit)) ? firstHit : firstOther;
-  return pick ? { id: pick.id, placement: placementOf(pick) } : null;
+  return [...free, ...loads].slice(0, max);
+}
+
+/** The best job for this worker now, or null when it should wait (see rankJobs). */
+export function chooseJob(candidates: readonly Candidate[], mine: ReadonlySet<string>, others: readonly ReadonlySet<string>[], policy: PlacementPolicy): Choice | null {
+  return rankJobs(candidates, mine, others, policy, 1)[0] ?? null;
 }

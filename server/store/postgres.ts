@@ -45,7 +45,9 @@ async function insertEvent(db: Kysely<Database>, kind: 'postgres', body: JobEven
 export async function openPostgres(opts: PostgresOptions): Promise<StoreHandle> {
   const log = opts.log ?? ((m: string) => console.warn(m));
   const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types, connectionTimeoutMillis: 5000, application_name: `latentloom ${os.hostname()}:${process.pid}` });
-  // an idle client whose server went away reports here; without a listener the process would exit
+  // a connection whose server went away emits 'error'; the pool listens only while a client is idle, so a
+  // client checked out (mid-transaction) when PostgreSQL restarts would take the process down without this
+  pool.on('connect', (client) => client.on('error', () => {}));
   pool.on('error', (e) => log(`store: idle PostgreSQL connection lost (${e.message})`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   try {

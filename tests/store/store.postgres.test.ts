@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JobEvent } from '../../server/scheduler/events';
 import { StoreUnavailableError } from '../../server/store/errors';
+import { sql } from 'kysely';
+import type { KyselyJobStore } from '../../server/store/kysely-store';
 import { openPostgres } from '../../server/store/postgres';
 import { describePostgres, startPostgres, type PgCluster } from '../helpers/postgres';
 import { eventually, newJob, opts, storeContract, worker, type Opened } from './store-contract';
@@ -59,6 +61,19 @@ describePostgres('PostgreSQL store', () => {
       await h.notifier.close();
       await h.store.close();
     }
+  });
+
+  it('a connection lost mid-transaction fails that call, never the process', async () => {
+    const h = await open();
+    const err = await (h.store as KyselyJobStore).db.transaction().execute(async (trx) => {
+      await sql`select 1`.execute(trx);
+      cluster.restart(); // the checked-out connection dies while nobody is reading it
+      await new Promise((r) => setTimeout(r, 300));
+      await sql`select 1`.execute(trx);
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    await h.notifier.close();
+    await h.store.close();
   });
 
   it('survives a database restart: calls fail as unavailable while it is down, then work again; events resume', async () => {
