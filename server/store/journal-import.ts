@@ -18,6 +18,7 @@ export async function importJournal(db: Kysely<Database>, stateDir: string, warn
   const file = path.join(stateDir, JOURNAL_FILE);
   if (!fs.existsSync(file)) return 0;
   const jobs = Journal.replay(file, warn);
+  let imported = 0;
   await db.transaction().execute(async (trx) => {
     for (const job of jobs) {
       const exists = await trx.selectFrom('jobs').select('id').where('id', '=', job.id).executeTakeFirst();
@@ -31,10 +32,11 @@ export async function importJournal(db: Kysely<Database>, stateDir: string, warn
         lease_owner: job.status === 'running' ? JOURNAL_OWNER : null, lease_expires_ms: job.status === 'running' ? 0 : null,
         cancel_requested: 0,
       }).execute();
+      imported++;
     }
     await trx.insertInto('meta').values({ key: 'journal_imported', value: JSON.stringify({ at: new Date().toISOString(), jobs: jobs.length }) })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify({ at: new Date().toISOString(), jobs: jobs.length }) })).execute();
   });
   fs.renameSync(file, `${file}.imported`);
-  return jobs.length;
+  return imported;
 }
