@@ -14,7 +14,8 @@ import { WorkflowFormatError } from '../../nodes/workflow/migrate';
 import type { Workflow } from '../../nodes/workflow/schema';
 import type { LoomPaths } from '../config/paths';
 import { databaseUrlFromEnv, openStore } from '../store/open';
-import type { JobPage, JobQuery, StoreHandle, WorkerStatus } from '../store/types';
+import { syncLibraryIndex } from '../store/library-index';
+import type { JobPage, JobQuery, LibraryEntry, StoreHandle, WorkerStatus } from '../store/types';
 import { withPlacementKeys } from '../worker/model-keys';
 import { startReaper } from '../worker/reaper';
 import { WorkerLoop } from '../worker/worker-loop';
@@ -195,6 +196,11 @@ export class Engine {
   /** Live workers (local and remote) with the checkpoints they hold. */
   async workers(): Promise<WorkerStatus[]> {
     return (await this.store()).store.workers(this.settings.leaseMs);
+  }
+
+  /** The saved-workflow library (index reconciled with the workflows folder), by name. */
+  async library(): Promise<LibraryEntry[]> {
+    return syncLibraryIndex((await this.store()).store, this.opts.paths.workflows);
   }
 
   /** Resolves when no job is queued or running. */

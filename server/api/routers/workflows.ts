@@ -11,14 +11,8 @@ const nameSchema = z.string().trim().min(1).max(120).regex(/^[\w\- .()]+$/, 'use
 const fileOf = (dir: string, name: string) => path.join(dir, name.endsWith('.json') ? name : `${name}.json`);
 
 const libraryRouter = router({
-  list: publicProcedure.query(async ({ ctx }) => {
-    const entries = await fs.readdir(ctx.paths.workflows, { withFileTypes: true }).catch(() => []);
-    const files = entries.filter((e) => e.isFile() && e.name.endsWith('.json'));
-    return Promise.all(files.map(async (e) => {
-      const st = await fs.stat(path.join(ctx.paths.workflows, e.name));
-      return { name: e.name.slice(0, -5), modified: st.mtime.toISOString(), bytes: st.size };
-    }));
-  }),
+  /** name, title, node count, size, modified time: from the store's index of the folder */
+  list: publicProcedure.query(({ ctx }) => ctx.engine.library()),
   load: publicProcedure.input(z.object({ name: nameSchema })).query(async ({ ctx, input }) => {
     const text = await fs.readFile(fileOf(ctx.paths.workflows, input.name), 'utf8').catch(() => null);
     if (text === null) throw new TRPCError({ code: 'NOT_FOUND', message: `No saved workflow "${input.name}".` });
