@@ -78,7 +78,7 @@ export class Engine {
     this.log = opts.log ?? ((m) => console.warn(m));
     // the shared store numbers events itself (one feed for every API process)
     this.events = this.databaseUrl ? new EventLog(5000, 0) : new EventLog();
-    this.ready = this.open();
+    this.ready = this.connect();
     this.ready.catch(() => {}); // reported by every call that needs the store, and by start()
   }
 
@@ -98,7 +98,7 @@ export class Engine {
     return this.databaseUrl ? 'postgres' : 'sqlite';
   }
 
-  private async open(): Promise<void> {
+  private async connect(): Promise<void> {
     const handle = await openStore({
       databaseUrl: this.databaseUrl, stateDir: this.opts.durable === false ? null : this.opts.paths.state, events: this.events, log: this.log,
     });

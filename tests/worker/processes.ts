@@ -13,9 +13,9 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startWorker(dataDir: string, id: string, env: Record<string, string>): Promise<WorkerProcess> {
+export async function startWorker(dataDir: string, id: string, env: Record<string, string>, args: string[] = []): Promise<WorkerProcess> {
   // node --import tsx straight on the CLI module: SIGKILL reaches the worker itself
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'worker', '--id', id], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'worker', '--id', id, ...args], {
     cwd: ROOT, env: { ...process.env, LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache'), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

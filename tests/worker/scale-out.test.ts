@@ -15,6 +15,7 @@ import { dataDirWithModels, decodeWorkflow, latentJob, outputFiles, startWorker,
 
 let cluster: PgCluster;
 let dbs = 0;
+let currentDb = '';
 const running: { stop(signal?: NodeJS.Signals): Promise<void> }[] = [];
 const dirs: string[] = [];
 beforeAll(async () => {
@@ -42,6 +43,7 @@ async function setup(workers: number, env: Record<string, string> = {}, workerEn
   dirs.push(dataDir);
   dataDirWithModels(dataDir);
   const url = await cluster.createDatabase(`scale_${process.pid}_${++dbs}`);
+  currentDb = url;
   const shared = { LOOM_DATABASE_URL: url, LOOM_POLL_MS: '250', ...env };
   const server = await startServer(dataDir, { env: shared, args: ['--workers', '0'] });
   running.push(server);
@@ -221,5 +223,23 @@ suite('scale-out: one API process, three workers, PostgreSQL', () => {
     expect(sequenceHits).toBe(hits);
     expect(rate).toBeGreaterThanOrEqual(0.9);
     expect(byWorker.size).toBe(workers.length);
+  });
+
+  it('a worker finds a checkpoint by its sha256 under another name in its own models folder', async () => {
+    const { dataDir, api } = await setup(0);
+    const own = path.join(dataDir, 'worker-models');
+    fs.mkdirSync(path.join(own, 'checkpoints'), { recursive: true });
+    fs.symlinkSync(fs.realpathSync(path.join(dataDir, 'models', 'checkpoints', 'sd1-b.safetensors')), path.join(own, 'checkpoints', 'renamed-b.safetensors'));
+    expect(await api.jobs.workers.query()).toEqual([]);
+    // the API learns the file's hash (here on request; otherwise in the background after its first use)
+    const { sha256 } = await api.models.hash.mutate({ folder: 'checkpoints', name: 'sd1-b.safetensors' });
+    const { id } = await api.jobs.enqueue.mutate({ workflow: decodeWorkflow('sd1-b.safetensors') });
+    const queued = await api.jobs.get.query({ id });
+    expect(queued.workflow.nodes.ckpt.models).toEqual({ file: { sha256 } });
+    const worker = await startWorker(dataDir, 'elsewhere', { LOOM_DATABASE_URL: currentDb, LOOM_POLL_MS: '250' }, ['--models-dir', own]);
+    running.push(worker);
+    const [job] = await waitFinished(api, [id], 60_000);
+    expect(job).toMatchObject({ status: 'finished', worker: 'elsewhere' });
+    expect(worker.output()).toMatch(/"sd1-b.safetensors" not found; using "renamed-b.safetensors" \(same sha256\)/);
   });
 });
