@@ -37,7 +37,7 @@ export interface EngineOptions {
   executors?: readonly Executor[];
   schemas?: SchemaMap;
   runners?: Readonly<Record<string, RunnerEntry>>;
-  /** false: the store lives in memory (CLI in-process runs) */
+  /** false: the store lives in memory (CLI in-process runs), even when LOOM_DATABASE_URL is set */
   durable?: boolean;
   /** finished/failed/cancelled jobs kept (queued and running ones are always kept) */
   historyLimit?: number;
@@ -73,7 +73,8 @@ export class Engine {
   constructor(private readonly opts: EngineOptions) {
     this.schemas = opts.schemas ?? SCHEMAS_BY_ID;
     this.runners = opts.runners ?? RUNNERS;
-    this.databaseUrl = opts.databaseUrl === null ? undefined : opts.databaseUrl ?? databaseUrlFromEnv();
+    // an in-memory engine (CLI in-process run) never joins the shared queue, whatever the environment says
+    this.databaseUrl = opts.databaseUrl === null || opts.durable === false ? undefined : opts.databaseUrl ?? databaseUrlFromEnv();
     this.settings = { ...queueSettingsFromEnv(), ...opts.queue };
     this.log = opts.log ?? ((m) => console.warn(m));
     // the shared store numbers events itself (one feed for every API process)

@@ -184,4 +184,22 @@ describe('Engine', () => {
     expect(runs).toBe(0);
     await third.close();
   });
+
+  it('an in-memory engine (CLI run) stays local even when LOOM_DATABASE_URL is set', async () => {
+    const { paths, engine: unused } = makeEngine(fakeRunners());
+    await unused.close();
+    const saved = process.env.LOOM_DATABASE_URL;
+    process.env.LOOM_DATABASE_URL = 'postgres://nobody@127.0.0.1:1/none';
+    try {
+      const engine = new Engine({ paths, executor: createInProcessExecutor(paths, fakeRunners()), runners: fakeRunners(), durable: false });
+      expect(engine.storeKind).toBe('sqlite');
+      const { job } = await engine.enqueue(txt2img(3));
+      await engine.idle();
+      expect((await engine.get(job.id))?.status).toBe('finished');
+      await engine.close();
+    } finally {
+      if (saved === undefined) delete process.env.LOOM_DATABASE_URL;
+      else process.env.LOOM_DATABASE_URL = saved;
+    }
+  });
 });
