@@ -37,6 +37,25 @@ const graph = (i: number): Workflow => ({
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
+/** Every accepted job and every outcome is one durable commit, so the disk's flush time bounds these figures. */
+function fsyncMs(dir: string): number {
+  const file = path.join(dir, 'fsync-probe');
+  const fd = fs.openSync(file, 'w');
+  const ms: number[] = [];
+  try {
+    for (let i = 0; i < 100; i++) {
+      fs.writeSync(fd, 'x'.repeat(128));
+      const t0 = performance.now();
+      fs.fdatasyncSync(fd);
+      ms.push(performance.now() - t0);
+    }
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(file);
+  }
+  return percentile(ms.sort((a, b) => a - b), 50);
+}
+
 async function throughput(paths: LoomPaths, databaseUrl: string | undefined, workers: number, jobs: number): Promise<number> {
   const events = new EventLog(5000, databaseUrl ? 0 : undefined);
   const handle = await openStore({ databaseUrl, stateDir: databaseUrl ? null : paths.state, events, poolSize: workers + 4 });
@@ -93,7 +112,8 @@ export async function run() {
       const c = cluster;
       backends.push({ name: 'postgres', url: () => c.createDatabase(`bench_${++n}`) });
     } else console.log('PostgreSQL not installed: PostgreSQL figures skipped');
-    console.log(`${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), ${jobs} jobs per run, no-op nodes, workers in one process`);
+    console.log(`${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg()[0].toFixed(1)}, ${jobs} jobs per run, no-op nodes, workers in one process`);
+    log.note('fdatasync_p50_ms', fsyncMs(root), 'fdatasync p50 on the state disk (ms)');
     let run = 0;
     for (const b of backends) {
       for (const workers of [1, 2, 4]) {
