@@ -48,6 +48,8 @@ export class WorkerLoop {
   private stopping = false;
   private current: { jobId: string; abort: AbortController; reason: StopReason | null } | null = null;
   private wakeUp: (() => void) | null = null;
+  /** a wake-up that came while the loop was not idle (e.g. mid-claim): the next idle returns at once */
+  private woken = false;
   private done: Promise<void> | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -96,7 +98,8 @@ export class WorkerLoop {
   wake(): void {
     const w = this.wakeUp;
     this.wakeUp = null;
-    w?.();
+    if (w) w();
+    else this.woken = true;
   }
 
   /** Cancels the running job if it is this one (same process as the API). */
@@ -160,6 +163,7 @@ export class WorkerLoop {
         await this.idle(this.opts.pollMs);
         continue;
       }
+      this.woken = false;
       await this.runJob(claimed);
       this.completed++;
       if (this.ad().models.join(',') !== this.advertised) await this.beat();
@@ -167,7 +171,10 @@ export class WorkerLoop {
   }
 
   private idle(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
+    if (this.stopping || this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const t = setTimeout(() => {
         this.wakeUp = null;
@@ -193,6 +200,7 @@ export class WorkerLoop {
     }, Math.max(50, Math.floor(leaseMs / 3)));
     const t0 = performance.now();
     try {
+      if (this.stopping) throw new Error('worker stopping'); // claimed while stop() began: give it straight back
       // this host's folders: a file missing under the workflow's name is found by its sha256
       const { workflow, notes } = await resolveModelsByHash(job.workflow, this.opts.schemas, this.opts.paths);
       for (const n of notes) this.log(`worker ${this.opts.id}: job ${job.id}: ${n}`);
@@ -203,7 +211,7 @@ export class WorkerLoop {
       await this.settle('record finished job', () => store.completeJob(job.id, this.opts.id, result.files, ms));
     } catch (e) {
       await notifier.flush();
-      const reason = current.reason;
+      const reason = current.reason ?? (this.stopping ? 'stop' : null);
       if (reason === 'lost') this.log(`worker ${this.opts.id}: lost the lease on job ${job.id}; another worker owns it now`);
       else if (reason === 'cancel') await this.settle('record cancel', () => store.markCancelled(job.id, this.opts.id));
       else if (reason === 'stop') await this.settle('give job back', () => store.releaseJob(job.id, this.opts.id, { penalize: false, cause: 'worker stopped', maxRetries: this.opts.retries }));
