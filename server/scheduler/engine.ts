@@ -165,8 +165,8 @@ export class Engine {
     const job: JobRecord = { id: crypto.randomUUID(), status: 'queued', workflow, createdAt: new Date().toISOString(), files: [], attempts: 0 };
     await store.insertJob({ id: job.id, workflow, createdAt: job.createdAt, title: workflow.meta?.title ?? null, modelKeys: keys });
     this.start();
-    // workers poll anyway: a lost signal only delays the claim
-    void notifier.signal({ type: 'queued' }).catch(() => {});
+    // the shared store wakes workers in the insert's own transaction; workers poll anyway
+    if (!this.databaseUrl) void notifier.signal({ type: 'queued' });
     return { job, warnings: prepared.warnings };
   }
 

@@ -38,8 +38,10 @@ export interface PostgresOptions {
 }
 
 async function insertEvent(db: Kysely<Database>, kind: 'postgres', body: JobEventBody): Promise<void> {
+  // a job (re)entering the queue also wakes the workers, in the same statement (and transaction)
+  const wake = body.type === 'job.queued' ? sql`, pg_notify(${CONTROL_CHANNEL}, ${JSON.stringify({ type: 'queued' } satisfies ControlSignal)})` : sql``;
   await sql`with e as (insert into events (job_id, body, created_ms) values (${body.jobId}, ${JSON.stringify(body)}, ${nowMsExpr(kind)}) returning id)
-    select pg_notify(${EVENTS_CHANNEL}, id::text) from e`.execute(db);
+    select pg_notify(${EVENTS_CHANNEL}, id::text)${wake} from e`.execute(db);
 }
 
 export async function openPostgres(opts: PostgresOptions): Promise<StoreHandle> {

@@ -1,6 +1,6 @@
 /**
  * On a shared store every process (API or worker) looks for expired leases now and then: a job whose
- * worker died goes back to the queue (workers are told at once), or fails once it hit the retry cap.
+ * worker died goes back to the queue (its job.queued event wakes the workers), or fails at the retry cap.
  */
 import type { StoreHandle } from '../store/types';
 
@@ -9,9 +9,9 @@ export function startReaper(handle: StoreHandle, opts: { leaseMs: number; retrie
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
-    handle.store.reapExpired({ maxRetries: opts.retries }).then(async (r) => {
+    // a requeued job's job.queued event wakes the workers
+    handle.store.reapExpired({ maxRetries: opts.retries }).then((r) => {
       for (const id of r.failed) opts.log?.(`job ${id}: its worker died again; failed (retry limit ${opts.retries})`);
-      if (r.requeued.length > 0) await handle.notifier.signal({ type: 'queued' });
     }).catch(() => {}).finally(() => (busy = false)); // store down: the next tick tries again
   }, Math.max(50, Math.floor(opts.leaseMs / 2)));
   timer.unref();
