@@ -204,6 +204,7 @@ export class WorkerLoop {
       // this host's folders: a file missing under the workflow's name is found by its sha256
       const { workflow, notes } = await resolveModelsByHash(job.workflow, this.opts.schemas, this.opts.paths);
       for (const n of notes) this.log(`worker ${this.opts.id}: job ${job.id}: ${n}`);
+      this.hashCheckpoints(workflow);
       const result = await this.opts.executor.run({ id: job.id, workflow }, (e) => void notifier.publish(e), abort.signal);
       this.remember(workflow, job.workflow);
       await notifier.flush();
@@ -251,6 +252,14 @@ export class WorkerLoop {
     }
   }
 
+  /** Starts hashing (once, cached on disk) checkpoints whose sha256 is not known here, while the job runs. */
+  private hashCheckpoints(workflow: Workflow): void {
+    for (const ref of checkpointRefs(workflow, this.opts.schemas)) {
+      const file = checkpointPath(this.opts.paths, ref.name);
+      if (file && !ref.sha256 && !cachedSha256Sync(file) && fs.existsSync(file)) hashInBackground(file);
+    }
+  }
+
   /** After a job: the checkpoints it loaded are now held here (under every key a job may use for them). */
   private remember(resolved: Workflow, asQueued: Workflow): void {
     const queuedRefs = checkpointRefs(asQueued, this.opts.schemas);
@@ -262,7 +271,6 @@ export class WorkerLoop {
       const sha256 = ref.sha256 ?? q?.sha256 ?? cachedSha256Sync(file);
       const aliases = [fileKey(ref.name), ...(q && q.name !== ref.name ? [fileKey(q.name)] : []), ...(sha256 ? [sha256] : [])];
       this.residency.touch(file, aliases, st.size);
-      if (!sha256) hashInBackground(file);
     });
   }
 }
