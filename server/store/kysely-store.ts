@@ -328,6 +328,13 @@ export class KyselyJobStore implements JobStore {
     });
   }
 
+  pruneWorkers(silentMs: number): Promise<number> {
+    return this.run(async () => {
+      const r = await this.db.deleteFrom('workers').where('heartbeat_ms', '<', sql<number>`${this.now} - ${silentMs}`).executeTakeFirst();
+      return Number(r.numDeletedRows);
+    });
+  }
+
   workers(liveMs: number): Promise<WorkerStatus[]> {
     return this.run(async () => {
       const rows = await this.db.selectFrom('workers').selectAll().select(sql<number>`${this.now}`.as('db_now'))

@@ -128,6 +128,8 @@ export interface JobStore {
 
   heartbeat(worker: WorkerAd): Promise<void>;
   removeWorker(id: string): Promise<void>;
+  /** Forgets workers silent for longer than this (killed ones never say goodbye). */
+  pruneWorkers(silentMs: number): Promise<number>;
   workers(liveMs: number): Promise<WorkerStatus[]>;
 
   /** Keeps the newest `limit` finished/failed/cancelled jobs; queued and running ones are never dropped. */

@@ -218,6 +218,10 @@ export function storeContract(open: OpenStore): void {
     expect((await store.workers(60_000)).map((w) => [w.id, w.models, w.runningJob !== null])).toEqual([
       ['holder', ['sha-a'], false], ['idle', [], true],
     ]);
+    await new Promise((r) => setTimeout(r, 30));
+    await store.heartbeat(worker('holder', ['sha-a']));
+    expect(await store.pruneWorkers(20)).toBe(1); // 'idle' has been silent for longer
+    expect((await store.workers(60_000)).map((w) => w.id)).toEqual(['holder']);
   });
 
   it('prunes the oldest history beyond a limit, never queued or running jobs', async () => {
