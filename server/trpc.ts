@@ -5,6 +5,7 @@ import type { Engine } from './scheduler/engine';
 import { WorkflowInvalidError, type ValidationError } from './scheduler/errors';
 import type { Limits } from './api/limits';
 import { internalErrorMessage, isStackOverflow, scrubPaths } from './api/public-errors';
+import { StoreFullError } from './store/errors';
 
 export interface Context {
   engine: Engine;
@@ -25,7 +26,9 @@ const t = initTRPC.context<Context>().create({
     // unexpected errors (stack overflows included) become one line naming a log reference
     const message = error.code === 'INTERNAL_SERVER_ERROR' ? internalErrorMessage(error.cause ?? error, `tRPC ${path ?? '?'}`) : scrubPaths(error.message, ctx?.paths);
     const scrubbed = validationErrors?.map((v) => ({ ...v, message: scrubPaths(v.message, ctx?.paths) })) ?? null;
-    return { ...shape, message, data: { ...shape.data, validationErrors: scrubbed } };
+    // a full disk is 507 Insufficient Storage (server.ts sets the response status to match)
+    const httpStatus = error.cause instanceof StoreFullError ? 507 : shape.data.httpStatus;
+    return { ...shape, message, data: { ...shape.data, httpStatus, validationErrors: scrubbed } };
   },
 });
 

@@ -14,6 +14,7 @@ import type { Engine } from '../scheduler/engine';
 import type { LoomPaths } from '../config/paths';
 import { accessPolicy, checkAccess, handleTokenLogin, type AccessPolicy } from './access';
 import { HttpError, jsonDepth, readBody } from './body';
+import { StoreFullError, StoreUnavailableError } from '../store/errors';
 import { serveOutput } from './outputs';
 import { sendError, setSecurityHeaders } from './reply';
 import { OUTPUTS_PREFIX, TRPC_PREFIX, UPLOAD_PREFIX } from './routes';
@@ -51,6 +52,12 @@ export function createLoomServer(opts: LoomServerOptions): http.Server {
     maxBodySize: limits.body.value,
     createContext: () => ({ engine: opts.engine, paths: opts.paths, limits }),
     // internal errors are logged, with the reference the client sees, by the error formatter (server/trpc.ts)
+    // a full disk refuses new work with 507 (Insufficient Storage), an unreachable store with 503
+    responseMeta: ({ errors }) => {
+      if (errors.some((e) => e.cause instanceof StoreFullError)) return { status: 507 };
+      if (errors.some((e) => e.cause instanceof StoreUnavailableError)) return { status: 503 };
+      return {};
+    },
   });
 
   const handleTrpc = async (req: http.IncomingMessage, res: http.ServerResponse) => {

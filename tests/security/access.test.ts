@@ -23,7 +23,7 @@ beforeAll(async () => {
   dirs.push(a, b);
   [open, guarded] = await Promise.all([
     startServer(a),
-    startServer(b, { LOOM_API_TOKEN: TOKEN, LOOM_ALLOWED_HOSTS: 'loom.test', LOOM_ALLOWED_ORIGINS: 'https://loom.test' }),
+    startServer(b, { env: { LOOM_API_TOKEN: TOKEN, LOOM_ALLOWED_HOSTS: 'loom.test', LOOM_ALLOWED_ORIGINS: 'https://loom.test' } }),
   ]);
 });
 afterAll(async () => {

@@ -18,7 +18,7 @@ beforeAll(async () => {
   const b = tempDataDir('deep');
   dirs.push(a, b);
   // the second server lifts the depth limit, to show what still happens past it
-  [server, deepServer] = await Promise.all([startServer(a), startServer(b, { LOOM_MAX_JSON_DEPTH: '1000000', LOOM_MAX_BODY_BYTES: String(64 << 20) })]);
+  [server, deepServer] = await Promise.all([startServer(a), startServer(b, { env: { LOOM_MAX_JSON_DEPTH: '1000000', LOOM_MAX_BODY_BYTES: String(64 << 20) } })]);
 });
 afterAll(async () => {
   await Promise.all([server?.stop(), deepServer?.stop()]);

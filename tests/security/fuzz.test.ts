@@ -22,7 +22,7 @@ beforeAll(async () => {
   dir = tempDataDir('fuzz');
   fs.writeFileSync(`${dir}/output/a.png`, Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
   fs.symlinkSync('/etc/passwd', `${dir}/output/p.png`);
-  server = await startServer(dir, { LOOM_MAX_UPLOAD_BYTES: String(1 << 20) });
+  server = await startServer(dir, { env: { LOOM_MAX_UPLOAD_BYTES: String(1 << 20) } });
 });
 afterAll(async () => {
   await server?.stop();

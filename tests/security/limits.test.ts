@@ -15,7 +15,7 @@ let dir: string;
 
 beforeAll(async () => {
   dir = tempDataDir('limits');
-  server = await startServer(dir, { LOOM_MAX_BODY_BYTES: String(BODY_LIMIT), LOOM_MAX_WORKFLOW_NODES: '200', LOOM_MAX_JSON_DEPTH: '40' });
+  server = await startServer(dir, { env: { LOOM_MAX_BODY_BYTES: String(BODY_LIMIT), LOOM_MAX_WORKFLOW_NODES: '200', LOOM_MAX_JSON_DEPTH: '40' } });
 });
 afterAll(async () => {
   await server?.stop();

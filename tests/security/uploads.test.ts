@@ -21,7 +21,7 @@ const inputNames = async (ext?: string[]) =>
 
 beforeAll(async () => {
   dir = tempDataDir('uploads');
-  server = await startServer(dir, { LOOM_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024) });
+  server = await startServer(dir, { env: { LOOM_MAX_UPLOAD_BYTES: String(4 * 1024 * 1024) } });
 });
 afterAll(async () => {
   await server?.stop();

@@ -19,16 +19,8 @@ function refuseLarge(workflow: unknown, limits = defaultLimits()): void {
 }
 
 const libraryRouter = router({
-  list: publicProcedure.query(async ({ ctx }) => {
-    const entries = await fs.readdir(ctx.paths.workflows, { withFileTypes: true }).catch(() => []);
-    const files = entries.filter((e) => e.isFile() && e.name.endsWith('.json'));
-    const listed = await Promise.all(files.map(async (e) => {
-      // a file removed while listing is simply not listed
-      const st = await fs.stat(path.join(ctx.paths.workflows, e.name)).catch(() => null);
-      return st ? { name: e.name.slice(0, -5), modified: st.mtime.toISOString(), bytes: st.size } : null;
-    }));
-    return listed.filter((x) => x !== null);
-  }),
+  /** name, title, node count, size, modified time: from the store's index of the folder */
+  list: publicProcedure.query(({ ctx }) => ctx.engine.library()),
   load: publicProcedure.input(z.object({ name: nameSchema })).query(async ({ ctx, input }) => {
     const found = await resolveFileInside(ctx.paths.workflows, fileName(input.name));
     if (found.status === 'outside') throw new TRPCError({ code: 'FORBIDDEN', message: `Saved workflow "${input.name}" links outside the workflows folder; it is not read.` });
