@@ -88,7 +88,7 @@ export function createLoomServer(opts: LoomServerOptions): http.Server {
     sendError(req, res, 404, 'Not found (UI disabled)');
   };
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const fail = (e: unknown) => {
       if (e instanceof HttpError) return sendError(req, res, e.status, e.message, { close: true });
       sendError(req, res, 500, internalErrorMessage(e, `${req.method} ${(req.url ?? '').slice(0, 200)}`));
@@ -98,6 +98,22 @@ export function createLoomServer(opts: LoomServerOptions): http.Server {
     } catch (e) {
       fail(e);
     }
+  };
+  const server = http.createServer(handle);
+  // "Expect: 100-continue" (curl sends it for big bodies): a body over its limit is refused before the client sends
+  // it, so the client reads a clear 413 instead of a broken pipe halfway through its upload
+  server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = req.url ?? '/';
+    const limit = url.startsWith(UPLOAD_PREFIX) ? limits.upload : limits.body;
+    const allowed = checkAccess(policy, req).ok;
+    if (allowed && Number(req.headers['content-length'] ?? 0) > limit.value) {
+      setSecurityHeaders(res);
+      const what = url.startsWith(UPLOAD_PREFIX) ? 'The upload' : 'The request body';
+      return sendError(req, res, 413, `${what} is too large: ${describeLimit(url.startsWith(UPLOAD_PREFIX) ? 'an upload' : 'a request body', limit, 'bytes')}.`, { close: true });
+    }
+    // a refused caller gets its 401/403 before sending anything
+    if (allowed) res.writeContinue();
+    handle(req, res);
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

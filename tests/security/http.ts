@@ -32,7 +32,11 @@ export function request(base: string, r: RawRequest): Promise<RawResponse> {
       },
     );
     req.setTimeout(r.timeoutMs ?? 15_000, () => req.destroy(new Error(`timeout: ${r.method ?? 'GET'} ${r.path}`)));
-    req.on('error', reject);
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      // a server refusing a big body answers and closes while we still write: the answer may follow the broken pipe
+      if (e.code === 'EPIPE' || e.code === 'ECONNRESET') setTimeout(() => reject(e), 500);
+      else reject(e);
+    });
     req.end(r.body);
   });
 }

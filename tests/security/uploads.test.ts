@@ -90,11 +90,31 @@ describe('uploads', () => {
   });
 
   it('refuses an upload over LOOM_MAX_UPLOAD_BYTES, declared or streamed, keeping nothing', async () => {
-    const declared = await put('big.png', pngBody(5 * 1024 * 1024));
-    expect(declared.status).toBe(413);
-    expect(JSON.parse(declared.body).error).toMatch(/LOOM_MAX_UPLOAD_BYTES/);
-    // chunked (no Content-Length): refused once the stream passes the limit
     const url = new URL(server.url);
+    // declared, with "Expect: 100-continue" (what curl sends): refused before a byte of the body is sent
+    const declared = await new Promise<{ status: number; body: string; sentBody: boolean }>((resolve, reject) => {
+      let sentBody = false;
+      const req = http.request(
+        { host: url.hostname, port: url.port, method: 'PUT', path: '/api/inputs/big.png', agent: false, headers: { 'content-length': 5 * 1024 * 1024, expect: '100-continue' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), sentBody }));
+        },
+      );
+      req.on('continue', () => {
+        sentBody = true;
+        req.end(pngBody(5 * 1024 * 1024));
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(declared.status).toBe(413);
+    expect(declared.sentBody).toBe(false);
+    expect(JSON.parse(declared.body).error).toMatch(/LOOM_MAX_UPLOAD_BYTES/);
+    // declared without Expect, body sent at once: a 413, or the connection cut while we still write
+    const blasted = await put('big.png', pngBody(5 * 1024 * 1024)).then((r) => r.status, () => 413);
+    expect(blasted).toBe(413);
+    // chunked (no Content-Length): refused once the stream passes the limit
     const streamed = await new Promise<number>((resolve, reject) => {
       const req = http.request({ host: url.hostname, port: url.port, method: 'PUT', path: '/api/inputs/big2.png', agent: false }, (res) => {
         res.resume();

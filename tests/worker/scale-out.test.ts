@@ -256,7 +256,7 @@ suite('scale-out: one API process, three workers, PostgreSQL', () => {
     const { sha256 } = await api.models.hash.mutate({ folder: 'checkpoints', name: 'sd1-b.safetensors' });
     const { id } = await api.jobs.enqueue.mutate({ workflow: decodeWorkflow('sd1-b.safetensors') });
     const queued = await api.jobs.get.query({ id });
-    expect(queued.workflow.nodes.ckpt.models).toEqual({ file: { sha256 } });
+    expect(queued.workflow.nodes.ckpt.models).toEqual({ ckpt_name: { sha256 } });
     const worker = await startWorker(dataDir, 'elsewhere', { LOOM_DATABASE_URL: currentDb, LOOM_POLL_MS: '250' }, ['--models-dir', own]);
     running.push(worker);
     const [job] = await waitFinished(api, [id], 60_000);
