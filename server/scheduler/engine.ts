@@ -8,9 +8,6 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import { REGISTRY, type Registry } from '../../nodes/registry';
 import type { SchemaMap } from '../../nodes/schemas';
-import { loadAnyWorkflow } from '../../nodes/workflow/load';
-import { WorkflowFormatError } from '../../nodes/workflow/migrate';
-import type { Workflow } from '../../nodes/workflow/schema';
 import type { LoomPaths } from '../config/paths';
 import { databaseUrlFromEnv, openStore } from '../store/open';
 import { syncLibraryIndex } from '../store/library-index';
@@ -18,15 +15,15 @@ import type { JobPage, JobQuery, LibraryEntry, StoreHandle, WorkerStatus } from 
 import { withPlacementKeys } from '../worker/model-keys';
 import { startReaper } from '../worker/reaper';
 import { WorkerLoop } from '../worker/worker-loop';
-import { diskValidationEnv, resolveModelNames } from './environment';
-import { WorkflowInvalidError, type ValidationError } from './errors';
+import { WorkflowInvalidError } from './errors';
 import { EventLog } from './event-log';
 import type { Executor } from './executor';
 import { DEFAULT_MODEL_BUDGET } from './inprocess-executor';
 import type { JobRecord } from './job';
-import { applyOverrides, type Overrides } from './overrides';
+import type { Overrides } from './overrides';
+import type { Prepared } from './prepare';
+import { createPreparer, type PrepareOptions, type Preparer } from './preparer';
 import { queueSettingsFromEnv, type QueueSettings } from './queue-settings';
-import { validateWorkflow } from './validate';
 
 export interface EngineOptions {
   paths: LoomPaths;
@@ -48,11 +45,7 @@ export interface EngineOptions {
 
 const DEFAULT_HISTORY_LIMIT = Number(process.env.LOOM_HISTORY_LIMIT ?? 10_000);
 
-export interface Prepared {
-  workflow: Workflow | null;
-  errors: ValidationError[];
-  warnings: string[];
-}
+export type { Prepared };
 
 export class Engine {
   readonly events: EventLog;
@@ -62,6 +55,7 @@ export class Engine {
   private handle: StoreHandle | null = null;
   private loops: WorkerLoop[] = [];
   private readonly schemas: SchemaMap;
+  private readonly preparer: Preparer;
   private readonly databaseUrl: string | undefined;
   private readonly log: (msg: string) => void;
   private stopReaper: (() => void) | null = null;
@@ -70,6 +64,7 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.schemas = (opts.registry ?? REGISTRY).schemas;
+    this.preparer = createPreparer(this.schemas, opts.paths);
     // an in-memory engine (CLI in-process run) never joins the shared queue, whatever the environment says
     this.databaseUrl = opts.databaseUrl === null || opts.durable === false ? undefined : opts.databaseUrl ?? databaseUrlFromEnv();
     this.settings = { ...queueSettingsFromEnv(), ...opts.queue };
@@ -133,20 +128,9 @@ export class Engine {
     }, (e: unknown) => this.log(`engine: store did not open: ${e instanceof Error ? e.message : String(e)}`));
   }
 
-  /** Parses any accepted format, applies overrides, resolves renamed models, validates. */
-  async prepare(input: unknown, overrides: Overrides = {}): Promise<Prepared> {
-    let loaded: { workflow: Workflow; warnings: string[] };
-    try {
-      loaded = loadAnyWorkflow(input, this.schemas);
-    } catch (e) {
-      if (!(e instanceof WorkflowFormatError)) throw e;
-      const lines = e.issues.length > 0 ? e.issues : [e.message];
-      return { workflow: null, warnings: [], errors: lines.map((message) => ({ code: 'INVALID_WORKFLOW', nodeId: null, message })) };
-    }
-    const applied = applyOverrides(loaded.workflow, overrides, this.schemas);
-    const resolved = await resolveModelNames(applied.workflow, this.schemas, this.opts.paths);
-    const errors = [...applied.errors, ...validateWorkflow(resolved.workflow, this.schemas, diskValidationEnv(this.opts.paths))];
-    return { workflow: resolved.workflow, errors, warnings: [...loaded.warnings, ...resolved.notes] };
+  /** Parses any accepted format, applies overrides, resolves renamed models, validates (big workflows off this thread). */
+  prepare(input: unknown, overrides: Overrides = {}, opts?: PrepareOptions): Promise<Prepared> {
+    return this.preparer.prepare(input, overrides, opts);
   }
 
   /**
@@ -156,7 +140,7 @@ export class Engine {
   async enqueue(input: unknown, overrides: Overrides = {}): Promise<{ job: JobRecord; warnings: string[] }> {
     const { store, notifier } = await this.store();
     if (this.closed) throw new Error('Engine is shut down.');
-    const prepared = await this.prepare(input, overrides);
+    const prepared = await this.prepare(input, overrides, { keepInvalid: false });
     if (!prepared.workflow || prepared.errors.length > 0) throw new WorkflowInvalidError(prepared.errors);
     const { workflow, keys } = withPlacementKeys(prepared.workflow, this.schemas, this.opts.paths);
     const job: JobRecord = { id: crypto.randomUUID(), status: 'queued', workflow, createdAt: new Date().toISOString(), files: [], attempts: 0 };
@@ -221,6 +205,7 @@ export class Engine {
     const executors = this.opts.executors ?? (this.opts.executor ? [this.opts.executor] : []);
     await Promise.all(executors.map((e) => e.close()));
     await Promise.all(stopping);
+    await this.preparer.close();
     await this.ready.catch(() => {});
     await this.handle?.notifier.close();
     await this.handle?.store.close();
