@@ -42,3 +42,33 @@ export function basicGuider<C>(o: Omit<CfgDenoiserOptions<C>, 'uncond' | 'cfg' |
     return { denoised, uncondDenoised };
   });
 }
+
+export interface DualCfgArgs {
+  /** Denoised predictions of the three conditionings (ComfyUI: negative, cond2 as "middle", cond1 as positive). */
+  negative: Float32Array;
+  middle: Float32Array;
+  positive: Float32Array;
+  /** cfg_conds (between cond1 and cond2) and cfg_cond2_negative (between cond2 and negative). */
+  cfgConds: number;
+  cfgCond2Negative: number;
+  nested: boolean;
+}
+
+/**
+ * DualCFGGuider's guidance (ComfyUI Guider_DualCFG.predict_noise). regular: neg + (mid − neg)·cfg2 + (pos − mid)·cfg1;
+ * nested: neg + cfg2·(mid + (pos − mid)·cfg1 − neg). In ComfyUI's regular style a post-CFG hook sees the
+ * (mid, neg) pair, before the (pos − mid)·cfg1 term is added.
+ */
+export function dualCfg(a: DualCfgArgs): Float32Array {
+  const { negative: n, middle: m, positive: p, cfgConds: c1, cfgCond2Negative: c2 } = a;
+  if (m.length !== n.length || p.length !== n.length) throw new Error(`dualCfg: predictions of ${n.length}, ${m.length} and ${p.length} values`);
+  return Float32Array.from(n, (nv, i) => (a.nested ? nv + c2 * (m[i] + (p[i] - m[i]) * c1 - nv) : nv + (m[i] - nv) * c2 + (p[i] - m[i]) * c1));
+}
+
+/** Which passes ComfyUI's regular-style DualCFG skips (cfg-1 shortcut): none when nested. */
+export function dualCfgSkips(cfgConds: number, cfgCond2Negative: number, nested: boolean): { negative: boolean; middle: boolean } {
+  if (nested) return { negative: false, middle: false };
+  const one = (v: number) => Math.abs(v - 1) <= 1e-9;
+  const negative = one(cfgCond2Negative);
+  return { negative, middle: negative && one(cfgConds) };
+}

@@ -14,7 +14,7 @@ export {
 } from './samplers';
 export { seededNoise, comfyAncestralNoise, recordedNoise, brownianNoise, prepareNoise, generateNoise, noiseSeed, samplerNoise, type NoiseSpec } from './noise';
 export { cfgDenoiser, type ModelApply, type CfgDenoiserOptions, type PostCfgArgs } from './cfg';
-export { cfgGuider, basicGuider } from './guider';
+export { cfgGuider, basicGuider, dualCfg, dualCfgSkips, type DualCfgArgs } from './guider';
 export { rescaleCfg, type RescaleCfgArgs } from './rescale-cfg';
 export { sampleCustom, samplerNodes, needsUncond, type SamplerSpec, type SamplerExtraOptions, type CustomSampleOptions, type CustomSampleResult } from './custom-sample';
 export { kSample, ksamplerSigmas, samplerSigmas, type KSampleOptions } from './ksampler';
