@@ -7,6 +7,7 @@ import type { Family, Prediction } from './checkpoint/families';
 import type { WeightProvider } from './checkpoint/weights';
 import type { F32Tensor } from './models';
 import type { LatentFamily } from './sampling';
+import type { SamplingType } from './sampling/model-sampling';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -18,6 +19,8 @@ export interface ModelHandle {
   readonly kind: 'model';
   readonly family: Family;
   readonly prediction: Prediction;
+  /** ModelSamplingDiscrete's override (lcm, x0, img_to_img, zsnr); absent: sample as `prediction` says */
+  readonly sampling?: { readonly type: SamplingType; readonly zsnr: boolean };
   readonly unet: WeightProvider;
   readonly latent: LatentFamily;
   readonly key: string;

@@ -107,7 +107,7 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
       `the model takes ${unet.config.contextDim}-wide text conditioning but got ${r.positive.context.shape[2]} (positive) / ${r.negative.context.shape[2]} (negative): conditioning from another model family?`,
     );
   }
-  const modelSampling = new ModelSamplingDiscrete(r.model.prediction);
+  const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
   const out = await kSample<Conditioning>({
     modelSampling,
     model: modelApply(unet, r.model, shape),
