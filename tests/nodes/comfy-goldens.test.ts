@@ -36,5 +36,7 @@ describeGolden("ComfyUI's workflows through our engine", () => {
   it('xref_sd1_pipe_q: the SD1 text-to-image reference', () => check('xref_sd1_pipe_q', { '5.0.samples': 1e-4, '6.0': 1e-4 }));
   it('xref_sdxl_pipe_q: the SDXL text-to-image reference', () => check('xref_sdxl_pipe_q', { '5.0.samples': 1e-4, '6.0': 1e-4 }));
   it('sdxl_txt2img', () => check('sdxl_txt2img', { '5.0.samples': 1e-4, '6.0': 1e-4 }));
+  it('vae_tiled: VAEEncodeTiled and VAEDecodeTiled (160x160, tile 64, overlap 16) and their untiled twins', () =>
+    check('vae_tiled', { '5.0.samples': 1e-4, '6.0.samples': 1e-4, '7.0': 1e-4, '8.0': 1e-4 }));
   it('lcm: ModelSamplingDiscrete(lcm) with the lcm sampler', () => check('lcm', { '6.0.samples': 1e-4, '7.0': 1e-4 }));
 });

@@ -199,7 +199,10 @@ export interface Vae {
 
 export async function createVae(weights: WeightProvider, opts: RuntimeOptions & { config?: VaeConfig } = {}): Promise<Vae> {
   const config = opts.config ?? deriveVaeConfig(weights);
-  const decoder = await sessionFor('vae_decoder', config, (float) => buildVaeDecoder(weights, config, float), weights, opts);
+  // the VAE's single 512-wide head: ORT's CPU MultiHeadAttention measured slower and no smaller for decode than the
+  // standard path (docs/benchmarks.md, bench/vae-memory.ts), so standard unless asked; big images are tiled instead
+  const attention = opts.attention ?? 'standard';
+  const decoder = await sessionFor('vae_decoder', { ...config, attention }, (float) => buildVaeDecoder(weights, config, float, attention), weights, opts);
   // the encoder session is only built on first use: most workflows never encode
   let encoder: Promise<SessionRef> | undefined;
   return {
@@ -209,7 +212,7 @@ export async function createVae(weights: WeightProvider, opts: RuntimeOptions & 
     },
     async encode(image) {
       if (!config.hasEncoder) throw new Error('vae: this VAE has no encoder weights');
-      encoder ??= sessionFor('vae_encoder', config, (float) => buildVaeEncoder(weights, config, float), weights, opts);
+      encoder ??= sessionFor('vae_encoder', { ...config, attention }, (float) => buildVaeEncoder(weights, config, float, attention), weights, opts);
       const cropped = cropForEncode(image, 2 ** (config.chMult.length - 1));
       const out = await (await encoder).run({ image: f32(cropped) }, ['mean', 'logvar']);
       return { mean: toF32(out.mean), logvar: toF32(out.logvar) };
