@@ -23,7 +23,8 @@ async function check(caseName: string, expectations: Record<string, number>) {
     if (!want) throw new Error(`${caseName}: golden has no ${key}`);
     const [node, slot, field] = key.split('.');
     const value = run.bySlot(`${node}.${slot}`);
-    const got = field === 'samples' ? (value as LatentValue).samples : (value as ImageValue);
+    const got = field === 'samples' ? (value as LatentValue).samples : field === 'noise_mask' ? (value as LatentValue).noise_mask : (value as ImageValue);
+    if (!got) throw new Error(`${caseName}: ${key} is missing from our output`);
     expect(got.shape, key).toEqual(want.shape);
     const err = relErr(got.data, want.data as Float32Array);
     console.log(`[comfy] ${caseName} ${key} rel err ${err.toExponential(2)}`);
@@ -38,5 +39,7 @@ describeGolden("ComfyUI's workflows through our engine", () => {
   it('sdxl_txt2img', () => check('sdxl_txt2img', { '5.0.samples': 1e-4, '6.0': 1e-4 }));
   it('vae_tiled: VAEEncodeTiled and VAEDecodeTiled (160x160, tile 64, overlap 16) and their untiled twins', () =>
     check('vae_tiled', { '5.0.samples': 1e-4, '6.0.samples': 1e-4, '7.0': 1e-4, '8.0': 1e-4 }));
+  it('inpaint_vae_encode_for_inpaint: VAEEncodeForInpaint greys the hole and grows the mask into noise_mask', () =>
+    check('inpaint_vae_encode_for_inpaint', { '5.0.samples': 1e-4, '5.0.noise_mask': 0 }));
   it('lcm: ModelSamplingDiscrete(lcm) with the lcm sampler', () => check('lcm', { '6.0.samples': 1e-4, '7.0': 1e-4 }));
 });
