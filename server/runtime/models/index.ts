@@ -155,6 +155,8 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
 
 export interface UNetRunner {
   readonly config: UNetConfig;
+  /** the attention kernel its graph uses (memory estimates differ) */
+  readonly attention: AttentionKernel;
   /**
    * eps/v prediction for x [B,C,H,W] (any H, W ≥ 1, as ComfyUI) at float timesteps [B] with context [B,T,ctx]
    * (and y [B,adm] for SDXL); one session serves every size
@@ -168,6 +170,7 @@ export async function createUNet(weights: WeightProvider, opts: RuntimeOptions &
   const session = await sessionFor('unet', { ...config, attention }, (float) => buildUNet(weights, config, { attention, float }), weights, opts);
   return {
     config,
+    attention,
     async run(x, timesteps, context, y) {
       const [, c, h, w] = x.shape;
       if (x.shape.length !== 4 || c !== config.inChannels || !(h >= 1 && w >= 1)) {

@@ -12,6 +12,7 @@ import {
 import type { Conditioning, ModelHandle } from '../handles';
 import { sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
+import { checkUnetFits } from '../memory/unet-fits';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -102,6 +103,7 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   checkConditioning(r.positive, 'positive');
   checkConditioning(r.negative, 'negative');
   const unet = await unetFor(models, r.model);
+  await checkUnetFits(unet, shape, 2 * shape[0]);
   if (unet.config.contextDim !== r.positive.context.shape[2] || unet.config.contextDim !== r.negative.context.shape[2]) {
     throw new Error(
       `the model takes ${unet.config.contextDim}-wide text conditioning but got ${r.positive.context.shape[2]} (positive) / ${r.negative.context.shape[2]} (negative): conditioning from another model family?`,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configuredBudget, isOutOfMemory, MemoryLimitError, memoryBudget } from '../../../server/runtime/memory/budget';
-import { largestTileBytes, vaeDecodeBytes } from '../../../server/runtime/memory/estimate';
+import { largestTileBytes, unetWorkingBytes, vaeDecodeBytes } from '../../../server/runtime/memory/estimate';
 
 describe('memory budget', () => {
   it('reads LOOM_MAX_JOB_MEMORY in GiB and names it when malformed', () => {
@@ -34,5 +34,19 @@ describe('memory budget', () => {
     // a tile never costs more than the whole image
     expect(largestTileBytes(20, 20, 64, 64, (h, w) => vaeDecodeBytes(h, w))).toBe(vaeDecodeBytes(20, 20));
     expect(largestTileBytes(256, 256, 64, 64, (h, w) => vaeDecodeBytes(h, w))).toBeLessThan(vaeDecodeBytes(256, 256) / 10);
+  });
+});
+
+describe('UNet working memory', () => {
+  const sd1 = { modelChannels: 320, channelMult: [1, 2, 4, 4], transformerDepth: [1, 1, 1, 0], heads: { numHeads: 8 } };
+  it('fused attention: about linear in pixels × rows, as measured (1.1 GiB at 1024², cfg batch 2)', () => {
+    const at1024 = unetWorkingBytes(sd1, 128, 128, 2, 'fused') / 2 ** 30;
+    expect(at1024).toBeGreaterThan(1.1);
+    expect(at1024).toBeLessThan(1.8);
+    expect(unetWorkingBytes(sd1, 256, 256, 2, 'fused')).toBeLessThan(16e9);
+  });
+  it('standard attention adds the [rows, heads, T, T] scores: 2048² is out of reach', () => {
+    expect(unetWorkingBytes(sd1, 256, 256, 2, 'standard')).toBeGreaterThan(200e9);
+    expect(unetWorkingBytes(sd1, 64, 64, 2, 'standard') - unetWorkingBytes(sd1, 64, 64, 2, 'fused')).toBe(2 * 4 * 2 * 8 * 4096 * 4096);
   });
 });
