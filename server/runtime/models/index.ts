@@ -117,6 +117,8 @@ export interface EncodeOptions {
   layer?: number;
   /** apply the final LayerNorm to the chosen layer (SD1/SD2 do; SDXL's penultimate does not) */
   finalNorm?: boolean;
+  /** textual-inversion rows [E × width]: id −1−k in `ids` takes row k */
+  extras?: Float32Array;
 }
 
 /** LOOM_SAVE_OPTIMIZED=0 turns off saving onnxruntime's optimised CPU models in the weight cache */
@@ -141,13 +143,21 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
   const session = await sessionFor('clip', config, (float) => buildClip(weights, config, float), weights, opts);
   return {
     config,
-    async encode(ids, { layer = -1, finalNorm = true } = {}) {
+    async encode(ids, { layer = -1, finalNorm = true, extras } = {}) {
       if (ids.length % config.positions) throw new Error(`clip: ${ids.length} ids is not a multiple of ${config.positions} positions`);
       if (layer >= 0 || -layer > config.layers) throw new Error(`clip: layer ${layer} outside -1…-${config.layers}`);
       const index = config.layers + 1 + layer;
       const name = finalNorm ? clipNormed(index) : clipHidden(index);
       const fetches = config.projectionDim !== undefined ? [name, 'pooled'] : [name];
-      const out = await session.run({ input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]) }, fetches);
+      if (extras && (extras.length === 0 || extras.length % config.width)) throw new Error(`clip: extra embeddings of ${extras.length} values are not rows of ${config.width}`);
+      const rows = extras ?? new Float32Array(config.width);
+      for (const id of ids) {
+        if (id < -rows.length / config.width || id >= config.vocab) throw new Error(`clip: token id ${id} is outside the vocabulary and the ${rows.length / config.width} extra embeddings`);
+      }
+      const out = await session.run({
+        input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]),
+        extra_embeds: new ort.Tensor('float32', rows, [rows.length / config.width, config.width]),
+      }, fetches);
       return { hidden: toF32(out[name]), ...(out.pooled ? { pooled: toF32(out.pooled) } : {}) };
     },
   };
