@@ -8,6 +8,7 @@ import type { WeightProvider } from './checkpoint/weights';
 import type { F32Tensor } from './models';
 import type { LatentFamily } from './sampling';
 import type { SamplingType } from './sampling/model-sampling';
+import type { Hypernetwork } from './patches/hypernetwork';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -22,6 +23,8 @@ export interface ModelHandle {
   /** ModelSamplingDiscrete's override (lcm, x0, img_to_img, zsnr); absent: sample as `prediction` says */
   readonly sampling?: { readonly type: SamplingType; readonly zsnr: boolean };
   readonly unet: WeightProvider;
+  /** HypernetworkLoader patches, in the order applied (`id`: file identity) */
+  readonly hypernets?: readonly { readonly id: string; readonly strength: number; readonly net: Hypernetwork }[];
   readonly latent: LatentFamily;
   readonly key: string;
   readonly recipe: readonly RecipeStep[];

@@ -14,6 +14,8 @@ import { numel } from '../io/tensor';
 import { buildClip, clipHidden, clipNormed } from './clip';
 import { buildUNet } from './unet';
 import { buildVaeDecoder, buildVaeEncoder } from './vae';
+import type { Hypernetwork } from '../patches/hypernetwork';
+import { withPrefixedWeights } from '../patches/combined-weights';
 import { cropForEncode } from './vae-crop';
 
 /** A dense fp32 tensor crossing the runtime boundary. */
@@ -174,10 +176,19 @@ export interface UNetRunner {
   run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, y?: F32Tensor): Promise<F32Tensor>;
 }
 
-export async function createUNet(weights: WeightProvider, opts: RuntimeOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
-  const config = opts.config ?? deriveUNetConfig(weights);
+export interface UNetPatchOptions {
+  /** ComfyUI's attn1/attn2 hypernetwork patches, applied in this order */
+  hypernets?: readonly { id: string; strength: number; net: Hypernetwork }[];
+}
+
+export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UNetPatchOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
+  const config = opts.config ?? deriveUNetConfig(base);
   const attention = opts.attention ?? defaultAttention();
-  const session = await sessionFor('unet', { ...config, attention }, (float) => buildUNet(weights, config, { attention, float }), weights, opts);
+  const nets = (opts.hypernets ?? []).map((h, i) => ({ prefix: `hypernet.${i}.`, strength: h.strength, mlps: h.net.mlps, weights: h.net.weights, id: h.id }));
+  const weights = withPrefixedWeights(base, nets.map((n) => [n.prefix, n.weights] as const));
+  // the strengths are constants of the graph, so they are part of its key (the weights' identities are already)
+  const key = { ...config, attention, ...(nets.length ? { hypernets: nets.map((n) => [n.id, n.strength]) } : {}) };
+  const session = await sessionFor('unet', key, (float) => buildUNet(weights, config, { attention, float, hypernets: nets }), weights, opts);
   return {
     config,
     attention,

@@ -2,6 +2,7 @@ import { Graph, type FloatType, type Value } from '../onnx/builder';
 import { Layers, assertAllWeightsUsed, type AttentionKernel } from '../onnx/nn';
 import type { WeightProvider } from '../checkpoint/weights';
 import { headsFor, type UNetConfig } from '../checkpoint/arch/unet';
+import type { HypernetActivation, HypernetLayer, Hypernetwork } from '../patches/hypernetwork';
 
 /** ldm `timestep_embedding` frequencies in fp32, as torch computes them: exp(-ln(10000)·k/half). */
 export function timestepFrequencies(dim: number, maxPeriod = 10000): Float32Array {
@@ -20,6 +21,14 @@ export interface UNetBuildOptions {
   attention?: AttentionKernel;
   /** compute type; inputs and output stay fp32 */
   float?: FloatType;
+  /** hypernetworks in the order they were applied; their weights are under `prefix` in the weight provider */
+  hypernets?: readonly HypernetPatch[];
+}
+
+export interface HypernetPatch {
+  prefix: string;
+  strength: number;
+  mlps: Hypernetwork['mlps'];
 }
 
 /** SD2's 1024-wide OpenCLIP context marks the models whose attention overflows in fp16. */
@@ -50,11 +59,24 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     return g.op('Add', [skip, r]);
   };
 
+  const mlp = (x: Value, layers: readonly HypernetLayer[], prefix: string): Value =>
+    layers.reduce((t, l) => (l.kind === 'linear' ? L.linear(t, prefix + l.key) : l.kind === 'layernorm' ? L.layerNorm(t, prefix + l.key) : activation(g, t, l.fn)), x);
+
   const attention = (h: Value, p: string, ctx: Value | undefined): Value => {
     const [inner] = L.shape(`${p}.to_q.weight`);
     const q = L.linear(h, `${p}.to_q`, false);
-    const k = L.linear(ctx ?? h, `${p}.to_k`, false);
-    const v = L.linear(ctx ?? h, `${p}.to_v`, false);
+    // ComfyUI's attn1/attn2 patches (hypernetworks): k += hn_k(k)·s, v += hn_v(v)·s on the inputs of to_k / to_v
+    let kIn = ctx ?? h;
+    let vIn = ctx ?? h;
+    const width = L.shape(`${p}.to_k.weight`)[1];
+    for (const hn of opts.hypernets ?? []) {
+      const pair = hn.mlps.get(width);
+      if (!pair) continue;
+      kIn = g.op('Add', [kIn, g.op('Mul', [mlp(kIn, pair[0], hn.prefix), g.scalar(hn.strength)])]);
+      vIn = g.op('Add', [vIn, g.op('Mul', [mlp(vIn, pair[1], hn.prefix), g.scalar(hn.strength)])]);
+    }
+    const k = L.linear(kIn, `${p}.to_k`, false);
+    const v = L.linear(vIn, `${p}.to_v`, false);
     return L.linear(L.attention(q, k, v, headsFor(cfg.heads, inner), inner), `${p}.to_out.0`);
   };
 
@@ -140,7 +162,8 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
 
   const out = L.conv(L.silu(L.groupNorm(h, 'out.0', 32, 1e-5)), 'out.2');
   g.output(g.fp32(out), 'out', 'float32', ['B', cfg.outChannels, 'H', 'W']);
-  assertAllWeightsUsed(g, weights, 'unet');
+  // a hypernetwork may hold widths this UNet has no attention of (A1111 files carry 1024 for SD1)
+  assertAllWeightsUsed(g, weights, 'unet', (opts.hypernets ?? []).map((hn) => new RegExp(`^${hn.prefix.replace(/[.]/g, '\\.')}`)));
   return g;
 }
 
@@ -148,4 +171,28 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
 function timestepEmbedding(g: Graph, t: Value, dim: number): Value {
   const args = g.op('Mul', [g.op('Unsqueeze', [t, g.ints([1])]), g.constant(timestepFrequencies(dim))]);
   return g.op('Concat', [g.op('Cos', [args]), g.op('Sin', [args])], { axis: 1 });
+}
+
+/** The activations A1111 hypernetworks name (torch defaults: LeakyReLU 0.01, ELU 1; "swish" is torch's Hardswish). */
+function activation(g: Graph, x: Value, fn: HypernetActivation): Value {
+  switch (fn) {
+    case 'linear':
+      return x;
+    case 'relu':
+      return g.op('Relu', [x]);
+    case 'leakyrelu':
+      return g.op('LeakyRelu', [x], { alpha: 0.01 });
+    case 'elu':
+      return g.op('Elu', [x], { alpha: 1 });
+    case 'swish':
+      return g.op('HardSwish', [x]);
+    case 'tanh':
+      return g.op('Tanh', [x]);
+    case 'sigmoid':
+      return g.op('Sigmoid', [x]);
+    case 'softsign':
+      return g.op('Softsign', [x]);
+    case 'mish':
+      return g.op('Mul', [x, g.op('Tanh', [g.op('Softplus', [x])])]);
+  }
 }
