@@ -9,6 +9,7 @@ import type { F32Tensor } from './models';
 import type { LatentFamily } from './sampling';
 import type { SamplingType } from './sampling/model-sampling';
 import type { Hypernetwork } from './patches/hypernetwork';
+import type { FreeUPatch } from './models/unet';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -25,6 +26,8 @@ export interface ModelHandle {
   readonly unet: WeightProvider;
   /** HypernetworkLoader patches, in the order applied (`id`: file identity) */
   readonly hypernets?: readonly { readonly id: string; readonly strength: number; readonly net: Hypernetwork }[];
+  /** FreeU / FreeU_V2 patches, in the order applied */
+  readonly freeU?: readonly FreeUPatch[];
   readonly latent: LatentFamily;
   readonly key: string;
   readonly recipe: readonly RecipeStep[];

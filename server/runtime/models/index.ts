@@ -12,7 +12,7 @@ import { OptimizedModelStore } from '../onnx/optimized-models';
 import { useBytes, WeightCache } from '../onnx/weights-cache';
 import { numel } from '../io/tensor';
 import { buildClip, clipHidden, clipNormed } from './clip';
-import { buildUNet } from './unet';
+import { buildUNet, type FreeUPatch } from './unet';
 import { buildVaeDecoder, buildVaeEncoder } from './vae';
 import type { Hypernetwork } from '../patches/hypernetwork';
 import { withPrefixedWeights } from '../patches/combined-weights';
@@ -179,6 +179,7 @@ export interface UNetRunner {
 export interface UNetPatchOptions {
   /** ComfyUI's attn1/attn2 hypernetwork patches, applied in this order */
   hypernets?: readonly { id: string; strength: number; net: Hypernetwork }[];
+  freeU?: readonly FreeUPatch[];
 }
 
 export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UNetPatchOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
@@ -187,8 +188,9 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
   const nets = (opts.hypernets ?? []).map((h, i) => ({ prefix: `hypernet.${i}.`, strength: h.strength, mlps: h.net.mlps, weights: h.net.weights, id: h.id }));
   const weights = withPrefixedWeights(base, nets.map((n) => [n.prefix, n.weights] as const));
   // the strengths are constants of the graph, so they are part of its key (the weights' identities are already)
-  const key = { ...config, attention, ...(nets.length ? { hypernets: nets.map((n) => [n.id, n.strength]) } : {}) };
-  const session = await sessionFor('unet', key, (float) => buildUNet(weights, config, { attention, float, hypernets: nets }), weights, opts);
+  const freeU = opts.freeU ?? [];
+  const key = { ...config, attention, ...(nets.length ? { hypernets: nets.map((n) => [n.id, n.strength]) } : {}), ...(freeU.length ? { freeU } : {}) };
+  const session = await sessionFor('unet', key, (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU }), weights, opts);
   return {
     config,
     attention,

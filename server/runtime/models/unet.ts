@@ -23,6 +23,17 @@ export interface UNetBuildOptions {
   float?: FloatType;
   /** hypernetworks in the order they were applied; their weights are under `prefix` in the weight provider */
   hypernets?: readonly HypernetPatch[];
+  /** FreeU / FreeU_V2 output-block patches, in the order applied */
+  freeU?: readonly FreeUPatch[];
+}
+
+/** ComfyUI's FreeU (v1) and FreeU_V2: backbone scale b and skip Fourier scale s per output width (model_channels·4, ·2). */
+export interface FreeUPatch {
+  version: 1 | 2;
+  b1: number;
+  b2: number;
+  s1: number;
+  s2: number;
 }
 
 export interface HypernetPatch {
@@ -145,11 +156,21 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
 
   // up
   block = 0;
+  // channels of h entering each output block (FreeU picks its scales by them)
+  let hChannels = cfg.modelChannels * (cfg.channelMult.at(-1) ?? 1);
   for (let level = cfg.channelMult.length - 1; level >= 0; level--) {
     for (let r = 0; r <= cfg.numResBlocks[level]; r++, block++) {
       const skip = skips.pop();
       if (!skip) throw new Error('unet: output_blocks consume more skips than input_blocks produced');
-      h = resBlock(g.op('Concat', [h, skip.t], { axis: 1 }), `output_blocks.${block}.0`);
+      let hsp = skip.t;
+      for (const f of opts.freeU ?? []) {
+        const scale = hChannels === cfg.modelChannels * 4 ? [f.b1, f.s1] : hChannels === cfg.modelChannels * 2 ? [f.b2, f.s2] : undefined;
+        if (!scale) continue;
+        h = freeUBackbone(g, h, hChannels, scale[0], f.version);
+        hsp = fourierFilter(g, hsp, scale[1]);
+      }
+      h = resBlock(g.op('Concat', [h, hsp], { axis: 1 }), `output_blocks.${block}.0`);
+      hChannels = L.shape(`output_blocks.${block}.0.out_layers.3.weight`)[0];
       const depth = cfg.transformerDepthOutput[block];
       if (depth) h = spatialTransformer(h, `output_blocks.${block}.1`, depth);
       if (level > 0 && r === cfg.numResBlocks[level]) {
@@ -195,4 +216,59 @@ function activation(g: Graph, x: Value, fn: HypernetActivation): Value {
     case 'mish':
       return g.op('Mul', [x, g.op('Tanh', [g.op('Softplus', [x])])]);
   }
+}
+
+/** FreeU's backbone scaling of the first half of h's channels: by b (v1), or by 1 + (b − 1)·normalised channel mean (v2). */
+function freeUBackbone(g: Graph, h: Value, channels: number, b: number, version: 1 | 2): Value {
+  const half = Math.floor(channels / 2);
+  const [first, rest] = g.opN('Split', [h, g.ints([half, channels - half])], { axis: 1 }, 2);
+  let factor: Value = g.scalar(b);
+  if (version === 2) {
+    // opset 17: ReduceMean/Max/Min take their axes as an attribute (ReduceSum as an input)
+    const mean = g.op('ReduceMean', [h], { axes: [1], keepdims: 1 });
+    const max = g.op('ReduceMax', [mean], { axes: [2, 3], keepdims: 1 });
+    const min = g.op('ReduceMin', [mean], { axes: [2, 3], keepdims: 1 });
+    const norm = g.op('Div', [g.op('Sub', [mean, min]), g.op('Sub', [max, min])]);
+    factor = g.op('Add', [g.op('Mul', [g.scalar(b - 1), norm]), g.scalar(1)]);
+  }
+  return g.op('Concat', [g.op('Mul', [first, factor]), rest], { axis: 1 });
+}
+
+/**
+ * ComfyUI's Fourier_filter(x, threshold=1, scale=s): after fftshift the centre 2×2 frequencies — frequencies 0 and −1
+ * on each axis (only 0 on an axis of length 1) — are scaled by s. The filter is linear, so it is computed directly:
+ * x + (s − 1)·Re(Σ over those (u, v) of X(u, v)·e^{iψ}/HW), ψ = 2π(u·y/H + v·x/W), without an FFT.
+ */
+function fourierFilter(g: Graph, x: Value, s: number): Value {
+  if (s === 1) return x;
+  const f32 = (t: Value) => g.op('Cast', [t], { to: 1 });
+  const xf = f32(x);
+  const shape = g.op('Shape', [x]);
+  const dim = (i: number) => g.op('Slice', [shape, g.ints([i]), g.ints([i + 1])]);
+  const H = f32(dim(2));
+  const W = f32(dim(3));
+  const range = (n: Value) => g.op('Range', [g.constant(Float32Array.of(0), [], 'float32'), g.op('Squeeze', [n, g.ints([0])]), g.constant(Float32Array.of(1), [], 'float32')]);
+  // angle per unit of frequency −1: −2π·y/H (column) and −2π·x/W (row)
+  const twoPi = g.constant(Float32Array.of(-2 * Math.PI), [], 'float32');
+  const ay = g.op('Unsqueeze', [g.op('Div', [g.op('Mul', [range(H), twoPi]), H]), g.ints([1])]);
+  const ax = g.op('Unsqueeze', [g.op('Div', [g.op('Mul', [range(W), twoPi]), W]), g.ints([0])]);
+  // an axis of length 1 has only frequency 0: its −1 term is dropped (mask 0), not counted twice
+  const keepY = f32(g.op('Greater', [dim(2), g.constant(BigInt64Array.of(1n), [1])]));
+  const keepX = f32(g.op('Greater', [dim(3), g.constant(BigInt64Array.of(1n), [1])]));
+  const zero = g.constant(Float32Array.of(0), [1, 1], 'float32');
+  let acc: Value | undefined;
+  for (const [u, v] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+    const psi = g.op('Add', [u ? ay : zero, v ? ax : zero]);
+    const cos = g.op('Cos', [psi]);
+    const sin = g.op('Sin', [psi]);
+    const c = g.op('ReduceSum', [g.op('Mul', [xf, cos]), g.ints([2, 3])], { keepdims: 1 });
+    const sn = g.op('ReduceSum', [g.op('Mul', [xf, sin]), g.ints([2, 3])], { keepdims: 1 });
+    let term = g.op('Add', [g.op('Mul', [c, cos]), g.op('Mul', [sn, sin])]);
+    if (u) term = g.op('Mul', [term, keepY]);
+    if (v) term = g.op('Mul', [term, keepX]);
+    acc = acc ? g.op('Add', [acc, term]) : term;
+  }
+  const proj = g.op('Div', [acc as Value, g.op('Mul', [H, W])]);
+  const out = g.op('Add', [xf, g.op('Mul', [proj, g.constant(Float32Array.of(s - 1), [], 'float32')])]);
+  return g.compute(out);
 }
