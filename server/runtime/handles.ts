@@ -28,6 +28,8 @@ export interface ModelHandle {
   readonly hypernets?: readonly { readonly id: string; readonly strength: number; readonly net: Hypernetwork }[];
   /** FreeU / FreeU_V2 patches, in the order applied */
   readonly freeU?: readonly FreeUPatch[];
+  /** ComfyUI's sampler_cfg_function (one per model: the last one set wins), e.g. RescaleCFG */
+  readonly cfgFunction?: { readonly kind: 'rescale_cfg'; readonly multiplier: number };
   readonly latent: LatentFamily;
   readonly key: string;
   readonly recipe: readonly RecipeStep[];

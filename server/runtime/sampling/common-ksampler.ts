@@ -13,6 +13,8 @@ import type { Conditioning, ModelHandle } from '../handles';
 import { sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
 import { checkUnetFits } from '../memory/unet-fits';
+import { rescaleCfg } from './rescale-cfg';
+import type { PostCfgArgs } from './cfg';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -127,8 +129,16 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     startStep: r.startStep,
     endStep: r.endStep,
     returnWithLeftoverNoise: r.returnWithLeftoverNoise,
+    postCfg: cfgFunctionOf(r.model, r.cfg, shape),
     signal: r.signal,
     callback: r.progress ? (step, total, denoised) => r.progress?.(step, total, previewImage(r.model, denoised, shape)) : undefined,
   });
   return { samples: { shape: [...shape], data: processLatentOut(r.model.latent, out) } };
+}
+
+/** The model's sampler_cfg_function as a post-CFG hook (RescaleCFG). */
+function cfgFunctionOf(model: ModelHandle, cfg: number, shape: readonly number[]): ((a: PostCfgArgs) => Float32Array) | undefined {
+  const f = model.cfgFunction;
+  if (!f) return undefined;
+  return (a) => rescaleCfg({ ...a, cfg, multiplier: f.multiplier, shape });
 }

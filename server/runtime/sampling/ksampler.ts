@@ -3,7 +3,7 @@
  * `KSampler.set_steps` / `KSampler.sample`, `KSAMPLER.sample`) on our samplers.
  * Latents here are in model space: apply `processLatentIn` / `processLatentOut` around it.
  */
-import { cfgDenoiser, type ModelApply } from './cfg';
+import { cfgDenoiser, type ModelApply, type PostCfgArgs } from './cfg';
 import { needsUncond, sampleCustom, type SamplerExtraOptions } from './custom-sample';
 import { cfgGuider } from './guider';
 import type { ModelSamplingDiscrete } from './model-sampling';
@@ -74,6 +74,8 @@ export interface KSampleOptions<C> {
   /** eta, sNoise, … passed to the sampler. */
   samplerOptions?: SamplerExtraOptions;
   timesteps?: 'quantized' | 'continuous';
+  /** replaces the CFG combine (ComfyUI's sampler_cfg_function, e.g. RescaleCFG) */
+  postCfg?: (a: PostCfgArgs) => Float32Array;
 }
 
 /** Run KSampler / KSamplerAdvanced; returns the new latent (model space). Throws SamplingCancelled on abort. */
@@ -91,7 +93,7 @@ export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
     ? new Float32Array(o.latent.length)
     : o.noise ?? new TorchGenerator(o.seed).randn(o.shape);
   const spec = { name: o.sampler, options: o.samplerOptions };
-  const guide = { modelSampling: ms, model: o.model, cond: o.cond, uncond: o.uncond, cfg: o.cfg, shape: o.shape, timesteps: o.timesteps };
+  const guide = { modelSampling: ms, model: o.model, cond: o.cond, uncond: o.uncond, cfg: o.cfg, shape: o.shape, timesteps: o.timesteps, postCfg: o.postCfg };
   // CFG++ samplers read the uncond prediction (ComfyUI: post-CFG hook, cfg-1 shortcut off); the rest get plain CFG.
   const denoiser = needsUncond(spec) ? cfgGuider(guide) : cfgDenoiser(guide);
   const { samples } = await sampleCustom({
