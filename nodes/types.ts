@@ -38,6 +38,8 @@ interface ParamBase<N extends string = string> {
   name: N;
   label?: string;
   description?: string;
+  /** ComfyUI lists it under `optional`: a prompt may leave it out, and the default applies */
+  optional?: boolean;
 }
 
 /** ComfyUI FLOAT */

@@ -44,6 +44,11 @@ export interface ClipHandle {
   readonly layer?: number;
   /** where the tokenizer vocabulary is looked for besides LOOM_CLIP_VOCAB */
   readonly vocab: { modelsDir: string; checkpointPath?: string };
+  /**
+   * the MLP activation per tower when its names cannot tell (an HF-layout OpenCLIP tower from a separate file uses
+   * GELU; HF names otherwise mean OpenAI CLIP's quick_gelu)
+   */
+  readonly activations?: Readonly<Partial<Record<TowerName, 'gelu' | 'quick_gelu'>>>;
   readonly key: string;
   readonly recipe: readonly RecipeStep[];
 }

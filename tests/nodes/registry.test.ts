@@ -54,7 +54,7 @@ describe('node registry', () => {
         expect(FRONTEND_ONLY, `${s.id} is neither a ComfyUI class nor a known frontend node`).toContain(s.id);
         continue;
       }
-      const ours = s.io.map((i) => [i.name, isWidgetSpec(i) ? paramSocketType(i) : i.type, ...(!isWidgetSpec(i) && i.optional ? ['optional'] : []), ...(isWidgetSpec(i) && hasControlWidget(i) ? ['control'] : [])]);
+      const ours = s.io.map((i) => [i.name, isWidgetSpec(i) ? paramSocketType(i) : i.type, ...(i.optional ? ['optional'] : []), ...(isWidgetSpec(i) && hasControlWidget(i) ? ['control'] : [])]);
       expect(ours, `${s.id} inputs`).toEqual(comfy.inputs);
       expect(s.outputs.map((o) => [o.name, o.type]), `${s.id} outputs`).toEqual(comfy.outputs);
       expect(s.output === true, `${s.id} output node`).toBe(comfy.output_node === true);

@@ -4,6 +4,7 @@ import type { WeightProvider } from '../checkpoint/weights';
 import { numel } from '../io/tensor';
 import { createTextEncoder, createUNet, createVae, type TextEncoder, type UNetRunner, type Vae } from './index';
 import type { ModelHandle, VaeHandle } from '../handles';
+import { deriveClipConfig } from '../checkpoint/arch/clip';
 
 /** fp32 bytes the runtime holds for these weights: the cache's size estimate. */
 function f32Bytes(p: WeightProvider): number {
@@ -19,8 +20,11 @@ export function unetFor(models: ModelCache, model: ModelHandle): Promise<UNetRun
   }));
 }
 
-export function textEncoderFor(models: ModelCache, tower: WeightProvider, key: string): Promise<TextEncoder> {
-  return models.get(`clip|${key}`, async () => ({ value: await createTextEncoder(tower), bytes: f32Bytes(tower) }));
+export function textEncoderFor(models: ModelCache, tower: WeightProvider, key: string, activation?: 'gelu' | 'quick_gelu'): Promise<TextEncoder> {
+  return models.get(`clip|${key}${activation ? `|${activation}` : ''}`, async () => {
+    const config = activation ? { ...deriveClipConfig(tower), activation } : undefined;
+    return { value: await createTextEncoder(tower, config ? { config } : {}), bytes: f32Bytes(tower) };
+  });
 }
 
 export function vaeFor(models: ModelCache, vae: VaeHandle): Promise<Vae> {

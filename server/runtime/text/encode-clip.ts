@@ -68,7 +68,7 @@ interface TowerResult extends EncodedConditioning {
 async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec, text: string, folders: readonly string[]): Promise<TowerResult> {
   const weights: WeightProvider | undefined = clip.towers[spec.tower];
   if (!weights) throw new Error(`the ${clip.family} text encoder has no ${spec.tower} tower`);
-  const enc = await textEncoderFor(models, weights, `${clip.key}/${spec.tower}`);
+  const enc = await textEncoderFor(models, weights, `${clip.key}/${spec.tower}`, clip.activations?.[spec.tower]);
   const tokenizer = loadClipTokenizer(clip.vocab);
   const key = EMBEDDING_KEYS[clip.family]?.[spec.tower] ?? 'clip_l';
   const loaded = folders.length > 0 ? await towerEmbeddings(text, folders, enc.config.width, key) : new Map<string, Embedding | EmbeddingError | null>();

@@ -1,0 +1,7 @@
+import { defineNode } from '../node';
+import { cachedClipFiles } from '../../server/runtime/loaders/clip-file';
+import { schema } from './schema';
+
+export default defineNode(schema, async ({ params, ctx }) => ({
+  CLIP: await cachedClipFiles(ctx.models, [params.clip_name.path], params.type, ctx.paths.models, ctx.signal),
+}));
