@@ -4,7 +4,7 @@
  * (seeds as bigint, model and input files resolved to paths), so implementations hold no casts or re-checks.
  */
 import type { LoomPaths } from '../server/config/paths';
-import type { ClipHandle, Conditioning, ModelHandle, VaeHandle } from '../server/runtime/handles';
+import type { ClipHandle, ClipVisionHandle, ClipVisionOutput, Conditioning, ModelHandle, VaeHandle } from '../server/runtime/handles';
 import type { ModelCache } from '../server/runtime/model-cache';
 import type { ImageValue, LatentValue, MaskValue } from '../server/runtime/values';
 import type { SchemaMap } from './schemas';
@@ -25,6 +25,8 @@ export interface SocketValues {
   STRING: string;
   BOOLEAN: boolean;
   COMBO: string;
+  CLIP_VISION: ClipVisionHandle;
+  CLIP_VISION_OUTPUT: ClipVisionOutput;
 }
 export type SocketValue<T extends SocketType> = T extends keyof SocketValues ? SocketValues[T] : unknown;
 

@@ -1,5 +1,5 @@
 /** Run-time checks of socket values (server): the scheduler checks every input before a node runs. */
-import { isClipHandle, isConditioning, isModelHandle, isVaeHandle } from '../server/runtime/handles';
+import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isModelHandle, isVaeHandle } from '../server/runtime/handles';
 import { isImage, isLatent, isMask } from '../server/runtime/values';
 import type { SocketType } from './types';
 
@@ -24,8 +24,8 @@ const GUARDS: Readonly<Record<SocketType, (v: unknown) => boolean>> = {
   GUIDER: isObject,
   UPSCALE_MODEL: isObject,
   CONTROL_NET: isObject,
-  CLIP_VISION: isObject,
-  CLIP_VISION_OUTPUT: isObject,
+  CLIP_VISION: isClipVisionHandle,
+  CLIP_VISION_OUTPUT: isClipVisionOutput,
   STYLE_MODEL: isObject,
   GLIGEN: isObject,
   '*': (v) => v !== undefined,

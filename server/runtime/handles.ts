@@ -69,6 +69,25 @@ export interface Conditioning {
   readonly pooled?: F32Tensor;
 }
 
+/** CLIPVisionLoader: an image encoder's weights (HF CLIPVisionModelWithProjection names, relative to the file root). */
+export interface ClipVisionHandle {
+  readonly kind: 'clip_vision';
+  readonly weights: WeightProvider;
+  readonly key: string;
+  readonly recipe: readonly RecipeStep[];
+}
+
+/** CLIPVisionEncode's output, as ComfyUI's Output fields. */
+export interface ClipVisionOutput {
+  readonly kind: 'clip_vision_output';
+  /** [B, tokens, width]: the last layer's output (no final LayerNorm) */
+  readonly lastHiddenState: F32Tensor;
+  /** [B, tokens, width]: the output of the second-to-last layer */
+  readonly penultimateHiddenStates: F32Tensor;
+  /** [B, projection]: post-LayerNorm class token through visual_projection */
+  readonly imageEmbeds: F32Tensor;
+}
+
 const isKind = <K extends string>(v: unknown, kind: K): v is { kind: K } =>
   typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === kind;
 
@@ -87,3 +106,5 @@ export function expectInput<T>(node: string, input: string, value: unknown, guar
   if (!guard(value)) throw new Error(`${node}: input "${input}" is not ${expected}${value === undefined ? ' (not linked)' : ''}.`);
   return value;
 }
+export const isClipVisionHandle = (v: unknown): v is ClipVisionHandle => isKind(v, 'clip_vision');
+export const isClipVisionOutput = (v: unknown): v is ClipVisionOutput => isKind(v, 'clip_vision_output');

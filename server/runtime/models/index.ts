@@ -14,6 +14,7 @@ import { numel } from '../io/tensor';
 import { buildClip, clipHidden, clipNormed } from './clip';
 import { buildUNet, type FreeUPatch } from './unet';
 import { buildVaeDecoder, buildVaeEncoder } from './vae';
+import { buildClipVision, deriveClipVisionConfig, type ClipVisionConfig } from './clip-vision';
 import type { Hypernetwork } from '../patches/hypernetwork';
 import { withPrefixedWeights } from '../patches/combined-weights';
 import { cropForEncode } from './vae-crop';
@@ -242,6 +243,29 @@ export async function createVae(weights: WeightProvider, opts: RuntimeOptions & 
       const cropped = cropForEncode(image, 2 ** (config.chMult.length - 1));
       const out = await (await encoder).run({ image: f32(cropped) }, ['mean', 'logvar']);
       return { mean: toF32(out.mean), logvar: toF32(out.logvar) };
+    },
+  };
+}
+
+export interface ClipVisionRunner {
+  readonly config: ClipVisionConfig;
+  /** normalised pixels [B, 3, S, S] → the three CLIPVisionEncode outputs */
+  encode(pixels: F32Tensor): Promise<{ lastHiddenState: F32Tensor; penultimateHiddenStates: F32Tensor; imageEmbeds: F32Tensor }>;
+}
+
+export async function createClipVision(weights: WeightProvider, opts: RuntimeOptions = {}): Promise<ClipVisionRunner> {
+  const config = deriveClipVisionConfig(weights);
+  // small next to the diffusion models, and run once per image: fp32 everywhere
+  const session = await sessionFor('clip_vision', config, () => buildClipVision(weights, config), weights, { ...opts, precision: 'float32' });
+  return {
+    config,
+    async encode(pixels) {
+      const [, c, h, w] = pixels.shape;
+      if (pixels.shape.length !== 4 || c !== 3 || h !== config.imageSize || w !== config.imageSize) {
+        throw new Error(`clip vision: pixels [${pixels.shape.join(', ')}], expected [batch, 3, ${config.imageSize}, ${config.imageSize}]`);
+      }
+      const out = await session.run({ pixels: f32(pixels) }, ['last_hidden_state', 'penultimate_hidden_states', 'image_embeds']);
+      return { lastHiddenState: toF32(out.last_hidden_state), penultimateHiddenStates: toF32(out.penultimate_hidden_states), imageEmbeds: toF32(out.image_embeds) };
     },
   };
 }
