@@ -4,6 +4,9 @@
  * (seeds as bigint, model and input files resolved to paths), so implementations hold no casts or re-checks.
  */
 import type { LoomPaths } from '../server/config/paths';
+import type { SamplerSpec } from '../server/runtime/sampling/custom-sample';
+import type { NoiseSpec } from '../server/runtime/sampling/noise';
+import type { SigmasValue } from '../server/runtime/sampling/socket-values';
 import type { ClipHandle, ClipVisionHandle, ClipVisionOutput, Conditioning, ModelHandle, VaeHandle } from '../server/runtime/handles';
 import type { ModelCache } from '../server/runtime/model-cache';
 import type { ImageValue, LatentValue, MaskValue } from '../server/runtime/values';
@@ -27,6 +30,9 @@ export interface SocketValues {
   COMBO: string;
   CLIP_VISION: ClipVisionHandle;
   CLIP_VISION_OUTPUT: ClipVisionOutput;
+  SIGMAS: SigmasValue;
+  SAMPLER: SamplerSpec;
+  NOISE: NoiseSpec;
 }
 export type SocketValue<T extends SocketType> = T extends keyof SocketValues ? SocketValues[T] : unknown;
 

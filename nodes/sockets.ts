@@ -2,6 +2,7 @@
 import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isModelHandle, isVaeHandle } from '../server/runtime/handles';
 import { isImage, isLatent, isMask } from '../server/runtime/values';
 import type { SocketType } from './types';
+import { isNoiseSpec, isSamplerSpec, isSigmas } from '../server/runtime/sampling/socket-values';
 
 const isObject = (v: unknown) => typeof v === 'object' && v !== null;
 
@@ -18,9 +19,9 @@ const GUARDS: Readonly<Record<SocketType, (v: unknown) => boolean>> = {
   STRING: (v) => typeof v === 'string',
   BOOLEAN: (v) => typeof v === 'boolean',
   COMBO: (v) => typeof v === 'string',
-  SIGMAS: isObject,
-  SAMPLER: isObject,
-  NOISE: isObject,
+  SIGMAS: isSigmas,
+  SAMPLER: isSamplerSpec,
+  NOISE: isNoiseSpec,
   GUIDER: isObject,
   UPSCALE_MODEL: isObject,
   CONTROL_NET: isObject,
