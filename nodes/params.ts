@@ -50,6 +50,6 @@ export function checkParam(spec: ParamSpec, v: ParamValue): ParamProblem {
 /** A node's params with schema defaults filled in. */
 export function withDefaults(specs: readonly ParamSpec[], params: Readonly<Record<string, ParamValue>>): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
-  for (const s of specs) out[s.name] = Object.prototype.hasOwnProperty.call(params, s.name) ? params[s.name] : s.default;
+  for (const s of specs) out[s.name] = Object.hasOwn(params, s.name) ? params[s.name] : s.default;
   return out;
 }

@@ -1,5 +1,5 @@
 import { float32ToF16 } from '../io/dtype';
-import { AttributeType, ElemType, ModelProto, MS_OPSET, ONNX_IR_VERSION, ONNX_OPSET, TensorDataType } from './proto';
+import { AttributeType, type ElemType, ModelProto, MS_OPSET, ONNX_IR_VERSION, ONNX_OPSET, TensorDataType } from './proto';
 
 /** A symbolic tensor in a graph under construction. */
 export interface Value {

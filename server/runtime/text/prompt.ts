@@ -27,7 +27,7 @@
  * goldens); `clean: 'hf-basic'` reproduces a stock ComfyUI install and `clean: 'hf-ftfy'` one with ftfy.
  * For ASCII prompts without HTML entities all three give identical ids.
  */
-import { ClipTokenizer, CLIP_BOS, CLIP_EOS, loadClipTokenizer, type CleanMode } from './tokenizer';
+import { type ClipTokenizer, CLIP_BOS, CLIP_EOS, loadClipTokenizer, type CleanMode } from './tokenizer';
 
 export interface WeightedSegment {
   text: string;

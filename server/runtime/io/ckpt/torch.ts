@@ -3,7 +3,7 @@ import { readRange } from '../read-range';
 import { DTYPE_SIZE, numel, type TensorRef } from '../tensor';
 import { CheckpointFormatError } from './errors';
 import { DEFAULT_PICKLE_BUDGET, unpickleAsync } from './pickle';
-import { TensorSpec, type PyValue } from './pickle-values';
+import type { TensorSpec, PyValue } from './pickle-values';
 import { readZipDirectory, type ZipEntry } from './zip';
 
 export interface TorchReadOptions {

@@ -88,7 +88,7 @@ export async function decodeApng(
   const H = header.storedHeight;
   const blendAlpha = header.alpha === 'band';
   const bg = background(bytes, header);
-  let canvas = blank(W, H, bg, header.alpha !== 'none' && header.alpha !== 'colour-key');
+  const canvas = blank(W, H, bg, header.alpha !== 'none' && header.alpha !== 'colour-key');
   const out: { rgb: Plane; alpha: Plane | null }[] = [];
   let previous: typeof canvas | undefined;
   for (const [i, f] of frames.entries()) {
