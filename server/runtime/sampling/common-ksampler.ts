@@ -12,6 +12,7 @@ import {
 import type { Conditioning, ModelHandle } from '../handles';
 import { sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
+import { prepareNoise } from './prepare-noise';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -125,8 +126,10 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     startStep: r.startStep,
     endStep: r.endStep,
     returnWithLeftoverNoise: r.returnWithLeftoverNoise,
+    noise: r.addNoise === false ? undefined : prepareNoise(shape, r.seed, r.latent.batch_index),
     signal: r.signal,
     callback: r.progress ? (step, total, denoised) => r.progress?.(step, total, previewImage(r.model, denoised, shape)) : undefined,
   });
-  return { samples: { shape: [...shape], data: processLatentOut(r.model.latent, out) } };
+  // ComfyUI returns a copy of the input latent dict with new samples (batch_index and noise_mask carry over)
+  return { ...r.latent, samples: { shape: [...shape], data: processLatentOut(r.model.latent, out) } };
 }
