@@ -4,11 +4,13 @@
  */
 import { PNG } from 'pngjs';
 import type { ImageValue, MaskValue } from '../../server/runtime/values';
+import { checkPngSize } from './png-size';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47];
 
 export function decodeInputImage(bytes: Uint8Array, name: string): { image: ImageValue; mask: MaskValue } {
   if (!PNG_MAGIC.every((b, i) => bytes[i] === b)) throw new Error(`${name} is not a PNG file.`);
+  checkPngSize(bytes, name);
   const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const { width: w, height: h } = png;
   const data = new Float32Array(h * w * 3);
