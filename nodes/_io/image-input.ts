@@ -18,6 +18,7 @@ export function decodeInputImage(bytes: Uint8Array, name: string): { image: Imag
   const image: ImageValue = { shape: [1, h, w, 3], data };
   if (!png.alpha) return { image, mask: { shape: [1, 64, 64], data: new Float32Array(64 * 64) } };
   const m = new Float32Array(h * w);
-  for (let p = 0; p < h * w; p++) m[p] = 1 - png.data[p * 4 + 3] / 255;
+  // ComfyUI: 1. - (alpha / 255 in float32), so the quotient is rounded to float32 before the subtraction
+  for (let p = 0; p < h * w; p++) m[p] = 1 - Math.fround(png.data[p * 4 + 3] / 255);
   return { image, mask: { shape: [1, h, w], data: m } };
 }

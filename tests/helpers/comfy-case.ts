@@ -27,6 +27,9 @@ const everyNodeAnOutput: Registry = (() => {
   return { list, schemas: schemaMap(list), implementation: (id) => REGISTRY.implementation(id) };
 })();
 
+/** One model cache for every case a test file runs: the tiny checkpoints' sessions are built once. */
+const sharedModels = new ModelCache(2 ** 30);
+
 /** Records each computed node's outputs (the cache entry is written just before node.finished). */
 class RecordingCache extends OutputCache {
   last: CachedNode | undefined;
@@ -74,12 +77,16 @@ function keepOnly(wf: Workflow, ids: readonly string[]): Workflow {
  * `dir`: a case folder of the same layout elsewhere (default: the shared comfy-nodes case `name`); `skipUnknown`:
  * leave out nodes of classes this build lacks and what depends on them (their outputs are then simply absent).
  */
-export async function runComfyCase(name: string, o: { only?: string[]; dir?: string; skipUnknown?: boolean } = {}): Promise<ComfyCaseRun> {
+export async function runComfyCase(name: string, o: { only?: string[]; dir?: string; skipUnknown?: boolean; execute?: boolean } = {}): Promise<ComfyCaseRun> {
   const dir = o.dir ?? golden('comfy-nodes', name);
   const json: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'workflow_api.json'), 'utf8'));
-  let { workflow } = loadAnyWorkflow(json, REGISTRY.schemas);
-  if (o.only) workflow = keepOnly(workflow, o.only);
-  const runnable = o.skipUnknown ? withoutUnknown(workflow) : workflow;
+  const { workflow } = loadAnyWorkflow(json, REGISTRY.schemas);
+  let runnable = o.only ? keepOnly(workflow, o.only) : workflow;
+  if (o.skipUnknown) runnable = withoutUnknown(runnable);
+  const gfile = path.join(dir, 'golden.safetensors');
+  const gold = { gold: await readGoldenTensors(gfile), meta: await readGoldenMetadata(gfile) };
+  // execute: false loads the workflow and the golden only (for calls on the golden's own inputs)
+  if (o.execute === false) return { outputs: new Map(), workflow, ...gold };
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `loom-comfy-${name}-`));
   try {
     const models = path.join(root, 'models', 'checkpoints');
@@ -90,14 +97,13 @@ export async function runComfyCase(name: string, o: { only?: string[]; dir?: str
     const cache = new RecordingCache();
     const outputs = new Map<string, NodeOutputs>();
     await executeWorkflow({
-      jobId: name, workflow: runnable, registry: everyNodeAnOutput, cache, models: new ModelCache(2 ** 30), paths: resolvePaths({ root }),
+      jobId: name, workflow: runnable, registry: everyNodeAnOutput, cache, models: sharedModels, paths: resolvePaths({ root }),
       signal: new AbortController().signal,
       emit: (e) => {
         if (e.type === 'node.finished' && cache.last) outputs.set(e.nodeId, cache.last.outputs);
       },
     });
-    const gfile = path.join(dir, 'golden.safetensors');
-    return { outputs, workflow, gold: await readGoldenTensors(gfile), meta: await readGoldenMetadata(gfile) };
+    return { outputs, workflow, ...gold };
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

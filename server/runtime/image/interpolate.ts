@@ -75,8 +75,10 @@ export function cubicTaps(inSize: number, outSize: number): Taps {
   const weight = new Float32Array(outSize * 4);
   const scale = scaleOf(inSize, outSize);
   for (let o = 0; o < outSize; o++) {
+    // torch floors the index through floorf (a float) but takes the fraction from the unrounded index, so a
+    // fraction can come out a hair below zero next to an integer
     const real = sourceIndex(scale, o, true);
-    const i = Math.floor(real);
+    const i = Math.floor(f(real));
     const t = f(real - i);
     const t2 = f(1 - t);
     weight.set([cubic2(f(t + 1)), cubic1(t), cubic1(t2), cubic2(f(t2 + 1))], 4 * o);
@@ -89,7 +91,7 @@ export function cubicTaps(inSize: number, outSize: number): Taps {
  * Separable resampling: along W into a float32 row buffer, then along H, each pass as torch's compiled kernel sums
  * its taps: t1·w1 rounded, then fused multiply-adds t0·w0 + acc, t2·w2 + acc, t3·w3 + acc (a product of two floats
  * is exact in a double, so `f(a * b + c)` is a fused multiply-add). Bit-identical to torch 1.13 on multi-channel
- * NCHW tensors (measured); single-channel planes take another loop in torch and differ by an ulp.
+ * NCHW tensors and on images (measured).
  */
 function separable(src: FloatTensor, layout: Layout, d: Dims, outH: number, outW: number, tx: Taps, ty: Taps): FloatTensor {
   const si = stridesOf(d, layout);
@@ -236,7 +238,12 @@ export function interpolate(src: FloatTensor, layout: Layout, outH: number, outW
     case 'nearest-exact':
       return nearest(src, layout, d, outH, outW);
     case 'bilinear':
-      return layout === 'nhwc' && !strided ? bilinearChannelsLast(src, d, outH, outW) : separable(src, layout, d, outH, outW, linearTaps(d.w, outW), linearTaps(d.h, outH));
+      // a one-channel NCHW tensor is channels-last contiguous too, and torch takes that kernel for it
+      if ((layout === 'nhwc' && !strided) || (layout === 'nchw' && d.c === 1)) {
+        const out = bilinearChannelsLast({ shape: [d.n, d.h, d.w, d.c], data: src.data }, d, outH, outW);
+        return layout === 'nhwc' ? out : { shape: [d.n, d.c, outH, outW], data: out.data };
+      }
+      return separable(src, layout, d, outH, outW, linearTaps(d.w, outW), linearTaps(d.h, outH));
     case 'bicubic':
       return separable(src, layout, d, outH, outW, cubicTaps(d.w, outW), cubicTaps(d.h, outH));
     case 'area':
