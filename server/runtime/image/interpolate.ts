@@ -199,18 +199,27 @@ function area(src: FloatTensor, layout: Layout, d: Dims, outH: number, outW: num
   const od: Dims = { ...d, h: outH, w: outW };
   const out = emptyTensor(od, layout);
   const so = stridesOf(od, layout);
-  const start = (i: number, inS: number, outS: number) => Math.floor((i * inS) / outS);
-  const end = (i: number, inS: number, outS: number) => Math.ceil(((i + 1) * inS) / outS);
+  const windows = (inS: number, outS: number) => {
+    const lo = new Int32Array(outS);
+    const hi = new Int32Array(outS);
+    for (let i = 0; i < outS; i++) {
+      lo[i] = Math.floor((i * inS) / outS);
+      hi[i] = Math.ceil(((i + 1) * inS) / outS);
+    }
+    return [lo, hi];
+  };
+  const [hs0, he0] = windows(d.h, outH);
+  const [ws0, we0] = windows(d.w, outW);
   for (let n = 0; n < d.n; n++) {
     for (let c = 0; c < d.c; c++) {
       const ib = planeOffset(si, n, c);
       const ob = planeOffset(so, n, c);
       for (let oy = 0; oy < outH; oy++) {
-        const hs = start(oy, d.h, outH);
-        const he = end(oy, d.h, outH);
+        const hs = hs0[oy];
+        const he = he0[oy];
         for (let ox = 0; ox < outW; ox++) {
-          const ws = start(ox, d.w, outW);
-          const we = end(ox, d.w, outW);
+          const ws = ws0[ox];
+          const we = we0[ox];
           let sum = 0;
           for (let iy = hs; iy < he; iy++) {
             const rb = ib + iy * si.h;

@@ -63,21 +63,46 @@ const clip8 = (ss: number): number => {
   return v < 0 ? 0 : v > 255 ? 255 : v;
 };
 
-/** One 8-bit plane (h × w, row-major) resized to outH × outW, as ImagingResampleInner does it. */
-export function resamplePlane8(src: Uint8Array, h: number, w: number, outH: number, outW: number, cx?: FixedCoeffs, cy?: FixedCoeffs): Uint8Array {
+/**
+ * An 8-bit image of `ch` interleaved channels (h × w pixels, row-major) resized to outH × outW as ImagingResampleInner
+ * does it: the horizontal pass (when the width changes) to 8-bit rows, then the vertical pass, each channel alike.
+ */
+export function resample8(src: Uint8Array, h: number, w: number, ch: number, outH: number, outW: number, cx?: FixedCoeffs, cy?: FixedCoeffs): Uint8Array {
+  if (ch !== 1 && ch !== 3 && ch !== 4) throw new Error(`8-bit resampling takes 1, 3 or 4 channels, not ${ch}`);
   let cur = src;
   let curW = w;
   if (outW !== w) {
     const c = cx ?? lanczosCoeffs(w, outW);
-    const tmp = new Uint8Array(h * outW);
+    const tmp = new Uint8Array(h * outW * ch);
     for (let y = 0; y < h; y++) {
-      const row = y * w;
+      const row = y * w * ch;
+      const orow = y * outW * ch;
       for (let xx = 0; xx < outW; xx++) {
-        const x0 = row + c.xmin[xx];
+        const x0 = row + c.xmin[xx] * ch;
         const kb = xx * c.ksize;
-        let ss = HALF;
-        for (let x = 0; x < c.count[xx]; x++) ss += cur[x0 + x] * c.k[kb + x];
-        tmp[y * outW + xx] = clip8(ss);
+        const count = c.count[xx];
+        // int32 sums as Pillow's (its products and sums fit: two bits of headroom over 8 + 22)
+        let s0 = HALF;
+        let s1 = HALF;
+        let s2 = HALF;
+        let s3 = HALF;
+        for (let x = 0; x < count; x++) {
+          const k = c.k[kb + x];
+          const p = x0 + x * ch;
+          s0 = (s0 + cur[p] * k) | 0;
+          if (ch > 1) {
+            s1 = (s1 + cur[p + 1] * k) | 0;
+            s2 = (s2 + cur[p + 2] * k) | 0;
+            if (ch > 3) s3 = (s3 + cur[p + 3] * k) | 0;
+          }
+        }
+        const o = orow + xx * ch;
+        tmp[o] = clip8(s0);
+        if (ch > 1) {
+          tmp[o + 1] = clip8(s1);
+          tmp[o + 2] = clip8(s2);
+          if (ch > 3) tmp[o + 3] = clip8(s3);
+        }
       }
     }
     cur = tmp;
@@ -85,15 +110,21 @@ export function resamplePlane8(src: Uint8Array, h: number, w: number, outH: numb
   }
   if (outH !== h) {
     const c = cy ?? lanczosCoeffs(h, outH);
-    const out = new Uint8Array(outH * curW);
+    const rowLen = curW * ch;
+    const out = new Uint8Array(outH * rowLen);
+    const acc = new Int32Array(rowLen);
     for (let yy = 0; yy < outH; yy++) {
       const kb = yy * c.ksize;
       const y0 = c.xmin[yy];
-      for (let xx = 0; xx < curW; xx++) {
-        let ss = HALF;
-        for (let y = 0; y < c.count[yy]; y++) ss += cur[(y0 + y) * curW + xx] * c.k[kb + y];
-        out[yy * curW + xx] = clip8(ss);
+      acc.fill(HALF);
+      // row by row: the same int32 sums as Pillow's loop, in another order (integer addition does not care)
+      for (let y = 0; y < c.count[yy]; y++) {
+        const k = c.k[kb + y];
+        const row = (y0 + y) * rowLen;
+        for (let i = 0; i < rowLen; i++) acc[i] += cur[row + i] * k;
       }
+      const o = yy * rowLen;
+      for (let i = 0; i < rowLen; i++) out[o + i] = clip8(acc[i]);
     }
     cur = out;
   }
@@ -125,30 +156,31 @@ export function lanczos(src: FloatTensor, layout: Layout, outH: number, outW: nu
   const cx = outW !== d.w ? lanczosCoeffs(d.w, outW) : undefined;
   const cy = outH !== d.h ? lanczosCoeffs(d.h, outH) : undefined;
   const n = d.h * d.w;
+  const ch = d.c;
   for (let b = 0; b < d.n; b++) {
-    const planes: Uint8Array[] = [];
-    for (let c = 0; c < d.c; c++) {
-      const p = new Uint8Array(n);
-      const base = planeOffset(si, b, c);
-      for (let y = 0; y < d.h; y++) for (let x = 0; x < d.w; x++) p[y * d.w + x] = toByte(src.data[base + y * si.h + x * si.w]);
-      planes.push(p);
-    }
-    const rgba = d.c === 4 && !same;
-    if (rgba) for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) planes[c][i] = mulDiv255(planes[c][i], planes[3][i]);
-    const res = same ? planes : planes.map((p) => resamplePlane8(p, d.h, d.w, outH, outW, cx, cy));
-    if (rgba) {
-      const alpha = res[3];
-      for (let c = 0; c < 3; c++) {
-        for (let i = 0; i < alpha.length; i++) {
-          const a = alpha[i];
-          if (a !== 0 && a !== 255) res[c][i] = Math.min(255, Math.trunc((255 * res[c][i]) / a));
-        }
+    const px = new Uint8Array(n * ch);
+    const base = planeOffset(si, b, 0);
+    for (let y = 0; y < d.h; y++) {
+      for (let x = 0; x < d.w; x++) {
+        const p = base + y * si.h + x * si.w;
+        for (let q = 0; q < ch; q++) px[(y * d.w + x) * ch + q] = toByte(src.data[p + q * si.c]);
       }
     }
-    for (let c = 0; c < d.c; c++) {
-      const base = planeOffset(so, b, c);
-      const p = res[c];
-      for (let y = 0; y < outH; y++) for (let x = 0; x < outW; x++) out.data[base + y * so.h + x * so.w] = Math.fround(p[y * outW + x] / 255);
+    const rgba = ch === 4 && !same;
+    if (rgba) for (let i = 0; i < n; i++) for (let q = 0; q < 3; q++) px[i * 4 + q] = mulDiv255(px[i * 4 + q], px[i * 4 + 3]);
+    const res = same ? px : resample8(px, d.h, d.w, ch, outH, outW, cx, cy);
+    if (rgba) {
+      for (let i = 0; i < outH * outW; i++) {
+        const a = res[i * 4 + 3];
+        if (a !== 0 && a !== 255) for (let q = 0; q < 3; q++) res[i * 4 + q] = Math.min(255, Math.trunc((255 * res[i * 4 + q]) / a));
+      }
+    }
+    const obase = planeOffset(so, b, 0);
+    for (let y = 0; y < outH; y++) {
+      for (let x = 0; x < outW; x++) {
+        const p = obase + y * so.h + x * so.w;
+        for (let q = 0; q < ch; q++) out.data[p + q * so.c] = Math.fround(res[(y * outW + x) * ch + q] / 255);
+      }
     }
   }
   return out;
