@@ -4,8 +4,9 @@
  * the node, the input and what was expected.
  */
 import fs from 'node:fs/promises';
-import { safeJoin, type LoomPaths } from '../server/config/paths';
+import type { LoomPaths } from '../server/config/paths';
 import { resolveModelFile } from '../server/config/model-resolve';
+import { resolveFileInside } from '../server/config/real-path';
 import { parseSeed } from './params';
 import { describeValue, socketValueOk } from './sockets';
 import type { FileRef, NodeOutputs } from './node';
@@ -18,8 +19,11 @@ export class NodeInputError extends Error {
   }
 }
 
-/** The file a model or input-file widget names; null for an optional model left empty. */
-export function resolveFileParam(spec: ParamSpec, value: ParamValue, paths: LoomPaths): FileRef | null {
+/**
+ * The file a model or input-file widget names; null for an optional model left empty. Model folders follow links
+ * (models often live on other disks) but list regular files only; input files must really be inside input/.
+ */
+export async function resolveFileParam(spec: ParamSpec, value: ParamValue, paths: LoomPaths): Promise<FileRef | null> {
   if (spec.kind === 'model') {
     if (value === '' && spec.optional) return null;
     const r = resolveModelFile(paths, spec.folder, String(value));
@@ -27,9 +31,11 @@ export function resolveFileParam(spec: ParamSpec, value: ParamValue, paths: Loom
     return { name: r.name, path: r.path };
   }
   const name = String(value);
-  const full = name ? safeJoin(paths.input, name) : null;
-  if (!full) throw new NodeInputError(spec.name, name ? `${spec.name}: "${name}" is outside the input folder.` : `${spec.name}: no input file chosen.`);
-  return { name, path: full };
+  if (!name) throw new NodeInputError(spec.name, `${spec.name}: no input file chosen.`);
+  const r = await resolveFileInside(paths.input, name);
+  if (r.status === 'file') return { name, path: r.real };
+  const why = { outside: 'is outside the input folder', missing: 'is not in the input folder', 'not-a-file': 'is not a regular file' }[r.status];
+  throw new NodeInputError(spec.name, `${spec.name}: "${name}" ${why}.`);
 }
 
 const isFileParam = (p: ParamSpec) => p.kind === 'model' || p.kind === 'image';
@@ -41,7 +47,7 @@ export async function fileFingerprints(schema: NodeSchema, params: Readonly<Reco
     if (!isFileParam(spec)) continue;
     let ref: FileRef | null;
     try {
-      ref = resolveFileParam(spec, params[spec.name], paths);
+      ref = await resolveFileParam(spec, params[spec.name], paths);
     } catch {
       out[spec.name] = 'unresolved';
       continue;
@@ -54,7 +60,7 @@ export async function fileFingerprints(schema: NodeSchema, params: Readonly<Reco
 }
 
 /** Widget values as the implementation types them. */
-export function typedParams(schema: NodeSchema, params: Readonly<Record<string, ParamValue>>, paths: LoomPaths): Record<string, unknown> {
+export async function typedParams(schema: NodeSchema, params: Readonly<Record<string, ParamValue>>, paths: LoomPaths): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const spec of schema.params) {
     const v = params[spec.name];
@@ -62,7 +68,7 @@ export function typedParams(schema: NodeSchema, params: Readonly<Record<string, 
       const s = parseSeed(v);
       if (s === null) throw new NodeInputError(spec.name, `${spec.name}: ${JSON.stringify(v)} is not a seed in 0…2^64−1.`);
       out[spec.name] = s;
-    } else if (isFileParam(spec)) out[spec.name] = resolveFileParam(spec, v, paths);
+    } else if (isFileParam(spec)) out[spec.name] = await resolveFileParam(spec, v, paths);
     else out[spec.name] = v;
   }
   return out;

@@ -2,6 +2,8 @@
 // `npm start`: builds the UI with `next build` when .next/BUILD_ID is missing or older than the
 // sources it bundles, then runs the one HTTP server (tRPC + outputs + Next) on loopback.
 // Extra arguments go to the server: npm start -- --models-dir /data/models
+// HOST other than loopback needs a token: the server prints a generated one (and its sign-in URL),
+// or uses LOOM_API_TOKEN; every interface (HOST=0.0.0.0 or ::) needs LOOM_API_TOKEN (docs/security.md).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,6 +27,13 @@ function newestMtime(p) {
     newest = Math.max(newest, newestMtime(path.join(p, e)));
   }
   return newest;
+}
+
+// the server refuses this too; checked here first so nobody waits for a UI build to be told
+const host = (process.env.HOST ?? '127.0.0.1').trim();
+if (['0.0.0.0', '::', '[::]', ''].includes(host) && !process.env.LOOM_API_TOKEN?.trim()) {
+  console.error(`Latent Loom: refusing to listen on every interface (HOST=${host || '""'}) without a token. Set LOOM_API_TOKEN (e.g. LOOM_API_TOKEN=$(openssl rand -hex 32)), or bind one address, or keep HOST=127.0.0.1.`);
+  process.exit(1);
 }
 
 const buildId = path.join(root, '.next', 'BUILD_ID');

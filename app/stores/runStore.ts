@@ -91,6 +91,14 @@ export function reduceEvent(s: Reducible, e: JobEvent, now = Date.now()): Partia
   }
 }
 
+/**
+ * Events of jobs this canvas has not been told about yet: a fast job (cached nodes, a free worker) can start
+ * and finish before the enqueue answer arrives, so jobQueued replays what came early. Bounded: other
+ * clients' jobs pass through here too.
+ */
+const early: JobEvent[] = [];
+const EARLY_MAX = 500;
+
 export const useRunStore = create<RunState>()((set, get) => ({
   activeJobId: null,
   nodes: {},
@@ -103,11 +111,19 @@ export const useRunStore = create<RunState>()((set, get) => ({
   connected: false,
   setConnected: (connected) => set({ connected }),
   setJobs: (jobs) => set({ jobs }),
-  jobQueued: (jobId, nodeIds) =>
-    set({ activeJobId: jobId, progress: null, previews: {}, warnings: {}, nodes: Object.fromEntries(nodeIds.map((id) => [id, { state: 'queued' as const }])) }),
+  jobQueued: (jobId, nodeIds) => {
+    set({ activeJobId: jobId, progress: null, previews: {}, warnings: {}, nodes: Object.fromEntries(nodeIds.map((id) => [id, { state: 'queued' as const }])) });
+    const mine = early.filter((e) => e.jobId === jobId);
+    early.splice(0, early.length, ...early.filter((e) => e.jobId !== jobId));
+    for (const e of mine) set(reduceEvent(get(), e));
+  },
   applyEvent: (e) => {
     // Other clients' jobs show in the queue panel, not on this canvas.
-    if (e.jobId !== get().activeJobId) return;
+    if (e.jobId !== get().activeJobId) {
+      early.push(e);
+      if (early.length > EARLY_MAX) early.splice(0, early.length - EARLY_MAX);
+      return;
+    }
     set(reduceEvent(get(), e));
   },
   showIssues: (issues) => {

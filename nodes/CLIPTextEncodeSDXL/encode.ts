@@ -31,7 +31,13 @@ function columns(c: Conditioning, from: number, to: number, tokens: number, pad:
   return out;
 }
 
-export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: SdxlPrompts, sizes: SdxlSizes): Promise<SizedConditioning> {
+export interface SdxlEncodeOptions {
+  warn?: (message: string) => void;
+  embeddingDirs?: readonly string[];
+}
+
+export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: SdxlPrompts, sizes: SdxlSizes, o: SdxlEncodeOptions = {}): Promise<SizedConditioning> {
+  const encode = (text: string) => encodeText(models, clip, text, o.warn, { embeddingDirs: o.embeddingDirs ?? [] });
   if (clip.family === 'sdxl_refiner') {
     throw new Error('CLIPTextEncodeSDXL: the CLIP comes from an SDXL refiner checkpoint (clip_g only); refiner text encoding is not supported yet.');
   }
@@ -39,13 +45,13 @@ export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: 
   if (clip.family !== 'sdxl' || !clipL || !clip.towers.clip_g) {
     throw new Error(`CLIPTextEncodeSDXL: needs an SDXL base CLIP (clip_l + clip_g), got a ${clip.family} CLIP with ${Object.keys(clip.towers).join(', ') || 'no'} towers.`);
   }
-  const g = await encodeText(models, clip, prompts.textG);
-  const l = prompts.textL === prompts.textG ? g : await encodeText(models, clip, prompts.textL);
+  const g = await encode(prompts.textG);
+  const l = prompts.textL === prompts.textG ? g : await encode(prompts.textL);
   const lWidth = deriveClipConfig(clipL).width;
   const dim = g.context.shape[2];
   if (l.context.shape[2] !== dim || lWidth >= dim) throw new Error(`CLIPTextEncodeSDXL: unexpected context widths (clip_l ${lWidth}, joint ${dim} / ${l.context.shape[2]})`);
   const tokens = Math.max(g.context.shape[1], l.context.shape[1]);
-  const empty = tokens === g.context.shape[1] && tokens === l.context.shape[1] ? g : await encodeText(models, clip, '');
+  const empty = tokens === g.context.shape[1] && tokens === l.context.shape[1] ? g : await encode('');
   const lCols = columns(l, 0, lWidth, tokens, empty);
   const gCols = columns(g, lWidth, dim, tokens, empty);
   const data = new Float32Array(tokens * dim);

@@ -3,7 +3,7 @@ import { assertGenerationSupported, cachedCheckpoint, checkpointHandles } from '
 import { schema } from './schema';
 
 export default defineNode(schema, async ({ params, ctx }) => {
-  const ck = await cachedCheckpoint(ctx.models, params.ckpt_name.path, 'auto');
+  const ck = await cachedCheckpoint(ctx.models, params.ckpt_name.path, 'auto', ctx.signal);
   assertGenerationSupported(ck);
   const { model, clip, vae } = checkpointHandles(ck, ctx.paths.models);
   return { MODEL: model, CLIP: clip, VAE: vae };

@@ -4,6 +4,6 @@ import { decodeInputImage } from '../_io/image-input';
 import { schema } from './schema';
 
 export default defineNode(schema, async ({ params }) => {
-  const { image, mask } = decodeInputImage(await fs.readFile(params.image.path), params.image.name);
+  const { image, mask } = await decodeInputImage(await fs.readFile(params.image.path), params.image.name);
   return { IMAGE: image, MASK: mask };
 });

@@ -1,13 +1,16 @@
 import { defineNode } from '../node';
 import { schema } from './schema';
 
-/** What the sampling runtime's ModelSamplingDiscrete implements so far. */
-const SUPPORTED = ['eps', 'v_prediction'] as const;
-const isSupported = (s: string): s is (typeof SUPPORTED)[number] => (SUPPORTED as readonly string[]).includes(s);
-
 export default defineNode(schema, async ({ params, inputs }) => {
-  if (!isSupported(params.sampling)) throw new Error(`sampling "${params.sampling}" is not supported by the sampling runtime yet (supported: ${SUPPORTED.join(', ')}).`);
-  if (params.zsnr) throw new Error('zsnr (zero terminal SNR rescaling) is not supported by the sampling runtime yet.');
-  const prediction = params.sampling;
-  return { MODEL: { ...inputs.model, prediction, recipe: [...inputs.model.recipe, { step: 'model_sampling', prediction }] } };
+  const type = params.sampling;
+  // eps / v_prediction also say what a saved checkpoint predicts; lcm, x0 and img_to_img only change how it is sampled
+  const prediction = type === 'eps' || type === 'v_prediction' ? type : inputs.model.prediction;
+  return {
+    MODEL: {
+      ...inputs.model,
+      prediction,
+      sampling: { type, zsnr: params.zsnr },
+      recipe: [...inputs.model.recipe, { step: 'model_sampling', sampling: type, zsnr: params.zsnr }],
+    },
+  };
 });

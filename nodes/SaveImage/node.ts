@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
 import { defineNode } from '../node';
+import { writeFileAtomic } from '../../server/io/atomic-write';
 import { encodePng, insertTextChunks } from '../_io/png';
-import { nextOutputPath } from '../_io/output-files';
+import { writeOutput } from '../_io/output-files';
 import { pngWorkflowChunks } from '../_io/png-workflow';
 import { schema } from './schema';
 
@@ -10,8 +10,8 @@ export default defineNode(schema, async ({ params, inputs, ctx }) => {
   const chunks = pngWorkflowChunks(ctx.workflow, ctx.schemas);
   for (let i = 0; i < images.shape[0]; i++) {
     ctx.signal.throwIfAborted();
-    const { full, rel } = nextOutputPath(ctx.paths.output, params.filename_prefix, '.png');
-    await fs.writeFile(full, insertTextChunks(encodePng(images, i), chunks));
+    const bytes = insertTextChunks(encodePng(images, i), chunks);
+    const rel = await writeOutput(ctx.paths.output, params.filename_prefix, '.png', (_full, name) => writeFileAtomic(name, bytes, { root: ctx.paths.output }));
     ctx.recordFile({ path: rel, kind: 'image' });
   }
   return {};

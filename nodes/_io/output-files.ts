@@ -27,3 +27,19 @@ export function nextOutputPath(outputDir: string, prefix: string, ext: string): 
     }
   }
 }
+
+/**
+ * Writes one output under a name from nextOutputPath: `write` gets the reserved path and must write it whole or fail
+ * (writeFileAtomic, writeSafetensors: temp + rename). On failure the reserved name is released, so a full disk
+ * never leaves an empty or truncated output behind to be listed or served.
+ */
+export async function writeOutput(outputDir: string, prefix: string, ext: string, write: (full: string, rel: string) => Promise<unknown>): Promise<string> {
+  const { full, rel } = nextOutputPath(outputDir, prefix, ext);
+  try {
+    await write(full, rel);
+  } catch (e) {
+    fs.rmSync(full, { force: true });
+    throw e;
+  }
+  return rel;
+}

@@ -1,21 +1,18 @@
 /**
- * Entry point: `tsx server/http/main.ts [--no-ui] [--models-dir D] [--input-dir D] [--output-dir D] [--workflows-dir D]`.
- * Binds 127.0.0.1:3000 unless HOST/PORT say otherwise.
+ * Entry point: `tsx server/http/main.ts [--no-ui] [--workers N] [--models-dir D] [--extra-model-paths F] [--input-dir D] [--output-dir D] [--workflows-dir D] [--state-dir D]`.
+ * Binds 127.0.0.1:3000 unless HOST/PORT say otherwise. Any other address needs a token (LOOM_API_TOKEN, or one
+ * generated and printed here); every interface (0.0.0.0) needs LOOM_API_TOKEN. `latentloom serve` is the same with a CLI around it.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { resolvePaths } from '../config/paths';
-import { Engine } from '../scheduler/engine';
-import { createWorkerExecutor } from '../scheduler/worker-executor';
-import { createLoomServer, type RequestHandler } from './server';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+import { AccessConfigError } from './access';
+import { parseWorkerCount, startServe } from './serve';
 
 const { values } = parseArgs({
   options: {
     'no-ui': { type: 'boolean', default: false },
+    workers: { type: 'string' },
     'models-dir': { type: 'string' },
+    'extra-model-paths': { type: 'string' },
     'input-dir': { type: 'string' },
     'output-dir': { type: 'string' },
     'workflows-dir': { type: 'string' },
@@ -23,40 +20,25 @@ const { values } = parseArgs({
   },
 });
 
-async function loadUi(): Promise<RequestHandler> {
-  const { default: next } = await import('next');
-  const app = next({ dev: false, dir: repoRoot });
-  await app.prepare();
-  const handle = app.getRequestHandler();
-  return (req, res) => handle(req, res);
-}
-
 async function main(): Promise<void> {
-  const paths = resolvePaths({
-    modelsDir: values['models-dir'], inputDir: values['input-dir'], outputDir: values['output-dir'],
+  const { stop } = await startServe({
+    ui: !(values['no-ui'] || process.env.LOOM_NO_UI === '1'),
+    host: process.env.HOST ?? '127.0.0.1',
+    port: Number(process.env.PORT ?? 3000),
+    workers: parseWorkerCount(values.workers ?? process.env.LOOM_WORKERS),
+    modelsDir: values['models-dir'], extraModelPaths: values['extra-model-paths'], inputDir: values['input-dir'], outputDir: values['output-dir'],
     workflowsDir: values['workflows-dir'], stateDir: values['state-dir'],
   });
-  const engine = new Engine({ paths, executor: createWorkerExecutor(paths) });
-  const ui = values['no-ui'] || process.env.LOOM_NO_UI === '1' ? undefined : await loadUi();
-  const server = createLoomServer({ engine, paths, ui });
-  const host = process.env.HOST ?? '127.0.0.1';
-  const port = Number(process.env.PORT ?? 3000);
-  server.listen(port, host, () => {
-    const addr = server.address();
-    const actual = typeof addr === 'object' && addr ? addr.port : port;
-    console.log(`Latent Loom listening on http://${host}:${actual} (models: ${paths.models}, output: ${paths.output})`);
-    engine.start();
-  });
-  const stop = async () => {
-    server.close();
-    await engine.close();
+  const shutdown = async () => {
+    await stop();
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
 }
 
 main().catch((e: unknown) => {
-  console.error(e);
+  // configuration refusals are one clear line, not a stack trace
+  console.error(e instanceof AccessConfigError || (e instanceof Error && /^LOOM_\w+=/.test(e.message)) ? `Latent Loom: ${e.message}` : e instanceof Error ? `Latent Loom could not start: ${e.message}` : e);
   process.exit(1);
 });

@@ -7,6 +7,9 @@ import type { Family, Prediction } from './checkpoint/families';
 import type { WeightProvider } from './checkpoint/weights';
 import type { F32Tensor } from './models';
 import type { LatentFamily } from './sampling';
+import type { SamplingType } from './sampling/model-sampling';
+import type { Hypernetwork } from './patches/hypernetwork';
+import type { FreeUPatch } from './models/unet';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -18,7 +21,15 @@ export interface ModelHandle {
   readonly kind: 'model';
   readonly family: Family;
   readonly prediction: Prediction;
+  /** ModelSamplingDiscrete's override (lcm, x0, img_to_img, zsnr); absent: sample as `prediction` says */
+  readonly sampling?: { readonly type: SamplingType; readonly zsnr: boolean };
   readonly unet: WeightProvider;
+  /** HypernetworkLoader patches, in the order applied (`id`: file identity) */
+  readonly hypernets?: readonly { readonly id: string; readonly strength: number; readonly net: Hypernetwork }[];
+  /** FreeU / FreeU_V2 patches, in the order applied */
+  readonly freeU?: readonly FreeUPatch[];
+  /** ComfyUI's sampler_cfg_function (one per model: the last one set wins), e.g. RescaleCFG */
+  readonly cfgFunction?: { readonly kind: 'rescale_cfg'; readonly multiplier: number };
   readonly latent: LatentFamily;
   readonly key: string;
   readonly recipe: readonly RecipeStep[];

@@ -1,206 +1,213 @@
 /**
- * The engine the API and CLI share: validate → accept (journal) → run one job at a time → history.
- * Jobs accepted before a crash are re-queued on start; a failed node fails its job, never the server.
+ * The engine the API and CLI share: validate → accept (durable in the store) → workers claim and run →
+ * history. The store is SQLite in the state folder by default (one process; its local workers run the
+ * jobs), or PostgreSQL when LOOM_DATABASE_URL is set (any number of API processes and `latentloom worker`
+ * processes). A failed node fails its job, never the server; a job whose worker died is retried up to a cap.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
+import os from 'node:os';
 import { REGISTRY, type Registry } from '../../nodes/registry';
 import type { SchemaMap } from '../../nodes/schemas';
-import { loadAnyWorkflow } from '../../nodes/workflow/load';
-import { WorkflowFormatError } from '../../nodes/workflow/migrate';
-import type { Workflow } from '../../nodes/workflow/schema';
 import type { LoomPaths } from '../config/paths';
-import { diskValidationEnv, resolveModelNames } from './environment';
-import { WorkflowInvalidError, type ValidationError } from './errors';
+import { databaseUrlFromEnv, openStore } from '../store/open';
+import { syncLibraryIndex } from '../store/library-index';
+import type { JobPage, JobQuery, LibraryEntry, StoreHandle, WorkerStatus } from '../store/types';
+import { withPlacementKeys } from '../worker/model-keys';
+import { startReaper } from '../worker/reaper';
+import { WorkerLoop } from '../worker/worker-loop';
+import { WorkflowInvalidError } from './errors';
 import { EventLog } from './event-log';
-import { JobFailure, type Executor } from './executor';
-import type { JobRecord, JobStatus } from './job';
-import { Journal } from './journal';
-import { applyOverrides, type Overrides } from './overrides';
-import { validateWorkflow } from './validate';
+import type { Executor } from './executor';
+import { DEFAULT_MODEL_BUDGET } from './inprocess-executor';
+import type { JobRecord } from './job';
+import type { Overrides } from './overrides';
+import type { Prepared } from './prepare';
+import { createPreparer, type PrepareOptions, type Preparer } from './preparer';
+import { queueSettingsFromEnv, type QueueSettings } from './queue-settings';
 
 export interface EngineOptions {
   paths: LoomPaths;
-  executor: Executor;
+  /** runs jobs in this process (one local worker) */
+  executor?: Executor;
+  /** one local worker per executor; none (and no `executor`): this process only accepts and serves */
+  executors?: readonly Executor[];
   /** the node types (tests add fixture nodes); default: this build's registry */
   registry?: Registry;
-  /** false: no journal (CLI in-process runs) */
+  /** false: the store lives in memory (CLI in-process runs), even when LOOM_DATABASE_URL is set */
   durable?: boolean;
-  /** finished/failed/cancelled jobs kept across restarts (queued ones are always kept) */
+  /** finished/failed/cancelled jobs kept (queued and running ones are always kept) */
   historyLimit?: number;
+  /** postgres://… (default LOOM_DATABASE_URL); null: the embedded store whatever the environment says */
+  databaseUrl?: string | null;
+  queue?: Partial<QueueSettings>;
+  log?: (msg: string) => void;
 }
 
-const DEFAULT_HISTORY_LIMIT = Number(process.env.LOOM_HISTORY_LIMIT ?? 1000);
+const DEFAULT_HISTORY_LIMIT = Number(process.env.LOOM_HISTORY_LIMIT ?? 10_000);
 
-/** Drops the oldest terminal jobs beyond `limit`; queued jobs are never dropped. */
-function keepHistory(jobs: readonly JobRecord[], limit: number): JobRecord[] {
-  let drop = jobs.filter((j) => j.status !== 'queued').length - limit;
-  return jobs.filter((j) => j.status === 'queued' || drop-- <= 0);
-}
-
-export interface Prepared {
-  workflow: Workflow | null;
-  errors: ValidationError[];
-  warnings: string[];
-}
+export type { Prepared };
 
 export class Engine {
-  readonly events = new EventLog();
-  private readonly jobs = new Map<string, JobRecord>();
-  private readonly order: string[] = [];
-  private readonly journal: Journal | null;
+  readonly events: EventLog;
+  /** resolves once the store is open (migrated, journal imported, orphans requeued); rejects with why it could not */
+  readonly ready: Promise<void>;
+  readonly settings: QueueSettings;
+  private handle: StoreHandle | null = null;
+  private loops: WorkerLoop[] = [];
   private readonly schemas: SchemaMap;
-  private current: { id: string; abort: AbortController } | null = null;
-  private pumping = false;
+  private readonly preparer: Preparer;
+  private readonly databaseUrl: string | undefined;
+  private readonly log: (msg: string) => void;
+  private stopReaper: (() => void) | null = null;
+  private started = false;
   private closed = false;
 
   constructor(private readonly opts: EngineOptions) {
     this.schemas = (opts.registry ?? REGISTRY).schemas;
-    const file = path.join(opts.paths.state, 'journal.jsonl');
-    if (opts.durable === false) {
-      this.journal = null;
-      return;
-    }
-    const replayed = Journal.replay(file, (m) => console.warn(m));
-    // a job that was running when the process died runs again from the start
-    const restored = replayed.map((job): JobRecord => (job.status === 'running' ? { ...job, status: 'queued' } : job));
-    const kept = keepHistory(restored, opts.historyLimit ?? DEFAULT_HISTORY_LIMIT);
-    for (const job of kept) {
-      this.jobs.set(job.id, job);
-      this.order.push(job.id);
-    }
-    if (kept.length > 0) Journal.compact(file, kept);
-    this.journal = new Journal(file);
+    this.preparer = createPreparer(this.schemas, opts.paths);
+    // an in-memory engine (CLI in-process run) never joins the shared queue, whatever the environment says
+    this.databaseUrl = opts.databaseUrl === null || opts.durable === false ? undefined : opts.databaseUrl ?? databaseUrlFromEnv();
+    this.settings = { ...queueSettingsFromEnv(), ...opts.queue };
+    this.log = opts.log ?? ((m) => console.warn(m));
+    // the shared store numbers events itself (one feed for every API process)
+    this.events = this.databaseUrl ? new EventLog(5000, 0) : new EventLog();
+    this.ready = this.connect();
+    this.ready.catch(() => {}); // reported by every call that needs the store, and by start()
   }
 
-  /** Starts working through jobs restored from the journal. */
-  start(): void {
-    void this.pump();
-  }
-
-  /** Parses any accepted format, applies overrides, resolves renamed models, validates. */
-  async prepare(input: unknown, overrides: Overrides = {}): Promise<Prepared> {
-    let loaded: { workflow: Workflow; warnings: string[] };
+  /** Opens an engine and waits for its store. */
+  static async open(opts: EngineOptions): Promise<Engine> {
+    const engine = new Engine(opts);
     try {
-      loaded = loadAnyWorkflow(input, this.schemas);
+      await engine.ready;
     } catch (e) {
-      if (!(e instanceof WorkflowFormatError)) throw e;
-      const lines = e.issues.length > 0 ? e.issues : [e.message];
-      return { workflow: null, warnings: [], errors: lines.map((message) => ({ code: 'INVALID_WORKFLOW', nodeId: null, message })) };
+      await engine.close().catch(() => {});
+      throw e;
     }
-    const applied = applyOverrides(loaded.workflow, overrides, this.schemas);
-    const resolved = await resolveModelNames(applied.workflow, this.schemas, this.opts.paths);
-    const errors = [...applied.errors, ...validateWorkflow(resolved.workflow, this.schemas, diskValidationEnv(this.opts.paths))];
-    return { workflow: resolved.workflow, errors, warnings: [...loaded.warnings, ...resolved.notes] };
+    return engine;
   }
 
-  /** Validates and accepts a job; once this returns, the job is on disk. Throws WorkflowInvalidError. */
+  get storeKind(): 'sqlite' | 'postgres' {
+    return this.databaseUrl ? 'postgres' : 'sqlite';
+  }
+
+  private async connect(): Promise<void> {
+    const handle = await openStore({
+      databaseUrl: this.databaseUrl, stateDir: this.opts.durable === false ? null : this.opts.paths.state, events: this.events, log: this.log,
+    });
+    this.handle = handle;
+    const executors = this.opts.executors ?? (this.opts.executor ? [this.opts.executor] : []);
+    const tag = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+    this.loops = executors.map((executor, i) => new WorkerLoop({
+      id: executors.length === 1 ? tag : `${tag}-${i + 1}`, store: handle.store, notifier: handle.notifier, executor, paths: this.opts.paths, schemas: this.schemas,
+      leaseMs: this.settings.leaseMs, retries: this.settings.retries, pollMs: this.settings.pollMs, modelBudgetBytes: DEFAULT_MODEL_BUDGET,
+      placement: { stealAfter: this.settings.stealAfter, stealAfterMs: this.settings.stealAfterMs, fifo: this.settings.fifo }, log: this.log,
+    }));
+    if (!this.databaseUrl) {
+      // embedded: this process is the store's only user, so a job still "running" was cut off by a crash
+      const r = await handle.store.reapExpired({ maxRetries: this.settings.retries, orphansUnless: this.loops.map((l) => l.id) });
+      for (const id of r.failed) this.log(`job ${id} was running when the server stopped, again: failed (retry limit ${this.settings.retries})`);
+    }
+    await handle.store.pruneHistory(this.opts.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+  }
+
+  private async store() {
+    await this.ready;
+    if (!this.handle) throw new Error('Engine store is not open.');
+    return this.handle;
+  }
+
+  /** Starts the local workers (and, on a shared store, the reaper of expired leases). Idempotent. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.ready.then(() => {
+      if (this.closed || !this.handle) return;
+      for (const loop of this.loops) loop.start();
+      if (this.databaseUrl) this.stopReaper = startReaper(this.handle, { leaseMs: this.settings.leaseMs, retries: this.settings.retries, log: this.log });
+    }, (e: unknown) => this.log(`engine: store did not open: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** Parses any accepted format, applies overrides, resolves renamed models, validates (big workflows off this thread). */
+  prepare(input: unknown, overrides: Overrides = {}, opts?: PrepareOptions): Promise<Prepared> {
+    return this.preparer.prepare(input, overrides, opts);
+  }
+
+  /**
+   * Validates and accepts a job; once this returns, the job is durable in the store. Throws
+   * WorkflowInvalidError, StoreFullError (disk full: nothing accepted) or StoreUnavailableError.
+   */
   async enqueue(input: unknown, overrides: Overrides = {}): Promise<{ job: JobRecord; warnings: string[] }> {
+    const { store, notifier } = await this.store();
     if (this.closed) throw new Error('Engine is shut down.');
-    const prepared = await this.prepare(input, overrides);
+    const prepared = await this.prepare(input, overrides, { keepInvalid: false });
     if (!prepared.workflow || prepared.errors.length > 0) throw new WorkflowInvalidError(prepared.errors);
-    const job: JobRecord = { id: crypto.randomUUID(), status: 'queued', workflow: prepared.workflow, createdAt: new Date().toISOString(), files: [], attempts: 0 };
-    this.journal?.append({ t: 'accepted', job });
-    this.jobs.set(job.id, job);
-    this.order.push(job.id);
-    this.events.publish({ type: 'job.queued', jobId: job.id, position: this.queued().length });
-    void this.pump();
+    const { workflow, keys } = withPlacementKeys(prepared.workflow, this.schemas, this.opts.paths);
+    const job: JobRecord = { id: crypto.randomUUID(), status: 'queued', workflow, createdAt: new Date().toISOString(), files: [], attempts: 0 };
+    await store.insertJob({ id: job.id, workflow, createdAt: job.createdAt, title: workflow.meta?.title ?? null, modelKeys: keys });
+    this.start();
+    // the shared store wakes workers in the insert's own transaction; workers poll anyway
+    if (!this.databaseUrl) void notifier.signal({ type: 'queued' });
     return { job, warnings: prepared.warnings };
   }
 
-  /** Cancels a queued job (removed) or the running one (aborted within one sampler step). */
-  cancel(id: string): boolean {
-    const job = this.jobs.get(id);
-    if (!job) return false;
-    if (job.status === 'queued') {
-      this.finish(id, { status: 'cancelled' });
-      return true;
+  /** Cancels a queued job (removed) or a running one (its worker aborts it within one sampler step). */
+  async cancel(id: string): Promise<boolean> {
+    const { store, notifier } = await this.store();
+    const r = await store.cancelJob(id);
+    if (r === 'requested') {
+      for (const loop of this.loops) loop.cancel(id);
+      void notifier.signal({ type: 'cancel', jobId: id }).catch(() => {});
     }
-    if (job.status === 'running' && this.current?.id === id) {
-      this.current.abort.abort();
-      return true;
-    }
-    return false;
+    return r !== null;
   }
 
-  get(id: string): JobRecord | undefined {
-    return this.jobs.get(id);
+  async get(id: string): Promise<JobRecord | undefined> {
+    return (await this.store()).store.getJob(id);
   }
 
-  list(filter: { status?: JobStatus; limit?: number } = {}): JobRecord[] {
-    const out: JobRecord[] = [];
-    for (let i = this.order.length - 1; i >= 0 && out.length < (filter.limit ?? 100); i--) {
-      const job = this.jobs.get(this.order[i]);
-      if (job && (!filter.status || job.status === filter.status)) out.push(job);
-    }
-    return out;
+  /** History, newest first: filter by status and/or workflow title, page with the returned cursor. */
+  async list(query: JobQuery = {}): Promise<JobPage> {
+    return (await this.store()).store.listJobs(query);
   }
 
-  queued(): JobRecord[] {
-    return this.order.map((id) => this.jobs.get(id) as JobRecord).filter((j) => j.status === 'queued');
+  async queued(): Promise<JobRecord[]> {
+    return (await this.store()).store.queuedJobs();
+  }
+
+  /** Live workers (local and remote) with the checkpoints they hold. */
+  async workers(): Promise<WorkerStatus[]> {
+    return (await this.store()).store.workers(this.settings.leaseMs);
+  }
+
+  /** The saved-workflow library (index reconciled with the workflows folder), by name. */
+  async library(): Promise<LibraryEntry[]> {
+    return syncLibraryIndex((await this.store()).store, this.opts.paths.workflows);
   }
 
   /** Resolves when no job is queued or running. */
   async idle(): Promise<void> {
-    while (this.current || this.queued().length > 0) await new Promise((r) => setTimeout(r, 20));
+    const { store } = await this.store();
+    for (;;) {
+      const c = await store.counts();
+      if (c.queued === 0 && c.running === 0) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 
+  /** Stops local workers (a running job goes back to the queue, resumed by the next start), closes the store. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    this.current?.abort.abort();
-    await this.opts.executor.close();
-    this.journal?.close();
+    this.stopReaper?.();
+    // stop claiming first, then end the executors so a long node does not hold the shutdown
+    const stopping = this.loops.map((l) => l.stop());
+    const executors = this.opts.executors ?? (this.opts.executor ? [this.opts.executor] : []);
+    await Promise.all(executors.map((e) => e.close()));
+    await Promise.all(stopping);
+    await this.preparer.close();
+    await this.ready.catch(() => {});
+    await this.handle?.notifier.close();
+    await this.handle?.store.close();
   }
-
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      for (let next = this.queued()[0]; next && !this.closed; next = this.queued()[0]) await this.runJob(next);
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  private async runJob(job: JobRecord): Promise<void> {
-    const abort = new AbortController();
-    const startedAt = new Date().toISOString();
-    this.current = { id: job.id, abort };
-    this.journal?.append({ t: 'started', id: job.id, at: startedAt });
-    this.jobs.set(job.id, { ...job, status: 'running', startedAt });
-    this.events.publish({ type: 'job.started', jobId: job.id });
-    const t0 = performance.now();
-    try {
-      const { files } = await this.opts.executor.run({ id: job.id, workflow: job.workflow }, (e) => this.events.publish(e), abort.signal);
-      this.finish(job.id, { status: 'finished', files }, Math.round(performance.now() - t0));
-    } catch (e) {
-      if (this.closed) return; // shutting down: the journal still says running, so it resumes next start
-      if (abort.signal.aborted) this.finish(job.id, { status: 'cancelled' });
-      else this.finish(job.id, { status: 'failed', error: failure(e) });
-    } finally {
-      this.current = null;
-    }
-  }
-
-  private finish(id: string, end: Pick<JobRecord, 'status'> & Partial<JobRecord>, ms = 0): void {
-    const at = new Date().toISOString();
-    const job = { ...(this.jobs.get(id) as JobRecord), ...end, finishedAt: at };
-    this.jobs.set(id, job);
-    if (end.status === 'finished') {
-      this.journal?.append({ t: 'finished', id, at, files: job.files });
-      this.events.publish({ type: 'job.finished', jobId: id, files: job.files, ms });
-    } else if (end.status === 'failed' && job.error) {
-      this.journal?.append({ t: 'failed', id, at, error: job.error });
-      this.events.publish({ type: 'job.failed', jobId: id, error: job.error });
-    } else {
-      this.journal?.append({ t: 'cancelled', id, at });
-      this.events.publish({ type: 'job.cancelled', jobId: id });
-    }
-  }
-}
-
-function failure(e: unknown): JobRecord['error'] {
-  const message = e instanceof Error ? e.message : String(e);
-  if (!(e instanceof JobFailure)) return { message };
-  return { message, ...(e.nodeId ? { nodeId: e.nodeId } : {}), ...(e.input ? { input: e.input } : {}) };
 }

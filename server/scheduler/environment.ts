@@ -4,6 +4,7 @@ import { getSchema, type SchemaMap } from '../../nodes/schemas';
 import type { Workflow } from '../../nodes/workflow/schema';
 import { safeJoin, type LoomPaths } from '../config/paths';
 import { modelDirectories } from '../config/model-folders';
+import { isWithin } from '../config/real-path';
 import { listModels, resolveModelFile } from '../config/model-resolve';
 import { findModelBySha256 } from '../config/hash';
 import { closestNames } from './edit-distance';
@@ -20,8 +21,15 @@ export function diskValidationEnv(paths: LoomPaths): ValidationEnv {
       return { ok: false, message: (name === '' ? 'No model file chosen' : `Model "${name}" not found in ${folder}`) + empty, suggestions };
     },
     inputFileExists: (name) => {
+      // a real file really inside input/ (a planted link to /etc does not count)
       const full = safeJoin(paths.input, name);
-      return full !== null && fs.existsSync(full);
+      if (!full) return false;
+      try {
+        const real = fs.realpathSync(full);
+        return isWithin(fs.realpathSync(paths.input), real) && fs.statSync(real).isFile();
+      } catch {
+        return false;
+      }
     },
   };
 }

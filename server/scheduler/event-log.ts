@@ -11,13 +11,20 @@ export class EventLog {
   }
 
   publish(body: JobEventBody): JobEvent {
-    const event = { ...body, id: ++this.lastId, time: new Date().toISOString() } as JobEvent;
+    const event = { ...body, id: this.lastId + 1, time: new Date().toISOString() } as JobEvent;
+    this.append(event);
+    return event;
+  }
+
+  /** Adds an event numbered elsewhere (the shared store's feed, in id order); one already seen is ignored. */
+  append(event: JobEvent): void {
+    if (event.id <= this.lastId) return;
+    this.lastId = event.id;
     // previews can be large: a resuming client needs only the newest one, so older buffered copies drop theirs
     if (event.type === 'node.progress' && event.preview !== undefined) this.dropOlderPreviews();
     this.buffer.push(event);
     if (this.buffer.length > this.capacity) this.buffer.splice(0, this.buffer.length - this.capacity);
     for (const l of this.listeners) l(event);
-    return event;
   }
 
   private dropOlderPreviews(): void {

@@ -26,6 +26,10 @@ export interface ExecuteOptions {
   emit(event: NodeEventBody): void;
   /** turns a preview image into something an event can carry (a data URL); absent: previews are dropped */
   encodePreview?(image: ImageValue): string;
+  /** sees every node's outputs (computed or cached), e.g. tests comparing intermediate values with ComfyUI's */
+  observe?(nodeId: string, outputs: NodeOutputs): void;
+  /** run these nodes (and what they need) instead of the output nodes */
+  targets?: readonly string[];
 }
 
 /** A node failure: which node, the user's one line, and the original error as `cause` (the server logs its stack). */
@@ -44,7 +48,7 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
   const { registry, cache, jobId, emit } = opts;
   const schemas = registry.schemas;
   const wf = executableGraph(opts.workflow, schemas).workflow;
-  const order = planExecution(wf, schemas);
+  const order = planExecution(wf, schemas, opts.targets);
   const keys = new Map<string, string>();
   const values = new Map<string, NodeOutputs>();
   const files: OutputFile[] = [];
@@ -78,6 +82,7 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
     const hit = cache.get(key);
     if (hit) {
       values.set(nodeId, hit.outputs);
+      opts.observe?.(nodeId, hit.outputs);
       files.push(...hit.files.map((f) => ({ ...f, nodeId })));
       emit({ type: 'node.cached', jobId, nodeId });
       continue;
@@ -88,7 +93,7 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
     let outputs: NodeOutputs;
     try {
       outputs = await impl.run({
-        params: typedParams(schema, params, opts.paths),
+        params: await typedParams(schema, params, opts.paths),
         inputs: checkedInputs(schema, inputs),
         ctx: {
           nodeId, signal: opts.signal, paths: opts.paths, models: opts.models, workflow: opts.workflow, schemas,
@@ -107,6 +112,7 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
       throw new NodeFailedError(nodeId, `${label} failed: ${userMessage(e)}`, { cause: e, input });
     }
     values.set(nodeId, outputs);
+    opts.observe?.(nodeId, outputs);
     cache.set(key, { outputs, files: nodeFiles });
     files.push(...nodeFiles);
     emit({ type: 'node.finished', jobId, nodeId, ms: Math.round(performance.now() - started) });

@@ -20,3 +20,11 @@ export class JobFailure extends Error {
     this.name = 'JobFailure';
   }
 }
+
+/** The executor itself died under the job (thread crash, out of memory): the job may be retried elsewhere. */
+export class WorkerDiedError extends JobFailure {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerDiedError';
+  }
+}

@@ -33,7 +33,11 @@ export const jobRecordSchema = z.object({
   finishedAt: z.string().optional(),
   files: z.array(outputFileSchema).default([]),
   error: jobErrorSchema.optional(),
-  /** restarts this job survived while running */
+  /** times a worker started running this job (0 while never started); a job whose worker died is retried up to a cap */
   attempts: z.number().int().default(0),
+  /** the worker that ran (or runs) it */
+  worker: z.string().optional(),
+  /** how it was placed: on a worker that already held its checkpoint (hit), one that had to load it (miss), or no checkpoint (none) */
+  placement: z.enum(['hit', 'miss', 'none']).optional(),
 });
 export type JobRecord = z.infer<typeof jobRecordSchema>;

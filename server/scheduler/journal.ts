@@ -1,6 +1,7 @@
 /**
- * Append-only JSONL journal of the queue and history, fsynced per record: a job is accepted only
- * once its record is on disk, so kill -9 loses nothing accepted. Replay folds records into jobs.
+ * The JSONL journal older versions kept the queue and history in (one fsynced record per event). The store
+ * (server/store/) replaced it: replay() folds an existing journal into jobs for the one-time import; the
+ * writer remains so tests can produce journals as the old server did.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -32,22 +33,6 @@ export class Journal {
 
   close(): void {
     fs.closeSync(this.fd);
-  }
-
-  /**
-   * Rewrites the journal as one `accepted` record per job holding its folded state (tmp + fsync + rename),
-   * so the file stays proportional to the jobs kept, not to their history of events.
-   */
-  static compact(file: string, jobs: readonly JobRecord[]): void {
-    const tmp = `${file}.${process.pid}.compact`;
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeSync(fd, jobs.map((job) => `${JSON.stringify({ t: 'accepted', job } satisfies JournalRecord)}\n`).join(''));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
   }
 
   /** Jobs in acceptance order. A torn last line (crash mid-write) is skipped; other bad lines are reported. */

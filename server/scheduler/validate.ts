@@ -34,7 +34,20 @@ export function validateWorkflow(saved: Workflow, schemas: SchemaMap, env: Valid
   for (const id of nodesOnCycles(wf, needed)) {
     errors.push({ code: 'CYCLE', nodeId: id, message: `Node "${id}" depends on its own output through a cycle of links.` });
   }
-  return errors;
+  return capped(errors);
+}
+
+/** Enough problems to fix the first ones; a 20,000-node cycle is not 20,000 lines. */
+export const MAX_REPORTED_ERRORS = 100;
+
+function capped(errors: ValidationError[]): ValidationError[] {
+  if (errors.length <= MAX_REPORTED_ERRORS) return errors;
+  const rest = errors.slice(MAX_REPORTED_ERRORS - 1);
+  const codes = [...new Set(rest.map((e) => e.code))].join(', ');
+  return [
+    ...errors.slice(0, MAX_REPORTED_ERRORS - 1),
+    { code: rest[0].code, nodeId: null, message: `…and ${rest.length} more problems (${codes}) not listed.` },
+  ];
 }
 
 function checkNode(wf: Workflow, id: string, schemas: SchemaMap, env: ValidationEnv, errors: ValidationError[], cut: Map<string, string> | undefined): void {

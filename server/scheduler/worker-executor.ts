@@ -1,12 +1,13 @@
 /**
  * Runs nodes in a worker thread so the HTTP server keeps answering in milliseconds. A worker that
- * dies (native crash, out of memory) fails the job it was running and is replaced.
+ * dies (native crash, out of memory) rejects its job with WorkerDiedError (the queue retries it up to
+ * a cap) and is replaced.
  */
 import { Worker } from 'node:worker_threads';
 import type { OutputFile } from '../../nodes/node';
 import type { LoomPaths } from '../config/paths';
 import type { NodeEventBody } from './events';
-import { JobFailure, type ExecuteJob, type Executor } from './executor';
+import { JobFailure, WorkerDiedError, type ExecuteJob, type Executor } from './executor';
 import type { FromWorker, ToWorker } from './worker-protocol';
 
 interface Pending {
@@ -37,7 +38,7 @@ export function createWorkerExecutor(paths: LoomPaths): Executor {
       if (worker === w) worker = null;
       for (const [id, p] of pending) {
         pending.delete(id);
-        p.reject(new JobFailure(`Execution worker stopped: ${why}`));
+        p.reject(new WorkerDiedError(`Execution worker stopped: ${why}`));
       }
     };
     w.on('error', (e) => die(e.message));

@@ -58,7 +58,7 @@ describeGolden('LoadLatent + KSamplerAdvanced(add_noise off) + SaveLatent', () =
     const engine = new Engine({ paths, executor: createInProcessExecutor(paths), durable: false });
     const { job } = await engine.enqueue(workflow);
     await engine.idle();
-    const done = engine.get(job.id);
+    const done = await engine.get(job.id);
     await engine.close();
     expect(done?.error).toBeUndefined();
     const out = await openSafetensors(path.join(paths.output, done?.files[0].path ?? ''));

@@ -13,10 +13,17 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServer(dataDir: string): Promise<ServerProcess> {
+export interface StartOptions {
+  /** extra environment (e.g. LOOM_DATABASE_URL, LOOM_API_TOKEN, a limit) */
+  env?: Record<string, string>;
+  /** extra arguments (e.g. --workers 0) */
+  args?: string[];
+}
+
+export async function startServer(dataDir: string, opts: StartOptions = {}): Promise<ServerProcess> {
   // node --import tsx: one process, so SIGKILL hits the server itself (the tsx CLI would leave its child running)
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts', '--no-ui'], {
-    cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache') }, stdio: ['ignore', 'pipe', 'pipe'],
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts', '--no-ui', ...(opts.args ?? [])], {
+    cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache'), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobEvent } from '@/app/lib/engineApi';
-import { reduceEvent, type RunState } from '@/app/stores/runStore';
+import { reduceEvent, useRunStore, type RunState } from '@/app/stores/runStore';
 import { segmentPrompt } from '@/app/lib/promptWeights';
 
 type S = Pick<RunState, 'activeJobId' | 'nodes' | 'progress' | 'previews' | 'warnings' | 'outputs' | 'gallery'>;
@@ -56,5 +56,25 @@ describe('prompt weight segments', () => {
     const segs = segmentPrompt(text);
     expect(segs.map((s) => s.text).join('')).toBe(text);
     expect(segs.filter((s) => s.weight !== undefined).map((s) => s.weight)).toEqual([1.2, 0.8]);
+  });
+});
+
+describe('run store', () => {
+  it('applies the events of a job that finished before its enqueue answer arrived', () => {
+    const store = useRunStore.getState();
+    const ev = (e: Body, i: number, jobId = 'fast') => ({ ...e, jobId, id: 100 + i, time: '2026-01-01T00:00:00Z' }) as JobEvent;
+    store.applyEvent(ev({ type: 'job.started' }, 1));
+    store.applyEvent(ev({ type: 'job.started' }, 2, 'someone-else'));
+    store.applyEvent(ev({ type: 'node.cached', nodeId: 'ckpt' }, 3));
+    store.applyEvent(ev({ type: 'job.finished', ms: 4, files: [{ path: 'x.png', kind: 'image', nodeId: 'save' }] }, 4));
+    expect(useRunStore.getState().outputs.save).toBeUndefined();
+    store.jobQueued('fast', ['ckpt', 'save']);
+    const s = useRunStore.getState();
+    expect(s.outputs.save).toEqual(['/outputs/x.png']);
+    expect(s.nodes).toEqual({ ckpt: { state: 'cached' }, save: { state: 'done' } });
+    expect(s.activeJobId).toBeNull();
+    // replayed once: queueing the same id again starts clean
+    store.jobQueued('fast', ['save']);
+    expect(useRunStore.getState().nodes).toEqual({ save: { state: 'queued' } });
   });
 });

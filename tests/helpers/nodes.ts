@@ -33,7 +33,7 @@ export async function callNode(type: string, params: Record<string, ParamValue>,
   const progress: NodeCall['progress'] = [];
   const warnings: string[] = [];
   const outputs = await impl.run({
-    params: typedParams(schema, withDefaults(schema.params, params), o.paths),
+    params: await typedParams(schema, withDefaults(schema.params, params), o.paths),
     inputs: checkedInputs(schema, inputs),
     ctx: {
       nodeId: o.nodeId ?? type, signal: o.signal ?? new AbortController().signal, paths: o.paths, models: o.models,

@@ -64,6 +64,27 @@ describe('image and latent file nodes', () => {
     expect(noAlpha.data.every((v) => v === 0)).toBe(true);
   });
 
+  it('LoadImage reads JPEG and WebP (EXIF orientation applied), alpha WebP gives a mask; a huge image is refused from its header', async () => {
+    const { call, root } = setup();
+    const fixtures = path.resolve(import.meta.dirname, '../fixtures/images');
+    for (const f of ['jpg_exif6.jpg', 'webp_lossy.webp', 'webp_lossless_alpha.webp']) fs.copyFileSync(path.join(fixtures, f), path.join(root, 'input', f));
+    const jpg = (await call('LoadImage', { image: 'jpg_exif6.jpg' })).outputs;
+    const plain = (await call('LoadImage', { image: 'webp_lossy.webp' })).outputs;
+    const alpha = (await call('LoadImage', { image: 'webp_lossless_alpha.webp' })).outputs;
+    expect((jpg.IMAGE as ImageValue).shape[3]).toBe(3);
+    expect((plain.MASK as MaskValue).shape).toEqual([1, 64, 64]);
+    const m = alpha.MASK as MaskValue;
+    expect(m.shape.slice(1)).toEqual((alpha.IMAGE as ImageValue).shape.slice(1, 3));
+    expect(m.data.some((v) => v > 0)).toBe(true);
+    // a 20000x20000 PNG: only its header is read
+    const big = new PNG({ width: 1, height: 1 });
+    const bytes = PNG.sync.write(big);
+    bytes.writeUInt32BE(20000, 16);
+    bytes.writeUInt32BE(20000, 20);
+    fs.writeFileSync(path.join(root, 'input', 'huge.png'), bytes);
+    await expect(call('LoadImage', { image: 'huge.png' })).rejects.toThrow(/huge\.png: PNG image too large: 20000x20000.*LOOM_MAX_IMAGE_PIXELS/);
+  });
+
   it('SaveImage refuses a prefix outside the output folder', async () => {
     const { call } = setup();
     await expect(call('SaveImage', { filename_prefix: '../escape' }, { images: { shape: [1, 1, 1, 3], data: new Float32Array(3) } })).rejects.toThrow(/outside/);

@@ -89,7 +89,7 @@ describe('node registry', () => {
     expect(bad.errors).toMatchObject([{ code: 'VALUE_OUT_OF_RANGE', nodeId: 'x', input: 'factor' }]);
     const { job } = await engine.enqueue(wf);
     await engine.idle();
-    const done = engine.get(job.id);
+    const done = await engine.get(job.id);
     expect(done?.status, done?.error?.message).toBe('finished');
     const t = await readGoldenTensors(path.join(paths.output, done!.files[0].path));
     expect(t.get('latent_tensor')?.shape).toEqual([1, 4, 2, 2]);

@@ -8,6 +8,9 @@ import { Engine } from '../../server/scheduler/engine';
 import { WorkflowInvalidError } from '../../server/scheduler/errors';
 import { createInProcessExecutor } from '../../server/scheduler/inprocess-executor';
 import { Journal } from '../../server/scheduler/journal';
+import type { JobRecord } from '../../server/scheduler/job';
+import { WorkerDiedError, type Executor } from '../../server/scheduler/executor';
+import { openSqlite } from '../../server/store/sqlite';
 import { countingRegistry, fakeValue, txt2img } from './fixtures';
 
 /** Every node runs; KSampler takes `steps` ticks of 5 ms, honours the signal each step and reports progress. */
@@ -43,9 +46,9 @@ describe('Engine', () => {
     const a = (await engine.enqueue(txt2img(1), { 'sampler.steps': 3 })).job;
     const b = (await engine.enqueue(txt2img(2))).job;
     await engine.idle();
-    expect(engine.get(a.id)).toMatchObject({ status: 'finished', files: [{ path: 'save.png', kind: 'image', nodeId: 'save' }] });
-    expect(engine.get(a.id)?.workflow.nodes.sampler.params.steps).toBe(3);
-    expect(engine.get(b.id)?.status).toBe('finished');
+    expect(await engine.get(a.id)).toMatchObject({ status: 'finished', files: [{ path: 'save.png', kind: 'image', nodeId: 'save' }] });
+    expect((await engine.get(a.id))?.workflow.nodes.sampler.params.steps).toBe(3);
+    expect((await engine.get(b.id))?.status).toBe('finished');
     const progress = engine.events.since(0).filter((e) => e.type === 'node.progress' && e.jobId === a.id);
     expect(progress.map((e) => (e.type === 'node.progress' ? `${e.step}/${e.total}` : ''))).toEqual(['1/3', '2/3', '3/3']);
     await engine.close();
@@ -58,7 +61,7 @@ describe('Engine', () => {
     const err = await engine.enqueue(wf, { 'sampler.cfg': 500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowInvalidError);
     expect((err as WorkflowInvalidError).errors.map((e) => e.code).sort()).toEqual(['MODEL_NOT_FOUND', 'VALUE_OUT_OF_RANGE']);
-    expect(engine.list()).toEqual([]);
+    expect((await engine.list()).jobs).toEqual([]);
     await engine.close();
   });
 
@@ -68,13 +71,13 @@ describe('Engine', () => {
     const queued = (await engine.enqueue(txt2img(2))).job;
     const after = (await engine.enqueue(txt2img(3))).job;
     while (!engine.events.since(0).some((e) => e.type === 'node.progress')) await new Promise((r) => setTimeout(r, 5));
-    expect(engine.cancel(queued.id)).toBe(true);
+    expect(await engine.cancel(queued.id)).toBe(true);
     const t0 = Date.now();
-    expect(engine.cancel(running.id)).toBe(true);
+    expect(await engine.cancel(running.id)).toBe(true);
     await engine.idle();
     expect(Date.now() - t0).toBeLessThan(1000);
-    expect([engine.get(running.id)?.status, engine.get(queued.id)?.status, engine.get(after.id)?.status]).toEqual(['cancelled', 'cancelled', 'finished']);
-    expect(engine.cancel(after.id)).toBe(false);
+    expect([(await engine.get(running.id))?.status, (await engine.get(queued.id))?.status, (await engine.get(after.id))?.status]).toEqual(['cancelled', 'cancelled', 'finished']);
+    expect(await engine.cancel(after.id)).toBe(false);
     await engine.close();
   });
 
@@ -83,37 +86,110 @@ describe('Engine', () => {
     const bad = (await engine.enqueue(txt2img(13))).job;
     const good = (await engine.enqueue(txt2img(14))).job;
     await engine.idle();
-    expect(engine.get(bad.id)).toMatchObject({ status: 'failed', error: { nodeId: 'sampler', message: expect.stringContaining('out of memory') } });
-    expect(engine.get(good.id)?.status).toBe('finished');
+    expect(await engine.get(bad.id)).toMatchObject({ status: 'failed', error: { nodeId: 'sampler', message: expect.stringContaining('out of memory') } });
+    expect((await engine.get(good.id))?.status).toBe('finished');
     await engine.close();
   });
 
-  it('replays the journal: finished jobs stay history, interrupted ones are queued again', async () => {
+  it('imports an old journal on first start: finished jobs stay history, an interrupted one runs again', async () => {
     const { engine, root, paths } = makeEngine(fakeRunners());
     const done = (await engine.enqueue(txt2img(1))).job;
     await engine.idle();
+    const doneRecord = await engine.get(done.id);
     await engine.close();
+    // the journal an older server left behind: one finished job, one running when it died, one torn line
+    fs.rmSync(paths.state, { recursive: true });
     const file = path.join(paths.state, 'journal.jsonl');
     const j = new Journal(file);
-    const job = { ...done, id: 'interrupted', status: 'queued' as const, files: [] };
-    j.append({ t: 'accepted', job });
+    j.append({ t: 'accepted', job: { ...(doneRecord as JobRecord), attempts: 0 } });
+    j.append({ t: 'started', id: done.id, at: doneRecord?.startedAt ?? '' });
+    j.append({ t: 'finished', id: done.id, at: doneRecord?.finishedAt ?? '', files: doneRecord?.files ?? [] });
+    j.append({ t: 'accepted', job: { ...(doneRecord as JobRecord), id: 'interrupted', status: 'queued', files: [], attempts: 0, startedAt: undefined, finishedAt: undefined } });
     j.append({ t: 'started', id: 'interrupted', at: new Date().toISOString() });
     j.close();
     fs.appendFileSync(file, '{"t":"accepted","job":{"id":"torn'); // a write cut short by kill -9
     const again = makeEngine(fakeRunners(), root).engine;
-    expect(again.get(done.id)?.status).toBe('finished');
-    expect(again.get('interrupted')?.status).toBe('queued');
+    expect((await again.get(done.id))?.status).toBe('finished');
+    expect(await again.get('interrupted')).toMatchObject({ status: 'queued', attempts: 1 });
     again.start();
     await again.idle();
-    expect(again.get('interrupted')?.status).toBe('finished');
-    const later = (await again.enqueue(txt2img(9))).job; // appended after the torn line: must survive
+    expect(await again.get('interrupted')).toMatchObject({ status: 'finished', attempts: 2 });
+    const later = (await again.enqueue(txt2img(9))).job;
     await again.idle();
     await again.close();
-    expect(Journal.replay(file).map((x) => [x.id, x.status])).toEqual([[done.id, 'finished'], ['interrupted', 'finished'], [later.id, 'finished']]);
-    // restart with a history limit: compacted to the newest terminal jobs, one line each
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.existsSync(`${file}.imported`)).toBe(true);
+    // restart with a history limit: only the newest terminal jobs are kept
     const limited = new Engine({ paths, executor: createInProcessExecutor(paths, fakeRunners()), historyLimit: 2 });
+    expect((await limited.list()).jobs.map((x) => x.id)).toEqual([later.id, 'interrupted']);
     await limited.close();
-    expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
-    expect(Journal.replay(file).map((x) => x.id)).toEqual(['interrupted', later.id]);
+  });
+
+  it('retries a job whose execution worker died once, then fails it with the cause', async () => {
+    const { paths, engine: unused } = makeEngine(fakeRunners());
+    await unused.close();
+    let runs = 0;
+    const dying: Executor = {
+      async run() {
+        runs++;
+        throw new WorkerDiedError('Execution worker stopped: exit code 134');
+      },
+      async close() {},
+    };
+    const engine = new Engine({ paths, executor: dying, registry: fakeRunners() });
+    const { job } = await engine.enqueue(txt2img(1));
+    await engine.idle();
+    expect(runs).toBe(2);
+    const failed = await engine.get(job.id);
+    expect(failed).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(failed?.error?.message).toMatch(/Execution worker stopped: exit code 134.*started 2 times.*retry limit 1/);
+    await engine.close();
+  });
+
+  it('a job that took the process down twice fails instead of crash-looping; attempts count every start', async () => {
+    const { paths, engine: first } = makeEngine(fakeRunners());
+    await first.close();
+    // what a crash mid-job leaves: a running job whose owner is gone (claimed straight through the store)
+    const crashWhileRunning = async (claimer: string) => {
+      const { store, notifier } = await openSqlite({ stateDir: paths.state, sink: null });
+      if (claimer === 'w1') await store.insertJob({ id: 'poison', workflow: txt2img(1), createdAt: new Date().toISOString(), title: null, modelKeys: [] });
+      const claimed = await store.claim({ id: claimer, host: 'h', pid: 1, device: 'cpu', freeMemory: 0, models: [], startedAt: '' }, { leaseMs: 60_000, liveMs: 60_000, stealAfter: 4, stealAfterMs: 60_000 });
+      expect(claimed?.job.id).toBe('poison');
+      await notifier.close();
+      await store.close();
+    };
+    await crashWhileRunning('w1');
+    let runs = 0;
+    const counting: Executor = { async run() { runs++; return new Promise(() => {}); }, async close() {} };
+    const second = new Engine({ paths, executor: counting, registry: fakeRunners() });
+    expect(await second.get('poison')).toMatchObject({ status: 'queued', attempts: 1 });
+    await second.close(); // it never ran here (not started): the next crash comes from the store directly
+    await crashWhileRunning('w2');
+    const third = new Engine({ paths, executor: counting, registry: fakeRunners() });
+    third.start();
+    const poison = await third.get('poison');
+    expect(poison).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(poison?.error?.message).toMatch(/Worker w2 stopped while running this job.*started 2 times/);
+    await third.idle();
+    expect(runs).toBe(0);
+    await third.close();
+  });
+
+  it('an in-memory engine (CLI run) stays local even when LOOM_DATABASE_URL is set', async () => {
+    const { paths, engine: unused } = makeEngine(fakeRunners());
+    await unused.close();
+    const saved = process.env.LOOM_DATABASE_URL;
+    process.env.LOOM_DATABASE_URL = 'postgres://nobody@127.0.0.1:1/none';
+    try {
+      const engine = new Engine({ paths, executor: createInProcessExecutor(paths, fakeRunners()), registry: fakeRunners(), durable: false });
+      expect(engine.storeKind).toBe('sqlite');
+      const { job } = await engine.enqueue(txt2img(3));
+      await engine.idle();
+      expect((await engine.get(job.id))?.status).toBe('finished');
+      await engine.close();
+    } finally {
+      if (saved === undefined) delete process.env.LOOM_DATABASE_URL;
+      else process.env.LOOM_DATABASE_URL = saved;
+    }
   });
 });

@@ -87,6 +87,19 @@ describe('validateWorkflow', () => {
     expect(only(wf, 'BAD_LINK').map((e) => `${e.nodeId}.${e.input}`).sort()).toEqual(['decode.vae', 'sampler.model', 'save.mask']);
   });
 
+  it('a 20,000-node cycle is found in linear time and reported in a bounded list', () => {
+    const wf = txt2img();
+    const C = 20000;
+    for (let i = 0; i < C; i++) {
+      wf.nodes[`y${i}`] = { type: 'CLIPSetLastLayer', version: 1, params: {}, inputs: { clip: { node: i === 0 ? `y${C - 1}` : `y${i - 1}`, output: 'CLIP' } } };
+    }
+    wf.nodes.pos.inputs.clip = { node: `y${C - 1}`, output: 'CLIP' };
+    const errs = codes(wf);
+    expect(errs).toHaveLength(100);
+    expect(errs.slice(0, 99).every((e) => e.code === 'CYCLE')).toBe(true);
+    expect(errs[99].message).toMatch(/and 19901 more problems \(CYCLE\)/);
+  });
+
   it('reports every error at once', () => {
     const wf = txt2img();
     wf.nodes.ckpt.params.ckpt_name = 'missing.safetensors';

@@ -22,6 +22,7 @@ interface RunOptions {
   out?: string;
   server?: string;
   modelsDir?: string;
+  extraModelPaths?: string;
   inputDir?: string;
   stateDir?: string;
 }
@@ -35,7 +36,8 @@ export function register(program: Command): void {
     .option('--out <dir>', 'output folder (default ./output or LOOM_OUTPUT_DIR)')
     .option('--output-dir <dir>', 'same as --out')
     .option('--server <url>', 'submit to a running server instead of running in-process')
-    .option('--models-dir <dir>', 'models folder')
+    .option('--models-dir <dir>', 'models folder (a ComfyUI models/ folder works as is)')
+    .option('--extra-model-paths <file>', "more model folders, in ComfyUI's extra_model_paths.yaml format")
     .option('--input-dir <dir>', 'input folder')
     .action(async (file: string, opts: RunOptions & { outputDir?: string }) => {
       const code = await runCommand(file, { ...opts, out: opts.out ?? opts.outputDir });
@@ -70,7 +72,7 @@ function printErrors(errors: readonly ValidationError[]): void {
 }
 
 async function runLocal(json: unknown, overrides: Record<string, ParamValue>, opts: RunOptions): Promise<number> {
-  const paths = resolvePaths({ modelsDir: opts.modelsDir, inputDir: opts.inputDir, outputDir: opts.out });
+  const paths = resolvePaths({ modelsDir: opts.modelsDir, extraModelPaths: opts.extraModelPaths, inputDir: opts.inputDir, outputDir: opts.out });
   const engine = new Engine({ paths, executor: createInProcessExecutor(paths), durable: false });
   const progress = new Progress();
   const stream = engine.events.subscribe(null);

@@ -15,6 +15,7 @@ import { UsageError } from '../errors';
 
 interface Options {
   modelsDir?: string;
+  extraModelPaths?: string;
   inputDir?: string;
   json?: boolean;
 }
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .description('check that a workflow (Latent Loom or ComfyUI JSON, or a PNG carrying one) would run, listing every problem')
     .argument('<workflow>', 'workflow JSON file')
     .option('--models-dir <dir>', 'models folder (a ComfyUI models/ folder works as is)')
+    .option('--extra-model-paths <file>', "more model folders, in ComfyUI's extra_model_paths.yaml format")
     .option('--input-dir <dir>', 'input folder')
     .option('--json', 'print {ok, errors, warnings} as JSON')
     .action(async (file: string, opts: Options) => {
@@ -40,7 +42,7 @@ export async function validateCommand(file: string, opts: Options): Promise<numb
   } catch (e) {
     throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
   }
-  const paths = resolvePaths({ modelsDir: opts.modelsDir, inputDir: opts.inputDir });
+  const paths = resolvePaths({ modelsDir: opts.modelsDir, extraModelPaths: opts.extraModelPaths, inputDir: opts.inputDir });
   let errors: ValidationError[];
   let warnings: string[] = [];
   try {

@@ -33,10 +33,12 @@ export interface Checkpoint {
 
 export interface LoadOptions {
   prediction?: 'auto' | Prediction;
+  /** cancels a long .ckpt unpickle between slices and before each tensor read */
+  signal?: AbortSignal;
 }
 
 export async function loadCheckpoint(path: string, opts: LoadOptions = {}): Promise<Checkpoint> {
-  const file = await openCheckpointFile(path);
+  const file = await openCheckpointFile(path, { signal: opts.signal });
   const dict = file.tensors;
   const rule = detectFamily(dict, path);
   const variant = detectVariant(dict, path);

@@ -1,6 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { CheckpointFormatError } from './ckpt/errors';
-import { readTorchArchive, type TorchArchive } from './ckpt/torch';
+import { readTorchArchive, type TorchArchive, type TorchReadOptions } from './ckpt/torch';
 import { InertObject, TensorSpec, type PyDict, type PyValue } from './ckpt/pickle-values';
 import { MAX_HEADER_LENGTH, openSafetensors, SafetensorsError } from './safetensors';
 import type { StateDict } from './tensor';
@@ -40,7 +40,8 @@ export function sniff(head: Buffer): FileKind {
 export const LEGACY_MESSAGE =
   'legacy PyTorch serialization is not supported; convert it to .safetensors (in Python: torch.load it and save the state dict with safetensors.torch.save_file, or re-save it with torch.save from torch >= 1.6 first)';
 
-export async function openCheckpointFile(path: string): Promise<CheckpointFile> {
+/** `opts.signal` cancels a long .ckpt load (pickle parse, tensor reads); `opts.limits` overrides the LOOM_CKPT_* limits. */
+export async function openCheckpointFile(path: string, opts: TorchReadOptions = {}): Promise<CheckpointFile> {
   let size: number;
   try {
     const st = await stat(path);
@@ -62,7 +63,7 @@ export async function openCheckpointFile(path: string): Promise<CheckpointFile> 
     const f = await openSafetensors(path);
     return { format: 'safetensors', tensors: f.tensors, metadata: f.metadata, extras: {} };
   }
-  if (kind === 'torch-zip') return fromArchive(await readTorchArchive(path, size));
+  if (kind === 'torch-zip') return fromArchive(await readTorchArchive(path, size, opts));
   if (kind === 'torch-legacy') throw new CheckpointFormatError(`${path}: ${LEGACY_MESSAGE}`);
   throw new CheckpointFormatError(
     size === 0 ? `${path}: file is empty` : `${path}: not a checkpoint (neither .safetensors nor a PyTorch zip archive by its first bytes)`,
@@ -104,15 +105,18 @@ function summarise(v: PyValue): CheckpointExtra {
   return { kind: 'object', className: v.constructor.name, items: 0, tensors: 0 };
 }
 
-/** counts tensors anywhere inside; the set guards against cycles a pickle can build */
-function count(v: PyValue, acc: { tensors: number }, seen: Set<object>): void {
-  if (v === null || typeof v !== 'object') return;
-  if (seen.has(v)) return;
-  seen.add(v);
-  if (v instanceof TensorSpec) acc.tensors++;
-  else if (Array.isArray(v)) for (const x of v) count(x, acc, seen);
-  else if (v instanceof Map) for (const x of v.values()) count(x, acc, seen);
-  else if (v instanceof InertObject) for (const x of v.state.values()) count(x, acc, seen);
+/** counts tensors anywhere inside; the set guards against cycles a pickle can build, the explicit stack against deep nesting */
+function count(root: PyValue, acc: { tensors: number }, seen: Set<object>): void {
+  const todo: PyValue[] = [root];
+  while (todo.length > 0) {
+    const v = todo.pop() as PyValue;
+    if (v === null || typeof v !== 'object' || seen.has(v)) continue;
+    seen.add(v);
+    if (v instanceof TensorSpec) acc.tensors++;
+    else if (Array.isArray(v)) for (const x of v) todo.push(x);
+    else if (v instanceof Map) for (const x of v.values()) todo.push(x);
+    else if (v instanceof InertObject) for (const x of v.state.values()) todo.push(x);
+  }
 }
 
 function describe(v: PyValue): string {

@@ -16,10 +16,10 @@ export interface LoadedCheckpoint {
 const TOWERS: readonly TowerName[] = ['clip', 'clip_l', 'clip_g'];
 
 /** Header-only parse of a checkpoint, cached by file identity (path + size + mtime) and prediction option. */
-export async function cachedCheckpoint(models: ModelCache, file: string, prediction: 'auto' | Prediction): Promise<Checkpoint> {
+export async function cachedCheckpoint(models: ModelCache, file: string, prediction: 'auto' | Prediction, signal?: AbortSignal): Promise<Checkpoint> {
   const id = await fileIdentity(file);
   const bytes = (await stat(file)).size;
-  return models.get(`checkpoint|${id}|${prediction}`, async () => ({ value: await loadCheckpoint(file, { prediction }), bytes }));
+  return models.get(`checkpoint|${id}|${prediction}`, async () => ({ value: await loadCheckpoint(file, { prediction, signal }), bytes }));
 }
 
 /**

@@ -8,11 +8,11 @@ import { openCheckpointFile } from '../io/checkpoint-file';
 import type { VaeHandle } from '../handles';
 
 /** A standalone VAE (diffusers-free LDM layout, optionally under first_stage_model.). */
-export async function cachedVae(models: ModelCache, file: string): Promise<VaeHandle> {
+export async function cachedVae(models: ModelCache, file: string, signal?: AbortSignal): Promise<VaeHandle> {
   const id = await fileIdentity(file);
   const bytes = (await stat(file)).size;
   return models.get(`vae-file|${id}`, async () => {
-    const f = await openCheckpointFile(file);
+    const f = await openCheckpointFile(file, { signal });
     const prefixed = [...f.tensors.keys()].some((k) => k.startsWith('first_stage_model.'));
     const dict = prefixed ? stripPrefix(f.tensors, 'first_stage_model.') : f.tensors;
     if (!dict.has('decoder.conv_in.weight')) {

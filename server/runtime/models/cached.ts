@@ -13,7 +13,10 @@ function f32Bytes(p: WeightProvider): number {
 }
 
 export function unetFor(models: ModelCache, model: ModelHandle): Promise<UNetRunner> {
-  return models.get(`unet|${model.key}`, async () => ({ value: await createUNet(model.unet), bytes: f32Bytes(model.unet) }));
+  return models.get(`unet|${model.key}`, async () => ({
+    value: await createUNet(model.unet, { ...(model.hypernets ? { hypernets: model.hypernets } : {}), ...(model.freeU ? { freeU: model.freeU } : {}) }),
+    bytes: f32Bytes(model.unet) + (model.hypernets ?? []).reduce((n, h) => n + f32Bytes(h.net.weights), 0),
+  }));
 }
 
 export function textEncoderFor(models: ModelCache, tower: WeightProvider, key: string): Promise<TextEncoder> {

@@ -51,8 +51,15 @@ export function buildClip(weights: WeightProvider, cfg: ClipConfig, float: Float
   const n = NAMES[cfg.layout];
   const P = cfg.positions;
   const ids = g.input('input_ids', 'int32', ['B', P]);
-
-  let x = g.op('Add', [g.op('Gather', [L.param(n.tokenEmbedding), ids], { axis: 0 }), L.param(n.positionEmbedding)]);
+  // textual-inversion vectors: id −1−k takes row k of `extra_embeds` instead of a vocabulary row (ComfyUI's
+  // process_tokens splices them in the same way); callers without embeddings feed one unused row
+  const extras = g.input('extra_embeds', 'float32', ['E', cfg.width]);
+  const zero = g.constant(Int32Array.of(0), []);
+  const isExtra = g.op('Less', [ids, zero]);
+  const vocabRows = g.op('Gather', [L.param(n.tokenEmbedding), g.op('Max', [ids, zero])], { axis: 0 });
+  const extraRows = g.op('Gather', [g.compute(extras), g.op('Max', [g.op('Sub', [g.constant(Int32Array.of(-1), []), ids]), zero])], { axis: 0 });
+  const tokens = g.op('Where', [g.op('Unsqueeze', [isExtra, g.ints([-1])]), extraRows, vocabRows]);
+  let x = g.op('Add', [tokens, L.param(n.positionEmbedding)]);
   const mask = g.fconst(causalMask(P), [P, P]);
   const act = (t: Value) => (cfg.activation === 'quick_gelu' ? L.quickGelu(t) : L.gelu(t));
 

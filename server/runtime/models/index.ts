@@ -12,8 +12,11 @@ import { OptimizedModelStore } from '../onnx/optimized-models';
 import { useBytes, WeightCache } from '../onnx/weights-cache';
 import { numel } from '../io/tensor';
 import { buildClip, clipHidden, clipNormed } from './clip';
-import { buildUNet } from './unet';
+import { buildUNet, type FreeUPatch } from './unet';
 import { buildVaeDecoder, buildVaeEncoder } from './vae';
+import type { Hypernetwork } from '../patches/hypernetwork';
+import { withPrefixedWeights } from '../patches/combined-weights';
+import { cropForEncode } from './vae-crop';
 
 /** A dense fp32 tensor crossing the runtime boundary. */
 export interface F32Tensor {
@@ -116,6 +119,8 @@ export interface EncodeOptions {
   layer?: number;
   /** apply the final LayerNorm to the chosen layer (SD1/SD2 do; SDXL's penultimate does not) */
   finalNorm?: boolean;
+  /** textual-inversion rows [E × width]: id −1−k in `ids` takes row k */
+  extras?: Float32Array;
 }
 
 /** LOOM_SAVE_OPTIMIZED=0 turns off saving onnxruntime's optimised CPU models in the weight cache */
@@ -140,13 +145,21 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
   const session = await sessionFor('clip', config, (float) => buildClip(weights, config, float), weights, opts);
   return {
     config,
-    async encode(ids, { layer = -1, finalNorm = true } = {}) {
+    async encode(ids, { layer = -1, finalNorm = true, extras } = {}) {
       if (ids.length % config.positions) throw new Error(`clip: ${ids.length} ids is not a multiple of ${config.positions} positions`);
       if (layer >= 0 || -layer > config.layers) throw new Error(`clip: layer ${layer} outside -1…-${config.layers}`);
       const index = config.layers + 1 + layer;
       const name = finalNorm ? clipNormed(index) : clipHidden(index);
       const fetches = config.projectionDim !== undefined ? [name, 'pooled'] : [name];
-      const out = await session.run({ input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]) }, fetches);
+      if (extras && (extras.length === 0 || extras.length % config.width)) throw new Error(`clip: extra embeddings of ${extras.length} values are not rows of ${config.width}`);
+      const rows = extras ?? new Float32Array(config.width);
+      for (const id of ids) {
+        if (id < -rows.length / config.width || id >= config.vocab) throw new Error(`clip: token id ${id} is outside the vocabulary and the ${rows.length / config.width} extra embeddings`);
+      }
+      const out = await session.run({
+        input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]),
+        extra_embeds: new ort.Tensor('float32', rows, [rows.length / config.width, config.width]),
+      }, fetches);
       return { hidden: toF32(out[name]), ...(out.pooled ? { pooled: toF32(out.pooled) } : {}) };
     },
   };
@@ -154,17 +167,38 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
 
 export interface UNetRunner {
   readonly config: UNetConfig;
-  /** eps/v prediction for x [B,C,H,W] at float timesteps [B] with context [B,T,ctx] (and y [B,adm] for SDXL) */
+  /** the attention kernel its graph uses (memory estimates differ) */
+  readonly attention: AttentionKernel;
+  /**
+   * eps/v prediction for x [B,C,H,W] (any H, W ≥ 1, as ComfyUI) at float timesteps [B] with context [B,T,ctx]
+   * (and y [B,adm] for SDXL); one session serves every size
+   */
   run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, y?: F32Tensor): Promise<F32Tensor>;
 }
 
-export async function createUNet(weights: WeightProvider, opts: RuntimeOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
-  const config = opts.config ?? deriveUNetConfig(weights);
+export interface UNetPatchOptions {
+  /** ComfyUI's attn1/attn2 hypernetwork patches, applied in this order */
+  hypernets?: readonly { id: string; strength: number; net: Hypernetwork }[];
+  freeU?: readonly FreeUPatch[];
+}
+
+export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UNetPatchOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
+  const config = opts.config ?? deriveUNetConfig(base);
   const attention = opts.attention ?? defaultAttention();
-  const session = await sessionFor('unet', { ...config, attention }, (float) => buildUNet(weights, config, { attention, float }), weights, opts);
+  const nets = (opts.hypernets ?? []).map((h, i) => ({ prefix: `hypernet.${i}.`, strength: h.strength, mlps: h.net.mlps, weights: h.net.weights, id: h.id }));
+  const weights = withPrefixedWeights(base, nets.map((n) => [n.prefix, n.weights] as const));
+  // the strengths are constants of the graph, so they are part of its key (the weights' identities are already)
+  const freeU = opts.freeU ?? [];
+  const key = { ...config, attention, ...(nets.length ? { hypernets: nets.map((n) => [n.id, n.strength]) } : {}), ...(freeU.length ? { freeU } : {}) };
+  const session = await sessionFor('unet', key, (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU }), weights, opts);
   return {
     config,
+    attention,
     async run(x, timesteps, context, y) {
+      const [, c, h, w] = x.shape;
+      if (x.shape.length !== 4 || c !== config.inChannels || !(h >= 1 && w >= 1)) {
+        throw new Error(`unet: x has shape [${x.shape.join(', ')}], expected [batch, ${config.inChannels}, height ≥ 1, width ≥ 1]`);
+      }
       if (timesteps.length !== x.shape[0]) throw new Error(`unet: ${timesteps.length} timesteps for batch ${x.shape[0]}`);
       if ((config.admInChannels !== undefined) !== (y !== undefined)) {
         throw new Error(config.admInChannels !== undefined ? 'unet: this model needs the y vector (label_emb)' : 'unet: y given to a model without label_emb');
@@ -180,15 +214,21 @@ export async function createUNet(weights: WeightProvider, opts: RuntimeOptions &
 
 export interface Vae {
   readonly config: VaeConfig;
-  /** z [B, embedDim, h, w] (latent already divided by the scale factor) → image [B, 3, 8h, 8w] in about [-1, 1] */
+  /** z [B, embedDim, h, w] (latent already divided by the scale factor; any h, w ≥ 1) → image [B, 3, 8h, 8w] in about [-1, 1] */
   decode(z: F32Tensor): Promise<F32Tensor>;
-  /** image [B, 3, H, W] in [-1, 1] → posterior mean and clamped logvar [B, embedDim, H/8, W/8] */
+  /**
+   * image [B, 3, H, W] in [-1, 1] → posterior mean and clamped logvar [B, embedDim, ⌊H/8⌋, ⌊W/8⌋]; sides that are
+   * not multiples of 8 are first cropped, centred, as ComfyUI's VAE encode does (see cropForEncode)
+   */
   encode(image: F32Tensor): Promise<{ mean: F32Tensor; logvar: F32Tensor }>;
 }
 
 export async function createVae(weights: WeightProvider, opts: RuntimeOptions & { config?: VaeConfig } = {}): Promise<Vae> {
   const config = opts.config ?? deriveVaeConfig(weights);
-  const decoder = await sessionFor('vae_decoder', config, (float) => buildVaeDecoder(weights, config, float), weights, opts);
+  // the VAE's single 512-wide head: ORT's CPU MultiHeadAttention measured slower and no smaller for decode than the
+  // standard path (docs/benchmarks.md, bench/vae-memory.ts), so standard unless asked; big images are tiled instead
+  const attention = opts.attention ?? 'standard';
+  const decoder = await sessionFor('vae_decoder', { ...config, attention }, (float) => buildVaeDecoder(weights, config, float, attention), weights, opts);
   // the encoder session is only built on first use: most workflows never encode
   let encoder: Promise<SessionRef> | undefined;
   return {
@@ -198,8 +238,9 @@ export async function createVae(weights: WeightProvider, opts: RuntimeOptions & 
     },
     async encode(image) {
       if (!config.hasEncoder) throw new Error('vae: this VAE has no encoder weights');
-      encoder ??= sessionFor('vae_encoder', config, (float) => buildVaeEncoder(weights, config, float), weights, opts);
-      const out = await (await encoder).run({ image: f32(image) }, ['mean', 'logvar']);
+      encoder ??= sessionFor('vae_encoder', { ...config, attention }, (float) => buildVaeEncoder(weights, config, float, attention), weights, opts);
+      const cropped = cropForEncode(image, 2 ** (config.chMult.length - 1));
+      const out = await (await encoder).run({ image: f32(cropped) }, ['mean', 'logvar']);
       return { mean: toF32(out.mean), logvar: toF32(out.logvar) };
     },
   };

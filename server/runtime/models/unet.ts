@@ -2,6 +2,7 @@ import { Graph, type FloatType, type Value } from '../onnx/builder';
 import { Layers, assertAllWeightsUsed, type AttentionKernel } from '../onnx/nn';
 import type { WeightProvider } from '../checkpoint/weights';
 import { headsFor, type UNetConfig } from '../checkpoint/arch/unet';
+import type { HypernetActivation, HypernetLayer, Hypernetwork } from '../patches/hypernetwork';
 
 /** ldm `timestep_embedding` frequencies in fp32, as torch computes them: exp(-ln(10000)·k/half). */
 export function timestepFrequencies(dim: number, maxPeriod = 10000): Float32Array {
@@ -20,6 +21,25 @@ export interface UNetBuildOptions {
   attention?: AttentionKernel;
   /** compute type; inputs and output stay fp32 */
   float?: FloatType;
+  /** hypernetworks in the order they were applied; their weights are under `prefix` in the weight provider */
+  hypernets?: readonly HypernetPatch[];
+  /** FreeU / FreeU_V2 output-block patches, in the order applied */
+  freeU?: readonly FreeUPatch[];
+}
+
+/** ComfyUI's FreeU (v1) and FreeU_V2: backbone scale b and skip Fourier scale s per output width (model_channels·4, ·2). */
+export interface FreeUPatch {
+  version: 1 | 2;
+  b1: number;
+  b2: number;
+  s1: number;
+  s2: number;
+}
+
+export interface HypernetPatch {
+  prefix: string;
+  strength: number;
+  mlps: Hypernetwork['mlps'];
 }
 
 /** SD2's 1024-wide OpenCLIP context marks the models whose attention overflows in fp16. */
@@ -50,11 +70,24 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     return g.op('Add', [skip, r]);
   };
 
+  const mlp = (x: Value, layers: readonly HypernetLayer[], prefix: string): Value =>
+    layers.reduce((t, l) => (l.kind === 'linear' ? L.linear(t, prefix + l.key) : l.kind === 'layernorm' ? L.layerNorm(t, prefix + l.key) : activation(g, t, l.fn)), x);
+
   const attention = (h: Value, p: string, ctx: Value | undefined): Value => {
     const [inner] = L.shape(`${p}.to_q.weight`);
     const q = L.linear(h, `${p}.to_q`, false);
-    const k = L.linear(ctx ?? h, `${p}.to_k`, false);
-    const v = L.linear(ctx ?? h, `${p}.to_v`, false);
+    // ComfyUI's attn1/attn2 patches (hypernetworks): k += hn_k(k)·s, v += hn_v(v)·s on the inputs of to_k / to_v
+    let kIn = ctx ?? h;
+    let vIn = ctx ?? h;
+    const width = L.shape(`${p}.to_k.weight`)[1];
+    for (const hn of opts.hypernets ?? []) {
+      const pair = hn.mlps.get(width);
+      if (!pair) continue;
+      kIn = g.op('Add', [kIn, g.op('Mul', [mlp(kIn, pair[0], hn.prefix), g.scalar(hn.strength)])]);
+      vIn = g.op('Add', [vIn, g.op('Mul', [mlp(vIn, pair[1], hn.prefix), g.scalar(hn.strength)])]);
+    }
+    const k = L.linear(kIn, `${p}.to_k`, false);
+    const v = L.linear(vIn, `${p}.to_v`, false);
     return L.linear(L.attention(q, k, v, headsFor(cfg.heads, inner), inner), `${p}.to_out.0`);
   };
 
@@ -78,26 +111,40 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     return g.op('Add', [out, h]);
   };
 
-  const upsample = (h: Value, p: string): Value => {
-    const up = g.op('Resize', [h, null, g.constant(Float32Array.of(1, 1, 2, 2))], {
+  /**
+   * ComfyUI's Upsample(x, output_shape): nearest to the spatial size of the skip tensor the next output block
+   * concatenates, so odd sizes (which the stride-2 downsample rounded up) come back exactly; at an even size it
+   * is the plain 2x. torch 'nearest' with a size = ONNX Resize asymmetric/floor with `sizes`. `size` is that
+   * skip's [H, W] worked out from x's shape (see `halved`): asking the skip tensor itself for its shape would
+   * make onnxruntime convert it out of its blocked NCHWc conv layout only to read the shape.
+   */
+  const upsample = (h: Value, p: string, size: Value): Value => {
+    const [, channels] = L.shape(`${p}.conv.weight`);
+    const sizes = g.op('Concat', [g.op('Shape', [x], { start: 0, end: 1 }), g.ints([channels]), size], { axis: 0 });
+    const up = g.op('Resize', [h, null, null, sizes], {
       mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor',
     });
     return L.conv(up, `${p}.conv`);
   };
+  /** [H, W] after a 3x3, stride 2, pad 1 conv: ceil(s / 2) = (s + 1) div 2 */
+  const halved = (size: Value): Value => g.op('Div', [g.op('Add', [size, g.ints([1])]), g.ints([2])]);
 
-  // down
+  // down; every skip tensor is kept with its spatial size, int64 [H, W]
   let h = L.conv(x, 'input_blocks.0.0');
-  const skips: Value[] = [h];
+  let size = g.op('Shape', [x], { start: 2 });
+  const skips: { t: Value; size: Value }[] = [{ t: h, size }];
   let block = 1;
   cfg.channelMult.forEach((_, level) => {
     for (let r = 0; r < cfg.numResBlocks[level]; r++, block++) {
       h = resBlock(h, `input_blocks.${block}.0`);
       if (cfg.transformerDepth[level]) h = spatialTransformer(h, `input_blocks.${block}.1`, cfg.transformerDepth[level]);
-      skips.push(h);
+      skips.push({ t: h, size });
     }
     if (level < cfg.channelMult.length - 1) {
+      // 3x3, stride 2, pad 1: ceil(H/2) x ceil(W/2), so odd sizes round up (the upsample undoes it exactly)
       h = L.conv(h, `input_blocks.${block}.0.op`, { stride: 2 });
-      skips.push(h);
+      size = halved(size);
+      skips.push({ t: h, size });
       block++;
     }
   });
@@ -109,20 +156,35 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
 
   // up
   block = 0;
+  // channels of h entering each output block (FreeU picks its scales by them)
+  let hChannels = cfg.modelChannels * (cfg.channelMult.at(-1) ?? 1);
   for (let level = cfg.channelMult.length - 1; level >= 0; level--) {
     for (let r = 0; r <= cfg.numResBlocks[level]; r++, block++) {
       const skip = skips.pop();
       if (!skip) throw new Error('unet: output_blocks consume more skips than input_blocks produced');
-      h = resBlock(g.op('Concat', [h, skip], { axis: 1 }), `output_blocks.${block}.0`);
+      let hsp = skip.t;
+      for (const f of opts.freeU ?? []) {
+        const scale = hChannels === cfg.modelChannels * 4 ? [f.b1, f.s1] : hChannels === cfg.modelChannels * 2 ? [f.b2, f.s2] : undefined;
+        if (!scale) continue;
+        h = freeUBackbone(g, h, hChannels, scale[0], f.version);
+        hsp = fourierFilter(g, hsp, scale[1]);
+      }
+      h = resBlock(g.op('Concat', [h, hsp], { axis: 1 }), `output_blocks.${block}.0`);
+      hChannels = L.shape(`output_blocks.${block}.0.out_layers.3.weight`)[0];
       const depth = cfg.transformerDepthOutput[block];
       if (depth) h = spatialTransformer(h, `output_blocks.${block}.1`, depth);
-      if (level > 0 && r === cfg.numResBlocks[level]) h = upsample(h, `output_blocks.${block}.${depth ? 2 : 1}`);
+      if (level > 0 && r === cfg.numResBlocks[level]) {
+        const next = skips.at(-1);
+        if (!next) throw new Error('unet: an upsample has no skip tensor left to take its size from');
+        h = upsample(h, `output_blocks.${block}.${depth ? 2 : 1}`, next.size);
+      }
     }
   }
 
   const out = L.conv(L.silu(L.groupNorm(h, 'out.0', 32, 1e-5)), 'out.2');
   g.output(g.fp32(out), 'out', 'float32', ['B', cfg.outChannels, 'H', 'W']);
-  assertAllWeightsUsed(g, weights, 'unet');
+  // a hypernetwork may hold widths this UNet has no attention of (A1111 files carry 1024 for SD1)
+  assertAllWeightsUsed(g, weights, 'unet', (opts.hypernets ?? []).map((hn) => new RegExp(`^${hn.prefix.replace(/[.]/g, '\\.')}`)));
   return g;
 }
 
@@ -130,4 +192,83 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
 function timestepEmbedding(g: Graph, t: Value, dim: number): Value {
   const args = g.op('Mul', [g.op('Unsqueeze', [t, g.ints([1])]), g.constant(timestepFrequencies(dim))]);
   return g.op('Concat', [g.op('Cos', [args]), g.op('Sin', [args])], { axis: 1 });
+}
+
+/** The activations A1111 hypernetworks name (torch defaults: LeakyReLU 0.01, ELU 1; "swish" is torch's Hardswish). */
+function activation(g: Graph, x: Value, fn: HypernetActivation): Value {
+  switch (fn) {
+    case 'linear':
+      return x;
+    case 'relu':
+      return g.op('Relu', [x]);
+    case 'leakyrelu':
+      return g.op('LeakyRelu', [x], { alpha: 0.01 });
+    case 'elu':
+      return g.op('Elu', [x], { alpha: 1 });
+    case 'swish':
+      return g.op('HardSwish', [x]);
+    case 'tanh':
+      return g.op('Tanh', [x]);
+    case 'sigmoid':
+      return g.op('Sigmoid', [x]);
+    case 'softsign':
+      return g.op('Softsign', [x]);
+    case 'mish':
+      return g.op('Mul', [x, g.op('Tanh', [g.op('Softplus', [x])])]);
+  }
+}
+
+/** FreeU's backbone scaling of the first half of h's channels: by b (v1), or by 1 + (b − 1)·normalised channel mean (v2). */
+function freeUBackbone(g: Graph, h: Value, channels: number, b: number, version: 1 | 2): Value {
+  const half = Math.floor(channels / 2);
+  const [first, rest] = g.opN('Split', [h, g.ints([half, channels - half])], { axis: 1 }, 2);
+  let factor: Value = g.scalar(b);
+  if (version === 2) {
+    // opset 17: ReduceMean/Max/Min take their axes as an attribute (ReduceSum as an input)
+    const mean = g.op('ReduceMean', [h], { axes: [1], keepdims: 1 });
+    const max = g.op('ReduceMax', [mean], { axes: [2, 3], keepdims: 1 });
+    const min = g.op('ReduceMin', [mean], { axes: [2, 3], keepdims: 1 });
+    const norm = g.op('Div', [g.op('Sub', [mean, min]), g.op('Sub', [max, min])]);
+    factor = g.op('Add', [g.op('Mul', [g.scalar(b - 1), norm]), g.scalar(1)]);
+  }
+  return g.op('Concat', [g.op('Mul', [first, factor]), rest], { axis: 1 });
+}
+
+/**
+ * ComfyUI's Fourier_filter(x, threshold=1, scale=s): after fftshift the centre 2×2 frequencies — frequencies 0 and −1
+ * on each axis (only 0 on an axis of length 1) — are scaled by s. The filter is linear, so it is computed directly:
+ * x + (s − 1)·Re(Σ over those (u, v) of X(u, v)·e^{iψ}/HW), ψ = 2π(u·y/H + v·x/W), without an FFT.
+ */
+function fourierFilter(g: Graph, x: Value, s: number): Value {
+  if (s === 1) return x;
+  const f32 = (t: Value) => g.op('Cast', [t], { to: 1 });
+  const xf = f32(x);
+  const shape = g.op('Shape', [x]);
+  const dim = (i: number) => g.op('Slice', [shape, g.ints([i]), g.ints([i + 1])]);
+  const H = f32(dim(2));
+  const W = f32(dim(3));
+  const range = (n: Value) => g.op('Range', [g.constant(Float32Array.of(0), [], 'float32'), g.op('Squeeze', [n, g.ints([0])]), g.constant(Float32Array.of(1), [], 'float32')]);
+  // angle per unit of frequency −1: −2π·y/H (column) and −2π·x/W (row)
+  const twoPi = g.constant(Float32Array.of(-2 * Math.PI), [], 'float32');
+  const ay = g.op('Unsqueeze', [g.op('Div', [g.op('Mul', [range(H), twoPi]), H]), g.ints([1])]);
+  const ax = g.op('Unsqueeze', [g.op('Div', [g.op('Mul', [range(W), twoPi]), W]), g.ints([0])]);
+  // an axis of length 1 has only frequency 0: its −1 term is dropped (mask 0), not counted twice
+  const keepY = f32(g.op('Greater', [dim(2), g.constant(BigInt64Array.of(1n), [1])]));
+  const keepX = f32(g.op('Greater', [dim(3), g.constant(BigInt64Array.of(1n), [1])]));
+  const zero = g.constant(Float32Array.of(0), [1, 1], 'float32');
+  let acc: Value | undefined;
+  for (const [u, v] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+    const psi = g.op('Add', [u ? ay : zero, v ? ax : zero]);
+    const cos = g.op('Cos', [psi]);
+    const sin = g.op('Sin', [psi]);
+    const c = g.op('ReduceSum', [g.op('Mul', [xf, cos]), g.ints([2, 3])], { keepdims: 1 });
+    const sn = g.op('ReduceSum', [g.op('Mul', [xf, sin]), g.ints([2, 3])], { keepdims: 1 });
+    let term = g.op('Add', [g.op('Mul', [c, cos]), g.op('Mul', [sn, sin])]);
+    if (u) term = g.op('Mul', [term, keepY]);
+    if (v) term = g.op('Mul', [term, keepX]);
+    acc = acc ? g.op('Add', [acc, term]) : term;
+  }
+  const proj = g.op('Div', [acc as Value, g.op('Mul', [H, W])]);
+  const out = g.op('Add', [xf, g.op('Mul', [proj, g.constant(Float32Array.of(s - 1), [], 'float32')])]);
+  return g.compute(out);
 }

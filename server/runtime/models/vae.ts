@@ -1,5 +1,5 @@
 import { Graph, type FloatType, type Value } from '../onnx/builder';
-import { Layers, assertAllWeightsUsed } from '../onnx/nn';
+import { Layers, assertAllWeightsUsed, type AttentionKernel } from '../onnx/nn';
 import type { WeightProvider } from '../checkpoint/weights';
 import type { VaeConfig } from '../checkpoint/arch/vae';
 
@@ -7,6 +7,7 @@ import type { VaeConfig } from '../checkpoint/arch/vae';
 const EPS = 1e-6;
 
 function vaeBlocks(g: Graph, L: Layers) {
+  const fused = L.attentionKernel === 'fused';
   const norm = (h: Value, p: string) => L.groupNorm(h, p, 32, EPS);
   const resnet = (x: Value, p: string): Value => {
     let h = L.conv(L.silu(norm(x, `${p}.norm1`)), `${p}.conv1`);
@@ -14,11 +15,20 @@ function vaeBlocks(g: Graph, L: Layers) {
     const skip = L.has(`${p}.nin_shortcut.weight`) ? L.conv(x, `${p}.nin_shortcut`) : x;
     return g.op('Add', [skip, h]);
   };
-  /** single-head spatial self-attention with 1x1-conv q/k/v/proj_out */
+  /**
+   * single-head spatial self-attention with 1x1-conv q/k/v/proj_out. Fused (MultiHeadAttention) never holds the
+   * [T, T] scores: at 2048² a standard one needs 17 GB for them (T = 256²), which is what killed big decodes.
+   */
   const attn = (x: Value, p: string): Value => {
     const h = norm(x, `${p}.norm`);
     const [c] = L.shape(`${p}.q.weight`);
     const flat = (t: Value) => g.op('Reshape', [t, g.ints([0, 0, -1])]);
+    if (fused) {
+      const tokens = (t: Value) => g.op('Transpose', [flat(t)], { perm: [0, 2, 1] });
+      const o = g.opN('MultiHeadAttention', [tokens(L.conv(h, `${p}.q`)), tokens(L.conv(h, `${p}.k`)), tokens(L.conv(h, `${p}.v`))], { num_heads: 1, scale: { float: 1 / Math.sqrt(c) } }, 1, 'com.microsoft')[0];
+      const back = g.op('Reshape', [g.op('Transpose', [o], { perm: [0, 2, 1] }), g.op('Shape', [x])]);
+      return g.op('Add', [x, L.conv(back, `${p}.proj_out`)]);
+    }
     const q = g.op('Transpose', [flat(L.conv(h, `${p}.q`))], { perm: [0, 2, 1] });
     const k = flat(L.conv(h, `${p}.k`));
     const v = g.op('Transpose', [flat(L.conv(h, `${p}.v`))], { perm: [0, 2, 1] });
@@ -32,9 +42,9 @@ function vaeBlocks(g: Graph, L: Layers) {
 }
 
 /** AutoencoderKL.decode: z [B, embedDim, h, w] (already divided by the scale factor) → image [B,3,8h,8w], raw. */
-export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig, float: FloatType = 'float32'): Graph {
+export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig, float: FloatType = 'float32', attention: AttentionKernel = 'standard'): Graph {
   const g = new Graph('vae_decoder', float);
-  const L = new Layers(g, weights, 'vae');
+  const L = new Layers(g, weights, 'vae', { attention });
   const { resnet, mid, out } = vaeBlocks(g, L);
   const z = g.compute(g.input('z', 'float32', ['B', cfg.embedDim, 'h', 'w']));
   let h = mid(L.conv(L.conv(z, 'post_quant_conv'), 'decoder.conv_in'), 'decoder');
@@ -53,9 +63,9 @@ export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig, float: 
 }
 
 /** AutoencoderKL.encode: image [B,3,H,W] in [-1,1] → posterior mean and logvar (clamped to [-30, 20]). */
-export function buildVaeEncoder(weights: WeightProvider, cfg: VaeConfig, float: FloatType = 'float32'): Graph {
+export function buildVaeEncoder(weights: WeightProvider, cfg: VaeConfig, float: FloatType = 'float32', attention: AttentionKernel = 'standard'): Graph {
   const g = new Graph('vae_encoder', float);
-  const L = new Layers(g, weights, 'vae');
+  const L = new Layers(g, weights, 'vae', { attention });
   const { resnet, mid, out } = vaeBlocks(g, L);
   const img = g.compute(g.input('image', 'float32', ['B', cfg.outChannels, 'H', 'W']));
   let h = L.conv(img, 'encoder.conv_in');

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { Graph } from './builder';
 import type { OptimizedModelStore, SessionOrigin } from './optimized-models';
@@ -70,6 +73,11 @@ export async function createSession(model: Uint8Array, folder: string, opts: Ses
   let prepared: Promise<void> | undefined;
   const prepare = () => (prepared ??= opts.prepare?.() ?? Promise.resolve());
   for (const provider of order) {
+    if (device === 'auto' && provider === 'cuda' && !cudaInstalled()) {
+      // asking onnxruntime anyway makes it print a native error at every start on machines without CUDA
+      refused.push('cuda unavailable: its provider library is not installed (README: "GPU (CUDA)")');
+      continue;
+    }
     try {
       const base: ort.InferenceSession.SessionOptions = {
         executionProviders: [provider],
@@ -98,6 +106,16 @@ export async function createSession(model: Uint8Array, folder: string, opts: Ses
     }
   }
   throw new Error(`${opts.label}: no execution provider available (${refused.join('; ')})`);
+}
+
+/** Whether onnxruntime-node's CUDA provider library was installed beside its binding (ONNXRUNTIME_NODE_INSTALL=cuda12). */
+function cudaInstalled(): boolean {
+  try {
+    const dir = path.dirname(createRequire(import.meta.url).resolve(`onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`));
+    return fs.existsSync(path.join(dir, 'libonnxruntime_providers_cuda.so')) || fs.existsSync(path.join(dir, 'onnxruntime_providers_cuda.dll'));
+  } catch {
+    return true; // unknown layout: let onnxruntime decide
+  }
 }
 
 /** Thrown by run() on a session the cache has evicted; holders fetch a fresh one from the cache and retry. */

@@ -25,6 +25,19 @@ export interface CfgDenoiserOptions<C> {
   timesteps?: 'quantized' | 'continuous';
   /** ComfyUI skips the uncond pass when cfg is 1 (its default, unless disable_cfg1_optimization). */
   skipUncondAtCfg1?: boolean;
+  /**
+   * ComfyUI's `sampler_post_cfg_function`: sees the guided result and both predictions (uncond is zeros when its
+   * pass was skipped, as in ComfyUI) and returns the denoised value to use. CFG++ samplers read uncond here.
+   */
+  postCfg?: (a: PostCfgArgs) => Float32Array;
+}
+
+export interface PostCfgArgs {
+  denoised: Float32Array;
+  condDenoised: Float32Array;
+  uncondDenoised: Float32Array;
+  sigma: number;
+  x: Float32Array;
 }
 
 /** A k-diffusion Denoiser that runs [uncond, cond] as ONE model call of batch 2B. */
@@ -46,12 +59,13 @@ export function cfgDenoiser<C>(o: CfgDenoiserOptions<C>): Denoiser {
     if (out.length !== n * copies) throw new Error(`model returned ${out.length} values, expected ${n * copies}`);
     const xTwice = copies === 1 ? x : concat(x, x);
     const denoised = ms.calculateDenoised(sigma, out, xTwice);
-    if (skipUncond) return denoised;
+    if (skipUncond) return o.postCfg ? o.postCfg({ denoised, condDenoised: denoised, uncondDenoised: new Float32Array(n), sigma, x }) : denoised;
     const res = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const u = denoised[i];
       res[i] = u + (denoised[n + i] - u) * o.cfg;
     }
+    if (o.postCfg) return o.postCfg({ denoised: res, condDenoised: denoised.subarray(n), uncondDenoised: denoised.subarray(0, n), sigma, x });
     return res;
   };
 }

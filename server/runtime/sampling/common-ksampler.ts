@@ -12,7 +12,10 @@ import {
 import type { Conditioning, ModelHandle } from '../handles';
 import { sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
-import { prepareNoise } from './prepare-noise';
+import { prepareNoise } from './noise';
+import { checkUnetFits } from '../memory/unet-fits';
+import { rescaleCfg } from './rescale-cfg';
+import type { PostCfgArgs } from './cfg';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -103,12 +106,13 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   checkConditioning(r.positive, 'positive');
   checkConditioning(r.negative, 'negative');
   const unet = await unetFor(models, r.model);
+  await checkUnetFits(unet, shape, 2 * shape[0]);
   if (unet.config.contextDim !== r.positive.context.shape[2] || unet.config.contextDim !== r.negative.context.shape[2]) {
     throw new Error(
       `the model takes ${unet.config.contextDim}-wide text conditioning but got ${r.positive.context.shape[2]} (positive) / ${r.negative.context.shape[2]} (negative): conditioning from another model family?`,
     );
   }
-  const modelSampling = new ModelSamplingDiscrete(r.model.prediction);
+  const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
   const out = await kSample<Conditioning>({
     modelSampling,
     model: modelApply(unet, r.model, shape),
@@ -126,10 +130,18 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     startStep: r.startStep,
     endStep: r.endStep,
     returnWithLeftoverNoise: r.returnWithLeftoverNoise,
-    noise: r.addNoise === false ? undefined : prepareNoise(shape, r.seed, r.latent.batch_index),
+    noise: r.addNoise === false ? undefined : prepareNoise(r.seed, shape, r.latent.batch_index),
+    postCfg: cfgFunctionOf(r.model, r.cfg, shape),
     signal: r.signal,
     callback: r.progress ? (step, total, denoised) => r.progress?.(step, total, previewImage(r.model, denoised, shape)) : undefined,
   });
   // ComfyUI returns a copy of the input latent dict with new samples (batch_index and noise_mask carry over)
   return { ...r.latent, samples: { shape: [...shape], data: processLatentOut(r.model.latent, out) } };
+}
+
+/** The model's sampler_cfg_function as a post-CFG hook (RescaleCFG). */
+function cfgFunctionOf(model: ModelHandle, cfg: number, shape: readonly number[]): ((a: PostCfgArgs) => Float32Array) | undefined {
+  const f = model.cfgFunction;
+  if (!f) return undefined;
+  return (a) => rescaleCfg({ ...a, cfg, multiplier: f.multiplier, shape });
 }

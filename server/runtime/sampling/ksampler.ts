@@ -3,11 +3,11 @@
  * `KSampler.set_steps` / `KSampler.sample`, `KSAMPLER.sample`) on our samplers.
  * Latents here are in model space: apply `processLatentIn` / `processLatentOut` around it.
  */
-import { cfgDenoiser, type ModelApply } from './cfg';
+import { cfgDenoiser, type ModelApply, type PostCfgArgs } from './cfg';
+import { needsUncond, sampleCustom, type SamplerExtraOptions } from './custom-sample';
+import { cfgGuider } from './guider';
 import type { ModelSamplingDiscrete } from './model-sampling';
-import { brownianNoise, comfyAncestralNoise } from './noise';
 import { TorchGenerator } from './rng';
-import { SDE_SAMPLERS, sample, samplerImplementation, type SamplerOptions } from './samplers';
 import type { SamplerName } from './names';
 import { checkCancelled } from './samplers/types';
 import { calculateSigmas, type SchedulerName } from './schedules';
@@ -72,8 +72,10 @@ export interface KSampleOptions<C> {
   callback?: (step: number, total: number, denoised: Float32Array) => void;
   signal?: AbortSignal;
   /** eta, sNoise, … passed to the sampler. */
-  samplerOptions?: Partial<Omit<SamplerOptions, 'shape' | 'callback' | 'signal'>>;
+  samplerOptions?: SamplerExtraOptions;
   timesteps?: 'quantized' | 'continuous';
+  /** replaces the CFG combine (ComfyUI's sampler_cfg_function, e.g. RescaleCFG) */
+  postCfg?: (a: PostCfgArgs) => Float32Array;
 }
 
 /** Run KSampler / KSamplerAdvanced; returns the new latent (model space). Throws SamplingCancelled on abort. */
@@ -90,28 +92,13 @@ export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
   const noise = o.addNoise === false
     ? new Float32Array(o.latent.length)
     : o.noise ?? new TorchGenerator(o.seed).randn(o.shape);
-  // KSAMPLER.max_denoise: full noise scaling when the schedule starts at (or above) sigma_max.
-  const sMax = ms.sigmaMax;
-  const maxDenoise = Math.abs(sigmas[0] - sMax) <= 1e-5 * Math.max(Math.abs(sigmas[0]), sMax) || sigmas[0] > sMax;
-  const x0 = ms.noiseScaling(sigmas[0], noise, o.latent, maxDenoise);
-  const denoiser = cfgDenoiser({
-    modelSampling: ms, model: o.model, cond: o.cond, uncond: o.uncond, cfg: o.cfg, shape: o.shape, timesteps: o.timesteps,
+  const spec = { name: o.sampler, options: o.samplerOptions };
+  const guide = { modelSampling: ms, model: o.model, cond: o.cond, uncond: o.uncond, cfg: o.cfg, shape: o.shape, timesteps: o.timesteps, postCfg: o.postCfg };
+  // CFG++ samplers read the uncond prediction (ComfyUI: post-CFG hook, cfg-1 shortcut off); the rest get plain CFG.
+  const denoiser = needsUncond(spec) ? cfgGuider(guide) : cfgDenoiser(guide);
+  const { samples } = await sampleCustom({
+    modelSampling: ms, denoiser, sampler: spec, sigmas, latent: o.latent, shape: o.shape, noise, seed: o.seed,
+    callback: o.callback, signal: o.signal,
   });
-  const total = sigmas.length - 1;
-  let positive = Infinity;
-  for (const s of sigmas) if (s > 0) positive = Math.min(positive, s);
-  const impl = samplerImplementation(o.sampler);
-  const sampleNoise = SDE_SAMPLERS.has(impl)
-    ? brownianNoise(o.seed, o.shape, positive, Math.max(...sigmas))
-    : comfyAncestralNoise(o.seed, o.shape);
-  const out = await sample(impl, denoiser, x0, sigmas, {
-    noise: sampleNoise,
-    noiseScaling: (s, n, l) => ms.noiseScaling(s, n, l),
-    finalDenoise: true,
-    ...o.samplerOptions,
-    shape: o.shape,
-    signal: o.signal,
-    callback: o.callback ? ({ i, denoised }) => o.callback?.(i + 1, total, denoised) : undefined,
-  });
-  return ms.inverseNoiseScaling(sigmas[sigmas.length - 1], out);
+  return samples;
 }

@@ -73,3 +73,54 @@ export function brownianNoise(seed: bigint | number, shape: readonly number[], s
     return out;
   };
 }
+
+/**
+ * ComfyUI `prepare_noise(latent, seed, batch_index)`: one torch.randn of the whole shape, or with batch indices
+ * one [1, …] draw per index 0 … max(index) (unused ones discarded), each row taking its index's draw.
+ */
+export function prepareNoise(seed: bigint | number, shape: readonly number[], batchIndex?: readonly number[]): Float32Array {
+  const gen = new TorchGenerator(seed);
+  if (!batchIndex) return gen.randn(shape);
+  if (batchIndex.length !== shape[0]) throw new Error(`batch_index has ${batchIndex.length} entries for a batch of ${shape[0]}`);
+  if (batchIndex.some((i) => !Number.isInteger(i) || i < 0)) throw new Error(`batch_index must hold integers ≥ 0, got [${batchIndex.join(', ')}]`);
+  const rowShape = [1, ...shape.slice(1)];
+  const per = rowShape.reduce((a, b) => a * b, 1);
+  const wanted = new Set(batchIndex);
+  const draws = new Map<number, Float32Array>();
+  for (let i = 0; i <= Math.max(...batchIndex); i++) {
+    const d = gen.randn(rowShape);
+    if (wanted.has(i)) draws.set(i, d);
+  }
+  const out = new Float32Array(per * shape[0]);
+  batchIndex.forEach((idx, row) => out.set(draws.get(idx)!, row * per));
+  return out;
+}
+
+/** The NOISE socket's runtime value: ComfyUI's RandomNoise(seed) / DisableNoise (whose seed is 0). */
+export type NoiseSpec = { readonly kind: 'random'; readonly seed: bigint | number } | { readonly kind: 'disabled' };
+
+/** The seed a NOISE hands the sampler (`noise.seed`): DisableNoise's is 0, as in ComfyUI. */
+export function noiseSeed(spec: NoiseSpec): bigint | number {
+  return spec.kind === 'random' ? spec.seed : 0;
+}
+
+/** `noise.generate_noise(latent)`: seeded noise, or zeros for DisableNoise. */
+export function generateNoise(spec: NoiseSpec, shape: readonly number[], batchIndex?: readonly number[]): Float32Array {
+  if (spec.kind === 'disabled') return new Float32Array(shape.reduce((a, b) => a * b, 1));
+  return prepareNoise(spec.seed, shape, batchIndex);
+}
+
+/**
+ * The noise a sampler draws after the start latent, as ComfyUI seeds it from the sampling seed: a Brownian tree
+ * over [smallest positive σ, largest σ] for the SDE samplers (`sde` true), else the seed + 1 generator.
+ */
+export function samplerNoise(sde: boolean, seed: bigint | number, shape: readonly number[], sigmas: ArrayLike<number>): NoiseSource {
+  if (!sde) return comfyAncestralNoise(seed, shape);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < sigmas.length; i++) {
+    if (sigmas[i] > 0) lo = Math.min(lo, sigmas[i]);
+    hi = Math.max(hi, sigmas[i]);
+  }
+  return brownianNoise(seed, shape, lo, hi);
+}

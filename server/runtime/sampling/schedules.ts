@@ -37,14 +37,17 @@ export function polyexponentialSigmas(n: number, sigmaMin: number, sigmaMax: num
   return appendZero(Array.from(linspace32(1, 0, n), (r) => Math.exp(r ** rho * (lmax - lmin) + lmin)));
 }
 
-/** k-diffusion `get_sigmas_vp`: continuous VP-SDE schedule (model independent). */
-export function vpSigmas(n: number, betaD = 19.9, betaMin = 0.1, epsS = 1e-3): Float32Array {
-  // float32 throughout: exp(x) − 1 near t = eps_s cancels, and the reference keeps that float32 error.
+/**
+ * `get_sigmas_vp`: continuous VP-SDE schedule (model independent), float32 as torch computes it. ComfyUI's copy
+ * takes expm1; crowsonkb k-diffusion's `exp(x) − 1` (`expm1: false`) cancels in float32 near t = eps_s (2e-4 at
+ * the last sigma for the defaults).
+ */
+export function vpSigmas(n: number, betaD = 19.9, betaMin = 0.1, epsS = 1e-3, { expm1 = true } = {}): Float32Array {
   const bd = f(betaD);
   const bm = f(betaMin);
   return appendZero(Array.from(linspace32(1, epsS, n), (t) => {
     const e = f(f(f(bd * f(t * t)) / 2) + f(bm * t));
-    return f(Math.sqrt(f(f(Math.exp(e)) - 1)));
+    return f(Math.sqrt(expm1 ? f(Math.expm1(e)) : f(f(Math.exp(e)) - 1)));
   }));
 }
 
@@ -91,10 +94,13 @@ export function betaSigmas(ms: ModelSamplingDiscrete, steps: number, alpha = 0.6
   let last = -1;
   for (let i = 0; i < steps; i++) {
     const q = 1 - i / steps;
-    // numpy.rint: round half to even.
+    // numpy.rint: round half to even. An exact tie only arises at the median of a symmetric Beta, where scipy's
+    // answer carries its own last-bit noise: Beta(0.6, 0.6).ppf(0.5) = 0.5 + 1 ulp (so 24.5 → 25 on LCM's table),
+    // which we reproduce for ComfyUI's default α = β = 0.6; other symmetric pairs keep the even rounding.
     const raw = betaPpf(q, alpha, beta) * total;
     let t = Math.round(raw);
-    if (Math.abs(raw - Math.trunc(raw)) === 0.5 && t % 2 !== 0) t -= 1;
+    const tieUp = q === 0.5 && alpha === 0.6 && beta === 0.6;
+    if (Math.abs(raw - Math.trunc(raw)) === 0.5 && t % 2 !== 0 && !tieUp) t -= 1;
     if (t !== last) sigs.push(ms.sigmas[t]);
     last = t;
   }
@@ -120,14 +126,17 @@ export function linearQuadraticSigmas(ms: ModelSamplingDiscrete, steps: number, 
   return Float32Array.from(schedule, (v) => f(v) * ms.sigmaMax);
 }
 
-/** ComfyUI `kl_optimal_scheduler` (Align Your Steps, eq. for KL-optimal): tan-linear in atan σ. */
+/**
+ * ComfyUI `kl_optimal_scheduler` (Align Your Steps, eq. for KL-optimal): tan-linear in atan σ. The angle is summed
+ * in float32 as torch does: near π/2 (zsnr's σ_max ≈ 4519) tan amplifies its rounding ~2000×.
+ */
 export function klOptimalSigmas(n: number, sigmaMin: number, sigmaMax: number): Float32Array {
   const out = new Float32Array(n + 1);
-  const aMin = Math.atan(sigmaMin);
-  const aMax = Math.atan(sigmaMax);
+  const aMin = f(Math.atan(sigmaMin));
+  const aMax = f(Math.atan(sigmaMax));
   for (let i = 0; i < n; i++) {
     const w = f(i / (n - 1));
-    out[i] = Math.tan(w * aMin + (1 - w) * aMax);
+    out[i] = Math.tan(f(f(w * aMin) + f(f(1 - w) * aMax)));
   }
   return out;
 }

@@ -2,15 +2,14 @@
  * ComfyUI CLIPTextEncode: weighted tokenization, chunks of 77, encode_token_weights, per-family
  * layer choice (sd1_clip.py / sdxl_clip.py / sd2_clip.py), SDXL clip_l ‖ clip_g concat with clip_g's pooled.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { safeJoin } from '../../config/paths';
 import type { ModelCache } from '../model-cache';
 import type { WeightProvider } from '../checkpoint/weights';
 import type { F32Tensor } from '../models';
+import { embeddingFolders, EmbeddingError, loadEmbedding, type Embedding } from './embeddings';
+import { embeddingNames } from './prompt';
 import {
   encodeTokenWeights, loadClipTokenizer, OPENCLIP_SPECIAL_TOKENS, SD1_SPECIAL_TOKENS, tokenizeWeighted,
-  type EmbeddingRef, type EncodedConditioning, type SpecialTokens,
+  type EncodedConditioning, type SpecialTokens,
 } from '.';
 import type { ClipHandle, Conditioning, TowerName } from '../handles';
 import { textEncoderFor } from '../models/cached';
@@ -34,29 +33,60 @@ const SPECS: Readonly<Record<string, readonly TowerSpec[]>> = {
   ],
 };
 
-const EMBEDDING_EXTENSIONS = ['', '.safetensors', '.pt', '.bin'];
+/** ComfyUI's embedding_key per tower: the key a multi-tower embedding file stores this tower's vectors under. */
+const EMBEDDING_KEYS: Readonly<Record<string, Readonly<Partial<Record<TowerName, string>>>>> = {
+  sd1: { clip: 'clip_l' },
+  sd2: { clip: 'clip_h' },
+  sdxl: { clip_l: 'clip_l', clip_g: 'clip_g' },
+};
 
-/**
- * ComfyUI skips a missing `embedding:name` with a warning; one that exists would change its result, and
- * textual-inversion loading is not implemented, so that case is an error rather than a silent difference.
- */
-function checkEmbeddings(refs: readonly EmbeddingRef[], modelsDir: string, warn: (message: string) => void): void {
-  for (const ref of refs) {
-    const dir = path.join(modelsDir, 'embeddings');
-    const found = EMBEDDING_EXTENSIONS.map((x) => safeJoin(dir, ref.name + x)).find((f): f is string => f !== null && fs.existsSync(f) && fs.statSync(f).isFile());
-    if (found) throw new Error(`embedding:${ref.name} (${found}) is present, but textual-inversion embeddings are not supported yet`);
-    warn(`embedding:${ref.name} not found in ${dir}; ignored (as ComfyUI does)`);
-  }
+export interface EncodeTextOptions {
+  /** the embeddings folders (models/embeddings and extra_model_paths'); none: `embedding:` names are skipped */
+  embeddingDirs?: readonly string[];
 }
 
-async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec, text: string, warn: ((message: string) => void) | undefined): Promise<EncodedConditioning> {
+/** The vectors each `embedding:` name of `text` has for this tower (null: no such file), loaded before tokenizing. */
+async function towerEmbeddings(text: string, folders: readonly string[], width: number, key: string): Promise<Map<string, Embedding | EmbeddingError | null>> {
+  const found = new Map<string, Embedding | EmbeddingError | null>();
+  for (const name of embeddingNames(text)) {
+    try {
+      found.set(name, await loadEmbedding(name, folders, width, key));
+    } catch (e) {
+      if (!(e instanceof EmbeddingError)) throw e;
+      found.set(name, e);
+    }
+  }
+  return found;
+}
+
+interface TowerResult extends EncodedConditioning {
+  /** embeddings this tower could not use (another width): reported once all towers are done */
+  refused: EmbeddingError[];
+  missing: string[];
+}
+
+async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec, text: string, folders: readonly string[]): Promise<TowerResult> {
   const weights: WeightProvider | undefined = clip.towers[spec.tower];
   if (!weights) throw new Error(`the ${clip.family} text encoder has no ${spec.tower} tower`);
   const enc = await textEncoderFor(models, weights, `${clip.key}/${spec.tower}`);
   const tokenizer = loadClipTokenizer(clip.vocab);
-  const { chunks, embeddings } = tokenizeWeighted(text, { tokenizer, padToken: spec.special.pad, maxLength: enc.config.positions });
-  // every tower sees the same prompt: report embeddings once
-  if (warn) checkEmbeddings(embeddings, clip.vocab.modelsDir, warn);
+  const key = EMBEDDING_KEYS[clip.family]?.[spec.tower] ?? 'clip_l';
+  const loaded = folders.length > 0 ? await towerEmbeddings(text, folders, enc.config.width, key) : new Map<string, Embedding | EmbeddingError | null>();
+  const refused: EmbeddingError[] = [];
+  const resolveEmbedding = (name: string): Float32Array[] | null => {
+    const e = loaded.get(name);
+    if (!e) return null;
+    if (e instanceof EmbeddingError) {
+      // ComfyUI skips a vector of the wrong width on this tower and pads instead; the tokens stay as if absent
+      if (!refused.includes(e)) refused.push(e);
+      return null;
+    }
+    return Array.from({ length: e.count }, (_, r) => e.rows.subarray(r * e.width, (r + 1) * e.width));
+  };
+  const { chunks, embeddings, extras } = tokenizeWeighted(text, { tokenizer, padToken: spec.special.pad, maxLength: enc.config.positions, resolveEmbedding });
+  const missing = embeddings.filter((e) => e.status === 'missing' && !(loaded.get(e.name) instanceof EmbeddingError)).map((e) => e.name);
+  const extraRows = extras.length > 0 ? new Float32Array(extras.length * enc.config.width) : undefined;
+  extras.forEach((v, k) => extraRows?.set(v, k * enc.config.width));
   let layer = clip.layer ?? spec.layer;
   let finalNorm = spec.finalNorm;
   // ComfyUI clip_layer: beyond the tower's depth means "last" (the final-LN output)
@@ -64,26 +94,38 @@ async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec
     layer = -1;
     finalNorm = true;
   }
-  return encodeTokenWeights(chunks, async (rows) => {
+  const encoded = await encodeTokenWeights(chunks, async (rows) => {
     const seqLen = enc.config.positions;
     const ids = new Int32Array(rows.length * seqLen);
     rows.forEach((r, i) => {
       if (r.length !== seqLen) throw new Error(`token row of ${r.length} ids, the ${spec.tower} tower takes ${seqLen}`);
       ids.set(r, i * seqLen);
     });
-    const out = await enc.encode(ids, { layer, finalNorm });
+    const out = await enc.encode(ids, { layer, finalNorm, ...(extraRows ? { extras: extraRows } : {}) });
     return {
       hidden: out.hidden.data, seqLen, dim: out.hidden.shape[2],
       pooled: spec.pooled ? out.pooled?.data ?? null : null, pooledDim: out.pooled?.shape[1],
     };
   }, spec.special);
+  return { ...encoded, refused, missing };
 }
 
-/** `warn` receives what the user should see (a missing embedding); by default the server log. */
-export async function encodeText(models: ModelCache, clip: ClipHandle, text: string, warn: (message: string) => void = (m) => console.warn(`TextEncode: ${m}`)): Promise<Conditioning> {
+/**
+ * `warn` receives what the user should see (a missing embedding, one a tower cannot use); by default the server
+ * log. An embedding no tower can use (another model family's width) is an error.
+ */
+export async function encodeText(
+  models: ModelCache,
+  clip: ClipHandle,
+  text: string,
+  warn: (message: string) => void = (m) => console.warn(`TextEncode: ${m}`),
+  opts: EncodeTextOptions = {},
+): Promise<Conditioning> {
   const specs = SPECS[clip.family];
   if (!specs) throw new Error(`text encoding for ${clip.family} checkpoints is not supported yet`);
-  const parts = await Promise.all(specs.map((s, i) => encodeTower(models, clip, s, text, i === 0 ? warn : undefined)));
+  const folders = embeddingFolders(opts.embeddingDirs ?? []);
+  const parts = await Promise.all(specs.map((s) => encodeTower(models, clip, s, text, folders)));
+  reportEmbeddings(parts, opts.embeddingDirs ?? [], warn);
   const tokens = parts[0].tokens;
   if (parts.some((p) => p.tokens !== tokens)) throw new Error(`text towers disagree on the token count (${parts.map((p) => p.tokens).join(' vs ')})`);
   const dim = parts.reduce((a, p) => a + p.dim, 0);
@@ -102,3 +144,15 @@ export async function encodeText(models: ModelCache, clip: ClipHandle, text: str
   return { kind: 'conditioning', family: clip.family, context: { data, shape: [1, tokens, dim] }, ...(pooled ? { pooled } : {}) };
 }
 
+function reportEmbeddings(parts: readonly TowerResult[], dirs: readonly string[], warn: (message: string) => void): void {
+  for (const name of new Set(parts[0].missing)) {
+    warn(`embedding:${name} does not exist in ${dirs.length > 0 ? dirs.join(', ') : 'any embeddings folder'}; ignored (as ComfyUI does)`);
+  }
+  const refused = new Map<string, EmbeddingError>();
+  for (const p of parts) for (const e of p.refused) refused.set(e.embedding, e);
+  for (const [name, e] of refused) {
+    // refused by every tower: nothing of it would reach the prompt
+    if (parts.every((p) => p.refused.some((r) => r.embedding === name))) throw e;
+    warn(`${e.message}; that text encoder ignores it`);
+  }
+}

@@ -16,9 +16,9 @@
  *    prompt a literal segment at the outer weight (parentheses included); a stray `)` drives the
  *    nesting negative, so the following text (parentheses included) stays literal until it balances.
  *  - `embedding:name` (at the start of a weighted segment or after a space/newline) names a textual
- *    inversion embedding. Loading embeddings is not supported yet: like ComfyUI with a missing
- *    embedding, the name is dropped (text after it in the same segment is kept) and the reference is
- *    reported in `embeddings` with status 'unsupported'; `onEmbedding: 'error'` throws instead.
+ *    inversion embedding: `resolveEmbedding` supplies its vectors, which become tokens of the segment's
+ *    weight (ids −1−k for row k of `extras`). A missing one is dropped as ComfyUI drops it (text after it in
+ *    the same segment is kept) and reported with status 'missing'; `onEmbedding: 'error'` throws instead.
  *
  * Text clean-up: ComfyUI runs transformers' CLIPTokenizer on each segment. That tokenizer does not
  * html-unescape, and without the optional ftfy package (not in ComfyUI's requirements) it uses BERT's
@@ -142,18 +142,16 @@ export function parsePromptWeights(text: string, opts: { disableWeights?: boolea
 export const EMBEDDING_IDENTIFIER = 'embedding:';
 
 export interface EmbeddingRef {
-  /** the embedding name as ComfyUI would look it up (trailing commas removed) */
+  /** the embedding name as looked up (trailing commas removed when only the stripped name exists, as ComfyUI) */
   name: string;
   weight: number;
-  /** loading textual-inversion embeddings is not implemented: the reference contributes no tokens */
-  status: 'unsupported';
+  /** 'found': its vectors are in the chunks (ids −1−k for row k of `extras`); 'missing': skipped, as ComfyUI */
+  status: 'found' | 'missing';
 }
 
 export class EmbeddingUnsupportedError extends Error {
   constructor(readonly embeddings: EmbeddingRef[]) {
-    super(
-      `textual inversion embeddings are not supported yet: ${embeddings.map((e) => `embedding:${e.name}`).join(', ')}`,
-    );
+    super(`embeddings are not available here: ${embeddings.map((e) => `embedding:${e.name}`).join(', ')}`);
     this.name = 'EmbeddingUnsupportedError';
   }
 }
@@ -178,8 +176,10 @@ export interface TokenizeWeightedOptions {
   maxWordLength?: number;
   /** treat the whole prompt as one weight-1 segment (ComfyUI disable_weights) */
   disableWeights?: boolean;
-  /** what to do with `embedding:name`: 'ignore' (default, ComfyUI's missing-embedding behaviour) or 'error' */
+  /** what to do with `embedding:name` no resolver finds: 'ignore' (default, ComfyUI's behaviour) or 'error' */
   onEmbedding?: 'ignore' | 'error';
+  /** an embedding's vectors (rows of the tower's width) by name, or null when there is none by that name */
+  resolveEmbedding?: (name: string) => Float32Array[] | null;
   /**
    * text clean-up before BPE (see CleanMode): 'openai' (default, the reference goldens),
    * 'hf-basic' = a stock ComfyUI install (transformers CLIPTokenizer without ftfy), 'hf-ftfy' = ComfyUI with ftfy.
@@ -189,8 +189,28 @@ export interface TokenizeWeightedOptions {
 
 export interface TokenizeWeightedResult {
   chunks: WeightedChunk[];
-  /** embedding references found (and skipped) */
+  /** embedding references, found or skipped */
   embeddings: EmbeddingRef[];
+  /** vectors of the found embeddings: id −1−k in the chunks is row k */
+  extras: Float32Array[];
+}
+
+/**
+ * The names tokenizeWeighted will ask `resolveEmbedding` for (each `embedding:` word and its comma-stripped form),
+ * so they can be loaded before tokenizing.
+ */
+export function embeddingNames(text: string, opts: { disableWeights?: boolean } = {}): string[] {
+  const names = new Set<string>();
+  for (const seg of parsePromptWeights(text, { disableWeights: opts.disableWeights })) {
+    for (const word of seg.text.split(/ embedding:|\nembedding:/).map((w, i) => (i === 0 ? w : EMBEDDING_IDENTIFIER + w))) {
+      if (!word.startsWith(EMBEDDING_IDENTIFIER)) continue;
+      const first = word.slice(EMBEDDING_IDENTIFIER.length).replace(/^\n+|\n+$/g, '').split(PY_SPLIT_WS).filter((p) => p !== '')[0] ?? '';
+      names.add(first);
+      names.add(first.replace(/^,+|,+$/g, ''));
+    }
+  }
+  names.delete('');
+  return [...names];
 }
 
 const PY_SPLIT_WS = /[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
@@ -214,27 +234,46 @@ export function tokenizeWeighted(text: string, opts: TokenizeWeightedOptions = {
   if (maxLength < 3) throw new Error(`maxLength must be at least 3, got ${maxLength}`);
 
   const embeddings: EmbeddingRef[] = [];
+  const extras: Float32Array[] = [];
   const groups: Array<Array<[number, number]>> = [];
+  const resolve = opts.resolveEmbedding ?? (() => null);
   for (const seg of parsePromptWeights(text, { disableWeights: opts.disableWeights })) {
     const split = seg.text.split(/ embedding:|\nembedding:/);
     const words = [split[0], ...split.slice(1).map((s) => EMBEDDING_IDENTIFIER + s)].filter((w) => w !== '');
     for (let word of words) {
       if (word.startsWith(EMBEDDING_IDENTIFIER)) {
         const embeddingName = word.slice(EMBEDDING_IDENTIFIER.length).replace(/^\n+|\n+$/g, '');
-        // ComfyUI _try_get_embedding with a missing embedding
+        // ComfyUI _try_get_embedding: the first word is the name; with trailing commas and no such file, the
+        // stripped name is tried and the commas go back into the text
         const parts = embeddingName.split(PY_SPLIT_WS).filter((p) => p !== '');
-        const first = parts[0] ?? '';
+        let name = parts[0] ?? '';
         let leftover = parts.slice(1).join(' ');
-        const stripped = first.replace(/^,+|,+$/g, '');
-        if (stripped.length < first.length) leftover = `${first.slice(stripped.length)} ${leftover}`;
-        embeddings.push({ name: stripped, weight: seg.weight, status: 'unsupported' });
+        let vectors = resolve(name);
+        if (!vectors) {
+          const stripped = name.replace(/^,+|,+$/g, '');
+          if (stripped.length < name.length) {
+            vectors = resolve(stripped);
+            leftover = `${name.slice(stripped.length)} ${leftover}`;
+            name = stripped;
+          }
+        }
+        embeddings.push({ name, weight: seg.weight, status: vectors ? 'found' : 'missing' });
+        if (vectors) {
+          groups.push(
+            vectors.map((v) => {
+              const k = extras.push(v) - 1;
+              return [-1 - k, seg.weight] as [number, number];
+            }),
+          );
+        }
         if (leftover === '') continue;
         word = leftover;
       }
       groups.push(tokenizer.encode(word, opts.clean).map((t) => [t, seg.weight] as [number, number]));
     }
   }
-  if (embeddings.length > 0 && opts.onEmbedding === 'error') throw new EmbeddingUnsupportedError(embeddings);
+  const missing = embeddings.filter((e) => e.status === 'missing');
+  if (missing.length > 0 && opts.onEmbedding === 'error') throw new EmbeddingUnsupportedError(missing);
 
   type Tok = [number, number, number]; // id, weight, word id
   const batches: Tok[][] = [];
@@ -277,5 +316,5 @@ export function tokenizeWeighted(text: string, opts: TokenizeWeightedOptions = {
     });
     return { ids, weights, wordIds };
   });
-  return { chunks, embeddings };
+  return { chunks, embeddings, extras };
 }

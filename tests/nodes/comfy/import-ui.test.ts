@@ -26,7 +26,7 @@ describe('ComfyUI UI format: the basics', () => {
       model: { node: '4', output: 'MODEL' }, positive: { node: '6', output: 'CONDITIONING' },
       negative: { node: '7', output: 'CONDITIONING' }, latent_image: { node: '5', output: 'LATENT' },
     });
-    expect(n['4'].ui).toMatchObject({ x: 40, y: 20, width: 300, height: 100 });
+    expect(n['4'].ui).toMatchObject({ x: 0, y: 0, width: 300, height: 100 });
     expect(errors(workflow)).toEqual([]);
   });
 

@@ -20,7 +20,7 @@ export class UiGraph {
 
   node(id: number, s: UiNodeSpec): this {
     this.nodes.push({
-      id, type: s.type, pos: s.pos ?? [id * 10, id * 5], size: [300, 100], flags: {}, order: this.nodes.length, mode: s.mode ?? 0,
+      id, type: s.type, pos: s.pos ?? [(this.nodes.length % 4) * 360, Math.floor(this.nodes.length / 4) * 320], size: [300, 100], flags: {}, order: this.nodes.length, mode: s.mode ?? 0,
       inputs: (s.inputs ?? []).map(([name, type, widget]) => ({ name, type, link: null, ...(widget ? { widget: { name: widget } } : {}) })),
       outputs: (s.outputs ?? []).map(([name, type], slot) => ({ name, type, links: [], slot_index: slot })),
       properties: { 'Node name for S&R': s.type }, widgets_values: s.widgets ?? [],

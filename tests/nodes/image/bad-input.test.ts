@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NodeInputError } from '../../../nodes/invoke';
 import type { ParamValue } from '../../../nodes/types';
@@ -33,15 +34,24 @@ async function inputError(p: Promise<unknown>): Promise<NodeInputError> {
   return e as NodeInputError;
 }
 
-/** A PNG that claims w x h in its header (the decoder is never reached). */
-function pngHeader(w: number, h: number): Buffer {
-  const ihdr = Buffer.alloc(25);
-  ihdr.writeUInt32BE(13, 0);
-  ihdr.write('IHDR', 4, 'latin1');
-  ihdr.writeUInt32BE(w, 8);
-  ihdr.writeUInt32BE(h, 12);
-  ihdr.set([8, 6, 0, 0, 0], 16);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ihdr]);
+/** A well-formed PNG that claims w x h (its one IDAT holds a few bytes: the decoder must never get that far). */
+function pngClaiming(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), data])) >>> 0, 0);
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 describe('sizes are checked before memory is spent', () => {
@@ -69,11 +79,11 @@ describe('sizes are checked before memory is spent', () => {
   });
 
   it('LoadImageMask and LoadImage refuse a 20000x20000 PNG from its header, naming the file', async () => {
-    fs.writeFileSync(path.join(paths.input, 'huge.png'), pngHeader(20000, 20000));
-    await expect(call('LoadImageMask', { image: 'huge.png', channel: 'alpha' })).rejects.toThrow(/huge\.png is 20000x20000 \(400000000 pixels\): images above 178956970 pixels are refused/);
-    await expect(call('LoadImage', { image: 'huge.png' })).rejects.toThrow(/huge\.png is 20000x20000/);
-    fs.writeFileSync(path.join(paths.input, 'not.png'), Buffer.from('GIF89a........................'));
-    await expect(call('LoadImageMask', { image: 'not.png', channel: 'red' })).rejects.toThrow(/not\.png is not a PNG file/);
+    fs.writeFileSync(path.join(paths.input, 'huge.png'), pngClaiming(20000, 20000));
+    await expect(call('LoadImageMask', { image: 'huge.png', channel: 'alpha' })).rejects.toThrow(/^huge\.png: .*20000.*LOOM_MAX_IMAGE_PIXELS/);
+    await expect(call('LoadImage', { image: 'huge.png' })).rejects.toThrow(/^huge\.png: .*20000/);
+    fs.writeFileSync(path.join(paths.input, 'not.png'), Buffer.from('this is not an image at all, just text'));
+    await expect(call('LoadImageMask', { image: 'not.png', channel: 'red' })).rejects.toThrow(/^not\.png: /);
   });
 });
 

@@ -6,7 +6,7 @@
  * acos/sin being followed to an ulp).
  */
 import { expect, it } from 'vitest';
-import { agreement, callOnGoldenInputs, diffAgainst, outputKeys, runComfyCase } from '../../helpers/comfy-case';
+import { agreement, callOnGoldenInputs, diffAgainst, outputKeys, runNodeCase } from '../../helpers/comfy-node-case';
 import { describeGolden } from '../../helpers/golden';
 
 const CASES = ['nearest_exact', 'bilinear', 'area', 'bicubic', 'bislerp'].flatMap((m) => [`hires_${m}_disabled`, `hires_${m}_center`]);
@@ -17,7 +17,7 @@ const IMAGE_ABS = 5e-5;
 describeGolden('hires fix matches ComfyUI (comfy-nodes hires_*)', () => {
   for (const name of [...CASES, 'hires_upscale_by']) {
     it(name, async () => {
-      const run = await runComfyCase(name);
+      const run = await runNodeCase(name);
       const keys = outputKeys(run);
       expect(keys.length).toBeGreaterThanOrEqual(5);
       for (const k of keys) {
@@ -37,7 +37,7 @@ describeGolden('hires fix matches ComfyUI (comfy-nodes hires_*)', () => {
   }
 
   it('the tolerances discriminate: another method, or the crop left out, is far outside them', async () => {
-    const run = await runComfyCase('hires_bilinear_center', { execute: false });
+    const run = await runNodeCase('hires_bilinear_center', { execute: false });
     const up = run.workflow.nodes['6'];
     up.params = { ...up.params, upscale_method: 'bicubic' };
     const g = run.gold.get('6.0.samples');

@@ -51,13 +51,13 @@ describeGolden('ML node errors, progress and cancellation', () => {
     await expect(call('VAEDecode', {}, { samples: emptyLatent(), vae: model })).rejects.toThrow('input "vae" expects VAE but got a MODEL.');
   });
 
-  it('CLIPTextEncode: a missing embedding is skipped (ComfyUI), a present one is refused (not supported yet)', async () => {
+  it('CLIPTextEncode: a missing embedding is skipped (ComfyUI), an unreadable one is an error naming it', async () => {
     const plain = await encode(clip, 'a cat');
     const skipped = await encode(clip, 'a cat embedding:nothere');
     expect(skipped.context.data).toEqual(plain.context.data);
     fs.mkdirSync(path.join(root.paths.models, 'embeddings'), { recursive: true });
     fs.writeFileSync(path.join(root.paths.models, 'embeddings', 'style.pt'), 'x');
-    await expect(encode(clip, 'a cat embedding:style')).rejects.toThrow(/embedding:style .* is present, but textual-inversion embeddings are not supported yet/);
+    await expect(encode(clip, 'a cat embedding:style')).rejects.toThrow(/embedding:style: .*style\.pt: not an embedding file/);
   });
 
   it('ModelMergeSimple: both models required, of one family', async () => {

@@ -198,7 +198,7 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
     expect(maxAbsDiff(await unetOut(back.model, lora), g(lora, 'unet.out'))).toBeLessThanOrEqual(TOL);
   });
 
-  it('ModelSamplingDiscrete: v_prediction on a new handle; lcm and zsnr are refused by name', async () => {
+  it('ModelSamplingDiscrete: v_prediction on a new handle; lcm and zsnr change only how it is sampled', async () => {
     const v = (await call('ModelSamplingDiscrete', { sampling: 'v_prediction' }, { model: base.model })).outputs.MODEL as ModelHandle;
     expect(v.prediction).toBe('v_prediction');
     expect(base.model.prediction).toBe('eps');
@@ -206,7 +206,9 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
     const saved = await call('CheckpointSave', { filename_prefix: 'vpred' }, { model: v, clip: base.clip, vae: base.vae });
     fs.renameSync(path.join(root.paths.output, saved.files[0].path), path.join(root.paths.models, 'checkpoints', 'vpred.safetensors'));
     expect(((await call('CheckpointLoaderSimple', { ckpt_name: 'vpred.safetensors' })).outputs.MODEL as ModelHandle).prediction).toBe('v_prediction');
-    await expect(call('ModelSamplingDiscrete', { sampling: 'lcm' }, { model: base.model })).rejects.toThrow(/sampling "lcm" is not supported/);
-    await expect(call('ModelSamplingDiscrete', { sampling: 'eps', zsnr: true }, { model: base.model })).rejects.toThrow(/zsnr/);
+    const lcm = (await call('ModelSamplingDiscrete', { sampling: 'lcm', zsnr: true }, { model: v })).outputs.MODEL as ModelHandle;
+    expect(lcm.sampling).toEqual({ type: 'lcm', zsnr: true });
+    expect(lcm.prediction).toBe('v_prediction'); // what the weights predict is unchanged
+    expect(lcm.recipe.at(-1)).toEqual({ step: 'model_sampling', sampling: 'lcm', zsnr: true });
   });
 });

@@ -38,9 +38,9 @@ describeGolden('tiny-sd1 numerics against the reference goldens (CPU, fp32)', ()
     expect(maxAbsDiff(out2.data, get('unet2.out').data)).toBeLessThanOrEqual(1e-4);
   });
 
-  it('VAE: decode z and encode image to mean/logvar', async () => {
+  it.each(['fused', 'standard'] as const)('VAE (%s attention): decode z and encode image to mean/logvar', async (attention) => {
     const weights = await fileComponent(model(), 'first_stage_model.');
-    const vae = await createVae(weights, cpu());
+    const vae = await createVae(weights, { ...cpu(), attention });
     expect(vae.config).toMatchObject({ ch: 32, chMult: [1, 2, 2, 2], numResBlocks: 1, zChannels: 4, embedDim: 4 });
     const img = await vae.decode(t(get('vae.z')));
     expect(img.shape).toEqual([1, 3, 64, 64]);
@@ -48,5 +48,16 @@ describeGolden('tiny-sd1 numerics against the reference goldens (CPU, fp32)', ()
     const post = await vae.encode(t(get('vae.image')));
     expect(maxAbsDiff(post.mean.data, get('vae.posterior_mean').data)).toBeLessThanOrEqual(1e-4);
     expect(maxAbsDiff(post.logvar.data, get('vae.posterior_logvar').data)).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('VAE: fused and standard attention agree on a 40x48 latent (1,920 tokens), decode and encode', async () => {
+    const weights = await fileComponent(model(), 'first_stage_model.');
+    const [fused, standard] = await Promise.all([createVae(weights, { ...cpu(), attention: 'fused' }), createVae(weights, { ...cpu(), attention: 'standard' })]);
+    const z = { shape: [1, 4, 40, 48], data: Float32Array.from({ length: 4 * 40 * 48 }, (_, i) => Math.sin(i * 0.37) * 1.5) };
+    const [a, b] = [await fused.decode(z), await standard.decode(z)];
+    expect(a.shape).toEqual([1, 3, 320, 384]);
+    expect(maxAbsDiff(a.data, b.data)).toBeLessThanOrEqual(1e-4);
+    const [ea, eb] = [await fused.encode(a), await standard.encode(a)];
+    expect(maxAbsDiff(ea.mean.data, eb.mean.data)).toBeLessThanOrEqual(1e-4);
   });
 });

@@ -2,14 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { ModelSamplingDiscrete } from '@/server/runtime/sampling/model-sampling';
 import { brownianNoise, seededNoise } from '@/server/runtime/sampling/noise';
 import { TorchGenerator } from '@/server/runtime/sampling/rng';
-import { SAMPLER_NAMES, SDE_SAMPLERS, STOCHASTIC_SAMPLERS, sample, samplerImplementation, SamplingCancelled } from '@/server/runtime/sampling/samplers';
+import {
+  guidedDenoiser, SAMPLER_NAMES, SDE_SAMPLERS, STOCHASTIC_SAMPLERS, sample, samplerImplementation, SamplingCancelled, saSolverTau,
+} from '@/server/runtime/sampling/samplers';
 import type { SamplerName } from '@/server/runtime/sampling/names';
 import { calculateSigmas, karrasSigmas } from '@/server/runtime/sampling/schedules';
 
-/** Exact posterior mean for data ~ N(0, 1). */
-const gaussian = async (x: Float32Array, sigma: number): Promise<Float32Array> => Float32Array.from(x, (v) => v / (1 + sigma * sigma));
+/** Exact posterior mean for data ~ N(0, 1); unguided, so CFG++ samplers see uncond = the guided prediction. */
+const gaussian = guidedDenoiser(
+  async (x, sigma) => Float32Array.from(x, (v) => v / (1 + sigma * sigma)),
+  async (x, sigma) => { const d = Float32Array.from(x, (v) => v / (1 + sigma * sigma)); return { denoised: d, uncondDenoised: d }; },
+);
 
 const ms = new ModelSamplingDiscrete('eps');
+/** sa_solver's ComfyUI default stochasticity window. */
+const tau = saSolverTau((p) => ms.percentToSigma(p));
 // dpm_adaptive picks its own steps (only the schedule's endpoints matter): tested on its tolerances.
 const DETERMINISTIC = SAMPLER_NAMES.filter((n) => !STOCHASTIC_SAMPLERS.has(samplerImplementation(n)) && n !== 'dpm_adaptive');
 
@@ -17,13 +24,16 @@ function noiseFor(name: SamplerName, seed: number, shape: number[], sigmas: Arra
   return SDE_SAMPLERS.has(samplerImplementation(name)) ? brownianNoise(seed, shape, sigmas[sigmas.length - 2], sigmas[0]) : seededNoise(seed, shape);
 }
 
-/** max |x − x_exact| where the probability-flow ODE gives x(0) = x(σ0)/√(1+σ0²). */
+/**
+ * max |x − x_exact| at σ_min, where the probability-flow ODE gives x(σ) = x(σ0)·√(1+σ²)/√(1+σ0²). The schedule
+ * stops at σ_min: a final step to 0 is a jump to the denoised estimate in most samplers, not an ODE step.
+ */
 async function odeError(name: SamplerName, steps: number): Promise<number> {
   const shape = [1, 4, 4, 4];
-  const sigmas = karrasSigmas(steps, ms.sigmaMin, ms.sigmaMax);
+  const sigmas = karrasSigmas(steps, ms.sigmaMin, ms.sigmaMax).subarray(0, steps);
   const x0 = new TorchGenerator(7).randn(shape).map((v) => v * sigmas[0]);
-  const out = await sample(name, gaussian, x0, sigmas, { shape });
-  const k = 1 / Math.sqrt(1 + sigmas[0] ** 2);
+  const out = await sample(name, gaussian, x0, sigmas, { shape, tau: () => 0 });
+  const k = Math.sqrt(1 + sigmas[steps - 1] ** 2) / Math.sqrt(1 + sigmas[0] ** 2);
   let m = 0;
   for (let i = 0; i < out.length; i++) m = Math.max(m, Math.abs(out[i] - x0[i] * k));
   return m;
@@ -35,7 +45,9 @@ describe('deterministic samplers converge to the exact ODE solution', () => {
     const e40 = await odeError(name, 40);
     const e160 = await odeError(name, 160);
     expect(e40).toBeLessThan(e10);
-    expect(e160).toBeLessThan(e40);
+    // ipndm_v is not monotone here: ComfyUI's own, run in float64, is 3.5e-5 off at 40 steps and 3.1e-4 at 160 too.
+    if (name === 'ipndm_v') expect(e160).toBeLessThan(1e-3);
+    else expect(e160).toBeLessThan(e40);
     // Euler-type (first-order) samplers are still ~3e-2 off at 160 steps; higher orders far less.
     expect(e160).toBeLessThan(0.05);
   });
@@ -62,12 +74,14 @@ it('dpm_adaptive error shrinks with its tolerances (exact solution at the last p
 });
 
 describe('stochastic samplers give N(0,1) samples from pure noise', () => {
-  // lcm is excluded: it is only consistent for consistency-distilled models (tested below).
-  it.each([...STOCHASTIC_SAMPLERS].filter((n) => n !== 'lcm') as SamplerName[])('%s', async (name) => {
+  // lcm is excluded: it is only consistent for consistency-distilled models (tested below). So is
+  // dpmpp_2s_ancestral_cfg_pp: ComfyUI's final update reads the unconditional prediction of the midpoint call,
+  // not of the step's start (matched exactly in samplers-comfy.test.ts), which biases it even at cfg 1.
+  it.each([...STOCHASTIC_SAMPLERS].filter((n) => n !== 'lcm' && n !== 'dpmpp_2s_ancestral_cfg_pp') as SamplerName[])('%s', async (name) => {
     const shape = [1, 4, 64, 64];
     const sigmas = karrasSigmas(100, ms.sigmaMin, ms.sigmaMax);
     const x0 = new TorchGenerator(11).randn(shape).map((v) => v * Math.sqrt(1 + sigmas[0] ** 2));
-    const out = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 3, shape, sigmas) });
+    const out = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 3, shape, sigmas), tau });
     let mean = 0;
     for (const v of out) mean += v;
     mean /= out.length;
@@ -95,11 +109,11 @@ describe('determinism and cancellation', () => {
     const sigmas = calculateSigmas(ms, 'normal', 8);
     const x0 = new TorchGenerator(1).randn(shape).map((v) => v * sigmas[0]);
     for (const name of SAMPLER_NAMES) {
-      const a = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 5, shape, sigmas) });
-      const b = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 5, shape, sigmas) });
+      const a = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 5, shape, sigmas), tau });
+      const b = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 5, shape, sigmas), tau });
       expect(Array.from(a), name).toEqual(Array.from(b));
       if (STOCHASTIC_SAMPLERS.has(samplerImplementation(name))) {
-        const c = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 6, shape, sigmas) });
+        const c = await sample(name, gaussian, x0, sigmas, { shape, noise: noiseFor(name, 6, shape, sigmas), tau });
         expect(Array.from(c), name).not.toEqual(Array.from(a));
       }
     }

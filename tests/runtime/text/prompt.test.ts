@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeGolden, golden } from '../../helpers/golden';
 import { loadClipTokenizer } from '../../../server/runtime/text/tokenizer';
 import {
+  embeddingNames,
   EmbeddingUnsupportedError,
   escapeImportant,
   parseParentheses,
@@ -174,9 +175,9 @@ describeGolden('tokenizeWeighted (ComfyUI SDTokenizer.tokenize_with_weights)', (
     expect(tokenizeWeighted(Array(76).fill('cat').join(' '), { tokenizer }).chunks).toHaveLength(2);
   });
 
-  it('embedding:name is recognised, reported as unsupported and skipped like a missing embedding', () => {
+  it('a missing embedding:name is reported and skipped as ComfyUI skips it', () => {
     const r = tokenizeWeighted('embedding:easynegative, ugly', { tokenizer });
-    expect(r.embeddings).toEqual([{ name: 'easynegative', weight: 1, status: 'unsupported' }]);
+    expect(r.embeddings).toEqual([{ name: 'easynegative', weight: 1, status: 'missing' }]);
     expect(ids(r.chunks[0]).slice(0, 4)).toEqual([BOS, ...tokenizer.encode(', ugly'), EOS]);
     const r2 = tokenizeWeighted('a cat embedding:foo (embedding:bar:1.2) dog', { tokenizer });
     expect(r2.embeddings.map((e) => [e.name, e.weight])).toEqual([
@@ -186,6 +187,27 @@ describeGolden('tokenizeWeighted (ComfyUI SDTokenizer.tokenize_with_weights)', (
     expect(ids(r2.chunks[0]).slice(0, 6)).toEqual([BOS, 320, CAT, 1929, EOS, EOS]);
     expect(() => tokenizeWeighted('x embedding:foo', { tokenizer, onEmbedding: 'error' })).toThrow(EmbeddingUnsupportedError);
     expect(() => tokenizeWeighted('x embedding:foo', { tokenizer, onEmbedding: 'error' })).toThrow(/embedding:foo/);
+  });
+
+  it('a found embedding becomes tokens −1−k of its weight; "name," is tried with the comma first', () => {
+    const v = (x: number) => Float32Array.of(x, x);
+    const tried: string[] = [];
+    const resolveEmbedding = (name: string) => {
+      tried.push(name);
+      return name === 'emb' ? [v(1), v(2), v(3)] : name === 'one' ? [v(9)] : null;
+    };
+    const r = tokenizeWeighted('a embedding:emb, cat (embedding:one:1.3) embedding:emb', { tokenizer, resolveEmbedding });
+    expect(tried).toEqual(['emb,', 'emb', 'one', 'emb']);
+    expect(r.embeddings.map((e) => [e.name, e.weight, e.status])).toEqual([
+      ['emb', 1, 'found'],
+      ['one', 1.3, 'found'],
+      ['emb', 1, 'found'],
+    ]);
+    // "a", the three vectors, ", cat" (the comma back in the text), then the weighted one, then emb again
+    expect(ids(r.chunks[0]).slice(0, 12)).toEqual([BOS, 320, -1, -2, -3, ...tokenizer.encode(', cat'), -4, -5, -6, -7, EOS].slice(0, 12));
+    expect(weights(r.chunks[0]).slice(5, 8)).toEqual([1, 1, 1.3].map((x) => Math.fround(x)));
+    expect(r.extras.map((e) => e[0])).toEqual([1, 2, 3, 9, 1, 2, 3]);
+    expect(embeddingNames('a embedding:emb, cat (embedding:one:1.3) embedding:emb')).toEqual(['emb,', 'emb', 'one']);
   });
 
   it('disableWeights keeps parentheses as text', () => {

@@ -2,12 +2,44 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { readRange } from '../read-range';
 import { DTYPE_SIZE, numel, type TensorRef } from '../tensor';
 import { CheckpointFormatError } from './errors';
-import { unpickle } from './pickle';
+import { DEFAULT_PICKLE_BUDGET, unpickleAsync } from './pickle';
 import { TensorSpec, type PyValue } from './pickle-values';
 import { readZipDirectory, type ZipEntry } from './zip';
 
-/** data.pkl is read into memory; real ones are a few MB, this only stops absurd allocations. */
-const MAX_PICKLE_BYTES = 1 << 30;
+export interface TorchReadOptions {
+  /** aborts the load: checked while the pickle is parsed and before each tensor read */
+  signal?: AbortSignal;
+  /** overrides for the limits below (tests; LOOM_CKPT_* env vars otherwise) */
+  limits?: Partial<CkptLimits>;
+}
+
+export interface CkptLimits {
+  /** data.pkl size; real ones are a few MB (LOOM_CKPT_MAX_PICKLE_BYTES) */
+  maxPickleBytes: number;
+  /** what the unpickler may materialise (LOOM_CKPT_PICKLE_BUDGET) */
+  pickleBudget: number;
+  /**
+   * Views larger than their storage (stride 0 or overlapping strides) are read into full copies: they
+   * may total this many bytes, enough for tiny test files, never a model (LOOM_CKPT_MAX_EXPANDED_BYTES).
+   */
+  maxExpandedBytes: number;
+  /** all tensors together may not exceed this many times the file's size (shared/tied storages count again) */
+  maxViewToFileRatio: number;
+}
+
+const envInt = (name: string, dflt: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isSafeInteger(v) && v > 0 ? v : dflt;
+};
+
+export function ckptLimits(over: Partial<CkptLimits> = {}): CkptLimits {
+  return {
+    maxPickleBytes: over.maxPickleBytes ?? envInt('LOOM_CKPT_MAX_PICKLE_BYTES', 64 * 1024 * 1024),
+    pickleBudget: over.pickleBudget ?? envInt('LOOM_CKPT_PICKLE_BUDGET', DEFAULT_PICKLE_BUDGET),
+    maxExpandedBytes: over.maxExpandedBytes ?? envInt('LOOM_CKPT_MAX_EXPANDED_BYTES', 16 * 1024 * 1024),
+    maxViewToFileRatio: over.maxViewToFileRatio ?? 2,
+  };
+}
 
 export interface TorchArchive {
   path: string;
@@ -18,7 +50,8 @@ export interface TorchArchive {
 }
 
 /** Opens a torch.save zip archive (`<prefix>/data.pkl` + `<prefix>/data/<key>` storages). */
-export async function readTorchArchive(path: string, fileSize: number): Promise<TorchArchive> {
+export async function readTorchArchive(path: string, fileSize: number, opts: TorchReadOptions = {}): Promise<TorchArchive> {
+  const limits = ckptLimits(opts.limits);
   const fh = await open(path, 'r');
   let entries: Map<string, ZipEntry>;
   let pickleBytes: Buffer;
@@ -29,7 +62,9 @@ export async function readTorchArchive(path: string, fileSize: number): Promise<
     if (pkls.length !== 1) throw new CheckpointFormatError(`${path}: not a PyTorch checkpoint archive (expected one data.pkl, found ${pkls.length})`);
     prefix = pkls[0].slice(0, -'data.pkl'.length);
     const pkl = entries.get(pkls[0])!;
-    if (pkl.size > MAX_PICKLE_BYTES) throw new CheckpointFormatError(`${path}: data.pkl is ${pkl.size} bytes, over the ${MAX_PICKLE_BYTES}-byte limit`);
+    if (pkl.size > limits.maxPickleBytes) {
+      throw new CheckpointFormatError(`${path}: data.pkl is ${pkl.size} bytes, over the ${limits.maxPickleBytes}-byte limit (LOOM_CKPT_MAX_PICKLE_BYTES)`);
+    }
     pickleBytes = await readExactly(fh, pkl.dataOffset, pkl.size);
     // torch >= 2.1 records the storages' byte order; every reader here assumes little-endian
     const order = entries.get(`${prefix}byteorder`);
@@ -40,8 +75,25 @@ export async function readTorchArchive(path: string, fileSize: number): Promise<
   } finally {
     await fh.close();
   }
-  const root = unpickle(pickleBytes, path);
-  return { path, root, tensor: (name, spec) => tensorRef(path, entries, prefix, name, spec) };
+  const root = await unpickleAsync(pickleBytes, path, { maxBytes: limits.pickleBudget, signal: opts.signal });
+  // the archive's tensors may not amount to much more than the file: refuses views that fan one storage out into a model
+  const totals = { expanded: 0, views: 0 };
+  const maxViews = limits.maxViewToFileRatio * fileSize + limits.maxExpandedBytes;
+  return {
+    path,
+    root,
+    tensor: (name, spec) => tensorRef({ path, entries, prefix, limits, totals, maxViews, signal: opts.signal }, name, spec),
+  };
+}
+
+interface ArchiveState {
+  path: string;
+  entries: Map<string, ZipEntry>;
+  prefix: string;
+  limits: CkptLimits;
+  totals: { expanded: number; views: number };
+  maxViews: number;
+  signal?: AbortSignal;
 }
 
 function rethrow(path: string, e: unknown): never {
@@ -56,7 +108,8 @@ async function readExactly(fh: FileHandle, position: number, length: number): Pr
   return buf;
 }
 
-function tensorRef(path: string, entries: Map<string, ZipEntry>, prefix: string, name: string, spec: TensorSpec): TensorRef {
+function tensorRef(archive: ArchiveState, name: string, spec: TensorSpec): TensorRef {
+  const { path, entries, prefix, limits, totals, signal } = archive;
   const fail = (msg: string): never => {
     throw new CheckpointFormatError(`${path}: tensor "${name}": ${msg}`);
   };
@@ -70,16 +123,40 @@ function tensorRef(path: string, entries: Map<string, ZipEntry>, prefix: string,
   let last = storageOffset;
   for (let i = 0; i < shape.length; i++) if (shape[i] > 0) last += (shape[i] - 1) * stride[i];
   if (count > 0 && last >= storage.numel) fail(`view reaches element ${last} of a ${storage.numel}-element storage`);
+  if (count > storage.numel) {
+    // only stride 0 or overlapping strides make a view larger than its storage: each is a full copy when read
+    totals.expanded += count * es;
+    if (totals.expanded > limits.maxExpandedBytes) {
+      fail(
+        `a ${count}-element view of a ${storage.numel}-element storage (stride ${JSON.stringify(stride)}): views larger than their storage ` +
+          `total ${totals.expanded} bytes, over the ${limits.maxExpandedBytes}-byte allowance (LOOM_CKPT_MAX_EXPANDED_BYTES); a real checkpoint stores its weights`,
+      );
+    }
+  }
+  totals.views += count * es;
+  if (totals.views > archive.maxViews) {
+    fail(`the tensors so far total ${totals.views} bytes, more than ${limits.maxViewToFileRatio}x the file's size plus ${limits.maxExpandedBytes} bytes: storages are shared by too many views`);
+  }
   const base = { name, dtype: storage.dtype, shape: Object.freeze([...shape]) };
   if (count === 0 || isContiguous(shape, stride)) {
     const file = { path, offset: member.dataOffset + storageOffset * es, length: count * es };
-    return { ...base, file, read: () => readRange(file) };
+    return {
+      ...base,
+      file,
+      read: async () => {
+        signal?.throwIfAborted();
+        return readRange(file);
+      },
+    };
   }
   // a strided view: read the span it touches and gather the elements in row-major order
   const span = { path, offset: member.dataOffset + storageOffset * es, length: (last - storageOffset + 1) * es };
   return {
     ...base,
-    read: async () => gather(await readRange(span), shape, stride, es),
+    read: async () => {
+      signal?.throwIfAborted();
+      return gather(await readRange(span), shape, stride, es);
+    },
   };
 }
 

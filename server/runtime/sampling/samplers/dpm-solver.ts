@@ -157,13 +157,13 @@ export const dpmAdaptive: Sampler = async (model, xIn, sigmas, opts) => {
       sq += ((xLow[i] - xHigh[i]) / delta) ** 2;
     }
     const error = Math.sqrt(sq) / Math.sqrt(x.length);
-    const xBefore = x;
     if (pid.propose(error)) {
       xPrev = xLow;
       x = su ? axpy(xHigh, requireNoise(opts, 'dpm_adaptive')(sigmaOf(s), sigmaOf(t)), su * sNoise) : xHigh;
       s = t;
     }
-    opts.callback?.({ i: stepCount++, x: xBefore, sigma: sigmaOf(s), sigmaHat: sigmaOf(s), denoised });
+    // As ComfyUI's info callback: once per attempt, with x and σ after it (unchanged when rejected).
+    opts.callback?.({ i: stepCount++, x, sigma: sigmaOf(s), sigmaHat: sigmaOf(s), denoised });
   }
   return x;
 };

@@ -89,6 +89,7 @@ export const dpmpp2mSde: Sampler = async (model, x, sigmas, opts) => {
   const eta = opts.eta ?? 1;
   const sNoise = opts.sNoise ?? 1;
   const solver = opts.solverType ?? 'midpoint';
+  if (solver !== 'midpoint' && solver !== 'heun') throw new Error(`dpmpp_2m_sde: solver_type must be 'heun' or 'midpoint', got '${solver}'`);
   let oldDenoised: Float32Array | null = null;
   let hLast = 0;
   for (let i = 0; i < sigmas.length - 1; i++) {
@@ -118,6 +119,9 @@ export const dpmpp2mSde: Sampler = async (model, x, sigmas, opts) => {
   }
   return x;
 };
+
+/** dpmpp_2m_sde with the Heun correction (ComfyUI `sample_dpmpp_2m_sde_heun`; a given solverType still wins). */
+export const dpmpp2mSdeHeun: Sampler = (model, x, sigmas, opts) => dpmpp2mSde(model, x, sigmas, { ...opts, solverType: opts.solverType ?? 'heun' });
 
 export const dpmpp3mSde: Sampler = async (model, x, sigmas, opts) => {
   const eta = opts.eta ?? 1;

@@ -1,4 +1,4 @@
-/** ddpm, lcm and ipndm, after ComfyUI's additions to k-diffusion `sampling.py`. */
+/** ddpm, lcm, ipndm and ipndm_v, after ComfyUI's additions to k-diffusion `sampling.py`. */
 import { axpy, combine, toD } from './ops';
 import { checkCancelled, requireNoise, type Sampler } from './types';
 
@@ -75,3 +75,60 @@ function ipndmSlope(d: Float32Array, history: Float32Array[], order: number): Fl
   if (order === 3) return combine([[d, 23 / 12], [b(1), -16 / 12], [b(2), 5 / 12]]);
   return combine([[d, 55 / 24], [b(1), -59 / 24], [b(2), 37 / 24], [b(3), -9 / 24]]);
 }
+
+/**
+ * iPNDM with variable step sizes (ComfyUI `sample_ipndm_v`, after zju-pi/diff-sampler): the Adams–Bashforth
+ * weights are recomputed from the actual σ spacing instead of assuming equal steps.
+ */
+export const ipndmV: Sampler = async (model, x, sigmas, opts) => {
+  const maxOrder = opts.order ?? 4;
+  const buffer: Float32Array[] = [];
+  const t = sigmas;
+  for (let i = 0; i < sigmas.length - 1; i++) {
+    checkCancelled(opts.signal);
+    const tCur = t[i];
+    const tNext = t[i + 1];
+    const denoised = await model(x, tCur);
+    opts.callback?.({ i, x, sigma: tCur, sigmaHat: tCur, denoised });
+    const d = toD(x, tCur, denoised);
+    const order = Math.min(maxOrder, i + 1);
+    if (tNext === 0) {
+      x = denoised;
+    } else if (order === 1) {
+      x = axpy(x, d, tNext - tCur);
+    } else {
+      const b = (k: number): Float32Array => buffer[buffer.length - k];
+      const hn = tNext - tCur;
+      const hn1 = tCur - t[i - 1];
+      let slope: Float32Array;
+      if (order === 2) {
+        slope = combine([[d, (2 + hn / hn1) / 2], [b(1), -(hn / hn1) / 2]]);
+      } else {
+        const hn2 = t[i - 1] - t[i - 2];
+        const temp1 = (1 - (hn / (3 * (hn + hn1))) * ((hn * (hn + hn1)) / (hn1 * (hn1 + hn2)))) / 2;
+        if (order === 3) {
+          slope = combine([
+            [d, (2 + hn / hn1) / 2 + temp1],
+            [b(1), -(hn / hn1) / 2 - (1 + hn1 / hn2) * temp1],
+            [b(2), (temp1 * hn1) / hn2],
+          ]);
+        } else {
+          const hn3 = t[i - 2] - t[i - 3];
+          const temp2 = ((1 - hn / (3 * (hn + hn1))) / 2 + ((1 - hn / (2 * (hn + hn1))) * hn) / (6 * (hn + hn1 + hn2)))
+            * ((hn * (hn + hn1) * (hn + hn1 + hn2)) / (hn1 * (hn1 + hn2) * (hn1 + hn2 + hn3)));
+          const q = (hn1 * (hn1 + hn2)) / (hn2 * (hn2 + hn3));
+          slope = combine([
+            [d, (2 + hn / hn1) / 2 + temp1 + temp2],
+            [b(1), -(hn / hn1) / 2 - (1 + hn1 / hn2) * temp1 - (1 + hn1 / hn2 + q) * temp2],
+            [b(2), (temp1 * hn1) / hn2 + (hn1 / hn2 + q * (1 + hn2 / hn3)) * temp2],
+            [b(3), ((-temp2 * q) * hn1) / hn2],
+          ]);
+        }
+      }
+      x = axpy(x, slope, hn);
+    }
+    buffer.push(d);
+    if (buffer.length > maxOrder - 1) buffer.shift();
+  }
+  return x;
+};

@@ -37,3 +37,29 @@ export function ancestralStep(sigmaFrom: number, sigmaTo: number, eta = 1): { si
 
 export const tFromSigma = (sigma: number): number => -Math.log(sigma);
 export const sigmaFromT = (t: number): number => Math.exp(-t);
+
+/** Solve the small dense system A·x = b (Gaussian elimination with partial pivoting). */
+export function solveLinear(a: number[][], b: number[]): number[] {
+  const n = b.length;
+  const m = a.map((row, i) => [...row, b[i]]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
+    [m[c], m[p]] = [m[p], m[c]];
+    for (let r = c + 1; r < n; r++) {
+      const k = m[r][c] / m[c][c];
+      for (let j = c; j <= n; j++) m[r][j] -= k * m[c][j];
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let r = n - 1; r >= 0; r--) {
+    let s = m[r][n];
+    for (let j = r + 1; j < n; j++) s -= m[r][j] * x[j];
+    x[r] = s / m[r][r];
+  }
+  return x;
+}
+
+/** h·φ₁(h) = eʰ − 1 and h·φ₂(h) = (eʰ − 1 − h)/h, the exponential-integrator weights (k-diffusion `ei_h_phi_*`). */
+export const eiHPhi1 = (h: number): number => Math.expm1(h);
+export const eiHPhi2 = (h: number): number => (Math.expm1(h) - h) / h;

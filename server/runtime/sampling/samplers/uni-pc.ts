@@ -4,30 +4,8 @@
  * min(3, steps − 1) with lower-order final steps, no corrector on the last step.
  * B(h) = h for bh1, eʰ − 1 for bh2.
  */
-import { combine } from './ops';
+import { combine, solveLinear } from './ops';
 import { checkCancelled, type Denoiser, type Sampler } from './types';
-
-/** Solve the small dense system A·x = b (Gaussian elimination with partial pivoting). */
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i]]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(m[r][c]) > Math.abs(m[p][c])) p = r;
-    [m[c], m[p]] = [m[p], m[c]];
-    for (let r = c + 1; r < n; r++) {
-      const k = m[r][c] / m[c][c];
-      for (let j = c; j <= n; j++) m[r][j] -= k * m[c][j];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let r = n - 1; r >= 0; r--) {
-    let s = m[r][n];
-    for (let j = r + 1; j < n; j++) s -= m[r][j] * x[j];
-    x[r] = s / m[r][r];
-  }
-  return x;
-}
 
 const alphaOf = (sigma: number): number => 1 / Math.sqrt(1 + sigma * sigma);
 const lambdaOf = (sigma: number): number => -Math.log(sigma);
@@ -78,12 +56,12 @@ function makeUniPc(variant: 'bh1' | 'bh2'): Sampler {
       const xT_ = combine([[x, sigmaStdT / sigmaStdPrev], [m0, -alphaT * hPhi1]]);
       let predRes: Float32Array | null = null;
       if (d1s.length > 0) {
-        const rhosP = stepOrder === 2 ? [0.5] : solve(R.slice(0, -1).map((r) => r.slice(0, -1)), b.slice(0, -1));
+        const rhosP = stepOrder === 2 ? [0.5] : solveLinear(R.slice(0, -1).map((r) => r.slice(0, -1)), b.slice(0, -1));
         predRes = combine(d1s.map((d, k) => [d, rhosP[k]] as const));
       }
       const xT = predRes ? combine([[xT_, 1], [predRes, -alphaT * bH]]) : xT_;
       if (!useCorrector) return { x: xT, modelT: null };
-      const rhosC = stepOrder === 1 ? [0.5] : solve(R, b);
+      const rhosC = stepOrder === 1 ? [0.5] : solveLinear(R, b);
       const modelT = await x0Of(xT, t);
       const terms: [Float32Array, number][] = [[xT_, 1]];
       d1s.forEach((d, k) => terms.push([d, -alphaT * bH * rhosC[k]]));

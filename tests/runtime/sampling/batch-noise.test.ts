@@ -1,11 +1,11 @@
 /**
- * KSampler's initial noise for batches (comfy.sample.prepare_noise): whole-batch randn without batch_index, one draw per
- * index up to the largest (unused ones skipped) with it. Against the noise ComfyUI drew in the comfy-nodes goldens,
+ * KSampler's initial noise for batches (comfy.sample.prepare_noise, server/runtime/sampling/noise.ts, which KSampler now
+ * uses with the latent's batch_index): whole-batch randn without it, one draw per index up to the largest with it. Against the noise ComfyUI drew in the comfy-nodes goldens,
  * and against inline values from our harness run (make_cases.py gen_latent_ops: LatentFromBatch, LatentBatch,
  * RepeatLatentBatch into KSampler; `<node>.noise.0` of its golden, summarised with math.fsum).
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_NOISE_INDEX, prepareNoise } from '../../../server/runtime/sampling/prepare-noise';
+import { prepareNoise } from '../../../server/runtime/sampling/noise';
 import { TorchGenerator } from '../../../server/runtime/sampling/rng';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors } from '../../helpers/read-golden';
@@ -30,26 +30,25 @@ describe('prepareNoise', () => {
       { seed: 84, bi: [1, 2, 3, 4], sum: -60.17806811418268, sumsq: 1034.6592587313223, at: { 0: -0.7191444635391235, 255: -0.4046556055545807, 256: -0.38077735900878906, 1023: -1.6757103204727173 } },
     ];
     for (const c of cases) {
-      const noise = prepareNoise([c.bi.length, 4, 8, 8], c.seed, c.bi);
+      const noise = prepareNoise(c.seed, [c.bi.length, 4, 8, 8], c.bi);
       for (const [i, v] of Object.entries(c.at)) expect(noise[Number(i)], `seed ${c.seed} [${i}]`).toBe(Math.fround(v));
       expect(fsum(noise)).toBeCloseTo(c.sum, 9);
       expect(fsum(noise, true)).toBeCloseTo(c.sumsq, 8);
     }
     // duplicates share their draw: samples 0 and 3 of [1, 2, 0, 1, 2] are both index 1
-    const dup = prepareNoise([5, 4, 8, 8], 83, [1, 2, 0, 1, 2]);
+    const dup = prepareNoise(83, [5, 4, 8, 8], [1, 2, 0, 1, 2]);
     expect(dup.subarray(3 * 256, 4 * 256)).toEqual(dup.subarray(0, 256));
     // and is not the whole-batch draw
     expect(dup).not.toEqual(new TorchGenerator(83).randn([5, 4, 8, 8]));
   });
 
   it('without batch_index it is one torch.randn of the whole shape', () => {
-    expect(prepareNoise([3, 4, 5, 6], 9)).toEqual(new TorchGenerator(9).randn([3, 4, 5, 6]));
+    expect(prepareNoise(9, [3, 4, 5, 6])).toEqual(new TorchGenerator(9).randn([3, 4, 5, 6]));
   });
 
-  it('refuses a batch_index that does not match the batch or asks for absurd draws', () => {
-    expect(() => prepareNoise([2, 4, 8, 8], 1, [0])).toThrow(/lists 1 samples but the batch holds 2/);
-    expect(() => prepareNoise([1, 4, 8, 8], 1, [MAX_NOISE_INDEX + 1])).toThrow(/not an index/);
-    expect(() => prepareNoise([1, 4, 8, 8], 1, [-1])).toThrow(/not an index/);
+  it('refuses a batch_index that does not match the batch', () => {
+    expect(() => prepareNoise(1, [2, 4, 8, 8], [0])).toThrow(/1 entries for a batch of 2/);
+    expect(() => prepareNoise(1, [1, 4, 8, 8], [-1])).toThrow(/integers ≥ 0/);
   });
 });
 
@@ -61,7 +60,7 @@ describeGolden('prepareNoise against ComfyUI (comfy-nodes/latent_batch)', () => 
     for (const [node, seed, bi] of cases) {
       const ref = g.get(`${node}.noise.0`);
       if (!ref) throw new Error(`golden ${node}.noise.0 missing`);
-      expect(Array.from(prepareNoise(ref.shape, seed, bi)), `node ${node}`).toEqual(Array.from(ref.data));
+      expect(Array.from(prepareNoise(seed, ref.shape, bi)), `node ${node}`).toEqual(Array.from(ref.data));
     }
   });
 });

@@ -1,0 +1,74 @@
+/**
+ * GUIDERs as the custom-sampling nodes need them (ComfyUI's CFGGuider / BasicGuider): a Denoiser whose
+ * `withUncond` also answers the unconditional prediction for CFG++ samplers. Built on `cfgDenoiser` and its
+ * post-CFG hook, the way ComfyUI's CFG++ samplers hook `sampler_post_cfg_function`.
+ */
+import { cfgDenoiser, type CfgDenoiserOptions } from './cfg';
+import { guidedDenoiser, type Denoiser } from './samplers/types';
+
+/**
+ * CFGGuider: `u + (c − u)·cfg`; plain calls keep ComfyUI's cfg-1 shortcut, `withUncond` turns it off (as a CFG++
+ * sampler's `disable_cfg1_optimization` does) and reports the uncond prediction after any postCfg hook ran.
+ */
+export function cfgGuider<C>(o: CfgDenoiserOptions<C>): Denoiser {
+  let captured: Float32Array | null = null;
+  const capturing = cfgDenoiser({
+    ...o,
+    skipUncondAtCfg1: false,
+    postCfg: (a) => {
+      const d = o.postCfg ? o.postCfg(a) : a.denoised;
+      captured = a.uncondDenoised;
+      return d;
+    },
+  });
+  return guidedDenoiser(cfgDenoiser(o), async (x, sigma) => {
+    const denoised = await capturing(x, sigma);
+    if (!captured) throw new Error('cfgGuider: the post-CFG hook did not run');
+    const uncondDenoised = captured;
+    captured = null;
+    return { denoised, uncondDenoised };
+  });
+}
+
+/** BasicGuider: the positive conditioning alone (cfg 1, no uncond pass); its uncond prediction is zeros, as in ComfyUI. */
+export function basicGuider<C>(o: Omit<CfgDenoiserOptions<C>, 'uncond' | 'cfg' | 'skipUncondAtCfg1'>): Denoiser {
+  const base = { ...o, uncond: o.cond, cfg: 1, skipUncondAtCfg1: true };
+  let captured: Float32Array | null = null;
+  const capturing = cfgDenoiser({ ...base, postCfg: (a) => { captured = a.uncondDenoised; return o.postCfg ? o.postCfg(a) : a.denoised; } });
+  return guidedDenoiser(cfgDenoiser(base), async (x, sigma) => {
+    const denoised = await capturing(x, sigma);
+    const uncondDenoised = captured ?? new Float32Array(x.length);
+    captured = null;
+    return { denoised, uncondDenoised };
+  });
+}
+
+export interface DualCfgArgs {
+  /** Denoised predictions of the three conditionings (ComfyUI: negative, cond2 as "middle", cond1 as positive). */
+  negative: Float32Array;
+  middle: Float32Array;
+  positive: Float32Array;
+  /** cfg_conds (between cond1 and cond2) and cfg_cond2_negative (between cond2 and negative). */
+  cfgConds: number;
+  cfgCond2Negative: number;
+  nested: boolean;
+}
+
+/**
+ * DualCFGGuider's guidance (ComfyUI Guider_DualCFG.predict_noise). regular: neg + (mid − neg)·cfg2 + (pos − mid)·cfg1;
+ * nested: neg + cfg2·(mid + (pos − mid)·cfg1 − neg). In ComfyUI's regular style a post-CFG hook sees the
+ * (mid, neg) pair, before the (pos − mid)·cfg1 term is added.
+ */
+export function dualCfg(a: DualCfgArgs): Float32Array {
+  const { negative: n, middle: m, positive: p, cfgConds: c1, cfgCond2Negative: c2 } = a;
+  if (m.length !== n.length || p.length !== n.length) throw new Error(`dualCfg: predictions of ${n.length}, ${m.length} and ${p.length} values`);
+  return Float32Array.from(n, (nv, i) => (a.nested ? nv + c2 * (m[i] + (p[i] - m[i]) * c1 - nv) : nv + (m[i] - nv) * c2 + (p[i] - m[i]) * c1));
+}
+
+/** Which passes ComfyUI's regular-style DualCFG skips (cfg-1 shortcut): none when nested. */
+export function dualCfgSkips(cfgConds: number, cfgCond2Negative: number, nested: boolean): { negative: boolean; middle: boolean } {
+  if (nested) return { negative: false, middle: false };
+  const one = (v: number) => Math.abs(v - 1) <= 1e-9;
+  const negative = one(cfgCond2Negative);
+  return { negative, middle: negative && one(cfgConds) };
+}
