@@ -35,18 +35,46 @@ export async function run(): Promise<Figures> {
   const big = testImage(1, 4096, 4096, 3);
   const mid = testImage(1, 2048, 2048, 3);
   for (const m of ['nearest-exact', 'bilinear', 'area', 'bicubic', 'lanczos'] as UpscaleMethod[]) {
-    log.note(`scale_down_4096_${m}_s`, best(2, () => commonUpscale(big, 'nhwc', 2048, 2048, m, 'disabled')), `ImageScale 4096² → 2048² RGB, ${m} (s)`);
-    log.note(`scale_up_2048_${m}_s`, best(2, () => commonUpscale(mid, 'nhwc', 4096, 4096, m, 'disabled')), `ImageScale 2048² → 4096² RGB, ${m} (s)`);
+    log.note(
+      `scale_down_4096_${m}_s`,
+      best(2, () => commonUpscale(big, 'nhwc', 2048, 2048, m, 'disabled')),
+      `ImageScale 4096² → 2048² RGB, ${m} (s)`,
+    );
+    log.note(
+      `scale_up_2048_${m}_s`,
+      best(2, () => commonUpscale(mid, 'nhwc', 4096, 4096, m, 'disabled')),
+      `ImageScale 2048² → 4096² RGB, ${m} (s)`,
+    );
   }
   const lat: FloatTensor = { shape: [1, 4, 64, 64], data: testImage(1, 64, 64, 4).data.map((v) => (v - 0.5) * 20) };
   for (const m of ['nearest-exact', 'bilinear', 'area', 'bicubic', 'bislerp'] as UpscaleMethod[]) {
-    log.note(`latent_up_64_${m}_ms`, 1000 * best(5, () => commonUpscale(lat, 'nchw', 128, 128, m, 'disabled')), `LatentUpscale 1x4x64x64 → 128x128, ${m} (ms)`);
+    log.note(
+      `latent_up_64_${m}_ms`,
+      1000 * best(5, () => commonUpscale(lat, 'nchw', 128, 128, m, 'disabled')),
+      `LatentUpscale 1x4x64x64 → 128x128, ${m} (ms)`,
+    );
   }
   const k1 = testImage(1, 1024, 1024, 3);
-  log.note('canny_1024_s', best(2, () => canny(k1, 0.1, 0.3)), 'Canny 1024² (s)');
-  log.note('blur_1024_r5_s', best(2, () => filterReflect(k1, gaussianKernel(11, 1), 11)), 'ImageBlur 1024², radius 5 (s)');
-  log.note('quantize_1024_none_s', best(2, () => quantizeImage(k1, 256, 'none')), 'ImageQuantize 1024², 256 colours, no dither (s)');
-  log.note('quantize_1024_fs_s', best(2, () => quantizeImage(k1, 16, 'floyd-steinberg')), 'ImageQuantize 1024², 16 colours, Floyd–Steinberg (s)');
+  log.note(
+    'canny_1024_s',
+    best(2, () => canny(k1, 0.1, 0.3)),
+    'Canny 1024² (s)',
+  );
+  log.note(
+    'blur_1024_r5_s',
+    best(2, () => filterReflect(k1, gaussianKernel(11, 1), 11)),
+    'ImageBlur 1024², radius 5 (s)',
+  );
+  log.note(
+    'quantize_1024_none_s',
+    best(2, () => quantizeImage(k1, 256, 'none')),
+    'ImageQuantize 1024², 256 colours, no dither (s)',
+  );
+  log.note(
+    'quantize_1024_fs_s',
+    best(2, () => quantizeImage(k1, 16, 'floyd-steinberg')),
+    'ImageQuantize 1024², 16 colours, Floyd–Steinberg (s)',
+  );
   return log;
 }
 

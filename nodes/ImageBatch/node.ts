@@ -21,7 +21,11 @@ export default defineNode(schema, async ({ inputs }) => {
   else if (image1.shape[3] < image2.shape[3]) image1 = addChannel(image1);
   const a = imageDims('image1', image1);
   const b = imageDims('image2', image2);
-  if (a.c !== b.c) throw new NodeInputError('image2', `image1 has ${inputs.image1.shape[3]} channels and image2 ${inputs.image2.shape[3]}: they cannot share a batch.`);
+  if (a.c !== b.c)
+    throw new NodeInputError(
+      'image2',
+      `image1 has ${inputs.image1.shape[3]} channels and image2 ${inputs.image2.shape[3]}: they cannot share a batch.`,
+    );
   assertFits('image2', [a.n + b.n, a.h, a.w, a.c], 'the joined batch');
   if (b.h !== a.h || b.w !== a.w) image2 = commonUpscale(image2, 'nhwc', a.w, a.h, 'bilinear', 'center');
   return { IMAGE: concatBatch([image1, image2]) };

@@ -38,7 +38,7 @@ export default defineNode(schema, async ({ params: p, inputs }) => {
     const x = image1.data[a.n === 1 ? i % item : i];
     const y = img2.data[b.n === 1 ? i % item : i];
     const v = f(f(x * k1) + f(mode(x, y) * k2));
-    out[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+    out[i] = Math.min(Math.max(v, 0), 1);
   }
   return { IMAGE: { shape: [n, a.h, a.w, a.c], data: out } };
 });

@@ -5,7 +5,8 @@ export const schema = defineSchema({
   version: 1,
   title: 'Image Blend',
   category: 'image/postprocessing',
-  description: 'Blends image2 over image1 with a blend mode, mixed by blend_factor and clamped to 0..1; image2 is resized (bicubic, centre crop) when its size differs.',
+  description:
+    'Blends image2 over image1 with a blend mode, mixed by blend_factor and clamped to 0..1; image2 is resized (bicubic, centre crop) when its size differs.',
   io: [
     socket('image1', 'IMAGE'),
     socket('image2', 'IMAGE'),

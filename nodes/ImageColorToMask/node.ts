@@ -4,7 +4,7 @@ import { schema } from './schema';
 
 /** round(clamp(v, 0, 1) · 255) in float32, halves to even (torch.round). */
 function byte(v: number): number {
-  const s = Math.fround((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
+  const s = Math.fround(Math.min(Math.max(v, 0), 1) * 255);
   const r = Math.round(s);
   return Math.abs(s % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

@@ -5,7 +5,8 @@ export const schema = defineSchema({
   version: 1,
   title: 'Image Composite Masked',
   category: 'image',
-  description: 'Pastes source into destination at (x, y) through an optional mask resized to the source; resize_source first resizes the source to the destination.',
+  description:
+    'Pastes source into destination at (x, y) through an optional mask resized to the source; resize_source first resizes the source to the destination.',
   io: [
     socket('destination', 'IMAGE'),
     socket('source', 'IMAGE'),

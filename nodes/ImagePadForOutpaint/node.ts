@@ -10,7 +10,7 @@ export default defineNode(schema, async ({ params: p, inputs }) => {
   const image = new Float32Array(n * H * W * c).fill(0.5);
   const src = inputs.image.data;
   for (let b = 0; b < n; b++) {
-    for (let y = 0; y < h; y++) image.set(src.subarray(((b * h + y) * w) * c, ((b * h + y) * w + w) * c), ((b * H + y + p.top) * W + p.left) * c);
+    for (let y = 0; y < h; y++) image.set(src.subarray((b * h + y) * w * c, ((b * h + y) * w + w) * c), ((b * H + y + p.top) * W + p.left) * c);
   }
   // 1 on the margins; inside, ((feathering − d) / feathering)² within `feathering` of a padded edge
   const mask = new Float32Array(H * W).fill(1);

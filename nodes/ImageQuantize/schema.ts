@@ -5,7 +5,7 @@ export const schema = defineSchema({
   version: 1,
   title: 'Image Quantize',
   category: 'image/postprocessing',
-  description: 'Reduces each image to at most `colors` colours (Pillow\'s median cut, as ComfyUI), optionally dithered.',
+  description: "Reduces each image to at most `colors` colours (Pillow's median cut, as ComfyUI), optionally dithered.",
   io: [
     socket('image', 'IMAGE'),
     int('colors', { min: 1, max: 256, step: 1, default: 256 }),

@@ -6,7 +6,8 @@ export const schema = defineSchema({
   version: 1,
   title: 'Upscale Image',
   category: 'image/upscaling',
-  description: 'Resizes images to width x height; a size of 0 keeps the aspect ratio, both 0 leave the image unchanged. "center" crops to the new aspect first.',
+  description:
+    'Resizes images to width x height; a size of 0 keeps the aspect ratio, both 0 leave the image unchanged. "center" crops to the new aspect first.',
   io: [
     socket('image', 'IMAGE'),
     combo('upscale_method', IMAGE_UPSCALE_METHODS),

@@ -9,7 +9,8 @@ export default defineNode(schema, async ({ params: p, inputs }) => {
   const steps = p.resolution_steps;
   const w = pyRound((d.w * scale) / steps) * steps;
   const h = pyRound((d.h * scale) / steps) * steps;
-  if (w < 1 || h < 1) throw new NodeInputError('resolution_steps', `resolution_steps: ${steps} rounds the ${d.w}x${d.h} image to ${w}x${h}, nothing is left.`);
+  if (w < 1 || h < 1)
+    throw new NodeInputError('resolution_steps', `resolution_steps: ${steps} rounds the ${d.w}x${d.h} image to ${w}x${h}, nothing is left.`);
   assertFits('megapixels', [d.n, h, w, d.c], 'the scaled image');
   return { IMAGE: commonUpscale(inputs.image, 'nhwc', w, h, p.upscale_method, 'disabled') };
 });

@@ -6,7 +6,8 @@ export const schema = defineSchema({
   version: 1,
   title: 'Scale Image to Total Pixels',
   category: 'image/upscaling',
-  description: 'Resizes images, keeping the aspect ratio, to about `megapixels` million pixels (1 MP = 1024·1024), each side a multiple of resolution_steps.',
+  description:
+    'Resizes images, keeping the aspect ratio, to about `megapixels` million pixels (1 MP = 1024·1024), each side a multiple of resolution_steps.',
   io: [
     socket('image', 'IMAGE'),
     combo('upscale_method', IMAGE_UPSCALE_METHODS),

@@ -10,7 +10,8 @@ export default defineNode(schema, async ({ params: p, inputs }) => {
   const to = latentDims('samples_to', inputs.samples_to);
   const from = latentDims('samples_from', inputs.samples_from);
   if (from.c !== to.c) throw new NodeInputError('samples_from', `samples_from has ${from.c} channels, samples_to ${to.c}.`);
-  if (from.n !== to.n && from.n !== 1) throw new NodeInputError('samples_from', `samples_from holds ${from.n} latents, samples_to ${to.n}: give one, or as many.`);
+  if (from.n !== to.n && from.n !== 1)
+    throw new NodeInputError('samples_from', `samples_from holds ${from.n} latents, samples_to ${to.n}: give one, or as many.`);
   const x = Math.floor(p.x / 8);
   const y = Math.floor(p.y / 8);
   const feather = Math.floor(p.feather / 8);

@@ -5,7 +5,8 @@ export const schema = defineSchema({
   version: 1,
   title: 'Latent Composite',
   category: 'latent',
-  description: 'Pastes samples_from into samples_to at (x, y) pixels (floored to multiples of 8), optionally feathering the pasted edges that lie inside.',
+  description:
+    'Pastes samples_from into samples_to at (x, y) pixels (floored to multiples of 8), optionally feathering the pasted edges that lie inside.',
   io: [
     socket('samples_to', 'LATENT'),
     socket('samples_from', 'LATENT'),

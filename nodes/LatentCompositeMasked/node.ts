@@ -8,7 +8,11 @@ export default defineNode(schema, async ({ params: p, inputs }) => {
   const s = latentDims('source', inputs.source);
   if (s.c !== d.c) throw new NodeInputError('source', `source has ${s.c} channels, destination ${d.c}: latents of different model families?`);
   const samples = compositeMasked(inputs.destination.samples, inputs.source.samples, 'nchw', {
-    x: p.x, y: p.y, multiplier: 8, resizeSource: p.resize_source, mask: inputs.mask,
+    x: p.x,
+    y: p.y,
+    multiplier: 8,
+    resizeSource: p.resize_source,
+    mask: inputs.mask,
   });
   return { LATENT: withSamples(inputs.destination, samples) };
 });

@@ -5,7 +5,8 @@ export const schema = defineSchema({
   version: 1,
   title: 'Latent Composite Masked',
   category: 'latent',
-  description: 'Pastes source into destination at (x, y) pixels (floored to multiples of 8) through an optional mask resized to the source; resize_source first resizes the source to the destination.',
+  description:
+    'Pastes source into destination at (x, y) pixels (floored to multiples of 8) through an optional mask resized to the source; resize_source first resizes the source to the destination.',
   io: [
     socket('destination', 'LATENT'),
     socket('source', 'LATENT'),

@@ -35,6 +35,6 @@ export default defineNode(schema, async ({ params: p, inputs }) => {
       }
     }
   }
-  for (let i = 0; i < out.length; i++) out[i] = out[i] < 0 ? 0 : out[i] > 1 ? 1 : out[i];
+  for (let i = 0; i < out.length; i++) out[i] = out[i] < 0 ? 0 : Math.min(out[i], 1);
   return { MASK: { shape: [d.b, d.h, d.w], data: out } };
 });

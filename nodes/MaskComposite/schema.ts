@@ -5,7 +5,8 @@ export const schema = defineSchema({
   version: 1,
   title: 'Mask Composite',
   category: 'mask',
-  description: 'Combines source into destination at (x, y) with an operation (and/or/xor on values rounded to 0 or 1); the result is clamped to 0..1.',
+  description:
+    'Combines source into destination at (x, y) with an operation (and/or/xor on values rounded to 0 or 1); the result is clamped to 0..1.',
   io: [
     socket('destination', 'MASK'),
     socket('source', 'MASK'),

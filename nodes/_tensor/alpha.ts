@@ -9,7 +9,8 @@ import { NodeInputError } from '../invoke';
 export function alphaFix(destination: ImageValue, source: ImageValue, dst: string, src: string): [ImageValue, ImageValue] {
   const cd = destination.shape[3];
   const cs = source.shape[3];
-  if (cd > cs) throw new NodeInputError(src, `${dst} has ${cd} channels and ${src} ${cs}: give ${src} the same channels (ComfyUI cannot combine these either).`);
+  if (cd > cs)
+    throw new NodeInputError(src, `${dst} has ${cd} channels and ${src} ${cs}: give ${src} the same channels (ComfyUI cannot combine these either).`);
   if (cd === cs) return [destination, source];
   const px = source.data.length / cs;
   const data = new Float32Array(px * cd);

@@ -62,7 +62,10 @@ function keepOnly(wf: Workflow, ids: readonly string[]): Workflow {
  * `dir`: a case folder of the same layout elsewhere (default: the shared comfy-nodes case `name`); `skipUnknown`:
  * leave out nodes of classes this build lacks and what depends on them (their outputs are then simply absent).
  */
-export async function runNodeCase(name: string, o: { only?: string[]; dir?: string; skipUnknown?: boolean; execute?: boolean } = {}): Promise<ComfyCaseRun> {
+export async function runNodeCase(
+  name: string,
+  o: { only?: string[]; dir?: string; skipUnknown?: boolean; execute?: boolean } = {},
+): Promise<ComfyCaseRun> {
   const dir = o.dir ?? golden('comfy-nodes', name);
   const json: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'workflow_api.json'), 'utf8'));
   const { workflow } = loadAnyWorkflow(json, REGISTRY.schemas);
@@ -81,8 +84,15 @@ export async function runNodeCase(name: string, o: { only?: string[]; dir?: stri
     for (const f of fs.readdirSync(dir)) if (f.endsWith('.png')) fs.copyFileSync(path.join(dir, f), path.join(root, 'input', f));
     const outputs = new Map<string, NodeOutputs>();
     await executeWorkflow({
-      jobId: name, workflow: runnable, registry: REGISTRY, cache: new OutputCache(), models: sharedModels, paths: resolvePaths({ root }),
-      signal: new AbortController().signal, emit: () => {}, observe: (id, out) => outputs.set(id, out),
+      jobId: name,
+      workflow: runnable,
+      registry: REGISTRY,
+      cache: new OutputCache(),
+      models: sharedModels,
+      paths: resolvePaths({ root }),
+      signal: new AbortController().signal,
+      emit: () => {},
+      observe: (id, out) => outputs.set(id, out),
       // ComfyUI's harness ran every node, sink or not
       targets: Object.keys(runnable.nodes),
     });

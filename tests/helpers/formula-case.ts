@@ -21,7 +21,9 @@ const f = Math.fround;
 
 /** The PNG formulas of make_test_goldens.py: RGB, alpha (with a transparent block) and grey bytes at (x, y). */
 export const rgbAt = (x: number, y: number, k: number): [number, number, number] => [
-  (x * 7 + y * 13 + k * 31) % 256, (x * x + 3 * y + 40 + k * 17) % 256, (x * y * 3 + 11 + k * 5) % 256,
+  (x * 7 + y * 13 + k * 31) % 256,
+  (x * x + 3 * y + 40 + k * 17) % 256,
+  (x * y * 3 + 11 + k * 5) % 256,
 ];
 export const alphaAt = (x: number, y: number) => (y >= 2 && y < 5 && x >= 3 && x < 6 ? 0 : (x * 29 + y * 47) % 256);
 export const grayAt = (x: number, y: number) => (x * x * 5 + y * 17) % 256;
@@ -48,10 +50,22 @@ function png(w: number, h: number, channels: 1 | 3 | 4, at: (x: number, y: numbe
 
 /** Writes the case inputs into `dir` (the same pixels as the harness's PNGs). */
 export function writeFormulaInputs(dir: string): void {
-  fs.writeFileSync(path.join(dir, 'f_rgb_24x20.png'), png(24, 20, 3, (x, y) => rgbAt(x, y, 0)));
-  fs.writeFileSync(path.join(dir, 'f_rgb_13x9.png'), png(13, 9, 3, (x, y) => rgbAt(x, y, 1)));
-  fs.writeFileSync(path.join(dir, 'f_rgba_18x14.png'), png(18, 14, 4, (x, y) => [...rgbAt(x, y, 2), alphaAt(x, y)]));
-  fs.writeFileSync(path.join(dir, 'f_gray_16x12.png'), png(16, 12, 1, (x, y) => [grayAt(x, y)]));
+  fs.writeFileSync(
+    path.join(dir, 'f_rgb_24x20.png'),
+    png(24, 20, 3, (x, y) => rgbAt(x, y, 0)),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'f_rgb_13x9.png'),
+    png(13, 9, 3, (x, y) => rgbAt(x, y, 1)),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'f_rgba_18x14.png'),
+    png(18, 14, 4, (x, y) => [...rgbAt(x, y, 2), alphaAt(x, y)]),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'f_gray_16x12.png'),
+    png(16, 12, 1, (x, y) => [grayAt(x, y)]),
+  );
 }
 
 const LATENTS: Record<string, FloatTensor> = {

@@ -36,7 +36,19 @@ function bilinearData(oldLen: number, newLen: number): { c1: Int32Array; c2: Int
  * slerp of two channel vectors read with stride `cs` from `src` at a and b, by ratio r, written to `dst` at o.
  * `n1`, `n2`, `v1`, `v2` are scratch buffers of the channel count.
  */
-function slerpInto(src: Float32Array, a: number, b: number, cs: number, c: number, r: number, dst: Float32Array, o: number, os: number, v1: Float32Array, v2: Float32Array): void {
+function slerpInto(
+  src: Float32Array,
+  a: number,
+  b: number,
+  cs: number,
+  c: number,
+  r: number,
+  dst: Float32Array,
+  o: number,
+  os: number,
+  v1: Float32Array,
+  v2: Float32Array,
+): void {
   let s1 = 0;
   let s2 = 0;
   for (let k = 0; k < c; k++) {

@@ -55,9 +55,14 @@ function cannyPlane(grey: Float32Array, h: number, w: number, low: number, high:
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       // Sobel, correlation order of the 3x3 taps, rows top to bottom
-      const a = at(y - 1, x - 1), b = at(y - 1, x), c = at(y - 1, x + 1);
-      const d = at(y, x - 1), e = at(y, x + 1);
-      const g = at(y + 1, x - 1), hh = at(y + 1, x), i = at(y + 1, x + 1);
+      const a = at(y - 1, x - 1),
+        b = at(y - 1, x),
+        c = at(y - 1, x + 1);
+      const d = at(y, x - 1),
+        e = at(y, x + 1);
+      const g = at(y + 1, x - 1),
+        hh = at(y + 1, x),
+        i = at(y + 1, x + 1);
       const gx = f(f(f(f(f(-a + c) - f(2 * d)) + f(2 * e)) - g) + i);
       const gy = f(f(f(f(f(-a - f(2 * b)) - c) + g) + f(2 * hh)) + i);
       mag[y * w + x] = f(Math.sqrt(f(f(f(gx * gx) + f(gy * gy)) + eps)));
@@ -119,8 +124,11 @@ export function canny(image: FloatTensor, low: number, high: number): FloatTenso
   const [n, h, w, c] = image.shape;
   if (c !== 3 && c !== 1) throw new Error(`Canny takes RGB or grey images, not ${c} channels`);
   if (h < 3 || w < 3) throw new Error(`Canny needs an image of at least 3x3 pixels, got ${w}x${h}`);
-  if (!(low > 0 && low < 1 && high > 0 && high < 1 && low <= high)) throw new Error(`thresholds must satisfy 0 < low ≤ high < 1, got ${low} and ${high}`);
-  const wr = f(0.299), wg = f(0.587), wb = f(0.114);
+  if (!(low > 0 && low < 1 && high > 0 && high < 1 && low <= high))
+    throw new Error(`thresholds must satisfy 0 < low ≤ high < 1, got ${low} and ${high}`);
+  const wr = f(0.299),
+    wg = f(0.587),
+    wb = f(0.114);
   const out = new Float32Array(n * h * w * 3);
   const grey = new Float32Array(h * w);
   for (let b = 0; b < n; b++) {

@@ -20,7 +20,8 @@ export function pyRound(x: number): number {
 /** A window of a 4-D tensor (torch narrow on H and W), copied. */
 export function cropHW(src: FloatTensor, layout: Layout, y: number, x: number, h: number, w: number): FloatTensor {
   const d = dimsOf(src, layout);
-  if (y < 0 || x < 0 || h < 0 || w < 0 || y + h > d.h || x + w > d.w) throw new Error(`crop ${w}x${h} at (${x}, ${y}) does not fit a ${d.w}x${d.h} tensor`);
+  if (y < 0 || x < 0 || h < 0 || w < 0 || y + h > d.h || x + w > d.w)
+    throw new Error(`crop ${w}x${h} at (${x}, ${y}) does not fit a ${d.w}x${d.h} tensor`);
   const od = { ...d, h, w };
   const out = emptyTensor(od, layout);
   const si = stridesOf(d, layout);

@@ -60,14 +60,23 @@ export function lanczosCoeffs(inSize: number, outSize: number): FixedCoeffs {
 
 const clip8 = (ss: number): number => {
   const v = ss >> PRECISION_BITS;
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return Math.min(Math.max(v, 0), 255);
 };
 
 /**
  * An 8-bit image of `ch` interleaved channels (h × w pixels, row-major) resized to outH × outW as ImagingResampleInner
  * does it: the horizontal pass (when the width changes) to 8-bit rows, then the vertical pass, each channel alike.
  */
-export function resample8(src: Uint8Array, h: number, w: number, ch: number, outH: number, outW: number, cx?: FixedCoeffs, cy?: FixedCoeffs): Uint8Array {
+export function resample8(
+  src: Uint8Array,
+  h: number,
+  w: number,
+  ch: number,
+  outH: number,
+  outW: number,
+  cx?: FixedCoeffs,
+  cy?: FixedCoeffs,
+): Uint8Array {
   if (ch !== 1 && ch !== 3 && ch !== 4) throw new Error(`8-bit resampling takes 1, 3 or 4 channels, not ${ch}`);
   let cur = src;
   let curW = w;

@@ -31,9 +31,7 @@ export function shapeOf(d: Dims, layout: Layout): number[] {
 }
 
 export function stridesOf(d: Dims, layout: Layout): Strides {
-  return layout === 'nchw'
-    ? { n: d.c * d.h * d.w, c: d.h * d.w, h: d.w, w: 1 }
-    : { n: d.h * d.w * d.c, c: 1, h: d.w * d.c, w: d.c };
+  return layout === 'nchw' ? { n: d.c * d.h * d.w, c: d.h * d.w, h: d.w, w: 1 } : { n: d.h * d.w * d.c, c: 1, h: d.w * d.c, w: d.c };
 }
 
 /** Offset of plane (n, c) — the pixel (0, 0) of that channel of that batch item. */

@@ -279,7 +279,7 @@ export function quantizeImage(image: FloatTensor, colors: number, dither: Quanti
             const t = Math.fround(Math.fround(2 * m[(y % order) * order + (x % order)]) + 0.5);
             for (let k = 0; k < 3; k++) {
               const v = Math.fround(rgb[3 * (y * w + x) + k] + t);
-              src[3 * (y * w + x) + k] = Math.trunc(v < 0 ? 0 : v > 255 ? 255 : v);
+              src[3 * (y * w + x) + k] = Math.trunc(Math.min(Math.max(v, 0), 255));
             }
           }
         }

@@ -21,15 +21,21 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-bad-input-'));
 const paths = resolvePaths({ root });
 fs.mkdirSync(paths.input, { recursive: true });
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-const call = (type: string, params: Record<string, ParamValue>, inputs: Record<string, unknown> = {}) => callNode(type, params, inputs, { paths, models: new ModelCache(1) });
+const call = (type: string, params: Record<string, ParamValue>, inputs: Record<string, unknown> = {}) =>
+  callNode(type, params, inputs, { paths, models: new ModelCache(1) });
 
 const image = (n: number, h: number, w: number, c = 3): FloatTensor => ({ shape: [n, h, w, c], data: new Float32Array(n * h * w * c).fill(0.5) });
 const mask = (n: number, h: number, w: number): FloatTensor => ({ shape: [n, h, w], data: new Float32Array(n * h * w).fill(1) });
-const latent = (n: number, c: number, h: number, w: number): LatentValue => ({ samples: { shape: [n, c, h, w], data: new Float32Array(n * c * h * w) } });
+const latent = (n: number, c: number, h: number, w: number): LatentValue => ({
+  samples: { shape: [n, c, h, w], data: new Float32Array(n * c * h * w) },
+});
 
 /** Awaits a rejection and returns it as the NodeInputError it must be. */
 async function inputError(p: Promise<unknown>): Promise<NodeInputError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(NodeInputError);
   return e as NodeInputError;
 }
@@ -50,7 +56,9 @@ function pngClaiming(w: number, h: number): Buffer {
   ihdr.set([8, 6, 0, 0, 0], 8);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0)),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(Buffer.alloc(64))),
+    chunk('IEND', Buffer.alloc(0)),
   ]);
 }
 
@@ -61,20 +69,33 @@ describe('sizes are checked before memory is spent', () => {
     expect(e.message).toMatch(/\[1, 16384, 16384, 3\] would take 3\.0 GiB, more than the 2\.0 GiB one tensor may/);
     const engine = new Engine({ paths, executor: createInProcessExecutor(paths), durable: false });
     const prepared = await engine.prepare({
-      format: 'latentloom.workflow', version: 2,
+      format: 'latentloom.workflow',
+      version: 2,
       nodes: {
         e: { type: 'EmptyImage', params: { width: 20000, height: 20000, batch_size: 1, color: 0 } },
         p: { type: 'PreviewImage', params: {}, inputs: { images: { node: 'e', output: 'IMAGE' } } },
       },
     });
-    expect(prepared.errors).toMatchObject([{ code: 'VALUE_OUT_OF_RANGE', nodeId: 'e', input: 'width' }, { code: 'VALUE_OUT_OF_RANGE', nodeId: 'e', input: 'height' }]);
+    expect(prepared.errors).toMatchObject([
+      { code: 'VALUE_OUT_OF_RANGE', nodeId: 'e', input: 'width' },
+      { code: 'VALUE_OUT_OF_RANGE', nodeId: 'e', input: 'height' },
+    ]);
     await engine.close();
   });
 
   it('ImageScale, RepeatImageBatch and LatentUpscale refuse outputs past the limit', async () => {
-    expect((await inputError(call('ImageScale', { upscale_method: 'bilinear', width: 16384, height: 16384, crop: 'disabled' }, { image: image(1, 2, 2) }))).input).toBe('width');
+    expect(
+      (await inputError(call('ImageScale', { upscale_method: 'bilinear', width: 16384, height: 16384, crop: 'disabled' }, { image: image(1, 2, 2) })))
+        .input,
+    ).toBe('width');
     expect((await inputError(call('RepeatImageBatch', { amount: 4096 }, { image: image(2, 256, 256) }))).input).toBe('amount');
-    expect((await inputError(call('LatentUpscale', { upscale_method: 'bilinear', width: 16384, height: 16384, crop: 'disabled' }, { samples: latent(64, 4, 8, 8) }))).input).toBe('width');
+    expect(
+      (
+        await inputError(
+          call('LatentUpscale', { upscale_method: 'bilinear', width: 16384, height: 16384, crop: 'disabled' }, { samples: latent(64, 4, 8, 8) }),
+        )
+      ).input,
+    ).toBe('width');
     expect(MAX_TENSOR_ELEMENTS).toBe(2 ** 29);
   });
 
@@ -89,15 +110,32 @@ describe('sizes are checked before memory is spent', () => {
 
 describe('mismatches name the input', () => {
   it('batches that cannot pair', async () => {
-    expect((await inputError(call('MaskComposite', { x: 0, y: 0, operation: 'add' }, { destination: mask(2, 4, 4), source: mask(3, 4, 4) }))).input).toBe('source');
-    expect((await inputError(call('ImageBlend', { blend_factor: 0.5, blend_mode: 'normal' }, { image1: image(2, 4, 4), image2: image(3, 4, 4) }))).input).toBe('image2');
-    expect((await inputError(call('LatentComposite', { x: 0, y: 0, feather: 0 }, { samples_to: latent(2, 4, 4, 4), samples_from: latent(3, 4, 4, 4) }))).input).toBe('samples_from');
+    expect(
+      (await inputError(call('MaskComposite', { x: 0, y: 0, operation: 'add' }, { destination: mask(2, 4, 4), source: mask(3, 4, 4) }))).input,
+    ).toBe('source');
+    expect(
+      (await inputError(call('ImageBlend', { blend_factor: 0.5, blend_mode: 'normal' }, { image1: image(2, 4, 4), image2: image(3, 4, 4) }))).input,
+    ).toBe('image2');
+    expect(
+      (await inputError(call('LatentComposite', { x: 0, y: 0, feather: 0 }, { samples_to: latent(2, 4, 4, 4), samples_from: latent(3, 4, 4, 4) })))
+        .input,
+    ).toBe('samples_from');
   });
 
   it('channels that cannot pair', async () => {
-    expect((await inputError(call('LatentAdd', {}, { samples1: latent(1, 4, 4, 4), samples2: latent(1, 16, 4, 4) }))).message).toMatch(/16 channels, samples1 4/);
-    expect((await inputError(call('ImageCompositeMasked', { x: 0, y: 0, resize_source: false }, { destination: image(1, 4, 4, 4), source: image(1, 4, 4, 3) }))).input).toBe('source');
-    expect((await inputError(call('ImageToMask', { channel: 'alpha' }, { image: image(1, 4, 4, 3) }))).message).toMatch(/3 channels, so no alpha one/);
+    expect((await inputError(call('LatentAdd', {}, { samples1: latent(1, 4, 4, 4), samples2: latent(1, 16, 4, 4) }))).message).toMatch(
+      /16 channels, samples1 4/,
+    );
+    expect(
+      (
+        await inputError(
+          call('ImageCompositeMasked', { x: 0, y: 0, resize_source: false }, { destination: image(1, 4, 4, 4), source: image(1, 4, 4, 3) }),
+        )
+      ).input,
+    ).toBe('source');
+    expect((await inputError(call('ImageToMask', { channel: 'alpha' }, { image: image(1, 4, 4, 3) }))).message).toMatch(
+      /3 channels, so no alpha one/,
+    );
     expect((await inputError(call('ImageQuantize', { colors: 4, dither: 'none' }, { image: image(1, 4, 4, 4) }))).input).toBe('image');
   });
 
@@ -105,7 +143,9 @@ describe('mismatches name the input', () => {
     expect((await inputError(call('CropMask', { x: 10, y: 0, width: 4, height: 4 }, { mask: mask(1, 4, 8) }))).input).toBe('x');
     expect((await inputError(call('ImageBlur', { blur_radius: 4, sigma: 1 }, { image: image(1, 4, 9) }))).input).toBe('blur_radius');
     expect((await inputError(call('ImageScaleBy', { upscale_method: 'area', scale_by: 0.01 }, { image: image(1, 20, 20) }))).input).toBe('scale_by');
-    expect((await inputError(call('LatentUpscaleBy', { upscale_method: 'area', scale_by: 0.05 }, { samples: latent(1, 4, 8, 8) }))).input).toBe('scale_by');
+    expect((await inputError(call('LatentUpscaleBy', { upscale_method: 'area', scale_by: 0.05 }, { samples: latent(1, 4, 8, 8) }))).input).toBe(
+      'scale_by',
+    );
     expect((await inputError(call('Canny', { low_threshold: 0.6, high_threshold: 0.2 }, { image: image(1, 8, 8) }))).input).toBe('low_threshold');
   });
 });

@@ -8,7 +8,7 @@ import { agreement, callOnGoldenInputs, diffAgainst, outputKeys, runNodeCase } f
 import { describeGolden } from '../../helpers/golden';
 
 describeGolden('mask nodes match ComfyUI (comfy-nodes masks_images)', () => {
-  it('every node output, end to end and on the golden\'s own inputs', async () => {
+  it("every node output, end to end and on the golden's own inputs", async () => {
     const run = await runNodeCase('masks_images');
     const keys = outputKeys(run);
     expect(keys).toHaveLength(26);

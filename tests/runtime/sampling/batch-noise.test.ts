@@ -25,9 +25,27 @@ const fsum = (a: ArrayLike<number>, sq = false) => {
 describe('prepareNoise', () => {
   it('draws per batch index, skipping unused ones and repeating duplicates (ComfyUI harness values)', () => {
     const cases: { seed: number; bi: number[]; sum: number; sumsq: number; at: Record<number, number> }[] = [
-      { seed: 82, bi: [1, 2], sum: -25.309536215965636, sumsq: 516.8347720282882, at: { 0: 0.2111232578754425, 255: 0.42615798115730286, 256: 0.19838951528072357, 511: 0.3164466917514801 } },
-      { seed: 83, bi: [1, 2, 0, 1, 2], sum: -2.4431849741376936, sumsq: 1265.9314732010514, at: { 0: 1.4350557327270508, 255: 1.0528868436813354, 256: -1.4869192838668823, 1279: 0.8212646245956421 } },
-      { seed: 84, bi: [1, 2, 3, 4], sum: -60.17806811418268, sumsq: 1034.6592587313223, at: { 0: -0.7191444635391235, 255: -0.4046556055545807, 256: -0.38077735900878906, 1023: -1.6757103204727173 } },
+      {
+        seed: 82,
+        bi: [1, 2],
+        sum: -25.309536215965636,
+        sumsq: 516.8347720282882,
+        at: { 0: 0.2111232578754425, 255: 0.42615798115730286, 256: 0.19838951528072357, 511: 0.3164466917514801 },
+      },
+      {
+        seed: 83,
+        bi: [1, 2, 0, 1, 2],
+        sum: -2.4431849741376936,
+        sumsq: 1265.9314732010514,
+        at: { 0: 1.4350557327270508, 255: 1.0528868436813354, 256: -1.4869192838668823, 1279: 0.8212646245956421 },
+      },
+      {
+        seed: 84,
+        bi: [1, 2, 3, 4],
+        sum: -60.17806811418268,
+        sumsq: 1034.6592587313223,
+        at: { 0: -0.7191444635391235, 255: -0.4046556055545807, 256: -0.38077735900878906, 1023: -1.6757103204727173 },
+      },
     ];
     for (const c of cases) {
       const noise = prepareNoise(c.seed, [c.bi.length, 4, 8, 8], c.bi);
@@ -56,7 +74,11 @@ describeGolden('prepareNoise against ComfyUI (comfy-nodes/latent_batch)', () => 
   it('matches the noise each KSampler drew, bit for bit', async () => {
     const g = await readGoldenTensors(golden('comfy-nodes', 'latent_batch', 'golden.safetensors'));
     // 5: EmptyLatentImage batch 2, seed 71; 8: RepeatLatentBatch x3 (no batch_index), seed 72; 10: LatentFromBatch(4), seed 73
-    const cases: [string, number, number[] | undefined][] = [['5', 71, undefined], ['8', 72, undefined], ['10', 73, [4]]];
+    const cases: [string, number, number[] | undefined][] = [
+      ['5', 71, undefined],
+      ['8', 72, undefined],
+      ['10', 73, [4]],
+    ];
     for (const [node, seed, bi] of cases) {
       const ref = g.get(`${node}.noise.0`);
       if (!ref) throw new Error(`golden ${node}.noise.0 missing`);
