@@ -12,6 +12,7 @@ import {
 import type { Conditioning, ModelHandle } from '../handles';
 import { sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
+import { prepareNoise } from './noise';
 import { checkUnetFits } from '../memory/unet-fits';
 import { rescaleCfg } from './rescale-cfg';
 import type { PostCfgArgs } from './cfg';
@@ -129,11 +130,13 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     startStep: r.startStep,
     endStep: r.endStep,
     returnWithLeftoverNoise: r.returnWithLeftoverNoise,
+    noise: r.addNoise === false ? undefined : prepareNoise(r.seed, shape, r.latent.batch_index),
     postCfg: cfgFunctionOf(r.model, r.cfg, shape),
     signal: r.signal,
     callback: r.progress ? (step, total, denoised) => r.progress?.(step, total, previewImage(r.model, denoised, shape)) : undefined,
   });
-  return { samples: { shape: [...shape], data: processLatentOut(r.model.latent, out) } };
+  // ComfyUI returns a copy of the input latent dict with new samples (batch_index and noise_mask carry over)
+  return { ...r.latent, samples: { shape: [...shape], data: processLatentOut(r.model.latent, out) } };
 }
 
 /** The model's sampler_cfg_function as a post-CFG hook (RescaleCFG). */
