@@ -2,6 +2,8 @@
  * Loopback load on jobs.list while the execution worker is busy: with the golden tiny-sd1 fixture a
  * text-to-image job samples for the whole run; without it, LoadImage → PreviewImage of 2048² PNGs
  * (distinct files so nothing is cached). Issue 4 asks p99 < 100 ms.
+ * Then, with the golden fixture, the ComfyUI API (issue 18): 50 WebSocket clients each queue prompts through
+ * POST /prompt while one prompt samples, and GET /queue is timed (tests/comfy-api/load-driver.ts); p99 < 100 ms.
  * Run: `npx tsx bench/api-load.ts` (LOOM_BENCH_SECONDS=10 by default).
  */
 import fs from 'node:fs';
@@ -12,6 +14,7 @@ import { PNG } from 'pngjs';
 import { client, startServer } from '../tests/api/server-process';
 import { golden, haveGolden } from '../tests/helpers/golden';
 import { readJobEvents } from '../server/api/sse-client';
+import { comfyLoad, type ComfyLoadResult } from '../tests/comfy-api/load-driver';
 
 interface AutocannonResult {
   latency: { p50: number; p90: number; p99: number; max: number; average: number };
@@ -29,6 +32,8 @@ export interface ApiLoadResult {
   rps: number;
   errors: number;
   jobsRunDuringLoad: number;
+  /** the ComfyUI API part (needs the golden tiny-sd1 fixture) */
+  comfy: ComfyLoadResult | null;
   lines: string[];
 }
 
@@ -99,9 +104,24 @@ export async function run(): Promise<ApiLoadResult> {
       `  p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, max ${r.latency.max} ms, ${r.requests.total} requests (${Math.round(r.requests.average)} req/s), errors ${r.errors + r.non2xx}`,
     ];
     for (const l of lines) console.log(l);
+    let comfy: ComfyLoadResult | null = null;
+    if (haveGolden) {
+      // the ComfyUI part brings its own sampling prompt: stop this one first
+      for (const j of await api.jobs.list.query({ status: 'running' })) await api.jobs.cancel.mutate({ id: j.id });
+      for (const j of await api.jobs.list.query({ status: 'queued' })) await api.jobs.cancel.mutate({ id: j.id });
+      while ((await api.jobs.list.query({ status: 'running' })).length > 0) await new Promise((res) => setTimeout(res, 100));
+      comfy = await comfyLoad({ url: server.url, clients: 50, jobsPerClient: 2, seconds });
+      const head = `ComfyUI API (${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}):`;
+      console.log(head);
+      for (const l of comfy.lines) console.log(`  ${l}`);
+      lines.push(head, ...comfy.lines.map((l) => `  ${l}`));
+    } else {
+      lines.push('ComfyUI API part skipped: it needs the golden tiny-sd1 fixture (../shared/golden)');
+      console.log(lines.at(-1));
+    }
     return {
       p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, rps: r.requests.average,
-      errors: r.errors + r.non2xx, jobsRunDuringLoad: ran, lines,
+      errors: r.errors + r.non2xx, jobsRunDuringLoad: ran, comfy, lines,
     };
   } finally {
     await server.stop();

@@ -1,5 +1,6 @@
 /** tRPC is initialised once, here. Routers import only `router` and `publicProcedure`. */
 import { initTRPC, TRPCError } from '@trpc/server';
+import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { LoomPaths } from './config/paths';
 import type { Engine } from './scheduler/engine';
 import { WorkflowInvalidError, type ValidationError } from './scheduler/errors';
@@ -14,7 +15,8 @@ export interface Context {
   limits?: Limits;
 }
 
-const t = initTRPC.context<Context>().create({
+// meta: REST routes for the procedures the REST API exposes (server/rest/router.ts)
+const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
   // never send stack traces to clients, whatever NODE_ENV says; the server log has them
   isDev: false,
   sse: {

@@ -13,7 +13,10 @@ import { internalErrorMessage } from '../api/public-errors';
 import { sendError } from './reply';
 import { fsErrorStatus } from './upload';
 
-const TYPES: Record<string, string> = { '.png': 'image/png', '.latent': 'application/octet-stream', '.safetensors': 'application/octet-stream' };
+const TYPES: Record<string, string> = {
+  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif',
+  '.latent': 'application/octet-stream', '.safetensors': 'application/octet-stream',
+};
 
 export async function serveOutput(outputDir: string, urlPath: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(req, res, 405, 'Outputs are read-only (GET).', { headers: { allow: 'GET, HEAD' } });

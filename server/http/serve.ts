@@ -13,7 +13,7 @@ import { createWorkerExecutor } from '../scheduler/worker-executor';
 import { redact } from '../store/postgres';
 import { readLimits } from '../api/limits';
 import { accessPolicy, signInUrl } from './access';
-import { createLoomServer, type RequestHandler } from './server';
+import { closeLoomServer, createLoomServer, type RequestHandler } from './server';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -69,7 +69,7 @@ export async function startServe(opts: ServeOptions): Promise<{ url: string; sto
   return {
     url,
     stop: async () => {
-      server.close();
+      closeLoomServer(server);
       await engine.close();
     },
   };

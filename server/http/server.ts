@@ -1,6 +1,7 @@
 /**
  * One Node http server: tRPC at /api/trpc, uploads at PUT /api/inputs/<name>, output files at
- * /outputs, the rest to Next.js. Every request and WebSocket upgrade passes the access check first
+ * /outputs, ComfyUI's API at the root (/prompt, /queue, /history, /view, /upload/*, /object_info, /ws …;
+ * server/comfy), our REST API at /api/v1 with its OpenAPI document (server/rest), the rest to Next.js. Every request and WebSocket upgrade passes the access check first
  * (Host, cross-site, token); bodies are size- and depth-limited before anything parses them; no
  * handler error reaches the process (each becomes a reply and a log line).
  */
@@ -19,6 +20,8 @@ import { serveOutput } from './outputs';
 import { sendError, setSecurityHeaders } from './reply';
 import { OUTPUTS_PREFIX, TRPC_PREFIX, UPLOAD_PREFIX } from './routes';
 import { handleUpload } from './upload';
+import { createComfyApi } from '../comfy/api';
+import { createRestApi } from '../rest/handler';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 /** Handles an upgrade that passed the access check (the ComfyUI-compatible /ws will be one). Return false when the path is not yours. */
@@ -41,6 +44,18 @@ function checkDepth(text: Uint8Array | string, limits: Limits): void {
   if (jsonDepth(text, limits.jsonDepth.value) > limits.jsonDepth.value) {
     throw new HttpError(413, `The request nests JSON too deeply: ${describeLimit('nesting', limits.jsonDepth, 'levels')}.`);
   }
+}
+
+/** What a server holds beyond its HTTP connections (WebSockets, event subscriptions), released by closeLoomServer. */
+const releases = new WeakMap<http.Server, () => void>();
+
+/**
+ * Stops a server made by createLoomServer: WebSocket clients and event feeds end now (an upgraded socket would
+ * otherwise keep server.close() waiting), then the server stops listening.
+ */
+export function closeLoomServer(server: http.Server): void {
+  releases.get(server)?.();
+  server.close();
 }
 
 export function createLoomServer(opts: LoomServerOptions): http.Server {
@@ -72,6 +87,9 @@ export function createLoomServer(opts: LoomServerOptions): http.Server {
     await trpc(req, res);
   };
 
+  const comfy = createComfyApi({ engine: opts.engine, paths: opts.paths, limits });
+  const rest = createRestApi({ engine: opts.engine, paths: opts.paths, limits });
+
   const route = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     setSecurityHeaders(res);
     const access = checkAccess(policy, req);
@@ -84,6 +102,9 @@ export function createLoomServer(opts: LoomServerOptions): http.Server {
     if (url === TRPC_PREFIX || url.startsWith(`${TRPC_PREFIX}/`) || url.startsWith(`${TRPC_PREFIX}?`)) return handleTrpc(req, res);
     if (url.startsWith(UPLOAD_PREFIX)) return handleUpload(opts.paths.input, limits.upload, req, res);
     if (url.startsWith(OUTPUTS_PREFIX)) return serveOutput(opts.paths.output, url.slice(OUTPUTS_PREFIX.length).split('?')[0], req, res);
+    const pathname = url.split('?')[0];
+    if (rest.matches(pathname)) return rest.handle(req, res);
+    if (comfy.matches(pathname)) return comfy.handle(req, res);
     if (opts.ui) return opts.ui(req, res);
     sendError(req, res, 404, 'Not found (UI disabled)');
   };
@@ -104,12 +125,14 @@ export function createLoomServer(opts: LoomServerOptions): http.Server {
   // it, so the client reads a clear 413 instead of a broken pipe halfway through its upload
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = req.url ?? '/';
-    const limit = url.startsWith(UPLOAD_PREFIX) ? limits.upload : limits.body;
+    const upload = url.startsWith(UPLOAD_PREFIX) || comfy.isUpload(url.split('?')[0]);
+    // a multipart form carries a little more than its file
+    const limit = upload ? { ...limits.upload, value: limits.upload.value + (url.startsWith(UPLOAD_PREFIX) ? 0 : 64 * 1024) } : limits.body;
     const allowed = checkAccess(policy, req).ok;
     if (allowed && Number(req.headers['content-length'] ?? 0) > limit.value) {
       setSecurityHeaders(res);
-      const what = url.startsWith(UPLOAD_PREFIX) ? 'The upload' : 'The request body';
-      return sendError(req, res, 413, `${what} is too large: ${describeLimit(url.startsWith(UPLOAD_PREFIX) ? 'an upload' : 'a request body', limit, 'bytes')}.`, { close: true });
+      const what = upload ? 'The upload' : 'The request body';
+      return sendError(req, res, 413, `${what} is too large: ${describeLimit(upload ? 'an upload' : 'a request body', upload ? limits.upload : limits.body, 'bytes')}.`, { close: true });
     }
     // a refused caller gets its 401/403 before sending anything
     if (allowed) res.writeContinue();
@@ -122,11 +145,18 @@ export function createLoomServer(opts: LoomServerOptions): http.Server {
     if (!access.ok) return rejectUpgrade(socket, access.status, access.message);
     try {
       if (opts.upgrade?.(req, socket, head)) return;
+      if (comfy.upgrade(req, socket, head)) return;
     } catch (e) {
       return rejectUpgrade(socket, 500, internalErrorMessage(e, `upgrade ${(req.url ?? '').slice(0, 200)}`));
     }
     rejectUpgrade(socket, 404, 'No WebSocket endpoint here.');
   });
+  const release = () => {
+    comfy.close();
+    rest.close();
+  };
+  releases.set(server, release);
+  server.on('close', release);
   return server;
 }
 

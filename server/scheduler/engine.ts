@@ -43,6 +43,13 @@ export interface EngineOptions {
   log?: (msg: string) => void;
 }
 
+export interface EnqueueOptions {
+  /** merged into the workflow's meta (the ComfyUI API keeps the client id and PNG extras there) */
+  meta?: Record<string, unknown>;
+  /** the job id to use (ComfyUI clients may choose their prompt_id); must not exist yet */
+  id?: string;
+}
+
 const DEFAULT_HISTORY_LIMIT = Number(process.env.LOOM_HISTORY_LIMIT ?? 10_000);
 
 export type { Prepared };
@@ -137,13 +144,14 @@ export class Engine {
    * Validates and accepts a job; once this returns, the job is durable in the store. Throws
    * WorkflowInvalidError, StoreFullError (disk full: nothing accepted) or StoreUnavailableError.
    */
-  async enqueue(input: unknown, overrides: Overrides = {}): Promise<{ job: JobRecord; warnings: string[] }> {
+  async enqueue(input: unknown, overrides: Overrides = {}, opts: EnqueueOptions = {}): Promise<{ job: JobRecord; warnings: string[] }> {
     const { store, notifier } = await this.store();
     if (this.closed) throw new Error('Engine is shut down.');
     const prepared = await this.prepare(input, overrides, { keepInvalid: false });
     if (!prepared.workflow || prepared.errors.length > 0) throw new WorkflowInvalidError(prepared.errors);
-    const { workflow, keys } = withPlacementKeys(prepared.workflow, this.schemas, this.opts.paths);
-    const job: JobRecord = { id: crypto.randomUUID(), status: 'queued', workflow, createdAt: new Date().toISOString(), files: [], attempts: 0 };
+    const withMeta = opts.meta ? { ...prepared.workflow, meta: { ...prepared.workflow.meta, ...opts.meta } } : prepared.workflow;
+    const { workflow, keys } = withPlacementKeys(withMeta, this.schemas, this.opts.paths);
+    const job: JobRecord = { id: opts.id ?? crypto.randomUUID(), status: 'queued', workflow, createdAt: new Date().toISOString(), files: [], attempts: 0 };
     await store.insertJob({ id: job.id, workflow, createdAt: job.createdAt, title: workflow.meta?.title ?? null, modelKeys: keys });
     this.start();
     // the shared store wakes workers in the insert's own transaction; workers poll anyway
@@ -173,6 +181,25 @@ export class Engine {
 
   async queued(): Promise<JobRecord[]> {
     return (await this.store()).store.queuedJobs();
+  }
+
+  /** Jobs waiting and running, across every worker of the store. */
+  async counts(): Promise<{ queued: number; running: number }> {
+    return (await this.store()).store.counts();
+  }
+
+  /** Forgets finished, failed and cancelled jobs (those listed, or all); output files stay on disk. */
+  async deleteHistory(ids: readonly string[] | null): Promise<number> {
+    return (await this.store()).store.deleteHistory(ids);
+  }
+
+  /**
+   * Frees memory in this process's workers once their current job is done: `models` unloads every loaded model,
+   * `outputs` also drops cached node outputs (the next run recomputes every node). Workers in other processes are not reached.
+   */
+  async free(what: { models: boolean; outputs: boolean }): Promise<void> {
+    const executors = this.opts.executors ?? (this.opts.executor ? [this.opts.executor] : []);
+    await Promise.all(executors.map((e) => e.free?.(what)));
   }
 
   /** Live workers (local and remote) with the checkpoints they hold. */

@@ -10,8 +10,9 @@ export interface JobError {
 
 export type NodeEventBody =
   | { type: 'node.started'; jobId: string; nodeId: string }
-  | { type: 'node.cached'; jobId: string; nodeId: string }
-  | { type: 'node.finished'; jobId: string; nodeId: string; ms: number }
+  /** files: what the node wrote (an output node's images), present when it wrote any */
+  | { type: 'node.cached'; jobId: string; nodeId: string; files?: OutputFile[] }
+  | { type: 'node.finished'; jobId: string; nodeId: string; ms: number; files?: OutputFile[] }
   | { type: 'node.progress'; jobId: string; nodeId: string; step: number; total: number; preview?: string }
   /** something the user should know that did not stop the node (e.g. LoRA keys that matched nothing) */
   | { type: 'node.warning'; jobId: string; nodeId: string; message: string };

@@ -83,8 +83,9 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
     if (hit) {
       values.set(nodeId, hit.outputs);
       opts.observe?.(nodeId, hit.outputs);
-      files.push(...hit.files.map((f) => ({ ...f, nodeId })));
-      emit({ type: 'node.cached', jobId, nodeId });
+      const cachedFiles = hit.files.map((f) => ({ ...f, nodeId }));
+      files.push(...cachedFiles);
+      emit({ type: 'node.cached', jobId, nodeId, ...(cachedFiles.length > 0 ? { files: cachedFiles } : {}) });
       continue;
     }
     emit({ type: 'node.started', jobId, nodeId });
@@ -115,7 +116,7 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
     opts.observe?.(nodeId, outputs);
     cache.set(key, { outputs, files: nodeFiles });
     files.push(...nodeFiles);
-    emit({ type: 'node.finished', jobId, nodeId, ms: Math.round(performance.now() - started) });
+    emit({ type: 'node.finished', jobId, nodeId, ms: Math.round(performance.now() - started), ...(nodeFiles.length > 0 ? { files: nodeFiles } : {}) });
   }
   cache.retainOnly(new Set(keys.values()));
   return { files };

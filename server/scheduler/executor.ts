@@ -11,7 +11,16 @@ export interface ExecuteJob {
 export interface Executor {
   /** rejects with JobFailure on a node error, or an AbortError when `signal` aborts */
   run(job: ExecuteJob, emit: (e: NodeEventBody) => void, signal: AbortSignal): Promise<{ files: OutputFile[] }>;
+  /** drops loaded models (and cached node outputs) once no job runs here; resolves when that is asked, not done */
+  free?(what: FreeRequest): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface FreeRequest {
+  /** unload every model this executor holds */
+  models: boolean;
+  /** also forget cached node outputs */
+  outputs: boolean;
 }
 
 export class JobFailure extends Error {

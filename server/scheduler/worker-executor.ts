@@ -58,6 +58,10 @@ export function createWorkerExecutor(paths: LoomPaths): Executor {
         post({ type: 'run', job });
       });
     },
+    async free(what) {
+      // no thread yet: nothing is loaded
+      if (worker) worker.postMessage({ type: 'free', ...what } satisfies ToWorker);
+    },
     async close() {
       const w = worker;
       worker = null;

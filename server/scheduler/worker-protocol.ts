@@ -1,9 +1,9 @@
 /** Messages between the server thread and the execution worker. */
 import type { OutputFile } from '../../nodes/node';
 import type { NodeEventBody } from './events';
-import type { ExecuteJob } from './executor';
+import type { ExecuteJob, FreeRequest } from './executor';
 
-export type ToWorker = { type: 'run'; job: ExecuteJob } | { type: 'cancel'; jobId: string };
+export type ToWorker = { type: 'run'; job: ExecuteJob } | { type: 'cancel'; jobId: string } | ({ type: 'free' } & FreeRequest);
 
 export type FromWorker =
   | { type: 'event'; event: NodeEventBody }

@@ -24,6 +24,10 @@ port.on('message', (msg: ToWorker) => {
     running.get(msg.jobId)?.abort();
     return;
   }
+  if (msg.type === 'free') {
+    void executor.free?.({ models: msg.models, outputs: msg.outputs });
+    return;
+  }
   const ac = new AbortController();
   running.set(msg.job.id, ac);
   executor

@@ -134,6 +134,8 @@ export interface JobStore {
 
   /** Keeps the newest `limit` finished/failed/cancelled jobs; queued and running ones are never dropped. */
   pruneHistory(limit: number): Promise<number>;
+  /** Forgets finished/failed/cancelled jobs: those listed, or every one (null); queued and running ones stay. Returns how many. */
+  deleteHistory(ids: readonly string[] | null): Promise<number>;
 
   libraryList(): Promise<LibraryEntry[]>;
   libraryUpsert(entry: LibraryEntry): Promise<void>;

@@ -101,12 +101,13 @@ describe('loopback server without a token', () => {
     }
   });
 
-  it('refuses WebSocket upgrades from a foreign Origin or Host with 403, answers others 404 (no endpoint yet)', async () => {
-    const upgrade = (headers: Record<string, string>) => rawUpgrade(open.url, headers);
+  it('refuses WebSocket upgrades from a foreign Origin or Host with 403, accepts the ComfyUI /ws, answers other paths 404', async () => {
+    const upgrade = (headers: Record<string, string>, path?: string) => rawUpgrade(open.url, headers, path);
     const ws = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
     expect(await upgrade({ ...ws, origin: 'http://evil.example' })).toMatch(/^HTTP\/1\.1 403 [\s\S]*Cross-origin/);
     expect(await upgrade({ ...ws, host: 'attacker.example', origin: 'http://attacker.example' })).toMatch(/^HTTP\/1\.1 403 [\s\S]*LOOM_ALLOWED_HOSTS/);
-    expect(await upgrade({ ...ws, origin: open.url })).toMatch(/^HTTP\/1\.1 404 /);
+    expect(await upgrade({ ...ws, origin: open.url })).toMatch(/^HTTP\/1\.1 101 /);
+    expect(await upgrade({ ...ws, origin: open.url }, '/nope')).toMatch(/^HTTP\/1\.1 404 /);
     expect((await query(open.url, 'jobs.list')).status).toBe(200);
   });
 });
@@ -203,16 +204,20 @@ describe('binding', () => {
 });
 
 /** Sends an upgrade request over a raw socket and returns what the server wrote before closing. */
-function rawUpgrade(base: string, headers: Record<string, string>): Promise<string> {
+function rawUpgrade(base: string, headers: Record<string, string>, path = '/ws'): Promise<string> {
   const url = new URL(base);
   const all: Record<string, string> = { host: url.host, ...headers };
   return new Promise((resolve, reject) => {
     const sock = net.connect(Number(url.port), url.hostname, () => {
-      sock.write(`GET /ws HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+      sock.write(`GET ${path} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
     });
     let got = '';
     sock.setTimeout(10_000, () => sock.destroy(new Error('upgrade reply timed out')));
-    sock.on('data', (b) => (got += b.toString()));
+    sock.on('data', (b) => {
+      got += b.toString();
+      // an accepted upgrade stays open: its answer is the header block
+      if (got.startsWith('HTTP/1.1 101 ') && got.includes('\r\n\r\n')) sock.destroy();
+    });
     sock.on('end', () => resolve(got));
     sock.on('close', () => resolve(got));
     sock.on('error', reject);
