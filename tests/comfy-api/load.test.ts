@@ -1,7 +1,7 @@
 /**
  * Issue 18's load case on a real server: 50 WebSocket clients each queue prompts through /prompt while one prompt
- * samples; GET /queue must stay under 100 ms at the 99th percentile, every prompt must be accepted, and no client may
- * hear about another's prompt. The api-load benchmark section runs the same driver for longer (bench/api-load.ts).
+ * samples; every prompt must be accepted, GET /queue must keep answering, and no client may hear about another's
+ * prompt. The latency target (p99 < 100 ms) is checked by the api-load benchmark section (bench/api-load.ts), not here.
  */
 import fs from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 describeGolden('ComfyUI API under load', () => {
-  it('50 WebSocket clients queueing while one samples: GET /queue p99 < 100 ms, nothing lost, no cross-talk', async () => {
+  it('50 WebSocket clients queueing while one samples: GET /queue keeps answering, nothing lost, no cross-talk', async () => {
     dir = comfyDataDir('loom-comfy-load-');
     server = await startServer(dir);
     const r = await comfyLoad({ url: server.url, clients: 50, jobsPerClient: 2, seconds: 5 });
@@ -27,6 +27,5 @@ describeGolden('ComfyUI API under load', () => {
     expect(r.errors).toBe(0);
     expect(r.crossTalk).toBe(0);
     expect(r.requests).toBeGreaterThan(50);
-    expect(r.p99).toBeLessThan(100);
   });
 });

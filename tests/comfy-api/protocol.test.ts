@@ -128,7 +128,14 @@ describeGolden('ComfyUI protocol on a real server', () => {
       prompt_id: id,
       output: { images: [{ filename: 'ComfyUI_00001_.png', subfolder: '', type: 'output' }] },
     });
-    // status went out when the queue changed: queued (1), running (1), done (0)
+    // status went out when the queue changed: queued (1), running (1), done (0); the last one may follow the
+    // prompt's final `executing` (the hub coalesces bursts), as in ComfyUI where task_done updates the queue after it
+    const doneAt = c.messages.findIndex((m) => m.type === 'executing' && m.data.node === null && m.data.prompt_id === id);
+    await c.waitFor(
+      (m) => m.type === 'status' && (m.data.status as { exec_info: { queue_remaining: number } }).exec_info.queue_remaining === 0,
+      10_000,
+      doneAt,
+    );
     const remaining = c.messages
       .filter((m) => m.type === 'status')
       .map((m) => (m.data.status as { exec_info: { queue_remaining: number } }).exec_info.queue_remaining);
