@@ -88,8 +88,16 @@ export function Canvas() {
     const w = n.measured?.width ?? 288;
     const h = n.measured?.height ?? 200;
     void setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: 1, duration: 0 }).then(() => {
-      const field = focusRequest.widget ? document.querySelector<HTMLElement>(`[data-testid="param-${focusRequest.nodeId}-${focusRequest.widget}"]`) : null;
-      field?.focus();
+      if (!focusRequest.widget) return;
+      // the widget exists once the node re-renders at the new zoom: look for it for a few frames
+      const selector = `[data-testid="param-${focusRequest.nodeId}-${focusRequest.widget}"]`;
+      let tries = 20;
+      const tryFocus = () => {
+        const field = document.querySelector<HTMLElement>(selector);
+        if (field) field.focus();
+        else if (tries-- > 0) requestAnimationFrame(tryFocus);
+      };
+      requestAnimationFrame(tryFocus);
     });
   }, [focusRequest, getNode, setCenter]);
   const wrapper = useRef<HTMLDivElement>(null);

@@ -5,7 +5,8 @@ import { refreshModels } from '@/app/lib/engineSync';
 import { parseExampleIndex, type ExampleEntry } from '@/app/lib/examples';
 import { useTemplateStore } from '@/app/stores/templateStore';
 
-const FAMILY_NAME: Record<string, string> = { sd1: 'Stable Diffusion 1.x', sd2: 'Stable Diffusion 2.x', sdxl: 'SDXL' };
+/** With its article: "an SDXL checkpoint". */
+const FAMILY_NAME: Record<string, string> = { sd1: 'a Stable Diffusion 1.x', sd2: 'a Stable Diffusion 2.x', sdxl: 'an SDXL' };
 
 /** First start without a checkpoint: where to put one (the full path) and what each example needs. */
 export function EmptyState({ onModels }: { onModels: () => void }) {
@@ -41,7 +42,7 @@ export function EmptyState({ onModels }: { onModels: () => void }) {
             <ul data-testid="empty-state-examples" className="mt-1 list-inside list-disc text-xs text-neutral-300">
               {examples.map((e) => (
                 <li key={e.file}>
-                  <span className="text-neutral-100">{e.title}</span>: a {FAMILY_NAME[e.needs?.checkpoint ?? ''] ?? 'Stable Diffusion'} checkpoint
+                  <span className="text-neutral-100">{e.title}</span>: {FAMILY_NAME[e.needs?.checkpoint ?? ''] ?? 'a Stable Diffusion'} checkpoint
                   {e.needs?.folders?.map((f) => (
                     <span key={f}>
                       {' '}

@@ -11,7 +11,7 @@ import { useToastStore } from '@/app/stores/toastStore';
 import { LibraryMenu } from './LibraryMenu';
 import { RunProgressBar } from './RunProgressBar';
 
-const button = 'shrink-0 rounded px-2 py-1 text-sm hover:bg-neutral-700 disabled:opacity-40';
+const button = 'shrink-0 rounded px-1.5 py-1 text-sm hover:bg-neutral-700 disabled:opacity-40 xl:px-2';
 
 /** Green when the server answers the heartbeat, red (with the header) within seconds of it going away. */
 function ConnectionStatus() {
@@ -73,7 +73,7 @@ export function Toolbar({ onHelp, onModels }: { onHelp: () => void; onModels: ()
         <span className="flex shrink-0 items-center">
           <input
             data-testid="workflow-name"
-            className="w-28 rounded bg-neutral-800 px-2 py-0.5 text-sm outline-none ring-1 ring-neutral-700 focus:ring-sky-500 xl:w-40"
+            className="w-24 rounded bg-neutral-800 px-2 py-0.5 text-sm outline-none ring-1 ring-neutral-700 focus:ring-sky-500 xl:w-40"
             value={name}
             onChange={(e) => setName(e.target.value)}
             aria-label="workflow name"

@@ -28,7 +28,8 @@ export function currentWorkflow(): Workflow {
 /** Asks before unsaved changes are thrown away; true when the caller may go on. */
 export async function guardUnsaved(action: string): Promise<boolean> {
   const doc = useDocumentStore.getState();
-  if (!doc.dirty) return true;
+  // computed now, not the marker's debounced flag: a change made a moment ago counts too
+  if (documentKey(useGraphStore.getState()) === doc.baseline) return true;
   const a = await useDialogStore.getState().ask({
     title: 'Unsaved changes',
     message: `"${doc.name}" has changes that are not saved. ${action} anyway?`,
