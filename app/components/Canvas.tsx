@@ -46,7 +46,12 @@ function graphLike(nodes: LoomNodeType[], edges: LoomEdgeType[]): GraphLike {
 function check(c: Connection | Edge) {
   const { nodes, edges } = useGraphStore.getState();
   if (!c.sourceHandle || !c.targetHandle) return { ok: false as const, reason: 'Connect an output to an input.' };
-  return canConnect(graphLike(nodes, edges), { node: c.source, output: c.sourceHandle }, { node: c.target, input: c.targetHandle }, useTemplateStore.getState().byId);
+  return canConnect(
+    graphLike(nodes, edges),
+    { node: c.source, output: c.sourceHandle },
+    { node: c.target, input: c.targetHandle },
+    useTemplateStore.getState().byId,
+  );
 }
 
 interface PaletteAt {
@@ -73,7 +78,7 @@ export function Canvas() {
   const commit = useGraphStore((s) => s.commit);
   const byId = useTemplateStore((s) => s.byId);
   const toast = useToastStore((s) => s.push);
-  const { screenToFlowPosition, fitView, setCenter, getNode } = useReactFlow();
+  const { screenToFlowPosition, fitView, setCenter, getNode, setViewport } = useReactFlow();
   const fitRequest = useViewStore((s) => s.fitRequest);
   const focusRequest = useViewStore((s) => s.focusRequest);
   useEffect(() => {
@@ -101,6 +106,22 @@ export function Canvas() {
     });
   }, [focusRequest, getNode, setCenter]);
   const wrapper = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    useViewStore.getState().setPrefit((list) => {
+      const rect = wrapper.current?.getBoundingClientRect();
+      if (!rect || list.length === 0) return;
+      // unmeasured nodes: their width if set, else the default, and a typical height
+      const xs = list.map((n) => n.position.x);
+      const ys = list.map((n) => n.position.y);
+      const x0 = Math.min(...xs);
+      const y0 = Math.min(...ys);
+      const x1 = Math.max(...list.map((n) => n.position.x + (n.width ?? 288)));
+      const y1 = Math.max(...ys) + 260;
+      const zoom = Math.max(0.1, Math.min(1, Math.min(rect.width / ((x1 - x0) * 1.2), rect.height / ((y1 - y0) * 1.2))));
+      void setViewport({ x: rect.width / 2 - ((x0 + x1) / 2) * zoom, y: rect.height / 2 - ((y0 + y1) / 2) * zoom, zoom });
+    });
+    return () => useViewStore.getState().setPrefit(null);
+  }, [setViewport]);
   const [palette, setPalette] = useState<PaletteAt | null>(null);
   const [menu, setMenu] = useState<MenuAt | null>(null);
   const closeMenu = useCallback(() => setMenu(null), []);
@@ -241,7 +262,10 @@ export function Canvas() {
         onSelectionDragStart={() => commit()}
         onPaneClick={() => performance.now() - openedAt.current > 300 && setPalette(null)}
         onNodeContextMenu={(e, node) => {
-          const selected = useGraphStore.getState().nodes.filter((n) => n.selected).map((n) => n.id);
+          const selected = useGraphStore
+            .getState()
+            .nodes.filter((n) => n.selected)
+            .map((n) => n.id);
           if (node.selected && selected.length > 1) showMenu(e, selectionMenu(selected), 'selection-menu');
           else {
             useGraphStore.getState().select([node.id]);
@@ -257,7 +281,10 @@ export function Canvas() {
           if (!src || !dst) return;
           const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
           const stored = g.edges.find((x) => x.id === edge.id);
-          g.setEdgePoints(edge.id, insertPoint({ x: src.position.x + (src.measured?.width ?? 288), y: src.position.y }, dst.position, stored?.data?.points ?? [], at));
+          g.setEdgePoints(
+            edge.id,
+            insertPoint({ x: src.position.x + (src.measured?.width ?? 288), y: src.position.y }, dst.position, stored?.data?.points ?? [], at),
+          );
         }}
         onPaneContextMenu={(e) =>
           showMenu(

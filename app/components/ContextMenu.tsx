@@ -17,12 +17,20 @@ interface Props {
 function List({ items, onClose, nested }: { items: MenuItem[]; onClose: () => void; nested?: boolean }) {
   const [open, setOpen] = useState<string | null>(null);
   return (
-    <ul role="menu" className={`min-w-48 rounded-md bg-neutral-900 py-1 text-sm shadow-2xl ring-1 ring-neutral-600 ${nested ? 'absolute left-full top-0 ml-0.5' : ''}`}>
+    <ul
+      role="menu"
+      className={`min-w-48 rounded-md bg-neutral-900 py-1 text-sm shadow-2xl ring-1 ring-neutral-600 ${nested ? 'absolute left-full top-0 ml-0.5' : ''}`}
+    >
       {items.map((item, i) => {
         if (item.kind === 'separator') return <li key={`sep-${i}`} role="separator" className="my-1 h-px bg-neutral-700" />;
         if (item.kind === 'submenu') {
           return (
-            <li key={item.testId} className="relative" onMouseEnter={() => setOpen(item.testId)} onMouseLeave={() => setOpen((o) => (o === item.testId ? null : o))}>
+            <li
+              key={item.testId}
+              className="relative"
+              onMouseEnter={() => setOpen(item.testId)}
+              onMouseLeave={() => setOpen((o) => (o === item.testId ? null : o))}
+            >
               <button
                 type="button"
                 role="menuitem"
@@ -43,8 +51,7 @@ function List({ items, onClose, nested }: { items: MenuItem[]; onClose: () => vo
           <li key={item.testId}>
             <button
               type="button"
-              role={item.checked === undefined ? 'menuitem' : 'menuitemcheckbox'}
-              aria-checked={item.checked}
+              {...(item.checked === undefined ? { role: 'menuitem' } : { role: 'menuitemcheckbox', 'aria-checked': item.checked })}
               data-testid={item.testId}
               disabled={item.disabled}
               className={`flex w-full items-center gap-2 px-3 py-1 text-left hover:bg-neutral-800 disabled:opacity-40 ${item.danger ? 'text-red-300' : ''}`}

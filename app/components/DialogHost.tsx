@@ -47,7 +47,11 @@ function DialogView() {
               onChange={(e) => setText(e.target.value)}
               onFocus={(e) => e.currentTarget.select()}
             />
-            {problem && <span data-testid="dialog-input-problem" className="text-xs text-red-300">{problem}</span>}
+            {problem && (
+              <span data-testid="dialog-input-problem" className="text-xs text-red-300">
+                {problem}
+              </span>
+            )}
           </label>
         )}
         <div className="flex justify-end gap-2">

@@ -22,7 +22,12 @@ async function reportMissing(entry: ExampleEntry, missing: string[]) {
   const folders = await listModelFolders().catch(() => []);
   const where = (f: string) => folders.find((x) => x.folder === f.split(' ')[0])?.dirs[0]?.path ?? `models/${f.split(' ')[0]}`;
   for (const m of missing) {
-    const what = m === 'loras' ? 'a LoRA file' : m.startsWith('checkpoints') ? `a ${m.includes('sdxl') ? 'SDXL' : m.includes('sd1') ? 'Stable Diffusion 1.x' : ''} checkpoint` : `a file in ${m}`;
+    const what =
+      m === 'loras'
+        ? 'a LoRA file'
+        : m.startsWith('checkpoints')
+          ? `a ${m.includes('sdxl') ? 'SDXL' : m.includes('sd1') ? 'Stable Diffusion 1.x' : ''} checkpoint`
+          : `a file in ${m}`;
     useToastStore.getState().push(`${entry.title} needs ${what}: put it in ${where(m)}, then Refresh in Models.`, 'error');
   }
 }
@@ -66,7 +71,11 @@ export function Examples() {
         className="rounded px-2 py-1 text-left text-sm hover:bg-neutral-800"
         onClick={() => {
           const { byId, models } = useTemplateStore.getState();
-          void openDocument(DEFAULT_WORKFLOW, { label: 'default text-to-image', name: 'untitled', adapt: (wf) => adaptExample(wf, byId, models, 'sd1').workflow });
+          void openDocument(DEFAULT_WORKFLOW, {
+            label: 'default text-to-image',
+            name: 'untitled',
+            adapt: (wf) => adaptExample(wf, byId, models, 'sd1').workflow,
+          });
         }}
       >
         default text-to-image
@@ -74,7 +83,14 @@ export function Examples() {
       {available.map((e) => {
         const n = e.file.replace(/\.json$/, '');
         return (
-          <button key={n} type="button" data-testid={`example-${n}`} title={e.description} className="rounded px-2 py-1 text-left text-sm hover:bg-neutral-800" onClick={() => void open(e)}>
+          <button
+            key={n}
+            type="button"
+            data-testid={`example-${n}`}
+            title={e.description}
+            className="rounded px-2 py-1 text-left text-sm hover:bg-neutral-800"
+            onClick={() => void open(e)}
+          >
             {e.title}
           </button>
         );

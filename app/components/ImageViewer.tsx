@@ -80,10 +80,24 @@ export function ImageViewer() {
         <span className="min-w-0 flex-1 truncate font-mono text-xs text-neutral-300" title={item.path}>
           {item.path}
         </span>
-        <button type="button" data-testid="viewer-prev" className={button} disabled={index === 0} onClick={() => move(-1)} aria-label="previous image">
+        <button
+          type="button"
+          data-testid="viewer-prev"
+          className={button}
+          disabled={index === 0}
+          onClick={() => move(-1)}
+          aria-label="previous image"
+        >
           ←
         </button>
-        <button type="button" data-testid="viewer-next" className={button} disabled={index === items.length - 1} onClick={() => move(1)} aria-label="next image">
+        <button
+          type="button"
+          data-testid="viewer-next"
+          className={button}
+          disabled={index === items.length - 1}
+          onClick={() => move(1)}
+          aria-label="next image"
+        >
           →
         </button>
         <button type="button" data-testid="viewer-fit" className={button} onClick={() => setFit(!fit)}>
@@ -92,7 +106,12 @@ export function ImageViewer() {
         <a data-testid="viewer-download" className={button} href={item.url} download={file}>
           Download
         </a>
-        <button type="button" data-testid="viewer-load-workflow" className={button} onClick={() => void openJobWorkflow(item.jobId).then((ok) => ok && close())}>
+        <button
+          type="button"
+          data-testid="viewer-load-workflow"
+          className={button}
+          onClick={() => void openJobWorkflow(item.jobId).then((ok) => ok && close())}
+        >
           Load this workflow
         </button>
         <button
@@ -111,7 +130,11 @@ export function ImageViewer() {
         </button>
       </div>
       <div className="flex min-h-0 flex-1 gap-3">
-        <div data-testid="viewer-stage" data-fit={fit ? 'true' : 'false'} className={`flex min-h-0 min-w-0 flex-1 rounded bg-neutral-950 ${fit ? 'items-center justify-center overflow-hidden' : 'items-start justify-start overflow-auto'}`}>
+        <div
+          data-testid="viewer-stage"
+          data-fit={fit ? 'true' : 'false'}
+          className={`flex min-h-0 min-w-0 flex-1 rounded bg-neutral-950 ${fit ? 'items-center justify-center overflow-hidden' : 'items-start justify-start overflow-auto'}`}
+        >
           {/* eslint-disable-next-line @next/next/no-img-element */}
           <img
             data-testid="viewer-image"

@@ -17,7 +17,13 @@ export function LibraryMenu({ onClose }: { onClose: () => void }) {
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !document.querySelector('[role="dialog"]') && onClose();
     const onDown = (e: MouseEvent) => {
       if (document.querySelector('[role="dialog"]')) return;
-      if (box.current && e.target instanceof Node && !box.current.contains(e.target) && !(e.target instanceof Element && e.target.closest('[data-testid="open-library"]'))) onClose();
+      if (
+        box.current &&
+        e.target instanceof Node &&
+        !box.current.contains(e.target) &&
+        !(e.target instanceof Element && e.target.closest('[data-testid="open-library"]'))
+      )
+        onClose();
     };
     window.addEventListener('keydown', onKey);
     window.addEventListener('mousedown', onDown);
@@ -27,7 +33,11 @@ export function LibraryMenu({ onClose }: { onClose: () => void }) {
     };
   }, [onClose]);
   return (
-    <div ref={box} data-testid="library-menu" className="absolute left-0 top-9 z-40 w-72 rounded bg-neutral-900 p-2 shadow-xl ring-1 ring-neutral-700">
+    <div
+      ref={box}
+      data-testid="library-menu"
+      className="absolute left-0 top-9 z-40 w-72 rounded bg-neutral-900 p-2 shadow-xl ring-1 ring-neutral-700"
+    >
       {error && <p className="text-xs text-red-300">{error}</p>}
       {names === null && !error && <p className="text-xs text-neutral-500">loading…</p>}
       {names?.length === 0 && <p className="text-xs text-neutral-500">the library is empty: Save puts the canvas here</p>}

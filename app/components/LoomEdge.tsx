@@ -26,12 +26,19 @@ function RerouteDot({ edgeId, index, point, color }: { edgeId: string; index: nu
       onPointerMove={(e) => {
         if (!drag.current) return;
         const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
-        setPoints(edgeId, pointsNow().map((q, i) => (i === index ? { x: Math.round(p.x), y: Math.round(p.y) } : q)), false);
+        setPoints(
+          edgeId,
+          pointsNow().map((q, i) => (i === index ? { x: Math.round(p.x), y: Math.round(p.y) } : q)),
+          false,
+        );
       }}
       onPointerUp={() => (drag.current = false)}
       onDoubleClick={(e) => {
         e.stopPropagation();
-        setPoints(edgeId, pointsNow().filter((_, i) => i !== index));
+        setPoints(
+          edgeId,
+          pointsNow().filter((_, i) => i !== index),
+        );
       }}
     />
   );
@@ -43,7 +50,13 @@ function LoomEdgeView({ id, sourceX, sourceY, targetX, targetY, style, data, sel
   const color = typeof style?.stroke === 'string' ? style.stroke : '#999';
   return (
     <>
-      <BaseEdge id={id} path={path} markerEnd={markerEnd} interactionWidth={interactionWidth ?? 16} style={{ ...style, strokeWidth: selected ? 3.5 : (style?.strokeWidth ?? 2) }} />
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        interactionWidth={interactionWidth ?? 16}
+        style={{ ...style, strokeWidth: selected ? 3.5 : (style?.strokeWidth ?? 2) }}
+      />
       {points.length > 0 && (
         <EdgeLabelRenderer>
           {points.map((p, i) => (

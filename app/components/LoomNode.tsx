@@ -1,20 +1,29 @@
 'use client';
 import { memo, useCallback, useRef, useState, type CSSProperties } from 'react';
-import { useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
+import { useStore, useStoreApi, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import type { ParamValue } from '@/nodes/schemas';
 import { nodeLook, type LoomNode as LoomNodeType } from '@/app/lib/workflow';
 import { useGraphStore } from '@/app/stores/graphStore';
 import { useRunStore } from '@/app/stores/runStore';
 import { useTemplateStore } from '@/app/stores/templateStore';
 import { useViewStore } from '@/app/stores/viewStore';
-import { CollapsedHandles, NodeError, NodeImages, ParamSummary, PlaceholderNode, SocketRow, STATE_STYLE, WidgetInputRow, WidgetSocket } from './NodeParts';
+import {
+  CollapsedHandles,
+  NodeError,
+  NodeImages,
+  ParamSummary,
+  PlaceholderNode,
+  SocketRow,
+  STATE_STYLE,
+  WidgetInputRow,
+  WidgetSocket,
+} from './NodeParts';
 import { NoteBody } from './NoteNode';
 import { ParamWidget } from './widgets/ParamWidget';
 
 /** Below this zoom widgets are unreadable anyway; plain text keeps big graphs smooth to pan. */
 export const LOW_DETAIL_ZOOM = 0.45;
 const lowDetailSelector = (s: ReactFlowState) => s.transform[2] < LOW_DETAIL_ZOOM;
-const zoomSelector = (s: ReactFlowState) => s.transform[2];
 
 const DEFAULT_WIDTH = 288;
 const MIN_WIDTH = 200;
@@ -64,8 +73,9 @@ function Title({ id, title, custom }: { id: string; title: string; custom: boole
 
 /** Bottom-right corner: drag to resize (width, and a minimum height the widgets grow into). */
 function ResizeCorner({ id, width }: { id: string; width: number }) {
-  const zoom = useStore(zoomSelector);
-  const start = useRef<{ x: number; y: number; w: number; h: number } | null>(null);
+  // the zoom is read when a drag starts: subscribing to it would re-render every node's corner on each zoom step
+  const store = useStoreApi();
+  const start = useRef<{ x: number; y: number; w: number; h: number; zoom: number } | null>(null);
   return (
     <div
       data-testid={`resize-${id}`}
@@ -76,14 +86,15 @@ function ResizeCorner({ id, width }: { id: string; width: number }) {
         e.stopPropagation();
         e.currentTarget.setPointerCapture(e.pointerId);
         const box = e.currentTarget.parentElement?.getBoundingClientRect();
-        start.current = { x: e.clientX, y: e.clientY, w: width, h: (box?.height ?? 0) / zoom };
+        const zoom = store.getState().transform[2];
+        start.current = { x: e.clientX, y: e.clientY, w: width, h: (box?.height ?? 0) / zoom, zoom };
         useGraphStore.getState().commit();
       }}
       onPointerMove={(e) => {
         const s = start.current;
         if (!s) return;
-        const w = Math.max(MIN_WIDTH, Math.round(s.w + (e.clientX - s.x) / zoom));
-        const h = Math.max(60, Math.round(s.h + (e.clientY - s.y) / zoom));
+        const w = Math.max(MIN_WIDTH, Math.round(s.w + (e.clientX - s.x) / s.zoom));
+        const h = Math.max(60, Math.round(s.h + (e.clientY - s.y) / s.zoom));
         useGraphStore.getState().setLook([id], { width: w, height: h }, false);
       }}
       onPointerUp={() => (start.current = null)}
@@ -97,7 +108,13 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
   const warnings = useRunStore((s) => s.warnings[id]);
   const setParam = useGraphStore((s) => s.setParam);
   // which widgets a link drives, as one string so unrelated edge changes do not re-render the node
-  const linkedKey = useGraphStore((s) => s.edges.filter((e) => e.target === id).map((e) => e.targetHandle).sort().join('|'));
+  const linkedKey = useGraphStore((s) =>
+    s.edges
+      .filter((e) => e.target === id)
+      .map((e) => e.targetHandle)
+      .sort()
+      .join('|'),
+  );
   const lowDetail = useStore(lowDetailSelector);
   const onParam = useCallback((name: string, v: ParamValue) => setParam(id, name, v), [id, setParam]);
   const look = nodeLook(data);
@@ -113,7 +130,11 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
   const linked = new Set(linkedKey.split('|'));
   const converted = new Set(look.widget_inputs ?? []);
   const width = look.width ?? DEFAULT_WIDTH;
-  const frame: CSSProperties = { width, ...(look.height ? { minHeight: look.height } : {}), ...(look.bgcolor ? { backgroundColor: look.bgcolor } : {}) };
+  const frame: CSSProperties = {
+    width,
+    ...(look.height ? { minHeight: look.height } : {}),
+    ...(look.bgcolor ? { backgroundColor: look.bgcolor } : {}),
+  };
   const titleBar: CSSProperties = look.color ? { backgroundColor: look.color } : {};
   const title = data.title ?? schema.title;
 
@@ -129,7 +150,13 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
         <div className="mb-1 flex font-semibold">
           <Title id={id} title={title} custom={data.title !== undefined} />
         </div>
-        <NoteBody id={id} title={title} text={String(data.params.text ?? '')} markdown={data.type === 'MarkdownNote'} onText={(t) => onParam('text', t)} />
+        <NoteBody
+          id={id}
+          title={title}
+          text={String(data.params.text ?? '')}
+          markdown={data.type === 'MarkdownNote'}
+          onText={(t) => onParam('text', t)}
+        />
         <ResizeCorner id={id} width={width} />
       </div>
     );
@@ -180,25 +207,38 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
           </span>
         )}
         {data.mode && data.mode !== 'always' && (
-          <span data-testid={`node-mode-${id}`} className="shrink-0 rounded bg-neutral-700 px-1 text-[10px] uppercase">{data.mode}</span>
+          <span data-testid={`node-mode-${id}`} className="shrink-0 rounded bg-neutral-700 px-1 text-[10px] uppercase">
+            {data.mode}
+          </span>
         )}
         {run ? (
           <span data-testid={`node-state-${id}`} className={`shrink-0 rounded px-1.5 text-[10px] uppercase ${STATE_STYLE[run.state]}`}>
             {run.state === 'running' && run.total ? `${run.step}/${run.total}` : run.state}
           </span>
         ) : (
-          <span className="shrink-0 pt-0.5 text-[10px] text-neutral-500" title={`node id ${id} (${schema.id})`}>#{id}</span>
+          <span className="shrink-0 pt-0.5 text-[10px] text-neutral-500" title={`node id ${id} (${schema.id})`}>
+            #{id}
+          </span>
         )}
       </div>
       {look.collapsed ? (
         <CollapsedHandles
-          inputs={[...schema.inputs.map((i) => ({ id: i.name, type: i.type })), ...schema.params.filter((p) => linked.has(p.name)).map((p) => ({ id: p.name, type: '*' as const }))]}
+          inputs={[
+            ...schema.inputs.map((i) => ({ id: i.name, type: i.type })),
+            ...schema.params.filter((p) => linked.has(p.name)).map((p) => ({ id: p.name, type: '*' as const })),
+          ]}
           outputs={[...schema.outputs]}
         />
       ) : (
         <>
           <div className="h-1 bg-neutral-800">
-            <div data-testid={`node-progress-${id}`} className="h-1 bg-sky-500 transition-[width]" style={{ width: `${Math.round(progress * 100)}%` }} />
+            {run && (
+              <div
+                data-testid={`node-progress-${id}`}
+                className="h-1 bg-sky-500 transition-[width]"
+                style={{ width: `${Math.round(progress * 100)}%` }}
+              />
+            )}
           </div>
           <div className="py-1">
             {Array.from({ length: rows }, (_, i) => (
@@ -214,13 +254,28 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
                 <div key={p.name} className={`relative ${p.kind === 'text' && p.multiline ? 'flex flex-1 flex-col' : ''}`}>
                   {(!lowDetail || linked.has(p.name)) && <WidgetSocket nodeId={id} spec={p} linked={linked.has(p.name)} />}
                   {linked.has(p.name) ? (
-                    <div data-testid={`param-linked-${id}-${p.name}`} className="h-5 truncate rounded bg-neutral-800/60 px-1.5 italic text-neutral-400">
+                    <div
+                      data-testid={`param-linked-${id}-${p.name}`}
+                      className="h-5 truncate rounded bg-neutral-800/60 px-1.5 italic text-neutral-400"
+                    >
                       {p.label ?? p.name} ← linked
                     </div>
                   ) : lowDetail ? (
-                    <ParamSummary nodeId={id} name={p.label ?? p.name} value={data.params[p.name]} tall={p.kind === 'text' && p.multiline === true} onZoom={() => zoomTo(p.name)} />
+                    <ParamSummary
+                      nodeId={id}
+                      name={p.label ?? p.name}
+                      value={data.params[p.name]}
+                      tall={p.kind === 'text' && p.multiline === true}
+                      onZoom={() => zoomTo(p.name)}
+                    />
                   ) : (
-                    <ParamWidget nodeId={id} spec={p} value={data.params[p.name]} invalid={run?.state === 'error' && run.input === p.name} onChange={(v) => onParam(p.name, v)} />
+                    <ParamWidget
+                      nodeId={id}
+                      spec={p}
+                      value={data.params[p.name]}
+                      invalid={run?.state === 'error' && run.input === p.name}
+                      onChange={(v) => onParam(p.name, v)}
+                    />
                   )}
                 </div>
               ))}
@@ -235,7 +290,7 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
             </div>
           )}
           {run?.state === 'error' && run.message && <NodeError nodeId={id} message={run.message} />}
-          {!look.pinned && <ResizeCorner id={id} width={width} />}
+          {!look.pinned && !lowDetail && <ResizeCorner id={id} width={width} />}
         </>
       )}
     </div>

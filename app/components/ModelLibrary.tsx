@@ -1,7 +1,15 @@
 'use client';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ModelFolder } from '@/nodes/schemas';
-import { ensureModelFolders, errorMessage, hashModel, listModelFolders, listModelUsage, type ModelFolderInfo, type ModelUsage } from '@/app/lib/engineApi';
+import {
+  ensureModelFolders,
+  errorMessage,
+  hashModel,
+  listModelFolders,
+  listModelUsage,
+  type ModelFolderInfo,
+  type ModelUsage,
+} from '@/app/lib/engineApi';
 import { refreshModels } from '@/app/lib/engineSync';
 import { useTemplateStore } from '@/app/stores/templateStore';
 import { Modal } from './Modal';
@@ -40,7 +48,12 @@ export function ModelLibrary({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const live = useRef(true);
-  useEffect(() => () => void (live.current = false), []);
+  useEffect(
+    () => () => {
+      live.current = false;
+    },
+    [],
+  );
 
   const refresh = useCallback(async () => {
     setBusy(true);
@@ -68,10 +81,12 @@ export function ModelLibrary({ onClose }: { onClose: () => void }) {
       if (!next) continue;
       const key = `${folder}/${next.name}`;
       setHashing(key);
-      hashModel(folder, next.name).then(
-        (sha) => live.current && setHashes((h) => ({ ...h, [key]: sha })),
-        () => live.current && setHashes((h) => ({ ...h, [key]: 'unreadable' })),
-      ).finally(() => live.current && setHashing(null));
+      hashModel(folder, next.name)
+        .then(
+          (sha) => live.current && setHashes((h) => ({ ...h, [key]: sha })),
+          () => live.current && setHashes((h) => ({ ...h, [key]: 'unreadable' })),
+        )
+        .finally(() => live.current && setHashing(null));
       return;
     }
   }, [models, hashes, hashing]);
@@ -81,7 +96,13 @@ export function ModelLibrary({ onClose }: { onClose: () => void }) {
       <div className="mb-2 flex items-center gap-2">
         <h2 className="text-base font-semibold">Models</h2>
         <span className="text-xs text-neutral-500">files the server reads, by ComfyUI folder</span>
-        <button type="button" data-testid="models-refresh" className="ml-auto rounded bg-neutral-800 px-2 py-1 text-xs hover:bg-neutral-700 disabled:opacity-50" disabled={busy} onClick={() => void refresh()}>
+        <button
+          type="button"
+          data-testid="models-refresh"
+          className="ml-auto rounded bg-neutral-800 px-2 py-1 text-xs hover:bg-neutral-700 disabled:opacity-50"
+          disabled={busy}
+          onClick={() => void refresh()}
+        >
           {busy ? 'Refreshing…' : 'Refresh'}
         </button>
         <button type="button" className="rounded bg-neutral-800 px-2 py-1 text-xs hover:bg-neutral-700" onClick={onClose} aria-label="close">
@@ -109,9 +130,15 @@ export function ModelLibrary({ onClose }: { onClose: () => void }) {
               <header className="flex flex-wrap items-baseline gap-x-2">
                 <h3 className="font-semibold text-neutral-100">{f.folder}</h3>
                 <span className="text-xs text-neutral-400">{PURPOSE[f.folder] ?? ''}</span>
-                <span className="ml-auto text-xs text-neutral-500">{files.length} file{files.length === 1 ? '' : 's'}</span>
+                <span className="ml-auto text-xs text-neutral-500">
+                  {files.length} file{files.length === 1 ? '' : 's'}
+                </span>
               </header>
-              <p data-testid={`models-path-${f.folder}`} className="mt-0.5 break-all font-mono text-[11px] text-neutral-400" title={f.dirs.map((d) => d.path).join('\n')}>
+              <p
+                data-testid={`models-path-${f.folder}`}
+                className="mt-0.5 break-all font-mono text-[11px] text-neutral-400"
+                title={f.dirs.map((d) => d.path).join('\n')}
+              >
                 {here}
                 {f.dirs.length > 1 && <span className="text-neutral-600"> (+{f.dirs.length - 1} more)</span>}
               </p>
@@ -137,9 +164,13 @@ export function ModelLibrary({ onClose }: { onClose: () => void }) {
                       const users = usage[f.folder]?.[m.name] ?? [];
                       return (
                         <tr key={m.name} data-testid={`model-row-${f.folder}-${m.name}`} className="border-t border-neutral-800 align-top">
-                          <td className="truncate py-0.5 font-mono" title={m.name}>{m.name}</td>
+                          <td className="truncate py-0.5 font-mono" title={m.name}>
+                            {m.name}
+                          </td>
                           <td data-testid="model-family">{m.family ?? '—'}</td>
-                          <td data-testid="model-size" className="tabular-nums">{formatBytes(m.bytes)}</td>
+                          <td data-testid="model-size" className="tabular-nums">
+                            {formatBytes(m.bytes)}
+                          </td>
                           <td data-testid="model-sha" className="truncate font-mono text-neutral-400" title={sha ?? ''}>
                             {sha ?? (hashing === key ? 'hashing…' : 'queued for hashing')}
                           </td>

@@ -38,10 +38,16 @@ export function NodePalette({ filter, onPick, autoFocus, testId, className, drag
   const [highlight, setHighlight] = useState(0);
   const list = useRef<HTMLUListElement>(null);
   const shown = useMemo(() => rankNodes(schemas, query).filter((s) => matchesFilter(s, filter)), [schemas, filter, query]);
-  useEffect(() => setHighlight(0), [query, filter]);
+  // a new query or filter starts from the best match
+  const [shownFor, setShownFor] = useState({ query, filter });
+  if (shownFor.query !== query || shownFor.filter !== filter) {
+    setShownFor({ query, filter });
+    setHighlight(0);
+  }
+  const highlighted = shown[highlight]?.id;
   useEffect(() => {
-    list.current?.querySelector('[data-highlighted="true"]')?.scrollIntoView({ block: 'nearest' });
-  }, [highlight]);
+    if (highlighted) list.current?.querySelector(`[data-testid="${testId}-item-${highlighted}"]`)?.scrollIntoView({ block: 'nearest' });
+  }, [highlighted, testId]);
   const current = shown[Math.min(highlight, shown.length - 1)];
   return (
     <div data-testid={testId} className={`flex flex-col gap-1 text-sm ${className ?? ''}`}>
@@ -95,7 +101,9 @@ export function NodePalette({ filter, onPick, autoFocus, testId, className, drag
                 </span>
                 <span className="min-w-0 flex-1">
                   <span className="block truncate">{s.title}</span>
-                  <span className="block truncate text-[10px] leading-tight text-neutral-500">{s.title === s.id ? s.category : `${s.id} · ${s.category}`}</span>
+                  <span className="block truncate text-[10px] leading-tight text-neutral-500">
+                    {s.title === s.id ? s.category : `${s.id} · ${s.category}`}
+                  </span>
                 </span>
               </button>
             </li>

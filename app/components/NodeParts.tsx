@@ -23,7 +23,13 @@ export function SocketRow({ nodeId, input, output, run }: { nodeId: string; inpu
     <div className="relative flex h-6 items-center justify-between px-3 text-xs">
       {input ? (
         <>
-          <Handle type="target" id={input.name} position={Position.Left} data-testid={`handle-${nodeId}-in-${input.name}`} style={handleStyle(input.type)} />
+          <Handle
+            type="target"
+            id={input.name}
+            position={Position.Left}
+            data-testid={`handle-${nodeId}-in-${input.name}`}
+            style={handleStyle(input.type)}
+          />
           <span
             data-testid={`input-${nodeId}-${input.name}`}
             data-error={badInput ? 'true' : undefined}
@@ -42,7 +48,13 @@ export function SocketRow({ nodeId, input, output, run }: { nodeId: string; inpu
           <span className="text-neutral-300" title={output.type}>
             {output.name}
           </span>
-          <Handle type="source" id={output.name} position={Position.Right} data-testid={`handle-${nodeId}-out-${output.name}`} style={handleStyle(output.type)} />
+          <Handle
+            type="source"
+            id={output.name}
+            position={Position.Right}
+            data-testid={`handle-${nodeId}-out-${output.name}`}
+            style={handleStyle(output.type)}
+          />
         </>
       )}
     </div>
@@ -85,7 +97,9 @@ export function NodeImages({ nodeId, reserve }: { nodeId: string; reserve: 'outp
   const src = reserve === 'output' ? outputs?.[0] : preview;
   // A fixed-size box, so images arriving mid-run never resize the node.
   return (
-    <div className={`relative mx-2 mb-2 flex items-center justify-center overflow-hidden rounded bg-neutral-950 ring-1 ring-neutral-800 ${reserve === 'output' ? 'h-56' : 'h-32'}`}>
+    <div
+      className={`relative mx-2 mb-2 flex items-center justify-center overflow-hidden rounded bg-neutral-950 ring-1 ring-neutral-800 ${reserve === 'output' ? 'h-56' : 'h-32'}`}
+    >
       {src ? (
         // eslint-disable-next-line @next/next/no-img-element
         <img
@@ -95,7 +109,18 @@ export function NodeImages({ nodeId, reserve }: { nodeId: string; reserve: 'outp
           className={`h-full w-full object-contain [image-rendering:pixelated] ${reserve === 'output' ? 'cursor-zoom-in' : ''}`}
           onDoubleClick={
             reserve === 'output' && outputs
-              ? () => useViewerStore.getState().open(outputs.map((url) => ({ url, path: decodeURIComponent(url.replace(/^\/outputs\//, '')), jobId: useRunStore.getState().canvasJobId ?? '', nodeId, title: null, prompt: null })), 0)
+              ? () =>
+                  useViewerStore.getState().open(
+                    outputs.map((url) => ({
+                      url,
+                      path: decodeURIComponent(url.replace(/^\/outputs\//, '')),
+                      jobId: useRunStore.getState().canvasJobId ?? '',
+                      nodeId,
+                      title: null,
+                      prompt: null,
+                    })),
+                    0,
+                  )
               : undefined
           }
         />
@@ -110,7 +135,19 @@ export function NodeImages({ nodeId, reserve }: { nodeId: string; reserve: 'outp
 }
 
 /** Below the low-detail zoom a widget is plain text; a click brings the node close enough to edit it. */
-export function ParamSummary({ nodeId, name, value, tall, onZoom }: { nodeId: string; name: string; value: ParamValue | undefined; tall: boolean; onZoom: () => void }) {
+export function ParamSummary({
+  nodeId,
+  name,
+  value,
+  tall,
+  onZoom,
+}: {
+  nodeId: string;
+  name: string;
+  value: ParamValue | undefined;
+  tall: boolean;
+  onZoom: () => void;
+}) {
   return (
     <button
       type="button"
@@ -157,11 +194,21 @@ export function NodeError({ nodeId, message }: { nodeId: string; message: string
 
 /** A node of a class this build does not know: its sockets and values, kept so the file round-trips. */
 export function PlaceholderNode({ id, type, placeholder }: { id: string; type: string; placeholder: Placeholder }) {
-  const values = Array.isArray(placeholder.widgets_values) ? placeholder.widgets_values : Object.entries(placeholder.widgets_values).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+  const values = Array.isArray(placeholder.widgets_values)
+    ? placeholder.widgets_values
+    : Object.entries(placeholder.widgets_values).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
   const rows = Math.max(placeholder.inputs.length, placeholder.outputs.length);
   return (
-    <div data-testid={`node-${id}`} data-node-type={type} data-placeholder="true" className="w-72 rounded-md bg-red-950/90 text-xs text-neutral-100 ring-2 ring-red-600">
-      <div className="rounded-t-md bg-red-900 px-2 py-1 font-semibold" title="This node type is not installed in Latent Loom; a run that needs it fails.">
+    <div
+      data-testid={`node-${id}`}
+      data-node-type={type}
+      data-placeholder="true"
+      className="w-72 rounded-md bg-red-950/90 text-xs text-neutral-100 ring-2 ring-red-600"
+    >
+      <div
+        className="rounded-t-md bg-red-900 px-2 py-1 font-semibold"
+        title="This node type is not installed in Latent Loom; a run that needs it fails."
+      >
         Missing node: {type} <span className="text-[10px] text-red-300">#{id}</span>
       </div>
       <div className="py-1">
@@ -172,7 +219,12 @@ export function PlaceholderNode({ id, type, placeholder }: { id: string; type: s
             <div key={i} className="relative flex h-6 items-center justify-between px-3">
               {input ? (
                 <>
-                  <Handle type="target" id={input.name} position={Position.Left} style={{ background: SOCKET_COLORS[input.type as keyof typeof SOCKET_COLORS] ?? '#999', width: 11, height: 11 }} />
+                  <Handle
+                    type="target"
+                    id={input.name}
+                    position={Position.Left}
+                    style={{ background: SOCKET_COLORS[input.type as keyof typeof SOCKET_COLORS] ?? '#999', width: 11, height: 11 }}
+                  />
                   <span className="text-neutral-300">{input.name}</span>
                 </>
               ) : (
@@ -181,7 +233,12 @@ export function PlaceholderNode({ id, type, placeholder }: { id: string; type: s
               {output && (
                 <>
                   <span className="text-neutral-300">{output.name}</span>
-                  <Handle type="source" id={String(i)} position={Position.Right} style={{ background: SOCKET_COLORS[output.type as keyof typeof SOCKET_COLORS] ?? '#999', width: 11, height: 11 }} />
+                  <Handle
+                    type="source"
+                    id={String(i)}
+                    position={Position.Right}
+                    style={{ background: SOCKET_COLORS[output.type as keyof typeof SOCKET_COLORS] ?? '#999', width: 11, height: 11 }}
+                  />
                 </>
               )}
             </div>
@@ -191,11 +248,12 @@ export function PlaceholderNode({ id, type, placeholder }: { id: string; type: s
       {values.length > 0 && (
         <ul className="px-2 pb-2 text-neutral-400">
           {values.map((v, i) => (
-            <li key={i} className="truncate">{typeof v === 'string' ? v : JSON.stringify(v)}</li>
+            <li key={i} className="truncate">
+              {typeof v === 'string' ? v : JSON.stringify(v)}
+            </li>
           ))}
         </ul>
       )}
     </div>
   );
 }
-

@@ -20,9 +20,20 @@ export function JobRow({ job, testId, onCancel }: { job: JobSummary; testId: str
   return (
     <li data-testid={testId} data-status={job.status} className="flex items-center gap-2 rounded bg-neutral-800 px-1.5 py-1 text-xs">
       {thumb ? (
-        <button type="button" className="h-9 w-9 shrink-0 overflow-hidden rounded bg-neutral-900" title="open in the viewer" onClick={() => useViewerStore.getState().open(images, 0)}>
+        <button
+          type="button"
+          className="h-9 w-9 shrink-0 overflow-hidden rounded bg-neutral-900"
+          title="open in the viewer"
+          onClick={() => useViewerStore.getState().open(images, 0)}
+        >
           {/* eslint-disable-next-line @next/next/no-img-element */}
-          <img data-testid={`${testId}-thumb`} src={thumb.url} alt={`output of ${jobLabel(job)}`} className="h-full w-full object-cover" loading="lazy" />
+          <img
+            data-testid={`${testId}-thumb`}
+            src={thumb.url}
+            alt={`output of ${jobLabel(job)}`}
+            className="h-full w-full object-cover"
+            loading="lazy"
+          />
         </button>
       ) : (
         <span className={`h-9 w-1 shrink-0 rounded ${STATUS_STYLE[job.status]}`} />
@@ -34,7 +45,11 @@ export function JobRow({ job, testId, onCancel }: { job: JobSummary; testId: str
         <span className="block truncate text-[10px] text-neutral-500">
           <span className={`mr-1 rounded px-1 text-white ${STATUS_STYLE[job.status]}`}>{job.status}</span>
           <span data-testid={`${testId}-workflow`}>{job.title ?? 'untitled'}</span>
-          {job.error && <span className="ml-1 text-red-300" title={job.error.message}>{job.error.message}</span>}
+          {job.error && (
+            <span className="ml-1 text-red-300" title={job.error.message}>
+              {job.error.message}
+            </span>
+          )}
         </span>
       </span>
       {onCancel && (
@@ -74,7 +89,12 @@ export function QueuePanel() {
           <JobRow key={j.id} job={j} testId={`queue-item-${j.id}`} />
         ))}
         {pending.map((j) => (
-          <JobRow key={j.id} job={j} testId={`queue-item-${j.id}`} onCancel={() => cancelJob(j.id).catch((err) => toast(errorMessage(err), 'error'))} />
+          <JobRow
+            key={j.id}
+            job={j}
+            testId={`queue-item-${j.id}`}
+            onCancel={() => cancelJob(j.id).catch((err) => toast(errorMessage(err), 'error'))}
+          />
         ))}
       </ul>
       {pending.length === 0 && <p className="text-xs text-neutral-500">nothing queued</p>}

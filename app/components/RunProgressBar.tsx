@@ -31,7 +31,11 @@ export function RunProgressBar() {
       <div className="relative hidden h-2 flex-1 overflow-hidden rounded bg-neutral-800 xl:block">
         <div className="absolute inset-y-0 left-0 bg-sky-500 transition-[width]" style={{ width: `${fraction * 100}%` }} />
       </div>
-      <span data-testid="run-progress-text" className={`w-32 truncate ${lastEnded?.status === 'cancelled' && !running ? 'text-amber-300' : 'text-neutral-300'}`} title={text}>
+      <span
+        data-testid="run-progress-text"
+        className={`w-32 truncate ${lastEnded?.status === 'cancelled' && !running ? 'text-amber-300' : 'text-neutral-300'}`}
+        title={text}
+      >
         {text}
       </span>
       {queued > 0 && (

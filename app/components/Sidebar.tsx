@@ -15,7 +15,10 @@ export function Sidebar() {
     useGraphStore.getState().addNode(schema.id, defaultParams(schema), { x: at.x - 140 + jitter, y: at.y - 80 + jitter });
   };
   return (
-    <aside data-testid="left-panel" className="flex w-56 flex-none flex-col gap-3 overflow-hidden border-r border-neutral-800 bg-neutral-900 p-2 pl-5">
+    <aside
+      data-testid="left-panel"
+      className="flex w-56 flex-none flex-col gap-3 overflow-hidden border-r border-neutral-800 bg-neutral-900 p-2 pl-5"
+    >
       <NodePalette testId="sidebar-palette" filter={null} onPick={add} className="min-h-0 flex-1" draggable />
       <Examples />
     </aside>

@@ -19,7 +19,9 @@ function ConnectionStatus() {
   const text = connection === 'online' ? 'connected' : connection === 'offline' ? 'server unreachable: reconnecting…' : 'connecting…';
   return (
     <span data-testid="connection-status" data-state={connection} className="flex shrink-0 items-center gap-1.5 text-xs" title={text}>
-      <span className={`h-2.5 w-2.5 rounded-full ${connection === 'online' ? 'bg-emerald-500' : connection === 'offline' ? 'animate-pulse bg-red-500' : 'bg-neutral-500'}`} />
+      <span
+        className={`h-2.5 w-2.5 rounded-full ${connection === 'online' ? 'bg-emerald-500' : connection === 'offline' ? 'animate-pulse bg-red-500' : 'bg-neutral-500'}`}
+      />
       {connection === 'offline' && <span className="whitespace-nowrap font-semibold text-red-200">{text}</span>}
     </span>
   );
@@ -80,6 +82,7 @@ export function Toolbar({ onHelp, onModels }: { onHelp: () => void; onModels: ()
           />
           <span
             data-testid="dirty-marker"
+            role="img"
             aria-label={dirty ? 'unsaved changes' : 'saved'}
             title={dirty ? 'unsaved changes' : 'no unsaved changes'}
             className={`ml-1 w-2 text-amber-400 ${dirty ? '' : 'invisible'}`}
@@ -129,13 +132,35 @@ export function Toolbar({ onHelp, onModels }: { onHelp: () => void; onModels: ()
           }}
         />
         <span className="mx-1 h-5 w-px shrink-0 bg-neutral-700" />
-        <button type="button" data-testid="undo" className={button} disabled={!canUndo} onClick={() => useGraphStore.getState().undo()} title="Ctrl+Z" aria-label="undo">
+        <button
+          type="button"
+          data-testid="undo"
+          className={button}
+          disabled={!canUndo}
+          onClick={() => useGraphStore.getState().undo()}
+          title="Ctrl+Z"
+          aria-label="undo"
+        >
           ↶
         </button>
-        <button type="button" data-testid="redo" className={button} disabled={!canRedo} onClick={() => useGraphStore.getState().redo()} title="Ctrl+Shift+Z" aria-label="redo">
+        <button
+          type="button"
+          data-testid="redo"
+          className={button}
+          disabled={!canRedo}
+          onClick={() => useGraphStore.getState().redo()}
+          title="Ctrl+Shift+Z"
+          aria-label="redo"
+        >
           ↷
         </button>
-        <button type="button" data-testid="models-button" className={button} onClick={onModels} title="every model folder, what is in it and which workflows use it">
+        <button
+          type="button"
+          data-testid="models-button"
+          className={button}
+          onClick={onModels}
+          title="every model folder, what is in it and which workflows use it"
+        >
           Models
         </button>
       </div>

@@ -27,15 +27,34 @@ function nodeSetItems(ids: string[], prefix: string): MenuItem[] {
   const collapsed = all((n) => nodeLook(n.data).collapsed === true);
   const pinned = all((n) => nodeLook(n.data).pinned === true);
   return [
-    { label: 'Bypass', hint: 'Ctrl+B', testId: `${prefix}-bypass`, checked: all((n) => n.data.mode === 'bypassed'), onSelect: () => g.toggleMode(ids, 'bypassed') },
-    { label: 'Mute', hint: 'Ctrl+M', testId: `${prefix}-mute`, checked: all((n) => n.data.mode === 'muted'), onSelect: () => g.toggleMode(ids, 'muted') },
-    { label: 'Collapse', testId: `${prefix}-collapse`, checked: collapsed, onSelect: () => g.setLook(ids, { collapsed: collapsed ? undefined : true }) },
+    {
+      label: 'Bypass',
+      hint: 'Ctrl+B',
+      testId: `${prefix}-bypass`,
+      checked: all((n) => n.data.mode === 'bypassed'),
+      onSelect: () => g.toggleMode(ids, 'bypassed'),
+    },
+    {
+      label: 'Mute',
+      hint: 'Ctrl+M',
+      testId: `${prefix}-mute`,
+      checked: all((n) => n.data.mode === 'muted'),
+      onSelect: () => g.toggleMode(ids, 'muted'),
+    },
+    {
+      label: 'Collapse',
+      testId: `${prefix}-collapse`,
+      checked: collapsed,
+      onSelect: () => g.setLook(ids, { collapsed: collapsed ? undefined : true }),
+    },
     { label: 'Pin', testId: `${prefix}-pin`, checked: pinned, onSelect: () => g.setLook(ids, { pinned: pinned ? undefined : true }) },
     {
       kind: 'submenu',
       label: 'Colour',
       testId: `${prefix}-colour`,
-      items: colorItems(`${prefix}-colour`, (c) => g.setLook(ids, c ? { color: c.color, bgcolor: c.bgcolor } : { color: undefined, bgcolor: undefined })),
+      items: colorItems(`${prefix}-colour`, (c) =>
+        g.setLook(ids, c ? { color: c.color, bgcolor: c.bgcolor } : { color: undefined, bgcolor: undefined }),
+      ),
     },
     { kind: 'separator' },
     {
@@ -63,7 +82,13 @@ export function nodeMenu(id: string): MenuItem[] {
       label: 'Rename title…',
       testId: 'menu-node-rename',
       onSelect: async () => {
-        const title = await promptDialog({ title: 'Node title', label: `Title of ${id} (empty: ${schema?.title ?? node.data.type})`, initial: node.data.title ?? schema?.title ?? '', confirm: 'Rename', testId: 'rename-dialog' });
+        const title = await promptDialog({
+          title: 'Node title',
+          label: `Title of ${id} (empty: ${schema?.title ?? node.data.type})`,
+          initial: node.data.title ?? schema?.title ?? '',
+          confirm: 'Rename',
+          testId: 'rename-dialog',
+        });
         if (title !== null) useGraphStore.getState().setTitle(id, title === schema?.title ? '' : title);
       },
     },
@@ -75,7 +100,11 @@ export function nodeMenu(id: string): MenuItem[] {
       kind: 'submenu',
       label: 'Convert widget to input',
       testId: 'menu-node-to-input',
-      items: toInput.map((w) => ({ label: w.label ?? w.name, testId: `menu-node-to-input-${w.name}`, onSelect: () => g.setLook([id], { widget_inputs: [...converted, w.name] }) })),
+      items: toInput.map((w) => ({
+        label: w.label ?? w.name,
+        testId: `menu-node-to-input-${w.name}`,
+        onSelect: () => g.setLook([id], { widget_inputs: [...converted, w.name] }),
+      })),
     });
   }
   if (toWidget.length) {
@@ -128,7 +157,9 @@ export function edgeMenu(edgeId: string, at: XY): MenuItem[] {
         gs.setEdgePoints(edgeId, insertPoint(from, dst.position, e.data?.points ?? [], at));
       },
     },
-    ...(points.length ? [{ label: 'Remove reroute points', testId: 'menu-edge-unroute', onSelect: () => g.setEdgePoints(edgeId, []) } as MenuItem] : []),
+    ...(points.length
+      ? [{ label: 'Remove reroute points', testId: 'menu-edge-unroute', onSelect: () => g.setEdgePoints(edgeId, []) } as MenuItem]
+      : []),
     { kind: 'separator' },
     { label: 'Delete wire', testId: 'menu-edge-delete', danger: true, onSelect: () => g.deleteEdge(edgeId) },
   ];
@@ -156,7 +187,12 @@ export function groupMenu(index: number, group: WorkflowGroup): MenuItem[] {
         if (title !== null) useGraphStore.getState().updateGroup(index, { title: title || 'Group' });
       },
     },
-    { kind: 'submenu', label: 'Colour', testId: 'menu-group-colour', items: colorItems('menu-group-colour', (c) => g.updateGroup(index, { color: c ? c.groupcolor : undefined })) },
+    {
+      kind: 'submenu',
+      label: 'Colour',
+      testId: 'menu-group-colour',
+      items: colorItems('menu-group-colour', (c) => g.updateGroup(index, { color: c ? c.groupcolor : undefined })),
+    },
     { label: 'Select its nodes', testId: 'menu-group-select', onSelect: () => g.select(nodesInGroup(group, g.nodes)) },
     { kind: 'separator' },
     { label: 'Remove group (keep nodes)', testId: 'menu-group-remove', onSelect: () => g.removeGroup(index) },

@@ -89,8 +89,12 @@ export function useAutosave() {
       clearTimeout(dirtyTimer);
       dirtyTimer = setTimeout(checkDirty, DIRTY_DELAY_MS);
     };
-    const unsubGraph = useGraphStore.subscribe((s, prev) => (s.nodes !== prev.nodes || s.edges !== prev.edges || s.groups !== prev.groups) && schedule());
-    const unsubDoc = useDocumentStore.subscribe((s, prev) => (s.name !== prev.name || s.baseline !== prev.baseline || s.libraryName !== prev.libraryName) && schedule());
+    const unsubGraph = useGraphStore.subscribe(
+      (s, prev) => (s.nodes !== prev.nodes || s.edges !== prev.edges || s.groups !== prev.groups) && schedule(),
+    );
+    const unsubDoc = useDocumentStore.subscribe(
+      (s, prev) => (s.name !== prev.name || s.baseline !== prev.baseline || s.libraryName !== prev.libraryName) && schedule(),
+    );
     window.addEventListener('beforeunload', save);
     return () => {
       clearTimeout(saveTimer);

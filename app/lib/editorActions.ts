@@ -72,6 +72,9 @@ export async function openDocument(value: unknown, o: OpenOptions): Promise<bool
   for (const w of parsed.warnings.filter((w) => !/is not a node type this build knows/.test(w))) toast(w);
   if (unknown.length > 0) toast(`Unknown node types kept as placeholders: ${[...new Set(unknown.map(([, n]) => n.type))].join(', ')}`, 'error');
   const graph = workflowToGraph(workflow, byId);
+  useViewStore
+    .getState()
+    .prefit?.(graph.nodes.map((n) => ({ position: n.position, width: typeof n.data.extra?.width === 'number' ? n.data.extra.width : undefined })));
   useGraphStore.getState().replaceGraph(graph);
   useDocumentStore.getState().setDocument({ name: o.name, libraryName: o.libraryName ?? null, baseline: documentKey(graph) });
   useRunStore.getState().clearCanvas();

@@ -89,7 +89,10 @@ export async function listHistory(cursor: string | null = null, limit = HISTORY_
 
 /** What runs now and what waits, from the server (any client's jobs): [running, queued newest first]. */
 export async function listQueue(signal?: AbortSignal): Promise<[JobSummary[], JobSummary[]]> {
-  return Promise.all([client.jobs.list.query({ status: 'running', limit: 50 }, { signal }), client.jobs.list.query({ status: 'queued', limit: 200 }, { signal })]);
+  return Promise.all([
+    client.jobs.list.query({ status: 'running', limit: 50 }, { signal }),
+    client.jobs.list.query({ status: 'queued', limit: 200 }, { signal }),
+  ]);
 }
 
 export type JobRecord = Outputs['jobs']['get'];

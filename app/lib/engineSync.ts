@@ -44,7 +44,10 @@ export function loadOlderHistory(): Promise<void> {
   const { historyCursor } = useJobsStore.getState();
   if (!historyCursor) return Promise.resolve();
   return listHistory(historyCursor, HISTORY_PAGE).then((page) =>
-    useJobsStore.getState().appendOlder(page.jobs.filter((j) => ENDED.has(j.status)), page.nextCursor),
+    useJobsStore.getState().appendOlder(
+      page.jobs.filter((j) => ENDED.has(j.status)),
+      page.nextCursor,
+    ),
   );
 }
 

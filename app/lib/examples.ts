@@ -20,7 +20,10 @@ export interface ExampleEntry {
 
 export function parseExampleIndex(value: unknown): ExampleEntry[] {
   if (!Array.isArray(value)) return [];
-  return value.filter((e): e is ExampleEntry => typeof e === 'object' && e !== null && typeof e.file === 'string' && e.file.endsWith('.json') && typeof e.title === 'string');
+  return value.filter(
+    (e): e is ExampleEntry =>
+      typeof e === 'object' && e !== null && typeof e.file === 'string' && e.file.endsWith('.json') && typeof e.title === 'string',
+  );
 }
 
 type Models = Partial<Record<ModelFolder, ModelFile[]>>;
@@ -50,8 +53,7 @@ export function adaptExample(wf: Workflow, schemas: SchemaMap, models: Models, f
       if (pick) {
         params[p.name] = pick.name;
         used.add(`${p.folder}/${pick.name}`);
-      }
-      else if (!(p.optional && current === '')) missing.push(p.folder === 'checkpoints' && family ? `${p.folder} (${family})` : p.folder);
+      } else if (!(p.optional && current === '')) missing.push(p.folder === 'checkpoints' && family ? `${p.folder} (${family})` : p.folder);
     }
     nodes[id] = { ...n, params };
   }

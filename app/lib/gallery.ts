@@ -10,7 +10,8 @@ export function galleryItems(jobs: readonly JobSummary[]): GalleryItem[] {
   for (const j of jobs) {
     if (j.status !== 'finished') continue;
     for (const f of j.files) {
-      if (IMAGE_KINDS.has(f.kind)) out.push({ url: outputUrl(f.path), path: f.path, jobId: j.id, nodeId: f.nodeId, title: j.title, prompt: j.prompt });
+      if (IMAGE_KINDS.has(f.kind))
+        out.push({ url: outputUrl(f.path), path: f.path, jobId: j.id, nodeId: f.nodeId, title: j.title, prompt: j.prompt });
     }
   }
   return out;

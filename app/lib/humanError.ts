@@ -26,7 +26,8 @@ const RULES: readonly Rule[] = [
   },
   {
     test: /(dimension mismatch|incompatible dimensions|broadcast an axis|invalid (input )?shape|shape mismatch|got invalid dimensions)/i,
-    say: () => 'The model received tensors whose shapes do not fit together: often a model, LoRA or ControlNet of another family (SD1 vs SDXL), or an image size it cannot take.',
+    say: () =>
+      'The model received tensors whose shapes do not fit together: often a model, LoRA or ControlNet of another family (SD1 vs SDXL), or an image size it cannot take.',
   },
   {
     test: /Non-zero status code returned while running (\w+) node|\[ONNXRuntimeError\]|onnxruntime/i,

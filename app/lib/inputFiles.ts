@@ -22,7 +22,11 @@ export async function uploadInput(file: Blob, name: string): Promise<string> {
 export function inputNameFor(file: { name: string; type: string }): string | null {
   const ext = IMAGE_TYPES[file.type];
   if (!ext) return null;
-  const base = file.name.replace(/\.[^.]*$/, '').replace(/[^\w\- .()]+/g, '_').slice(0, 100) || 'image';
+  const base =
+    file.name
+      .replace(/\.[^.]*$/, '')
+      .replace(/[^\w\- .()]+/g, '_')
+      .slice(0, 100) || 'image';
   return /\.(png|jpe?g|webp)$/i.test(file.name) ? `${base}${file.name.slice(file.name.lastIndexOf('.')).toLowerCase()}` : `${base}${ext}`;
 }
 

@@ -3,7 +3,15 @@ import type { Edge, Node } from '@xyflow/react';
 import type { ParamValue, SchemaMap, SeedControl } from '@/nodes/schemas';
 import { defaultParams, getSchema, SEED_CONTROLS } from '@/nodes/schemas';
 import { loadAnyWorkflow } from '@/nodes/workflow/load';
-import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type NodeMode, type Placeholder, type Workflow, type WorkflowGroup, type WorkflowNode } from '@/nodes/workflow/schema';
+import {
+  WORKFLOW_FORMAT,
+  WORKFLOW_VERSION,
+  type NodeMode,
+  type Placeholder,
+  type Workflow,
+  type WorkflowGroup,
+  type WorkflowNode,
+} from '@/nodes/workflow/schema';
 
 const seedControlSchema = z.record(z.string(), z.enum(SEED_CONTROLS));
 
@@ -73,7 +81,15 @@ export function edgeId(target: string, input: string): string {
 }
 
 export function makeEdge(source: string, output: string, target: string, input: string, points?: XY[]): LoomEdge {
-  return { id: edgeId(target, input), type: 'loom', source, sourceHandle: output, target, targetHandle: input, ...(points?.length ? { data: { points } } : {}) };
+  return {
+    id: edgeId(target, input),
+    type: 'loom',
+    source,
+    sourceHandle: output,
+    target,
+    targetHandle: input,
+    ...(points?.length ? { data: { points } } : {}),
+  };
 }
 
 export function graphToWorkflow(graph: Graph, meta?: Record<string, unknown>): Workflow {
@@ -85,7 +101,11 @@ export function graphToWorkflow(graph: Graph, meta?: Record<string, unknown>): W
     // Kept in ui (which the engine passes through): it steers the editor, not the run.
     if (d.seedControl && Object.keys(d.seedControl).length > 0) ui.seed_control = { ...d.seedControl };
     nodes[n.id] = {
-      type: d.type, version: d.version ?? 1, params: { ...d.params }, inputs: {}, ui,
+      type: d.type,
+      version: d.version ?? 1,
+      params: { ...d.params },
+      inputs: {},
+      ui,
       ...(d.mode && d.mode !== 'always' ? { mode: d.mode } : {}),
       ...(d.title ? { title: d.title } : {}),
       ...(d.placeholder ? { placeholder: d.placeholder } : {}),
@@ -104,7 +124,9 @@ export function graphToWorkflow(graph: Graph, meta?: Record<string, unknown>): W
     }
   }
   return {
-    format: WORKFLOW_FORMAT, version: WORKFLOW_VERSION, nodes,
+    format: WORKFLOW_FORMAT,
+    version: WORKFLOW_VERSION,
+    nodes,
     ...(graph.groups?.length ? { groups: graph.groups.map((g) => ({ ...g })) } : {}),
     ...(meta ? { meta } : {}),
   };
@@ -121,17 +143,16 @@ export function workflowToGraph(wf: Workflow, schemas: SchemaMap): Graph {
   const nodes: LoomNode[] = Object.entries(wf.nodes).map(([id, n], i) => {
     const schema = getSchema(n.type, schemas);
     const { x, y, seed_control, reroutes: _reroutes, ...extra } = n.ui ?? { x: (i % 6) * 320, y: Math.floor(i / 6) * 300 };
-    const seedControl = seedControlSchema.safeParse(seed_control);
-    const look = nodeLook({ type: n.type, params: {}, extra });
+    const seedControl = seed_control === undefined ? null : seedControlSchema.safeParse(seed_control);
     return {
       id,
       type: 'loom',
       position: { x, y },
-      ...(look.pinned ? { draggable: false } : {}),
+      ...(extra.pinned === true ? { draggable: false } : {}),
       data: {
         type: schema?.id ?? n.type,
         params: { ...(schema ? defaultParams(schema) : {}), ...n.params },
-        ...(seedControl.success ? { seedControl: seedControl.data } : {}),
+        ...(seedControl?.success ? { seedControl: seedControl.data } : {}),
         ...(n.mode ? { mode: n.mode } : {}),
         ...(n.title ? { title: n.title } : {}),
         ...(n.placeholder ? { placeholder: n.placeholder } : {}),
@@ -143,9 +164,10 @@ export function workflowToGraph(wf: Workflow, schemas: SchemaMap): Graph {
   });
   const edges: LoomEdge[] = [];
   for (const [id, n] of Object.entries(wf.nodes)) {
-    const reroutes = pointsSchema.safeParse(n.ui?.reroutes);
+    // most nodes have no reroutes: only parse what is there
+    const reroutes = n.ui?.reroutes === undefined ? null : pointsSchema.safeParse(n.ui.reroutes);
     for (const [input, link] of Object.entries(n.inputs)) {
-      const points = reroutes.success ? reroutes.data[input]?.map(([px, py]) => ({ x: px, y: py })) : undefined;
+      const points = reroutes?.success ? reroutes.data[input]?.map(([px, py]) => ({ x: px, y: py })) : undefined;
       if (wf.nodes[link.node]) edges.push(makeEdge(link.node, link.output, id, input, points));
     }
   }

@@ -69,7 +69,14 @@ export async function confirmDialog(o: { title: string; message?: string; confir
 }
 
 /** A name in the app's own dialog (never window.prompt); null when cancelled. */
-export async function promptDialog(o: { title: string; label: string; initial: string; confirm: string; validate?: (t: string) => string | null; testId?: string }): Promise<string | null> {
+export async function promptDialog(o: {
+  title: string;
+  label: string;
+  initial: string;
+  confirm: string;
+  validate?: (t: string) => string | null;
+  testId?: string;
+}): Promise<string | null> {
   const a = await useDialogStore.getState().ask({
     title: o.title,
     testId: o.testId ?? 'prompt-dialog',

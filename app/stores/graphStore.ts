@@ -42,7 +42,13 @@ export interface GraphState extends Graph {
   updateGroup: (index: number, patch: Partial<WorkflowGroup>, record?: boolean) => void;
   removeGroup: (index: number) => void;
   /** Moves a group and the nodes given (those inside it when the drag began) by a canvas offset. */
-  moveGroup: (index: number, members: readonly string[], from: { bounding: WorkflowGroup['bounding']; positions: Record<string, XY> }, dx: number, dy: number) => void;
+  moveGroup: (
+    index: number,
+    members: readonly string[],
+    from: { bounding: WorkflowGroup['bounding']; positions: Record<string, XY> },
+    dx: number,
+    dy: number,
+  ) => void;
   select: (ids: readonly string[]) => void;
 }
 
@@ -135,9 +141,7 @@ export const useGraphStore = create<GraphState>()((set, get) => ({
   setSeedControl: (nodeId, name, control) => {
     get().commit();
     set({
-      nodes: get().nodes.map((n) =>
-        n.id === nodeId ? { ...n, data: { ...n.data, seedControl: { ...n.data.seedControl, [name]: control } } } : n,
-      ),
+      nodes: get().nodes.map((n) => (n.id === nodeId ? { ...n, data: { ...n.data, seedControl: { ...n.data.seedControl, [name]: control } } } : n)),
     });
   },
 

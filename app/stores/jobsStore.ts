@@ -52,7 +52,10 @@ export const useJobsStore = create<JobsState>()((set, get) => ({
     const oldest = jobs[jobs.length - 1];
     // older pages already loaded stay; anything newer than this page's oldest job comes from this page
     const older = oldest ? history.filter((j) => !ids.has(j.id) && j.createdAt < oldest.createdAt) : history;
-    set({ history: [...jobs, ...older].sort(byNewest), historyCursor: historyCursor === undefined || older.length === 0 ? nextCursor : historyCursor });
+    set({
+      history: [...jobs, ...older].sort(byNewest),
+      historyCursor: historyCursor === undefined || older.length === 0 ? nextCursor : historyCursor,
+    });
   },
   appendOlder: (jobs, nextCursor) => {
     const have = new Set(get().history.map((j) => j.id));

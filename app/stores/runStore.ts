@@ -107,7 +107,13 @@ export function reduceCanvas(s: CanvasRun & { mine: Record<string, string[]> }, 
       if (!current) return {};
       const target = e.error.nodeId;
       const nodes = Object.fromEntries(Object.entries(s.nodes).filter(([, r]) => r.state !== 'queued' && r.state !== 'running'));
-      return { canvasEnded: true, previews: {}, nodes: target ? { ...nodes, [target]: { state: 'error', message: e.error.message, ...(e.error.input ? { input: e.error.input } : {}) } } : nodes };
+      return {
+        canvasEnded: true,
+        previews: {},
+        nodes: target
+          ? { ...nodes, [target]: { state: 'error', message: e.error.message, ...(e.error.input ? { input: e.error.input } : {}) } }
+          : nodes,
+      };
     }
     case 'job.cancelled':
       // a cancelled job leaves nothing stale behind: no states, no latent preview
@@ -125,7 +131,10 @@ export function reduceRunning(s: Pick<RunState, 'running' | 'lastEnded'>, e: Job
       const p = s.running?.progress;
       const same = p?.node === e.nodeId;
       return {
-        running: { jobId: e.jobId, progress: { jobId: e.jobId, node: e.nodeId, step: e.step, total: e.total, startedAt: same && p ? p.startedAt : now, lastAt: now } },
+        running: {
+          jobId: e.jobId,
+          progress: { jobId: e.jobId, node: e.nodeId, step: e.step, total: e.total, startedAt: same && p ? p.startedAt : now, lastAt: now },
+        },
       };
     }
     case 'job.finished':
@@ -160,7 +169,14 @@ export const useRunStore = create<RunState>()((set, get) => ({
     const mine = { ...s.mine, [jobId]: nodeIds };
     // the canvas shows the new job now unless one of its jobs is still queued or running
     if (s.canvasJobId === null || s.canvasEnded) {
-      set({ mine, canvasJobId: jobId, canvasEnded: false, previews: {}, warnings: {}, nodes: Object.fromEntries(nodeIds.map((id) => [id, { state: 'queued' as const }])) });
+      set({
+        mine,
+        canvasJobId: jobId,
+        canvasEnded: false,
+        previews: {},
+        warnings: {},
+        nodes: Object.fromEntries(nodeIds.map((id) => [id, { state: 'queued' as const }])),
+      });
     } else set({ mine });
     const replay = early.filter((e) => e.jobId === jobId);
     early.splice(0, early.length, ...early.filter((e) => e.jobId !== jobId));

@@ -24,7 +24,10 @@ const timers = new Map<number, ReturnType<typeof setTimeout>>();
 export const useToastStore = create<ToastState>()((set, get) => {
   const expire = (id: number, kind: Toast['kind']) => {
     clearTimeout(timers.get(id));
-    timers.set(id, setTimeout(() => get().dismiss(id), TOAST_MS[kind]));
+    timers.set(
+      id,
+      setTimeout(() => get().dismiss(id), TOAST_MS[kind]),
+    );
   };
   return {
     toasts: [],

@@ -16,6 +16,12 @@ export interface ViewState {
   /** a node to bring into view at a readable zoom (clicking a widget while zoomed out) */
   focusRequest: { nodeId: string; widget?: string; n: number } | null;
   requestFocus: (nodeId: string, widget?: string) => void;
+  /**
+   * Set by the canvas: moves the viewport onto nodes before they are drawn (from their positions), so a loaded
+   * graph renders once at its final zoom instead of first at the old one; requestFit then fits it exactly.
+   */
+  prefit: ((nodes: readonly { position: { x: number; y: number }; width?: number }[]) => void) | null;
+  setPrefit: (f: ViewState['prefit']) => void;
 }
 
 function loadPanels(): Panels {
@@ -42,6 +48,8 @@ export const useViewStore = create<ViewState>()((set, get) => ({
   },
   focusRequest: null,
   requestFocus: (nodeId, widget) => set({ focusRequest: { nodeId, widget, n: (get().focusRequest?.n ?? 0) + 1 } }),
+  prefit: null,
+  setPrefit: (prefit) => set({ prefit }),
 }));
 
 /** The pointer's last canvas position (flow coordinates), for paste at the cursor; not state, so moving never re-renders. */

@@ -12,7 +12,8 @@ export type InputPreview = { ok: true; dataUrl: string; width: number; height: n
 
 export async function inputPreview(inputDir: string, name: string): Promise<InputPreview> {
   const r = await resolveFileInside(inputDir, name);
-  if (r.status !== 'file') return { ok: false, reason: r.status === 'missing' ? `no file "${name}" in input/` : `"${name}" is not a file inside input/` };
+  if (r.status !== 'file')
+    return { ok: false, reason: r.status === 'missing' ? `no file "${name}" in input/` : `"${name}" is not a file inside input/` };
   if (r.size > MAX_BYTES) return { ok: false, reason: `${name} is too large to preview` };
   try {
     const bytes = await fs.readFile(r.real);

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { getSchema, MODEL_FOLDERS, type ModelFolder, type SchemaMap } from '../../nodes/schemas';
 import { loadAnyWorkflow } from '../../nodes/workflow/load';
+import type { Workflow } from '../../nodes/workflow/schema';
 import { MODEL_FOLDER_TABLE, modelDirectories } from './model-folders';
 import type { LoomPaths } from './paths';
 
@@ -30,7 +31,11 @@ export async function modelFolderInfo(paths: Pick<LoomPaths, 'models' | 'extraMo
   return Promise.all(
     MODEL_FOLDERS.map(async (folder) => {
       const dirs = modelDirectories(paths, folder);
-      return { folder, dirs: await Promise.all(dirs.map(async (d) => ({ path: d, exists: await isDir(d) }))), extensions: MODEL_FOLDER_TABLE[folder].extensions };
+      return {
+        folder,
+        dirs: await Promise.all(dirs.map(async (d) => ({ path: d, exists: await isDir(d) }))),
+        extensions: MODEL_FOLDER_TABLE[folder].extensions,
+      };
     }),
   );
 }
@@ -66,7 +71,7 @@ export async function modelUsage(workflowsDir: string, schemas: SchemaMap): Prom
     const file = path.join(workflowsDir, e.name);
     const st = await fs.stat(file).catch(() => null);
     if (!st || st.size > MAX_BYTES) continue;
-    let wf;
+    let wf: Workflow;
     try {
       wf = loadAnyWorkflow(JSON.parse(await fs.readFile(file, 'utf8')), schemas).workflow;
     } catch {
@@ -78,8 +83,10 @@ export async function modelUsage(workflowsDir: string, schemas: SchemaMap): Prom
       for (const p of schema?.params ?? []) {
         const v = node.params[p.name];
         if (p.kind !== 'model' || typeof v !== 'string' || v === '') continue;
-        const byName = (usage[p.folder] ??= {});
-        const users = (byName[v] ??= []);
+        const byName = usage[p.folder] ?? {};
+        usage[p.folder] = byName;
+        const users = byName[v] ?? [];
+        byName[v] = users;
         if (!users.includes(name)) users.push(name);
       }
     }

@@ -3,7 +3,10 @@ import { REGISTRY } from '@/nodes/registry';
 import { matchTier, rankNodes, Tier, words } from '@/app/lib/nodeSearch';
 
 const schemas = REGISTRY.list;
-const top = (q: string, n = 3) => rankNodes(schemas, q).slice(0, n).map((s) => s.id);
+const top = (q: string, n = 3) =>
+  rankNodes(schemas, q)
+    .slice(0, n)
+    .map((s) => s.id);
 
 describe('node search', () => {
   it('splits class ids and titles into words', () => {

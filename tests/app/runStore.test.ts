@@ -4,17 +4,39 @@ import { reduceCanvas, reduceRunning, useRunStore, type CanvasRun } from '@/app/
 import { segmentPrompt } from '@/app/lib/promptWeights';
 
 type S = CanvasRun & { mine: Record<string, string[]> };
-const empty: S = { canvasJobId: 'j1', canvasEnded: false, nodes: {}, previews: {}, warnings: {}, outputs: {}, mine: { j1: ['ckpt', 'sampler', 'save'] } };
+const empty: S = {
+  canvasJobId: 'j1',
+  canvasEnded: false,
+  nodes: {},
+  previews: {},
+  warnings: {},
+  outputs: {},
+  mine: { j1: ['ckpt', 'sampler', 'save'] },
+};
 
 type Body<E = JobEvent> = E extends JobEvent ? Omit<E, 'jobId' | 'id' | 'time'> : never;
 const stamp = (e: Body, i: number, jobId = 'j1') => ({ ...e, jobId, id: i, time: '2026-01-01T00:00:00Z' }) as JobEvent;
 
 function run(events: Body[], from: S = empty): S {
-  return events.reduce<S>((s, e, i) => ({ ...s, ...reduceCanvas(s, stamp(e, i)) }), from);
+  let s = from;
+  events.forEach((e, i) => {
+    s = { ...s, ...reduceCanvas(s, stamp(e, i)) };
+  });
+  return s;
 }
 
 beforeEach(() => {
-  useRunStore.setState({ canvasJobId: null, canvasEnded: true, nodes: {}, previews: {}, warnings: {}, outputs: {}, mine: {}, running: null, lastEnded: null });
+  useRunStore.setState({
+    canvasJobId: null,
+    canvasEnded: true,
+    nodes: {},
+    previews: {},
+    warnings: {},
+    outputs: {},
+    mine: {},
+    running: null,
+    lastEnded: null,
+  });
 });
 
 describe('canvas state from job events', () => {
@@ -107,7 +129,11 @@ describe('run store', () => {
     store.applyEvent(ev({ type: 'job.started' }, 3, 'b'));
     expect(useRunStore.getState()).toMatchObject({ canvasJobId: 'b', running: { jobId: 'b' }, nodes: { save: { state: 'queued' } } });
     store.applyEvent(ev({ type: 'job.finished', ms: 1, files: [{ path: 'b.png', kind: 'image', nodeId: 'save' }] }, 4, 'b'));
-    expect(useRunStore.getState()).toMatchObject({ outputs: { save: ['/outputs/b.png'] }, running: null, lastEnded: { jobId: 'b', status: 'finished' } });
+    expect(useRunStore.getState()).toMatchObject({
+      outputs: { save: ['/outputs/b.png'] },
+      running: null,
+      lastEnded: { jobId: 'b', status: 'finished' },
+    });
   });
 
   it('loading another workflow detaches the old jobs from the canvas', () => {

@@ -10,7 +10,8 @@ const dataDir = () => {
 };
 const libraryFile = (name: string) => path.join(dataDir(), 'workflows', `${name}.json`);
 /** The steps a saved workflow holds (polled: the save lands a moment after the click). */
-const savedSteps = (name: string) => () => (existsSync(libraryFile(name)) ? JSON.parse(readFileSync(libraryFile(name), 'utf8')).nodes.sampler.params.steps : null);
+const savedSteps = (name: string) => () =>
+  existsSync(libraryFile(name)) ? JSON.parse(readFileSync(libraryFile(name), 'utf8')).nodes.sampler.params.steps : null;
 
 async function setSteps(page: Page, value: string) {
   await page.getByTestId('param-sampler-steps').fill(value);
@@ -121,13 +122,21 @@ test('saving, opening and deleting never lose work silently; a dirty marker show
 test('loading another workflow clears the old one’s previews, images, states and errors', async ({ page }) => {
   await openFresh(page);
   // a finished run: states and an output image on the canvas
-  await uploadWorkflow(page, 'run-then-load.json', txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'a red barn', seed: 3, steps: 2, prefix: 'clear' }));
+  await uploadWorkflow(
+    page,
+    'run-then-load.json',
+    txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'a red barn', seed: 3, steps: 2, prefix: 'clear' }),
+  );
   await page.getByTestId('queue-button').click();
   await expect(page.getByTestId('output-image-save')).toBeVisible({ timeout: 120_000 });
   await expect(node(page, 'sampler')).toHaveAttribute('data-state', 'done');
 
   // the same ids in another workflow must start clean
-  await uploadWorkflow(page, 'same-ids.json', txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'a blue barn', seed: 4, steps: 2, prefix: 'clear2' }));
+  await uploadWorkflow(
+    page,
+    'same-ids.json',
+    txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'a blue barn', seed: 4, steps: 2, prefix: 'clear2' }),
+  );
   await expect(page.getByTestId('param-pos-text')).toHaveValue('a blue barn');
   await expect(page.getByTestId('output-image-save')).toHaveCount(0);
   await expect(node(page, 'sampler')).toHaveAttribute('data-state', 'idle');

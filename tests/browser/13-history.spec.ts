@@ -11,7 +11,9 @@ const wf = (prefix: string, text: string, seed: number, steps = 1) => ({
   meta: { title: `${prefix}-workflow` },
 });
 
-test('gallery and history come from the server (browser, CLI, HTTP API, a job resumed after a restart), paginated, newest first, after reloads', async ({ page }) => {
+test('gallery and history come from the server (browser, CLI, HTTP API, a job resumed after a restart), paginated, newest first, after reloads', async ({
+  page,
+}) => {
   test.setTimeout(420_000);
   const server = await TestServer.start(makeDataDir({ models: true }));
   try {
@@ -22,11 +24,15 @@ test('gallery and history come from the server (browser, CLI, HTTP API, a job re
     // a job from the CLI, submitted to the running server
     const file = path.join(server.dataDir, 'cli.json');
     writeFileSync(file, JSON.stringify(wf('cli', 'from the command line', 2)));
-    const cli = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'server/cli/main.ts'), 'run', file, '--server', server.url], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const cli = spawnSync(
+      process.execPath,
+      [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'server/cli/main.ts'), 'run', file, '--server', server.url],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 120_000,
+      },
+    );
     expect(cli.status, cli.stderr).toBe(0);
 
     // a job that was running when the server died runs again after the restart

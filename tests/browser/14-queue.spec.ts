@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { SHOTS, openFresh, txt2imgWorkflow, uploadWorkflow } from './helpers';
 
-test('several queued jobs: each one’s images reach the gallery; the header and Cancel follow the running job; the queue lists and cancels any one', async ({ page }) => {
+test('several queued jobs: each one’s images reach the gallery; the header and Cancel follow the running job; the queue lists and cancels any one', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   await openFresh(page);
   const jobIds: string[] = [];
@@ -34,8 +36,12 @@ test('several queued jobs: each one’s images reach the gallery; the header and
   await expect(page.getByTestId(`queue-item-${a}-thumb`)).toBeVisible();
   await expect(page.getByTestId(`queue-item-${b}`)).toHaveAttribute('data-status', 'running');
   await expect(page.getByTestId(`queue-item-${c}`)).toHaveAttribute('data-status', 'queued');
-  const order = await page.getByTestId('queue-panel').locator('li[data-testid^="queue-item-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
-  expect(order).toEqual([a, b, c, d].map((id) => `queue-item-${id}`));
+  const order = () =>
+    page
+      .getByTestId('queue-panel')
+      .locator('li[data-testid^="queue-item-"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+  await expect.poll(order).toEqual([a, b, c, d].map((id) => `queue-item-${id}`));
   await expect(page.getByTestId(`queue-item-${b}-label`)).toHaveText('B long one');
   await expect(page.getByTestId(`queue-item-${d}-label`)).toHaveText('D waits and is cancelled');
   await expect(page.getByTestId(`queue-item-${b}-workflow`)).toHaveText('q');

@@ -11,7 +11,11 @@ test('the image viewer: fit and full size, arrows, Esc, download, what it was ma
     [21, 'a viewer test, first image'],
     [22, 'a viewer test, second image'],
   ] as const) {
-    await uploadWorkflow(page, `viewer-${seed}.json`, txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text, seed, steps: 2, prefix: `viewer${seed}` }));
+    await uploadWorkflow(
+      page,
+      `viewer-${seed}.json`,
+      txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text, seed, steps: 2, prefix: `viewer${seed}` }),
+    );
     await page.getByTestId('queue-button').click();
     await expect(page.getByTestId('output-image-save')).toBeVisible({ timeout: 120_000 });
   }
@@ -55,7 +59,11 @@ test('the image viewer: fit and full size, arrows, Esc, download, what it was ma
   await expect(viewer).toHaveCount(0);
 
   // load this workflow: the exact graph that made it
-  await uploadWorkflow(page, 'other.json', txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'something else', seed: 5, steps: 3, prefix: 'other' }));
+  await uploadWorkflow(
+    page,
+    'other.json',
+    txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'something else', seed: 5, steps: 3, prefix: 'other' }),
+  );
   await expect(page.getByTestId('param-pos-text')).toHaveValue('something else');
   await page.getByTestId('gallery-item-1').click();
   await page.getByTestId('viewer-load-workflow').click();

@@ -1,7 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { SHOTS, autosavedWorkflow, node, openFresh, rgbOf, wirePoint } from './helpers';
 
-type Saved = { nodes: Record<string, { type: string; mode?: string; params: Record<string, unknown>; ui?: Record<string, unknown> }>; groups?: { title: string; bounding: number[]; color?: string }[] };
+type Saved = {
+  nodes: Record<string, { type: string; mode?: string; params: Record<string, unknown>; ui?: Record<string, unknown> }>;
+  groups?: { title: string; bounding: number[]; color?: string }[];
+};
 const saved = async (page: Page) => (await autosavedWorkflow(page)) as unknown as Saved;
 const title = (page: Page, id: string) => page.getByTestId(`node-title-${id}`);
 
@@ -77,16 +80,20 @@ test('groups: made from the selection, moved with their nodes, titled and colour
   const dy = (wf1.groups?.[0]?.bounding[1] as number) - (gy as number);
   expect(dx).toBeGreaterThan(20);
   expect(dy).toBeGreaterThan(10);
+  const at = (wf: Saved, id: string) => (wf.nodes[id]?.ui ?? { x: Number.NaN, y: Number.NaN }) as { x: number; y: number };
   for (const id of ['pos', 'neg']) {
-    expect((wf1.nodes[id]?.ui as { x: number }).x - (wf0.nodes[id]?.ui as { x: number }).x).toBe(dx);
-    expect((wf1.nodes[id]?.ui as { y: number }).y - (wf0.nodes[id]?.ui as { y: number }).y).toBe(dy);
+    expect(at(wf1, id).x - at(wf0, id).x).toBe(dx);
+    expect(at(wf1, id).y - at(wf0, id).y).toBe(dy);
   }
   expect(wf1.nodes.sampler?.ui).toEqual(wf0.nodes.sampler?.ui);
   expect(wf1.groups?.[0]).toMatchObject({ title: 'Prompts', color: '#a1309b' });
   await page.screenshot({ path: `${SHOTS}/group.png` });
 });
 
-test('notes render Markdown (no raw HTML); reroute points; resize; collapse; paste at the cursor; drag from the sidebar', async ({ page, context }) => {
+test('notes render Markdown (no raw HTML); reroute points; resize; collapse; paste at the cursor; drag from the sidebar', async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await openFresh(page);
   const pane = page.locator('.react-flow__pane');
@@ -103,7 +110,9 @@ test('notes render Markdown (no raw HTML); reroute points; resize; collapse; pas
 
   // Markdown, edited on double-click; raw HTML stays text
   await page.getByTestId('note-markdown-markdownnote').dblclick();
-  await page.getByTestId('param-markdownnote-text').fill('# Read me\n\n**seed 42** looked best\n\n- one\n- two\n\n<img src=x onerror="window.__xss=1">');
+  await page
+    .getByTestId('param-markdownnote-text')
+    .fill('# Read me\n\n**seed 42** looked best\n\n- one\n- two\n\n<img src=x onerror="window.__xss=1">');
   await title(page, 'sampler').click();
   const md = page.getByTestId('note-markdown-markdownnote');
   await expect(md.locator('h1')).toHaveText('Read me');
@@ -124,11 +133,14 @@ test('notes render Markdown (no raw HTML); reroute points; resize; collapse; pas
   await page.mouse.down();
   await page.mouse.move(d.x + d.width / 2, d.y + d.height / 2 + 50, { steps: 5 });
   await page.mouse.up();
-  const pts = ((await saved(page)).nodes.sampler?.ui?.reroutes as Record<string, [number, number][]>).latent_image;
+  const pts = ((await saved(page)).nodes.sampler?.ui?.reroutes as Record<string, [number, number][]> | undefined)?.latent_image;
   expect(pts).toHaveLength(1);
   // the wire now passes through the moved point
   const [px, py] = pts?.[0] ?? [];
-  await expect(page.locator('.react-flow__edge[data-id="sampler:latent_image"] path.react-flow__edge-path')).toHaveAttribute('d', new RegExp(` ${px},${py}( |$)`));
+  await expect(page.locator('.react-flow__edge[data-id="sampler:latent_image"] path.react-flow__edge-path')).toHaveAttribute(
+    'd',
+    new RegExp(` ${px},${py}( |$)`),
+  );
   await page.reload();
   await expect(page.getByTestId('reroute-sampler:latent_image-0')).toBeVisible();
   await page.getByTestId('reroute-sampler:latent_image-0').dblclick();

@@ -3,10 +3,13 @@ import { SHOTS, node, openFresh } from './helpers';
 
 const rows = (testId: string) => `[data-testid^="${testId}-item-"]`;
 
-test('node search ranks exact, then prefix, then words, then description; ids and titles both match; arrows move a visible highlight, Enter takes it', async ({ page }) => {
+test('node search ranks exact, then prefix, then words, then description; ids and titles both match; arrows move a visible highlight, Enter takes it', async ({
+  page,
+}) => {
   await openFresh(page);
   const search = page.getByTestId('sidebar-palette-search');
-  const order = async () => page.locator(rows('sidebar-palette')).evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')?.replace('sidebar-palette-item-', '')));
+  const order = async () =>
+    page.locator(rows('sidebar-palette')).evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')?.replace('sidebar-palette-item-', '')));
 
   // exact class id first, then the ids it prefixes
   await search.fill('KSampler');

@@ -2,7 +2,9 @@ import { expect, test } from '@playwright/test';
 import { SHOTS, txt2imgWorkflow, uploadWorkflow } from './helpers';
 import { TestServer, makeDataDir } from './server';
 
-test('the header turns red within 3 s when the server is gone, queueing says so, and everything resumes on reconnect, a running job included', async ({ page }) => {
+test('the header turns red within 3 s when the server is gone, queueing says so, and everything resumes on reconnect, a running job included', async ({
+  page,
+}) => {
   test.setTimeout(300_000);
   const server = await TestServer.start(makeDataDir({ models: true }));
   try {
@@ -12,7 +14,11 @@ test('the header turns red within 3 s when the server is gone, queueing says so,
     await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'online');
     await expect(page.getByTestId('toolbar')).toHaveAttribute('data-connection', 'online');
 
-    await uploadWorkflow(page, 'survivor.json', txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'a job that survives a crash', seed: 8, steps: 150, prefix: 'survivor' }));
+    await uploadWorkflow(
+      page,
+      'survivor.json',
+      txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'a job that survives a crash', seed: 8, steps: 150, prefix: 'survivor' }),
+    );
     await page.getByTestId('queue-button').click();
     await expect(page.getByTestId('run-progress-text')).toContainText(/step \d+\/150/, { timeout: 60_000 });
 

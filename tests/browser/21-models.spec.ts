@@ -5,14 +5,20 @@ import { expect, test } from '@playwright/test';
 import { SHOTS } from './helpers';
 import { TestServer, goldenDir, makeDataDir, place, requireTinyModel } from './server';
 
-test('model library: every folder with its full path, family, size, a hash made in the background, the workflows using each file; refresh without reloading; missing folders are created', async ({ page }) => {
+test('model library: every folder with its full path, family, size, a hash made in the background, the workflows using each file; refresh without reloading; missing folders are created', async ({
+  page,
+}) => {
   const server = await TestServer.start(makeDataDir({ models: true }));
   try {
     const dir = server.dataDir;
     // a saved workflow that uses the checkpoint
     writeFileSync(
       path.join(dir, 'workflows/uses-tiny.json'),
-      JSON.stringify({ format: 'latentloom.workflow', version: 2, nodes: { c: { type: 'CheckpointLoaderSimple', version: 1, params: { ckpt_name: 'tiny-sd1.safetensors' }, inputs: {} } } }),
+      JSON.stringify({
+        format: 'latentloom.workflow',
+        version: 2,
+        nodes: { c: { type: 'CheckpointLoaderSimple', version: 1, params: { ckpt_name: 'tiny-sd1.safetensors' }, inputs: {} } },
+      }),
     );
     expect(existsSync(path.join(dir, 'models/loras'))).toBe(false);
     await page.goto(server.url);

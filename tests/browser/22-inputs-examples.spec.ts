@@ -54,7 +54,10 @@ test('LoadImage previews its image and takes a dropped PNG, JPEG or WebP, or an 
 
   // from the gallery: an output of a run becomes the input
   const wf = txt2imgWorkflow({ file: 'tiny-sd1.safetensors', text: 'a gallery source', seed: 31, steps: 1, prefix: 'gallerysource' });
-  await uploadWorkflow(page, 'source.json', { ...wf, nodes: { ...wf.nodes, img: { type: 'LoadImage', version: 1, params: { image: 'dropped.png' }, ui: { x: 1300, y: 500 } } } });
+  await uploadWorkflow(page, 'source.json', {
+    ...wf,
+    nodes: { ...wf.nodes, img: { type: 'LoadImage', version: 1, params: { image: 'dropped.png' }, ui: { x: 1300, y: 500 } } },
+  });
   // the canvas had unsaved changes: opening the file asks first
   await page.getByTestId('dialog-discard').click();
   await page.getByTestId('queue-button').click();
@@ -67,7 +70,9 @@ test('LoadImage previews its image and takes a dropped PNG, JPEG or WebP, or an 
   expect((await autosavedWorkflow(page)).nodes.img?.params.image).toMatch(/^from-output\/gallerysource/);
 });
 
-test('examples run on the installed checkpoint of their family, ship their input image, and the LoRA example says it needs a LoRA', async ({ page }) => {
+test('examples run on the installed checkpoint of their family, ship their input image, and the LoRA example says it needs a LoRA', async ({
+  page,
+}) => {
   test.setTimeout(240_000);
   // checkpoints under names no example mentions: one SD1, one SDXL
   const dir = makeDataDir({ models: false });
@@ -100,7 +105,9 @@ test('examples run on the installed checkpoint of their family, ship their input
     await page.getByTestId('example-lora').click();
     // the steps edit above is unsaved: discard it
     await page.getByTestId('dialog-discard').click();
-    await expect(page.getByTestId('toast-error').filter({ hasText: `LoRA needs a LoRA file: put it in ${path.join(dir, 'models/loras')}` })).toBeVisible();
+    await expect(
+      page.getByTestId('toast-error').filter({ hasText: `LoRA needs a LoRA file: put it in ${path.join(dir, 'models/loras')}` }),
+    ).toBeVisible();
     await expect(page.getByTestId('note-markdown-needs_lora')).toContainText('This example needs a LoRA.');
     // with one installed, it picks it
     place(path.join(goldenDir, 'lora/tiny-sd1-lora.safetensors'), path.join(dir, 'models/loras/mine.safetensors'));

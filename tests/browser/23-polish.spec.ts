@@ -32,14 +32,20 @@ test('native controls and scrollbars follow the dark theme', async ({ page }) =>
   expect(Math.max(r, g, b)).toBeLessThan(80);
   const option = await select.evaluate((el) => getComputedStyle((el as HTMLSelectElement).options[0] as HTMLOptionElement).backgroundColor);
   expect(Math.max(...(await rgbOf(page, option)))).toBeLessThan(80);
-  const scrollbar = await page.getByTestId('sidebar-palette').locator('ul').evaluate((el) => getComputedStyle(el).scrollbarColor);
+  const scrollbar = await page
+    .getByTestId('sidebar-palette')
+    .locator('ul')
+    .evaluate((el) => getComputedStyle(el).scrollbarColor);
   const thumb = scrollbar.split(/\s(?![^(]*\))/)[0] ?? '';
   expect(Math.max(...(await rgbOf(page, thumb)))).toBeLessThan(120);
 });
 
 test('toasts stack (at most five) and expire', async ({ page }) => {
   await openFresh(page);
-  for (let i = 0; i < 7; i++) await page.getByTestId('upload-input').setInputFiles({ name: `broken-${i}.json`, mimeType: 'application/json', buffer: Buffer.from('{"not": "a workflow"}') });
+  for (let i = 0; i < 7; i++)
+    await page
+      .getByTestId('upload-input')
+      .setInputFiles({ name: `broken-${i}.json`, mimeType: 'application/json', buffer: Buffer.from('{"not": "a workflow"}') });
   const toasts = page.getByTestId('toast-error');
   await expect(toasts).toHaveCount(5);
   // newest at the bottom: the last two are the last files
@@ -84,7 +90,13 @@ test('an onnxruntime failure reads as one plain line on the node, the original b
     const url = route.request().url();
     if (url.includes('jobs.events') && streams++ === 0) {
       const id = await jobId;
-      const event = { type: 'job.failed', jobId: id, error: { message: ort, nodeId: 'sampler' }, id: 9_000_000_000_000_000, time: new Date().toISOString() };
+      const event = {
+        type: 'job.failed',
+        jobId: id,
+        error: { message: ort, nodeId: 'sampler' },
+        id: 9_000_000_000_000_000,
+        time: new Date().toISOString(),
+      };
       await route.fulfill({
         status: 200,
         headers: { 'content-type': 'text/event-stream' },

@@ -64,7 +64,9 @@ export async function edgeCount(page: Page): Promise<number> {
 }
 
 /** The workflow the editor autosaved (what a reload restores). */
-export async function autosavedWorkflow(page: Page): Promise<{ nodes: Record<string, { type: string; params: Record<string, unknown>; inputs: Record<string, unknown> }> }> {
+export async function autosavedWorkflow(
+  page: Page,
+): Promise<{ nodes: Record<string, { type: string; params: Record<string, unknown>; inputs: Record<string, unknown> }> }> {
   await page.waitForTimeout(600);
   return page.evaluate(() => JSON.parse(localStorage.getItem('latentloom.autosave') ?? '{}').workflow);
 }
@@ -98,15 +100,30 @@ export function txt2imgWorkflow(o: { file: string; text: string; seed: number; s
       neg: { type: 'CLIPTextEncode', version: 1, params: { text: '' }, inputs: { clip: { node: 'ckpt', output: 'CLIP' } }, ui: { x: 340, y: 250 } },
       latent: { type: 'EmptyLatentImage', version: 1, params: { width: 64, height: 64, batch_size: 1 }, ui: { x: 340, y: 480 } },
       sampler: {
-        type: 'KSampler', version: 1, params: { seed: o.seed, steps: o.steps },
+        type: 'KSampler',
+        version: 1,
+        params: { seed: o.seed, steps: o.steps },
         inputs: {
-          model: { node: 'ckpt', output: 'MODEL' }, positive: { node: 'pos', output: 'CONDITIONING' },
-          negative: { node: 'neg', output: 'CONDITIONING' }, latent_image: { node: 'latent', output: 'LATENT' },
+          model: { node: 'ckpt', output: 'MODEL' },
+          positive: { node: 'pos', output: 'CONDITIONING' },
+          negative: { node: 'neg', output: 'CONDITIONING' },
+          latent_image: { node: 'latent', output: 'LATENT' },
         },
         ui: { x: 700, y: 100 },
       },
-      decode: { type: 'VAEDecode', version: 1, inputs: { samples: { node: 'sampler', output: 'LATENT' }, vae: { node: 'ckpt', output: 'VAE' } }, ui: { x: 1040, y: 100 } },
-      save: { type: 'SaveImage', version: 1, params: { filename_prefix: o.prefix }, inputs: { images: { node: 'decode', output: 'IMAGE' } }, ui: { x: 1300, y: 100 } },
+      decode: {
+        type: 'VAEDecode',
+        version: 1,
+        inputs: { samples: { node: 'sampler', output: 'LATENT' }, vae: { node: 'ckpt', output: 'VAE' } },
+        ui: { x: 1040, y: 100 },
+      },
+      save: {
+        type: 'SaveImage',
+        version: 1,
+        params: { filename_prefix: o.prefix },
+        inputs: { images: { node: 'decode', output: 'IMAGE' } },
+        ui: { x: 1300, y: 100 },
+      },
     },
   };
 }

@@ -73,7 +73,14 @@ export class TestServer {
 
   /** Starts (again) on the same port and data folder; resolves once the UI answers. */
   async start(): Promise<void> {
-    const env = { ...process.env, HOST: '127.0.0.1', PORT: String(this.port), LOOM_DATA_DIR: this.dataDir, NODE_ENV: 'production' as const, NEXT_TELEMETRY_DISABLED: '1' };
+    const env = {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(this.port),
+      LOOM_DATA_DIR: this.dataDir,
+      NODE_ENV: 'production' as const,
+      NEXT_TELEMETRY_DISABLED: '1',
+    };
     const child = spawn(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'server/http/main.ts')], {
       cwd: root,
       env,
@@ -116,7 +123,11 @@ export class TestServer {
 
 /** Queues a workflow through the HTTP API (tRPC over plain HTTP, as any client would). */
 export async function enqueueOverHttp(url: string, workflow: unknown): Promise<string> {
-  const res = await fetch(`${url}/api/trpc/jobs.enqueue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow }) });
+  const res = await fetch(`${url}/api/trpc/jobs.enqueue`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ workflow }),
+  });
   const body = (await res.json()) as { result?: { data?: { id: string } }; error?: unknown };
   if (!res.ok || !body.result?.data?.id) throw new Error(`enqueue failed: HTTP ${res.status} ${JSON.stringify(body.error ?? body)}`);
   return body.result.data.id;

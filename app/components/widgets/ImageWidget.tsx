@@ -8,7 +8,6 @@ import { useToastStore } from '@/app/stores/toastStore';
 import type { WidgetProps } from './types';
 import { fieldClass } from './types';
 
-
 const PREVIEW_DELAY_MS = 250;
 
 /** A gallery image to use as this node's input: the newest outputs from the server's history. */
@@ -21,11 +20,21 @@ function GalleryPicker({ onPick, onClose, testId }: { onPick: (url: string, path
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
   return (
-    <div data-testid={testId} className="nodrag nowheel absolute left-0 right-0 top-7 z-30 max-h-56 overflow-auto rounded bg-neutral-800 p-1 shadow-xl ring-1 ring-neutral-600">
+    <div
+      data-testid={testId}
+      className="nodrag nowheel absolute left-0 right-0 top-7 z-30 max-h-56 overflow-auto rounded bg-neutral-800 p-1 shadow-xl ring-1 ring-neutral-600"
+    >
       {items.length === 0 && <p className="p-1 text-neutral-400">the gallery is empty</p>}
       <div className="grid grid-cols-4 gap-1">
         {items.map((g, i) => (
-          <button key={g.url} type="button" data-testid={`${testId}-item-${i}`} title={g.path} className="aspect-square overflow-hidden rounded bg-neutral-900 hover:ring-2 hover:ring-sky-500" onClick={() => onPick(g.url, g.path)}>
+          <button
+            key={g.url}
+            type="button"
+            data-testid={`${testId}-item-${i}`}
+            title={g.path}
+            className="aspect-square overflow-hidden rounded bg-neutral-900 hover:ring-2 hover:ring-sky-500"
+            onClick={() => onPick(g.url, g.path)}
+          >
             {/* eslint-disable-next-line @next/next/no-img-element */}
             <img src={g.url} alt={g.path} className="h-full w-full object-cover" loading="lazy" />
           </button>
@@ -165,7 +174,13 @@ export function ImageWidget({ nodeId, spec, value, onChange, invalid }: WidgetPr
         <div className="flex h-40 items-center justify-center overflow-hidden rounded bg-neutral-950 ring-1 ring-neutral-800">
           {preview?.ok ? (
             // eslint-disable-next-line @next/next/no-img-element
-            <img data-testid={`input-preview-${nodeId}`} data-size={`${preview.width}x${preview.height}`} src={preview.dataUrl} alt={name} className="h-full w-full object-contain" />
+            <img
+              data-testid={`input-preview-${nodeId}`}
+              data-size={`${preview.width}x${preview.height}`}
+              src={preview.dataUrl}
+              alt={name}
+              className="h-full w-full object-contain"
+            />
           ) : (
             <span data-testid={`input-preview-missing-${nodeId}`} className="px-2 text-center text-[10px] text-neutral-500">
               {preview && !preview.ok ? preview.reason : name ? 'loading preview…' : 'drop an image here'}

@@ -6,7 +6,7 @@ export function IntWidget({ nodeId, spec, value, onChange, invalid }: WidgetProp
   const current = typeof value === 'number' ? value : spec.default;
   const label = spec.label ?? spec.name;
   return (
-    <label className="flex items-center gap-1">
+    <div className="flex items-center gap-1">
       <span className="w-20 shrink-0 truncate text-neutral-400" title={spec.description}>
         {label}
       </span>
@@ -18,6 +18,6 @@ export function IntWidget({ nodeId, spec, value, onChange, invalid }: WidgetProp
         invalid={invalid}
         onCommit={(v) => onChange(v)}
       />
-    </label>
+    </div>
   );
 }

@@ -13,8 +13,14 @@ export function SeedWidget({ nodeId, spec, value, onChange, invalid }: WidgetPro
   return (
     <div className="flex items-center gap-1">
       <span className="w-20 shrink-0 truncate text-neutral-400">{label}</span>
-      <NumberField testId={`param-${nodeId}-${spec.name}`} className="min-w-0 flex-1" value={current} rule={{ kind: 'seed', label }} invalid={invalid}
-        onCommit={(v) => onChange(v)} />
+      <NumberField
+        testId={`param-${nodeId}-${spec.name}`}
+        className="min-w-0 flex-1"
+        value={current}
+        rule={{ kind: 'seed', label }}
+        invalid={invalid}
+        onCommit={(v) => onChange(v)}
+      />
       <select
         data-testid={`seed-control-${nodeId}-${spec.name}`}
         className={`${fieldClass(false)} w-24 flex-none`}
