@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { DEFAULT_WORKFLOW } from '@/app/lib/defaultGraph';
 import { errorMessage, listInputs, listModelFolders } from '@/app/lib/engineApi';
 import { openDocument } from '@/app/lib/editorActions';
+import { refreshModels } from '@/app/lib/engineSync';
 import { adaptExample, parseExampleIndex, type ExampleEntry } from '@/app/lib/examples';
 import { uploadInput } from '@/app/lib/inputFiles';
 import { useTemplateStore } from '@/app/stores/templateStore';
@@ -44,6 +45,8 @@ export function Examples() {
   const open = async (entry: ExampleEntry) => {
     try {
       const res = await fetch(`/workflows/${encodeURIComponent(entry.file)}`);
+      // the installed models decide the example's checkpoint: wait for the list if it has not arrived yet
+      if (!useTemplateStore.getState().modelsLoaded) await refreshModels();
       let missing: string[] = [];
       const { byId, models } = useTemplateStore.getState();
       const ok = await openDocument(await res.json(), {

@@ -1,4 +1,5 @@
 'use client';
+import { openJobWorkflow } from '@/app/lib/jobActions';
 import { useJobsStore } from '@/app/stores/jobsStore';
 import { JobRow } from './QueuePanel';
 import { LoadMore } from './Gallery';
@@ -12,7 +13,7 @@ export function HistoryPanel() {
       {loaded && history.length === 0 && <p className="text-xs text-neutral-500">no finished jobs yet</p>}
       <ul className="flex min-h-0 flex-col gap-1 overflow-auto">
         {history.map((j) => (
-          <JobRow key={j.id} job={j} testId={`history-item-${j.id}`} />
+          <JobRow key={j.id} job={j} testId={`history-item-${j.id}`} onOpen={() => void openJobWorkflow(j.id)} />
         ))}
       </ul>
       <LoadMore testId="history-more" />

@@ -14,7 +14,7 @@ const STATUS_STYLE: Record<JobSummary['status'], string> = {
   cancelled: 'bg-amber-700',
 };
 
-export function JobRow({ job, testId, onCancel }: { job: JobSummary; testId: string; onCancel?: () => void }) {
+export function JobRow({ job, testId, onCancel, onOpen }: { job: JobSummary; testId: string; onCancel?: () => void; onOpen?: () => void }) {
   const images = galleryItems([job]);
   const thumb = images[0];
   return (
@@ -52,6 +52,18 @@ export function JobRow({ job, testId, onCancel }: { job: JobSummary; testId: str
           )}
         </span>
       </span>
+      {onOpen && (
+        <button
+          type="button"
+          data-testid={`${testId}-open`}
+          className="shrink-0 rounded px-1 text-neutral-400 hover:bg-neutral-700 hover:text-white"
+          title="open the workflow this job ran"
+          aria-label={`open the workflow of ${jobLabel(job)}`}
+          onClick={onOpen}
+        >
+          ↺
+        </button>
+      )}
       {onCancel && (
         <button
           type="button"

@@ -83,6 +83,10 @@ test('gallery and history come from the server (browser, CLI, HTTP API, a job re
     expect(order.at(-1)).toBe(`history-item-${apiId}`);
     expect(order[0]).toBe(`history-item-${more.at(-1)}`);
     await page.screenshot({ path: `${SHOTS}/history-panel.png` });
+    // any row opens the exact workflow its job ran
+    await page.getByTestId(`history-item-${apiId}-open`).click();
+    await expect(page.getByTestId('workflow-name')).toHaveValue('api-workflow');
+    await expect(page.getByTestId('node-pos')).toBeVisible();
   } finally {
     await server.dispose();
   }
