@@ -15,20 +15,25 @@ import {
 import { canConnect, type GraphLike, type GraphNodeLike } from '@/nodes/connect';
 import { defaultParams, type NodeSchema, type SocketType } from '@/nodes/schemas';
 import { openFile } from '@/app/lib/editorActions';
+import { insertPoint } from '@/app/lib/reroutes';
 import { SOCKET_COLORS } from '@/app/lib/socketColors';
-import type { LoomEdge, LoomNode as LoomNodeType } from '@/app/lib/workflow';
+import type { LoomEdge as LoomEdgeType, LoomNode as LoomNodeType } from '@/app/lib/workflow';
 import { useGraphStore } from '@/app/stores/graphStore';
 import { useTemplateStore } from '@/app/stores/templateStore';
 import { useToastStore } from '@/app/stores/toastStore';
-import { useViewStore } from '@/app/stores/viewStore';
+import { setLastPointer, useViewStore } from '@/app/stores/viewStore';
+import { edgeMenu, groupMenu, nodeMenu, paneMenu, selectionMenu } from './canvasMenus';
+import { ContextMenu, type MenuItem } from './ContextMenu';
 import { GroupsLayer } from './GroupsLayer';
+import { LoomEdge } from './LoomEdge';
 import { LoomNode } from './LoomNode';
-import { NodePalette, type SocketFilter } from './NodePalette';
+import { NODE_DRAG_TYPE, NodePalette, type SocketFilter } from './NodePalette';
 
 const nodeTypes = { loom: LoomNode };
+const edgeTypes = { loom: LoomEdge };
 
 /** The shape canConnect() reads, built from the canvas's nodes and edges. */
-function graphLike(nodes: LoomNodeType[], edges: LoomEdge[]): GraphLike {
+function graphLike(nodes: LoomNodeType[], edges: LoomEdgeType[]): GraphLike {
   const out: Record<string, GraphNodeLike & { inputs: Record<string, { node: string; output: string }> }> = {};
   for (const n of nodes) out[n.id] = { type: n.data.type, inputs: {}, ...(n.data.placeholder ? { placeholder: n.data.placeholder } : {}) };
   for (const e of edges) {
@@ -41,7 +46,12 @@ function graphLike(nodes: LoomNodeType[], edges: LoomEdge[]): GraphLike {
 function check(c: Connection | Edge) {
   const { nodes, edges } = useGraphStore.getState();
   if (!c.sourceHandle || !c.targetHandle) return { ok: false as const, reason: 'Connect an output to an input.' };
-  return canConnect(graphLike(nodes, edges), { node: c.source, output: c.sourceHandle }, { node: c.target, input: c.targetHandle }, useTemplateStore.getState().byId);
+  return canConnect(
+    graphLike(nodes, edges),
+    { node: c.source, output: c.sourceHandle },
+    { node: c.target, input: c.targetHandle },
+    useTemplateStore.getState().byId,
+  );
 }
 
 interface PaletteAt {
@@ -50,6 +60,13 @@ interface PaletteAt {
   filter: SocketFilter | null;
   /** the handle a link was dragged from, to connect the new node to */
   from?: { node: string; handle: string; kind: 'source' | 'target' };
+}
+
+interface MenuAt {
+  x: number;
+  y: number;
+  items: MenuItem[];
+  testId: string;
 }
 
 export function Canvas() {
@@ -61,14 +78,53 @@ export function Canvas() {
   const commit = useGraphStore((s) => s.commit);
   const byId = useTemplateStore((s) => s.byId);
   const toast = useToastStore((s) => s.push);
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, fitView, setCenter, getNode, setViewport } = useReactFlow();
   const fitRequest = useViewStore((s) => s.fitRequest);
+  const focusRequest = useViewStore((s) => s.focusRequest);
   useEffect(() => {
     // wait a frame so the new nodes are measured before fitting
     if (fitRequest > 0) requestAnimationFrame(() => void fitView({ padding: 0.1, maxZoom: 1 }));
   }, [fitRequest, fitView]);
+  useEffect(() => {
+    // a widget clicked while zoomed out: bring its node close, then put the cursor in the widget
+    if (!focusRequest) return;
+    const n = getNode(focusRequest.nodeId);
+    if (!n) return;
+    const w = n.measured?.width ?? 288;
+    const h = n.measured?.height ?? 200;
+    void setCenter(n.position.x + w / 2, n.position.y + h / 2, { zoom: 1, duration: 0 }).then(() => {
+      if (!focusRequest.widget) return;
+      // the widget exists once the node re-renders at the new zoom: look for it for a few frames
+      const selector = `[data-testid="param-${focusRequest.nodeId}-${focusRequest.widget}"]`;
+      let tries = 20;
+      const tryFocus = () => {
+        const field = document.querySelector<HTMLElement>(selector);
+        if (field) field.focus();
+        else if (tries-- > 0) requestAnimationFrame(tryFocus);
+      };
+      requestAnimationFrame(tryFocus);
+    });
+  }, [focusRequest, getNode, setCenter]);
   const wrapper = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    useViewStore.getState().setPrefit((list) => {
+      const rect = wrapper.current?.getBoundingClientRect();
+      if (!rect || list.length === 0) return;
+      // unmeasured nodes: their width if set, else the default, and a typical height
+      const xs = list.map((n) => n.position.x);
+      const ys = list.map((n) => n.position.y);
+      const x0 = Math.min(...xs);
+      const y0 = Math.min(...ys);
+      const x1 = Math.max(...list.map((n) => n.position.x + (n.width ?? 288)));
+      const y1 = Math.max(...ys) + 260;
+      const zoom = Math.max(0.1, Math.min(1, Math.min(rect.width / ((x1 - x0) * 1.2), rect.height / ((y1 - y0) * 1.2))));
+      void setViewport({ x: rect.width / 2 - ((x0 + x1) / 2) * zoom, y: rect.height / 2 - ((y0 + y1) / 2) * zoom, zoom });
+    });
+    return () => useViewStore.getState().setPrefit(null);
+  }, [setViewport]);
   const [palette, setPalette] = useState<PaletteAt | null>(null);
+  const [menu, setMenu] = useState<MenuAt | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
   // The mouseup that ends a link drag is followed by a click on the pane, which must not close the palette it opened.
   const openedAt = useRef(0);
   // Edges take their source socket's colour; derived here so stored edges stay plain data.
@@ -76,12 +132,12 @@ export function Canvas() {
     const typeOf = new Map(nodes.map((n) => [n.id, n.data.type]));
     return storedEdges.map((e) => {
       const type = byId[typeOf.get(e.source) ?? '']?.outputs.find((o) => o.name === e.sourceHandle)?.type;
-      return type ? { ...e, style: { stroke: SOCKET_COLORS[type], strokeWidth: 2 } } : e;
+      return { ...e, type: 'loom', ...(type ? { style: { stroke: SOCKET_COLORS[type], strokeWidth: 2 } } : {}) };
     });
   }, [nodes, storedEdges, byId]);
   const [refusal, setRefusal] = useState<{ x: number; y: number; text: string } | null>(null);
 
-  const isValidConnection: IsValidConnection<LoomEdge> = useCallback((c) => check(c).ok, []);
+  const isValidConnection: IsValidConnection<LoomEdgeType> = useCallback((c) => check(c).ok, []);
 
   const onConnectEnd = useCallback(
     (event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
@@ -136,19 +192,43 @@ export function Canvas() {
     [palette],
   );
 
-  const onDoubleClick = useCallback(
-    (e: ReactMouseEvent) => {
-      if (!(e.target instanceof Element) || !e.target.classList.contains('react-flow__pane')) return;
-      setPalette({ screen: { x: e.clientX, y: e.clientY }, flow: screenToFlowPosition({ x: e.clientX, y: e.clientY }), filter: null });
+  const openPaletteAt = useCallback(
+    (x: number, y: number) => {
+      openedAt.current = performance.now();
+      setPalette({ screen: { x, y }, flow: screenToFlowPosition({ x, y }), filter: null });
     },
     [screenToFlowPosition],
   );
 
-  const onDrop = useCallback(async (e: DragEvent) => {
-    const file = e.dataTransfer.files[0];
-    if (!file) return;
+  const onDoubleClick = useCallback(
+    (e: ReactMouseEvent) => {
+      if (!(e.target instanceof Element) || !e.target.classList.contains('react-flow__pane')) return;
+      openPaletteAt(e.clientX, e.clientY);
+    },
+    [openPaletteAt],
+  );
+
+  const onDrop = useCallback(
+    async (e: DragEvent) => {
+      const type = e.dataTransfer.getData(NODE_DRAG_TYPE);
+      if (type) {
+        e.preventDefault();
+        const schema = useTemplateStore.getState().byId[type];
+        if (schema) useGraphStore.getState().addNode(schema.id, defaultParams(schema), screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+        return;
+      }
+      const file = e.dataTransfer.files[0];
+      if (!file) return;
+      e.preventDefault();
+      await openFile(file);
+    },
+    [screenToFlowPosition],
+  );
+
+  const showMenu = useCallback((e: { clientX: number; clientY: number; preventDefault: () => void }, items: MenuItem[], testId: string) => {
     e.preventDefault();
-    await openFile(file);
+    setPalette(null);
+    if (items.length) setMenu({ x: e.clientX, y: e.clientY, items, testId });
   }, []);
 
   const bounds = wrapper.current?.getBoundingClientRect();
@@ -158,15 +238,21 @@ export function Canvas() {
       data-testid="canvas"
       className="relative h-full w-full"
       onDoubleClick={onDoubleClick}
+      onMouseMove={(e) => setLastPointer(screenToFlowPosition({ x: e.clientX, y: e.clientY }))}
+      onMouseLeave={() => setLastPointer(null)}
       onDragOver={(e) => {
-        if (e.dataTransfer.types.includes('Files')) e.preventDefault();
+        if (e.dataTransfer.types.includes('Files') || e.dataTransfer.types.includes(NODE_DRAG_TYPE)) {
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+        }
       }}
       onDrop={onDrop}
     >
-      <ReactFlow<LoomNodeType, LoomEdge>
+      <ReactFlow<LoomNodeType, LoomEdgeType>
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={connect}
@@ -175,6 +261,45 @@ export function Canvas() {
         onNodeDragStart={() => commit()}
         onSelectionDragStart={() => commit()}
         onPaneClick={() => performance.now() - openedAt.current > 300 && setPalette(null)}
+        onNodeContextMenu={(e, node) => {
+          const selected = useGraphStore
+            .getState()
+            .nodes.filter((n) => n.selected)
+            .map((n) => n.id);
+          if (node.selected && selected.length > 1) showMenu(e, selectionMenu(selected), 'selection-menu');
+          else {
+            useGraphStore.getState().select([node.id]);
+            showMenu(e, nodeMenu(node.id), 'node-menu');
+          }
+        }}
+        onSelectionContextMenu={(e, sel) => showMenu(e, selectionMenu(sel.map((n) => n.id)), 'selection-menu')}
+        onEdgeContextMenu={(e, edge) => showMenu(e, edgeMenu(edge.id, screenToFlowPosition({ x: e.clientX, y: e.clientY })), 'edge-menu')}
+        onEdgeDoubleClick={(e, edge) => {
+          const g = useGraphStore.getState();
+          const src = g.nodes.find((n) => n.id === edge.source);
+          const dst = g.nodes.find((n) => n.id === edge.target);
+          if (!src || !dst) return;
+          const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+          const stored = g.edges.find((x) => x.id === edge.id);
+          g.setEdgePoints(
+            edge.id,
+            insertPoint({ x: src.position.x + (src.measured?.width ?? 288), y: src.position.y }, dst.position, stored?.data?.points ?? [], at),
+          );
+        }}
+        onPaneContextMenu={(e) =>
+          showMenu(
+            e,
+            paneMenu(
+              () => openPaletteAt(e.clientX, e.clientY),
+              () => {
+                const p = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+                useGraphStore.getState().addGroup({ title: 'Group', bounding: [Math.round(p.x), Math.round(p.y), 400, 300] });
+              },
+              () => void fitView({ padding: 0.1, maxZoom: 1 }),
+            ),
+            'pane-menu',
+          )
+        }
         deleteKeyCode={null}
         zoomOnDoubleClick={false}
         selectionKeyCode="Shift"
@@ -187,7 +312,12 @@ export function Canvas() {
         proOptions={{ hideAttribution: true }}
       >
         <Background variant={BackgroundVariant.Dots} gap={24} size={1} color="#333" />
-        <GroupsLayer />
+        <GroupsLayer
+          onMenu={(e, index) => {
+            const group = useGraphStore.getState().groups?.[index];
+            if (group) showMenu(e, groupMenu(index, group), 'group-menu');
+          }}
+        />
         <MiniMap pannable zoomable nodeColor="#404040" maskColor="rgba(0,0,0,0.6)" className="!bg-neutral-900" />
         <Controls />
       </ReactFlow>
@@ -195,14 +325,15 @@ export function Canvas() {
         <div
           className="absolute z-30 h-80 w-72 rounded-md bg-neutral-900 p-2 shadow-2xl ring-1 ring-neutral-600"
           style={{
-            left: Math.min(palette.screen.x - bounds.left, bounds.width - 300),
-            top: Math.min(palette.screen.y - bounds.top, bounds.height - 330),
+            left: Math.max(0, Math.min(palette.screen.x - bounds.left, bounds.width - 300)),
+            top: Math.max(0, Math.min(palette.screen.y - bounds.top, bounds.height - 330)),
           }}
           onKeyDown={(e) => e.key === 'Escape' && setPalette(null)}
         >
           <NodePalette testId="palette" filter={palette.filter} onPick={addFromPalette} autoFocus className="h-full" />
         </div>
       )}
+      {menu && <ContextMenu x={menu.x} y={menu.y} items={menu.items} onClose={closeMenu} testId={menu.testId} />}
       {refusal && bounds && (
         <div
           data-testid="connection-refused"

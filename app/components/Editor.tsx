@@ -6,9 +6,13 @@ import { useAutosave } from '@/app/hooks/useAutosave';
 import { useEngineSync } from '@/app/hooks/useEngineSync';
 import { useShortcuts } from '@/app/hooks/useShortcuts';
 import { useTemplateStore } from '@/app/stores/templateStore';
+import { useViewStore } from '@/app/stores/viewStore';
 import { Canvas } from './Canvas';
-import { Gallery } from './Gallery';
-import { QueuePanel } from './QueuePanel';
+import { DialogHost } from './DialogHost';
+import { EmptyState } from './EmptyState';
+import { ImageViewer } from './ImageViewer';
+import { ModelLibrary } from './ModelLibrary';
+import { RightPanel } from './RightPanel';
 import { ShortcutsHelp } from './ShortcutsHelp';
 import { Sidebar } from './Sidebar';
 import { Toasts } from './Toasts';
@@ -27,28 +31,51 @@ export function Editor() {
   return <EditorReady />;
 }
 
+function PanelToggle({ side, open }: { side: 'left' | 'right'; open: boolean }) {
+  const toggle = useViewStore((s) => s.togglePanel);
+  const arrow = (side === 'left') === open ? '‹' : '›';
+  return (
+    <button
+      type="button"
+      data-testid={`toggle-${side}-panel`}
+      aria-label={`${open ? 'hide' : 'show'} the ${side} panel`}
+      aria-expanded={open}
+      title={`${open ? 'hide' : 'show'} the ${side === 'left' ? 'node list and examples' : 'queue, gallery and history'}`}
+      className={`absolute top-2 z-20 h-8 w-4 rounded bg-neutral-800/90 text-xs text-neutral-300 ring-1 ring-neutral-700 hover:bg-neutral-700 ${side === 'left' ? 'left-0 rounded-l-none' : 'right-0 rounded-r-none'}`}
+      onClick={() => toggle(side)}
+    >
+      {arrow}
+    </button>
+  );
+}
+
 /** The editor once the server's node registry has arrived (the canvas, autosave and palette all read it). */
 function EditorReady() {
   const [help, setHelp] = useState(false);
+  const [models, setModels] = useState(false);
+  const panels = useViewStore((s) => s.panels);
   const toggleHelp = useCallback(() => setHelp((h) => !h), []);
   useAutosave();
   useShortcuts(toggleHelp);
   return (
     <ReactFlowProvider>
       <div className="flex h-screen flex-col overflow-hidden">
-        <Toolbar onHelp={toggleHelp} />
+        <Toolbar onHelp={toggleHelp} onModels={() => setModels(true)} />
         <div className="flex min-h-0 flex-1">
-          <Sidebar />
-          <main className="min-w-0 flex-1">
+          {panels.left && <Sidebar />}
+          <main className="relative min-w-0 flex-1">
             <Canvas />
+            <EmptyState onModels={() => setModels(true)} />
+            <PanelToggle side="left" open={panels.left} />
+            <PanelToggle side="right" open={panels.right} />
           </main>
-          <aside className="flex w-60 flex-none flex-col gap-3 overflow-hidden border-l border-neutral-800 bg-neutral-900 p-2">
-            <QueuePanel />
-            <Gallery />
-          </aside>
+          {panels.right && <RightPanel />}
         </div>
       </div>
       {help && <ShortcutsHelp onClose={() => setHelp(false)} />}
+      {models && <ModelLibrary onClose={() => setModels(false)} />}
+      <ImageViewer />
+      <DialogHost />
       <Toasts />
     </ReactFlowProvider>
   );

@@ -23,7 +23,13 @@ export function workflowForPaste(wf: Workflow, current: Graph, schemas: SchemaMa
   return {
     nodes: pasted.nodes.map((n) => ({ ...n, id: rename.get(n.id) ?? n.id, position: { x: n.position.x + offset.x, y: n.position.y + offset.y } })),
     edges: pasted.edges.map((e) =>
-      makeEdge(rename.get(e.source) ?? e.source, e.sourceHandle ?? '', rename.get(e.target) ?? e.target, e.targetHandle ?? ''),
+      makeEdge(
+        rename.get(e.source) ?? e.source,
+        e.sourceHandle ?? '',
+        rename.get(e.target) ?? e.target,
+        e.targetHandle ?? '',
+        e.data?.points?.map((p) => ({ x: p.x + offset.x, y: p.y + offset.y })),
+      ),
     ),
   };
 }

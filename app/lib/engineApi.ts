@@ -74,8 +74,32 @@ export async function cancelJob(jobId: string): Promise<void> {
   await client.jobs.cancel.mutate({ id: jobId });
 }
 
-export async function listJobs(): Promise<JobSummary[]> {
-  return client.jobs.list.query({ limit: 50 });
+/** How many ended jobs one history page holds (the gallery and history panel page together). */
+export const HISTORY_PAGE = 20;
+
+export interface HistoryPage {
+  jobs: JobSummary[];
+  nextCursor: string | null;
+}
+
+/** Jobs newest first, one page; `cursor` continues with older ones. The one call the history panel and gallery use. */
+export async function listHistory(cursor: string | null = null, limit = HISTORY_PAGE): Promise<HistoryPage> {
+  return client.jobs.history.query({ limit, cursor });
+}
+
+/** What runs now and what waits, from the server (any client's jobs): [running, queued newest first]. */
+export async function listQueue(signal?: AbortSignal): Promise<[JobSummary[], JobSummary[]]> {
+  return Promise.all([
+    client.jobs.list.query({ status: 'running', limit: 50 }, { signal }),
+    client.jobs.list.query({ status: 'queued', limit: 200 }, { signal }),
+  ]);
+}
+
+export type JobRecord = Outputs['jobs']['get'];
+
+/** One job with the workflow it ran (the image viewer's details and "load this workflow"). */
+export async function getJob(id: string): Promise<JobRecord> {
+  return client.jobs.get.query({ id });
 }
 
 export async function listLibrary(): Promise<string[]> {
@@ -94,14 +118,55 @@ export async function deleteFromLibrary(name: string): Promise<void> {
   await client.workflows.library.delete.mutate({ name });
 }
 
-/** Follows every job's events; tRPC resumes from the last tracked id after a reconnect. */
-export function subscribeJobEvents(onEvent: (e: JobEvent) => void, onError: (message: string) => void): { unsubscribe: () => void } {
-  return client.jobs.events.subscribe(undefined, {
-    onData: (tracked) => onEvent(tracked.data),
-    onError: (err) => onError(err.message),
+/**
+ * Follows every job's events from after `lastEventId`; tRPC resumes from the last tracked id when the stream
+ * drops. `onEnd` reports a stream that stopped for good (its error), so the caller can subscribe again.
+ */
+export function subscribeJobEvents(
+  lastEventId: string | null,
+  handlers: { onEvent: (e: JobEvent, id: string) => void; onEnd: (message: string) => void; onOpen: () => void },
+): { unsubscribe: () => void } {
+  return client.jobs.events.subscribe(lastEventId ? { lastEventId } : undefined, {
+    onStarted: () => handlers.onOpen(),
+    onData: (tracked) => handlers.onEvent(tracked.data, tracked.id),
+    onError: (err) => handlers.onEnd(err.message),
+    onComplete: () => handlers.onEnd('the event stream ended'),
   });
 }
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+export type ModelFolderInfo = Outputs['models']['folders'][number];
+export type ModelUsage = Outputs['models']['usage'];
+
+export async function listModelFolders(): Promise<ModelFolderInfo[]> {
+  return client.models.folders.query();
+}
+
+/** Creates the model folders that do not exist yet; answers the full paths made. */
+export async function ensureModelFolders(): Promise<string[]> {
+  return (await client.models.ensureFolders.mutate()).created;
+}
+
+export async function listModelUsage(): Promise<ModelUsage> {
+  return client.models.usage.query();
+}
+
+export async function hashModel(folder: ModelFolder, name: string): Promise<string> {
+  return (await client.models.hash.mutate({ folder, name })).sha256;
+}
+
+export type InputFile = Outputs['inputs']['list'][number];
+
+/** Files in input/ with one of the extensions (LoadImage's picker, example inputs). */
+export async function listInputs(extensions?: string[]): Promise<InputFile[]> {
+  return client.inputs.list.query(extensions ? { extensions } : undefined);
+}
+
+export type InputPreview = Outputs['inputs']['preview'];
+
+export async function previewInput(name: string): Promise<InputPreview> {
+  return client.inputs.preview.query({ name });
 }

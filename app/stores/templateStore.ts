@@ -9,6 +9,8 @@ export interface TemplateState {
   /** true once the server's registry has arrived (the editor waits for it) */
   loaded: boolean;
   models: Partial<Record<ModelFolder, ModelFile[]>>;
+  /** true once the server's model lists have arrived (an empty list then means no files) */
+  modelsLoaded: boolean;
   setSchemas: (schemas: readonly NodeSchema[]) => void;
   setModels: (models: Partial<Record<ModelFolder, ModelFile[]>>) => void;
 }
@@ -19,6 +21,7 @@ export const useTemplateStore = create<TemplateState>()((set) => ({
   byId: {},
   loaded: false,
   models: {},
+  modelsLoaded: false,
   setSchemas: (schemas) => set({ schemas, byId: schemaMap(schemas), loaded: true }),
-  setModels: (models) => set({ models }),
+  setModels: (models) => set({ models, modelsLoaded: true }),
 }));

@@ -32,7 +32,10 @@ describe('clipboard serialisation', () => {
   });
 
   it('keeps the seed control of a node in ui', () => {
-    const g = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'sampler' ? { ...n, data: { ...n.data, seedControl: { seed: 'fixed' as const } } } : n)) };
+    const g = {
+      ...graph,
+      nodes: graph.nodes.map((n) => (n.id === 'sampler' ? { ...n, data: { ...n.data, seedControl: { seed: 'fixed' as const } } } : n)),
+    };
     const back = workflowToGraph(graphToWorkflow(g), SCHEMAS_BY_ID);
     expect(back.nodes.find((n) => n.id === 'sampler')?.data.seedControl).toEqual({ seed: 'fixed' });
   });

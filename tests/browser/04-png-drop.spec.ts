@@ -67,7 +67,13 @@ test('dropping a SaveImage PNG restores its graph', async ({ page }) => {
       version: 1,
       nodes: {
         png_ckpt: { type: 'LoadCheckpoint', version: 1, params: { file: 'tiny-sd1.safetensors' }, ui: { x: 0, y: 0 } },
-        png_text: { type: 'TextEncode', version: 1, params: { text: 'from a png' }, inputs: { clip: { node: 'png_ckpt', output: 'clip' } }, ui: { x: 340, y: 0 } },
+        png_text: {
+          type: 'TextEncode',
+          version: 1,
+          params: { text: 'from a png' },
+          inputs: { clip: { node: 'png_ckpt', output: 'clip' } },
+          ui: { x: 340, y: 0 },
+        },
       },
     });
     expectedIds = ['png_ckpt', 'png_text'];

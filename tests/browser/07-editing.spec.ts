@@ -22,7 +22,10 @@ test('copy and paste duplicates the selection with its inner links; help lists t
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   await openFresh(page);
   await node(page, 'ckpt').locator('span', { hasText: 'Load Checkpoint' }).first().click();
-  await node(page, 'pos').locator('span', { hasText: 'Text Encode' }).first().click({ modifiers: ['Control'] });
+  await node(page, 'pos')
+    .locator('span', { hasText: 'Text Encode' })
+    .first()
+    .click({ modifiers: ['Control'] });
   await page.keyboard.press('Control+c');
   await page.keyboard.press('Control+v');
   await expect(node(page, 'ckpt_2')).toBeAttached();

@@ -17,7 +17,9 @@ test('a running job shows latent previews and stops on Cancel; the next job runs
   await page.screenshot({ path: `${SHOTS}/cancel-running.png` });
 
   await page.getByTestId('cancel-job').click();
-  await expect(page.getByTestId('run-progress-text')).toHaveText('idle', { timeout: 30_000 });
+  // the header says so, and the stale latent preview of the cancelled job goes away
+  await expect(page.getByTestId('run-progress-text')).toHaveText('Cancelled', { timeout: 30_000 });
+  await expect(page.getByTestId('preview-image-sampler')).toHaveCount(0);
   await expect(page.getByTestId('cancel-job')).toBeDisabled();
   await expect(page.getByTestId('queue-panel')).toContainText('nothing queued');
   await expect(page.getByTestId('output-image-save')).toHaveCount(0);

@@ -2,8 +2,18 @@ import { expect, type Locator, type Page } from '@playwright/test';
 
 export const SHOTS = 'test-results/screenshots';
 
-/** Opens the editor with no autosave, so it starts from the default graph. */
+/** Cancels what an earlier test left queued or running on the shared server, so each test starts idle. */
+export async function cancelLeftovers(page: Page) {
+  for (const status of ['queued', 'running']) {
+    const res = await page.request.get(`/api/trpc/jobs.list?input=${encodeURIComponent(JSON.stringify({ status, limit: 1000 }))}`);
+    const jobs = ((await res.json()) as { result?: { data?: { id: string }[] } }).result?.data ?? [];
+    for (const j of jobs) await page.request.post('/api/trpc/jobs.cancel', { data: { id: j.id } });
+  }
+}
+
+/** Opens the editor with no autosave, so it starts from the default graph (and the server from an empty queue). */
 export async function openFresh(page: Page) {
+  await cancelLeftovers(page);
   await page.goto('/');
   await page.evaluate(() => localStorage.clear());
   await page.reload();
@@ -54,7 +64,9 @@ export async function edgeCount(page: Page): Promise<number> {
 }
 
 /** The workflow the editor autosaved (what a reload restores). */
-export async function autosavedWorkflow(page: Page): Promise<{ nodes: Record<string, { type: string; params: Record<string, unknown>; inputs: Record<string, unknown> }> }> {
+export async function autosavedWorkflow(
+  page: Page,
+): Promise<{ nodes: Record<string, { type: string; params: Record<string, unknown>; inputs: Record<string, unknown> }> }> {
   await page.waitForTimeout(600);
   return page.evaluate(() => JSON.parse(localStorage.getItem('latentloom.autosave') ?? '{}').workflow);
 }
@@ -88,15 +100,30 @@ export function txt2imgWorkflow(o: { file: string; text: string; seed: number; s
       neg: { type: 'CLIPTextEncode', version: 1, params: { text: '' }, inputs: { clip: { node: 'ckpt', output: 'CLIP' } }, ui: { x: 340, y: 250 } },
       latent: { type: 'EmptyLatentImage', version: 1, params: { width: 64, height: 64, batch_size: 1 }, ui: { x: 340, y: 480 } },
       sampler: {
-        type: 'KSampler', version: 1, params: { seed: o.seed, steps: o.steps },
+        type: 'KSampler',
+        version: 1,
+        params: { seed: o.seed, steps: o.steps },
         inputs: {
-          model: { node: 'ckpt', output: 'MODEL' }, positive: { node: 'pos', output: 'CONDITIONING' },
-          negative: { node: 'neg', output: 'CONDITIONING' }, latent_image: { node: 'latent', output: 'LATENT' },
+          model: { node: 'ckpt', output: 'MODEL' },
+          positive: { node: 'pos', output: 'CONDITIONING' },
+          negative: { node: 'neg', output: 'CONDITIONING' },
+          latent_image: { node: 'latent', output: 'LATENT' },
         },
         ui: { x: 700, y: 100 },
       },
-      decode: { type: 'VAEDecode', version: 1, inputs: { samples: { node: 'sampler', output: 'LATENT' }, vae: { node: 'ckpt', output: 'VAE' } }, ui: { x: 1040, y: 100 } },
-      save: { type: 'SaveImage', version: 1, params: { filename_prefix: o.prefix }, inputs: { images: { node: 'decode', output: 'IMAGE' } }, ui: { x: 1300, y: 100 } },
+      decode: {
+        type: 'VAEDecode',
+        version: 1,
+        inputs: { samples: { node: 'sampler', output: 'LATENT' }, vae: { node: 'ckpt', output: 'VAE' } },
+        ui: { x: 1040, y: 100 },
+      },
+      save: {
+        type: 'SaveImage',
+        version: 1,
+        params: { filename_prefix: o.prefix },
+        inputs: { images: { node: 'decode', output: 'IMAGE' } },
+        ui: { x: 1300, y: 100 },
+      },
     },
   };
 }
@@ -104,4 +131,30 @@ export function txt2imgWorkflow(o: { file: string; text: string; seed: number; s
 /** Loads a workflow object into the editor through the Upload button. */
 export async function uploadWorkflow(page: Page, name: string, workflow: unknown) {
   await page.getByTestId('upload-input').setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(workflow)) });
+}
+
+/** A point on a wire (fraction `at` of its length) in page coordinates: where a person would click it. */
+export async function wirePoint(page: Page, target: string, input: string, at = 0.5): Promise<{ x: number; y: number }> {
+  const path = page.locator(`.react-flow__edge[data-id="${target}:${input}"] path.react-flow__edge-path`);
+  const p = await path.evaluate((el, f) => {
+    const svg = el as SVGPathElement;
+    const pt = svg.getPointAtLength(svg.getTotalLength() * f);
+    const m = svg.getScreenCTM();
+    if (!m) throw new Error('wire not on screen');
+    return { x: pt.x * m.a + pt.y * m.c + m.e, y: pt.x * m.b + pt.y * m.d + m.f };
+  }, at);
+  return p;
+}
+
+/** A CSS colour as [r, g, b] 0..255, whatever notation the browser computed (oklab, rgb …). */
+export async function rgbOf(page: Page, css: string): Promise<[number, number, number]> {
+  return page.evaluate((c) => {
+    const ctx = document.createElement('canvas').getContext('2d');
+    if (!ctx) throw new Error('no canvas');
+    ctx.fillStyle = '#000';
+    ctx.fillStyle = c;
+    ctx.fillRect(0, 0, 1, 1);
+    const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+    return [r ?? 0, g ?? 0, b ?? 0] as [number, number, number];
+  }, css);
 }

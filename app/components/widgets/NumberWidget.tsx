@@ -1,18 +1,19 @@
 'use client';
 import { useRef } from 'react';
+import { NumberField } from './NumberField';
 import type { WidgetProps } from './types';
-import { fieldClass } from './types';
 
 function clamp(v: number, min: number, max: number) {
   return Math.min(max, Math.max(min, v));
 }
 
-/** A number field whose label drags the value (like Blender), with an optional slider. */
+/** A FLOAT field whose label drags the value (like Blender), with an optional slider. */
 export function NumberWidget({ nodeId, spec, value, onChange, invalid }: WidgetProps<'number'>) {
   const current = typeof value === 'number' ? value : spec.default;
   const drag = useRef<{ x: number; v: number } | null>(null);
   const decimals = Math.max(0, -Math.floor(Math.log10(spec.step)));
   const set = (v: number) => onChange(Number(clamp(v, spec.min, spec.max).toFixed(decimals)));
+  const label = spec.label ?? spec.name;
   return (
     <div className="flex items-center gap-1">
       <span
@@ -27,11 +28,12 @@ export function NumberWidget({ nodeId, spec, value, onChange, invalid }: WidgetP
         }}
         onPointerUp={() => (drag.current = null)}
       >
-        {spec.label ?? spec.name}
+        {label}
       </span>
       {spec.slider && (
         <input
           type="range"
+          aria-label={`${label} slider`}
           className="nodrag min-w-0 flex-1 accent-sky-500"
           min={spec.min}
           max={spec.max}
@@ -40,15 +42,13 @@ export function NumberWidget({ nodeId, spec, value, onChange, invalid }: WidgetP
           onChange={(e) => set(Number(e.target.value))}
         />
       )}
-      <input
-        data-testid={`param-${nodeId}-${spec.name}`}
-        type="number"
-        className={`${fieldClass(invalid)} ${spec.slider ? 'w-16 flex-none' : 'min-w-0 flex-1'}`}
-        min={spec.min}
-        max={spec.max}
-        step={spec.step}
+      <NumberField
+        testId={`param-${nodeId}-${spec.name}`}
+        className={spec.slider ? 'w-16 flex-none' : 'min-w-0 flex-1'}
         value={current}
-        onChange={(e) => e.target.value !== '' && set(Number(e.target.value))}
+        rule={{ kind: 'number', label, min: spec.min, max: spec.max, step: spec.step, round: spec.round }}
+        invalid={invalid}
+        onCommit={(v) => onChange(v)}
       />
     </div>
   );

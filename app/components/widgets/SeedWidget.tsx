@@ -1,25 +1,25 @@
 'use client';
 import { SEED_CONTROLS, type SeedControl } from '@/nodes/schemas';
 import { useGraphStore } from '@/app/stores/graphStore';
+import { NumberField } from './NumberField';
 import type { WidgetProps } from './types';
 import { fieldClass } from './types';
 
 export function SeedWidget({ nodeId, spec, value, onChange, invalid }: WidgetProps<'seed'>) {
   const control = useGraphStore((s) => s.nodes.find((n) => n.id === nodeId)?.data.seedControl?.[spec.name]) ?? spec.control;
   const setSeedControl = useGraphStore((s) => s.setSeedControl);
-  const current = typeof value === 'number' || typeof value === 'string' ? String(value) : String(spec.default);
+  const current = typeof value === 'number' || typeof value === 'string' ? value : spec.default;
+  const label = spec.label ?? spec.name;
   return (
     <div className="flex items-center gap-1">
-      <span className="w-20 shrink-0 truncate text-neutral-400">{spec.label ?? spec.name}</span>
-      <input
-        data-testid={`param-${nodeId}-${spec.name}`}
-        inputMode="numeric"
-        className={`${fieldClass(invalid || !/^\d+$/.test(current))} min-w-0 flex-1`}
+      <span className="w-20 shrink-0 truncate text-neutral-400">{label}</span>
+      <NumberField
+        testId={`param-${nodeId}-${spec.name}`}
+        className="min-w-0 flex-1"
         value={current}
-        onChange={(e) => {
-          const v = e.target.value.trim();
-          if (/^\d*$/.test(v)) onChange(v !== '' && Number.isSafeInteger(Number(v)) ? Number(v) : v);
-        }}
+        rule={{ kind: 'seed', label }}
+        invalid={invalid}
+        onCommit={(v) => onChange(v)}
       />
       <select
         data-testid={`seed-control-${nodeId}-${spec.name}`}

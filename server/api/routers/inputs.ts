@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isWithin, realRoot } from '../../config/real-path';
 import { publicProcedure, router } from '../../trpc';
+import { inputPreview } from '../input-preview';
 
 /** Leftover temp names of older upload/save code; current temp files start with a dot. */
 const LEGACY_TEMP = /\.\d+\.(upload|tmp)$/;
@@ -37,4 +38,6 @@ export const inputsRouter = router({
       await walk(ctx.paths.input, '');
       return out.sort((a, b) => a.name.localeCompare(b.name));
     }),
+  /** A 256-px preview of an input image (LoadImage shows it on the node), or why there is none. */
+  preview: publicProcedure.input(z.object({ name: z.string().min(1).max(1000) })).query(({ ctx, input }) => inputPreview(ctx.paths.input, input.name)),
 });

@@ -6,14 +6,15 @@ import { StoreFullError, StoreUnavailableError } from '../../store/errors';
 import { publicProcedure, router } from '../../trpc';
 import type { JobEvent } from '../../scheduler/events';
 import type { LoomPaths } from '../../config/paths';
+import { promptExcerpt } from '../job-label';
 import { workflowTooLarge } from '../limits';
 import { scrubPaths } from '../public-errors';
 import { overridesSchema } from './workflows';
 
-/** A job without its workflow: what lists need. */
-export type JobSummary = Omit<JobRecord, 'workflow'> & { title: string | null; nodeCount: number };
+/** A job without its workflow: what lists need (prompt: the positive prompt it ran with, shortened). */
+export type JobSummary = Omit<JobRecord, 'workflow'> & { title: string | null; nodeCount: number; prompt: string | null };
 const summarize = ({ workflow, ...rest }: JobRecord): JobSummary => ({
-  ...rest, title: workflow.meta?.title ?? null, nodeCount: Object.keys(workflow.nodes).length,
+  ...rest, title: workflow.meta?.title ?? null, nodeCount: Object.keys(workflow.nodes).length, prompt: promptExcerpt(workflow),
 });
 
 /** Failure messages come from the worker and can name server paths: clients get them scrubbed. */

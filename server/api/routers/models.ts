@@ -6,6 +6,8 @@ import { listModelEntries } from '../../config/model-list';
 import { resolveModelFile } from '../../config/model-resolve';
 import { cachedSha256Sync, sha256File } from '../../config/hash';
 import { checkpointFamily } from '../../config/model-family';
+import { ensureModelFolders, modelFolderInfo, modelUsage } from '../../config/model-overview';
+import { REGISTRY } from '../../../nodes/registry';
 import { publicProcedure, router } from '../../trpc';
 
 export interface ModelFile {
@@ -45,4 +47,10 @@ export const modelsRouter = router({
       if (!r.ok || !fs.statSync(r.path, { throwIfNoEntry: false })?.isFile()) throw new TRPCError({ code: 'NOT_FOUND', message: `No model "${input.name}" in models/${input.folder}.` });
       return { sha256: await sha256File(r.path) };
     }),
+  /** Every model folder with the directories it reads (full paths) and whether they exist. */
+  folders: publicProcedure.query(({ ctx }) => modelFolderInfo(ctx.paths)),
+  /** Creates the missing model folders (models/<folder>) and answers which it made. */
+  ensureFolders: publicProcedure.mutation(async ({ ctx }) => ({ created: await ensureModelFolders(ctx.paths) })),
+  /** Which saved workflows use which model file, by folder. */
+  usage: publicProcedure.query(({ ctx }) => modelUsage(ctx.paths.workflows, REGISTRY.schemas)),
 });
