@@ -10,6 +10,7 @@ import type { LatentFamily } from './sampling';
 import type { SamplingType } from './sampling/model-sampling';
 import type { Hypernetwork } from './patches/hypernetwork';
 import type { FreeUPatch } from './models/unet';
+import type { ConcatInputs } from './sampling/concat-cond';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -67,6 +68,8 @@ export interface Conditioning {
   readonly context: F32Tensor;
   /** [1, projection] (SDXL clip_g) */
   readonly pooled?: F32Tensor;
+  /** InpaintModelConditioning: what an inpainting UNet's extra input channels are made of */
+  readonly concat?: ConcatInputs;
 }
 
 /** CLIPVisionLoader: an image encoder's weights (HF CLIPVisionModelWithProjection names, relative to the file root). */

@@ -24,8 +24,8 @@ export async function cachedCheckpoint(models: ModelCache, file: string, predict
 
 /**
  * Generation needs a base model the samplers can drive: refiners (no CLIP-L, different size conditioning) and
- * inpainting / instruct-edit UNets (extra mask or image channels) are detected but not supported yet, so the
- * LoadCheckpoint node says so up front instead of failing later inside the UNet.
+ * instruct-edit UNets (extra image channels) are detected but not supported yet, so the LoadCheckpoint node says so
+ * up front instead of failing later inside the UNet. Inpainting UNets (mask + masked latent channels) run.
  */
 export function assertGenerationSupported(ck: Checkpoint): void {
   const name = path.basename(ck.path);
@@ -36,9 +36,9 @@ export function assertGenerationSupported(ck: Checkpoint): void {
         'refiner checkpoints are not supported yet; load an SDXL base checkpoint.',
     );
   }
-  if (ck.variant !== 'normal') {
+  if (ck.variant === 'edit') {
     const channels = ck.components.unet?.get('input_blocks.0.0.weight')?.shape[1];
-    const what = ck.variant === 'inpaint' ? 'inpainting' : 'instruct-edit (pix2pix)';
+    const what = 'instruct-edit (pix2pix)';
     throw new Error(`${name}: ${ck.family} ${what} checkpoint detected (UNet takes ${channels ?? '?'} input channels): ${what} models are not supported by the samplers yet.`);
   }
 }

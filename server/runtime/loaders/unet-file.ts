@@ -52,7 +52,7 @@ export async function cachedUnetFile(models: ModelCache, file: string, signal?: 
     if (!conv || conv.shape.length !== 4) throw new Error(`${name} is not a diffusion model (no input_blocks.0.0.weight or conv_in.weight)`);
     const family = familyOf(dict, name);
     const variant = VARIANT_BY_IN_CHANNELS[conv.shape[1]];
-    if (variant !== 'normal') throw new Error(`${name}: a UNet taking ${conv.shape[1]} input channels (${variant ?? 'unknown'} model) is not supported by the samplers yet`);
+    if (variant !== 'normal' && variant !== 'inpaint') throw new Error(`${name}: a UNet taking ${conv.shape[1]} input channels (${variant ?? 'unknown'} model) is not supported by the samplers yet`);
     if (family === 'sdxl_refiner') throw new Error(`${name}: SDXL refiner UNet (label_emb takes 2560 values): refiner models are not supported yet`);
     const prediction = await predictionOf(dict, family);
     const value: ModelHandle = {

@@ -3,7 +3,7 @@
  * UNet call, sampler + schedule, process_latent_out. LATENT values stay in VAE space outside this file.
  */
 import type { ModelCache } from '../model-cache';
-import type { ImageValue, LatentValue } from '../values';
+import type { FloatTensor, ImageValue, LatentValue } from '../values';
 import type { UNetRunner } from '../models';
 import {
   kSample, latentPreview, ModelSamplingDiscrete, processLatentIn, processLatentOut,
@@ -16,6 +16,7 @@ import { prepareNoise } from './noise';
 import { checkUnetFits } from '../memory/unet-fits';
 import { rescaleCfg } from './rescale-cfg';
 import type { PostCfgArgs } from './cfg';
+import { inpaintConcat, prepareDenoiseMask } from './concat-cond';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -56,17 +57,49 @@ function stackContexts(conds: readonly Conditioning[], length: number): Float32A
   return out;
 }
 
-function modelApply(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[]): ModelApply<Conditioning> {
+/** What an inpainting UNet needs besides the conditioning: the sampler's latent (model space) and its noise mask. */
+interface ConcatSource {
+  latentImage: Float32Array;
+  denoiseMask?: FloatTensor;
+}
+
+function modelApply(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[], source: ConcatSource): ModelApply<Conditioning> {
   const needsY = unet.config.admInChannels !== undefined;
+  const [batch, channels, h, w] = latentShape;
+  const extra = unet.config.inChannels - channels;
+  // ComfyUI's inpaint concat_keys ("mask", "masked_image"); other extra-channel layouts are refused by the loaders
+  if (extra !== 0 && extra !== 1 + channels) {
+    throw new Error(`the model's UNet takes ${unet.config.inChannels} input channels but the latent has ${channels}: a latent of another model family?`);
+  }
+  const concats = new Map<Conditioning, Float32Array>();
+  const concatOf = (c: Conditioning): Float32Array => {
+    let v = concats.get(c);
+    if (!v) {
+      v = inpaintConcat({ shape: latentShape, family: model.latent, concat: c.concat, ...source });
+      concats.set(c, v);
+    }
+    return v;
+  };
+  /** BaseModel._apply_model: cat([x·c_in, c_concat], dim=1); row r is latent batch index r mod B */
+  const withConcat = (x: Float32Array, conds: readonly Conditioning[]): Float32Array => {
+    const plane = h * w;
+    const xc = new Float32Array(conds.length * (channels + extra) * plane);
+    conds.forEach((c, r) => {
+      const b = r % batch;
+      xc.set(x.subarray(r * channels * plane, (r + 1) * channels * plane), r * (channels + extra) * plane);
+      xc.set(concatOf(c).subarray(b * extra * plane, (b + 1) * extra * plane), (r * (channels + extra) + channels) * plane);
+    });
+    return xc;
+  };
   const run = async (x: Float32Array, shape: readonly number[], t: number, conds: readonly Conditioning[]): Promise<Float32Array> => {
     const length = concatLength(conds.map((c) => c.context.shape[1]));
     if (length === null) {
       // too different to batch (ComfyUI runs them separately too)
       const per = x.length / conds.length;
-      const out = new Float32Array(x.length);
-      for (let b = 0; b < conds.length; b++) {
-        out.set(await run(x.slice(b * per, (b + 1) * per), [1, ...shape.slice(1)], t, [conds[b]]), b * per);
-      }
+      const outs: Float32Array[] = [];
+      for (let b = 0; b < conds.length; b++) outs.push(await run(x.slice(b * per, (b + 1) * per), [1, ...shape.slice(1)], t, [conds[b]]));
+      const out = new Float32Array(outs.reduce((n, o) => n + o.length, 0));
+      outs.reduce((off, o) => (out.set(o, off), off + o.length), 0);
       return out;
     }
     const dim = conds[0].context.shape[2];
@@ -87,7 +120,8 @@ function modelApply(unet: UNetRunner, model: ModelHandle, latentShape: readonly 
     );
     return out.data;
   };
-  return run;
+  if (extra === 0) return run;
+  return (x, shape, t, conds) => run(withConcat(x, conds), [shape[0], channels + extra, ...shape.slice(2)], t, conds);
 }
 
 function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonly number[]): ImageValue {
@@ -112,14 +146,16 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
       `the model takes ${unet.config.contextDim}-wide text conditioning but got ${r.positive.context.shape[2]} (positive) / ${r.negative.context.shape[2]} (negative): conditioning from another model family?`,
     );
   }
+  const latentIn = processLatentIn(r.model.latent, r.latent.samples.data);
+  const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
   const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
   const out = await kSample<Conditioning>({
     modelSampling,
-    model: modelApply(unet, r.model, shape),
+    model: modelApply(unet, r.model, shape, { latentImage: latentIn, denoiseMask }),
     cond: r.positive,
     uncond: r.negative,
     cfg: r.cfg,
-    latent: processLatentIn(r.model.latent, r.latent.samples.data),
+    latent: latentIn,
     shape,
     seed: r.seed,
     sampler: r.sampler,

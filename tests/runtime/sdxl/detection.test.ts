@@ -58,10 +58,12 @@ describe('SDXL refiner and other unsupported SDXL variants', () => {
     expect(() => assertGenerationSupported(c)).toThrow(/refiner3\.safetensors: SDXL refiner detected \(conditioner\.embedders\.0 is OpenCLIP bigG only, no CLIP-L; label_emb takes 2560 values\): refiner checkpoints are not supported yet/);
   });
 
-  it('the LoadCheckpoint node refuses inpainting UNets (9 input channels) by name; a normal SD1 layout passes', async () => {
+  it('the LoadCheckpoint node refuses instruct-edit UNets (8 input channels) by name; inpainting (9) and normal SD1 layouts pass', async () => {
     const clip = { 'cond_stage_model.transformer.text_model.x': [1] };
+    const edit = await loadCheckpoint(await writeTiny(path.join(tmp, 'edit.safetensors'), { ...unet(8), ...vae, ...clip }));
+    expect(() => assertGenerationSupported(edit)).toThrow(/edit\.safetensors: sd1 instruct-edit \(pix2pix\) checkpoint detected \(UNet takes 8 input channels\)/);
     const inpaint = await loadCheckpoint(await writeTiny(path.join(tmp, 'inpaint.safetensors'), { ...unet(9), ...vae, ...clip }));
-    expect(() => assertGenerationSupported(inpaint)).toThrow(/inpaint\.safetensors: sd1 inpainting checkpoint detected \(UNet takes 9 input channels\)/);
+    expect(() => assertGenerationSupported(inpaint)).not.toThrow();
     const normal = await loadCheckpoint(await writeTiny(path.join(tmp, 'normal.safetensors'), { ...unet(4), ...vae, ...clip }));
     expect(() => assertGenerationSupported(normal)).not.toThrow();
   });
