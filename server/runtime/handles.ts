@@ -11,6 +11,7 @@ import type { SamplingType } from './sampling/model-sampling';
 import type { Hypernetwork } from './patches/hypernetwork';
 import type { FreeUPatch } from './models/unet';
 import type { ConcatInputs } from './sampling/concat-cond';
+import type { GligenBox, GligenModel } from './patches/gligen';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -70,6 +71,17 @@ export interface Conditioning {
   readonly pooled?: F32Tensor;
   /** InpaintModelConditioning: what an inpainting UNet's extra input channels are made of */
   readonly concat?: ConcatInputs;
+  /** GLIGENTextBoxApply: the GLIGEN model and its boxes, in the order applied */
+  readonly gligen?: { readonly model: GligenHandle; readonly boxes: readonly GligenBox[] };
+}
+
+/** GLIGENLoader: a GLIGEN textbox model (PositionNet + fusers). */
+export interface GligenHandle {
+  readonly kind: 'gligen';
+  readonly weights: WeightProvider;
+  readonly model: GligenModel;
+  readonly key: string;
+  readonly recipe: readonly RecipeStep[];
 }
 
 /** CLIPVisionLoader: an image encoder's weights (HF CLIPVisionModelWithProjection names, relative to the file root). */
@@ -111,3 +123,4 @@ export function expectInput<T>(node: string, input: string, value: unknown, guar
 }
 export const isClipVisionHandle = (v: unknown): v is ClipVisionHandle => isKind(v, 'clip_vision');
 export const isClipVisionOutput = (v: unknown): v is ClipVisionOutput => isKind(v, 'clip_vision_output');
+export const isGligenHandle = (v: unknown): v is GligenHandle => isKind(v, 'gligen');

@@ -3,7 +3,7 @@ import type { ModelCache } from '../model-cache';
 import type { WeightProvider } from '../checkpoint/weights';
 import { numel } from '../io/tensor';
 import { createTextEncoder, createUNet, createVae, type TextEncoder, type UNetRunner, type Vae } from './index';
-import type { ModelHandle, VaeHandle } from '../handles';
+import type { GligenHandle, ModelHandle, VaeHandle } from '../handles';
 import { deriveClipConfig } from '../checkpoint/arch/clip';
 
 /** fp32 bytes the runtime holds for these weights: the cache's size estimate. */
@@ -13,10 +13,14 @@ function f32Bytes(p: WeightProvider): number {
   return n;
 }
 
-export function unetFor(models: ModelCache, model: ModelHandle): Promise<UNetRunner> {
-  return models.get(`unet|${model.key}`, async () => ({
-    value: await createUNet(model.unet, { ...(model.hypernets ? { hypernets: model.hypernets } : {}), ...(model.freeU ? { freeU: model.freeU } : {}) }),
-    bytes: f32Bytes(model.unet) + (model.hypernets ?? []).reduce((n, h) => n + f32Bytes(h.net.weights), 0),
+/** The model's UNet runner; with `gligen`, the graph variant that takes that GLIGEN model's grounding inputs. */
+export function unetFor(models: ModelCache, model: ModelHandle, gligen?: GligenHandle): Promise<UNetRunner> {
+  return models.get(`unet|${model.key}${gligen ? `|gligen:${gligen.key}` : ''}`, async () => ({
+    value: await createUNet(model.unet, {
+      ...(model.hypernets ? { hypernets: model.hypernets } : {}), ...(model.freeU ? { freeU: model.freeU } : {}),
+      ...(gligen ? { gligen: { id: gligen.key, weights: gligen.weights, model: gligen.model } } : {}),
+    }),
+    bytes: f32Bytes(model.unet) + (model.hypernets ?? []).reduce((n, h) => n + f32Bytes(h.net.weights), 0) + (gligen ? f32Bytes(gligen.weights) : 0),
   }));
 }
 

@@ -16,6 +16,7 @@ import { buildUNet, type FreeUPatch } from './unet';
 import { buildVaeDecoder, buildVaeEncoder } from './vae';
 import { buildClipVision, deriveClipVisionConfig, type ClipVisionConfig } from './clip-vision';
 import type { Hypernetwork } from '../patches/hypernetwork';
+import type { GligenModel } from '../patches/gligen';
 import { withPrefixedWeights } from '../patches/combined-weights';
 import { cropForEncode } from './vae-crop';
 
@@ -139,6 +140,8 @@ export interface TextEncoder {
   readonly config: ClipConfig;
   /** ids int32 [B * positions] → hidden [B, positions, width] (+ pooled [B, projection] when the tower has one) */
   encode(ids: Int32Array, opts?: EncodeOptions): Promise<{ hidden: F32Tensor; pooled?: F32Tensor }>;
+  /** ids int32 [B * positions] → the final-LayerNorm EOS token [B, width], without text_projection */
+  pooledUnprojected(ids: Int32Array): Promise<F32Tensor>;
 }
 
 export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOptions & { config?: ClipConfig } = {}): Promise<TextEncoder> {
@@ -163,6 +166,15 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
       }, fetches);
       return { hidden: toF32(out[name]), ...(out.pooled ? { pooled: toF32(out.pooled) } : {}) };
     },
+    async pooledUnprojected(ids) {
+      if (ids.length === 0 || ids.length % config.positions) throw new Error(`clip: ${ids.length} ids is not a multiple of ${config.positions} positions`);
+      for (const id of ids) if (id < 0 || id >= config.vocab) throw new Error(`clip: token id ${id} is outside the vocabulary`);
+      const out = await session.run({
+        input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]),
+        extra_embeds: new ort.Tensor('float32', new Float32Array(config.width), [1, config.width]),
+      }, ['pooled_unprojected']);
+      return toF32(out.pooled_unprojected);
+    },
   };
 }
 
@@ -174,28 +186,41 @@ export interface UNetRunner {
    * eps/v prediction for x [B,C,H,W] (any H, W ≥ 1, as ComfyUI) at float timesteps [B] with context [B,T,ctx]
    * (and y [B,adm] for SDXL); one session serves every size
    */
-  run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, y?: F32Tensor): Promise<F32Tensor>;
+  run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, y?: F32Tensor, gligen?: GligenFeeds): Promise<F32Tensor>;
+}
+
+/** The GLIGEN graph's per-row inputs (see patches/gligen.ts gligenRowInputs), batch first. */
+export interface GligenFeeds {
+  fourier: F32Tensor;
+  masks: F32Tensor;
+  embeddings: F32Tensor;
 }
 
 export interface UNetPatchOptions {
   /** ComfyUI's attn1/attn2 hypernetwork patches, applied in this order */
   hypernets?: readonly { id: string; strength: number; net: Hypernetwork }[];
   freeU?: readonly FreeUPatch[];
+  /** a GLIGEN model (its runner then needs the gligen feeds on every run) */
+  gligen?: { id: string; weights: WeightProvider; model: GligenModel };
 }
 
 export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UNetPatchOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
   const config = opts.config ?? deriveUNetConfig(base);
   const attention = opts.attention ?? defaultAttention();
   const nets = (opts.hypernets ?? []).map((h, i) => ({ prefix: `hypernet.${i}.`, strength: h.strength, mlps: h.net.mlps, weights: h.net.weights, id: h.id }));
-  const weights = withPrefixedWeights(base, nets.map((n) => [n.prefix, n.weights] as const));
+  const gl = opts.gligen && { prefix: 'gligen.', model: opts.gligen.model };
+  const weights = withPrefixedWeights(base, [...nets.map((n) => [n.prefix, n.weights] as const), ...(opts.gligen ? [['gligen.', opts.gligen.weights] as const] : [])]);
   // the strengths are constants of the graph, so they are part of its key (the weights' identities are already)
   const freeU = opts.freeU ?? [];
-  const key = { ...config, attention, ...(nets.length ? { hypernets: nets.map((n) => [n.id, n.strength]) } : {}), ...(freeU.length ? { freeU } : {}) };
-  const session = await sessionFor('unet', key, (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU }), weights, opts);
+  const key = {
+    ...config, attention, ...(nets.length ? { hypernets: nets.map((n) => [n.id, n.strength]) } : {}), ...(freeU.length ? { freeU } : {}),
+    ...(opts.gligen ? { gligen: opts.gligen.id } : {}),
+  };
+  const session = await sessionFor('unet', key, (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, ...(gl ? { gligen: gl } : {}) }), weights, opts);
   return {
     config,
     attention,
-    async run(x, timesteps, context, y) {
+    async run(x, timesteps, context, y, gligen) {
       const [, c, h, w] = x.shape;
       if (x.shape.length !== 4 || c !== config.inChannels || !(h >= 1 && w >= 1)) {
         throw new Error(`unet: x has shape [${x.shape.join(', ')}], expected [batch, ${config.inChannels}, height ≥ 1, width ≥ 1]`);
@@ -204,9 +229,11 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
       if ((config.admInChannels !== undefined) !== (y !== undefined)) {
         throw new Error(config.admInChannels !== undefined ? 'unet: this model needs the y vector (label_emb)' : 'unet: y given to a model without label_emb');
       }
+      if (!gl !== !gligen) throw new Error(gl ? 'unet: this GLIGEN graph needs the gligen inputs' : 'unet: gligen inputs given to a graph without GLIGEN');
       const feeds: Record<string, ort.Tensor> = {
         x: f32(x), timesteps: new ort.Tensor('float32', timesteps, [timesteps.length]), context: f32(context),
         ...(y ? { y: f32(y) } : {}),
+        ...(gligen ? { gligen_fourier: f32(gligen.fourier), gligen_masks: f32(gligen.masks), gligen_embeddings: f32(gligen.embeddings) } : {}),
       };
       return toF32((await session.run(feeds, ['out'])).out);
     },

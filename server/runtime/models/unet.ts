@@ -3,6 +3,7 @@ import { Layers, assertAllWeightsUsed, type AttentionKernel } from '../onnx/nn';
 import type { WeightProvider } from '../checkpoint/weights';
 import { headsFor, type UNetConfig } from '../checkpoint/arch/unet';
 import type { HypernetActivation, HypernetLayer, Hypernetwork } from '../patches/hypernetwork';
+import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, type GligenModel } from '../patches/gligen';
 
 /** ldm `timestep_embedding` frequencies in fp32, as torch computes them: exp(-ln(10000)·k/half). */
 export function timestepFrequencies(dim: number, maxPeriod = 10000): Float32Array {
@@ -25,6 +26,8 @@ export interface UNetBuildOptions {
   hypernets?: readonly HypernetPatch[];
   /** FreeU / FreeU_V2 output-block patches, in the order applied */
   freeU?: readonly FreeUPatch[];
+  /** a GLIGEN model whose weights are under `prefix`: adds the gligen_* inputs and a fuser per SpatialTransformer */
+  gligen?: { prefix: string; model: GligenModel };
 }
 
 /** ComfyUI's FreeU (v1) and FreeU_V2: backbone scale b and skip Fourier scale s per output width (model_channels·4, ·2). */
@@ -96,14 +99,41 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     return L.linear(g.op('Mul', [a, L.gelu(gate)]), `${p}.net.2`);
   };
 
+  // GLIGEN: grounding tokens from the PositionNet, fused into every SpatialTransformer (ComfyUI's middle_patch)
+  const gl = opts.gligen;
+  const objs = gl && positionNet(g, L, gl.prefix, gl.model);
+  let transformerIndex = 0;
+  /** GatedSelfAttentionDense: x + tanh(α_attn)·attn(norm1([x; linear(objs)]))[:, :N] then + tanh(α_dense)·ff(norm2(x)) */
+  const fuse = (t: Value, index: number): Value => {
+    if (!gl || !objs) return t;
+    const fuser = gl.model.fusers[index];
+    if (!fuser) throw new Error(`GLIGEN model has ${gl.model.fusers.length} fusers but this UNet has more SpatialTransformers: a GLIGEN model for another model family?`);
+    const p = `${gl.prefix}${fuser.prefix}`;
+    const [query] = L.shape(`${p}.linear.weight`);
+    const width = L.shape(`${p}.norm1.weight`)[0];
+    const n = L.layerNorm(g.op('Concat', [t, L.linear(objs, `${p}.linear`)], { axis: 1 }), `${p}.norm1`);
+    const [inner] = L.shape(`${p}.attn.to_q.weight`);
+    const q = L.linear(n, `${p}.attn.to_q`, false);
+    const k = L.linear(n, `${p}.attn.to_k`, false);
+    const v = L.linear(n, `${p}.attn.to_v`, false);
+    const a = L.linear(L.attention(q, k, v, fuser.heads, inner), `${p}.attn.to_out.0`);
+    const visual = g.op('Slice', [a, g.ints([0]), g.op('Shape', [t], { start: 1, end: 2 }), g.ints([1])]);
+    if (query !== width) throw new Error(`GLIGEN ${fuser.prefix}: linear makes ${query}-wide tokens but norm1 takes ${width}`);
+    t = g.op('Add', [t, g.op('Mul', [g.op('Tanh', [L.param(`${p}.alpha_attn`, [])]), visual])]);
+    return g.op('Add', [t, g.op('Mul', [g.op('Tanh', [L.param(`${p}.alpha_dense`, [])]), geglu(L.layerNorm(t, `${p}.norm2`), `${p}.ff`)])]);
+  };
+
   const spatialTransformer = (h: Value, p: string, depth: number): Value => {
     const toTokens = (t: Value) => g.op('Transpose', [g.op('Reshape', [t, g.ints([0, 0, -1])])], { perm: [0, 2, 1] });
     const fromTokens = (t: Value) => g.op('Reshape', [g.op('Transpose', [t], { perm: [0, 2, 1] }), g.op('Shape', [h])]);
     const normed = L.groupNorm(h, `${p}.norm`, 32, 1e-6);
     let t = cfg.linearProjection ? L.linear(toTokens(normed), `${p}.proj_in`) : toTokens(L.conv(normed, `${p}.proj_in`));
+    // ComfyUI's transformer_index counts SpatialTransformers: every block of one uses the same fuser
+    const index = transformerIndex++;
     for (let d = 0; d < depth; d++) {
       const b = `${p}.transformer_blocks.${d}`;
       t = g.op('Add', [attention(L.layerNorm(t, `${b}.norm1`), `${b}.attn1`, undefined), t]);
+      t = fuse(t, index);
       t = g.op('Add', [attention(L.layerNorm(t, `${b}.norm2`), `${b}.attn2`, context), t]);
       t = g.op('Add', [geglu(L.layerNorm(t, `${b}.norm3`), `${b}.ff`), t]);
     }
@@ -181,11 +211,30 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     }
   }
 
+  if (gl && transformerIndex !== gl.model.fusers.length) {
+    throw new Error(`GLIGEN model has ${gl.model.fusers.length} fusers for the ${transformerIndex} SpatialTransformers of this UNet: a GLIGEN model for another model family?`);
+  }
   const out = L.conv(L.silu(L.groupNorm(h, 'out.0', 32, 1e-5)), 'out.2');
   g.output(g.fp32(out), 'out', 'float32', ['B', cfg.outChannels, 'H', 'W']);
   // a hypernetwork may hold widths this UNet has no attention of (A1111 files carry 1024 for SD1)
   assertAllWeightsUsed(g, weights, 'unet', (opts.hypernets ?? []).map((hn) => new RegExp(`^${hn.prefix.replace(/[.]/g, '\\.')}`)));
   return g;
+}
+
+/**
+ * GLIGEN's PositionNet: phrase embeddings and Fourier box features (padding rows replaced by the learned null
+ * features) through Linear-SiLU-Linear-SiLU-Linear → grounding tokens [B, 30, keyDim].
+ * Inputs gligen_embeddings [B, 30, inDim], gligen_fourier [B, 30, 64], gligen_masks [B, 30, 1].
+ */
+function positionNet(g: Graph, L: Layers, prefix: string, model: GligenModel): Value {
+  const p = `${prefix}position_net`;
+  const emb = g.compute(g.input('gligen_embeddings', 'float32', ['B', GLIGEN_MAX_OBJS, model.inDim]));
+  const fourier = g.compute(g.input('gligen_fourier', 'float32', ['B', GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM]));
+  const masks = g.compute(g.input('gligen_masks', 'float32', ['B', GLIGEN_MAX_OBJS, 1]));
+  const inverse = g.op('Sub', [g.scalar(1), masks]);
+  const orNull = (x: Value, key: string) => g.op('Add', [g.op('Mul', [x, masks]), g.op('Mul', [inverse, L.param(key)])]);
+  const x = g.op('Concat', [orNull(emb, `${p}.null_positive_feature`), orNull(fourier, `${p}.null_position_feature`)], { axis: -1 });
+  return L.linear(L.silu(L.linear(L.silu(L.linear(x, `${p}.linears.0`)), `${p}.linears.2`)), `${p}.linears.4`);
 }
 
 /** [cos(t·f), sin(t·f)] (cos first) for float timesteps [B] → [B, dim]. */

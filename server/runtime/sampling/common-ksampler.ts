@@ -4,7 +4,7 @@
  */
 import type { ModelCache } from '../model-cache';
 import type { FloatTensor, ImageValue, LatentValue } from '../values';
-import type { UNetRunner } from '../models';
+import type { GligenFeeds, UNetRunner } from '../models';
 import {
   kSample, latentPreview, ModelSamplingDiscrete, processLatentIn, processLatentOut,
   type ModelApply, type SamplerName, type SchedulerName,
@@ -17,6 +17,7 @@ import { checkUnetFits } from '../memory/unet-fits';
 import { rescaleCfg } from './rescale-cfg';
 import type { PostCfgArgs } from './cfg';
 import { inpaintConcat, prepareDenoiseMask } from './concat-cond';
+import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs, type GligenRowInputs } from '../patches/gligen';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -63,7 +64,12 @@ interface ConcatSource {
   denoiseMask?: FloatTensor;
 }
 
-function modelApply(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[], source: ConcatSource): ModelApply<Conditioning> {
+/** Rows grouped by the UNet graph they need: the plain one, or one GLIGEN variant per GLIGEN model. */
+const graphOf = (c: Conditioning): string => c.gligen?.model.key ?? '';
+
+function modelApply(
+  unet: UNetRunner, gligenUnets: ReadonlyMap<string, UNetRunner>, model: ModelHandle, latentShape: readonly number[], source: ConcatSource,
+): ModelApply<Conditioning> {
   const needsY = unet.config.admInChannels !== undefined;
   const [batch, channels, h, w] = latentShape;
   const extra = unet.config.inChannels - channels;
@@ -93,7 +99,8 @@ function modelApply(unet: UNetRunner, model: ModelHandle, latentShape: readonly 
   };
   const run = async (x: Float32Array, shape: readonly number[], t: number, conds: readonly Conditioning[]): Promise<Float32Array> => {
     const length = concatLength(conds.map((c) => c.context.shape[1]));
-    if (length === null) {
+    const graphs = new Set(conds.map(graphOf));
+    if (length === null || graphs.size > 1) {
       // too different to batch (ComfyUI runs them separately too)
       const per = x.length / conds.length;
       const outs: Float32Array[] = [];
@@ -112,16 +119,40 @@ function modelApply(unet: UNetRunner, model: ModelHandle, latentShape: readonly 
       y = new Float32Array(rows.length * rows[0].length);
       rows.forEach((r, i) => y!.set(r, i * r.length));
     }
-    const out = await unet.run(
+    const gligen = conds[0].gligen;
+    const runner = gligen ? gligenUnets.get(gligen.model.key) : unet;
+    if (!runner) throw new Error(`no UNet graph was prepared for the GLIGEN model ${gligen?.model.key}`);
+    const out = await runner.run(
       { data: x, shape: [...shape] },
       new Float32Array(conds.length).fill(t),
       { data: stackContexts(conds, length), shape: [conds.length, length, dim] },
       y ? { data: y, shape: [conds.length, y.length / conds.length] } : undefined,
+      gligen ? gligenFeeds(conds, h, w) : undefined,
     );
     return out.data;
   };
   if (extra === 0) return run;
   return (x, shape, t, conds) => run(withConcat(x, conds), [shape[0], channels + extra, ...shape.slice(2)], t, conds);
+}
+
+/** Each row's PositionNet inputs (ComfyUI's Gligen.set_position on the latent's size), stacked. */
+function gligenFeeds(conds: readonly Conditioning[], h: number, w: number): GligenFeeds {
+  const rows = conds.map((c) => {
+    if (!c.gligen) throw new Error('a conditioning without GLIGEN boxes in a GLIGEN batch');
+    return gligenRowInputs(c.gligen.boxes, c.gligen.model.model.inDim, h, w);
+  });
+  const stack = (pick: (r: GligenRowInputs) => Float32Array, inner: number[]) => {
+    const per = pick(rows[0]).length;
+    const data = new Float32Array(rows.length * per);
+    rows.forEach((r, i) => data.set(pick(r), i * per));
+    return { data, shape: [rows.length, ...inner] };
+  };
+  const inDim = conds[0].gligen?.model.model.inDim ?? 0;
+  return {
+    fourier: stack((r) => r.fourier, [GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM]),
+    masks: stack((r) => r.masks, [GLIGEN_MAX_OBJS, 1]),
+    embeddings: stack((r) => r.embeddings, [GLIGEN_MAX_OBJS, inDim]),
+  };
 }
 
 function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonly number[]): ImageValue {
@@ -139,7 +170,13 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   if (shape.length !== 4) throw new Error(`latent has shape [${shape.join(', ')}], expected [batch, channels, height, width]`);
   checkConditioning(r.positive, 'positive');
   checkConditioning(r.negative, 'negative');
+  // ComfyUI's apply_empty_x_to_equal_area for 'gligen': an uncond without GLIGEN takes the cond's boxes
+  const negative = r.positive.gligen && !r.negative.gligen ? { ...r.negative, gligen: r.positive.gligen } : r.negative;
   const unet = await unetFor(models, r.model);
+  const gligenUnets = new Map<string, UNetRunner>();
+  for (const c of [r.positive, negative]) {
+    if (c.gligen && !gligenUnets.has(c.gligen.model.key)) gligenUnets.set(c.gligen.model.key, await unetFor(models, r.model, c.gligen.model));
+  }
   await checkUnetFits(unet, shape, 2 * shape[0]);
   if (unet.config.contextDim !== r.positive.context.shape[2] || unet.config.contextDim !== r.negative.context.shape[2]) {
     throw new Error(
@@ -151,9 +188,9 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
   const out = await kSample<Conditioning>({
     modelSampling,
-    model: modelApply(unet, r.model, shape, { latentImage: latentIn, denoiseMask }),
+    model: modelApply(unet, gligenUnets, r.model, shape, { latentImage: latentIn, denoiseMask }),
     cond: r.positive,
-    uncond: r.negative,
+    uncond: negative,
     cfg: r.cfg,
     latent: latentIn,
     shape,
