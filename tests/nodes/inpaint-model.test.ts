@@ -73,6 +73,10 @@ const COMFY = {
     sampled: [56.2338, 45.9865, 55.4145, 2.43937, 50.5044, -99.923, -30.8516, 7.99431, 75.0311, -31.6349, -10.7371, 104.464, -64.2, 60.3298, -109.073, 92.3852],
     absSum: 19924.3,
   },
+  'inpaint-model-noise-mask': {
+    sampled: [0.112891, 0.190549, -0.330842, -0.291964, -0.503322, -0.143579, 0.28123, 0.00582492, -0.107373, -0.202056, -0.28826, 0.0993102, 0.206001, 0.506697, -0.27547, 0.151677],
+    absSum: 2513.8,
+  },
   'inpaint-model-no-concat': {
     sampled: [62.7364, 46.5286, 63.9342, 2.00109, 51.7705, -103.63, -42.1536, 5.26306, 70.3659, -32.6706, -13.523, 106.797, -60.6996, 55.5191, -118.995, 89.7154],
     absSum: 19843.5,
@@ -135,8 +139,9 @@ describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', 
     expectSampled(r, 'inpaint-model-no-concat');
   });
 
-  it('noise_mask: the output latent carries the mask ComfyUI resized to the image', async () => {
+  it('noise_mask: the output latent carries the mask ComfyUI resized to the image, and sampling keeps the rest', async () => {
     const r = await run('inpaint-model-noise-mask', workflow('tiny-sd1-inpaint.safetensors', true));
+    expectSampled(r, 'inpaint-model-noise-mask');
     const latent = r.bySlot('5.2') as LatentValue;
     const mask = (r.bySlot('5.1') as Conditioning).concat!.mask;
     expect(latent.noise_mask).toBe(mask);

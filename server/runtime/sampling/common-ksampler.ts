@@ -16,7 +16,8 @@ import { prepareNoise } from './noise';
 import { checkUnetFits } from '../memory/unet-fits';
 import { rescaleCfg } from './rescale-cfg';
 import type { PostCfgArgs } from './cfg';
-import { inpaintConcat, prepareDenoiseMask } from './concat-cond';
+import { inpaintConcat } from './concat-cond';
+import { prepareDenoiseMask } from './denoise-mask';
 import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs, type GligenRowInputs } from '../patches/gligen';
 
 export interface SampleRequest {
@@ -204,6 +205,7 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     endStep: r.endStep,
     returnWithLeftoverNoise: r.returnWithLeftoverNoise,
     noise: r.addNoise === false ? undefined : prepareNoise(r.seed, shape, r.latent.batch_index),
+    denoiseMask: denoiseMask?.data,
     postCfg: cfgFunctionOf(r.model, r.cfg, shape),
     signal: r.signal,
     callback: r.progress ? (step, total, denoised) => r.progress?.(step, total, previewImage(r.model, denoised, shape)) : undefined,

@@ -3,7 +3,7 @@
  * [mask (1), masked latent image (C)] concatenated to the scaled noisy latent at every model call.
  */
 import type { FloatTensor } from '../values';
-import { bilinearPlanes, roundHalfEven } from '../image/torch-bilinear';
+import { roundHalfEven } from '../image/torch-bilinear';
 import { commonUpscale, pyRound } from '../image/common-upscale';
 import { processLatentIn, type LatentFamily } from './latent-format';
 
@@ -90,18 +90,4 @@ export function inpaintConcat(a: ConcatArgs): Float32Array {
     out.set(image.data.subarray(b * C * plane, (b + 1) * C * plane), (b * (1 + C) + 1) * plane);
   }
   return out;
-}
-
-/** comfy.utils.reshape_mask(noise_mask, shape) for 2-D latents: bilinear to [h, w], channels repeated, batch repeated. */
-export function prepareDenoiseMask(mask: FloatTensor, shape: readonly number[]): FloatTensor {
-  const [B, C, h, w] = shape;
-  const [mh, mw] = mask.shape.slice(-2);
-  const n = mask.data.length / (mh * mw);
-  const planes = bilinearPlanes(mask.data, n, mh, mw, h, w);
-  const data = new Float32Array(B * C * h * w);
-  for (let b = 0; b < B; b++) {
-    const src = planes.subarray((b % n) * h * w, (b % n + 1) * h * w);
-    for (let c = 0; c < C; c++) data.set(src, (b * C + c) * h * w);
-  }
-  return { shape: [B, C, h, w], data };
 }

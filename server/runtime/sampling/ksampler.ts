@@ -68,6 +68,8 @@ export interface KSampleOptions<C> {
   returnWithLeftoverNoise?: boolean;
   /** Overrides the seeded initial noise (e.g. a recorded tensor). */
   noise?: Float32Array;
+  /** the latent's noise_mask prepared on its shape (denoise-mask.ts): sampling keeps where it is 0 */
+  denoiseMask?: Float32Array;
   /** step = 1-based index of the step just evaluated, total = sampling steps, denoised = its x0 estimate. */
   callback?: (step: number, total: number, denoised: Float32Array) => void;
   signal?: AbortSignal;
@@ -97,7 +99,7 @@ export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
   // CFG++ samplers read the uncond prediction (ComfyUI: post-CFG hook, cfg-1 shortcut off); the rest get plain CFG.
   const denoiser = needsUncond(spec) ? cfgGuider(guide) : cfgDenoiser(guide);
   const { samples } = await sampleCustom({
-    modelSampling: ms, denoiser, sampler: spec, sigmas, latent: o.latent, shape: o.shape, noise, seed: o.seed,
+    modelSampling: ms, denoiser, sampler: spec, sigmas, latent: o.latent, shape: o.shape, noise, seed: o.seed, denoiseMask: o.denoiseMask,
     callback: o.callback, signal: o.signal,
   });
   return samples;
