@@ -63,7 +63,7 @@ const workflow = (ckpt: string, noiseMask: boolean, denoise = 1) => ({
   },
 });
 
-/** ComfyUI's numbers (comfy_run.py on the same model and workflow): every 16th value of the [1, 4, 8, 8] tensor and Σ|x| */
+/** ComfyUI's numbers (comfy_run.py on the same model and workflow): 16 evenly spaced values of the latent and Σ|x| */
 const COMFY = {
   'inpaint-model': {
     sampled: [56.8034, 48.2702, 55.0168, 9.50961, 54.2495, -96.4753, -29.9103, 10.0172, 73.9213, -34.1072, -7.27012, 108.345, -60.242, 63.2079, -106.296, 92.3475],
@@ -77,6 +77,10 @@ const COMFY = {
     sampled: [0.112891, 0.190549, -0.330842, -0.291964, -0.503322, -0.143579, 0.28123, 0.00582492, -0.107373, -0.202056, -0.28826, 0.0993102, 0.206001, 0.506697, -0.27547, 0.151677],
     absSum: 2513.8,
   },
+  'inpaint-odd-sizes': {
+    sampled: [0.377338, -0.238734, 11.6757, -50.893, -0.514929, 0.263321, -111.158, -48.5085, -0.167995, -0.306312, 85.4515, -157.07, 0.80257, -0.758009, 87.6578, -116.723],
+    absSum: 4425.19,
+  },
   'inpaint-model-no-concat': {
     sampled: [62.7364, 46.5286, 63.9342, 2.00109, 51.7705, -103.63, -42.1536, 5.26306, 70.3659, -32.6706, -13.523, 106.797, -60.6996, 55.5191, -118.995, 89.7154],
     absSum: 19843.5,
@@ -85,7 +89,7 @@ const COMFY = {
 const CONCAT_LATENT = [0.0473394, -0.182679, -0.186481, -0.274504, -0.567891, 0.15309, -0.160821, -0.0378901, 0.00478968, -0.694276, -0.498103, 0.0459294, -0.131201, 0.645707, -0.405562, -0.178635];
 const ORIG_LATENT = [0.112891, 0.190549, -0.330842, -0.291964, -0.503322, -0.143579, 0.28123, 0.00582492, -0.107373, -0.202056, -0.28826, 0.0993102, 0.206001, 0.506697, -0.27547, 0.151677];
 
-const every16 = (a: Float32Array) => Array.from({ length: 16 }, (_, i) => a[i * 16]);
+const every16 = (a: Float32Array) => Array.from({ length: 16 }, (_, i) => a[i * Math.floor(a.length / 16)]);
 const absSum = (a: Float32Array) => a.reduce((s, v) => s + Math.abs(v), 0);
 
 async function run(name: string, wf: object): Promise<CaseRun> {
@@ -108,6 +112,14 @@ function expectSampled(r: CaseRun, name: keyof typeof COMFY): Float32Array {
   expect(Math.abs(absSum(got) - want.absSum) / want.absSum).toBeLessThan(1e-4);
   return got;
 }
+
+/** the odd-sizes case: a 68x60 image (cropped to 64x56) and a 40x56 mask (resized to the image) */
+const ODD = {
+  concat: [0.225819, -0.739846, -0.250614, -0.0771089, -0.276162, 0.152533, 0.315294, 0.138404, -0.410588, -0.29439, -0.129846, -0.5781, 0.572704, -0.827926, 0.522941, 0.345011],
+  original: [0.377338, -0.238734, -0.520897, -0.12641, -0.514929, 0.263321, 0.242867, 0.330995, -0.167995, -0.306312, 0.145386, -0.307269, 0.802569, -0.758009, 0.473927, 0.664421],
+  maskSum: 1182.35,
+  mask: [0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0.581699, 0, 0],
+};
 
 describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', () => {
   beforeAll(async () => writeInpaintModel(path.join(dir, 'tiny-sd1-inpaint.safetensors')));
@@ -147,7 +159,24 @@ describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', 
     expect(latent.noise_mask).toBe(mask);
     // LoadImage's mask is 1 − alpha: ComfyUI's mean over the hole image is 0.15813
     expect(mask.data.reduce((s, v) => s + v, 0) / mask.data.length).toBeCloseTo(0.15813, 4);
-  }, 120_000);
+  });
+
+  it('an image that is not a multiple of 8 and a mask of another size: cropped and resized as ComfyUI does', async () => {
+    const wf: Record<string, unknown> = { ...workflow('tiny-sd1-inpaint.safetensors', true) };
+    wf[8] = { class_type: 'ImageScale', inputs: { image: ['4', 0], upscale_method: 'bilinear', width: 68, height: 60, crop: 'disabled' } };
+    wf[9] = { class_type: 'CropMask', inputs: { mask: ['4', 1], x: 8, y: 0, width: 40, height: 56 } };
+    wf[5] = { ...(wf[5] as object), inputs: { ...workflow('', true)[5].inputs, pixels: ['8', 0], mask: ['9', 0] } };
+    const r = await run('inpaint-odd-sizes', wf);
+    const latent = r.bySlot('5.2') as LatentValue;
+    expect(latent.samples.shape).toEqual([1, 4, 7, 8]);
+    expect(latent.noise_mask?.shape).toEqual([1, 1, 56, 64]);
+    const m = latent.noise_mask!.data;
+    expect(Math.abs(m.reduce((s, v) => s + v, 0) - ODD.maskSum)).toBeLessThan(0.01);
+    expect(relErr(every16(m), ODD.mask)).toBeLessThan(1e-5);
+    expect(relErr(every16(latent.samples.data), ODD.original)).toBeLessThan(1e-4);
+    expect(relErr(every16((r.bySlot('5.0') as Conditioning).concat!.latentImage.data), ODD.concat)).toBeLessThan(1e-4);
+    expectSampled(r, 'inpaint-odd-sizes');
+  });
 });
 
 it('concat inputs: a mask at pixel size is resized and rounded to the latent, batch 1 spread to the latent batch', () => {
