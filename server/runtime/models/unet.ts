@@ -104,13 +104,15 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
   const objs = gl && positionNet(g, L, gl.prefix, gl.model);
   let transformerIndex = 0;
   /** GatedSelfAttentionDense: x + tanh(α_attn)·attn(norm1([x; linear(objs)]))[:, :N] then + tanh(α_dense)·ff(norm2(x)) */
-  const fuse = (t: Value, index: number): Value => {
+  const fuse = (t: Value, index: number, block: string): Value => {
     if (!gl || !objs) return t;
     const fuser = gl.model.fusers[index];
     if (!fuser) throw new Error(`GLIGEN model has ${gl.model.fusers.length} fusers but this UNet has more SpatialTransformers: a GLIGEN model for another model family?`);
     const p = `${gl.prefix}${fuser.prefix}`;
     const [query] = L.shape(`${p}.linear.weight`);
     const width = L.shape(`${p}.norm1.weight`)[0];
+    const tokens = L.shape(`${block}.norm1.weight`)[0];
+    if (width !== tokens) throw new Error(`GLIGEN ${fuser.prefix} works on ${width}-wide tokens but ${block} has ${tokens}: a GLIGEN model for another model family?`);
     const n = L.layerNorm(g.op('Concat', [t, L.linear(objs, `${p}.linear`)], { axis: 1 }), `${p}.norm1`);
     const [inner] = L.shape(`${p}.attn.to_q.weight`);
     const q = L.linear(n, `${p}.attn.to_q`, false);
@@ -133,7 +135,7 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     for (let d = 0; d < depth; d++) {
       const b = `${p}.transformer_blocks.${d}`;
       t = g.op('Add', [attention(L.layerNorm(t, `${b}.norm1`), `${b}.attn1`, undefined), t]);
-      t = fuse(t, index);
+      t = fuse(t, index, b);
       t = g.op('Add', [attention(L.layerNorm(t, `${b}.norm2`), `${b}.attn2`, context), t]);
       t = g.op('Add', [geglu(L.layerNorm(t, `${b}.norm3`), `${b}.ff`), t]);
     }
