@@ -16,6 +16,9 @@ import type { LatentValue } from '../../server/runtime/values';
 import { inpaintConcat, resizeToBatchSize } from '../../server/runtime/sampling/concat-cond';
 import { relErr, runComfyCase, type CaseRun } from '../helpers/comfy-case';
 import { describeGolden, golden } from '../helpers/golden';
+import { callNode } from '../helpers/nodes';
+import { resolvePaths } from '../../server/config/paths';
+import { ModelCache } from '../../server/runtime/model-cache';
 
 const IN_CONV = 'model.diffusion_model.input_blocks.0.0.weight';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-inpaint-model-'));
@@ -26,13 +29,13 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** tiny-sd1 with input conv [32, 4 + 5, 3, 3]: the extra weights are ((i·37) mod 21 − 10) / 128 */
-async function writeInpaintModel(target: string): Promise<void> {
-  const src = await openSafetensors(golden('tiny-sd1', 'model.safetensors'));
+/** tiny-sd1 / tiny-sdxl with input conv [C, 4 + 5, 3, 3]: the extra weights are ((i·37) mod 21 − 10) / 128 */
+async function writeInpaintModel(source: string, target: string): Promise<void> {
+  const src = await openSafetensors(source);
   const entries: TensorEntry[] = [...src.tensors].map(([name, t]) => {
     if (name !== IN_CONV) return { name, dtype: t.dtype, shape: t.shape, data: async () => new Uint8Array(await t.read()) };
     const [o, i, kh, kw] = t.shape;
-    if (t.dtype !== 'F16' || i !== 4) throw new Error(`tiny-sd1's ${IN_CONV} is ${t.dtype} [${t.shape.join(', ')}]`);
+    if (t.dtype !== 'F16' || i !== 4) throw new Error(`${path.basename(source)}'s ${IN_CONV} is ${t.dtype} [${t.shape.join(', ')}]`);
     return {
       name, dtype: 'F16', shape: [o, 9, kh, kw],
       data: async () => {
@@ -97,7 +100,9 @@ async function run(name: string, wf: object): Promise<CaseRun> {
   fs.mkdirSync(caseDir, { recursive: true });
   fs.copyFileSync(golden('comfy-nodes', 'inpaint_vae_encode_for_inpaint', 'rgba_hole_64.png'), path.join(caseDir, 'rgba_hole_64.png'));
   fs.writeFileSync(path.join(caseDir, 'workflow_api.json'), JSON.stringify(wf));
-  const r = await runComfyCase(caseDir, { models: { 'checkpoints/tiny-sd1-inpaint.safetensors': path.join(dir, 'tiny-sd1-inpaint.safetensors') } });
+  const r = await runComfyCase(caseDir, {
+    models: Object.fromEntries(['tiny-sd1-inpaint.safetensors', 'tiny-sdxl-inpaint.safetensors'].map((f) => [`checkpoints/${f}`, path.join(dir, f)])),
+  });
   runs.push(r);
   return r;
 }
@@ -122,7 +127,10 @@ const ODD = {
 };
 
 describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', () => {
-  beforeAll(async () => writeInpaintModel(path.join(dir, 'tiny-sd1-inpaint.safetensors')));
+  beforeAll(async () => {
+    await writeInpaintModel(golden('tiny-sd1', 'model.safetensors'), path.join(dir, 'tiny-sd1-inpaint.safetensors'));
+    await writeInpaintModel(golden('tiny-sdxl', 'model.safetensors'), path.join(dir, 'tiny-sdxl-inpaint.safetensors'));
+  });
 
   it('a 9-channel inpainting UNet samples with the greyed image and mask as its extra channels', async () => {
     const r = await run('inpaint-model', workflow('tiny-sd1-inpaint.safetensors', false));
@@ -177,6 +185,18 @@ describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', 
     expect(relErr(every16((r.bySlot('5.0') as Conditioning).concat!.latentImage.data), ODD.concat)).toBeLessThan(1e-4);
     expectSampled(r, 'inpaint-odd-sizes');
   });
+
+  it('an SDXL inpainting UNet (with the noise mask): the values ComfyUI sampled in the hole', async () => {
+    const r = await run('sdxl-inpaint', workflow('tiny-sdxl-inpaint.safetensors', true));
+    const got = (r.bySlot('6.0') as LatentValue).samples.data;
+    // the 12 largest values (all inside the hole; outside it the latent is the encoded image)
+    const at = [26, 27, 34, 35, 36, 90, 92, 98, 154, 163, 164, 219];
+    const want = [118.684, 273.137, -247.042, 401.438, -345.266, 178.619, 307.112, 240.699, -220.192, -103.676, -124.106, -157.329];
+    const err = relErr(at.map((i) => got[i]), want);
+    console.log(`[comfy] sdxl-inpaint: latent rel err ${err.toExponential(2)}`);
+    expect(err).toBeLessThanOrEqual(1e-3);
+    expect(Math.abs(absSum(got) - 3890.34) / 3890.34).toBeLessThan(1e-4);
+  });
 });
 
 it('concat inputs: a mask at pixel size is resized and rounded to the latent, batch 1 spread to the latent batch', () => {
@@ -194,4 +214,17 @@ it('concat inputs: a mask at pixel size is resized and rounded to the latent, ba
     .toThrow(/latent image \[1, 3, 2, 2\] does not have the 4 channels/);
   // resize_to_batch_size picks rows evenly (3 → 2: rows 0 and 2)
   expect(Array.from(resizeToBatchSize({ shape: [3, 1], data: Float32Array.of(7, 8, 9) }, 2).data)).toEqual([7, 9]);
+});
+
+it('InpaintModelConditioning refuses a mask batch that fits neither one nor every image, and an image under 8 pixels', async () => {
+  const o = { paths: resolvePaths({ root: dir }), models: new ModelCache(2 ** 20) };
+  // never reached: the checks come before the VAE is loaded
+  const vae = { kind: 'vae', key: 'none', recipe: [], vae: {} };
+  const cond = { kind: 'conditioning', family: 'sd1', context: { shape: [1, 77, 8], data: new Float32Array(77 * 8) } };
+  const image = (b: number, h: number, w: number) => ({ shape: [b, h, w, 3], data: new Float32Array(b * h * w * 3) });
+  const inputs = (pixels: unknown, mask: unknown) => ({ positive: cond, negative: cond, vae, pixels, mask });
+  await expect(callNode('InpaintModelConditioning', {}, inputs(image(3, 16, 16), { shape: [2, 16, 16], data: new Float32Array(512) }), o))
+    .rejects.toThrow('mask: a batch of 2 masks for 3 images (expected 1 or 3)');
+  await expect(callNode('InpaintModelConditioning', {}, inputs(image(1, 4, 4), { shape: [1, 4, 4], data: new Float32Array(16) }), o))
+    .rejects.toThrow('pixels: a 4x4 image is smaller than 8 pixels');
 });
