@@ -1,5 +1,5 @@
 /** Run-time checks of socket values (server): the scheduler checks every input before a node runs. */
-import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isGligenHandle, isModelHandle, isVaeHandle } from '../server/runtime/handles';
+import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isGligenHandle, isModelHandle, isStyleModelHandle, isVaeHandle } from '../server/runtime/handles';
 import { isImage, isLatent, isMask } from '../server/runtime/values';
 import type { SocketType } from './types';
 import { isNoiseSpec, isSamplerSpec, isSigmas } from '../server/runtime/sampling/socket-values';
@@ -27,7 +27,7 @@ const GUARDS: Readonly<Record<SocketType, (v: unknown) => boolean>> = {
   CONTROL_NET: isObject,
   CLIP_VISION: isClipVisionHandle,
   CLIP_VISION_OUTPUT: isClipVisionOutput,
-  STYLE_MODEL: isObject,
+  STYLE_MODEL: isStyleModelHandle,
   GLIGEN: isGligenHandle,
   '*': (v) => v !== undefined,
 };

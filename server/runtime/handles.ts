@@ -75,6 +75,16 @@ export interface Conditioning {
   readonly gligen?: { readonly model: GligenHandle; readonly boxes: readonly GligenBox[] };
 }
 
+/** StyleModelLoader: a T2I style adapter's weights. */
+export interface StyleModelHandle {
+  readonly kind: 'style_model';
+  readonly weights: WeightProvider;
+  /** the file name, for messages */
+  readonly name: string;
+  readonly key: string;
+  readonly recipe: readonly RecipeStep[];
+}
+
 /** GLIGENLoader: a GLIGEN textbox model (PositionNet + fusers). */
 export interface GligenHandle {
   readonly kind: 'gligen';
@@ -124,3 +134,4 @@ export function expectInput<T>(node: string, input: string, value: unknown, guar
 export const isClipVisionHandle = (v: unknown): v is ClipVisionHandle => isKind(v, 'clip_vision');
 export const isClipVisionOutput = (v: unknown): v is ClipVisionOutput => isKind(v, 'clip_vision_output');
 export const isGligenHandle = (v: unknown): v is GligenHandle => isKind(v, 'gligen');
+export const isStyleModelHandle = (v: unknown): v is StyleModelHandle => isKind(v, 'style_model');

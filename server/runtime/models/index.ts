@@ -19,6 +19,7 @@ import type { Hypernetwork } from '../patches/hypernetwork';
 import type { GligenModel } from '../patches/gligen';
 import { withPrefixedWeights } from '../patches/combined-weights';
 import { cropForEncode } from './vae-crop';
+import { buildStyleAdapter, deriveStyleAdapterConfig, type StyleAdapterConfig } from './style-adapter';
 
 /** A dense fp32 tensor crossing the runtime boundary. */
 export interface F32Tensor {
@@ -293,6 +294,27 @@ export async function createClipVision(weights: WeightProvider, opts: RuntimeOpt
       }
       const out = await session.run({ pixels: f32(pixels) }, ['last_hidden_state', 'penultimate_hidden_states', 'image_embeds']);
       return { lastHiddenState: toF32(out.last_hidden_state), penultimateHiddenStates: toF32(out.penultimate_hidden_states), imageEmbeds: toF32(out.image_embeds) };
+    },
+  };
+}
+
+export interface StyleAdapterRunner {
+  readonly config: StyleAdapterConfig;
+  /** CLIP vision last_hidden_state [B, T, width] → style tokens [B, tokens, context] */
+  run(hidden: F32Tensor): Promise<F32Tensor>;
+}
+
+export async function createStyleAdapter(weights: WeightProvider, name: string, opts: RuntimeOptions = {}): Promise<StyleAdapterRunner> {
+  const config = deriveStyleAdapterConfig(weights, name);
+  // a few tokens through three blocks, once per image: fp32 everywhere
+  const session = await sessionFor('style_adapter', config, () => buildStyleAdapter(weights, config), weights, { ...opts, precision: 'float32' });
+  return {
+    config,
+    async run(hidden) {
+      if (hidden.shape.length !== 3 || hidden.shape[2] !== config.width) {
+        throw new Error(`style model: CLIP vision output [${hidden.shape.join(', ')}], expected [batch, tokens, ${config.width}] (a CLIP vision model of another width?)`);
+      }
+      return toF32((await session.run({ hidden: f32(hidden) }, ['style'])).style);
     },
   };
 }
