@@ -68,9 +68,13 @@ interface ConcatSource {
 /** Rows grouped by the UNet graph they need: the plain one, or one GLIGEN variant per GLIGEN model. */
 const graphOf = (c: Conditioning): string => c.gligen?.model.key ?? '';
 
-function modelApply(
-  unet: UNetRunner, gligenUnets: ReadonlyMap<string, UNetRunner>, model: ModelHandle, latentShape: readonly number[], source: ConcatSource,
-): ModelApply<Conditioning> {
+/** The UNet graphs a sampling run uses: the plain one (absent when every row has GLIGEN) and one per GLIGEN model. */
+interface UNetGraphs {
+  plain?: UNetRunner;
+  gligen: ReadonlyMap<string, UNetRunner>;
+}
+
+function modelApply(unet: UNetRunner, graphs: UNetGraphs, model: ModelHandle, latentShape: readonly number[], source: ConcatSource): ModelApply<Conditioning> {
   const needsY = unet.config.admInChannels !== undefined;
   const [batch, channels, h, w] = latentShape;
   const extra = unet.config.inChannels - channels;
@@ -100,8 +104,8 @@ function modelApply(
   };
   const run = async (x: Float32Array, shape: readonly number[], t: number, conds: readonly Conditioning[]): Promise<Float32Array> => {
     const length = concatLength(conds.map((c) => c.context.shape[1]));
-    const graphs = new Set(conds.map(graphOf));
-    if (length === null || graphs.size > 1) {
+    const kinds = new Set(conds.map(graphOf));
+    if (length === null || kinds.size > 1) {
       // too different to batch (ComfyUI runs them separately too)
       const per = x.length / conds.length;
       const outs: Float32Array[] = [];
@@ -121,8 +125,8 @@ function modelApply(
       rows.forEach((r, i) => y!.set(r, i * r.length));
     }
     const gligen = conds[0].gligen;
-    const runner = gligen ? gligenUnets.get(gligen.model.key) : unet;
-    if (!runner) throw new Error(`no UNet graph was prepared for the GLIGEN model ${gligen?.model.key}`);
+    const runner = gligen ? graphs.gligen.get(gligen.model.key) : graphs.plain;
+    if (!runner) throw new Error(`no UNet graph was prepared for ${gligen ? `the GLIGEN model ${gligen.model.key}` : 'rows without GLIGEN'}`);
     const out = await runner.run(
       { data: x, shape: [...shape] },
       new Float32Array(conds.length).fill(t),
@@ -173,11 +177,13 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   checkConditioning(r.negative, 'negative');
   // ComfyUI's apply_empty_x_to_equal_area for 'gligen': an uncond without GLIGEN takes the cond's boxes
   const negative = r.positive.gligen && !r.negative.gligen ? { ...r.negative, gligen: r.positive.gligen } : r.negative;
-  const unet = await unetFor(models, r.model);
+  // only the graphs the rows use are built: with GLIGEN on both rows one UNet session is held, not two
   const gligenUnets = new Map<string, UNetRunner>();
   for (const c of [r.positive, negative]) {
     if (c.gligen && !gligenUnets.has(c.gligen.model.key)) gligenUnets.set(c.gligen.model.key, await unetFor(models, r.model, c.gligen.model));
   }
+  const plain = !r.positive.gligen || !negative.gligen ? await unetFor(models, r.model) : undefined;
+  const unet = plain ?? [...gligenUnets.values()][0];
   await checkUnetFits(unet, shape, 2 * shape[0]);
   if (unet.config.contextDim !== r.positive.context.shape[2] || unet.config.contextDim !== r.negative.context.shape[2]) {
     throw new Error(
@@ -189,7 +195,7 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
   const out = await kSample<Conditioning>({
     modelSampling,
-    model: modelApply(unet, gligenUnets, r.model, shape, { latentImage: latentIn, denoiseMask }),
+    model: modelApply(unet, { plain, gligen: gligenUnets }, r.model, shape, { latentImage: latentIn, denoiseMask }),
     cond: r.positive,
     uncond: negative,
     cfg: r.cfg,
