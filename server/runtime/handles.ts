@@ -12,6 +12,7 @@ import type { Hypernetwork } from './patches/hypernetwork';
 import type { FreeUPatch } from './models/unet';
 import type { ConcatInputs } from './sampling/concat-cond';
 import type { GligenBox, GligenModel } from './patches/gligen';
+import type { UnclipEntry } from './sampling/unclip';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -71,6 +72,8 @@ export interface Conditioning {
   readonly pooled?: F32Tensor;
   /** InpaintModelConditioning: what an inpainting UNet's extra input channels are made of */
   readonly concat?: ConcatInputs;
+  /** unCLIPConditioning: CLIP image embeddings for an unCLIP model's ADM input, in the order applied */
+  readonly unclip?: readonly UnclipEntry[];
   /** GLIGENTextBoxApply: the GLIGEN model and its boxes, in the order applied */
   readonly gligen?: { readonly model: GligenHandle; readonly boxes: readonly GligenBox[] };
 }

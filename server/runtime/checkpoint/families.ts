@@ -36,6 +36,15 @@ export const FAMILY_RULES: readonly FamilyRule[] = [
     autoPrediction: 'eps',
   },
   {
+    // SD 2.1 unCLIP (-l / -h): an SD2 UNet whose label_emb takes the noised CLIP image embedding (its image encoder
+    // rides along under embedder.model.visual., read by unCLIPCheckpointLoader)
+    family: 'sd2',
+    requires: [{ prefix: 'cond_stage_model.model.' }, { prefix: `${UNET}label_emb.` }, { prefix: UNET }],
+    forbids: [],
+    components: { unet: UNET, vae: VAE, clip: 'cond_stage_model.model.' },
+    autoPrediction: 'sd2-heuristic',
+  },
+  {
     family: 'sd2',
     requires: [{ prefix: 'cond_stage_model.model.' }, { prefix: UNET }],
     forbids: [{ prefix: `${UNET}label_emb.` }],

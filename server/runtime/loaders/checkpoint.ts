@@ -5,7 +5,9 @@ import type { ModelCache } from '../model-cache';
 import type { ComponentName, Prediction } from '../checkpoint/families';
 import { fileIdentity } from '../checkpoint/hash';
 import { loadCheckpoint, type Checkpoint } from '../checkpoint/load';
-import { latentFamilyOf, type ClipHandle, type ModelHandle, type TowerName, type VaeHandle } from '../handles';
+import { latentFamilyOf, type ClipHandle, type ClipVisionHandle, type ModelHandle, type TowerName, type VaeHandle } from '../handles';
+import { openClipVisualAsHf } from '../checkpoint/open-clip-visual';
+import { stateDictProvider } from '../checkpoint/provider';
 
 export interface LoadedCheckpoint {
   model: ModelHandle;
@@ -77,4 +79,19 @@ function buildHandles(ck: Checkpoint, modelsDir: string): LoadedCheckpoint {
     clip: { kind: 'clip', family: ck.family, towers, vocab: { modelsDir, checkpointPath: ck.path }, key: `${ck.id}/clip`, recipe: [source] },
     vae: { kind: 'vae', vae: need('vae'), key: `${ck.id}/vae`, recipe: [source] },
   };
+}
+
+/** ComfyUI's SD21Unclip clip_vision_prefix: the open_clip image tower unCLIP checkpoints carry. */
+const UNCLIP_VISION_PREFIX = 'embedder.model.visual.';
+
+/** unCLIPCheckpointLoader's CLIP_VISION: the checkpoint's image tower under HF names; a clear error when it has none. */
+export function unclipVisionHandle(ck: Checkpoint): ClipVisionHandle {
+  const name = path.basename(ck.path);
+  const hasAdm = ck.components.unet?.has('label_emb.0.0.weight') === true;
+  if (ck.family !== 'sd2' || !hasAdm) {
+    throw new Error(`${name} is not an unCLIP checkpoint (${ck.family}${hasAdm ? '' : ', no label_emb'}): load it with CheckpointLoaderSimple`);
+  }
+  const dict = openClipVisualAsHf(ck.tensors, UNCLIP_VISION_PREFIX);
+  if (!dict) throw new Error(`${name}: no CLIP image encoder under ${UNCLIP_VISION_PREFIX} (an unCLIP UNet without its image tower); load one with CLIPVisionLoader`);
+  return { kind: 'clip_vision', weights: stateDictProvider(dict, `${ck.id}/clip_vision`), key: `${ck.id}/clip_vision`, recipe: [{ step: 'checkpoint', file: name, part: 'clip_vision' }] };
 }

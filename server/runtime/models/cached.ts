@@ -5,6 +5,7 @@ import { numel } from '../io/tensor';
 import { createTextEncoder, createUNet, createVae, type TextEncoder, type UNetRunner, type Vae } from './index';
 import type { GligenHandle, ModelHandle, VaeHandle } from '../handles';
 import { deriveClipConfig } from '../checkpoint/arch/clip';
+import { deriveUNetConfig } from '../checkpoint/arch/unet';
 
 /** fp32 bytes the runtime holds for these weights: the cache's size estimate. */
 function f32Bytes(p: WeightProvider): number {
@@ -17,6 +18,8 @@ function f32Bytes(p: WeightProvider): number {
 export function unetFor(models: ModelCache, model: ModelHandle, gligen?: GligenHandle): Promise<UNetRunner> {
   return models.get(`unet|${model.key}${gligen ? `|gligen:${gligen.key}` : ''}`, async () => ({
     value: await createUNet(model.unet, {
+      // ComfyUI's SD20 configs fix 64-wide heads whatever the projection (the shape rule agrees for real SD2 files)
+      ...(model.family === 'sd2' ? { config: deriveUNetConfig(model.unet, { headChannels: 64 }) } : {}),
       ...(model.hypernets ? { hypernets: model.hypernets } : {}), ...(model.freeU ? { freeU: model.freeU } : {}),
       ...(gligen ? { gligen: { id: gligen.key, weights: gligen.weights, model: gligen.model } } : {}),
     }),

@@ -18,6 +18,7 @@ import { rescaleCfg } from './rescale-cfg';
 import type { PostCfgArgs } from './cfg';
 import { inpaintConcat } from './concat-cond';
 import { prepareDenoiseMask } from './denoise-mask';
+import { unclipAdm } from './unclip';
 import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs, type GligenRowInputs } from '../patches/gligen';
 
 export interface SampleRequest {
@@ -63,6 +64,8 @@ function stackContexts(conds: readonly Conditioning[], length: number): Float32A
 interface ConcatSource {
   latentImage: Float32Array;
   denoiseMask?: FloatTensor;
+  /** the sampler's seed (unCLIP's noise augmentation draws from seed − 10) */
+  seed: bigint | number;
 }
 
 /** Rows grouped by the UNet graph they need: the plain one, or one GLIGEN variant per GLIGEN model. */
@@ -82,6 +85,17 @@ function modelApply(unet: UNetRunner, graphs: UNetGraphs, model: ModelHandle, la
   if (extra !== 0 && extra !== 1 + channels) {
     throw new Error(`the model's UNet takes ${unet.config.inChannels} input channels but the latent has ${channels}: a latent of another model family?`);
   }
+  // SD2 unCLIP: encode_adm gives the noised image embeddings, zeros for a conditioning without any
+  const adms = new Map<Conditioning, Float32Array>();
+  const unclipVectorOf = (c: Conditioning): Float32Array => {
+    const adm = unet.config.admInChannels ?? 0;
+    let v = adms.get(c);
+    if (!v) {
+      v = c.unclip?.length ? unclipAdm(c.unclip, source.seed, adm / 2) : new Float32Array(adm);
+      adms.set(c, v);
+    }
+    return v;
+  };
   const concats = new Map<Conditioning, Float32Array>();
   const concatOf = (c: Conditioning): Float32Array => {
     let v = concats.get(c);
@@ -118,6 +132,7 @@ function modelApply(unet: UNetRunner, graphs: UNetGraphs, model: ModelHandle, la
     let y: Float32Array | undefined;
     if (needsY) {
       const rows = conds.map((c) => {
+        if (model.family === 'sd2') return unclipVectorOf(c);
         if (!c.pooled) throw new Error(`the ${model.family} model needs pooled text output (an SDXL text encoder's conditioning)`);
         return sdxlVectorFor(c, latentShape);
       });
@@ -195,7 +210,7 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
   const out = await kSample<Conditioning>({
     modelSampling,
-    model: modelApply(unet, { plain, gligen: gligenUnets }, r.model, shape, { latentImage: latentIn, denoiseMask }),
+    model: modelApply(unet, { plain, gligen: gligenUnets }, r.model, shape, { latentImage: latentIn, denoiseMask, seed: r.seed }),
     cond: r.positive,
     uncond: negative,
     cfg: r.cfg,
