@@ -145,6 +145,44 @@ describeGolden('unCLIP (ComfyUI SD21UNCLIP)', () => {
     expect(Array.from(a.lastHiddenState.data)).toEqual(Array.from(b.lastHiddenState.data));
   });
 
+  it('on SDXL (Revision) the embedding replaces the 1280-wide pooled output; a model with another width says so', async () => {
+    fs.copyFileSync(golden('tiny-sdxl', 'model.safetensors'), path.join(paths.models, 'checkpoints', 'tiny-sdxl.safetensors'));
+    const xl = (await callNode('CheckpointLoaderSimple', { ckpt_name: 'tiny-sdxl.safetensors' }, {}, o)).outputs;
+    const text = (await callNode('CLIPTextEncode', { text: 'a cat' }, { clip: xl.CLIP }, o)).outputs.CONDITIONING;
+    const bigG = { ...vision, imageEmbeds: { shape: [1, 1280], data: new Float32Array(1280).fill(0.5) } };
+    const positive = (await callNode('unCLIPConditioning', { strength: 1, noise_augmentation: 0 }, { conditioning: text, clip_vision_output: bigG }, o)).outputs.CONDITIONING;
+    const params = { seed: 1, steps: 1, cfg: 7.5, sampler_name: 'euler', scheduler: 'normal', denoise: 1 };
+    const latent_image = { samples: { shape: [1, 4, 8, 8], data: new Float32Array(256) } };
+    await expect(callNode('KSampler', params, { model: xl.MODEL, positive, negative: text, latent_image }, o))
+      .rejects.toThrow(/unCLIP on SDXL replaces the 1280-wide pooled output, but this model's is 128 wide/);
+  });
+
+  it('SDXL Revision against ComfyUI (/work/ref/gen/unclip/sdxl.py): tiny-sdxl with a label_emb taking 1280 + 6·256', async () => {
+    const src = await openSafetensors(golden('tiny-sdxl', 'model.safetensors'));
+    const ted = src.tensors.get('model.diffusion_model.label_emb.0.0.weight')?.shape[0] ?? 0;
+    const shapes: Record<string, number[]> = { 'label_emb.0.0.bias': [ted], 'label_emb.0.0.weight': [ted, 2816], 'label_emb.0.2.bias': [ted], 'label_emb.0.2.weight': [ted, ted] };
+    const formula = (k: string, t: number) => Float32Array.from({ length: shapes[k].reduce((a, b) => a * b, 1) }, (_, i) => (((i * 7919 + t * 104729) % 2001) - 1000) / 8192);
+    const entries: Entry[] = [...src.tensors].filter(([k]) => !k.startsWith('model.diffusion_model.label_emb.'))
+      .map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, data: async () => new Uint8Array(await t.read()) }));
+    Object.keys(shapes).sort().forEach((k, t) => entries.push({ name: `model.diffusion_model.${k}`, dtype: 'F32', shape: shapes[k], data: async () => bytesOf(formula(k, t)) }));
+    await writeSafetensors(path.join(paths.models, 'checkpoints', 'tiny-sdxl-1280.safetensors'), entries);
+    const model = (await callNode('CheckpointLoaderSimple', { ckpt_name: 'tiny-sdxl-1280.safetensors' }, {}, o)).outputs.MODEL;
+    const f = (n: number, k: number, d: number) => Float32Array.from({ length: n }, (_, i) => (((i * 17 + k) % 89) - 44) / d);
+    const cond = (k: number, kp: number): Conditioning => ({
+      kind: 'conditioning', family: 'sdxl', context: { shape: [1, 77, 192], data: f(77 * 192, k, 64) }, pooled: { shape: [1, 1280], data: f(1280, kp, 32) },
+    });
+    const images = { ...vision, imageEmbeds: { shape: [2, 1280], data: Float32Array.from({ length: 2560 }, (_, i) => (((i * 13) % 101) - 50) / 40) } };
+    const positive = (await callNode('unCLIPConditioning', { strength: 0.7, noise_augmentation: 0.25 }, { conditioning: cond(0, 3), clip_vision_output: images }, o)).outputs.CONDITIONING;
+    const params = { seed: 77, steps: 2, cfg: 6, sampler_name: 'euler', scheduler: 'normal', denoise: 1 };
+    const latent_image = { samples: { shape: [1, 4, 8, 8], data: new Float32Array(256) } };
+    const got = ((await callNode('KSampler', params, { model, positive, negative: cond(5, 9), latent_image }, o)).outputs.LATENT as LatentValue).samples.data;
+    const want = [-130.689, -3.82291, -63.7062, -121.097, 230.096, 194.76, -161.172, 23.0241, 241.405, 205.256, 47.5787, 47.6113, -178.461, -5.84318, 126.118, -123.196];
+    const err = relErr(picks(got), want);
+    console.log(`[comfy] sdxl revision: latent rel err ${err.toExponential(2)}`);
+    expect(err).toBeLessThanOrEqual(1e-4);
+    expect(Math.abs(absSum(got) - 41175.9) / 41175.9).toBeLessThan(1e-4);
+  });
+
   it('unCLIPCheckpointLoader refuses a checkpoint that is not unCLIP', async () => {
     fs.copyFileSync(golden('tiny-sd1', 'model.safetensors'), path.join(paths.models, 'checkpoints', 'plain.safetensors'));
     await expect(callNode('unCLIPCheckpointLoader', { ckpt_name: 'plain.safetensors' }, {}, o)).rejects.toThrow(/plain\.safetensors is not an unCLIP checkpoint \(sd1, no label_emb\): load it with CheckpointLoaderSimple/);

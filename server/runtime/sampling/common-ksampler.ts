@@ -4,7 +4,7 @@
  */
 import type { ModelCache } from '../model-cache';
 import type { FloatTensor, ImageValue, LatentValue } from '../values';
-import type { GligenFeeds, UNetRunner } from '../models';
+import type { F32Tensor, GligenFeeds, UNetRunner } from '../models';
 import {
   kSample, latentPreview, ModelSamplingDiscrete, processLatentIn, processLatentOut,
   type ModelApply, type SamplerName, type SchedulerName,
@@ -18,7 +18,7 @@ import { rescaleCfg } from './rescale-cfg';
 import type { PostCfgArgs } from './cfg';
 import { inpaintConcat } from './concat-cond';
 import { prepareDenoiseMask } from './denoise-mask';
-import { unclipAdm } from './unclip';
+import { unclipAdm, type UnclipEntry } from './unclip';
 import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs, type GligenRowInputs } from '../patches/gligen';
 
 export interface SampleRequest {
@@ -134,7 +134,7 @@ function modelApply(unet: UNetRunner, graphs: UNetGraphs, model: ModelHandle, la
       const rows = conds.map((c) => {
         if (model.family === 'sd2') return unclipVectorOf(c);
         if (!c.pooled) throw new Error(`the ${model.family} model needs pooled text output (an SDXL text encoder's conditioning)`);
-        return sdxlVectorFor(c, latentShape);
+        return sdxlVectorFor(c.unclip?.length ? { ...c, pooled: sdxlUnclipPooled(c.unclip, source.seed, c.pooled.shape[1]) } : c, latentShape);
       });
       y = new Float32Array(rows.length * rows[0].length);
       rows.forEach((r, i) => y!.set(r, i * r.length));
@@ -154,6 +154,16 @@ function modelApply(unet: UNetRunner, graphs: UNetGraphs, model: ModelHandle, la
   if (extra === 0) return run;
   return (x, shape, t, conds) => run(withConcat(x, conds), [shape[0], channels + extra, ...shape.slice(2)], t, conds);
 }
+
+/**
+ * ComfyUI's sdxl_pooled: on SDXL, unCLIPConditioning (Revision) replaces the pooled text output by the first 1280
+ * values of unclip_adm (noise augmentor of width 1280, merge noise 0).
+ */
+function sdxlUnclipPooled(entries: readonly UnclipEntry[], seed: bigint | number, pooledWidth: number): F32Tensor {
+  if (pooledWidth !== SDXL_UNCLIP_DIM) throw new Error(`unCLIP on SDXL replaces the ${SDXL_UNCLIP_DIM}-wide pooled output, but this model's is ${pooledWidth} wide`);
+  return { data: unclipAdm(entries, seed, SDXL_UNCLIP_DIM, 0).slice(0, SDXL_UNCLIP_DIM), shape: [1, SDXL_UNCLIP_DIM] };
+}
+const SDXL_UNCLIP_DIM = 1280;
 
 /** Each row's PositionNet inputs (ComfyUI's Gligen.set_position on the latent's size), stacked. */
 function gligenFeeds(conds: readonly Conditioning[], h: number, w: number): GligenFeeds {
