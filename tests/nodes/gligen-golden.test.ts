@@ -48,7 +48,7 @@ describeGolden('GLIGEN (ComfyUI runs)', () => {
   });
 
   it('a box on the negative only: positive rows run the plain graph, negative rows the GLIGEN one (ComfyUI: no copy to the cond)', async () => {
-    // the two-box workflow rewired (made with comfy_run.py, /work/ref/gen/gligen): KSampler positive = 6, negative = 12 ← 7
+    // the two-box workflow rewired (ComfyUI ran it with tests/fixtures/comfy-refs/comfy_run_gligen.py): KSampler positive = 6, negative = 12 ← 7
     const wf = JSON.parse(fs.readFileSync(path.join(DIR(), 'gligen-two-boxes.workflow_api.json'), 'utf8')) as Record<string, { inputs: Record<string, unknown> }>;
     wf[3].inputs.positive = ['6', 0];
     wf[3].inputs.negative = ['12', 0];

@@ -1,6 +1,6 @@
 /**
  * Inpainting UNets (9 input channels) and InpaintModelConditioning against ComfyUI's own runs. There is no golden
- * inpainting model, so the test makes one as the harness did (/work/ref/gen/inpaint/make.py): tiny-sd1 with five
+ * inpainting model, so the test makes one as the harness did (tests/fixtures/comfy-refs/inpaint_cases.py): tiny-sd1 with five
  * more input channels on input_blocks.0.0 (values exact in fp16), and checks the numbers ComfyUI computed with it.
  */
 import fs from 'node:fs';

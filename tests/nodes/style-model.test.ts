@@ -1,5 +1,5 @@
 /**
- * StyleModelLoader + StyleModelApply against ComfyUI's StyleAdapter and StyleModelApply (/work/ref/gen/style/make.py):
+ * StyleModelLoader + StyleModelApply against ComfyUI's StyleAdapter and StyleModelApply (tests/fixtures/comfy-refs/style_model.py):
  * a tiny adapter (width 64, context 32, 3 layers, 8 tokens; ComfyUI's 8 heads) with formula weights and inputs the
  * test writes itself, so no model file is needed.
  */

@@ -1,5 +1,5 @@
 /**
- * unCLIPCheckpointLoader + unCLIPConditioning against ComfyUI's SD21UNCLIP (/work/ref/gen/unclip/sample.py): a tiny
+ * unCLIPCheckpointLoader + unCLIPConditioning against ComfyUI's SD21UNCLIP (tests/fixtures/comfy-refs/unclip_sample.py): a tiny
  * unCLIP checkpoint written here (tiny-sd1's UNet + a 1536 → 128 label_emb of formula weights, tiny-sdxl's OpenCLIP
  * tower as the SD2 text encoder, tiny-sd1's VAE, and the tiny CLIP vision golden in open_clip layout under
  * embedder.model.visual.), sampled by KSampler on formula conditioning.
@@ -157,7 +157,7 @@ describeGolden('unCLIP (ComfyUI SD21UNCLIP)', () => {
       .rejects.toThrow(/unCLIP on SDXL replaces the 1280-wide pooled output, but this model's is 128 wide/);
   });
 
-  it('SDXL Revision against ComfyUI (/work/ref/gen/unclip/sdxl.py): tiny-sdxl with a label_emb taking 1280 + 6·256', async () => {
+  it('SDXL Revision against ComfyUI (comfy-refs/unclip_sdxl.py): tiny-sdxl with a label_emb taking 1280 + 6·256', async () => {
     const src = await openSafetensors(golden('tiny-sdxl', 'model.safetensors'));
     const ted = src.tensors.get('model.diffusion_model.label_emb.0.0.weight')?.shape[0] ?? 0;
     const shapes: Record<string, number[]> = { 'label_emb.0.0.bias': [ted], 'label_emb.0.0.weight': [ted, 2816], 'label_emb.0.2.bias': [ted], 'label_emb.0.2.weight': [ted, ted] };

@@ -1,4 +1,4 @@
-/** unCLIP's ADM vector against ComfyUI's unclip_adm + CLIPEmbeddingNoiseAugmentation (SD21UnclipL, /work/ref/gen/unclip/adm.py). */
+/** unCLIP's ADM vector against ComfyUI's unclip_adm + CLIPEmbeddingNoiseAugmentation (SD21UnclipL, tests/fixtures/comfy-refs/unclip_adm.py). */
 import { expect, it } from 'vitest';
 import { unclipAdm } from '../../../server/runtime/sampling/unclip';
 import { relErr } from '../../helpers/comfy-case';
