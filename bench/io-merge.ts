@@ -81,7 +81,9 @@ async function copyReference(src: string, dst: string, writebackEvery = 0): Prom
       pos += bytesRead;
       if (writebackEvery && !writeback && pos - syncedAt >= writebackEvery) {
         syncedAt = pos;
-        writeback = to.datasync().then(() => void (writeback = undefined));
+        writeback = to.datasync().then(() => {
+          writeback = undefined;
+        });
         writeback.catch(() => undefined); // thrown by the await below
       }
     }

@@ -18,7 +18,7 @@ export function schemaMap(schemas: readonly NodeSchema[]): SchemaMap {
 }
 
 export function getSchema(id: string, schemas: SchemaMap): NodeSchema | undefined {
-  return Object.prototype.hasOwnProperty.call(schemas, id) ? schemas[id] : undefined;
+  return Object.hasOwn(schemas, id) ? schemas[id] : undefined;
 }
 
 /** Default parameter values for a new node of this type. */

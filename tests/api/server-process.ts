@@ -77,8 +77,7 @@ export async function readEvents(url: string, input: object, until: (e: { id: st
       const { value, done } = await reader.read();
       if (done) break;
       buf += decoder.decode(value, { stream: true });
-      let sep: number;
-      while ((sep = buf.indexOf('\n\n')) >= 0) {
+      for (let sep = buf.indexOf('\n\n'); sep >= 0; sep = buf.indexOf('\n\n')) {
         const block = buf.slice(0, sep);
         buf = buf.slice(sep + 2);
         const id = /^id: ?(.*)$/m.exec(block)?.[1];

@@ -33,7 +33,10 @@ describeGolden('text-to-image on tiny-sd1', () => {
     const dir = dataDirWithModels();
     dirs.push(dir);
     const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out.push(String(s));
+    return true;
+  });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const prev = process.env.LOOM_DATA_DIR;
     process.env.LOOM_DATA_DIR = dir;

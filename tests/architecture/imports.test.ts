@@ -34,7 +34,7 @@ function resolveSpec(from: string, spec: string): string | null {
 
 const IMPORT = /(?:^|\n)\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
-export function importGraph(files: readonly string[]): Map<string, Edge[]> {
+function importGraph(files: readonly string[]): Map<string, Edge[]> {
   const graph = new Map<string, Edge[]>();
   for (const f of files) {
     const src = fs.readFileSync(f, 'utf8');
@@ -44,8 +44,8 @@ export function importGraph(files: readonly string[]): Map<string, Edge[]> {
       const to = resolveSpec(f, spec);
       // `import { type A, type B }` is type-only as well
       const braces = /\{([^}]*)\}/.exec(m[0])?.[1];
-      const allTypes = braces !== undefined && braces.split(',').map((x) => x.trim()).filter(Boolean).every((x) => x.startsWith('type '));
-      if (to) edges.push({ to, typeOnly: Boolean(m[2]) || allTypes });
+      const allTypes = braces?.split(',').map((x) => x.trim()).filter(Boolean).every((x) => x.startsWith('type '));
+      if (to) edges.push({ to, typeOnly: Boolean(m[2]) || allTypes === true });
     }
     graph.set(f, edges);
   }
@@ -53,7 +53,7 @@ export function importGraph(files: readonly string[]): Map<string, Edge[]> {
 }
 
 /** Runtime import cycles (type-only imports vanish at run time), as lists of files. */
-export function cycles(graph: Map<string, Edge[]>): string[][] {
+function cycles(graph: Map<string, Edge[]>): string[][] {
   const index = new Map<string, number>();
   const low = new Map<string, number>();
   const stack: string[] = [];

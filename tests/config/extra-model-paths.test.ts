@@ -79,6 +79,7 @@ describe('extra_model_paths.yaml', () => {
         '    - list/clip',
         'home:',
         '  base_path: ~/comfy',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${VAR} as a user's yaml holds it
         '  embeddings: ${NOT_SET}/emb',
         'empty:',
       ].join('\n'),
@@ -92,6 +93,7 @@ describe('extra_model_paths.yaml', () => {
       ['diffusion_models', '/mnt/models/sd/unet', true],
       ['text_encoders', '/mnt/models/sd/list/clip', true],
       // Python's expandvars leaves unknown variables as written, and only base_path is expanded
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an unset variable stays as written
       ['embeddings', '/home/u/comfy/${NOT_SET}/emb', false],
     ]);
     expect(cfg.files).toEqual([file]);

@@ -55,7 +55,9 @@ export function PromptWidget({ nodeId, spec, value, onChange, invalid }: WidgetP
           aria-label={label}
           className={`${shared} nodrag nowheel absolute inset-0 h-full w-full resize-none bg-transparent text-transparent caret-neutral-100 outline-none placeholder:text-neutral-500`}
           value={text}
-          onScroll={(e) => layer.current && (layer.current.scrollTop = e.currentTarget.scrollTop)}
+          onScroll={(e) => {
+            if (layer.current) layer.current.scrollTop = e.currentTarget.scrollTop;
+          }}
           onChange={(e) => onChange(e.target.value)}
         />
       </div>

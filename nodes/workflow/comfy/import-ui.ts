@@ -97,7 +97,7 @@ function inputKey(n: UiNode, slot: number, schema: NodeSchema | undefined): stri
   return schema.inputs[k]?.name ?? null;
 }
 
-function outputName(src: FlatNode, slot: number, schema: NodeSchema | undefined): string | null {
+function outputName(_src: FlatNode, slot: number, schema: NodeSchema | undefined): string | null {
   if (!schema) return String(slot);
   return schema.outputs[slot]?.name ?? null;
 }
@@ -105,7 +105,7 @@ function outputName(src: FlatNode, slot: number, schema: NodeSchema | undefined)
 export function importComfyUi(json: unknown, schemas: SchemaMap): ImportResult {
   const parsed = uiWorkflow.safeParse(json);
   if (!parsed.success) return { ok: false, errors: ['Not a ComfyUI workflow (UI format).'] };
-  let flat;
+  let flat: ReturnType<typeof flattenUiWorkflow>;
   try {
     flat = flattenUiWorkflow(parsed.data, schemas);
   } catch (e) {

@@ -47,7 +47,7 @@ const libraryRouter = router({
   }),
   save: publicProcedure.input(z.object({ name: nameSchema, workflow: z.unknown() })).mutation(async ({ ctx, input }) => {
     refuseLarge(input.workflow, ctx.limits);
-    let wf;
+    let wf: ReturnType<typeof parseWorkflow>;
     try {
       wf = parseWorkflow(input.workflow);
     } catch (e) {

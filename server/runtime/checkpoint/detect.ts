@@ -22,7 +22,7 @@ export function detectFamily(dict: StateDict, path: string): FamilyRule {
 
 export function detectVariant(dict: StateDict, path: string): Variant {
   const w = dict.get(VARIANT_KEY);
-  if (!w || w.shape.length !== 4) throw new CheckpointError(`${path}: ${VARIANT_KEY} is missing or not a 4-d conv weight`);
+  if (w?.shape.length !== 4) throw new CheckpointError(`${path}: ${VARIANT_KEY} is missing or not a 4-d conv weight`);
   const variant = VARIANT_BY_IN_CHANNELS[w.shape[1]];
   if (!variant) throw new CheckpointError(`${path}: UNet takes ${w.shape[1]} input channels; known: ${Object.keys(VARIANT_BY_IN_CHANNELS).join(', ')}`);
   return variant;

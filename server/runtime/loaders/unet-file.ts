@@ -49,7 +49,7 @@ export async function cachedUnetFile(models: ModelCache, file: string, signal?: 
     const raw = prefix ? stripPrefix(f.tensors, prefix) : f.tensors;
     const dict = isDiffusersUNet(raw) ? diffusersUnetToLdm(raw, name) : raw;
     const conv = dict.get('input_blocks.0.0.weight');
-    if (!conv || conv.shape.length !== 4) throw new Error(`${name} is not a diffusion model (no input_blocks.0.0.weight or conv_in.weight)`);
+    if (conv?.shape.length !== 4) throw new Error(`${name} is not a diffusion model (no input_blocks.0.0.weight or conv_in.weight)`);
     const family = familyOf(dict, name);
     const variant = VARIANT_BY_IN_CHANNELS[conv.shape[1]];
     if (variant !== 'normal' && variant !== 'inpaint') throw new Error(`${name}: a UNet taking ${conv.shape[1]} input channels (${variant ?? 'unknown'} model) is not supported by the samplers yet`);

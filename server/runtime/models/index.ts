@@ -9,7 +9,7 @@ import type { AttentionKernel } from '../onnx/nn';
 import { createSession, resolveDevice, SessionClosedError, type DeviceChoice, type Provider } from '../onnx/session';
 import { sessionCache } from '../onnx/session-cache';
 import { OptimizedModelStore } from '../onnx/optimized-models';
-import { useBytes, WeightCache } from '../onnx/weights-cache';
+import { bytesOfUse, WeightCache } from '../onnx/weights-cache';
 import { numel } from '../io/tensor';
 import { buildClip, clipHidden, clipNormed } from './clip';
 import { buildUNet, type FreeUPatch } from './unet';
@@ -86,7 +86,7 @@ async function sessionFor(kind: string, config: unknown, build: (float: FloatTyp
   const uses = graph.weights();
   const weightsId = createHash('sha256').update(uses.map((u) => `${weights.identity(u.key)}|${u.transform}`).join('\n')).digest('hex');
   const key = `${kind}|${JSON.stringify(config)}|${float}|${weightsId}|${device}`;
-  const bytes = uses.reduce((n, u) => n + useBytes(u), 0);
+  const bytes = uses.reduce((n, u) => n + bytesOfUse(u), 0);
   const create = async () => {
     // names first: a saved optimised model (CPU) needs none of the materialised files, so they are written only
     // when onnxruntime will read them

@@ -120,7 +120,7 @@ function toImage(img: F32Tensor): ImageValue {
     for (let p = 0; p < plane; p++) {
       for (let k = 0; k < 3; k++) {
         const v = (img.data[(n * c + k) * plane + p] + 1) / 2;
-        out[(n * plane + p) * 3 + k] = v < 0 ? 0 : v > 1 ? 1 : v;
+        out[(n * plane + p) * 3 + k] = Math.min(Math.max(v, 0), 1);
       }
     }
   }

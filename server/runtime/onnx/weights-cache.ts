@@ -40,7 +40,7 @@ const DIRECT_DTYPE = { float32: 'F32', float16: 'F16' } as const;
 const CHUNK_ROWS = 256;
 
 /** Bytes of one initializer as the graph stores it. */
-export function useBytes(use: WeightUse): number {
+export function bytesOfUse(use: WeightUse): number {
   return numel(use.dims) * BYTES[use.dtype];
 }
 const TILE = 64;
@@ -98,7 +98,7 @@ export class WeightCache {
       const id = `${weights.identity(use.key)}|${use.transform}|${use.dims.join(',')}${use.dtype === 'float32' ? '' : `|${use.dtype}`}`;
       ident.update(id).update('\n');
       const range = weights.fileRange(use.key);
-      if (use.transform === 'none' && info.dtype === DIRECT_DTYPE[use.dtype] && range && range.length === useBytes(use)) {
+      if (use.transform === 'none' && info.dtype === DIRECT_DTYPE[use.dtype] && range && range.length === bytesOfUse(use)) {
         let location = linked.get(range.path);
         if (location === undefined) location = await this.linkSource(range.path);
         if (location) {
@@ -109,7 +109,7 @@ export class WeightCache {
         }
       }
       const file = createHash('sha256').update(id).digest('hex') + SUFFIX[use.dtype];
-      locations.set(use.onnxName, { location: file, offset: 0, length: useBytes(use) });
+      locations.set(use.onnxName, { location: file, offset: 0, length: bytesOfUse(use) });
       pending.push({ file, use });
     }
     return { folder: this.dir, locations, identity: ident.digest('hex'), direct, materialised: pending.length, pending };
@@ -153,7 +153,7 @@ export class WeightCache {
 
   private async materialise(file: string, use: WeightUse, weights: WeightProvider): Promise<number> {
     const target = path.join(this.dir, file);
-    const bytes = useBytes(use);
+    const bytes = bytesOfUse(use);
     const encode = (v: Float32Array): Uint8Array => {
       const out = use.dtype === 'float16' ? float32ToF16(v) : v;
       return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);

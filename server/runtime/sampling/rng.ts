@@ -139,7 +139,7 @@ function logf(xIn: number): number {
   scratchU[0] = (bits & ~0x7f800000) | 0x3f000000;
   let x = scratchF[0];
   e = f(e + 1);
-  const small = x < 0.707106781186547524;
+  const small = x < Math.SQRT1_2; // avx_mathfun SQRTHF 0.707106781186547524, the same double
   const tmp = small ? x : 0;
   x = f(x - 1);
   if (small) e = f(e - 1);
@@ -175,8 +175,8 @@ function sincosf(xIn: number): void {
   const swapSin = (k & 4) !== 0;
   const polySin = (k & 2) === 0;
   x = fma(y0, -0.78515625, x);
-  x = fma(y0, f(-2.4187564849853515625e-4), x);
-  x = fma(y0, f(-3.77489497744594108e-8), x);
+  x = fma(y0, f(-2.4187564849853516e-4), x);
+  x = fma(y0, f(-3.774894977445941e-8), x);
   const signCos = ((~(k - 2)) & 4) !== 0;
   signSin = signSin !== swapSin;
   const z = f(x * x);

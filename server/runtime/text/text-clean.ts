@@ -176,11 +176,11 @@ function fixWidth(text: string): string {
   return text.replace(WIDTH_RE, (c) => (c === '\u3000' ? ' ' : c.normalize('NFKC')));
 }
 
-function ftfyFixSegment(input: string, unescape: boolean): string {
+function ftfyFixSegment(input: string, unescapeHtml: boolean): string {
   let text = input;
   for (let iter = 0; iter < 64; iter++) {
     const before = text;
-    if (unescape) text = ftfyUnescapeHtml(text);
+    if (unescapeHtml) text = ftfyUnescapeHtml(text);
     text = fixMojibake(text);
     text = text.replace(C1_RE, (c) => String.fromCodePoint(CP1252_HIGH[c.charCodeAt(0) - 0x80]));
     text = text.replace(LIGATURE_RE, (c) => LIGATURES[c]);
@@ -201,15 +201,15 @@ function ftfyFixSegment(input: string, unescape: boolean): string {
  * unescape_html="auto"); each line is fixed repeatedly until it no longer changes.
  */
 export function ftfyFixText(input: string): string {
-  let unescape = true;
+  let unescapeHtml = true;
   let out = '';
   let pos = 0;
   while (pos < input.length) {
     const nl = input.indexOf('\n', pos);
     const end = nl < 0 ? input.length : nl + 1;
     const segment = input.slice(pos, end);
-    if (segment.includes('<')) unescape = false;
-    out += ftfyFixSegment(segment, unescape);
+    if (segment.includes('<')) unescapeHtml = false;
+    out += ftfyFixSegment(segment, unescapeHtml);
     pos = end;
   }
   return out;

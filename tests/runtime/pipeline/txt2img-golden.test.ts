@@ -150,7 +150,10 @@ describeGolden('tiny-sd1 text-to-image through the engine (pipe_q goldens)', () 
       // `run` is not registered in the CLI's command list yet: call the command's own entry point in-process
       const writes: string[] = [];
       const orig = process.stdout.write.bind(process.stdout);
-      process.stdout.write = ((s: string | Uint8Array) => (writes.push(String(s)), true)) as typeof process.stdout.write;
+      process.stdout.write = ((s: string | Uint8Array) => {
+        writes.push(String(s));
+        return true;
+      }) as typeof process.stdout.write;
       let code: number;
       try {
         code = await runCommand(wfFile, { set: [], modelsDir: models, out });

@@ -79,7 +79,7 @@ describe('every sampler reproduces ComfyUI on the analytic guided denoiser', () 
     const xInit = g.get(`x_init.${schedule}`)!.data as Float32Array;
     const impl = samplerImplementation(name);
     const noises = g.get(`${key}.noises`);
-    let noise;
+    let noise: ReturnType<typeof recordedNoise> | undefined;
     let draws = 0;
     if (SDE_SAMPLERS.has(impl)) {
       const list = Array.from({ length: noises!.shape[0] }, (_, k) => noises!.data.slice(k * N, (k + 1) * N) as Float32Array);

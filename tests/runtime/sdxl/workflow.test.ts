@@ -96,7 +96,11 @@ describeGolden('SDXL example workflow on tiny-sdxl vs pipe_q', () => {
       realGet(key, !key.startsWith('unet|') ? load : async () => {
         const entry = await load();
         const unet = entry.value as unknown as UNetRunner;
-        const spy: UNetRunner = { config: unet.config, attention: unet.attention, run: (x, t, c, y) => (y && ys.push(y.data.slice()), unet.run(x, t, c, y)) };
+        const spy: UNetRunner = { config: unet.config, attention: unet.attention, run: (x, t, c, y) => {
+            if (y) ys.push(y.data.slice());
+            return unet.run(x, t, c, y);
+          },
+        };
         return { ...entry, value: spy as unknown as T };
       });
     await engine.run(wf);

@@ -60,7 +60,7 @@ const f32ToF16 = (src: string) => `(block (result v128)
           (i32x4.lt_s (local.get $abs) ${i32x4(0x38800000)}))
         (i32x4.ge_s (local.get $abs) ${i32x4(0x47800000)}))))`;
 
-export const KERNEL_WAT = String.raw`
+export const KERNEL_WAT = `
 (module
   ;; owned by the TS wrapper, fixed size: growing would detach its views
   (import "env" "memory" (memory 1))

@@ -59,9 +59,9 @@ export function py3Name(module: string, name: string): string {
   return m ? `${module}.${name} (${m}.${name})` : `${module}.${name}`;
 }
 
-const bad = (msg: string): never => {
+function bad(msg: string): never {
   throw new CheckpointFormatError(`pickle: ${msg}`);
-};
+}
 
 function int(v: PyValue, what: string): number {
   if (typeof v === 'bigint') v = Number(v);
@@ -151,12 +151,12 @@ export function build(target: PyValue, state: PyValue): void {
     return;
   }
   const dest: PyDict | undefined = target instanceof InertObject ? target.state : target instanceof Map ? target : undefined;
-  if (!dest) return bad('BUILD on an object that has no attribute state');
+  if (!dest) bad('BUILD on an object that has no attribute state');
   // state is a dict, or (dict | None, slots dict) as object.__reduce_ex__ writes it
   const parts = Array.isArray(state) && state.length === 2 ? state : [state];
   for (const part of parts) {
     if (part === null) continue;
-    if (!(part instanceof Map)) return bad('BUILD state is not a dict');
+    if (!(part instanceof Map)) bad('BUILD state is not a dict');
     for (const [k, v] of part) dest.set(k, v);
   }
 }

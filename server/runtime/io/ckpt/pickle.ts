@@ -71,16 +71,31 @@ function machine(bytes: Uint8Array, source: string, opts: UnpickleOptions): (max
     charge(8);
     stack.push(v);
   };
-  const u8 = () => (need(1), buf[pos++]);
-  const u16 = () => (need(2), (pos += 2), buf.readUInt16LE(pos - 2));
-  const u32 = () => (need(4), (pos += 4), buf.readUInt32LE(pos - 4));
+  const u8 = () => {
+    need(1);
+    return buf[pos++];
+  };
+  const u16 = () => {
+    need(2);
+    pos += 2;
+    return buf.readUInt16LE(pos - 2);
+  };
+  const u32 = () => {
+    need(4);
+    pos += 4;
+    return buf.readUInt32LE(pos - 4);
+  };
   const u64 = () => {
     need(8);
     const v = buf.readBigUInt64LE(pos);
     pos += 8;
     return v > BigInt(buf.length) ? fail(`length ${v} exceeds the data`) : Number(v);
   };
-  const take = (n: number) => (need(n), (pos += n), buf.subarray(pos - n, pos));
+  const take = (n: number) => {
+    need(n);
+    pos += n;
+    return buf.subarray(pos - n, pos);
+  };
   const line = () => {
     const end = buf.indexOf(0x0a, pos);
     if (end < 0) fail('unterminated line');

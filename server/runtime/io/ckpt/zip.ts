@@ -89,8 +89,14 @@ export async function readZipDirectory(fh: FileHandle, fileSize: number): Promis
       const len = cd.readUInt16LE(e + 2);
       if (id === 0x0001) {
         let q = e + 4;
-        if (size === 0xffffffff) (size = u64(cd, q, 'size')), (q += 8);
-        if (compSize === 0xffffffff) (compSize = u64(cd, q, 'size')), (q += 8);
+        if (size === 0xffffffff) {
+          size = u64(cd, q, 'size');
+          q += 8;
+        }
+        if (compSize === 0xffffffff) {
+          compSize = u64(cd, q, 'size');
+          q += 8;
+        }
         if (localOffset === 0xffffffff) localOffset = u64(cd, q, 'offset');
       }
       e += 4 + len;

@@ -13,7 +13,7 @@ export function highByte(v: number): number {
 /** Mode 'I' sample after ComfyUI's 1/255 point() and PIL's clip to 8 bits. */
 export function scaledGray16(v: number): number {
   const t = Math.trunc(v * (1 / 255));
-  return t > 255 ? 255 : t;
+  return Math.min(t, 255);
 }
 
 /** Pillow's MULDIV255: (a*b + 128) / 255 rounded, in integer arithmetic. */
@@ -31,5 +31,5 @@ export function cmykToRgb(c: number, m: number, y: number, k: number, out: Uint8
 }
 
 function clip8(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return Math.min(Math.max(v, 0), 255);
 }
