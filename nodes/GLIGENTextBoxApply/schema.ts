@@ -8,7 +8,8 @@ export const schema = defineSchema({
   version: 1,
   title: 'GLIGENTextBoxApply',
   category: 'conditioning/gligen',
-  description: 'Places a phrase in a box of the image (pixels): GLIGEN grounds the conditioning so the phrase appears there. Boxes accumulate when chained.',
+  description:
+    'Places a phrase in a box of the image (pixels): GLIGEN grounds the conditioning so the phrase appears there. Boxes accumulate when chained.',
   io: [
     socket('conditioning_to', 'CONDITIONING'),
     socket('clip', 'CLIP'),

@@ -5,7 +5,8 @@ export const schema = defineSchema({
   version: 1,
   title: 'InpaintModelConditioning',
   category: 'conditioning/inpaint',
-  description: 'Gives an inpainting model the image with the masked area greyed out and the mask (as its extra input channels), and encodes the image as the latent to sample from.',
+  description:
+    'Gives an inpainting model the image with the masked area greyed out and the mask (as its extra input channels), and encodes the image as the latent to sample from.',
   io: [
     socket('positive', 'CONDITIONING'),
     socket('negative', 'CONDITIONING'),

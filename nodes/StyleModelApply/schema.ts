@@ -11,7 +11,9 @@ export const schema = defineSchema({
     socket('style_model', 'STYLE_MODEL'),
     socket('clip_vision_output', 'CLIP_VISION_OUTPUT'),
     float('strength', { min: 0, max: 10, step: 0.001, default: 1 }),
-    combo('strength_type', ['multiply', 'attn_bias'] as const, { description: 'multiply scales the style tokens; attn_bias (strength 1 only here) leaves them as they are' }),
+    combo('strength_type', ['multiply', 'attn_bias'] as const, {
+      description: 'multiply scales the style tokens; attn_bias (strength 1 only here) leaves them as they are',
+    }),
   ],
   outputs: [out1('CONDITIONING')],
 });

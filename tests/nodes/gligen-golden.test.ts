@@ -37,7 +37,9 @@ describeGolden('GLIGEN (ComfyUI runs)', () => {
     const cond = r.bySlot('11.0') as Conditioning;
     const boxes = cond.gligen?.boxes ?? [];
     // node 12 (a blue cube) was applied first, then node 11 (a red ball) appended
-    expect(boxes.map((b) => [b.height, b.width, b.y, b.x])).toEqual([0, 1].map((i) => Array.from(want(`gligen-two-boxes/11.0.CONDITIONING.0.gligen.${i}.box_hwyx`))));
+    expect(boxes.map((b) => [b.height, b.width, b.y, b.x])).toEqual(
+      [0, 1].map((i) => Array.from(want(`gligen-two-boxes/11.0.CONDITIONING.0.gligen.${i}.box_hwyx`))),
+    );
     for (const i of [0, 1]) expect(relErr(boxes[i].embedding, want(`gligen-two-boxes/11.0.CONDITIONING.0.gligen.${i}.pooled`))).toBeLessThan(1e-5);
     const got = (r.bySlot('3.0') as LatentValue).samples.data;
     const err = relErr(got, want('gligen-two-boxes/3.0.LATENT.samples'));
@@ -49,7 +51,10 @@ describeGolden('GLIGEN (ComfyUI runs)', () => {
 
   it('a box on the negative only: positive rows run the plain graph, negative rows the GLIGEN one (ComfyUI: no copy to the cond)', async () => {
     // the two-box workflow rewired (ComfyUI ran it with tests/fixtures/comfy-refs/comfy_run_gligen.py): KSampler positive = 6, negative = 12 ← 7
-    const wf = JSON.parse(fs.readFileSync(path.join(DIR(), 'gligen-two-boxes.workflow_api.json'), 'utf8')) as Record<string, { inputs: Record<string, unknown> }>;
+    const wf = JSON.parse(fs.readFileSync(path.join(DIR(), 'gligen-two-boxes.workflow_api.json'), 'utf8')) as Record<
+      string,
+      { inputs: Record<string, unknown> }
+    >;
     wf[3].inputs.positive = ['6', 0];
     wf[3].inputs.negative = ['12', 0];
     wf[12].inputs.conditioning_to = ['7', 0];
@@ -61,7 +66,10 @@ describeGolden('GLIGEN (ComfyUI runs)', () => {
       runs.push(r);
       const got = (r.bySlot('3.0') as LatentValue).samples.data;
       const picks = Array.from({ length: 16 }, (_, i) => got[i * 16]);
-      const want = [27.5168, 118.846, -136.582, 41.2271, -55.2913, 53.7086, -45.0848, 157.438, -139.131, -152.041, 36.5227, 130.647, 109.104, 80.8669, -107.897, 214.483];
+      const want = [
+        27.5168, 118.846, -136.582, 41.2271, -55.2913, 53.7086, -45.0848, 157.438, -139.131, -152.041, 36.5227, 130.647, 109.104, 80.8669, -107.897,
+        214.483,
+      ];
       const err = relErr(picks, want);
       console.log(`[comfy] gligen-negative-only latent rel err ${err.toExponential(2)}`);
       expect(err).toBeLessThanOrEqual(1e-4);

@@ -37,7 +37,9 @@ async function writeInpaintModel(source: string, target: string): Promise<void> 
     const [o, i, kh, kw] = t.shape;
     if (t.dtype !== 'F16' || i !== 4) throw new Error(`${path.basename(source)}'s ${IN_CONV} is ${t.dtype} [${t.shape.join(', ')}]`);
     return {
-      name, dtype: 'F16', shape: [o, 9, kh, kw],
+      name,
+      dtype: 'F16',
+      shape: [o, 9, kh, kw],
       data: async () => {
         const orig = new Uint16Array(new Uint8Array(await t.read()).buffer.slice(0));
         const extra = float32ToF16(Float32Array.from({ length: o * 5 * kh * kw }, (_, k) => (((k * 37) % 21) - 10) / 128));
@@ -59,38 +61,73 @@ const workflow = (ckpt: string, noiseMask: boolean, denoise = 1) => ({
   2: { class_type: 'CLIPTextEncode', inputs: { text: 'a photo of a cat', clip: ['1', 1] } },
   3: { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['1', 1] } },
   4: { class_type: 'LoadImage', inputs: { image: 'rgba_hole_64.png' } },
-  5: { class_type: 'InpaintModelConditioning', inputs: { positive: ['2', 0], negative: ['3', 0], vae: ['1', 2], pixels: ['4', 0], mask: ['4', 1], noise_mask: noiseMask } },
+  5: {
+    class_type: 'InpaintModelConditioning',
+    inputs: { positive: ['2', 0], negative: ['3', 0], vae: ['1', 2], pixels: ['4', 0], mask: ['4', 1], noise_mask: noiseMask },
+  },
   6: {
     class_type: 'KSampler',
-    inputs: { seed: 51, steps: 3, cfg: 7.0, sampler_name: 'euler', scheduler: 'normal', denoise, model: ['1', 0], positive: ['5', 0], negative: ['5', 1], latent_image: ['5', 2] },
+    inputs: {
+      seed: 51,
+      steps: 3,
+      cfg: 7.0,
+      sampler_name: 'euler',
+      scheduler: 'normal',
+      denoise,
+      model: ['1', 0],
+      positive: ['5', 0],
+      negative: ['5', 1],
+      latent_image: ['5', 2],
+    },
   },
 });
 
 /** ComfyUI's numbers (comfy_run.py on the same model and workflow): 16 evenly spaced values of the latent and Σ|x| */
 const COMFY = {
   'inpaint-model': {
-    sampled: [56.8034, 48.2702, 55.0168, 9.50961, 54.2495, -96.4753, -29.9103, 10.0172, 73.9213, -34.1072, -7.27012, 108.345, -60.242, 63.2079, -106.296, 92.3475],
+    sampled: [
+      56.8034, 48.2702, 55.0168, 9.50961, 54.2495, -96.4753, -29.9103, 10.0172, 73.9213, -34.1072, -7.27012, 108.345, -60.242, 63.2079, -106.296,
+      92.3475,
+    ],
     absSum: 20201.9,
   },
   'plain-model': {
-    sampled: [56.2338, 45.9865, 55.4145, 2.43937, 50.5044, -99.923, -30.8516, 7.99431, 75.0311, -31.6349, -10.7371, 104.464, -64.2, 60.3298, -109.073, 92.3852],
+    sampled: [
+      56.2338, 45.9865, 55.4145, 2.43937, 50.5044, -99.923, -30.8516, 7.99431, 75.0311, -31.6349, -10.7371, 104.464, -64.2, 60.3298, -109.073,
+      92.3852,
+    ],
     absSum: 19924.3,
   },
   'inpaint-model-noise-mask': {
-    sampled: [0.112891, 0.190549, -0.330842, -0.291964, -0.503322, -0.143579, 0.28123, 0.00582492, -0.107373, -0.202056, -0.28826, 0.0993102, 0.206001, 0.506697, -0.27547, 0.151677],
+    sampled: [
+      0.112891, 0.190549, -0.330842, -0.291964, -0.503322, -0.143579, 0.28123, 0.00582492, -0.107373, -0.202056, -0.28826, 0.0993102, 0.206001,
+      0.506697, -0.27547, 0.151677,
+    ],
     absSum: 2513.8,
   },
   'inpaint-odd-sizes': {
-    sampled: [0.377338, -0.238734, 11.6757, -50.893, -0.514929, 0.263321, -111.158, -48.5085, -0.167995, -0.306312, 85.4515, -157.07, 0.80257, -0.758009, 87.6578, -116.723],
+    sampled: [
+      0.377338, -0.238734, 11.6757, -50.893, -0.514929, 0.263321, -111.158, -48.5085, -0.167995, -0.306312, 85.4515, -157.07, 0.80257, -0.758009,
+      87.6578, -116.723,
+    ],
     absSum: 4425.19,
   },
   'inpaint-model-no-concat': {
-    sampled: [62.7364, 46.5286, 63.9342, 2.00109, 51.7705, -103.63, -42.1536, 5.26306, 70.3659, -32.6706, -13.523, 106.797, -60.6996, 55.5191, -118.995, 89.7154],
+    sampled: [
+      62.7364, 46.5286, 63.9342, 2.00109, 51.7705, -103.63, -42.1536, 5.26306, 70.3659, -32.6706, -13.523, 106.797, -60.6996, 55.5191, -118.995,
+      89.7154,
+    ],
     absSum: 19843.5,
   },
 };
-const CONCAT_LATENT = [0.0473394, -0.182679, -0.186481, -0.274504, -0.567891, 0.15309, -0.160821, -0.0378901, 0.00478968, -0.694276, -0.498103, 0.0459294, -0.131201, 0.645707, -0.405562, -0.178635];
-const ORIG_LATENT = [0.112891, 0.190549, -0.330842, -0.291964, -0.503322, -0.143579, 0.28123, 0.00582492, -0.107373, -0.202056, -0.28826, 0.0993102, 0.206001, 0.506697, -0.27547, 0.151677];
+const CONCAT_LATENT = [
+  0.0473394, -0.182679, -0.186481, -0.274504, -0.567891, 0.15309, -0.160821, -0.0378901, 0.00478968, -0.694276, -0.498103, 0.0459294, -0.131201,
+  0.645707, -0.405562, -0.178635,
+];
+const ORIG_LATENT = [
+  0.112891, 0.190549, -0.330842, -0.291964, -0.503322, -0.143579, 0.28123, 0.00582492, -0.107373, -0.202056, -0.28826, 0.0993102, 0.206001, 0.506697,
+  -0.27547, 0.151677,
+];
 
 const every16 = (a: Float32Array) => Array.from({ length: 16 }, (_, i) => a[i * Math.floor(a.length / 16)]);
 const absSum = (a: Float32Array) => a.reduce((s, v) => s + Math.abs(v), 0);
@@ -120,8 +157,14 @@ function expectSampled(r: CaseRun, name: keyof typeof COMFY): Float32Array {
 
 /** the odd-sizes case: a 68x60 image (cropped to 64x56) and a 40x56 mask (resized to the image) */
 const ODD = {
-  concat: [0.225819, -0.739846, -0.250614, -0.0771089, -0.276162, 0.152533, 0.315294, 0.138404, -0.410588, -0.29439, -0.129846, -0.5781, 0.572704, -0.827926, 0.522941, 0.345011],
-  original: [0.377338, -0.238734, -0.520897, -0.12641, -0.514929, 0.263321, 0.242867, 0.330995, -0.167995, -0.306312, 0.145386, -0.307269, 0.802569, -0.758009, 0.473927, 0.664421],
+  concat: [
+    0.225819, -0.739846, -0.250614, -0.0771089, -0.276162, 0.152533, 0.315294, 0.138404, -0.410588, -0.29439, -0.129846, -0.5781, 0.572704, -0.827926,
+    0.522941, 0.345011,
+  ],
+  original: [
+    0.377338, -0.238734, -0.520897, -0.12641, -0.514929, 0.263321, 0.242867, 0.330995, -0.167995, -0.306312, 0.145386, -0.307269, 0.802569, -0.758009,
+    0.473927, 0.664421,
+  ],
   maskSum: 1182.35,
   mask: [0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 1, 0, 0.581699, 0, 0],
 };
@@ -154,7 +197,7 @@ describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', 
     const wf: Record<string, unknown> = { ...workflow('tiny-sd1-inpaint.safetensors', false) };
     delete wf[5];
     wf[7] = { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } };
-    wf[6] = { ...(wf[6] as object), inputs: { ...(workflow('', false)[6].inputs), positive: ['2', 0], negative: ['3', 0], latent_image: ['7', 0] } };
+    wf[6] = { ...(wf[6] as object), inputs: { ...workflow('', false)[6].inputs, positive: ['2', 0], negative: ['3', 0], latent_image: ['7', 0] } };
     const r = await run('inpaint-model-no-concat', wf);
     expectSampled(r, 'inpaint-model-no-concat');
   });
@@ -192,7 +235,10 @@ describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', 
     // the 12 largest values (all inside the hole; outside it the latent is the encoded image)
     const at = [26, 27, 34, 35, 36, 90, 92, 98, 154, 163, 164, 219];
     const want = [118.684, 273.137, -247.042, 401.438, -345.266, 178.619, 307.112, 240.699, -220.192, -103.676, -124.106, -157.329];
-    const err = relErr(at.map((i) => got[i]), want);
+    const err = relErr(
+      at.map((i) => got[i]),
+      want,
+    );
     console.log(`[comfy] sdxl-inpaint: latent rel err ${err.toExponential(2)}`);
     expect(err).toBeLessThanOrEqual(1e-3);
     expect(Math.abs(absSum(got) - 3890.34) / 3890.34).toBeLessThan(1e-4);
@@ -210,8 +256,14 @@ it('concat inputs: a mask at pixel size is resized and rounded to the latent, ba
   // no concat and no noise mask: ones and the blank latent
   const blank = inpaintConcat({ shape: [1, 4, 1, 1], family: 'sd1', latentImage: new Float32Array(4) });
   expect(Array.from(blank)).toEqual([1, 0.8223, -0.6876, 0.6364, 0.138].map(Math.fround));
-  expect(() => inpaintConcat({ shape: [1, 4, 2, 2], family: 'sd1', concat: { latentImage: { shape: [1, 3, 2, 2], data: new Float32Array(12) }, mask }, latentImage: new Float32Array(16) }))
-    .toThrow(/latent image \[1, 3, 2, 2\] does not have the 4 channels/);
+  expect(() =>
+    inpaintConcat({
+      shape: [1, 4, 2, 2],
+      family: 'sd1',
+      concat: { latentImage: { shape: [1, 3, 2, 2], data: new Float32Array(12) }, mask },
+      latentImage: new Float32Array(16),
+    }),
+  ).toThrow(/latent image \[1, 3, 2, 2\] does not have the 4 channels/);
   // resize_to_batch_size picks rows evenly (3 → 2: rows 0 and 2)
   expect(Array.from(resizeToBatchSize({ shape: [3, 1], data: Float32Array.of(7, 8, 9) }, 2).data)).toEqual([7, 9]);
 });
@@ -223,8 +275,10 @@ it('InpaintModelConditioning refuses a mask batch that fits neither one nor ever
   const cond = { kind: 'conditioning', family: 'sd1', context: { shape: [1, 77, 8], data: new Float32Array(77 * 8) } };
   const image = (b: number, h: number, w: number) => ({ shape: [b, h, w, 3], data: new Float32Array(b * h * w * 3) });
   const inputs = (pixels: unknown, mask: unknown) => ({ positive: cond, negative: cond, vae, pixels, mask });
-  await expect(callNode('InpaintModelConditioning', {}, inputs(image(3, 16, 16), { shape: [2, 16, 16], data: new Float32Array(512) }), o))
-    .rejects.toThrow('mask: a batch of 2 masks for 3 images (expected 1 or 3)');
-  await expect(callNode('InpaintModelConditioning', {}, inputs(image(1, 4, 4), { shape: [1, 4, 4], data: new Float32Array(16) }), o))
-    .rejects.toThrow('pixels: a 4x4 image is smaller than 8 pixels');
+  await expect(
+    callNode('InpaintModelConditioning', {}, inputs(image(3, 16, 16), { shape: [2, 16, 16], data: new Float32Array(512) }), o),
+  ).rejects.toThrow('mask: a batch of 2 masks for 3 images (expected 1 or 3)');
+  await expect(callNode('InpaintModelConditioning', {}, inputs(image(1, 4, 4), { shape: [1, 4, 4], data: new Float32Array(16) }), o)).rejects.toThrow(
+    'pixels: a 4x4 image is smaller than 8 pixels',
+  );
 });

@@ -52,7 +52,11 @@ it('maskedDenoiser: where the mask is 0 the prediction is the latent, where 1 th
   const mask = prepareDenoiseMask({ shape: [1, 1, 1, 2], data: Float32Array.of(0, 1) }, [1, 2, 1, 2]);
   expect(Array.from(mask.data)).toEqual([0, 1, 0, 1]);
   const seen: Float32Array[] = [];
-  const d = maskedDenoiser(async (x) => (seen.push(x), Float32Array.of(9, 9, 9, 9)), ms, mask.data, latent, noise);
+  const model = async (x: Float32Array) => {
+    seen.push(x);
+    return Float32Array.of(9, 9, 9, 9);
+  };
+  const d = maskedDenoiser(model, ms, mask.data, latent, noise);
   expect(Array.from(await d(Float32Array.of(7, 7, 7, 7), 2))).toEqual([1, 9, 3, 9]);
   // the model sees x where masked and the noised latent (latent + σ·noise) elsewhere
   expect(Array.from(seen[0])).toEqual([2, 7, 4, 7]);

@@ -15,16 +15,22 @@ const TOP: Readonly<Record<string, string>> = {
   'ln_post.bias': 'vision_model.post_layernorm.bias',
 };
 const BLOCK: Readonly<Record<string, string>> = {
-  ln_1: 'layer_norm1', ln_2: 'layer_norm2', 'mlp.c_fc': 'mlp.fc1', 'mlp.c_proj': 'mlp.fc2', 'attn.out_proj': 'self_attn.out_proj',
+  ln_1: 'layer_norm1',
+  ln_2: 'layer_norm2',
+  'mlp.c_fc': 'mlp.fc1',
+  'mlp.c_proj': 'mlp.fc2',
+  'attn.out_proj': 'self_attn.out_proj',
 };
 
 /** Rows [from, from + rows) of a tensor: a contiguous slice of its bytes. */
 function rowSlice(t: TensorRef, name: string, from: number, rows: number): TensorRef {
-  const rowBytes = (t.shape.slice(1).reduce((a, b) => a * b, 1)) * DTYPE_SIZE[t.dtype];
+  const rowBytes = t.shape.slice(1).reduce((a, b) => a * b, 1) * DTYPE_SIZE[t.dtype];
   const start = from * rowBytes;
   const length = rows * rowBytes;
   return {
-    name, dtype: t.dtype, shape: [rows, ...t.shape.slice(1)],
+    name,
+    dtype: t.dtype,
+    shape: [rows, ...t.shape.slice(1)],
     ...(t.file ? { file: { path: t.file.path, offset: t.file.offset + start, length } } : {}),
     read: async () => (await t.read()).subarray(start, start + length),
   };
@@ -35,7 +41,9 @@ function transposed(t: TensorRef, name: string): TensorRef {
   const [r, c] = t.shape;
   const size = DTYPE_SIZE[t.dtype];
   return {
-    name, dtype: t.dtype, shape: [c, r],
+    name,
+    dtype: t.dtype,
+    shape: [c, r],
     read: async () => {
       const src = await t.read();
       const out = Buffer.alloc(src.length);
@@ -61,13 +69,16 @@ export function openClipVisualAsHf(dict: StateDict, prefix: string): StateDict |
       out.set('visual_projection.weight', transposed(t, 'visual_projection.weight'));
       continue;
     }
-    const m = /^transformer\.resblocks\.(\d+)\.(.+)\.(weight|bias)$/.exec(rel) ?? /^transformer\.resblocks\.(\d+)\.attn\.in_proj_(weight|bias)$/.exec(rel);
+    const m =
+      /^transformer\.resblocks\.(\d+)\.(.+)\.(weight|bias)$/.exec(rel) ?? /^transformer\.resblocks\.(\d+)\.attn\.in_proj_(weight|bias)$/.exec(rel);
     if (!m) throw new Error(`open_clip image tower: unexpected tensor ${k}`);
     const layer = `vision_model.encoder.layers.${m[1]}`;
     if (rel.includes('.attn.in_proj_')) {
       const kind = m[2];
       const w = t.shape[0] / 3;
-      ['q_proj', 'k_proj', 'v_proj'].forEach((p, i) => out.set(`${layer}.self_attn.${p}.${kind}`, rowSlice(t, `${layer}.self_attn.${p}.${kind}`, i * w, w)));
+      ['q_proj', 'k_proj', 'v_proj'].forEach((p, i) =>
+        out.set(`${layer}.self_attn.${p}.${kind}`, rowSlice(t, `${layer}.self_attn.${p}.${kind}`, i * w, w)),
+      );
       continue;
     }
     const to = BLOCK[m[2]];

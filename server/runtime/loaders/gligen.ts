@@ -14,7 +14,13 @@ export async function cachedGligen(models: ModelCache, file: string, signal?: Ab
   return models.get(`gligen-file|${id}`, async () => {
     const f = await openCheckpointFile(file, { signal });
     const weights = stateDictProvider(f.tensors, `${id}/gligen`);
-    const value: GligenHandle = { kind: 'gligen', weights, model: readGligen(weights, file), key: `${id}/gligen`, recipe: [{ step: 'gligen', file: path.basename(file) }] };
+    const value: GligenHandle = {
+      kind: 'gligen',
+      weights,
+      model: readGligen(weights, file),
+      key: `${id}/gligen`,
+      recipe: [{ step: 'gligen', file: path.basename(file) }],
+    };
     return { value, bytes };
   });
 }

@@ -32,17 +32,26 @@ function runnerFor(models: ModelCache, h: StyleModelHandle): Promise<StyleAdapte
  * appended to the conditioning's text tokens.
  */
 export async function applyStyleModel(
-  models: ModelCache, h: StyleModelHandle, cond: Conditioning, vision: ClipVisionOutput, strength: number, strengthType: 'multiply' | 'attn_bias',
+  models: ModelCache,
+  h: StyleModelHandle,
+  cond: Conditioning,
+  vision: ClipVisionOutput,
+  strength: number,
+  strengthType: 'multiply' | 'attn_bias',
 ): Promise<Conditioning> {
   // attn_bias at strength 1 is log(1) = 0: no bias, as ComfyUI skips it; other strengths need attention masks
   if (strengthType === 'attn_bias' && strength !== 1) {
-    throw new Error('StyleModelApply: strength_type "attn_bias" with a strength other than 1 needs attention masks, which are not supported yet; use "multiply"');
+    throw new Error(
+      'StyleModelApply: strength_type "attn_bias" with a strength other than 1 needs attention masks, which are not supported yet; use "multiply"',
+    );
   }
   const runner = await runnerFor(models, h);
   const style = await runner.run(vision.lastHiddenState);
   const [, , dim] = cond.context.shape;
   if (style.shape[2] !== dim) {
-    throw new Error(`StyleModelApply: ${h.name} makes ${style.shape[2]}-wide tokens but the conditioning is ${dim} wide: a style model for another model family?`);
+    throw new Error(
+      `StyleModelApply: ${h.name} makes ${style.shape[2]}-wide tokens but the conditioning is ${dim} wide: a style model for another model family?`,
+    );
   }
   const scale = strengthType === 'multiply' ? strength : 1;
   const styleData = scale === 1 ? style.data : style.data.map((v) => Math.fround(v * scale));

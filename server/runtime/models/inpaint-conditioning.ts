@@ -16,7 +16,13 @@ export interface InpaintConditioningResult {
 }
 
 export async function inpaintModelConditioning(
-  models: ModelCache, vae: VaeHandle, positive: Conditioning, negative: Conditioning, pixels: ImageValue, mask: MaskValue, noiseMask: boolean,
+  models: ModelCache,
+  vae: VaeHandle,
+  positive: Conditioning,
+  negative: Conditioning,
+  pixels: ImageValue,
+  mask: MaskValue,
+  noiseMask: boolean,
   o: DecodeOptions = {},
 ): Promise<InpaintConditioningResult> {
   const [B, H, W, C] = pixels.shape;
@@ -34,7 +40,8 @@ export async function inpaintModelConditioning(
   const oy = Math.floor((H % 8) / 2);
   const ox = Math.floor((W % 8) / 2);
   const m = new Float32Array(mb * x * y);
-  for (let b = 0; b < mb; b++) for (let r = 0; r < x; r++) m.set(full.subarray((b * H + r + oy) * W + ox, (b * H + r + oy) * W + ox + y), (b * x + r) * y);
+  for (let b = 0; b < mb; b++)
+    for (let r = 0; r < x; r++) m.set(full.subarray((b * H + r + oy) * W + ox, (b * H + r + oy) * W + ox + y), (b * x + r) * y);
   const grey = new Float32Array(B * x * y * 3);
   for (let b = 0; b < B; b++) {
     const mo = (mb === 1 ? 0 : b) * x * y;

@@ -18,12 +18,16 @@ export interface StyleAdapterConfig {
 
 export function deriveStyleAdapterConfig(w: WeightProvider, name: string): StyleAdapterConfig {
   const need = (k: string) => {
-    if (!w.has(k)) throw new Error(`${name}: no ${k}: not a T2I style adapter (found ${[...new Set(w.names().map((n) => n.split('.')[0]))].slice(0, 6).join(', ')})`);
+    if (!w.has(k))
+      throw new Error(
+        `${name}: no ${k}: not a T2I style adapter (found ${[...new Set(w.names().map((n) => n.split('.')[0]))].slice(0, 6).join(', ')})`,
+      );
     return w.info(k).shape;
   };
   const [one, tokens, width] = need('style_embedding');
   const [pw, contextDim] = need('proj');
-  if (one !== 1 || pw !== width) throw new Error(`${name}: style_embedding [${one}, ${tokens}, ${width}] and proj [${pw}, ${contextDim}] do not fit together`);
+  if (one !== 1 || pw !== width)
+    throw new Error(`${name}: style_embedding [${one}, ${tokens}, ${width}] and proj [${pw}, ${contextDim}] do not fit together`);
   let layers = 0;
   while (w.has(`transformer_layes.${layers}.attn.in_proj_weight`)) layers++;
   if (layers === 0) need('transformer_layes.0.attn.in_proj_weight');

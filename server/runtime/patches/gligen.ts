@@ -37,7 +37,12 @@ export interface GligenBox {
   readonly x: number;
 }
 
-const POSITION_KEYS = ['position_net.null_positive_feature', 'position_net.null_position_feature', 'position_net.linears.0.weight', 'position_net.linears.4.weight'];
+const POSITION_KEYS = [
+  'position_net.null_positive_feature',
+  'position_net.null_position_feature',
+  'position_net.linears.0.weight',
+  'position_net.linears.4.weight',
+];
 
 /** Reads a GLIGEN file's layout (ComfyUI's load_gligen): the fusers and the PositionNet sizes. */
 export function readGligen(weights: WeightProvider, file: string): GligenModel {
@@ -47,14 +52,19 @@ export function readGligen(weights: WeightProvider, file: string): GligenModel {
   const fuserKeys = keys.filter((k) => k.includes('.fuser.'));
   if (missing.length > 0 || fuserKeys.length === 0) {
     const found = [...new Set(keys.map((k) => k.split('.').slice(0, 2).join('.')))].slice(0, 8).join(', ');
-    throw new Error(`${name} is not a GLIGEN textbox model (${missing.length ? `no ${missing[0]}` : 'no .fuser. weights'}; found ${found || 'no tensors'})`);
+    throw new Error(
+      `${name} is not a GLIGEN textbox model (${missing.length ? `no ${missing[0]}` : 'no .fuser. weights'}; found ${found || 'no tensors'})`,
+    );
   }
   const fusers: GligenFuser[] = [];
   for (const block of ['input_blocks', 'middle_block', 'output_blocks']) {
     for (let b = 0; b < 20; b++) {
-      const prefixes = [...new Set(fuserKeys.filter((k) => k.includes(`${block}.${b}.`)).map((k) => k.slice(0, k.indexOf('.fuser.') + '.fuser'.length)))];
+      const prefixes = [
+        ...new Set(fuserKeys.filter((k) => k.includes(`${block}.${b}.`)).map((k) => k.slice(0, k.indexOf('.fuser.') + '.fuser'.length))),
+      ];
       if (prefixes.length === 0) continue;
-      if (prefixes.length > 1) throw new Error(`${name}: ${block}.${b} holds ${prefixes.length} fusers (${prefixes.join(', ')}); GLIGEN has one per transformer`);
+      if (prefixes.length > 1)
+        throw new Error(`${name}: ${block}.${b} holds ${prefixes.length} fusers (${prefixes.join(', ')}); GLIGEN has one per transformer`);
       const p = prefixes[0];
       const [queryDim, keyDim] = weights.info(`${p}.linear.weight`).shape;
       // ComfyUI: 8 heads for SD1's 768-wide grounding tokens, else heads of 64
@@ -90,7 +100,10 @@ export function gligenRowInputs(boxes: readonly GligenBox[], inDim: number, h: n
   const embeddings = new Float32Array(GLIGEN_MAX_OBJS * inDim);
   const f = Math.fround;
   boxes.forEach((b, i) => {
-    if (b.embedding.length !== inDim) throw new Error(`GLIGEN: a phrase embedding of ${b.embedding.length} values for a model taking ${inDim}: text encoded by another model family?`);
+    if (b.embedding.length !== inDim)
+      throw new Error(
+        `GLIGEN: a phrase embedding of ${b.embedding.length} values for a model taking ${inDim}: text encoded by another model family?`,
+      );
     const xyxy = [f(b.x / w), f(b.y / h), f((b.x + b.width) / w), f((b.y + b.height) / h)];
     masks[i] = 1;
     embeddings.set(b.embedding, i * inDim);
@@ -103,6 +116,7 @@ export function gligenRowInputs(boxes: readonly GligenBox[], inDim: number, h: n
     });
   });
   // padding boxes: FourierEmbedder of zeros is sin 0 = 0, cos 0 = 1; the mask replaces them by the null feature anyway
-  for (let i = boxes.length; i < GLIGEN_MAX_OBJS; i++) for (let k = 0; k < GLIGEN_FOURIER_FREQS; k++) fourier.fill(1, i * GLIGEN_POSITION_DIM + k * 8 + 4, i * GLIGEN_POSITION_DIM + k * 8 + 8);
+  for (let i = boxes.length; i < GLIGEN_MAX_OBJS; i++)
+    for (let k = 0; k < GLIGEN_FOURIER_FREQS; k++) fourier.fill(1, i * GLIGEN_POSITION_DIM + k * 8 + 4, i * GLIGEN_POSITION_DIM + k * 8 + 8);
   return { fourier, masks, embeddings };
 }

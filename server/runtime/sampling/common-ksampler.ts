@@ -125,7 +125,11 @@ function modelApply(unet: UNetRunner, graphs: UNetGraphs, model: ModelHandle, la
       const outs: Float32Array[] = [];
       for (let b = 0; b < conds.length; b++) outs.push(await run(x.slice(b * per, (b + 1) * per), [1, ...shape.slice(1)], t, [conds[b]]));
       const out = new Float32Array(outs.reduce((n, o) => n + o.length, 0));
-      outs.reduce((off, o) => (out.set(o, off), off + o.length), 0);
+      let off = 0;
+      for (const o of outs) {
+        out.set(o, off);
+        off += o.length;
+      }
       return out;
     }
     const dim = conds[0].context.shape[2];

@@ -80,7 +80,8 @@ export function inpaintConcat(a: ConcatArgs): Float32Array {
   let image: FloatTensor = a.concat
     ? { shape: [...a.concat.latentImage.shape], data: processLatentIn(a.family, a.concat.latentImage.data) }
     : { shape: [...a.shape], data: a.latentImage };
-  if (image.shape.length !== 4 || image.shape[1] !== C) throw new Error(`inpaint concat: latent image [${image.shape.join(', ')}] does not have the ${C} channels of the latent`);
+  if (image.shape.length !== 4 || image.shape[1] !== C)
+    throw new Error(`inpaint concat: latent image [${image.shape.join(', ')}] does not have the ${C} channels of the latent`);
   image = resizeToBatchSize(upscaleCenter(image, w, h), B);
   const m = maskPlanes(rawMask, 4);
   let mask: FloatTensor = upscaleCenter({ shape: [m.n, 1, m.h, m.w], data: m.data }, w, h);

@@ -27,7 +27,8 @@ export function prepareDenoiseMask(mask: FloatTensor, shape: readonly number[]):
 /** KSamplerX0Inpaint around a denoiser; `latent` in model space, `noise` the initial (unscaled) noise. */
 export function maskedDenoiser(inner: Denoiser, ms: ModelSamplingDiscrete, mask: Float32Array, latent: Float32Array, noise: Float32Array): Denoiser {
   const n = latent.length;
-  if (mask.length !== n || noise.length !== n) throw new Error(`denoise mask (${mask.length}), latent (${n}) and noise (${noise.length}) must have the same size`);
+  if (mask.length !== n || noise.length !== n)
+    throw new Error(`denoise mask (${mask.length}), latent (${n}) and noise (${noise.length}) must have the same size`);
   const f = Math.fround;
   const keep = Float32Array.from(mask, (m) => f(1 - m));
   const input = (x: Float32Array, sigma: number): Float32Array => {

@@ -21,7 +21,7 @@ export const UNCLIP_MERGE_NOISE = 0.05;
 
 /** sqrt(ᾱ) and sqrt(1 − ᾱ) of squaredcos_cap_v2 (betas_for_alpha_bar, max β 0.999), float64 then float32 as torch keeps them */
 const SCHEDULE = (() => {
-  const alphaBar = (t: number) => Math.cos(((t + 0.008) / 1.008) * Math.PI / 2) ** 2;
+  const alphaBar = (t: number) => Math.cos((((t + 0.008) / 1.008) * Math.PI) / 2) ** 2;
   const a = new Float32Array(MAX_NOISE_LEVEL);
   const b = new Float32Array(MAX_NOISE_LEVEL);
   let cum = 1;
@@ -67,7 +67,9 @@ export function unclipAdm(entries: readonly UnclipEntry[], seed: bigint | number
   for (const e of entries) {
     const [n, width] = e.imageEmbeds.shape;
     if (e.imageEmbeds.shape.length !== 2 || width !== dim) {
-      throw new Error(`unCLIP: image embeddings [${e.imageEmbeds.shape.join(', ')}] for a model taking ${dim}-wide ones: a CLIP vision model of another size?`);
+      throw new Error(
+        `unCLIP: image embeddings [${e.imageEmbeds.shape.join(', ')}] for a model taking ${dim}-wide ones: a CLIP vision model of another size?`,
+      );
     }
     const level = pyRound((MAX_NOISE_LEVEL - 1) * e.noiseAugmentation);
     for (let r = 0; r < n; r++) {

@@ -34,8 +34,17 @@ it('set_position: boxes in latent units become xyxy fractions of the latent, Fou
   // the last frequency is 100^(7/8)
   expect(r.fourier[7 * 8]).toBeCloseTo(Math.sin(100 ** (7 / 8) * 0.25), 4);
   expect(r.fourier.length).toBe(GLIGEN_MAX_OBJS * GLIGEN_POSITION_DIM);
-  expect(() => gligenRowInputs(Array.from({ length: 31 }, () => ({ embedding: emb, height: 1, width: 1, y: 0, x: 0 })), 3, 8, 8)).toThrow(/at most 30 boxes/);
-  expect(() => gligenRowInputs([{ embedding: Float32Array.of(1), height: 1, width: 1, y: 0, x: 0 }], 3, 8, 8)).toThrow(/phrase embedding of 1 values for a model taking 3/);
+  expect(() =>
+    gligenRowInputs(
+      Array.from({ length: 31 }, () => ({ embedding: emb, height: 1, width: 1, y: 0, x: 0 })),
+      3,
+      8,
+      8,
+    ),
+  ).toThrow(/at most 30 boxes/);
+  expect(() => gligenRowInputs([{ embedding: Float32Array.of(1), height: 1, width: 1, y: 0, x: 0 }], 3, 8, 8)).toThrow(
+    /phrase embedding of 1 values for a model taking 3/,
+  );
 });
 
 it('GLIGENTextBoxApply refuses an SDXL CLIP (GLIGEN phrases are single-tower pooled embeddings)', async () => {
@@ -43,10 +52,12 @@ it('GLIGENTextBoxApply refuses an SDXL CLIP (GLIGEN phrases are single-tower poo
   const clip = { kind: 'clip', family: 'sdxl', towers: {}, vocab: { modelsDir: dir }, key: 'c', recipe: [] };
   const cond = { kind: 'conditioning', family: 'sdxl', context: { shape: [1, 77, 2048], data: new Float32Array(77 * 2048) } };
   const gligen = { kind: 'gligen', weights: {}, model: { fusers: [], inDim: 768, keyDim: 768 }, key: 'g', recipe: [] };
-  await expect(callNode('GLIGENTextBoxApply', { text: 'a cat' }, { conditioning_to: cond, clip, gligen_textbox_model: gligen }, o))
-    .rejects.toThrow(/GLIGEN phrases need an SD1\/SD2 text encoder; this CLIP is sdxl/);
-  await expect(callNode('GLIGENTextBoxApply', { text: 'a cat' }, { conditioning_to: { ...cond, family: 'sd1' }, clip, gligen_textbox_model: gligen }, o))
-    .rejects.toThrow(/the conditioning is sd1 but the CLIP is sdxl/);
+  await expect(callNode('GLIGENTextBoxApply', { text: 'a cat' }, { conditioning_to: cond, clip, gligen_textbox_model: gligen }, o)).rejects.toThrow(
+    /GLIGEN phrases need an SD1\/SD2 text encoder; this CLIP is sdxl/,
+  );
+  await expect(
+    callNode('GLIGENTextBoxApply', { text: 'a cat' }, { conditioning_to: { ...cond, family: 'sd1' }, clip, gligen_textbox_model: gligen }, o),
+  ).rejects.toThrow(/the conditioning is sd1 but the CLIP is sdxl/);
 });
 
 describeGolden('GLIGEN files', () => {
@@ -56,8 +67,17 @@ describeGolden('GLIGEN files', () => {
   it('reads the fusers in ComfyUI order (transformer_index) with their heads', async () => {
     const m = readGligen(await gligenWeights(), gligenFile());
     expect(m.fusers.map((f) => f.prefix.split('.transformer_blocks')[0])).toEqual([
-      'input_blocks.4.1', 'input_blocks.5.1', 'input_blocks.7.1', 'input_blocks.8.1', 'middle_block.1',
-      'output_blocks.0.1', 'output_blocks.1.1', 'output_blocks.2.1', 'output_blocks.3.1', 'output_blocks.4.1', 'output_blocks.5.1',
+      'input_blocks.4.1',
+      'input_blocks.5.1',
+      'input_blocks.7.1',
+      'input_blocks.8.1',
+      'middle_block.1',
+      'output_blocks.0.1',
+      'output_blocks.1.1',
+      'output_blocks.2.1',
+      'output_blocks.3.1',
+      'output_blocks.4.1',
+      'output_blocks.5.1',
     ]);
     expect(m.fusers.every((f) => f.heads === 1)).toBe(true);
     expect([m.inDim, m.keyDim]).toEqual([128, 128]);
@@ -75,6 +95,8 @@ describeGolden('GLIGEN files', () => {
     const gw = await gligenWeights();
     const model = readGligen(gw, gligenFile());
     const weights = withPrefixedWeights(unet, [['gligen.', gw]]);
-    expect(() => buildUNet(weights, deriveUNetConfig(unet), { gligen: { prefix: 'gligen.', model } })).toThrow(/a GLIGEN model for another model family\?/);
+    expect(() => buildUNet(weights, deriveUNetConfig(unet), { gligen: { prefix: 'gligen.', model } })).toThrow(
+      /a GLIGEN model for another model family\?/,
+    );
   });
 });
