@@ -60,7 +60,7 @@ function stackContexts(conds: readonly Conditioning[], length: number): Float32A
   return out;
 }
 
-/** What an inpainting UNet needs besides the conditioning: the sampler's latent (model space) and its noise mask. */
+/** What model calls need besides the conditioning: the sampler's latent (model space) and noise mask (inpainting UNets), its seed (unCLIP). */
 interface ConcatSource {
   latentImage: Float32Array;
   denoiseMask?: FloatTensor;
