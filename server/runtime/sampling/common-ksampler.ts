@@ -64,7 +64,11 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
 }
 
 function unetCall(unet: UNetRunner): UNetCall {
-  return async (x, t, context, y) => (await unet.run(x, new Float32Array(x.shape[0]).fill(t), context, y)).data;
+  return async (x, t, context, y, extras) => {
+    // no CondExtras hook is registered yet (prepareConds refuses control/gligen), so none can arrive here
+    if (extras && Object.keys(extras).length > 0) throw new Error(`this UNet takes no extra inputs (${Object.keys(extras).join(', ')}) yet`);
+    return (await unet.run(x, new Float32Array(x.shape[0]).fill(t), context, y)).data;
+  };
 }
 
 function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonly number[]): ImageValue {

@@ -8,13 +8,16 @@
  */
 import type { F32Tensor } from '../models';
 import type { CondPredictor } from './cfg';
-import type { LatentArea, ModelConds, SamplingCond } from './conds';
+import type { CondExtras, LatentArea, ModelConds, SamplingCond, UNetExtraInputs } from './conds';
 import type { ModelSamplingDiscrete } from './model-sampling';
 
 const f = Math.fround;
 
-/** The network (UNet) on x·c_in [N, C, h, w] at one timestep, context [N, T, D] (and y [N, adm]) → eps / v. */
-export type UNetCall = (x: F32Tensor, timestep: number, context: F32Tensor, y?: F32Tensor) => Promise<Float32Array>;
+/**
+ * The network (UNet) on x·c_in [N, C, h, w] at one timestep, context [N, T, D] (and y [N, adm]) → eps / v; `extras`
+ * are the batch's CondExtras inputs (ControlNet residuals, concat channels, GLIGEN tokens) when its entries have any.
+ */
+export type UNetCall = (x: F32Tensor, timestep: number, context: F32Tensor, y?: F32Tensor, extras?: UNetExtraInputs) => Promise<Float32Array>;
 
 export interface CondBatchOptions {
   modelSampling: ModelSamplingDiscrete;
@@ -38,6 +41,7 @@ interface Pass {
   /** weight per element of the crop */
   mult: Float32Array;
   model: ModelConds;
+  extras?: CondExtras;
 }
 
 function crop(x: Float32Array, shape: readonly number[], a: LatentArea): Float32Array {
@@ -77,7 +81,7 @@ function areaAndMult(e: SamplingCond, list: number, x: Float32Array, sigma: numb
     mult.fill(strength);
     if (e.area) feather(mult, area, batch * channels, H, W);
   }
-  return { list, area, input: crop(x, shape, area), mult, model: e.model };
+  return { list, area, input: crop(x, shape, area), mult, model: e.model, ...(e.extras ? { extras: e.extras } : {}) };
 }
 
 /** A plain area's edges that lie inside the latent ramp up over min(8, size/4) latent pixels. */
@@ -102,6 +106,7 @@ const lcm = (a: number, b: number) => (a / gcd(a, b)) * b;
  */
 function canConcat(a: Pass, b: Pass): boolean {
   if (a.area[0] !== b.area[0] || a.area[1] !== b.area[1]) return false;
+  if (a.extras?.key !== b.extras?.key) return false;
   if (a.model === b.model) return true;
   if ((a.model.y === undefined) !== (b.model.y === undefined)) return false;
   const [, ta, da] = a.model.cross.shape;
@@ -179,7 +184,13 @@ export function condBatchPredictor(o: CondBatchOptions): CondPredictor {
       const cIn = ms.cIn(sigma);
       const xIn = Float32Array.from(input, (v) => v * cIn);
       const t = o.timesteps === 'continuous' ? ms.timestepContinuous(sigma) : ms.timestep(sigma);
-      const out = await o.model({ data: xIn, shape: [passes.length * batch, channels, h, w] }, t, batchContext(passes, batch), batchY(passes, batch));
+      const callShape = [passes.length * batch, channels, h, w];
+      // ComfyUI takes the batch's control from its first pass (all share it: canConcat compared the keys)
+      const ex = passes[0].extras;
+      const extras = ex
+        ? await ex.stepInputs({ x: input, shape: callShape, sigma, timestep: t, areas: passes.map((p) => p.area), lists: passes.map((p) => p.list) })
+        : undefined;
+      const out = await o.model({ data: xIn, shape: callShape }, t, batchContext(passes, batch), batchY(passes, batch), extras);
       if (out.length !== input.length) throw new Error(`model returned ${out.length} values, expected ${input.length}`);
       const denoised = ms.calculateDenoised(sigma, out, input);
       passes.forEach((p, j) => accumulate(outs[p.list], counts[p.list], denoised.subarray(j * size, (j + 1) * size), p, o.shape));

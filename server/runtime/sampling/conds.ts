@@ -19,6 +19,45 @@ export interface ModelConds {
 /** [height, width, y, x] in latent units. */
 export type LatentArea = readonly [number, number, number, number];
 
+/**
+ * THE HOOK for conditioning extras (ControlNet `control`, GLIGEN `gligen`, inpainting models' `concat_latent_image` /
+ * `concat_mask`): ComfyUI's get_area_and_mult / can_concat_cond / `control.get_control` path in comfy/samplers.py.
+ * The sampler's owner passes `PrepareCondsOptions.extras`; it maps an entry to a CondExtras once before sampling
+ * (undefined: the entry has none). Per model call, cond-batch.ts asks the batch's extras for that call's inputs.
+ */
+export interface CondExtras {
+  /**
+   * Passes batch into one model call only when their keys are identical (ComfyUI compares control objects and
+   * patches): use the ControlNet/GLIGEN object itself, or a string naming the concat source.
+   */
+  readonly key: unknown;
+  /**
+   * The extra UNet inputs for one model call: `x` is the batched crop before c_in ([rows, C, h, w], rows = passes ×
+   * latent batch), `areas[i]` pass i's crop (equal sizes, positions may differ), `lists[i]` which list (0 positive, 1 negative) pass i came from (ComfyUI's
+   * cond_or_uncond), `timestep` the model timestep of σ.
+   */
+  stepInputs(call: ExtrasCall): Promise<UNetExtraInputs> | UNetExtraInputs;
+}
+
+export interface ExtrasCall {
+  readonly x: Float32Array;
+  readonly shape: readonly number[];
+  readonly sigma: number;
+  readonly timestep: number;
+  readonly areas: readonly LatentArea[];
+  readonly lists: readonly number[];
+}
+
+/** What extras add to one UNet call. The UNet runner must consume every field it is given (or refuse). */
+export interface UNetExtraInputs {
+  /** channels appended to x·c_in along C (c_concat: inpainting models), [rows, Cx, h, w] */
+  readonly concat?: F32Tensor;
+  /** ControlNet residuals by UNet block ('input' / 'middle' / 'output' lists, ComfyUI's control dict) */
+  readonly control?: Readonly<Record<string, readonly (F32Tensor | null)[]>>;
+  /** GLIGEN's position tokens for the attention patch */
+  readonly gligen?: F32Tensor;
+}
+
 /** An entry ready for the sampling loop. */
 export interface SamplingCond {
   /** "positive", "positive entry 2 (ConditioningSetArea #5)", … for errors */
@@ -32,6 +71,8 @@ export interface SamplingCond {
   readonly sigmaStart?: number;
   readonly sigmaEnd?: number;
   readonly model: ModelConds;
+  /** the entry's extras (the hook above), when it has any */
+  readonly extras?: CondExtras;
 }
 
 export interface PrepareCondsOptions {
@@ -41,6 +82,8 @@ export interface PrepareCondsOptions {
   percentToSigma: (percent: number) => number;
   /** the model's extra_conds for one entry (checks the text width, builds SDXL's y) */
   modelConds: (entry: CondEntry, label: string) => ModelConds;
+  /** the extras hook (CondExtras); without one, an entry carrying control or gligen is refused */
+  extras?: (entry: CondEntry, label: string) => CondExtras | undefined;
 }
 
 function entryLabel(list: string, entries: readonly CondEntry[], i: number): string {
@@ -103,13 +146,16 @@ function checkArea(a: LatentArea, label: string, h: number, w: number): void {
   }
 }
 
-function unsupported(e: CondEntry, label: string): void {
+function unsupported(e: CondEntry, label: string, o: PrepareCondsOptions): CondExtras | undefined {
+  const extras = o.extras?.(e, label);
+  if (extras) return extras;
   if (e.control !== undefined) throw new Error(`${label} carries a ControlNet, which this sampler cannot apply yet`);
   if (e.gligen !== undefined) throw new Error(`${label} carries a GLIGEN box, which this sampler cannot apply yet`);
+  return undefined;
 }
 
 function prepareEntry(e: CondEntry, label: string, o: PrepareCondsOptions): SamplingCond {
-  unsupported(e, label);
+  const extras = unsupported(e, label, o);
   const [, , h, w] = o.latentShape;
   let area = resolveArea(e, label, h, w);
   const mask = e.mask ? resolveMask(e.mask, label, h, w) : undefined;
@@ -127,7 +173,7 @@ function prepareEntry(e: CondEntry, label: string, o: PrepareCondsOptions): Samp
   const sigmaEnd = e.endPercent === undefined ? undefined : o.percentToSigma(e.endPercent);
   return {
     label, strength: e.strength ?? 1, maskStrength: e.maskStrength ?? 1, model: o.modelConds(e, label),
-    ...(area ? { area } : {}), ...(mask ? { mask } : {}),
+    ...(area ? { area } : {}), ...(mask ? { mask } : {}), ...(extras ? { extras } : {}),
     ...(sigmaStart !== undefined ? { sigmaStart } : {}), ...(sigmaEnd !== undefined ? { sigmaEnd } : {}),
   };
 }
