@@ -102,7 +102,9 @@ export interface CondEntry {
   readonly aestheticScore?: number;
   /**
    * Fields later nodes fill (ControlNet `control`, GLIGEN `gligen`, inpainting models' `concat_latent_image` /
-   * `concat_mask`): the sampler refuses an entry carrying one until it knows how to apply it, rather than ignore it.
+   * `concat_mask`). The sampler turns them into per-model-call UNet inputs through the CondExtras hook
+   * (sampling/conds.ts: `PrepareCondsOptions.extras`); without a hook for it, an entry carrying control or gligen is
+   * refused rather than ignored. Add new optional fields here, named as ComfyUI's keys in camelCase.
    */
   readonly control?: unknown;
   readonly gligen?: unknown;
