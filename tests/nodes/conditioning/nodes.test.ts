@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolvePaths } from '../../../server/config/paths';
 import type { CondEntry, Conditioning } from '../../../server/runtime/handles';
 import { ModelCache } from '../../../server/runtime/model-cache';
+import { prepareConds } from '../../../server/runtime/sampling/conds';
 import type { LatentValue } from '../../../server/runtime/values';
 import { callNode } from '../../helpers/nodes';
 
@@ -82,5 +83,15 @@ describe('conditioning nodes', () => {
     expect(r.noise_mask?.shape).toEqual([2, 1, 16, 16]);
     expect(r.batch_index).toEqual([3]);
     expect(samples.noise_mask).toBeUndefined();
+  });
+});
+
+describe('errors name the node that set the area', () => {
+  it('an area outside the latent: KSampler names the entry and its ConditioningSetArea node', async () => {
+    const c = cond(entry([[1, 2]]));
+    const set = (await callNode('ConditioningSetArea', { width: 64, height: 64, x: 128, y: 0, strength: 1 }, { conditioning: c }, { ...o, nodeId: '5' })).outputs.CONDITIONING as Conditioning;
+    expect(set.entries[0].origin).toBe('ConditioningSetArea #5');
+    expect(() => prepareConds([{ name: 'positive', entries: set.entries }], { latentShape: [1, 4, 8, 8], percentToSigma: () => 1, modelConds: (e) => ({ cross: e.cross }) }))
+      .toThrow('positive (ConditioningSetArea #5): its area (64x64 px at x 128, y 0) lies outside the 64x64 px latent being sampled');
   });
 });
