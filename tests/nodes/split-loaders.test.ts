@@ -116,7 +116,7 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
     const latent_image = (await call('EmptyLatentImage', { width: 64, height: 64, batch_size: 1 })).outputs.LATENT;
     const latent = (await call('KSampler', { seed: 5, steps: 2 }, { model, positive, negative, latent_image })).outputs.LATENT as LatentValue;
     const image = (await call('VAEDecode', {}, { samples: latent, vae })).outputs.IMAGE as ImageValue;
-    return { cond: positive.context.data, latent: latent.samples.data, image: image.data };
+    return { cond: positive.entries[0].cross.data, latent: latent.samples.data, image: image.data };
   };
 
   it('UNETLoader (LDM and diffusers names) + CLIPLoader + VAELoader = the SD1 checkpoint', async () => {
@@ -141,8 +141,8 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
     const clip = (await call('DualCLIPLoader', { clip_name1: 'xl-clip-l.safetensors', clip_name2: 'xl-clip-g-hf.safetensors', type: 'sdxl' })).outputs.CLIP;
     const enc = async (c: unknown) => (await call('CLIPTextEncode', { text: 'a red house' }, { clip: c })).outputs.CONDITIONING as Conditioning;
     const [got, want] = [await enc(clip), await enc(xl.clip)];
-    expect(maxAbsDiff(got.context.data, want.context.data)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(got.pooled?.data ?? new Float32Array(), want.pooled?.data ?? new Float32Array(1))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(got.entries[0].cross.data, want.entries[0].cross.data)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(got.entries[0].pooled?.data ?? new Float32Array(), want.entries[0].pooled?.data ?? new Float32Array(1))).toBeLessThan(1e-5);
   });
 
   it('a diffusers SDXL UNet and DualCLIPLoader (HF clip_l, open_clip clip_g, either order) = the SDXL checkpoint', async () => {
@@ -156,8 +156,8 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
     const want = await enc(xl.clip);
     for (const clip of [a, b]) {
       const got = await enc(clip);
-      expect(maxAbsDiff(got.context.data, want.context.data)).toBe(0);
-      expect(maxAbsDiff(got.pooled?.data ?? new Float32Array(), want.pooled?.data ?? new Float32Array(1))).toBe(0);
+      expect(maxAbsDiff(got.entries[0].cross.data, want.entries[0].cross.data)).toBe(0);
+      expect(maxAbsDiff(got.entries[0].pooled?.data ?? new Float32Array(), want.entries[0].pooled?.data ?? new Float32Array(1))).toBe(0);
     }
     const latent_image = (await call('EmptyLatentImage', { width: 64, height: 64, batch_size: 1 })).outputs.LATENT;
     const sample = async (m: unknown) => ((await call('KSampler', { seed: 3, steps: 2 }, { model: m, positive: want, negative: want, latent_image })).outputs.LATENT as LatentValue).samples.data;

@@ -122,6 +122,11 @@ export interface EncodeOptions {
   finalNorm?: boolean;
   /** textual-inversion rows [E × width]: id −1−k in `ids` takes row k */
   extras?: Float32Array;
+  /**
+   * also return `eosPooled` [B, width]: the last layer through the final LayerNorm at the first EOS token, unprojected
+   * (ComfyUI's pooled_output for SD1, whose checkpoints have no text_projection)
+   */
+  eosPooled?: boolean;
 }
 
 /** LOOM_SAVE_OPTIMIZED=0 turns off saving onnxruntime's optimised CPU models in the weight cache */
@@ -138,7 +143,19 @@ function defaultAttention(): AttentionKernel {
 export interface TextEncoder {
   readonly config: ClipConfig;
   /** ids int32 [B * positions] → hidden [B, positions, width] (+ pooled [B, projection] when the tower has one) */
-  encode(ids: Int32Array, opts?: EncodeOptions): Promise<{ hidden: F32Tensor; pooled?: F32Tensor }>;
+  encode(ids: Int32Array, opts?: EncodeOptions): Promise<{ hidden: F32Tensor; pooled?: F32Tensor; eosPooled?: F32Tensor }>;
+}
+
+/** Row of each sequence at its first largest id (the EOS: CLIP's end token is the vocabulary's last id). */
+function rowsAtEos(states: F32Tensor, ids: Int32Array): F32Tensor {
+  const [batch, positions, width] = states.shape;
+  const out = new Float32Array(batch * width);
+  for (let b = 0; b < batch; b++) {
+    let eos = 0;
+    for (let p = 1; p < positions; p++) if (ids[b * positions + p] > ids[b * positions + eos]) eos = p;
+    out.set(states.data.subarray((b * positions + eos) * width, (b * positions + eos + 1) * width), b * width);
+  }
+  return { data: out, shape: [batch, width] };
 }
 
 export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOptions & { config?: ClipConfig } = {}): Promise<TextEncoder> {
@@ -146,12 +163,13 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
   const session = await sessionFor('clip', config, (float) => buildClip(weights, config, float), weights, opts);
   return {
     config,
-    async encode(ids, { layer = -1, finalNorm = true, extras } = {}) {
+    async encode(ids, { layer = -1, finalNorm = true, extras, eosPooled = false } = {}) {
       if (ids.length % config.positions) throw new Error(`clip: ${ids.length} ids is not a multiple of ${config.positions} positions`);
       if (layer >= 0 || -layer > config.layers) throw new Error(`clip: layer ${layer} outside -1…-${config.layers}`);
       const index = config.layers + 1 + layer;
       const name = finalNorm ? clipNormed(index) : clipHidden(index);
-      const fetches = config.projectionDim !== undefined ? [name, 'pooled'] : [name];
+      const last = clipNormed(config.layers);
+      const fetches = [...new Set([name, ...(config.projectionDim !== undefined ? ['pooled'] : []), ...(eosPooled ? [last] : [])])];
       if (extras && (extras.length === 0 || extras.length % config.width)) throw new Error(`clip: extra embeddings of ${extras.length} values are not rows of ${config.width}`);
       const rows = extras ?? new Float32Array(config.width);
       for (const id of ids) {
@@ -161,7 +179,11 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
         input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]),
         extra_embeds: new ort.Tensor('float32', rows, [rows.length / config.width, config.width]),
       }, fetches);
-      return { hidden: toF32(out[name]), ...(out.pooled ? { pooled: toF32(out.pooled) } : {}) };
+      return {
+        hidden: toF32(out[name]),
+        ...(out.pooled ? { pooled: toF32(out.pooled) } : {}),
+        ...(eosPooled ? { eosPooled: rowsAtEos(toF32(out[last]), ids) } : {}),
+      };
     },
   };
 }

@@ -1,19 +1,23 @@
 /**
- * ComfyUI common_ksampler on handles: process_latent_in, seeded noise, CFG with [uncond, cond] in one
- * UNet call, sampler + schedule, process_latent_out. LATENT values stay in VAE space outside this file.
+ * ComfyUI common_ksampler on handles: process_latent_in, seeded noise, the conditionings prepared (process_conds) and
+ * batched per step (calc_cond_batch: [uncond, cond] in one UNet call for plain prompts), the LATENT's noise_mask
+ * (KSamplerX0Inpaint), sampler + schedule, process_latent_out. LATENT values stay in VAE space outside this file.
  */
 import type { ModelCache } from '../model-cache';
 import type { ImageValue, LatentValue } from '../values';
 import type { UNetRunner } from '../models';
 import {
   kSample, latentPreview, ModelSamplingDiscrete, processLatentIn, processLatentOut,
-  type ModelApply, type SamplerName, type SchedulerName,
+  type SamplerName, type SchedulerName,
 } from '.';
-import type { Conditioning, ModelHandle } from '../handles';
+import type { CondEntry, Conditioning, ModelHandle } from '../handles';
 import { sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
 import { prepareNoise } from './noise';
-import { checkUnetFits } from '../memory/unet-fits';
+import { checkUnetFits, unetRowsFit } from '../memory/unet-fits';
+import { prepareConds, type ModelConds } from './conds';
+import { condBatchPredictor, type UNetCall } from './cond-batch';
+import { prepareDenoiseMask } from './inpaint';
 import { rescaleCfg } from './rescale-cfg';
 import type { PostCfgArgs } from './cfg';
 
@@ -36,58 +40,36 @@ export interface SampleRequest {
   progress?: (step: number, total: number, preview?: ImageValue) => void;
 }
 
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-
-/** ComfyUI CONDCrossAttn.can_concat: lengths batch together when their lcm is ≤ 4× the shorter. */
-function concatLength(lengths: readonly number[]): number | null {
-  let l = lengths[0];
-  for (const n of lengths) l = (l * n) / gcd(l, n);
-  return l / Math.min(...lengths) > 4 ? null : l;
-}
-
-/** Rows' contexts stacked to one length by repetition (attention over repeated keys is unchanged). */
-function stackContexts(conds: readonly Conditioning[], length: number): Float32Array {
-  const dim = conds[0].context.shape[2];
-  const out = new Float32Array(conds.length * length * dim);
-  conds.forEach((c, b) => {
-    const src = c.context.data;
-    for (let off = 0; off < length * dim; off += src.length) out.set(src.subarray(0, Math.min(src.length, length * dim - off)), b * length * dim + off);
-  });
-  return out;
-}
-
-function modelApply(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[]): ModelApply<Conditioning> {
-  const needsY = unet.config.admInChannels !== undefined;
-  const run = async (x: Float32Array, shape: readonly number[], t: number, conds: readonly Conditioning[]): Promise<Float32Array> => {
-    const length = concatLength(conds.map((c) => c.context.shape[1]));
-    if (length === null) {
-      // too different to batch (ComfyUI runs them separately too)
-      const per = x.length / conds.length;
-      const out = new Float32Array(x.length);
-      for (let b = 0; b < conds.length; b++) {
-        out.set(await run(x.slice(b * per, (b + 1) * per), [1, ...shape.slice(1)], t, [conds[b]]), b * per);
-      }
-      return out;
+/** The model's extra_conds for an entry: its cross-attention (width checked) and, for SDXL, its own `y`. */
+function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[]): (e: CondEntry, label: string) => ModelConds {
+  const { contextDim, admInChannels } = unet.config;
+  return (e, label) => {
+    const s = e.cross.shape;
+    if (s.length !== 3 || s[0] < 1 || s[1] < 1 || e.cross.data.length !== s[0] * s[1] * s[2]) {
+      throw new Error(`${label}: conditioning tensor has shape [${s.join(', ')}], expected [batch, tokens, dim]`);
     }
-    const dim = conds[0].context.shape[2];
-    let y: Float32Array | undefined;
-    if (needsY) {
-      const rows = conds.map((c) => {
-        if (!c.pooled) throw new Error(`the ${model.family} model needs pooled text output (an SDXL text encoder's conditioning)`);
-        return sdxlVectorFor(c, latentShape);
-      });
-      y = new Float32Array(rows.length * rows[0].length);
-      rows.forEach((r, i) => y!.set(r, i * r.length));
+    if (s[2] !== contextDim) {
+      throw new Error(`${label}: ${s[2]}-wide text conditioning (${e.family}), the model takes ${contextDim}: conditioning from another model family?`);
     }
-    const out = await unet.run(
-      { data: x, shape: [...shape] },
-      new Float32Array(conds.length).fill(t),
-      { data: stackContexts(conds, length), shape: [conds.length, length, dim] },
-      y ? { data: y, shape: [conds.length, y.length / conds.length] } : undefined,
-    );
-    return out.data;
+    if (e.concatLatentImage || e.concatMask) {
+      // ComfyUI feeds these only to inpainting models (extra input channels), and ignores them otherwise
+      if (unet.config.inChannels !== latentShape[1]) throw new Error(`${label}: inpainting-model conditioning is not supported yet`);
+    }
+    if (admInChannels === undefined) return { cross: e.cross };
+    if (model.family !== 'sdxl') throw new Error(`${label}: ${model.family} models take no pooled-text vector here (only SDXL base is supported)`);
+    if (!e.pooled) throw new Error(`${label} has no pooled text output (${e.family}): an SDXL UNet needs one (encode the prompt with the SDXL CLIP)`);
+    const y = sdxlVectorFor(e, latentShape);
+    if (y.length !== admInChannels) throw new Error(`${label}: SDXL size vector of ${y.length} values, the model takes ${admInChannels}`);
+    return { cross: e.cross, y: { data: y, shape: [1, y.length] } };
   };
-  return run;
+}
+
+function unetCall(unet: UNetRunner): UNetCall {
+  return async (x, t, context, y, extras) => {
+    // no CondExtras hook is registered yet (prepareConds refuses control/gligen), so none can arrive here
+    if (extras && Object.keys(extras).length > 0) throw new Error(`this UNet takes no extra inputs (${Object.keys(extras).join(', ')}) yet`);
+    return (await unet.run(x, new Float32Array(x.shape[0]).fill(t), context, y)).data;
+  };
 }
 
 function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonly number[]): ImageValue {
@@ -95,29 +77,24 @@ function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonl
   return { shape: [1, p.height, p.width, 3], data: Float32Array.from(p.rgb, (v) => v / 255) };
 }
 
-function checkConditioning(c: Conditioning, input: string): void {
-  const s = c.context.shape;
-  if (s.length !== 3 || s[0] !== 1 || s[1] === 0) throw new Error(`${input}: conditioning context has shape [${s.join(', ')}], expected [1, tokens, dim]`);
-}
-
 export async function sampleLatent(models: ModelCache, r: SampleRequest): Promise<LatentValue> {
   const shape = r.latent.samples.shape;
   if (shape.length !== 4) throw new Error(`latent has shape [${shape.join(', ')}], expected [batch, channels, height, width]`);
-  checkConditioning(r.positive, 'positive');
-  checkConditioning(r.negative, 'negative');
+  for (const [name, c] of [['positive', r.positive], ['negative', r.negative]] as const) {
+    if (c.entries.length === 0) throw new Error(`${name} conditioning has no entries`);
+  }
   const unet = await unetFor(models, r.model);
   await checkUnetFits(unet, shape, 2 * shape[0]);
-  if (unet.config.contextDim !== r.positive.context.shape[2] || unet.config.contextDim !== r.negative.context.shape[2]) {
-    throw new Error(
-      `the model takes ${unet.config.contextDim}-wide text conditioning but got ${r.positive.context.shape[2]} (positive) / ${r.negative.context.shape[2]} (negative): conditioning from another model family?`,
-    );
-  }
   const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
-  const out = await kSample<Conditioning>({
+  const lists = prepareConds([{ name: 'positive', entries: r.positive.entries }, { name: 'negative', entries: r.negative.entries }], {
+    latentShape: shape,
+    percentToSigma: (p) => modelSampling.percentToSigma(p),
+    modelConds: modelCondsFor(unet, r.model, shape),
+  });
+  const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
+  const out = await kSample({
     modelSampling,
-    model: modelApply(unet, r.model, shape),
-    cond: r.positive,
-    uncond: r.negative,
+    predict: condBatchPredictor({ modelSampling, model: unetCall(unet), lists, shape, fits: await unetRowsFit(unet) }),
     cfg: r.cfg,
     latent: processLatentIn(r.model.latent, r.latent.samples.data),
     shape,
@@ -132,6 +109,7 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     returnWithLeftoverNoise: r.returnWithLeftoverNoise,
     noise: r.addNoise === false ? undefined : prepareNoise(r.seed, shape, r.latent.batch_index),
     postCfg: cfgFunctionOf(r.model, r.cfg, shape),
+    denoiseMask,
     signal: r.signal,
     callback: r.progress ? (step, total, denoised) => r.progress?.(step, total, previewImage(r.model, denoised, shape)) : undefined,
   });
