@@ -6,8 +6,8 @@
  */
 import type { ModelCache } from '../../server/runtime/model-cache';
 import { deriveClipConfig } from '../../server/runtime/checkpoint/arch/clip';
-import type { ClipHandle, Conditioning } from '../../server/runtime/handles';
-import type { SdxlSizes, SizedConditioning } from '../../server/runtime/text/sdxl-size-cond';
+import type { ClipHandle, CondEntry, Conditioning } from '../../server/runtime/handles';
+import type { SdxlSizes } from '../../server/runtime/text/sdxl-size-cond';
 import { encodeText } from '../../server/runtime/text/encode-clip';
 
 export interface SdxlPrompts {
@@ -16,18 +16,18 @@ export interface SdxlPrompts {
 }
 
 /** context columns [from, to) of every token row, repeated with `pad` rows until `tokens` rows. */
-function columns(c: Conditioning, from: number, to: number, tokens: number, pad: Conditioning): Float32Array {
+function columns(c: CondEntry, from: number, to: number, tokens: number, pad: CondEntry): Float32Array {
   const width = to - from;
   const out = new Float32Array(tokens * width);
-  const copy = (src: Conditioning, srcRows: number, rowOffset: number) => {
-    const dim = src.context.shape[2];
+  const copy = (src: CondEntry, srcRows: number, rowOffset: number) => {
+    const dim = src.cross.shape[2];
     for (let t = 0; t < srcRows && rowOffset + t < tokens; t++) {
-      out.set(src.context.data.subarray(t * dim + from, t * dim + to), (rowOffset + t) * width);
+      out.set(src.cross.data.subarray(t * dim + from, t * dim + to), (rowOffset + t) * width);
     }
   };
-  const own = c.context.shape[1];
+  const own = c.cross.shape[1];
   copy(c, own, 0);
-  for (let row = own; row < tokens; row += pad.context.shape[1]) copy(pad, pad.context.shape[1], row);
+  for (let row = own; row < tokens; row += pad.cross.shape[1]) copy(pad, pad.cross.shape[1], row);
   return out;
 }
 
@@ -36,8 +36,8 @@ export interface SdxlEncodeOptions {
   embeddingDirs?: readonly string[];
 }
 
-export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: SdxlPrompts, sizes: SdxlSizes, o: SdxlEncodeOptions = {}): Promise<SizedConditioning> {
-  const encode = (text: string) => encodeText(models, clip, text, o.warn, { embeddingDirs: o.embeddingDirs ?? [] });
+export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: SdxlPrompts, sizes: SdxlSizes, o: SdxlEncodeOptions = {}): Promise<Conditioning> {
+  const encode = async (text: string) => (await encodeText(models, clip, text, o.warn, { embeddingDirs: o.embeddingDirs ?? [] })).entries[0];
   if (clip.family === 'sdxl_refiner') {
     throw new Error('CLIPTextEncodeSDXL: the CLIP comes from an SDXL refiner checkpoint (clip_g only); refiner text encoding is not supported yet.');
   }
@@ -48,10 +48,10 @@ export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: 
   const g = await encode(prompts.textG);
   const l = prompts.textL === prompts.textG ? g : await encode(prompts.textL);
   const lWidth = deriveClipConfig(clipL).width;
-  const dim = g.context.shape[2];
-  if (l.context.shape[2] !== dim || lWidth >= dim) throw new Error(`CLIPTextEncodeSDXL: unexpected context widths (clip_l ${lWidth}, joint ${dim} / ${l.context.shape[2]})`);
-  const tokens = Math.max(g.context.shape[1], l.context.shape[1]);
-  const empty = tokens === g.context.shape[1] && tokens === l.context.shape[1] ? g : await encode('');
+  const dim = g.cross.shape[2];
+  if (l.cross.shape[2] !== dim || lWidth >= dim) throw new Error(`CLIPTextEncodeSDXL: unexpected context widths (clip_l ${lWidth}, joint ${dim} / ${l.cross.shape[2]})`);
+  const tokens = Math.max(g.cross.shape[1], l.cross.shape[1]);
+  const empty = tokens === g.cross.shape[1] && tokens === l.cross.shape[1] ? g : await encode('');
   const lCols = columns(l, 0, lWidth, tokens, empty);
   const gCols = columns(g, lWidth, dim, tokens, empty);
   const data = new Float32Array(tokens * dim);
@@ -61,5 +61,11 @@ export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: 
     data.set(gCols.subarray(t * gWidth, (t + 1) * gWidth), t * dim + lWidth);
   }
   if (!g.pooled) throw new Error('CLIPTextEncodeSDXL: the clip_g tower gave no pooled output (no text_projection?)');
-  return { kind: 'conditioning', family: clip.family, context: { data, shape: [1, tokens, dim] }, pooled: g.pooled, sdxlSizes: { ...sizes } };
+  return {
+    kind: 'conditioning',
+    entries: [{
+      family: clip.family, cross: { data, shape: [1, tokens, dim] }, pooled: g.pooled,
+      width: sizes.width, height: sizes.height, cropW: sizes.cropW, cropH: sizes.cropH, targetWidth: sizes.targetWidth, targetHeight: sizes.targetHeight,
+    }],
+  };
 }

@@ -5,9 +5,10 @@ import { schema } from './schema';
 export default defineNode(schema, async ({ params: p, inputs, ctx }) => {
   const gligen = inputs.gligen_textbox_model;
   const cond = inputs.conditioning_to;
-  if (cond.family !== inputs.clip.family) {
+  const other = cond.entries.find((e) => e.family !== inputs.clip.family);
+  if (other) {
     throw new Error(
-      `GLIGENTextBoxApply: the conditioning is ${cond.family} but the CLIP is ${inputs.clip.family}: use the CLIP that encoded the prompt`,
+      `GLIGENTextBoxApply: the conditioning is ${other.family} but the CLIP is ${inputs.clip.family}: use the CLIP that encoded the prompt`,
     );
   }
   const embedding = await encodePhrase(ctx.models, inputs.clip, p.text);
@@ -16,7 +17,8 @@ export default defineNode(schema, async ({ params: p, inputs, ctx }) => {
       `GLIGENTextBoxApply: the GLIGEN model takes ${gligen.model.inDim}-wide phrase embeddings but this ${inputs.clip.family} CLIP gives ${embedding.length}: a GLIGEN model for another model family?`,
     );
   }
-  // ComfyUI keeps boxes in latent units (// 8) and appends to the boxes already there (the last GLIGEN model wins)
+  // ComfyUI keeps boxes in latent units (// 8) and, per entry, appends to the boxes already there (the last GLIGEN model wins)
   const box = { embedding, height: Math.floor(p.height / 8), width: Math.floor(p.width / 8), y: Math.floor(p.y / 8), x: Math.floor(p.x / 8) };
-  return { CONDITIONING: { ...cond, gligen: { model: gligen, boxes: [...(cond.gligen?.boxes ?? []), box] } } };
+  const entries = cond.entries.map((e) => ({ ...e, gligen: { model: gligen, boxes: [...(e.gligen?.boxes ?? []), box] } }));
+  return { CONDITIONING: { kind: 'conditioning' as const, entries } };
 });

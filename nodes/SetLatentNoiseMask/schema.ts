@@ -5,7 +5,7 @@ export const schema = defineSchema({
   version: 1,
   title: 'Set Latent Noise Mask',
   category: 'latent/inpaint',
-  description: 'Sets the mask of the area the sampler may change; it keeps the rest of the latent (mask 0) as it is.',
+  description: 'Marks where the sampler may change the latent (mask 1); elsewhere the original is kept. The mask is resized to the latent.',
   io: [socket('samples', 'LATENT'), socket('mask', 'MASK')],
   outputs: [out1('LATENT')],
 });

@@ -29,6 +29,7 @@ import { postPrompt } from './prompt';
 import { uploadImage } from './upload';
 import { viewFile } from './view';
 import { createComfyHub, type ComfyHub } from './ws';
+import { requestUrl } from '../http/request-url';
 
 export interface ComfyApiOptions {
   engine: Engine;
@@ -177,7 +178,7 @@ export function createComfyApi(opts: ComfyApiOptions): ComfyApi {
       method: 'GET',
       pattern: /^\/history$/,
       handler: async (req, res) => {
-        const q = new URL(req.url ?? '/', 'http://x').searchParams;
+        const q = requestUrl(req).searchParams;
         const num = (name: string) => {
           const v = q.get(name);
           if (v === null) return null;
@@ -319,7 +320,7 @@ export function createComfyApi(opts: ComfyApiOptions): ComfyApi {
     matches: (pathname) => find(pathname).length > 0,
     isUpload: (pathname) => /^\/upload\/(image|mask)$/.test(stripApi(pathname)),
     async handle(req, res) {
-      const url = new URL(req.url ?? '/', 'http://x');
+      const url = requestUrl(req);
       const candidates = find(url.pathname);
       const method = req.method === 'HEAD' ? 'GET' : req.method;
       const route = candidates.find((r) => r.method === method);
@@ -344,7 +345,7 @@ export function createComfyApi(opts: ComfyApiOptions): ComfyApi {
       }
     },
     upgrade(req, socket, head) {
-      const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+      const pathname = requestUrl(req).pathname;
       if (stripApi(pathname) !== '/ws') return false;
       hub.upgrade(req, socket, head);
       return true;

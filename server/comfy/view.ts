@@ -13,6 +13,7 @@ import { resolveFileInside } from '../config/real-path';
 import { serveOutput } from '../http/outputs';
 import { sendError } from '../http/reply';
 import { fileRoot, isFileType, type FileType } from './files';
+import { requestUrl } from '../http/request-url';
 
 /** Images this endpoint converts; anything bigger than this many pixels is refused before decoding. */
 const CONVERTIBLE = new Set(['.png', '.jpg', '.jpeg', '.webp']);
@@ -26,7 +27,7 @@ function annotated(name: string): { name: string; type: FileType | null } {
 }
 
 export async function viewFile(paths: LoomPaths, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const q = new URL(req.url ?? '/', 'http://x').searchParams;
+  const q = requestUrl(req).searchParams;
   const raw = q.get('filename');
   if (raw === null || raw === '') return sendError(req, res, 404, 'No filename given (/view?filename=…&type=output&subfolder=…).');
   const { name, type: annotatedType } = annotated(raw);

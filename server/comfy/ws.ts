@@ -11,6 +11,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { JobEvent } from '../scheduler/events';
 import type { ComfyMessages, Outgoing } from './messages';
+import { requestUrl } from '../http/request-url';
 
 export interface HubOptions {
   messages: ComfyMessages;
@@ -159,7 +160,7 @@ export function createComfyHub(opts: HubOptions): ComfyHub {
         );
         return;
       }
-      const url = new URL(req.url ?? '/', 'http://x');
+      const url = requestUrl(req);
       const id = url.searchParams.get('clientId');
       const requested = id && id.length <= MAX_CLIENT_ID ? id : null;
       wss.handleUpgrade(req, socket, head, (ws) => {

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type http from 'node:http';
 import os from 'node:os';
+import { requestUrl } from './request-url';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -195,7 +196,7 @@ function sameOrigin(policy: AccessPolicy, origin: string, hostHeader: string): b
  */
 export function handleTokenLogin(policy: AccessPolicy, req: http.IncomingMessage, res: http.ServerResponse): boolean {
   if (!policy.token || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-  const url = new URL(req.url ?? '/', 'http://x');
+  const url = requestUrl(req);
   const given = url.searchParams.get('token');
   if (given === null) return false;
   if (!timingSafeEqualText(given, policy.token)) {

@@ -22,6 +22,7 @@ import { OUTPUTS_PREFIX, TRPC_PREFIX, UPLOAD_PREFIX } from './routes';
 import { handleUpload } from './upload';
 import { createComfyApi } from '../comfy/api';
 import { createRestApi } from '../rest/handler';
+import { requestUrl } from './request-url';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 /** Handles an upgrade that passed the access check (the ComfyUI-compatible /ws will be one). Return false when the path is not yours. */
@@ -76,7 +77,7 @@ export function createLoomServer(opts: LoomServerOptions): http.Server {
   });
 
   const handleTrpc = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = requestUrl(req);
     for (const value of url.searchParams.values()) checkDepth(value, limits);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       const body = await readBody(req, limits.body.value, `The request body is too large: ${describeLimit('a request body', limits.body, 'bytes')}.`);

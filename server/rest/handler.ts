@@ -16,6 +16,7 @@ import type { JobEvent } from '../scheduler/events';
 import { StoreFullError, StoreUnavailableError } from '../store/errors';
 import { docsPage } from './docs-page';
 import { restRouter } from './router';
+import { requestUrl } from '../http/request-url';
 
 export const REST_PREFIX = '/api/v1';
 export const OPENAPI_PATH = '/api/openapi.json';
@@ -86,7 +87,7 @@ export function createRestApi(opts: RestApiOptions): RestApi {
   };
 
   const events = async (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const q = requestUrl(req).searchParams;
     const jobId = q.get('jobId');
     const last = q.get('lastEventId') ?? (typeof req.headers['last-event-id'] === 'string' ? req.headers['last-event-id'] : null);
     if (last !== null && !/^\d+$/.test(last)) return sendError(req, res, 400, 'lastEventId must be a number.');

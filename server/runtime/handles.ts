@@ -10,7 +10,6 @@ import type { LatentFamily } from './sampling';
 import type { SamplingType } from './sampling/model-sampling';
 import type { Hypernetwork } from './patches/hypernetwork';
 import type { FreeUPatch } from './models/unet';
-import type { ConcatInputs } from './sampling/concat-cond';
 import type { GligenBox, GligenModel } from './patches/gligen';
 import type { UnclipEntry } from './sampling/unclip';
 
@@ -63,19 +62,74 @@ export interface VaeHandle {
   readonly recipe: readonly RecipeStep[];
 }
 
+/** ConditioningSetArea's area in latent units (pixels // 8), or ConditioningSetAreaPercentage's fractions of the latent. */
+export interface CondArea {
+  readonly unit: 'latent' | 'fraction';
+  readonly height: number;
+  readonly width: number;
+  readonly y: number;
+  readonly x: number;
+}
+
+/**
+ * One entry of a CONDITIONING: ComfyUI's `[cross_attn, {options}]` pair, options named as ComfyUI's keys in camelCase.
+ * The sampler applies area, strength, mask and timestep range per step (sampling/cond-batch.ts).
+ */
+export interface CondEntry {
+  /** the text encoder's family (error messages; the sampler checks the width against the UNet) */
+  readonly family: Family;
+  /** cross-attention tokens [B, tokens, dim]; B is 1 from text encoders and is repeated to the latent batch */
+  readonly cross: F32Tensor;
+  /** pooled text output [B, P] (`pooled_output`): SDXL's clip_g projection, SD1's final-LN EOS token */
+  readonly pooled?: F32Tensor;
+  readonly area?: CondArea;
+  /** multiplies this entry's prediction where it applies (`strength`, default 1) */
+  readonly strength?: number;
+  /** ConditioningSetMask "mask bounds": the area becomes the mask's bounding box */
+  readonly setAreaToBounds?: boolean;
+  /** [B, H, W], any size: resized to the latent with bilinear filtering when sampling, as ComfyUI */
+  readonly mask?: F32Tensor;
+  readonly maskStrength?: number;
+  /** ConditioningSetTimestepRange: the entry applies from start to end (fractions of the schedule, 0 = first step) */
+  readonly startPercent?: number;
+  readonly endPercent?: number;
+  /** CLIPTextEncodeSDXL / Refiner size conditioning in pixels; absent: the latent's size, crop 0, target = size */
+  readonly width?: number;
+  readonly height?: number;
+  readonly cropW?: number;
+  readonly cropH?: number;
+  readonly targetWidth?: number;
+  readonly targetHeight?: number;
+  /** CLIPTextEncodeSDXLRefiner's aesthetic score (the refiner's `y`) */
+  readonly aestheticScore?: number;
+  /**
+   * Fields later nodes fill (ControlNet `control`, GLIGEN `gligen`, inpainting models' `concat_latent_image` /
+   * `concat_mask`). The sampler turns them into per-model-call UNet inputs through the CondExtras hook
+   * (sampling/conds.ts: `PrepareCondsOptions.extras`); without a hook for it, an entry carrying control or gligen is
+   * refused rather than ignored. Add new optional fields here, named as ComfyUI's keys in camelCase.
+   */
+  readonly control?: unknown;
+  readonly gligen?: CondGligen;
+  /** InpaintModelConditioning: the greyed-out image's latent [B, C, h, w] in VAE space (an inpainting UNet's extra channels) */
+  readonly concatLatentImage?: F32Tensor;
+  /** InpaintModelConditioning: the mask [B, 1, H, W] at the image's size */
+  readonly concatMask?: F32Tensor;
+  /** unCLIPConditioning's `unclip_conditioning`: CLIP image embeddings for an unCLIP model's ADM input, in the order applied */
+  readonly unclipConditioning?: readonly UnclipEntry[];
+  /** the node that set area / mask / range ("ConditioningSetArea #5"), named in sampling errors */
+  readonly origin?: string;
+}
+
+/** GLIGENTextBoxApply's `('position', gligen, boxes)`: the GLIGEN model and its boxes, in the order applied. */
+export interface CondGligen {
+  readonly model: GligenHandle;
+  readonly boxes: readonly GligenBox[];
+}
+
+/** CONDITIONING: ComfyUI's list of entries (ConditioningCombine concatenates lists). */
 export interface Conditioning {
   readonly kind: 'conditioning';
-  readonly family: Family;
-  /** [1, chunks·77, dim] */
-  readonly context: F32Tensor;
-  /** [1, projection] (SDXL clip_g) */
-  readonly pooled?: F32Tensor;
-  /** InpaintModelConditioning: what an inpainting UNet's extra input channels are made of */
-  readonly concat?: ConcatInputs;
-  /** unCLIPConditioning: CLIP image embeddings for an unCLIP model's ADM input, in the order applied */
-  readonly unclip?: readonly UnclipEntry[];
-  /** GLIGENTextBoxApply: the GLIGEN model and its boxes, in the order applied */
-  readonly gligen?: { readonly model: GligenHandle; readonly boxes: readonly GligenBox[] };
+  readonly entries: readonly CondEntry[];
 }
 
 /** StyleModelLoader: a T2I style adapter's weights. */
@@ -122,7 +176,7 @@ const isKind = <K extends string>(v: unknown, kind: K): v is { kind: K } =>
 export const isModelHandle = (v: unknown): v is ModelHandle => isKind(v, 'model');
 export const isClipHandle = (v: unknown): v is ClipHandle => isKind(v, 'clip');
 export const isVaeHandle = (v: unknown): v is VaeHandle => isKind(v, 'vae');
-export const isConditioning = (v: unknown): v is Conditioning => isKind(v, 'conditioning');
+export const isConditioning = (v: unknown): v is Conditioning => isKind(v, 'conditioning') && Array.isArray((v as { entries?: unknown }).entries);
 
 /** Latent space of each family (SD2 shares SD1's VAE scale). */
 export function latentFamilyOf(family: Family): LatentFamily {

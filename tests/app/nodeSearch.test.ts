@@ -16,7 +16,11 @@ describe('node search', () => {
   });
 
   it('ranks exact before prefix before words before description', () => {
-    expect(top('KSampler', 2)).toEqual(['KSampler', 'KSamplerAdvanced']);
+    const ks = top('KSampler', 3);
+    expect(ks[0]).toBe('KSampler');
+    // every other id that starts with "KSampler" comes next (prefix tier), in any order
+    expect(ks.slice(1).sort()).toEqual(['KSamplerAdvanced', 'KSamplerSelect']);
+    expect(matchTier(schemas.find((s) => s.id === 'KSamplerSelect')!, 'KSampler')).toBe(Tier.Prefix);
     expect(top('ksampler adv', 1)).toEqual(['KSamplerAdvanced']);
     const vae = rankNodes(schemas, 'vae').map((s) => s.id);
     // names starting with "VAE" come before nodes that only mention a VAE in their description

@@ -33,7 +33,7 @@ async function check(name: string, folder: 'embeddings-pt' | 'embeddings-safeten
   };
   for (const node of ['6', '7']) {
     const cond = run.bySlot(`${node}.0`) as Conditioning;
-    expect(maxAbsDiff(cond.context.data, want(`${node}.0.CONDITIONING.0.cond`)), `${name} ${node} cond`).toBeLessThanOrEqual(1e-4);
+    expect(maxAbsDiff(cond.entries[0].cross.data, want(`${node}.0.CONDITIONING.0.cond`)), `${name} ${node} cond`).toBeLessThanOrEqual(1e-4);
   }
   const latent = run.bySlot('3.0') as LatentValue;
   expect(relErr(latent.samples.data, want('3.0.LATENT.samples')), `${name} latent`).toBeLessThanOrEqual(1e-3);

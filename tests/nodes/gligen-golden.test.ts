@@ -35,7 +35,8 @@ describeGolden('GLIGEN (ComfyUI runs)', () => {
   it('two chained text boxes: phrase embeddings, boxes and the sampled latent match ComfyUI', async () => {
     const r = await run('gligen-two-boxes');
     const cond = r.bySlot('11.0') as Conditioning;
-    const boxes = cond.gligen?.boxes ?? [];
+    expect(cond.entries).toHaveLength(1);
+    const boxes = cond.entries[0].gligen?.boxes ?? [];
     // node 12 (a blue cube) was applied first, then node 11 (a red ball) appended
     expect(boxes.map((b) => [b.height, b.width, b.y, b.x])).toEqual(
       [0, 1].map((i) => Array.from(want(`gligen-two-boxes/11.0.CONDITIONING.0.gligen.${i}.box_hwyx`))),

@@ -177,9 +177,11 @@ describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', 
 
   it('a 9-channel inpainting UNet samples with the greyed image and mask as its extra channels', async () => {
     const r = await run('inpaint-model', workflow('tiny-sd1-inpaint.safetensors', false));
-    const pos = r.bySlot('5.0') as Conditioning;
-    expect(pos.concat?.mask.shape).toEqual([1, 1, 64, 64]);
-    expect(relErr(every16(pos.concat!.latentImage.data), CONCAT_LATENT)).toBeLessThan(1e-4);
+    const pos = (r.bySlot('5.0') as Conditioning).entries[0];
+    expect(pos.concatMask?.shape).toEqual([1, 1, 64, 64]);
+    expect(relErr(every16(pos.concatLatentImage!.data), CONCAT_LATENT)).toBeLessThan(1e-4);
+    // ComfyUI sets the same values on every entry of both lists
+    expect((r.bySlot('5.1') as Conditioning).entries[0].concatLatentImage).toBe(pos.concatLatentImage);
     const latent = r.bySlot('5.2') as LatentValue;
     expect(relErr(every16(latent.samples.data), ORIG_LATENT)).toBeLessThan(1e-4);
     expect(latent.noise_mask).toBeUndefined();
@@ -206,7 +208,7 @@ describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', 
     const r = await run('inpaint-model-noise-mask', workflow('tiny-sd1-inpaint.safetensors', true));
     expectSampled(r, 'inpaint-model-noise-mask');
     const latent = r.bySlot('5.2') as LatentValue;
-    const mask = (r.bySlot('5.1') as Conditioning).concat!.mask;
+    const mask = (r.bySlot('5.1') as Conditioning).entries[0].concatMask!;
     expect(latent.noise_mask).toBe(mask);
     // LoadImage's mask is 1 − alpha: ComfyUI's mean over the hole image is 0.15813
     expect(mask.data.reduce((s, v) => s + v, 0) / mask.data.length).toBeCloseTo(0.15813, 4);
@@ -225,7 +227,7 @@ describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', 
     expect(Math.abs(m.reduce((s, v) => s + v, 0) - ODD.maskSum)).toBeLessThan(0.01);
     expect(relErr(every16(m), ODD.mask)).toBeLessThan(1e-5);
     expect(relErr(every16(latent.samples.data), ODD.original)).toBeLessThan(1e-4);
-    expect(relErr(every16((r.bySlot('5.0') as Conditioning).concat!.latentImage.data), ODD.concat)).toBeLessThan(1e-4);
+    expect(relErr(every16((r.bySlot('5.0') as Conditioning).entries[0].concatLatentImage!.data), ODD.concat)).toBeLessThan(1e-4);
     expectSampled(r, 'inpaint-odd-sizes');
   });
 
@@ -248,22 +250,31 @@ describeGolden('inpainting models and InpaintModelConditioning (ComfyUI runs)', 
 it('concat inputs: a mask at pixel size is resized and rounded to the latent, batch 1 spread to the latent batch', () => {
   const mask = { shape: [1, 1, 4, 4], data: Float32Array.from([0, 0, 1, 1, 0, 0, 1, 1, 0, 0.4, 1, 1, 0, 0, 1, 1]) };
   const latentImage = { shape: [1, 4, 2, 2], data: Float32Array.from({ length: 16 }, (_, i) => i) };
-  const out = inpaintConcat({ shape: [2, 4, 2, 2], family: 'sd1', concat: { latentImage, mask }, latentImage: new Float32Array(32) });
+  const out = inpaintConcat({
+    shape: [2, 4, 2, 2],
+    family: 'sd1',
+    concatLatentImage: latentImage,
+    concatMask: mask,
+    latentImage: new Float32Array(32),
+    label: 'positive',
+  });
   // per row: mask [0, 1, 0, 1] (bilinear 4 → 2 averages 2x2 blocks, then rounds), then the image × 0.18215
   expect(Array.from(out.subarray(0, 4))).toEqual([0, 1, 0, 1]);
   expect(out[4 + 5]).toBeCloseTo(5 * 0.18215, 6);
   expect(Array.from(out.subarray(20, 24))).toEqual([0, 1, 0, 1]);
   // no concat and no noise mask: ones and the blank latent
-  const blank = inpaintConcat({ shape: [1, 4, 1, 1], family: 'sd1', latentImage: new Float32Array(4) });
+  const blank = inpaintConcat({ shape: [1, 4, 1, 1], family: 'sd1', latentImage: new Float32Array(4), label: 'positive' });
   expect(Array.from(blank)).toEqual([1, 0.8223, -0.6876, 0.6364, 0.138].map(Math.fround));
   expect(() =>
     inpaintConcat({
       shape: [1, 4, 2, 2],
       family: 'sd1',
-      concat: { latentImage: { shape: [1, 3, 2, 2], data: new Float32Array(12) }, mask },
+      concatLatentImage: { shape: [1, 3, 2, 2], data: new Float32Array(12) },
+      concatMask: mask,
       latentImage: new Float32Array(16),
+      label: 'negative entry 2',
     }),
-  ).toThrow(/latent image \[1, 3, 2, 2\] does not have the 4 channels/);
+  ).toThrow(/negative entry 2: concat_latent_image \[1, 3, 2, 2\] does not have the 4 channels/);
   // resize_to_batch_size picks rows evenly (3 → 2: rows 0 and 2)
   expect(Array.from(resizeToBatchSize({ shape: [3, 1], data: Float32Array.of(7, 8, 9) }, 2).data)).toEqual([7, 9]);
 });
@@ -272,7 +283,7 @@ it('InpaintModelConditioning refuses a mask batch that fits neither one nor ever
   const o = { paths: resolvePaths({ root: dir }), models: new ModelCache(2 ** 20) };
   // never reached: the checks come before the VAE is loaded
   const vae = { kind: 'vae', key: 'none', recipe: [], vae: {} };
-  const cond = { kind: 'conditioning', family: 'sd1', context: { shape: [1, 77, 8], data: new Float32Array(77 * 8) } };
+  const cond = { kind: 'conditioning', entries: [{ family: 'sd1', cross: { shape: [1, 77, 8], data: new Float32Array(77 * 8) } }] };
   const image = (b: number, h: number, w: number) => ({ shape: [b, h, w, 3], data: new Float32Array(b * h * w * 3) });
   const inputs = (pixels: unknown, mask: unknown) => ({ positive: cond, negative: cond, vae, pixels, mask });
   await expect(

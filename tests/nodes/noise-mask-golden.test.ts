@@ -1,6 +1,7 @@
 /**
  * Sampling with a latent noise_mask (ComfyUI's KSamplerX0Inpaint) against ComfyUI's own runs: VAEEncodeForInpaint's
- * grown mask and SetLatentNoiseMask's mask through KSampler (../shared/golden/comfy-nodes inpaint_* cases).
+ * grown mask and SetLatentNoiseMask's mask through KSampler (../shared/golden/comfy-nodes inpaint_* cases). The blend
+ * itself is unit-tested in tests/runtime/sampling/inpaint.test.ts.
  */
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -9,8 +10,6 @@ import type { ImageValue, LatentValue } from '../../server/runtime/values';
 import { comfyCaseDir, relErr, runComfyCase, type CaseRun } from '../helpers/comfy-case';
 import { describeGolden } from '../helpers/golden';
 import { readGoldenTensors } from '../helpers/read-golden';
-import { maskedDenoiser, prepareDenoiseMask } from '../../server/runtime/sampling/denoise-mask';
-import { ModelSamplingDiscrete } from '../../server/runtime/sampling/model-sampling';
 
 const runs: CaseRun[] = [];
 afterAll(async () => {
@@ -43,22 +42,4 @@ describeGolden("noise masks in ComfyUI's workflows", () => {
     const latent = await check('inpaint_set_latent_noise_mask', '7.0', '8.0');
     expect(latent.noise_mask?.shape).toEqual([1, 1, 64, 64]);
   });
-});
-
-it('maskedDenoiser: where the mask is 0 the prediction is the latent, where 1 the model’s own', async () => {
-  const ms = new ModelSamplingDiscrete('eps');
-  const latent = Float32Array.of(1, 2, 3, 4);
-  const noise = Float32Array.of(0.5, 0.5, 0.5, 0.5);
-  const mask = prepareDenoiseMask({ shape: [1, 1, 1, 2], data: Float32Array.of(0, 1) }, [1, 2, 1, 2]);
-  expect(Array.from(mask.data)).toEqual([0, 1, 0, 1]);
-  const seen: Float32Array[] = [];
-  const model = async (x: Float32Array) => {
-    seen.push(x);
-    return Float32Array.of(9, 9, 9, 9);
-  };
-  const d = maskedDenoiser(model, ms, mask.data, latent, noise);
-  expect(Array.from(await d(Float32Array.of(7, 7, 7, 7), 2))).toEqual([1, 9, 3, 9]);
-  // the model sees x where masked and the noised latent (latent + σ·noise) elsewhere
-  expect(Array.from(seen[0])).toEqual([2, 7, 4, 7]);
-  expect(() => maskedDenoiser(async (x) => x, ms, new Float32Array(3), latent, noise)).toThrow(/same size/);
 });

@@ -116,7 +116,7 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
     const latent_image = (await call('EmptyLatentImage', { width: 64, height: 64, batch_size: 1 })).outputs.LATENT;
     const latent = (await call('KSampler', { seed: 5, steps: 2 }, { model, positive, negative, latent_image })).outputs.LATENT as LatentValue;
     const image = (await call('VAEDecode', {}, { samples: latent, vae })).outputs.IMAGE as ImageValue;
-    return { cond: positive.context.data, latent: latent.samples.data, image: image.data };
+    return { cond: positive.entries[0].cross.data, latent: latent.samples.data, image: image.data };
   };
 
   it('UNETLoader (LDM and diffusers names) + CLIPLoader + VAELoader = the SD1 checkpoint', async () => {
@@ -141,8 +141,8 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
     const clip = (await call('DualCLIPLoader', { clip_name1: 'xl-clip-l.safetensors', clip_name2: 'xl-clip-g-hf.safetensors', type: 'sdxl' })).outputs.CLIP;
     const enc = async (c: unknown) => (await call('CLIPTextEncode', { text: 'a red house' }, { clip: c })).outputs.CONDITIONING as Conditioning;
     const [got, want] = [await enc(clip), await enc(xl.clip)];
-    expect(maxAbsDiff(got.context.data, want.context.data)).toBeLessThan(1e-5);
-    expect(maxAbsDiff(got.pooled?.data ?? new Float32Array(), want.pooled?.data ?? new Float32Array(1))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(got.entries[0].cross.data, want.entries[0].cross.data)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(got.entries[0].pooled?.data ?? new Float32Array(), want.entries[0].pooled?.data ?? new Float32Array(1))).toBeLessThan(1e-5);
   });
 
   it('a diffusers SDXL UNet and DualCLIPLoader (HF clip_l, open_clip clip_g, either order) = the SDXL checkpoint', async () => {
@@ -156,8 +156,8 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
     const want = await enc(xl.clip);
     for (const clip of [a, b]) {
       const got = await enc(clip);
-      expect(maxAbsDiff(got.context.data, want.context.data)).toBe(0);
-      expect(maxAbsDiff(got.pooled?.data ?? new Float32Array(), want.pooled?.data ?? new Float32Array(1))).toBe(0);
+      expect(maxAbsDiff(got.entries[0].cross.data, want.entries[0].cross.data)).toBe(0);
+      expect(maxAbsDiff(got.entries[0].pooled?.data ?? new Float32Array(), want.entries[0].pooled?.data ?? new Float32Array(1))).toBe(0);
     }
     const latent_image = (await call('EmptyLatentImage', { width: 64, height: 64, batch_size: 1 })).outputs.LATENT;
     const sample = async (m: unknown) => ((await call('KSampler', { seed: 3, steps: 2 }, { model: m, positive: want, negative: want, latent_image })).outputs.LATENT as LatentValue).samples.data;
@@ -215,20 +215,29 @@ async function writeDiffusersVae(file: string, w: WeightProvider) {
   const resnet: Record<string, string> = { norm1: 'norm1', conv1: 'conv1', norm2: 'norm2', conv2: 'conv2', nin_shortcut: 'conv_shortcut' };
   const attn: Record<string, string> = { norm: 'group_norm', q: 'to_q', k: 'to_k', v: 'to_v', proj_out: 'to_out.0' };
   const out: { name: string; shape: number[]; data: Float32Array }[] = [];
+  const renames: [RegExp, (m: RegExpExecArray) => string][] = [
+    [
+      /^(encoder|decoder)\.(down|up)\.(\d+)\.block\.(\d+)\.(\w+)\.(weight|bias)$/,
+      (m) => `${m[1]}.${m[2]}_blocks.${m[2] === 'up' ? levels - 1 - Number(m[3]) : Number(m[3])}.resnets.${m[4]}.${resnet[m[5]]}.${m[6]}`,
+    ],
+    [/^encoder\.down\.(\d+)\.downsample\.conv\.(weight|bias)$/, (m) => `encoder.down_blocks.${m[1]}.downsamplers.0.conv.${m[2]}`],
+    [/^decoder\.up\.(\d+)\.upsample\.conv\.(weight|bias)$/, (m) => `decoder.up_blocks.${levels - 1 - Number(m[1])}.upsamplers.0.conv.${m[2]}`],
+    [/^(encoder|decoder)\.mid\.block_(\d)\.(\w+)\.(weight|bias)$/, (m) => `${m[1]}.mid_block.resnets.${Number(m[2]) - 1}.${resnet[m[3]]}.${m[4]}`],
+    [/^(encoder|decoder)\.mid\.attn_1\.(\w+)\.(weight|bias)$/, (m) => `${m[1]}.mid_block.attentions.0.${attn[m[2]]}.${m[3]}`],
+    [/^(encoder|decoder)\.norm_out\.(weight|bias)$/, (m) => `${m[1]}.conv_norm_out.${m[2]}`],
+  ];
   for (const n of w.names()) {
-    let m: RegExpExecArray | null;
     let name = n;
+    for (const [re, to] of renames) {
+      const m = re.exec(n);
+      if (m) {
+        name = to(m);
+        break;
+      }
+    }
     let shape = [...w.info(n).shape];
-    if ((m = /^(encoder|decoder)\.(down|up)\.(\d+)\.block\.(\d+)\.(\w+)\.(weight|bias)$/.exec(n))) {
-      const level = m[2] === 'up' ? levels - 1 - Number(m[3]) : Number(m[3]);
-      name = `${m[1]}.${m[2]}_blocks.${level}.resnets.${m[4]}.${resnet[m[5]]}.${m[6]}`;
-    } else if ((m = /^encoder\.down\.(\d+)\.downsample\.conv\.(weight|bias)$/.exec(n))) name = `encoder.down_blocks.${m[1]}.downsamplers.0.conv.${m[2]}`;
-    else if ((m = /^decoder\.up\.(\d+)\.upsample\.conv\.(weight|bias)$/.exec(n))) name = `decoder.up_blocks.${levels - 1 - Number(m[1])}.upsamplers.0.conv.${m[2]}`;
-    else if ((m = /^(encoder|decoder)\.mid\.block_(\d)\.(\w+)\.(weight|bias)$/.exec(n))) name = `${m[1]}.mid_block.resnets.${Number(m[2]) - 1}.${resnet[m[3]]}.${m[4]}`;
-    else if ((m = /^(encoder|decoder)\.mid\.attn_1\.(\w+)\.(weight|bias)$/.exec(n))) {
-      name = `${m[1]}.mid_block.attentions.0.${attn[m[2]]}.${m[3]}`;
-      if (shape.length === 4) shape = shape.slice(0, 2);
-    } else if ((m = /^(encoder|decoder)\.norm_out\.(weight|bias)$/.exec(n))) name = `${m[1]}.conv_norm_out.${m[2]}`;
+    // diffusers stores the mid-block attention projections as linear layers, ldm as 1x1 convs
+    if (name.includes('.mid_block.attentions.0.') && shape.length === 4) shape = shape.slice(0, 2);
     out.push({ name, shape, data: await w.float32(n) });
   }
   await writeFrom(file, w, new Map(), out);

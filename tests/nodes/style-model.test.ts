@@ -87,7 +87,7 @@ const vision = (h: Float32Array, width = W) => ({
   penultimateHiddenStates: { data: h, shape: [2, 5, width] },
   imageEmbeds: { data: new Float32Array(2 * 4), shape: [2, 4] },
 });
-const cond: Conditioning = { kind: 'conditioning', family: 'sd1', context: { data: text, shape: [1, 77, CTX] } };
+const cond: Conditioning = { kind: 'conditioning', entries: [{ family: 'sd1', cross: { data: text, shape: [1, 77, CTX] } }] };
 
 it('StyleModelApply appends ComfyUI’s style tokens (two images, strength 0.75 multiply) after the text tokens', async () => {
   await writeStyleModel(path.join(paths.models, 'style_models', 'tiny-style.safetensors'));
@@ -99,10 +99,10 @@ it('StyleModelApply appends ComfyUI’s style tokens (two images, strength 0.75 
     { conditioning: cond, style_model, clip_vision_output: vision(hidden) },
     o,
   );
-  const out = r.outputs.CONDITIONING as Conditioning;
-  expect(out.context.shape).toEqual([1, 77 + 16, CTX]);
-  expect(Array.from(out.context.data.subarray(0, text.length))).toEqual(Array.from(text));
-  const style = out.context.data.subarray(text.length);
+  const out = (r.outputs.CONDITIONING as Conditioning).entries[0];
+  expect(out.cross.shape).toEqual([1, 77 + 16, CTX]);
+  expect(Array.from(out.cross.data.subarray(0, text.length))).toEqual(Array.from(text));
+  const style = out.cross.data.subarray(text.length);
   const picks = Array.from({ length: 16 }, (_, i) => style[i * (style.length / 16)]);
   const err = relErr(picks, COMFY_STYLE);
   console.log(`[comfy] style tokens rel err ${err.toExponential(2)}`);
@@ -116,7 +116,7 @@ it('StyleModelApply appends ComfyUI’s style tokens (two images, strength 0.75 
     { conditioning: cond, style_model, clip_vision_output: vision(hidden) },
     o,
   );
-  const s1 = (atOne.outputs.CONDITIONING as Conditioning).context.data.subarray(text.length);
+  const s1 = (atOne.outputs.CONDITIONING as Conditioning).entries[0].cross.data.subarray(text.length);
   expect(s1[0]).toBeCloseTo(COMFY_STYLE[0] / 0.75, 5);
 
   // bad input, each named
@@ -136,7 +136,7 @@ it('StyleModelApply appends ComfyUI’s style tokens (two images, strength 0.75 
       o,
     ),
   ).rejects.toThrow(/CLIP vision output \[2, 5, 32\], expected \[batch, tokens, 64\]/);
-  const wide = { ...cond, context: { data: new Float32Array(77 * 16), shape: [1, 77, 16] } };
+  const wide = { ...cond, entries: [cond.entries[0], { ...cond.entries[0], cross: { data: new Float32Array(77 * 16), shape: [1, 77, 16] } }] };
   await expect(
     callNode(
       'StyleModelApply',
@@ -144,7 +144,30 @@ it('StyleModelApply appends ComfyUI’s style tokens (two images, strength 0.75 
       { conditioning: wide, style_model, clip_vision_output: vision(hidden) },
       o,
     ),
-  ).rejects.toThrow(/makes 32-wide tokens but the conditioning is 16 wide/);
+  ).rejects.toThrow(/makes 32-wide tokens but the conditioning \(entry 2\) is 16 wide/);
+  // ComfyUI's torch.cat needs a batch of 1 in each entry
+  const batch2 = { ...cond, entries: [{ ...cond.entries[0], cross: { data: new Float32Array(2 * text.length), shape: [2, 77, CTX] } }] };
+  await expect(
+    callNode(
+      'StyleModelApply',
+      { strength: 1, strength_type: 'multiply' },
+      { conditioning: batch2, style_model, clip_vision_output: vision(hidden) },
+      o,
+    ),
+  ).rejects.toThrow(/the conditioning holds a batch of 2/);
+  // every entry gets the tokens (ComfyUI loops over the list)
+  const two = await callNode(
+    'StyleModelApply',
+    { strength: 0.75, strength_type: 'multiply' },
+    { conditioning: { ...cond, entries: [cond.entries[0], { ...cond.entries[0], strength: 0.5 }] }, style_model, clip_vision_output: vision(hidden) },
+    o,
+  );
+  const both = (two.outputs.CONDITIONING as Conditioning).entries;
+  expect(both.map((e) => [e.cross.shape[1], e.strength])).toEqual([
+    [77 + 16, undefined],
+    [77 + 16, 0.5],
+  ]);
+  expect(Array.from(both[1].cross.data)).toEqual(Array.from(out.cross.data));
 });
 
 it('StyleModelLoader refuses a file that is not a style adapter, naming what it holds', async () => {

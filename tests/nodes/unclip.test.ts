@@ -125,8 +125,9 @@ async function writeUnclipCheckpoint(target: string): Promise<void> {
 
 const ctx = (k: number): Conditioning => ({
   kind: 'conditioning',
-  family: 'sd2',
-  context: { shape: [1, 77, 128], data: Float32Array.from({ length: 77 * 128 }, (_, i) => (((i * 17 + k) % 89) - 44) / 64) },
+  entries: [
+    { family: 'sd2', cross: { shape: [1, 77, 128], data: Float32Array.from({ length: 77 * 128 }, (_, i) => (((i * 17 + k) % 89) - 44) / 64) } },
+  ],
 });
 const vision: ClipVisionOutput = {
   kind: 'clip_vision_output',
@@ -189,7 +190,7 @@ describeGolden('unCLIP (ComfyUI SD21UNCLIP)', () => {
     const zero = (
       await callNode('unCLIPConditioning', { strength: 0, noise_augmentation: 0.2 }, { conditioning: ctx(0), clip_vision_output: vision }, o)
     ).outputs.CONDITIONING as Conditioning;
-    expect(zero.unclip).toBeUndefined();
+    expect(zero.entries[0].unclipConditioning).toBeUndefined();
   });
 
   it("the checkpoint's open_clip image tower encodes exactly as the same weights in HF layout", async () => {
@@ -242,9 +243,7 @@ describeGolden('unCLIP (ComfyUI SD21UNCLIP)', () => {
     const f = (n: number, k: number, d: number) => Float32Array.from({ length: n }, (_, i) => (((i * 17 + k) % 89) - 44) / d);
     const cond = (k: number, kp: number): Conditioning => ({
       kind: 'conditioning',
-      family: 'sdxl',
-      context: { shape: [1, 77, 192], data: f(77 * 192, k, 64) },
-      pooled: { shape: [1, 1280], data: f(1280, kp, 32) },
+      entries: [{ family: 'sdxl', cross: { shape: [1, 77, 192], data: f(77 * 192, k, 64) }, pooled: { shape: [1, 1280], data: f(1280, kp, 32) } }],
     });
     const images = {
       ...vision,

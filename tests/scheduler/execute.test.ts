@@ -99,7 +99,7 @@ describe('executeWorkflow caching', () => {
 
   it('stops at the next node when aborted', async () => {
     const ac = new AbortController();
-    const { registry } = countingRegistry({ CLIPTextEncode: async () => { ac.abort(); return { CONDITIONING: { kind: 'conditioning' } }; } });
+    const { registry } = countingRegistry({ CLIPTextEncode: async () => { ac.abort(); return { CONDITIONING: { kind: 'conditioning', entries: [] } }; } });
     const p = executeWorkflow({
       jobId: 'j', workflow: txt2img(), registry, cache: new OutputCache(), models: new ModelCache(1),
       paths: resolvePaths({ root: os.tmpdir() }), signal: ac.signal, emit: () => {},

@@ -43,7 +43,7 @@ export function fakeValue(type: SocketType, tag: string): unknown {
     case 'MODEL': return { kind: 'model', tag };
     case 'CLIP': return { kind: 'clip', tag };
     case 'VAE': return { kind: 'vae', tag };
-    case 'CONDITIONING': return { kind: 'conditioning', tag };
+    case 'CONDITIONING': return { kind: 'conditioning', entries: [], tag };
     case 'LATENT': return { samples: tensor([1, 4, 8, 8]), tag };
     case 'IMAGE': return tensor([1, 8, 8, 3]);
     case 'MASK': return tensor([1, 8, 8]);

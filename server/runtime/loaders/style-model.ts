@@ -47,17 +47,24 @@ export async function applyStyleModel(
   }
   const runner = await runnerFor(models, h);
   const style = await runner.run(vision.lastHiddenState);
-  const [, , dim] = cond.context.shape;
-  if (style.shape[2] !== dim) {
-    throw new Error(
-      `StyleModelApply: ${h.name} makes ${style.shape[2]}-wide tokens but the conditioning is ${dim} wide: a style model for another model family?`,
-    );
-  }
+  const dim = style.shape[2];
   const scale = strengthType === 'multiply' ? strength : 1;
   const styleData = scale === 1 ? style.data : style.data.map((v) => Math.fround(v * scale));
-  const tokens = cond.context.shape[1] + style.data.length / dim;
-  const data = new Float32Array(tokens * dim);
-  data.set(cond.context.data);
-  data.set(styleData, cond.context.data.length);
-  return { ...cond, context: { data, shape: [1, tokens, dim] } };
+  const n = style.data.length / dim;
+  // per entry: torch.cat((txt, cond), dim=1) with the style tokens as one row
+  const entries = cond.entries.map((e, i) => {
+    const [b, t, d] = e.cross.shape;
+    const which = cond.entries.length > 1 ? ` (entry ${i + 1})` : '';
+    if (d !== dim) {
+      throw new Error(
+        `StyleModelApply: ${h.name} makes ${dim}-wide tokens but the conditioning${which} is ${d} wide: a style model for another model family?`,
+      );
+    }
+    if (b !== 1) throw new Error(`StyleModelApply: the conditioning${which} holds a batch of ${b}; its one row of style tokens joins a batch of 1`);
+    const data = new Float32Array((t + n) * dim);
+    data.set(e.cross.data);
+    data.set(styleData, e.cross.data.length);
+    return { ...e, cross: { data, shape: [1, t + n, dim] } };
+  });
+  return { kind: 'conditioning', entries };
 }

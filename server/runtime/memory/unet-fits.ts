@@ -16,3 +16,9 @@ export async function checkUnetFits(unet: UNetRunner, latentShape: readonly numb
       `(free memory, or ${MEMORY_ENV}); use a smaller size or batch (or sample small and upscale), or raise ${MEMORY_ENV}`,
   );
 }
+
+/** Whether one UNet call on `rows` latents of h×w fits the budget (the sampler batches conditionings by it). */
+export async function unetRowsFit(unet: UNetRunner): Promise<(rows: number, h: number, w: number) => boolean> {
+  const budget = memoryBudget(await resolveDevice());
+  return (rows, h, w) => unetWorkingBytes(unet.config, h, w, rows, unet.attention) <= budget;
+}

@@ -43,8 +43,7 @@ export const clipNormed = (i: number): string => `normed_states.${i}`;
 /**
  * CLIP text transformer. Input ids int32 [B, positions]. Outputs `hidden_states.{0..L}`,
  * `normed_states.{1..L}` (final LayerNorm applied; `normed_states.L` is last_hidden_state), and
- * `pooled` [B, projection] when the tower has text_projection (taken at the first argmax token, the EOS), and
- * `pooled_unprojected` [B, width], that token before the projection.
+ * `pooled` [B, projection] when the tower has text_projection (taken at the first argmax token, the EOS).
  */
 export function buildClip(weights: WeightProvider, cfg: ClipConfig, float: FloatType = 'float32'): Graph {
   const g = new Graph('clip', float);
@@ -87,13 +86,12 @@ export function buildClip(weights: WeightProvider, cfg: ClipConfig, float: Float
     g.output(g.fp32(normed[i]), clipNormed(i + 1), 'float32', ['B', P, cfg.width]);
   }
 
-  // one-hot row selection is exact: the EOS is the largest id, so argmax finds the first one
-  const eos = g.op('ArgMax', [g.op('Cast', [ids], { to: 1 })], { axis: -1, keepdims: 1 });
-  const onehot = g.op('OneHot', [eos, g.constant(BigInt64Array.of(BigInt(P)), []), g.fconst([0, 1])], { axis: -1 });
-  const row = g.op('Squeeze', [g.op('MatMul', [onehot, normed[cfg.layers - 1]]), g.ints([1])]);
-  // ComfyUI's return_pooled="unprojected" (GLIGEN's phrase embeddings)
-  g.output(g.fp32(row), 'pooled_unprojected', 'float32', ['B', cfg.width]);
   if (cfg.projectionDim !== undefined) {
+    const last = normed[cfg.layers - 1];
+    // one-hot row selection is exact: the EOS is the largest id, so argmax finds the first one
+    const eos = g.op('ArgMax', [g.op('Cast', [ids], { to: 1 })], { axis: -1, keepdims: 1 });
+    const onehot = g.op('OneHot', [eos, g.constant(BigInt64Array.of(BigInt(P)), []), g.fconst([0, 1])], { axis: -1 });
+    const row = g.op('Squeeze', [g.op('MatMul', [onehot, last]), g.ints([1])]);
     const pooled = cfg.layout === 'hf'
       ? L.linear(row, 'text_projection', false)
       : g.op('MatMul', [row, L.param('text_projection')]);

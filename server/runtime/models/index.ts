@@ -124,6 +124,11 @@ export interface EncodeOptions {
   finalNorm?: boolean;
   /** textual-inversion rows [E × width]: id −1−k in `ids` takes row k */
   extras?: Float32Array;
+  /**
+   * also return `eosPooled` [B, width]: the last layer through the final LayerNorm at the first EOS token, unprojected
+   * (ComfyUI's pooled_output for SD1, whose checkpoints have no text_projection)
+   */
+  eosPooled?: boolean;
 }
 
 /** LOOM_SAVE_OPTIMIZED=0 turns off saving onnxruntime's optimised CPU models in the weight cache */
@@ -140,9 +145,19 @@ function defaultAttention(): AttentionKernel {
 export interface TextEncoder {
   readonly config: ClipConfig;
   /** ids int32 [B * positions] → hidden [B, positions, width] (+ pooled [B, projection] when the tower has one) */
-  encode(ids: Int32Array, opts?: EncodeOptions): Promise<{ hidden: F32Tensor; pooled?: F32Tensor }>;
-  /** ids int32 [B * positions] → the final-LayerNorm EOS token [B, width], without text_projection */
-  pooledUnprojected(ids: Int32Array): Promise<F32Tensor>;
+  encode(ids: Int32Array, opts?: EncodeOptions): Promise<{ hidden: F32Tensor; pooled?: F32Tensor; eosPooled?: F32Tensor }>;
+}
+
+/** Row of each sequence at its first largest id (the EOS: CLIP's end token is the vocabulary's last id). */
+function rowsAtEos(states: F32Tensor, ids: Int32Array): F32Tensor {
+  const [batch, positions, width] = states.shape;
+  const out = new Float32Array(batch * width);
+  for (let b = 0; b < batch; b++) {
+    let eos = 0;
+    for (let p = 1; p < positions; p++) if (ids[b * positions + p] > ids[b * positions + eos]) eos = p;
+    out.set(states.data.subarray((b * positions + eos) * width, (b * positions + eos + 1) * width), b * width);
+  }
+  return { data: out, shape: [batch, width] };
 }
 
 export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOptions & { config?: ClipConfig } = {}): Promise<TextEncoder> {
@@ -150,12 +165,13 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
   const session = await sessionFor('clip', config, (float) => buildClip(weights, config, float), weights, opts);
   return {
     config,
-    async encode(ids, { layer = -1, finalNorm = true, extras } = {}) {
+    async encode(ids, { layer = -1, finalNorm = true, extras, eosPooled = false } = {}) {
       if (ids.length % config.positions) throw new Error(`clip: ${ids.length} ids is not a multiple of ${config.positions} positions`);
       if (layer >= 0 || -layer > config.layers) throw new Error(`clip: layer ${layer} outside -1…-${config.layers}`);
       const index = config.layers + 1 + layer;
       const name = finalNorm ? clipNormed(index) : clipHidden(index);
-      const fetches = config.projectionDim !== undefined ? [name, 'pooled'] : [name];
+      const last = clipNormed(config.layers);
+      const fetches = [...new Set([name, ...(config.projectionDim !== undefined ? ['pooled'] : []), ...(eosPooled ? [last] : [])])];
       if (extras && (extras.length === 0 || extras.length % config.width)) throw new Error(`clip: extra embeddings of ${extras.length} values are not rows of ${config.width}`);
       const rows = extras ?? new Float32Array(config.width);
       for (const id of ids) {
@@ -165,16 +181,11 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
         input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]),
         extra_embeds: new ort.Tensor('float32', rows, [rows.length / config.width, config.width]),
       }, fetches);
-      return { hidden: toF32(out[name]), ...(out.pooled ? { pooled: toF32(out.pooled) } : {}) };
-    },
-    async pooledUnprojected(ids) {
-      if (ids.length === 0 || ids.length % config.positions) throw new Error(`clip: ${ids.length} ids is not a multiple of ${config.positions} positions`);
-      for (const id of ids) if (id < 0 || id >= config.vocab) throw new Error(`clip: token id ${id} is outside the vocabulary`);
-      const out = await session.run({
-        input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]),
-        extra_embeds: new ort.Tensor('float32', new Float32Array(config.width), [1, config.width]),
-      }, ['pooled_unprojected']);
-      return toF32(out.pooled_unprojected);
+      return {
+        hidden: toF32(out[name]),
+        ...(out.pooled ? { pooled: toF32(out.pooled) } : {}),
+        ...(eosPooled ? { eosPooled: rowsAtEos(toF32(out[last]), ids) } : {}),
+      };
     },
   };
 }
@@ -187,7 +198,13 @@ export interface UNetRunner {
    * eps/v prediction for x [B,C,H,W] (any H, W ≥ 1, as ComfyUI) at float timesteps [B] with context [B,T,ctx]
    * (and y [B,adm] for SDXL); one session serves every size
    */
-  run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, y?: F32Tensor, gligen?: GligenFeeds): Promise<F32Tensor>;
+  run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, y?: F32Tensor, extras?: UNetRunExtras): Promise<F32Tensor>;
+}
+
+/** UNetRunner.run's extra inputs beyond x / timesteps / context / y; without any, the plain graph and feeds. */
+export interface UNetRunExtras {
+  /** the GLIGEN graph's grounding inputs (required by, and only accepted by, a runner built with `gligen`) */
+  gligen?: GligenFeeds;
 }
 
 /** The GLIGEN graph's per-row inputs (see patches/gligen.ts gligenRowInputs), batch first. */
@@ -221,7 +238,8 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
   return {
     config,
     attention,
-    async run(x, timesteps, context, y, gligen) {
+    async run(x, timesteps, context, y, extras) {
+      const gligen = extras?.gligen;
       const [, c, h, w] = x.shape;
       if (x.shape.length !== 4 || c !== config.inChannels || !(h >= 1 && w >= 1)) {
         throw new Error(`unet: x has shape [${x.shape.join(', ')}], expected [batch, ${config.inChannels}, height ≥ 1, width ≥ 1]`);

@@ -8,6 +8,7 @@ import type { Conditioning, VaeHandle } from '../handles';
 import type { ImageValue, LatentValue, MaskValue } from '../values';
 import { bilinearPlanes, roundHalfEven } from '../image/torch-bilinear';
 import { encodeImage, type DecodeOptions } from './vae-images';
+import { setValues } from '../conditioning/ops';
 
 export interface InpaintConditioningResult {
   positive: Conditioning;
@@ -57,10 +58,11 @@ export async function inpaintModelConditioning(
   const concatLatent = await encodeImage(models, vae, { shape: [B, x, y, 3], data: grey }, o);
   const original = await encodeImage(models, vae, C === 3 ? pixels : rgbOnly(pixels), o);
   const maskOut = { shape: [mb, 1, x, y], data: m };
-  const concat = { latentImage: concatLatent.samples, mask: maskOut };
+  // conditioning_set_values on every entry: both lists share the tensors (their c_concat is computed once)
+  const values = { concatLatentImage: concatLatent.samples, concatMask: maskOut };
   return {
-    positive: { ...positive, concat },
-    negative: { ...negative, concat },
+    positive: setValues(positive, values),
+    negative: setValues(negative, values),
     latent: noiseMask ? { samples: original.samples, noise_mask: maskOut } : { samples: original.samples },
   };
 }

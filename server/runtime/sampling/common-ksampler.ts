@@ -1,25 +1,30 @@
 /**
- * ComfyUI common_ksampler on handles: process_latent_in, seeded noise, CFG with [uncond, cond] in one
- * UNet call, sampler + schedule, process_latent_out. LATENT values stay in VAE space outside this file.
+ * ComfyUI common_ksampler on handles: process_latent_in, seeded noise, the conditionings prepared (process_conds) and
+ * batched per step (calc_cond_batch: [uncond, cond] in one UNet call for plain prompts), the LATENT's noise_mask
+ * (KSamplerX0Inpaint), sampler + schedule, process_latent_out. LATENT values stay in VAE space outside this file.
+ * Per entry, as ComfyUI's extra_conds: inpainting models' c_concat, unCLIP's ADM vector; GLIGEN boxes through the
+ * CondExtras hook (a GLIGEN variant of the UNet graph per GLIGEN model, built only when a model call needs it).
  */
 import type { ModelCache } from '../model-cache';
-import type { FloatTensor, ImageValue, LatentValue } from '../values';
-import type { F32Tensor, GligenFeeds, UNetRunner } from '../models';
+import type { ImageValue, LatentValue } from '../values';
+import type { F32Tensor, UNetRunner } from '../models';
 import {
   kSample, latentPreview, ModelSamplingDiscrete, processLatentIn, processLatentOut,
-  type ModelApply, type SamplerName, type SchedulerName,
+  type SamplerName, type SchedulerName,
 } from '.';
-import type { Conditioning, ModelHandle } from '../handles';
+import type { CondEntry, CondGligen, Conditioning, GligenHandle, ModelHandle } from '../handles';
 import { sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
 import { prepareNoise } from './noise';
-import { checkUnetFits } from '../memory/unet-fits';
+import { checkUnetFits, unetRowsFit } from '../memory/unet-fits';
+import { prepareConds, type CondExtras, type ModelConds } from './conds';
+import { condBatchPredictor, type UNetCall } from './cond-batch';
+import { prepareDenoiseMask } from './inpaint';
 import { rescaleCfg } from './rescale-cfg';
 import type { PostCfgArgs } from './cfg';
 import { inpaintConcat } from './concat-cond';
-import { prepareDenoiseMask } from './denoise-mask';
 import { unclipAdm, type UnclipEntry } from './unclip';
-import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs, type GligenRowInputs } from '../patches/gligen';
+import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs } from '../patches/gligen';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -40,153 +45,150 @@ export interface SampleRequest {
   progress?: (step: number, total: number, preview?: ImageValue) => void;
 }
 
-const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-
-/** ComfyUI CONDCrossAttn.can_concat: lengths batch together when their lcm is ≤ 4× the shorter. */
-function concatLength(lengths: readonly number[]): number | null {
-  let l = lengths[0];
-  for (const n of lengths) l = (l * n) / gcd(l, n);
-  return l / Math.min(...lengths) > 4 ? null : l;
-}
-
-/** Rows' contexts stacked to one length by repetition (attention over repeated keys is unchanged). */
-function stackContexts(conds: readonly Conditioning[], length: number): Float32Array {
-  const dim = conds[0].context.shape[2];
-  const out = new Float32Array(conds.length * length * dim);
-  conds.forEach((c, b) => {
-    const src = c.context.data;
-    for (let off = 0; off < length * dim; off += src.length) out.set(src.subarray(0, Math.min(src.length, length * dim - off)), b * length * dim + off);
-  });
-  return out;
-}
-
-/** What model calls need besides the conditioning: the sampler's latent (model space) and noise mask (inpainting UNets), its seed (unCLIP). */
-interface ConcatSource {
+/** What extra_conds reads besides the entry (ComfyUI's process_conds kwargs): the start latent, denoise mask, seed. */
+interface CondSource {
+  /** the sampler's start latent, model space (process_latent_in applied) */
   latentImage: Float32Array;
-  denoiseMask?: FloatTensor;
+  /** the latent's noise_mask prepared on the latent's shape */
+  denoiseMask?: Float32Array;
   /** the sampler's seed (unCLIP's noise augmentation draws from seed − 10) */
   seed: bigint | number;
 }
 
-/** Rows grouped by the UNet graph they need: the plain one, or one GLIGEN variant per GLIGEN model. */
-const graphOf = (c: Conditioning): string => c.gligen?.model.key ?? '';
-
-/** The UNet graphs a sampling run uses: the plain one (absent when every row has GLIGEN) and one per GLIGEN model. */
-interface UNetGraphs {
-  plain?: UNetRunner;
-  gligen: ReadonlyMap<string, UNetRunner>;
-}
-
-function modelApply(unet: UNetRunner, graphs: UNetGraphs, model: ModelHandle, latentShape: readonly number[], source: ConcatSource): ModelApply<Conditioning> {
-  const needsY = unet.config.admInChannels !== undefined;
-  const [batch, channels, h, w] = latentShape;
-  const extra = unet.config.inChannels - channels;
+/**
+ * The model's extra_conds for an entry: its cross-attention (width checked); the ADM `y` (SDXL sizes and pooled output,
+ * or unCLIP's image embeddings); an inpainting model's c_concat from the entry's concat_latent_image / concat_mask.
+ */
+function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[], source: CondSource): (e: CondEntry, label: string) => ModelConds {
+  const { contextDim, admInChannels, inChannels } = unet.config;
+  const channels = latentShape[1];
+  const extra = inChannels - channels;
   // ComfyUI's inpaint concat_keys ("mask", "masked_image"); other extra-channel layouts are refused by the loaders
   if (extra !== 0 && extra !== 1 + channels) {
-    throw new Error(`the model's UNet takes ${unet.config.inChannels} input channels but the latent has ${channels}: a latent of another model family?`);
+    throw new Error(`the model's UNet takes ${inChannels} input channels but the latent has ${channels}: a latent of another model family?`);
   }
-  // SD2 unCLIP: encode_adm gives the noised image embeddings, zeros for a conditioning without any
-  const adms = new Map<Conditioning, Float32Array>();
-  const unclipVectorOf = (c: Conditioning): Float32Array => {
-    const adm = unet.config.admInChannels ?? 0;
-    let v = adms.get(c);
-    if (!v) {
-      v = c.unclip?.length ? unclipAdm(c.unclip, source.seed, adm / 2) : new Float32Array(adm);
-      adms.set(c, v);
-    }
-    return v;
-  };
-  const concats = new Map<Conditioning, Float32Array>();
-  const concatOf = (c: Conditioning): Float32Array => {
-    let v = concats.get(c);
-    if (!v) {
-      v = inpaintConcat({ shape: latentShape, family: model.latent, concat: c.concat, ...source });
-      concats.set(c, v);
-    }
-    return v;
-  };
-  /** BaseModel._apply_model: cat([x·c_in, c_concat], dim=1); row r is latent batch index r mod B */
-  const withConcat = (x: Float32Array, conds: readonly Conditioning[]): Float32Array => {
-    const plane = h * w;
-    const xc = new Float32Array(conds.length * (channels + extra) * plane);
-    conds.forEach((c, r) => {
-      const b = r % batch;
-      xc.set(x.subarray(r * channels * plane, (r + 1) * channels * plane), r * (channels + extra) * plane);
-      xc.set(concatOf(c).subarray(b * extra * plane, (b + 1) * extra * plane), (r * (channels + extra) + channels) * plane);
-    });
-    return xc;
-  };
-  const run = async (x: Float32Array, shape: readonly number[], t: number, conds: readonly Conditioning[]): Promise<Float32Array> => {
-    const length = concatLength(conds.map((c) => c.context.shape[1]));
-    const kinds = new Set(conds.map(graphOf));
-    if (length === null || kinds.size > 1) {
-      // too different to batch (ComfyUI runs them separately too)
-      const per = x.length / conds.length;
-      const outs: Float32Array[] = [];
-      for (let b = 0; b < conds.length; b++) outs.push(await run(x.slice(b * per, (b + 1) * per), [1, ...shape.slice(1)], t, [conds[b]]));
-      const out = new Float32Array(outs.reduce((n, o) => n + o.length, 0));
-      let off = 0;
-      for (const o of outs) {
-        out.set(o, off);
-        off += o.length;
-      }
-      return out;
-    }
-    const dim = conds[0].context.shape[2];
-    let y: Float32Array | undefined;
-    if (needsY) {
-      const rows = conds.map((c) => {
-        if (model.family === 'sd2') return unclipVectorOf(c);
-        if (!c.pooled) throw new Error(`the ${model.family} model needs pooled text output (an SDXL text encoder's conditioning)`);
-        return sdxlVectorFor(c.unclip?.length ? { ...c, pooled: sdxlUnclipPooled(c.unclip, source.seed, c.pooled.shape[1]) } : c, latentShape);
+  // entries of one InpaintModelConditioning share the tensors, so they share one c_concat (and batch together)
+  const concats = new Map<unknown, Map<unknown, F32Tensor>>();
+  const concatOf = (e: CondEntry, label: string): F32Tensor => {
+    const byImage = concats.get(e.concatLatentImage) ?? new Map<unknown, F32Tensor>();
+    concats.set(e.concatLatentImage, byImage);
+    let c = byImage.get(e.concatMask);
+    if (!c) {
+      const data = inpaintConcat({
+        shape: latentShape, family: model.latent, concatLatentImage: e.concatLatentImage, concatMask: e.concatMask, label,
+        latentImage: source.latentImage, ...(source.denoiseMask ? { denoiseMask: { shape: [...latentShape], data: source.denoiseMask } } : {}),
       });
-      y = new Float32Array(rows.length * rows[0].length);
-      rows.forEach((r, i) => y!.set(r, i * r.length));
+      c = { data, shape: [latentShape[0], extra, latentShape[2], latentShape[3]] };
+      byImage.set(e.concatMask, c);
     }
-    const gligen = conds[0].gligen;
-    const runner = gligen ? graphs.gligen.get(gligen.model.key) : graphs.plain;
-    if (!runner) throw new Error(`no UNet graph was prepared for ${gligen ? `the GLIGEN model ${gligen.model.key}` : 'rows without GLIGEN'}`);
-    const out = await runner.run(
-      { data: x, shape: [...shape] },
-      new Float32Array(conds.length).fill(t),
-      { data: stackContexts(conds, length), shape: [conds.length, length, dim] },
-      y ? { data: y, shape: [conds.length, y.length / conds.length] } : undefined,
-      gligen ? gligenFeeds(conds, h, w) : undefined,
-    );
-    return out.data;
+    return c;
   };
-  if (extra === 0) return run;
-  return (x, shape, t, conds) => run(withConcat(x, conds), [shape[0], channels + extra, ...shape.slice(2)], t, conds);
+  return (e, label) => {
+    const s = e.cross.shape;
+    if (s.length !== 3 || s[0] < 1 || s[1] < 1 || e.cross.data.length !== s[0] * s[1] * s[2]) {
+      throw new Error(`${label}: conditioning tensor has shape [${s.join(', ')}], expected [batch, tokens, dim]`);
+    }
+    if (s[2] !== contextDim) {
+      throw new Error(`${label}: ${s[2]}-wide text conditioning (${e.family}), the model takes ${contextDim}: conditioning from another model family?`);
+    }
+    // ComfyUI feeds concat_latent_image / concat_mask only to inpainting models (extra input channels), and ignores them otherwise
+    const concat = extra !== 0 ? { concat: concatOf(e, label) } : {};
+    if (admInChannels === undefined) return { cross: e.cross, ...concat };
+    const unclip = e.unclipConditioning?.length ? e.unclipConditioning : undefined;
+    if (model.family === 'sd2') {
+      // SD2 unCLIP's encode_adm: the noised image embeddings, zeros for an entry without any
+      const y = unclip ? unclipAdm(unclip, source.seed, admInChannels / 2) : new Float32Array(admInChannels);
+      return { cross: e.cross, y: { data: y, shape: [1, admInChannels] }, ...concat };
+    }
+    if (model.family !== 'sdxl') throw new Error(`${label}: ${model.family} models take no pooled-text vector here (only SDXL base and SD2 unCLIP are supported)`);
+    if (!e.pooled) throw new Error(`${label} has no pooled text output (${e.family}): an SDXL UNet needs one (encode the prompt with the SDXL CLIP)`);
+    const y = sdxlVectorFor(unclip ? { ...e, pooled: sdxlUnclipPooled(unclip, source.seed, e.pooled.shape[1], label) } : e, latentShape);
+    if (y.length !== admInChannels) throw new Error(`${label}: SDXL size vector of ${y.length} values, the model takes ${admInChannels}`);
+    return { cross: e.cross, y: { data: y, shape: [1, y.length] }, ...concat };
+  };
 }
+
+const SDXL_UNCLIP_DIM = 1280;
 
 /**
  * ComfyUI's sdxl_pooled: on SDXL, unCLIPConditioning (Revision) replaces the pooled text output by the first 1280
  * values of unclip_adm (noise augmentor of width 1280, merge noise 0).
  */
-function sdxlUnclipPooled(entries: readonly UnclipEntry[], seed: bigint | number, pooledWidth: number): F32Tensor {
-  if (pooledWidth !== SDXL_UNCLIP_DIM) throw new Error(`unCLIP on SDXL replaces the ${SDXL_UNCLIP_DIM}-wide pooled output, but this model's is ${pooledWidth} wide`);
+function sdxlUnclipPooled(entries: readonly UnclipEntry[], seed: bigint | number, pooledWidth: number, label: string): F32Tensor {
+  if (pooledWidth !== SDXL_UNCLIP_DIM) throw new Error(`${label}: unCLIP on SDXL replaces the ${SDXL_UNCLIP_DIM}-wide pooled output, but this model's is ${pooledWidth} wide`);
   return { data: unclipAdm(entries, seed, SDXL_UNCLIP_DIM, 0).slice(0, SDXL_UNCLIP_DIM), shape: [1, SDXL_UNCLIP_DIM] };
 }
-const SDXL_UNCLIP_DIM = 1280;
 
-/** Each row's PositionNet inputs (ComfyUI's Gligen.set_position on the latent's size), stacked. */
-function gligenFeeds(conds: readonly Conditioning[], h: number, w: number): GligenFeeds {
-  const rows = conds.map((c) => {
-    if (!c.gligen) throw new Error('a conditioning without GLIGEN boxes in a GLIGEN batch');
-    return gligenRowInputs(c.gligen.boxes, c.gligen.model.model.inDim, h, w);
-  });
-  const stack = (pick: (r: GligenRowInputs) => Float32Array, inner: number[]) => {
-    const per = pick(rows[0]).length;
-    const data = new Float32Array(rows.length * per);
-    rows.forEach((r, i) => data.set(pick(r), i * per));
-    return { data, shape: [rows.length, ...inner] };
-  };
-  const inDim = conds[0].gligen?.model.model.inDim ?? 0;
+/**
+ * The CondExtras of an entry with GLIGEN boxes (get_area_and_mult's gligen patch: set_position on the crop's size).
+ * The key is the boxes' object, so the cond and the uncond that took its boxes share model calls.
+ */
+function gligenExtras(g: CondGligen): CondExtras {
+  const bySize = new Map<string, ReturnType<typeof gligenRowInputs>>();
   return {
-    fourier: stack((r) => r.fourier, [GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM]),
-    masks: stack((r) => r.masks, [GLIGEN_MAX_OBJS, 1]),
-    embeddings: stack((r) => r.embeddings, [GLIGEN_MAX_OBJS, inDim]),
+    key: g,
+    stepInputs: ({ shape }) => {
+      const [rows, , h, w] = shape;
+      let one = bySize.get(`${h}x${w}`);
+      if (!one) {
+        one = gligenRowInputs(g.boxes, g.model.model.inDim, h, w);
+        bySize.set(`${h}x${w}`, one);
+      }
+      const stack = (v: Float32Array, inner: number[]): F32Tensor => {
+        const data = new Float32Array(rows * v.length);
+        for (let r = 0; r < rows; r++) data.set(v, r * v.length);
+        return { data, shape: [rows, ...inner] };
+      };
+      const feeds = {
+        fourier: stack(one.fourier, [GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM]),
+        masks: stack(one.masks, [GLIGEN_MAX_OBJS, 1]),
+        embeddings: stack(one.embeddings, [GLIGEN_MAX_OBJS, g.model.model.inDim]),
+      };
+      return { gligen: { model: g.model, feeds } };
+    },
   };
+}
+
+/** The UNet graphs of one sampling run: the plain one and a GLIGEN variant per GLIGEN model, each built on first use. */
+type UNetGraphs = (gligen?: GligenHandle) => Promise<UNetRunner>;
+
+function unetGraphs(models: ModelCache, model: ModelHandle): UNetGraphs {
+  const built = new Map<string, Promise<UNetRunner>>();
+  return (gligen) => {
+    const k = gligen?.key ?? '';
+    let u = built.get(k);
+    if (!u) {
+      u = unetFor(models, model, gligen);
+      built.set(k, u);
+    }
+    return u;
+  };
+}
+
+function unetCall(graphs: UNetGraphs): UNetCall {
+  return async (x, t, context, y, extras) => {
+    const unknown = Object.keys(extras ?? {}).filter((k) => k !== 'concat' && k !== 'gligen');
+    if (unknown.length > 0) throw new Error(`this UNet takes no ${unknown.join(', ')} inputs yet`);
+    const unet = await graphs(extras?.gligen?.model);
+    // BaseModel._apply_model: cat([x·c_in, c_concat], dim=1)
+    const input = extras?.concat ? catChannels(x, extras.concat) : x;
+    const timesteps = new Float32Array(x.shape[0]).fill(t);
+    return (await unet.run(input, timesteps, context, y, extras?.gligen ? { gligen: extras.gligen.feeds } : undefined)).data;
+  };
+}
+
+/** [N, Ca, h, w] ‖ [N, Cb, h, w] along channels. */
+function catChannels(a: F32Tensor, b: F32Tensor): F32Tensor {
+  const [n, ca, h, w] = a.shape;
+  const cb = b.shape[1];
+  if (b.shape[0] !== n || b.shape[2] !== h || b.shape[3] !== w) throw new Error(`c_concat [${b.shape.join(', ')}] does not fit x [${a.shape.join(', ')}]`);
+  const plane = h * w;
+  const out = new Float32Array(n * (ca + cb) * plane);
+  for (let r = 0; r < n; r++) {
+    out.set(a.data.subarray(r * ca * plane, (r + 1) * ca * plane), r * (ca + cb) * plane);
+    out.set(b.data.subarray(r * cb * plane, (r + 1) * cb * plane), (r * (ca + cb) + ca) * plane);
+  }
+  return { data: out, shape: [n, ca + cb, h, w] };
 }
 
 function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonly number[]): ImageValue {
@@ -194,39 +196,29 @@ function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonl
   return { shape: [1, p.height, p.width, 3], data: Float32Array.from(p.rgb, (v) => v / 255) };
 }
 
-function checkConditioning(c: Conditioning, input: string): void {
-  const s = c.context.shape;
-  if (s.length !== 3 || s[0] !== 1 || s[1] === 0) throw new Error(`${input}: conditioning context has shape [${s.join(', ')}], expected [1, tokens, dim]`);
-}
-
 export async function sampleLatent(models: ModelCache, r: SampleRequest): Promise<LatentValue> {
   const shape = r.latent.samples.shape;
   if (shape.length !== 4) throw new Error(`latent has shape [${shape.join(', ')}], expected [batch, channels, height, width]`);
-  checkConditioning(r.positive, 'positive');
-  checkConditioning(r.negative, 'negative');
-  // ComfyUI's apply_empty_x_to_equal_area for 'gligen': an uncond without GLIGEN takes the cond's boxes
-  const negative = r.positive.gligen && !r.negative.gligen ? { ...r.negative, gligen: r.positive.gligen } : r.negative;
-  // only the graphs the rows use are built: with GLIGEN on both rows one UNet session is held, not two
-  const gligenUnets = new Map<string, UNetRunner>();
-  for (const c of [r.positive, negative]) {
-    if (c.gligen && !gligenUnets.has(c.gligen.model.key)) gligenUnets.set(c.gligen.model.key, await unetFor(models, r.model, c.gligen.model));
+  for (const [name, c] of [['positive', r.positive], ['negative', r.negative]] as const) {
+    if (c.entries.length === 0) throw new Error(`${name} conditioning has no entries`);
   }
-  const plain = !r.positive.gligen || !negative.gligen ? await unetFor(models, r.model) : undefined;
-  const unet = plain ?? [...gligenUnets.values()][0];
+  const graphs = unetGraphs(models, r.model);
+  // a run where every entry has GLIGEN boxes never builds the plain graph (one UNet session held, not two)
+  const firstGligen = [...r.positive.entries, ...r.negative.entries].find((e) => e.gligen)?.gligen?.model;
+  const unet = await graphs(firstGligen);
   await checkUnetFits(unet, shape, 2 * shape[0]);
-  if (unet.config.contextDim !== r.positive.context.shape[2] || unet.config.contextDim !== r.negative.context.shape[2]) {
-    throw new Error(
-      `the model takes ${unet.config.contextDim}-wide text conditioning but got ${r.positive.context.shape[2]} (positive) / ${r.negative.context.shape[2]} (negative): conditioning from another model family?`,
-    );
-  }
+  const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
   const latentIn = processLatentIn(r.model.latent, r.latent.samples.data);
   const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
-  const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
-  const out = await kSample<Conditioning>({
+  const lists = prepareConds([{ name: 'positive', entries: r.positive.entries }, { name: 'negative', entries: r.negative.entries }], {
+    latentShape: shape,
+    percentToSigma: (p) => modelSampling.percentToSigma(p),
+    modelConds: modelCondsFor(unet, r.model, shape, { latentImage: latentIn, denoiseMask, seed: r.seed }),
+    extras: (e) => (e.gligen ? gligenExtras(e.gligen) : undefined),
+  });
+  const out = await kSample({
     modelSampling,
-    model: modelApply(unet, { plain, gligen: gligenUnets }, r.model, shape, { latentImage: latentIn, denoiseMask, seed: r.seed }),
-    cond: r.positive,
-    uncond: negative,
+    predict: condBatchPredictor({ modelSampling, model: unetCall(graphs), lists, shape, fits: await unetRowsFit(unet) }),
     cfg: r.cfg,
     latent: latentIn,
     shape,
@@ -240,8 +232,8 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     endStep: r.endStep,
     returnWithLeftoverNoise: r.returnWithLeftoverNoise,
     noise: r.addNoise === false ? undefined : prepareNoise(r.seed, shape, r.latent.batch_index),
-    denoiseMask: denoiseMask?.data,
     postCfg: cfgFunctionOf(r.model, r.cfg, shape),
+    denoiseMask,
     signal: r.signal,
     callback: r.progress ? (step, total, denoised) => r.progress?.(step, total, previewImage(r.model, denoised, shape)) : undefined,
   });

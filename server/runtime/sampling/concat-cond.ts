@@ -7,14 +7,6 @@ import { roundHalfEven } from '../image/torch-bilinear';
 import { commonUpscale, pyRound } from '../image/common-upscale';
 import { processLatentIn, type LatentFamily } from './latent-format';
 
-/** InpaintModelConditioning's values on a conditioning: concat_latent_image (VAE space) and concat_mask (pixel size). */
-export interface ConcatInputs {
-  /** [B, C, h, w], VAE space (process_latent_in is applied here, as ComfyUI does) */
-  readonly latentImage: FloatTensor;
-  /** [B, 1, H, W] (or [B, H, W]) in 0..1 */
-  readonly mask: FloatTensor;
-}
-
 /** ComfyUI's blank_inpaint_image_like: "zero" in pixel space, as latents (the same four numbers for every family) */
 const BLANK_LATENT = [0.8223, -0.6876, 0.6364, 0.138];
 
@@ -55,20 +47,24 @@ export interface ConcatArgs {
   /** the sampled latent's shape [B, C, h, w] (ComfyUI's noise) */
   shape: readonly number[];
   family: LatentFamily;
-  /** the conditioning's InpaintModelConditioning values, if any */
-  concat?: ConcatInputs;
+  /** the entry's concat_latent_image: [B, C, h, w], VAE space (process_latent_in is applied here, as ComfyUI does) */
+  concatLatentImage?: FloatTensor;
+  /** the entry's concat_mask: [B, 1, H, W] (or [B, H, W]) in 0..1 */
+  concatMask?: FloatTensor;
+  /** names the entry in errors */
+  label: string;
   /** the sampler's latent image, model space (process_latent_in applied) */
   latentImage: Float32Array;
   /** the latent's noise_mask prepared as the sampler's denoise_mask (reshape_mask to `shape`) */
   denoiseMask?: FloatTensor;
 }
 
-/** c_concat [B, 1 + C, h, w] for one conditioning. */
+/** c_concat [B, 1 + C, h, w] for one conditioning entry. */
 export function inpaintConcat(a: ConcatArgs): Float32Array {
   const [B, C, h, w] = a.shape;
   const plane = h * w;
   const out = new Float32Array(B * (1 + C) * plane);
-  const rawMask = a.concat?.mask ?? a.denoiseMask;
+  const rawMask = a.concatMask ?? a.denoiseMask;
   if (!rawMask) {
     // neither concat inputs nor a noise mask: a mask of ones and the blank image
     for (let b = 0; b < B; b++) {
@@ -77,11 +73,11 @@ export function inpaintConcat(a: ConcatArgs): Float32Array {
     }
     return out;
   }
-  let image: FloatTensor = a.concat
-    ? { shape: [...a.concat.latentImage.shape], data: processLatentIn(a.family, a.concat.latentImage.data) }
+  let image: FloatTensor = a.concatLatentImage
+    ? { shape: [...a.concatLatentImage.shape], data: processLatentIn(a.family, a.concatLatentImage.data) }
     : { shape: [...a.shape], data: a.latentImage };
   if (image.shape.length !== 4 || image.shape[1] !== C)
-    throw new Error(`inpaint concat: latent image [${image.shape.join(', ')}] does not have the ${C} channels of the latent`);
+    throw new Error(`${a.label}: concat_latent_image [${image.shape.join(', ')}] does not have the ${C} channels of the latent`);
   image = resizeToBatchSize(upscaleCenter(image, w, h), B);
   const m = maskPlanes(rawMask, 4);
   let mask: FloatTensor = upscaleCenter({ shape: [m.n, 1, m.h, m.w], data: m.data }, w, h);

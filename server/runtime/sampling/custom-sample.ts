@@ -11,7 +11,7 @@ import {
   type Denoiser, type SamplerOptions,
 } from './samplers';
 import { checkCancelled } from './samplers/types';
-import { maskedDenoiser } from './denoise-mask';
+import { inpaintDenoiser } from './inpaint';
 
 /** Options a SAMPLER carries (what ComfyUI's sampler nodes put in KSAMPLER.extra_options). */
 export type SamplerExtraOptions = Partial<Omit<SamplerOptions, 'shape' | 'callback' | 'signal' | 'noise'>>;
@@ -81,7 +81,7 @@ export interface CustomSampleOptions {
   noise: Float32Array;
   /** Seed of the sampler's own noise (ComfyUI's extra_args seed: the NOISE's seed; DisableNoise gives 0). */
   seed: bigint | number;
-  /** the latent's noise_mask prepared on `shape` (denoise-mask.ts): ComfyUI's KSamplerX0Inpaint keeps where it is 0 */
+  /** The LATENT's noise_mask brought to `shape` (prepareDenoiseMask): sample where 1, keep the latent where 0. */
   denoiseMask?: Float32Array;
   /** step = 1-based index of the step just evaluated, total = steps, denoised = its x0 estimate. */
   callback?: (step: number, total: number, denoised: Float32Array) => void;
@@ -115,7 +115,8 @@ export async function sampleCustom(o: CustomSampleOptions): Promise<CustomSample
   const impl = samplerImplementation(o.sampler.name);
   const total = sigmas.length - 1;
   let lastDenoised: Float32Array | null = null;
-  const denoiser = o.denoiseMask ? maskedDenoiser(o.denoiser, ms, o.denoiseMask, o.latent, o.noise) : o.denoiser;
+  // KSAMPLER.sample: the inpaint wrapper sees the unscaled noise and the start latent
+  const denoiser = o.denoiseMask ? inpaintDenoiser(o.denoiser, { modelSampling: ms, mask: o.denoiseMask, noise: o.noise, latent: o.latent }) : o.denoiser;
   const out = await sample(o.sampler.name, denoiser, x0, sigmas, {
     noise: samplerNoise(SDE_SAMPLERS.has(impl), o.seed, o.shape, sigmas),
     noiseScaling: (s, nz, l) => ms.noiseScaling(s, nz, l),

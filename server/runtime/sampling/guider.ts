@@ -3,7 +3,7 @@
  * `withUncond` also answers the unconditional prediction for CFG++ samplers. Built on `cfgDenoiser` and its
  * post-CFG hook, the way ComfyUI's CFG++ samplers hook `sampler_post_cfg_function`.
  */
-import { cfgDenoiser, type CfgDenoiserOptions } from './cfg';
+import { cfgDenoiser, type CfgCommon, type CfgDenoiserOptions, type CondPredictor, type ModelApply } from './cfg';
 import { guidedDenoiser, type Denoiser } from './samplers/types';
 
 /**
@@ -30,9 +30,17 @@ export function cfgGuider<C>(o: CfgDenoiserOptions<C>): Denoiser {
   });
 }
 
+/** BasicGuider's options: the positive alone, as one plain conditioning or through a CondPredictor (list 0). */
+export type BasicGuiderOptions<C> = Omit<CfgCommon, 'cfg' | 'skipUncondAtCfg1'> & (
+  | { model: ModelApply<C>; cond: C; timesteps?: 'quantized' | 'continuous' }
+  | { predict: CondPredictor }
+);
+
 /** BasicGuider: the positive conditioning alone (cfg 1, no uncond pass); its uncond prediction is zeros, as in ComfyUI. */
-export function basicGuider<C>(o: Omit<CfgDenoiserOptions<C>, 'uncond' | 'cfg' | 'skipUncondAtCfg1'>): Denoiser {
-  const base = { ...o, uncond: o.cond, cfg: 1, skipUncondAtCfg1: true };
+export function basicGuider<C>(o: BasicGuiderOptions<C>): Denoiser {
+  const base: CfgDenoiserOptions<C> = 'predict' in o
+    ? { ...o, cfg: 1, skipUncondAtCfg1: true }
+    : { ...o, uncond: o.cond, cfg: 1, skipUncondAtCfg1: true };
   let captured: Float32Array | null = null;
   const capturing = cfgDenoiser({ ...base, postCfg: (a) => { captured = a.uncondDenoised; return o.postCfg ? o.postCfg(a) : a.denoised; } });
   return guidedDenoiser(cfgDenoiser(base), async (x, sigma) => {

@@ -3,7 +3,7 @@
  * `KSampler.set_steps` / `KSampler.sample`, `KSAMPLER.sample`) on our samplers.
  * Latents here are in model space: apply `processLatentIn` / `processLatentOut` around it.
  */
-import { cfgDenoiser, type ModelApply, type PostCfgArgs } from './cfg';
+import { cfgDenoiser, type CfgDenoiserOptions, type CondSource, type PostCfgArgs } from './cfg';
 import { needsUncond, sampleCustom, type SamplerExtraOptions } from './custom-sample';
 import { cfgGuider } from './guider';
 import type { ModelSamplingDiscrete } from './model-sampling';
@@ -45,11 +45,8 @@ export function ksamplerSigmas(
   return sigmas;
 }
 
-export interface KSampleOptions<C> {
+export interface KSampleBase {
   modelSampling: ModelSamplingDiscrete;
-  model: ModelApply<C>;
-  cond: C;
-  uncond: C;
   cfg: number;
   /** Start latent in model space (zeros for text-to-image), laid out as `shape`. */
   latent: Float32Array;
@@ -68,17 +65,19 @@ export interface KSampleOptions<C> {
   returnWithLeftoverNoise?: boolean;
   /** Overrides the seeded initial noise (e.g. a recorded tensor). */
   noise?: Float32Array;
-  /** the latent's noise_mask prepared on its shape (denoise-mask.ts): sampling keeps where it is 0 */
-  denoiseMask?: Float32Array;
   /** step = 1-based index of the step just evaluated, total = sampling steps, denoised = its x0 estimate. */
   callback?: (step: number, total: number, denoised: Float32Array) => void;
   signal?: AbortSignal;
   /** eta, sNoise, … passed to the sampler. */
   samplerOptions?: SamplerExtraOptions;
-  timesteps?: 'quantized' | 'continuous';
   /** replaces the CFG combine (ComfyUI's sampler_cfg_function, e.g. RescaleCFG) */
   postCfg?: (a: PostCfgArgs) => Float32Array;
+  /** The LATENT's noise_mask brought to `shape` (prepareDenoiseMask): ComfyUI's denoise_mask. */
+  denoiseMask?: Float32Array;
 }
+
+/** KSampler's options: the conditionings as a CondPredictor (conds.ts) or one plain conditioning per side. */
+export type KSampleOptions<C> = KSampleBase & CondSource<C>;
 
 /** Run KSampler / KSamplerAdvanced; returns the new latent (model space). Throws SamplingCancelled on abort. */
 export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
@@ -95,12 +94,12 @@ export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
     ? new Float32Array(o.latent.length)
     : o.noise ?? new TorchGenerator(o.seed).randn(o.shape);
   const spec = { name: o.sampler, options: o.samplerOptions };
-  const guide = { modelSampling: ms, model: o.model, cond: o.cond, uncond: o.uncond, cfg: o.cfg, shape: o.shape, timesteps: o.timesteps, postCfg: o.postCfg };
+  const guide: CfgDenoiserOptions<C> = { ...o, modelSampling: ms, cfg: o.cfg, shape: o.shape, postCfg: o.postCfg };
   // CFG++ samplers read the uncond prediction (ComfyUI: post-CFG hook, cfg-1 shortcut off); the rest get plain CFG.
   const denoiser = needsUncond(spec) ? cfgGuider(guide) : cfgDenoiser(guide);
   const { samples } = await sampleCustom({
-    modelSampling: ms, denoiser, sampler: spec, sigmas, latent: o.latent, shape: o.shape, noise, seed: o.seed, denoiseMask: o.denoiseMask,
-    callback: o.callback, signal: o.signal,
+    modelSampling: ms, denoiser, sampler: spec, sigmas, latent: o.latent, shape: o.shape, noise, seed: o.seed,
+    callback: o.callback, signal: o.signal, denoiseMask: o.denoiseMask,
   });
   return samples;
 }

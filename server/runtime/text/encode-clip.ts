@@ -21,15 +21,16 @@ interface TowerSpec {
   layer: number;
   /** layer_norm_hidden_state */
   finalNorm: boolean;
-  pooled: boolean;
+  /** the tower's pooled_output: text_projection's (SDXL clip_g), the unprojected EOS token's (SD1), or none */
+  pooled: 'projected' | 'eos' | 'none';
 }
 
 const SPECS: Readonly<Record<string, readonly TowerSpec[]>> = {
-  sd1: [{ tower: 'clip', special: SD1_SPECIAL_TOKENS, layer: -1, finalNorm: true, pooled: false }],
-  sd2: [{ tower: 'clip', special: OPENCLIP_SPECIAL_TOKENS, layer: -2, finalNorm: true, pooled: false }],
+  sd1: [{ tower: 'clip', special: SD1_SPECIAL_TOKENS, layer: -1, finalNorm: true, pooled: 'eos' }],
+  sd2: [{ tower: 'clip', special: OPENCLIP_SPECIAL_TOKENS, layer: -2, finalNorm: true, pooled: 'none' }],
   sdxl: [
-    { tower: 'clip_l', special: SD1_SPECIAL_TOKENS, layer: -2, finalNorm: false, pooled: false },
-    { tower: 'clip_g', special: OPENCLIP_SPECIAL_TOKENS, layer: -2, finalNorm: false, pooled: true },
+    { tower: 'clip_l', special: SD1_SPECIAL_TOKENS, layer: -2, finalNorm: false, pooled: 'none' },
+    { tower: 'clip_g', special: OPENCLIP_SPECIAL_TOKENS, layer: -2, finalNorm: false, pooled: 'projected' },
   ],
 };
 
@@ -101,11 +102,9 @@ async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec
       if (r.length !== seqLen) throw new Error(`token row of ${r.length} ids, the ${spec.tower} tower takes ${seqLen}`);
       ids.set(r, i * seqLen);
     });
-    const out = await enc.encode(ids, { layer, finalNorm, ...(extraRows ? { extras: extraRows } : {}) });
-    return {
-      hidden: out.hidden.data, seqLen, dim: out.hidden.shape[2],
-      pooled: spec.pooled ? out.pooled?.data ?? null : null, pooledDim: out.pooled?.shape[1],
-    };
+    const out = await enc.encode(ids, { layer, finalNorm, eosPooled: spec.pooled === 'eos', ...(extraRows ? { extras: extraRows } : {}) });
+    const pooled = spec.pooled === 'eos' ? out.eosPooled : spec.pooled === 'projected' ? out.pooled : undefined;
+    return { hidden: out.hidden.data, seqLen, dim: out.hidden.shape[2], pooled: pooled?.data ?? null, pooledDim: pooled?.shape[1] };
   }, spec.special);
   return { ...encoded, refused, missing };
 }
@@ -135,13 +134,14 @@ export async function encodeText(
     for (let t = 0; t < tokens; t++) data.set(p.cond.subarray(t * p.dim, (t + 1) * p.dim), t * dim + off);
     off += p.dim;
   }
-  const pooledPart = parts.find((p, i) => specs[i].pooled);
+  const pooledAt = specs.findIndex((s) => s.pooled !== 'none');
   let pooled: F32Tensor | undefined;
-  if (pooledPart) {
-    if (!pooledPart.pooled) throw new Error('the clip_g tower has no text_projection, so there is no pooled output for SDXL');
-    pooled = { data: pooledPart.pooled, shape: [1, pooledPart.pooled.length] };
+  if (pooledAt >= 0) {
+    const p = parts[pooledAt].pooled;
+    if (!p) throw new Error(`the ${specs[pooledAt].tower} tower has no text_projection, so there is no pooled output for ${clip.family}`);
+    pooled = { data: p, shape: [1, p.length] };
   }
-  return { kind: 'conditioning', family: clip.family, context: { data, shape: [1, tokens, dim] }, ...(pooled ? { pooled } : {}) };
+  return { kind: 'conditioning', entries: [{ family: clip.family, cross: { data, shape: [1, tokens, dim] }, ...(pooled ? { pooled } : {}) }] };
 }
 
 function reportEmbeddings(parts: readonly TowerResult[], dirs: readonly string[], warn: (message: string) => void): void {

@@ -16,6 +16,7 @@ export async function encodePhrase(models: ModelCache, clip: ClipHandle, text: s
   if (pad === undefined || !tower) throw new Error(`GLIGEN phrases need an SD1/SD2 text encoder; this CLIP is ${clip.family}`);
   const enc = await textEncoderFor(models, tower, `${clip.key}/clip`, clip.activations?.clip);
   const { chunks } = tokenizeWeighted(text, { tokenizer: loadClipTokenizer(clip.vocab), padToken: pad, maxLength: enc.config.positions });
-  const out = await enc.pooledUnprojected(chunks[0].ids);
-  return out.data.slice(0, enc.config.width);
+  const { eosPooled } = await enc.encode(chunks[0].ids, { eosPooled: true });
+  if (!eosPooled) throw new Error('GLIGEN phrase: the text encoder gave no pooled output');
+  return eosPooled.data.slice(0, enc.config.width);
 }

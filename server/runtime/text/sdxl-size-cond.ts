@@ -4,7 +4,7 @@
  * E = 256-d `timestep_embedding` (cos first, max_period 10000) in float32.
  */
 import type { F32Tensor } from '../models';
-import type { Conditioning } from '../handles';
+import type { CondEntry } from '../handles';
 
 export const SIZE_EMBED_DIM = 256;
 
@@ -17,14 +17,6 @@ export interface SdxlSizes {
   readonly targetHeight: number;
   readonly targetWidth: number;
 }
-
-/** A conditioning that carries CLIPTextEncodeSDXL's sizes (read at sampling time instead of the latent's). */
-export interface SizedConditioning extends Conditioning {
-  readonly sdxlSizes: SdxlSizes;
-}
-
-export const hasSdxlSizes = (c: Conditioning): c is SizedConditioning =>
-  typeof (c as { sdxlSizes?: unknown }).sdxlSizes === 'object' && (c as { sdxlSizes?: unknown }).sdxlSizes !== null;
 
 /** ComfyUI's sampling-time defaults for a conditioning without sizes: 8 × the latent, crop 0, target = size. */
 export function defaultSdxlSizes(latentShape: readonly number[]): SdxlSizes {
@@ -61,10 +53,21 @@ export function sdxlVector(pooled: F32Tensor, sizes: SdxlSizes): Float32Array {
   return out;
 }
 
-/** The `y` row a conditioning gets when sampling a latent of this shape: its own sizes, else the defaults. */
-export function sdxlVectorFor(c: Conditioning, latentShape: readonly number[]): Float32Array {
+/**
+ * The sizes an entry stands for when sampling a latent of this shape (ComfyUI encode_model_conds + SDXL.encode_adm):
+ * its own, else 8 × the latent; crop 0; target = the entry's (defaulted) size.
+ */
+export function entrySdxlSizes(c: CondEntry, latentShape: readonly number[]): SdxlSizes {
+  const d = defaultSdxlSizes(latentShape);
+  const width = c.width ?? d.width;
+  const height = c.height ?? d.height;
+  return { width, height, cropW: c.cropW ?? 0, cropH: c.cropH ?? 0, targetWidth: c.targetWidth ?? width, targetHeight: c.targetHeight ?? height };
+}
+
+/** The `y` row an entry gets when sampling a latent of this shape: its own sizes, else the defaults. */
+export function sdxlVectorFor(c: CondEntry, latentShape: readonly number[]): Float32Array {
   if (!c.pooled) throw new Error(`the conditioning (${c.family}) has no pooled text output: an SDXL UNet needs one`);
-  return sdxlVector(c.pooled, hasSdxlSizes(c) ? c.sdxlSizes : defaultSdxlSizes(latentShape));
+  return sdxlVector(c.pooled, entrySdxlSizes(c, latentShape));
 }
 
 /** SDXL's `y` for a plain CLIPTextEncode conditioning: pooled ‖ size embeddings with ComfyUI's sampling-time defaults. */

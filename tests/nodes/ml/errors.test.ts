@@ -54,7 +54,7 @@ describeGolden('ML node errors, progress and cancellation', () => {
   it('CLIPTextEncode: a missing embedding is skipped (ComfyUI), an unreadable one is an error naming it', async () => {
     const plain = await encode(clip, 'a cat');
     const skipped = await encode(clip, 'a cat embedding:nothere');
-    expect(skipped.context.data).toEqual(plain.context.data);
+    expect(skipped.entries[0].cross.data).toEqual(plain.entries[0].cross.data);
     fs.mkdirSync(path.join(root.paths.models, 'embeddings'), { recursive: true });
     fs.writeFileSync(path.join(root.paths.models, 'embeddings', 'style.pt'), 'x');
     await expect(encode(clip, 'a cat embedding:style')).rejects.toThrow(/embedding:style: .*style\.pt: not an embedding file/);
@@ -76,12 +76,12 @@ describeGolden('ML node errors, progress and cancellation', () => {
   it('KSampler: conditioning from another family is refused before sampling', async () => {
     const sd1Cond = await encode(clip, 'a cat');
     await expect(call('KSampler', SAMPLER, { model: xl.model, positive: sd1Cond, negative: sd1Cond, latent_image: emptyLatent() }))
-      .rejects.toThrow(/takes 192-wide text conditioning but got 128/);
+      .rejects.toThrow(/positive: 128-wide text conditioning \(sd1\), the model takes 192/);
   });
 
   it('KSampler: progress every step with a latent-sized preview; a long prompt (154 tokens) batches with a 77-token negative', async () => {
     const long = await encode(clip, Array.from({ length: 90 }, (_, i) => `word${i}`).join(' '));
-    expect(long.context.shape[1]).toBeGreaterThan(77);
+    expect(long.entries[0].cross.shape[1]).toBeGreaterThan(77);
     const neg = await encode(clip, '');
     const r = await call('KSampler', SAMPLER, { model, positive: long, negative: neg, latent_image: emptyLatent() });
     expect(r.progress.map((p) => `${p.step}/${p.total}`)).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
@@ -93,11 +93,11 @@ describeGolden('ML node errors, progress and cancellation', () => {
 
   it('KSampler: contexts too different to batch (5 chunks vs 1) run separately, equal to the batched run with the short one repeated', async () => {
     const pos = await encode(clip, Array.from({ length: 320 }, () => 'cat').join(' '));
-    expect(pos.context.shape[1]).toBe(5 * 77);
+    expect(pos.entries[0].cross.shape[1]).toBe(5 * 77);
     const neg = await encode(clip, '');
-    const reps = new Float32Array(pos.context.data.length);
-    for (let k = 0; k < 5; k++) reps.set(neg.context.data, k * neg.context.data.length);
-    const negRepeated: Conditioning = { ...neg, context: { data: reps, shape: [1, 5 * 77, neg.context.shape[2]] } };
+    const reps = new Float32Array(pos.entries[0].cross.data.length);
+    for (let k = 0; k < 5; k++) reps.set(neg.entries[0].cross.data, k * neg.entries[0].cross.data.length);
+    const negRepeated: Conditioning = { ...neg, entries: [{ ...neg.entries[0], cross: { data: reps, shape: [1, 5 * 77, neg.entries[0].cross.shape[2]] } }] };
     const sample = async (negative: Conditioning) =>
       ((await call('KSampler', { ...SAMPLER, steps: 2 }, { model, positive: pos, negative, latent_image: emptyLatent() })).outputs.LATENT as LatentValue).samples.data;
     const separate = await sample(neg);

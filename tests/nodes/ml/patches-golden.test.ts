@@ -65,16 +65,16 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
   it('CheckpointLoaderSimple reads the pickle .ckpt of the same model (subfolder name) to the same conditioning', async () => {
     const ck = loaded((await call('CheckpointLoaderSimple', { ckpt_name: 'sub/tiny.ckpt' })).outputs);
     expect(ck.model.family).toBe('sd1');
-    expect(maxAbsDiff((await encode(ck.clip)).context.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff((await encode(ck.clip)).entries[0].cross.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
   });
 
   it('CLIPTextEncode = clip.last_hidden_state; CLIPSetLastLayer -2 = penultimate + final LN', async () => {
     const c = await encode(base.clip);
-    expect(c.context.shape).toEqual([1, 77, 128]);
-    expect(maxAbsDiff(c.context.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(c.entries[0].cross.shape).toEqual([1, 77, 128]);
+    expect(maxAbsDiff(c.entries[0].cross.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
     const skip = (await call('CLIPSetLastLayer', { stop_at_clip_layer: -2 }, { clip: base.clip })).outputs.CLIP as ClipHandle;
     const c2 = await encode(skip);
-    expect(maxAbsDiff(c2.context.data, row(g(sd1, 'clip.hidden_states_penultimate_final_ln'), 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(c2.entries[0].cross.data, row(g(sd1, 'clip.hidden_states_penultimate_final_ln'), 2, 0))).toBeLessThanOrEqual(TOL);
     expect(base.clip.layer).toBeUndefined();
   });
 
@@ -88,9 +88,9 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
     console.log(`[ml] LoRA unet.out max err ${maxAbsDiff(u, g(lora, 'unet.out')).toExponential(2)}`);
     expect(maxAbsDiff(u, g(lora, 'unet.out'))).toBeLessThanOrEqual(TOL);
     const c = await encode(clip);
-    expect(maxAbsDiff(c.context.data, row(g(lora, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(c.entries[0].cross.data, row(g(lora, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
     expect(maxAbsDiff(await unetOut(base.model, sd1), g(sd1, 'unet.out'))).toBeLessThanOrEqual(TOL);
-    expect(maxAbsDiff((await encode(base.clip)).context.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff((await encode(base.clip)).entries[0].cross.data, row(g(sd1, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
   });
 
   it('LoraLoader: keys that map to nothing reach the user as a node warning naming the LoRA and the keys', async () => {
@@ -121,7 +121,7 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
     };
     const clip = out.clip as ClipHandle;
     const mergedCtx = g(sd1, 'merge.clip.last_hidden_state');
-    expect(maxAbsDiff((await encode(clip)).context.data, row(mergedCtx, 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff((await encode(clip)).entries[0].cross.data, row(mergedCtx, 2, 0))).toBeLessThanOrEqual(TOL);
     const u = await unetOut(out.model as ModelHandle, sd1, mergedCtx);
     console.log(`[ml] merge unet.out max err ${maxAbsDiff(u, g(sd1, 'merge.unet.out')).toExponential(2)}`);
     expect(maxAbsDiff(u, g(sd1, 'merge.unet.out'))).toBeLessThanOrEqual(TOL);
@@ -194,7 +194,7 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
     fs.renameSync(file, path.join(root.paths.models, 'checkpoints', 'roundtrip.safetensors'));
     const back = loaded((await call('CheckpointLoaderSimple', { ckpt_name: 'roundtrip.safetensors' })).outputs);
     expect(back.model.family).toBe('sd1');
-    expect(maxAbsDiff((await encode(back.clip)).context.data, row(g(lora, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff((await encode(back.clip)).entries[0].cross.data, row(g(lora, 'clip.last_hidden_state'), 2, 0))).toBeLessThanOrEqual(TOL);
     expect(maxAbsDiff(await unetOut(back.model, lora), g(lora, 'unet.out'))).toBeLessThanOrEqual(TOL);
   });
 

@@ -239,7 +239,7 @@ describeGolden('txt2img at sizes that are not multiples of 64, against ComfyUI (
       const H = Math.ceil(h / 4) * 4;
       const W = Math.ceil(w / 4) * 4;
       const ctx = new Float32Array(cs.length * 77 * ctxW);
-      cs.forEach((cc, i) => ctx.set(cc.context.data, i * 77 * ctxW));
+      cs.forEach((cc, i) => ctx.set(cc.entries[0].cross.data, i * 77 * ctxW));
       const o = await unet.run({ data: padEdge(x, shape, H - h, W - w), shape: [b, c, H, W] }, new Float32Array(b).fill(t), { data: ctx, shape: [cs.length, 77, ctxW] });
       return crop(o.data, [b, c, H, W], h, w);
     };

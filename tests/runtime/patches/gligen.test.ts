@@ -50,13 +50,19 @@ it('set_position: boxes in latent units become xyxy fractions of the latent, Fou
 it('GLIGENTextBoxApply refuses an SDXL CLIP (GLIGEN phrases are single-tower pooled embeddings)', async () => {
   const o = { paths: resolvePaths({ root: dir }), models: new ModelCache(2 ** 20) };
   const clip = { kind: 'clip', family: 'sdxl', towers: {}, vocab: { modelsDir: dir }, key: 'c', recipe: [] };
-  const cond = { kind: 'conditioning', family: 'sdxl', context: { shape: [1, 77, 2048], data: new Float32Array(77 * 2048) } };
+  const entry = { family: 'sdxl', cross: { shape: [1, 77, 2048], data: new Float32Array(77 * 2048) } };
+  const cond = { kind: 'conditioning', entries: [entry] };
   const gligen = { kind: 'gligen', weights: {}, model: { fusers: [], inDim: 768, keyDim: 768 }, key: 'g', recipe: [] };
   await expect(callNode('GLIGENTextBoxApply', { text: 'a cat' }, { conditioning_to: cond, clip, gligen_textbox_model: gligen }, o)).rejects.toThrow(
     /GLIGEN phrases need an SD1\/SD2 text encoder; this CLIP is sdxl/,
   );
   await expect(
-    callNode('GLIGENTextBoxApply', { text: 'a cat' }, { conditioning_to: { ...cond, family: 'sd1' }, clip, gligen_textbox_model: gligen }, o),
+    callNode(
+      'GLIGENTextBoxApply',
+      { text: 'a cat' },
+      { conditioning_to: { ...cond, entries: [entry, { ...entry, family: 'sd1' }] }, clip, gligen_textbox_model: gligen },
+      o,
+    ),
   ).rejects.toThrow(/the conditioning is sd1 but the CLIP is sdxl/);
 });
 

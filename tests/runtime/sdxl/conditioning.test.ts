@@ -8,9 +8,9 @@ import { callNode } from '../../helpers/nodes';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { checkpointHandles } from '../../../server/runtime/loaders/checkpoint';
-import { isConditioning, type ClipHandle, type Conditioning } from '../../../server/runtime/handles';
+import { isConditioning, type ClipHandle, type CondEntry } from '../../../server/runtime/handles';
 import { sdxlAdm } from '../../../server/runtime/text/sdxl-size-cond';
-import { hasSdxlSizes, sdxlVector, sdxlVectorFor } from '../../../server/runtime/text/sdxl-size-cond';
+import { sdxlVector, sdxlVectorFor } from '../../../server/runtime/text/sdxl-size-cond';
 import { encodeText } from '../../../server/runtime/text/encode-clip';
 import { ModelCache } from '../../../server/runtime/model-cache';
 import { describeGolden, golden } from '../../helpers/golden';
@@ -34,11 +34,13 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
     if (!v) throw new Error(`golden ${k} missing`);
     return v.data as Float32Array;
   };
-  const node = async (params: Record<string, string | number>, withClip: ClipHandle = clip): Promise<Conditioning> => {
+  const node = async (params: Record<string, string | number>, withClip: ClipHandle = clip): Promise<CondEntry> => {
     const { outputs } = await callNode('CLIPTextEncodeSDXL', params, { clip: withClip }, { paths: resolvePaths({ root: tmp }), models });
     if (!isConditioning(outputs.CONDITIONING)) throw new Error('CLIPTextEncodeSDXL returned no conditioning');
-    return outputs.CONDITIONING;
+    expect(outputs.CONDITIONING.entries).toHaveLength(1);
+    return outputs.CONDITIONING.entries[0];
   };
+  const encode = async (text: string) => (await encodeText(models, clip, text)).entries[0];
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-sdxl-cond-'));
@@ -59,12 +61,12 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
   });
 
   it('plain text encode: cond.crossattn, cond.pooled and cond.vector with the 8x8-latent defaults', async () => {
-    const pos = await encodeText(models, clip, CAT);
-    const neg = await encodeText(models, clip, '');
-    expect(pos.context.shape).toEqual([1, 77, 192]);
+    const pos = await encode(CAT);
+    const neg = await encode('');
+    expect(pos.cross.shape).toEqual([1, 77, 192]);
     const errs = {
-      crossattnPos: maxAbsDiff(pos.context.data, gold('cond.crossattn').subarray(0, ROW)),
-      crossattnNeg: maxAbsDiff(neg.context.data, gold('cond.crossattn').subarray(ROW, 2 * ROW)),
+      crossattnPos: maxAbsDiff(pos.cross.data, gold('cond.crossattn').subarray(0, ROW)),
+      crossattnNeg: maxAbsDiff(neg.cross.data, gold('cond.crossattn').subarray(ROW, 2 * ROW)),
       pooled: maxAbsDiff([...pos.pooled!.data, ...neg.pooled!.data], gold('cond.pooled')),
       vectorColleague: maxAbsDiff([...sdxlAdm(pos.pooled!, [1, 4, 8, 8]), ...sdxlAdm(neg.pooled!, [1, 4, 8, 8])], gold('cond.vector')),
       vectorSized: maxAbsDiff([...sdxlVectorFor(pos, [1, 4, 8, 8]), ...sdxlVectorFor(neg, [1, 4, 8, 8])], gold('cond.vector')),
@@ -74,7 +76,7 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
   });
 
   it('the default sizes follow the latent: unet2 (8x12 latent, "") gets height 64, width 96', async () => {
-    const neg = await encodeText(models, clip, '');
+    const neg = await encode('');
     expect(maxAbsDiff(sdxlVectorFor(neg, [1, 4, 8, 12]), gold('unet2.y'))).toBeLessThanOrEqual(TOL);
   });
 
@@ -83,13 +85,13 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
     expect(Array.from(gold('cond2.crop_coords_top_left'))).toEqual([8, 16]);
     expect(Array.from(gold('cond2.target_size_as_tuple'))).toEqual([64, 80]);
     const c = await node({ ...COND2, text_g: CAT, text_l: CAT });
-    expect(hasSdxlSizes(c)).toBe(true);
+    expect([c.width, c.height, c.cropW, c.cropH, c.targetWidth, c.targetHeight]).toEqual([128, 96, 16, 8, 80, 64]);
     // the latent shape must not matter once the node has set sizes
     const y = sdxlVectorFor(c, [1, 4, 128, 128]);
     const err = maxAbsDiff(y, gold('cond2.vector'));
-    console.log('cond2.vector max |err|', err, 'context', maxAbsDiff(c.context.data, gold('cond.crossattn').subarray(0, ROW)));
+    console.log('cond2.vector max |err|', err, 'context', maxAbsDiff(c.cross.data, gold('cond.crossattn').subarray(0, ROW)));
     expect(err).toBeLessThanOrEqual(TOL);
-    expect(maxAbsDiff(c.context.data, gold('cond.crossattn').subarray(0, ROW))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(c.cross.data, gold('cond.crossattn').subarray(0, ROW))).toBeLessThanOrEqual(TOL);
     // swapping width and height is a different conditioning (golden README: up to 2.0)
     const swapped = sdxlVector(c.pooled!, { height: 128, width: 96, cropH: 16, cropW: 8, targetHeight: 80, targetWidth: 64 });
     expect(maxAbsDiff(swapped, gold('cond2.vector'))).toBeGreaterThan(0.5);
@@ -98,21 +100,21 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
   it('text_l feeds CLIP-L columns, text_g the bigG columns and the pooled vector', async () => {
     const c = await node({ ...COND2, text_g: CAT, text_l: '' });
     const ctx = gold('cond.crossattn');
-    expect(maxAbsDiff(cols(c.context.data, 192, 0, 64), cols(ctx.subarray(ROW, 2 * ROW), 192, 0, 64))).toBeLessThanOrEqual(TOL);
-    expect(maxAbsDiff(cols(c.context.data, 192, 64, 192), cols(ctx.subarray(0, ROW), 192, 64, 192))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(cols(c.cross.data, 192, 0, 64), cols(ctx.subarray(ROW, 2 * ROW), 192, 0, 64))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(cols(c.cross.data, 192, 64, 192), cols(ctx.subarray(0, ROW), 192, 64, 192))).toBeLessThanOrEqual(TOL);
     expect(maxAbsDiff(c.pooled!.data, gold('cond.pooled').subarray(0, 128))).toBeLessThanOrEqual(TOL);
   });
 
   it('a longer text_l pads text_g with empty-prompt chunks (ComfyUI tokenize("") padding)', async () => {
     const long = Array.from({ length: 20 }, () => CAT).join(', ');
     const c = await node({ ...COND2, text_g: CAT, text_l: long });
-    expect(c.context.shape).toEqual([1, 154, 192]);
+    expect(c.cross.shape).toEqual([1, 154, 192]);
     const ctx = gold('cond.crossattn');
-    const gPart = cols(c.context.data, 192, 64, 192);
+    const gPart = cols(c.cross.data, 192, 64, 192);
     expect(maxAbsDiff(gPart.subarray(0, 77 * 128), cols(ctx.subarray(0, ROW), 192, 64, 192))).toBeLessThanOrEqual(TOL);
     expect(maxAbsDiff(gPart.subarray(77 * 128), cols(ctx.subarray(ROW, 2 * ROW), 192, 64, 192))).toBeLessThanOrEqual(TOL);
-    const plainLong = await encodeText(models, clip, long);
-    expect(maxAbsDiff(cols(c.context.data, 192, 0, 64), cols(plainLong.context.data, 192, 0, 64))).toBeLessThanOrEqual(1e-6);
+    const plainLong = await encode(long);
+    expect(maxAbsDiff(cols(c.cross.data, 192, 0, 64), cols(plainLong.cross.data, 192, 0, 64))).toBeLessThanOrEqual(1e-6);
   });
 
   it('refuses a CLIP that is not SDXL base, naming what it got', async () => {
