@@ -103,8 +103,8 @@ export interface CondEntry {
   /** CLIPTextEncodeSDXLRefiner's aesthetic score (the refiner's `y`) */
   readonly aestheticScore?: number;
   /**
-   * Fields later nodes fill (ControlNet `control`, GLIGEN `gligen`, inpainting models' `concat_latent_image` /
-   * `concat_mask`). The sampler turns them into per-model-call UNet inputs through the CondExtras hook
+   * Fields later nodes fill (ControlNet `control`, GLIGEN `gligen`; the concat and unCLIP fields below become model
+   * conds in common-ksampler.ts). The sampler turns control / gligen into per-model-call UNet inputs through the CondExtras hook
    * (sampling/conds.ts: `PrepareCondsOptions.extras`); without a hook for it, an entry carrying control or gligen is
    * refused rather than ignored. Add new optional fields here, named as ComfyUI's keys in camelCase.
    */

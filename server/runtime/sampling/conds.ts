@@ -25,15 +25,15 @@ export interface ModelConds {
 export type LatentArea = readonly [number, number, number, number];
 
 /**
- * THE HOOK for conditioning extras (ControlNet `control`, GLIGEN `gligen`, inpainting models' `concat_latent_image` /
- * `concat_mask`): ComfyUI's get_area_and_mult / can_concat_cond / `control.get_control` path in comfy/samplers.py.
+ * THE HOOK for conditioning extras (ControlNet `control`, GLIGEN `gligen`; inpainting's c_concat is a model cond,
+ * ModelConds.concat): ComfyUI's get_area_and_mult / can_concat_cond / `control.get_control` path in comfy/samplers.py.
  * The sampler's owner passes `PrepareCondsOptions.extras`; it maps an entry to a CondExtras once before sampling
  * (undefined: the entry has none). Per model call, cond-batch.ts asks the batch's extras for that call's inputs.
  */
 export interface CondExtras {
   /**
    * Passes batch into one model call only when their keys are identical (ComfyUI compares control objects and
-   * patches): use the ControlNet/GLIGEN object itself, or a string naming the concat source.
+   * patches): use the ControlNet/GLIGEN object itself.
    */
   readonly key: unknown;
   /**
