@@ -11,7 +11,7 @@ import {
   type SamplerName, type SchedulerName,
 } from '.';
 import type { CondEntry, Conditioning, ModelHandle } from '../handles';
-import { sdxlVectorFor } from '../text/sdxl-size-cond';
+import { refinerVectorFor, sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
 import { prepareNoise } from './noise';
 import { checkUnetFits, unetRowsFit } from '../memory/unet-fits';
@@ -40,10 +40,13 @@ export interface SampleRequest {
   progress?: (step: number, total: number, preview?: ImageValue) => void;
 }
 
-/** The model's extra_conds for an entry: its cross-attention (width checked) and, for SDXL, its own `y`. */
-function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[]): (e: CondEntry, label: string) => ModelConds {
+/**
+ * The model's extra_conds for an entry: its cross-attention (width checked) and, for SDXL base and refiner, its own
+ * `y` (the refiner's aesthetic score defaults by the list it is on: ComfyUI's prompt_type).
+ */
+function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[]): (e: CondEntry, label: string, list: string) => ModelConds {
   const { contextDim, admInChannels } = unet.config;
-  return (e, label) => {
+  return (e, label, list) => {
     const s = e.cross.shape;
     if (s.length !== 3 || s[0] < 1 || s[1] < 1 || e.cross.data.length !== s[0] * s[1] * s[2]) {
       throw new Error(`${label}: conditioning tensor has shape [${s.join(', ')}], expected [batch, tokens, dim]`);
@@ -56,10 +59,13 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
       if (unet.config.inChannels !== latentShape[1]) throw new Error(`${label}: inpainting-model conditioning is not supported yet`);
     }
     if (admInChannels === undefined) return { cross: e.cross };
-    if (model.family !== 'sdxl') throw new Error(`${label}: ${model.family} models take no pooled-text vector here (only SDXL base is supported)`);
+    if (model.family !== 'sdxl' && model.family !== 'sdxl_refiner') {
+      throw new Error(`${label}: ${model.family} models take no pooled-text vector here (only SDXL base and refiner are supported)`);
+    }
     if (!e.pooled) throw new Error(`${label} has no pooled text output (${e.family}): an SDXL UNet needs one (encode the prompt with the SDXL CLIP)`);
-    const y = sdxlVectorFor(e, latentShape);
-    if (y.length !== admInChannels) throw new Error(`${label}: SDXL size vector of ${y.length} values, the model takes ${admInChannels}`);
+    const refiner = model.family === 'sdxl_refiner';
+    const y = refiner ? refinerVectorFor(e, latentShape, list) : sdxlVectorFor(e, latentShape);
+    if (y.length !== admInChannels) throw new Error(`${label}: ${refiner ? 'SDXL refiner' : 'SDXL size'} vector of ${y.length} values, the model takes ${admInChannels}`);
     return { cross: e.cross, y: { data: y, shape: [1, y.length] } };
   };
 }
