@@ -52,6 +52,11 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
       throw new Error(`${label}: conditioning tensor has shape [${s.join(', ')}], expected [batch, tokens, dim]`);
     }
     if (s[2] !== contextDim) {
+      const pair = `${e.family}>${model.family}`;
+      if (pair === 'sdxl>sdxl_refiner' || pair === 'sdxl_refiner>sdxl') {
+        const [from, to] = pair === 'sdxl>sdxl_refiner' ? ['SDXL base', 'SDXL refiner'] : ['SDXL refiner', 'SDXL base'];
+        throw new Error(`${label}: the conditioning was encoded with the ${from} CLIP (${s[2]} wide) but the model is the ${to} (takes ${contextDim}): encode this sampler's prompts with the ${to} checkpoint's CLIP`);
+      }
       throw new Error(`${label}: ${s[2]}-wide text conditioning (${e.family}), the model takes ${contextDim}: conditioning from another model family?`);
     }
     if (e.concatLatentImage || e.concatMask) {

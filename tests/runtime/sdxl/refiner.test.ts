@@ -16,6 +16,7 @@ import type { ImageValue, LatentValue } from '../../../server/runtime/values';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { refinerVector } from '../../../server/runtime/text/sdxl-size-cond';
 import { runComfyCase, type CaseRun } from '../../helpers/comfy-case';
+import { callNode } from '../../helpers/nodes';
 import { describeGolden } from '../../helpers/golden';
 import { writeTinyRefiner } from './tiny-refiner';
 
@@ -129,6 +130,21 @@ describeGolden('SDXL refiner vs ComfyUI (tiny refiner)', () => {
     }
     // negative control: the refiner's steps move the latent far more than the tolerance (skipping them would fail)
     expect(compare(tensorOf(r, '8.0.samples'), refs['base-refiner'].tensors['9.0.samples']).sampleErr).toBeGreaterThan(1e-2);
+  });
+
+  it('base and refiner conditionings crossed over: an error naming both models and what to do', async () => {
+    const r = runs.get('base-refiner')!;
+    const sample = (model: string, cond: string) =>
+      callNode(
+        'KSampler',
+        { seed: 1, steps: 1, cfg: 1, sampler_name: 'euler', scheduler: 'normal', denoise: 1 },
+        { model: r.bySlot(`${model}.0`), positive: r.bySlot(`${cond}.0`), negative: r.bySlot(`${cond}.0`), latent_image: r.bySlot('7.0') },
+        { paths: r.root.paths, models: new ModelCache(1e9) },
+      );
+    await expect(sample('2', '3')).rejects.toThrow(
+      /positive: the conditioning was encoded with the SDXL base CLIP \(192 wide\) but the model is the SDXL refiner \(takes 128\): encode this sampler's prompts with the SDXL refiner checkpoint's CLIP/,
+    );
+    await expect(sample('1', '5')).rejects.toThrow(/encoded with the SDXL refiner CLIP \(128 wide\) but the model is the SDXL base \(takes 192\)/);
   });
 
   it('negative control: the refiner vector moves with the aesthetic score (6 vs 2.5)', () => {
