@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
 import { cachedUnetFile } from '../../../server/runtime/loaders/unet-file';
+import { checkpointHandles } from '../../../server/runtime/loaders/checkpoint';
+import { saveCheckpoint } from '../../../server/runtime/checkpoint/save-handles';
 import { ModelCache } from '../../../server/runtime/model-cache';
 import type { Conditioning } from '../../../server/runtime/handles';
 import type { ImageValue, LatentValue } from '../../../server/runtime/values';
@@ -94,6 +96,16 @@ describeGolden('SDXL refiner vs ComfyUI (tiny refiner)', () => {
     expect(c.components.unet!.get('label_emb.0.0.weight')!.shape).toEqual([128, 1408]);
     // UNETLoader on the same weights: the label_emb takes the context width + 5 × 256 (the real refiner: 2560)
     expect((await cachedUnetFile(new ModelCache(1e9), refinerFile)).family).toBe('sdxl_refiner');
+  });
+
+  it('a saved refiner (CheckpointSave layout) loads back as a refiner with the same tensors', async () => {
+    const c = await loadCheckpoint(refinerFile);
+    const h = checkpointHandles(c, path.join(tmp, 'models'));
+    const saved = path.join(tmp, 'saved-refiner.safetensors');
+    await saveCheckpoint({ ...h, file: saved, metadata: {} });
+    const back = await loadCheckpoint(saved);
+    expect(back.family).toBe('sdxl_refiner');
+    for (const k of ['unet', 'clip_g', 'vae'] as const) expect([k, back.components[k]?.size]).toEqual([k, c.components[k]?.size]);
   });
 
   it('CLIPTextEncodeSDXLRefiner and CLIPTextEncode on the refiner CLIP: cond, pooled and fields as ComfyUI', () => {
