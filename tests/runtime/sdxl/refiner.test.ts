@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { deriveUNetConfig } from '../../../server/runtime/checkpoint/arch/unet';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
 import { cachedUnetFile } from '../../../server/runtime/loaders/unet-file';
 import { checkpointHandles } from '../../../server/runtime/loaders/checkpoint';
@@ -94,6 +95,15 @@ describeGolden('SDXL refiner vs ComfyUI (tiny refiner)', () => {
     const c = await loadCheckpoint(refinerFile);
     expect([c.family, c.variant, Object.keys(c.components).sort()]).toEqual(['sdxl_refiner', 'normal', ['clip_g', 'unet', 'vae']]);
     expect(c.components.unet!.get('label_emb.0.0.weight')!.shape).toEqual([128, 1408]);
+    // the refiner's shape of UNet (real: [0, 4, 4, 0], middle 4, context 1280, adm 2560), read from the tensors
+    expect(deriveUNetConfig(c.provider('unet'))).toMatchObject({
+      channelMult: [1, 2, 2, 2],
+      transformerDepth: [0, 2, 2, 0],
+      transformerDepthMiddle: 2,
+      contextDim: 128,
+      admInChannels: 1408,
+      linearProjection: true,
+    });
     // UNETLoader on the same weights: the label_emb takes the context width + 5 × 256 (the real refiner: 2560)
     expect((await cachedUnetFile(new ModelCache(1e9), refinerFile)).family).toBe('sdxl_refiner');
   });
