@@ -118,22 +118,36 @@ describeGolden('SDXL refiner vs ComfyUI (tiny refiner)', () => {
     for (const k of ['unet', 'clip_g', 'vae'] as const) expect([k, back.components[k]?.size]).toEqual([k, c.components[k]?.size]);
   });
 
-  it('CLIPTextEncodeSDXLRefiner and CLIPTextEncode on the refiner CLIP: cond, pooled and fields as ComfyUI', () => {
+  it('CLIPTextEncodeSDXLRefiner, CLIPTextEncode and CLIPTextEncodeSDXL on the refiner CLIP: cond, pooled and fields as ComfyUI', () => {
     const r = runs.get('refiner-sample')!;
-    const errs: Record<string, number> = {};
-    for (const key of ['2.0.0.cond', '2.0.0.pooled_output', '3.0.0.pooled_output', '4.0.0.cond', '4.0.0.pooled_output']) {
+    const keys = [
+      '2.0.0.cond',
+      '2.0.0.pooled_output',
+      '3.0.0.pooled_output',
+      '4.0.0.cond',
+      '4.0.0.pooled_output',
+      '9.0.0.cond',
+      '9.0.0.pooled_output',
+    ];
+    for (const key of keys) {
       const { sampleErr, sumErr } = compare(tensorOf(r, key), refs['refiner-sample'].tensors[key]);
-      errs[key] = Math.max(sampleErr, sumErr);
+      expect(Math.max(sampleErr, sumErr), key).toBeLessThan(1e-5);
     }
-    for (const e of Object.values(errs)) expect(e).toBeLessThan(1e-5);
+    // ComfyUI's option names for the fields each node sets
+    const names = [
+      ['aestheticScore', 'aesthetic_score'],
+      ['width', 'width'],
+      ['height', 'height'],
+      ['cropW', 'crop_w'],
+      ['cropH', 'crop_h'],
+      ['targetWidth', 'target_width'],
+      ['targetHeight', 'target_height'],
+    ] as const;
     const fields = (id: string) => {
       const e = (r.bySlot(`${id}.0`) as Conditioning).entries[0];
-      return {
-        ...(e.aestheticScore !== undefined ? { aesthetic_score: e.aestheticScore } : {}),
-        ...(e.width !== undefined ? { width: e.width, height: e.height } : {}),
-      };
+      return Object.fromEntries(names.filter(([ours]) => e[ours] !== undefined).map(([ours, comfy]) => [comfy, e[ours]]));
     };
-    for (const id of ['2', '3', '4', '5']) expect(fields(id)).toEqual(refs['refiner-sample'].conditioning[`${id}.0`][0]);
+    for (const id of ['2', '3', '4', '5', '9']) expect(fields(id)).toEqual(refs['refiner-sample'].conditioning[`${id}.0`][0]);
   });
 
   it('refiner KSampler: explicit aesthetic scores and the positive 6 / negative 2.5 defaults as ComfyUI', () => {
