@@ -2,7 +2,8 @@
  * ComfyUI CLIPTextEncodeSDXL on top of the plain SDXL text encode: clip_l columns from text_l,
  * clip_g columns and the pooled vector from text_g; when their chunk counts differ the shorter side is
  * padded with chunks of the empty prompt (ComfyUI appends `tokenize("")` chunks). Each 77-token chunk is
- * encoded on its own, so these are the columns ComfyUI gets from one joint encode.
+ * encoded on its own, so these are the columns ComfyUI gets from one joint encode. A refiner CLIP (clip_g only) encodes
+ * text_g alone, as ComfyUI's SDXLRefinerClipModel.
  */
 import type { ModelCache } from '../../server/runtime/model-cache';
 import { deriveClipConfig } from '../../server/runtime/checkpoint/arch/clip';
@@ -38,8 +39,18 @@ export interface SdxlEncodeOptions {
 
 export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: SdxlPrompts, sizes: SdxlSizes, o: SdxlEncodeOptions = {}): Promise<Conditioning> {
   const encode = async (text: string) => (await encodeText(models, clip, text, o.warn, { embeddingDirs: o.embeddingDirs ?? [] })).entries[0];
+  const sizeFields = {
+    width: sizes.width, height: sizes.height, cropW: sizes.cropW, cropH: sizes.cropH, targetWidth: sizes.targetWidth, targetHeight: sizes.targetHeight,
+  };
   if (clip.family === 'sdxl_refiner') {
-    throw new Error('CLIPTextEncodeSDXL: the CLIP comes from an SDXL refiner checkpoint (clip_g only); refiner text encoding is not supported yet.');
+    // SDXLRefinerClipModel encodes the "g" tokens only: text_g, padded with empty chunks when text_l has more (ComfyUI)
+    const g = await encode(prompts.textG);
+    const lTokens = prompts.textL === prompts.textG ? g.cross.shape[1] : (await encode(prompts.textL)).cross.shape[1];
+    if (!g.pooled) throw new Error('CLIPTextEncodeSDXL: the clip_g tower gave no pooled output (no text_projection?)');
+    const tokens = Math.max(g.cross.shape[1], lTokens);
+    const dim = g.cross.shape[2];
+    const cross = tokens === g.cross.shape[1] ? g.cross : { data: columns(g, 0, dim, tokens, await encode('')), shape: [1, tokens, dim] };
+    return { kind: 'conditioning', entries: [{ family: clip.family, cross, pooled: g.pooled, ...sizeFields }] };
   }
   const clipL = clip.towers.clip_l;
   if (clip.family !== 'sdxl' || !clipL || !clip.towers.clip_g) {
@@ -64,8 +75,7 @@ export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: 
   return {
     kind: 'conditioning',
     entries: [{
-      family: clip.family, cross: { data, shape: [1, tokens, dim] }, pooled: g.pooled,
-      width: sizes.width, height: sizes.height, cropW: sizes.cropW, cropH: sizes.cropH, targetWidth: sizes.targetWidth, targetHeight: sizes.targetHeight,
+      family: clip.family, cross: { data, shape: [1, tokens, dim] }, pooled: g.pooled, ...sizeFields,
     }],
   };
 }

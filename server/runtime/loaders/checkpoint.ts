@@ -25,19 +25,12 @@ export async function cachedCheckpoint(models: ModelCache, file: string, predict
 }
 
 /**
- * Generation needs a base model the samplers can drive: refiners (no CLIP-L, different size conditioning) and
- * instruct-edit UNets (extra image channels) are detected but not supported yet, so the LoadCheckpoint node says so
- * up front instead of failing later inside the UNet. Inpainting UNets (mask + masked latent channels) run.
+ * Generation needs a model the samplers can drive: instruct-edit UNets (extra image channels) are detected but not
+ * supported yet, so the LoadCheckpoint node says so up front instead of failing later inside the UNet. Inpainting UNets
+ * (mask + masked latent channels) and SDXL refiners run.
  */
 export function assertGenerationSupported(ck: Checkpoint): void {
   const name = path.basename(ck.path);
-  if (ck.family === 'sdxl_refiner') {
-    const adm = ck.components.unet?.get('label_emb.0.0.weight')?.shape[1];
-    throw new Error(
-      `${name}: SDXL refiner detected (conditioner.embedders.0 is OpenCLIP bigG only, no CLIP-L; label_emb takes ${adm ?? '?'} values): ` +
-        'refiner checkpoints are not supported yet; load an SDXL base checkpoint.',
-    );
-  }
   if (ck.variant === 'edit') {
     const channels = ck.components.unet?.get('input_blocks.0.0.weight')?.shape[1];
     const what = 'instruct-edit (pix2pix)';

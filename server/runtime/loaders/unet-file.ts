@@ -1,7 +1,8 @@
 /**
  * UNETLoader: a diffusion-model-only file (models/diffusion_models or unet) → a MODEL handle. LDM names (bare or under
- * model.diffusion_model.) or diffusers names; the family comes from the shapes (label_emb width: SDXL 2816, refiner
- * 2560; else the cross-attention width: 1024 SD2, otherwise SD1), as the file carries no text encoder to tell.
+ * model.diffusion_model.) or diffusers names; the family comes from the shapes (a label_emb is SDXL; the refiner's
+ * takes its text width + 5 × 256 values, 1280 + 1280 = 2560, the base's 2816; else the cross-attention width: 1024 SD2,
+ * otherwise SD1), as the file carries no text encoder to tell.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,11 +20,9 @@ const PREFIXES = ['model.diffusion_model.', 'diffusion_model.'];
 
 function familyOf(dict: StateDict, name: string): Family {
   const adm = dict.get('label_emb.0.0.weight')?.shape[1];
-  if (adm !== undefined) {
-    if (adm === 2560) return 'sdxl_refiner';
-    return 'sdxl';
-  }
   const ctx = [...dict.entries()].find(([k]) => /\.attn2\.to_k\.weight$/.test(k))?.[1].shape[1];
+  // the refiner's pooled text is as wide as its context (clip_g alone), followed by 5 size/score embeddings
+  if (adm !== undefined) return adm === 2560 || (ctx !== undefined && adm === ctx + 5 * 256) ? 'sdxl_refiner' : 'sdxl';
   if (ctx === undefined) throw new Error(`${name}: no cross-attention weights (attn2.to_k): not an SD UNet`);
   return ctx === 1024 ? 'sd2' : 'sd1';
 }
@@ -53,7 +52,6 @@ export async function cachedUnetFile(models: ModelCache, file: string, signal?: 
     const family = familyOf(dict, name);
     const variant = VARIANT_BY_IN_CHANNELS[conv.shape[1]];
     if (variant !== 'normal' && variant !== 'inpaint') throw new Error(`${name}: a UNet taking ${conv.shape[1]} input channels (${variant ?? 'unknown'} model) is not supported by the samplers yet`);
-    if (family === 'sdxl_refiner') throw new Error(`${name}: SDXL refiner UNet (label_emb takes 2560 values): refiner models are not supported yet`);
     const prediction = await predictionOf(dict, family);
     const value: ModelHandle = {
       kind: 'model', family, prediction, unet: stateDictProvider(dict, `${id}/unet`), latent: latentFamilyOf(family),

@@ -13,7 +13,7 @@ import {
   type SamplerName, type SchedulerName,
 } from '.';
 import type { CondEntry, CondGligen, Conditioning, GligenHandle, ModelHandle } from '../handles';
-import { sdxlVectorFor } from '../text/sdxl-size-cond';
+import { refinerVectorFor, sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
 import { prepareNoise } from './noise';
 import { checkUnetFits, unetRowsFit } from '../memory/unet-fits';
@@ -56,10 +56,11 @@ interface CondSource {
 }
 
 /**
- * The model's extra_conds for an entry: its cross-attention (width checked); the ADM `y` (SDXL sizes and pooled output,
- * or unCLIP's image embeddings); an inpainting model's c_concat from the entry's concat_latent_image / concat_mask.
+ * The model's extra_conds for an entry: its cross-attention (width checked); the ADM `y` (SDXL base sizes or the
+ * refiner's sizes + aesthetic score, whose default depends on the list the entry is on: ComfyUI's prompt_type; with
+ * the pooled output or unCLIP's image embeddings); an inpainting model's c_concat from concat_latent_image / concat_mask.
  */
-function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[], source: CondSource): (e: CondEntry, label: string) => ModelConds {
+function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[], source: CondSource): (e: CondEntry, label: string, list: string) => ModelConds {
   const { contextDim, admInChannels, inChannels } = unet.config;
   const channels = latentShape[1];
   const extra = inChannels - channels;
@@ -83,12 +84,17 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
     }
     return c;
   };
-  return (e, label) => {
+  return (e, label, list) => {
     const s = e.cross.shape;
     if (s.length !== 3 || s[0] < 1 || s[1] < 1 || e.cross.data.length !== s[0] * s[1] * s[2]) {
       throw new Error(`${label}: conditioning tensor has shape [${s.join(', ')}], expected [batch, tokens, dim]`);
     }
     if (s[2] !== contextDim) {
+      const pair = `${e.family}>${model.family}`;
+      if (pair === 'sdxl>sdxl_refiner' || pair === 'sdxl_refiner>sdxl') {
+        const [from, to] = pair === 'sdxl>sdxl_refiner' ? ['SDXL base', 'SDXL refiner'] : ['SDXL refiner', 'SDXL base'];
+        throw new Error(`${label}: the conditioning was encoded with the ${from} CLIP (${s[2]} wide) but the model is the ${to} (takes ${contextDim}): encode this sampler's prompts with the ${to} checkpoint's CLIP`);
+      }
       throw new Error(`${label}: ${s[2]}-wide text conditioning (${e.family}), the model takes ${contextDim}: conditioning from another model family?`);
     }
     // ComfyUI feeds concat_latent_image / concat_mask only to inpainting models (extra input channels), and ignores them otherwise
@@ -100,10 +106,14 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
       const y = unclip ? unclipAdm(unclip, source.seed, admInChannels / 2) : new Float32Array(admInChannels);
       return { cross: e.cross, y: { data: y, shape: [1, admInChannels] }, ...concat };
     }
-    if (model.family !== 'sdxl') throw new Error(`${label}: ${model.family} models take no pooled-text vector here (only SDXL base and SD2 unCLIP are supported)`);
+    if (model.family !== 'sdxl' && model.family !== 'sdxl_refiner') {
+      throw new Error(`${label}: ${model.family} models take no pooled-text vector here (only SDXL base and refiner, and SD2 unCLIP are supported)`);
+    }
     if (!e.pooled) throw new Error(`${label} has no pooled text output (${e.family}): an SDXL UNet needs one (encode the prompt with the SDXL CLIP)`);
-    const y = sdxlVectorFor(unclip ? { ...e, pooled: sdxlUnclipPooled(unclip, source.seed, e.pooled.shape[1], label) } : e, latentShape);
-    if (y.length !== admInChannels) throw new Error(`${label}: SDXL size vector of ${y.length} values, the model takes ${admInChannels}`);
+    const entry = unclip ? { ...e, pooled: sdxlUnclipPooled(unclip, source.seed, e.pooled.shape[1], label) } : e;
+    const refiner = model.family === 'sdxl_refiner';
+    const y = refiner ? refinerVectorFor(entry, latentShape, list) : sdxlVectorFor(entry, latentShape);
+    if (y.length !== admInChannels) throw new Error(`${label}: ${refiner ? 'SDXL refiner' : 'SDXL size'} vector of ${y.length} values, the model takes ${admInChannels}`);
     return { cross: e.cross, y: { data: y, shape: [1, y.length] }, ...concat };
   };
 }

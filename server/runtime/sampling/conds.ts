@@ -85,8 +85,8 @@ export interface PrepareCondsOptions {
   latentShape: readonly number[];
   /** ComfyUI's model_sampling.percent_to_sigma */
   percentToSigma: (percent: number) => number;
-  /** the model's extra_conds for one entry (checks the text width, builds SDXL's y) */
-  modelConds: (entry: CondEntry, label: string) => ModelConds;
+  /** the model's extra_conds for one entry (checks the text width, builds SDXL's y); `list` is ComfyUI's prompt_type */
+  modelConds: (entry: CondEntry, label: string, list: string) => ModelConds;
   /** the extras hook (CondExtras); without one, an entry carrying control or gligen is refused */
   extras?: (entry: CondEntry, label: string) => CondExtras | undefined;
 }
@@ -159,7 +159,7 @@ function unsupported(e: CondEntry, label: string, o: PrepareCondsOptions): CondE
   return undefined;
 }
 
-function prepareEntry(e: CondEntry, label: string, o: PrepareCondsOptions): SamplingCond {
+function prepareEntry(e: CondEntry, label: string, list: string, o: PrepareCondsOptions): SamplingCond {
   const extras = unsupported(e, label, o);
   const [, , h, w] = o.latentShape;
   let area = resolveArea(e, label, h, w);
@@ -177,7 +177,7 @@ function prepareEntry(e: CondEntry, label: string, o: PrepareCondsOptions): Samp
   const sigmaStart = e.startPercent === undefined ? undefined : o.percentToSigma(e.startPercent);
   const sigmaEnd = e.endPercent === undefined ? undefined : o.percentToSigma(e.endPercent);
   return {
-    label, strength: e.strength ?? 1, maskStrength: e.maskStrength ?? 1, model: o.modelConds(e, label),
+    label, strength: e.strength ?? 1, maskStrength: e.maskStrength ?? 1, model: o.modelConds(e, label, list),
     ...(area ? { area } : {}), ...(mask ? { mask } : {}), ...(extras ? { extras } : {}),
     ...(sigmaStart !== undefined ? { sigmaStart } : {}), ...(sigmaEnd !== undefined ? { sigmaEnd } : {}),
   };
@@ -234,7 +234,7 @@ export function prepareConds(lists: readonly { name: string; entries: readonly C
   // ComfyUI fills the uncond's GLIGEN after the other steps; no step between looks at it, so it is done first here
   const positive = lists[0]?.name === 'positive' ? lists[0].entries : undefined;
   const filled = lists.map((l, k) => (positive && k > 0 ? { ...l, entries: fillGligenFromPositive(positive, l.entries, l.name) } : l));
-  const out = filled.map(({ name, entries }) => entries.map((e, i) => prepareEntry(e, entryLabel(name, entries, i), o)));
+  const out = filled.map(({ name, entries }) => entries.map((e, i) => prepareEntry(e, entryLabel(name, entries, i), name, o)));
   out.forEach((list, k) => {
     // the other lists grow while this one is walked; this one only grows when another is walked (ComfyUI's loops)
     for (const c of list) out.forEach((other, kk) => { if (kk !== k) addOppositeArea(other, lists[kk].name, c); });

@@ -32,6 +32,8 @@ const SPECS: Readonly<Record<string, readonly TowerSpec[]>> = {
     { tower: 'clip_l', special: SD1_SPECIAL_TOKENS, layer: -2, finalNorm: false, pooled: 'none' },
     { tower: 'clip_g', special: OPENCLIP_SPECIAL_TOKENS, layer: -2, finalNorm: false, pooled: 'projected' },
   ],
+  // SDXLRefinerClipModel: the base's clip_g tower alone (pad 0, penultimate, projected pooled)
+  sdxl_refiner: [{ tower: 'clip_g', special: OPENCLIP_SPECIAL_TOKENS, layer: -2, finalNorm: false, pooled: 'projected' }],
 };
 
 /** ComfyUI's embedding_key per tower: the key a multi-tower embedding file stores this tower's vectors under. */
@@ -39,6 +41,7 @@ const EMBEDDING_KEYS: Readonly<Record<string, Readonly<Partial<Record<TowerName,
   sd1: { clip: 'clip_l' },
   sd2: { clip: 'clip_h' },
   sdxl: { clip_l: 'clip_l', clip_g: 'clip_g' },
+  sdxl_refiner: { clip_g: 'clip_g' },
 };
 
 export interface EncodeTextOptions {

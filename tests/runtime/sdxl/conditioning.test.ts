@@ -120,7 +120,18 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
   it('refuses a CLIP that is not SDXL base, naming what it got', async () => {
     const sd1: ClipHandle = { ...clip, family: 'sd1', towers: { clip: clip.towers.clip_l } };
     await expect(node({}, sd1)).rejects.toThrow(/needs an SDXL base CLIP.*sd1 CLIP with clip towers/);
+  });
+
+  it('a refiner CLIP (clip_g only) encodes text_g alone, as SDXLRefinerClipModel; a longer text_l adds empty chunks', async () => {
     const refiner: ClipHandle = { ...clip, family: 'sdxl_refiner', towers: { clip_g: clip.towers.clip_g } };
-    await expect(node({}, refiner)).rejects.toThrow(/SDXL refiner.*not supported yet/);
+    const c = await node({ ...COND2, text_g: CAT, text_l: 'not encoded' }, refiner);
+    expect(c.cross.shape).toEqual([1, 77, 128]);
+    const gCols = cols(gold('cond.crossattn'), 192, 64, 192);
+    expect(maxAbsDiff(c.cross.data, gCols.subarray(0, 77 * 128))).toBeLessThanOrEqual(TOL);
+    expect(maxAbsDiff(c.pooled!.data, gold('cond.pooled').subarray(0, 128))).toBeLessThanOrEqual(TOL);
+    expect(c).toMatchObject({ family: 'sdxl_refiner', width: 128, height: 96, cropW: 16, cropH: 8, targetWidth: 80, targetHeight: 64 });
+    const padded = await node({ ...COND2, text_g: CAT, text_l: Array.from({ length: 20 }, () => CAT).join(', ') }, refiner);
+    expect(padded.cross.shape).toEqual([1, 154, 128]);
+    expect(maxAbsDiff(padded.cross.data.subarray(77 * 128), gCols.subarray(77 * 128))).toBeLessThanOrEqual(TOL);
   });
 });

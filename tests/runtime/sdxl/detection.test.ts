@@ -1,4 +1,4 @@
-/** SDXL base detection on the tiny fixture; the refiner and other unsupported SDXL layouts get a message naming what was found. */
+/** SDXL base detection on the tiny fixture; the refiner's layout; unsupported SDXL layouts get a message naming what was found. */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,8 +7,6 @@ import { deriveUNetConfig } from '../../../server/runtime/checkpoint/arch/unet';
 import { CheckpointError } from '../../../server/runtime/checkpoint/errors';
 import { loadCheckpoint } from '../../../server/runtime/checkpoint/load';
 import { assertGenerationSupported, checkpointHandles } from '../../../server/runtime/loaders/checkpoint';
-import { encodeText } from '../../../server/runtime/text/encode-clip';
-import { ModelCache } from '../../../server/runtime/model-cache';
 import { describeGolden, golden } from '../../helpers/golden';
 import { unet, vae, writeTiny } from '../checkpoint/synthetic';
 
@@ -39,7 +37,7 @@ const refinerKeys = {
   'conditioner.embedders.0.model.text_projection': [8, 8],
 };
 
-describe('SDXL refiner and other unsupported SDXL variants', () => {
+describe('SDXL refiner and unsupported SDXL variants', () => {
   it('a refiner state dict is detected as sdxl_refiner, with clip_g only', async () => {
     const c = await loadCheckpoint(await writeTiny(path.join(tmp, 'refiner.safetensors'), refinerKeys));
     expect(c.family).toBe('sdxl_refiner');
@@ -47,15 +45,10 @@ describe('SDXL refiner and other unsupported SDXL variants', () => {
     expect(c.components.unet!.get('label_emb.0.0.weight')!.shape).toEqual([8, 2560]);
   });
 
-  it('encoding text with a refiner CLIP fails saying sdxl_refiner is not supported yet', async () => {
-    const c = await loadCheckpoint(await writeTiny(path.join(tmp, 'refiner2.safetensors'), refinerKeys));
-    const { clip } = checkpointHandles(c, path.join(tmp, 'models'));
-    await expect(encodeText(new ModelCache(1e6), clip, 'a cat')).rejects.toThrow(/sdxl_refiner checkpoints is not supported yet/);
-  });
-
-  it('the LoadCheckpoint node refuses a refiner, naming what was detected', async () => {
+  it('the LoadCheckpoint node accepts a refiner', async () => {
     const c = await loadCheckpoint(await writeTiny(path.join(tmp, 'refiner3.safetensors'), refinerKeys));
-    expect(() => assertGenerationSupported(c)).toThrow(/refiner3\.safetensors: SDXL refiner detected \(conditioner\.embedders\.0 is OpenCLIP bigG only, no CLIP-L; label_emb takes 2560 values\): refiner checkpoints are not supported yet/);
+    expect(() => assertGenerationSupported(c)).not.toThrow();
+    expect(Object.keys(checkpointHandles(c, path.join(tmp, 'models')).clip.towers)).toEqual(['clip_g']);
   });
 
   it('the LoadCheckpoint node refuses instruct-edit UNets (8 input channels) by name; inpainting (9) and normal SD1 layouts pass', async () => {
