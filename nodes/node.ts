@@ -7,7 +7,7 @@ import type { LoomPaths } from '../server/config/paths';
 import type { SamplerSpec } from '../server/runtime/sampling/custom-sample';
 import type { NoiseSpec } from '../server/runtime/sampling/noise';
 import type { SigmasValue } from '../server/runtime/sampling/socket-values';
-import type { ClipHandle, ClipVisionHandle, ClipVisionOutput, Conditioning, GligenHandle, ModelHandle, StyleModelHandle, VaeHandle } from '../server/runtime/handles';
+import type { ClipHandle, ClipVisionHandle, ClipVisionOutput, Conditioning, GligenHandle, ModelHandle, StyleModelHandle, UpscaleModelHandle, VaeHandle } from '../server/runtime/handles';
 import type { ModelCache } from '../server/runtime/model-cache';
 import type { ImageValue, LatentValue, MaskValue } from '../server/runtime/values';
 import type { SchemaMap } from './schemas';
@@ -32,6 +32,7 @@ export interface SocketValues {
   CLIP_VISION_OUTPUT: ClipVisionOutput;
   GLIGEN: GligenHandle;
   STYLE_MODEL: StyleModelHandle;
+  UPSCALE_MODEL: UpscaleModelHandle;
   SIGMAS: SigmasValue;
   SAMPLER: SamplerSpec;
   NOISE: NoiseSpec;

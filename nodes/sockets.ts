@@ -1,5 +1,5 @@
 /** Run-time checks of socket values (server): the scheduler checks every input before a node runs. */
-import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isGligenHandle, isModelHandle, isStyleModelHandle, isVaeHandle } from '../server/runtime/handles';
+import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isGligenHandle, isModelHandle, isStyleModelHandle, isUpscaleModelHandle, isVaeHandle } from '../server/runtime/handles';
 import { isImage, isLatent, isMask } from '../server/runtime/values';
 import type { SocketType } from './types';
 import { isNoiseSpec, isSamplerSpec, isSigmas } from '../server/runtime/sampling/socket-values';
@@ -23,7 +23,7 @@ const GUARDS: Readonly<Record<SocketType, (v: unknown) => boolean>> = {
   SAMPLER: isSamplerSpec,
   NOISE: isNoiseSpec,
   GUIDER: isObject,
-  UPSCALE_MODEL: isObject,
+  UPSCALE_MODEL: isUpscaleModelHandle,
   CONTROL_NET: isObject,
   CLIP_VISION: isClipVisionHandle,
   CLIP_VISION_OUTPUT: isClipVisionOutput,

@@ -12,6 +12,7 @@ import type { Hypernetwork } from './patches/hypernetwork';
 import type { FreeUPatch } from './models/unet';
 import type { GligenBox, GligenModel } from './patches/gligen';
 import type { UnclipEntry } from './sampling/unclip';
+import type { UpscaleSpec } from './models/upscale/spec';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -142,6 +143,16 @@ export interface StyleModelHandle {
   readonly recipe: readonly RecipeStep[];
 }
 
+/** UpscaleModelLoader: an upscale model's weights (under the builder's names) and what detection found. */
+export interface UpscaleModelHandle {
+  readonly kind: 'upscale_model';
+  readonly weights: WeightProvider;
+  readonly spec: UpscaleSpec;
+  /** the file name, for messages */
+  readonly name: string;
+  readonly key: string;
+}
+
 /** GLIGENLoader: a GLIGEN textbox model (PositionNet + fusers). */
 export interface GligenHandle {
   readonly kind: 'gligen';
@@ -191,4 +202,5 @@ export function expectInput<T>(node: string, input: string, value: unknown, guar
 export const isClipVisionHandle = (v: unknown): v is ClipVisionHandle => isKind(v, 'clip_vision');
 export const isClipVisionOutput = (v: unknown): v is ClipVisionOutput => isKind(v, 'clip_vision_output');
 export const isGligenHandle = (v: unknown): v is GligenHandle => isKind(v, 'gligen');
+export const isUpscaleModelHandle = (v: unknown): v is UpscaleModelHandle => isKind(v, 'upscale_model');
 export const isStyleModelHandle = (v: unknown): v is StyleModelHandle => isKind(v, 'style_model');

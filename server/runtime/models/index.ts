@@ -74,11 +74,11 @@ export function parameterCount(weights: WeightProvider): number {
 }
 
 /** A model's session as its runners hold it: fetched from the session cache per run, so eviction never strands them. */
-interface SessionRef {
+export interface SessionRef {
   run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, ort.Tensor>>;
 }
 
-async function sessionFor(kind: string, config: unknown, build: (float: FloatType) => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<SessionRef> {
+export async function sessionFor(kind: string, config: unknown, build: (float: FloatType) => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<SessionRef> {
   const device = await resolveDevice(opts.device, opts.log);
   const float = precisionFor(device, kind.startsWith('vae') ? 'vae' : (kind as ModelKind), opts.precision, parameterCount(weights));
   // building the graph is cheap and strict-checks the weights; binding is what the cache saves
