@@ -84,6 +84,7 @@ function describe(arch: 'ESRGAN' | 'Compact' | 'SwinIR', dict: StateDict): Detec
           scale: net.scale,
           inChannels: net.inChannels,
           outChannels: net.inChannels,
+          padMinimum: 16,
           padMultiple: net.window,
           unshuffle: 1,
           tags: [`${net.embedDim}dim`, `w${net.window}`, `depths ${net.depths.join(',')}`, net.upsampler || 'no upsampler', net.resiConnection],

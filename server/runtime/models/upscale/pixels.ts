@@ -63,3 +63,29 @@ export function cropTo(x: F32Tensor, h: number, w: number): F32Tensor {
   }
   return { data: out, shape: [n, c, h, w] };
 }
+
+/**
+ * spandrel's pad_tensor for SizeRequirements(minimum): each side grown to at least `minimum` at bottom/right, by
+ * reflection up to side-1 pixels and edge replication beyond (the model's own padding comes after).
+ */
+export function padToMinimum(x: F32Tensor, minimum: number): F32Tensor {
+  const [n, c, h, w] = x.shape;
+  const H = Math.max(h, minimum);
+  const W = Math.max(w, minimum);
+  if (H === h && W === w) return x;
+  const at = (i: number, size: number, pad: number) => {
+    const rp = Math.min(pad, size - 1);
+    if (i < size) return i;
+    if (i < size + rp) return 2 * (size - 1) - i;
+    return size - 1 - rp;
+  };
+  const out = new Float32Array(n * c * H * W);
+  for (let p = 0; p < n * c; p++) {
+    for (let y = 0; y < H; y++) {
+      const src = (p * h + at(y, h, H - h)) * w;
+      const dst = (p * H + y) * W;
+      for (let xx = 0; xx < W; xx++) out[dst + xx] = x.data[src + at(xx, w, W - w)];
+    }
+  }
+  return { data: out, shape: [n, c, H, W] };
+}

@@ -54,8 +54,7 @@ export const UPSCALE_RULES: readonly UpscaleRule[] = [
   {
     id: 'SwinIR',
     name: 'SwinIR',
-    // swinir.ts does not match spandrel's SwinIR yet (max 0.06 off on a tiny model): refused rather than wrong
-    builds: false,
+    builds: 'SwinIR',
     detect: {
       all: [
         'layers.0.residual_group.blocks.0.norm1.weight',

@@ -14,6 +14,8 @@ export interface UpscaleSpec {
   /** image channels the model takes and gives */
   inChannels: number;
   outChannels: number;
+  /** spandrel's SizeRequirements(minimum): sides below it are padded first (absent: none) */
+  padMinimum?: number;
   /** before the graph: the image is reflect-padded at bottom/right to a multiple of this (1: none) */
   padMultiple: number;
   /** then pixel-unshuffled by this factor (Real-ESRGAN x2 / x1; 1: none) */
