@@ -9,7 +9,7 @@ import { sessionFor, type F32Tensor, type RuntimeOptions } from '../index';
 import { buildCompact } from './compact';
 import { buildRRDBNet } from './rrdb';
 import { buildSwinIR } from './swinir';
-import { cropTo, padToMinimum, pixelUnshuffle, reflectPadTo } from './pixels';
+import { cropTo, padToRequirements, pixelUnshuffle, reflectPadTo } from './pixels';
 import type { UpscaleSpec } from './spec';
 
 export type { UpscaleSpec } from './spec';
@@ -44,7 +44,7 @@ export async function createUpscaler(spec: UpscaleSpec, weights: WeightProvider,
     async run(tile) {
       const [n, c, h, w] = tile.shape;
       if (n !== 1 || c !== spec.inChannels) throw new Error(`upscale model takes [1, ${spec.inChannels}, h, w], got [${tile.shape.join(', ')}]`);
-      let x = spec.padMinimum ? padToMinimum(tile, spec.padMinimum) : tile;
+      let x = spec.sizeReq ? padToRequirements(tile, spec.sizeReq.minimum, spec.sizeReq.multipleOf) : tile;
       x = spec.padMultiple > 1 ? reflectPadTo(x, spec.padMultiple) : x;
       if (spec.unshuffle > 1) x = pixelUnshuffle(x, spec.unshuffle);
       const out = (await session.run({ x: new ort.Tensor('float32', x.data, x.shape) }, ['y'])).y;

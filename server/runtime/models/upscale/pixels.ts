@@ -65,13 +65,15 @@ export function cropTo(x: F32Tensor, h: number, w: number): F32Tensor {
 }
 
 /**
- * spandrel's pad_tensor for SizeRequirements(minimum): each side grown to at least `minimum` at bottom/right, by
- * reflection up to side-1 pixels and edge replication beyond (the model's own padding comes after).
+ * spandrel's pad_tensor for SizeRequirements(minimum, multiple_of), as its model descriptor applies it before the
+ * model: each side grown at bottom/right to max(side, minimum) rounded up to the multiple, by reflection up to side-1
+ * pixels and edge replication beyond (the model's own padding comes after).
  */
-export function padToMinimum(x: F32Tensor, minimum: number): F32Tensor {
+export function padToRequirements(x: F32Tensor, minimum: number, multipleOf: number): F32Tensor {
   const [n, c, h, w] = x.shape;
-  const H = Math.max(h, minimum);
-  const W = Math.max(w, minimum);
+  const ceilTo = (v: number) => Math.ceil(v / multipleOf) * multipleOf;
+  const H = ceilTo(Math.max(h, minimum));
+  const W = ceilTo(Math.max(w, minimum));
   if (H === h && W === w) return x;
   const at = (i: number, size: number, pad: number) => {
     const rp = Math.min(pad, size - 1);

@@ -14,9 +14,9 @@ export interface UpscaleSpec {
   /** image channels the model takes and gives */
   inChannels: number;
   outChannels: number;
-  /** spandrel's SizeRequirements(minimum): sides below it are padded first (absent: none) */
-  padMinimum?: number;
-  /** before the graph: the image is reflect-padded at bottom/right to a multiple of this (1: none) */
+  /** spandrel's descriptor SizeRequirements, padded for before the model (absent: none) */
+  sizeReq?: { minimum: number; multipleOf: number };
+  /** then, as the model's own forward does: the image is reflect-padded at bottom/right to a multiple of this (1: none) */
   padMultiple: number;
   /** then pixel-unshuffled by this factor (Real-ESRGAN x2 / x1; 1: none) */
   unshuffle: number;
