@@ -7,6 +7,7 @@ import type { LoomPaths } from '../server/config/paths';
 import type { SamplerSpec } from '../server/runtime/sampling/custom-sample';
 import type { NoiseSpec } from '../server/runtime/sampling/noise';
 import type { SigmasValue } from '../server/runtime/sampling/socket-values';
+import type { GuiderValue } from '../server/runtime/sampling/guider-value';
 import type { ClipHandle, ClipVisionHandle, ClipVisionOutput, Conditioning, ModelHandle, VaeHandle } from '../server/runtime/handles';
 import type { ModelCache } from '../server/runtime/model-cache';
 import type { ImageValue, LatentValue, MaskValue } from '../server/runtime/values';
@@ -33,6 +34,7 @@ export interface SocketValues {
   SIGMAS: SigmasValue;
   SAMPLER: SamplerSpec;
   NOISE: NoiseSpec;
+  GUIDER: GuiderValue;
 }
 export type SocketValue<T extends SocketType> = T extends keyof SocketValues ? SocketValues[T] : unknown;
 
