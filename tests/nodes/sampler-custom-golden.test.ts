@@ -78,7 +78,7 @@ describeGolden('SamplerCustom / SamplerCustomAdvanced match ComfyUI (comfy-nodes
     expectNoise(run, { 9: 81, 12: 81, 15: 81 });
   });
 
-  it('comfy-guider-cases: DualCFGGuider (regular, nested, cfg-1 shortcut), RescaleCFG, CFG++ samplers, noise_mask + batch_index', async () => {
+  it('comfy-guider-cases: DualCFGGuider, PerpNegGuider, RescaleCFG, CFG++ samplers, noise_mask + batch_index, ManualSigmas, AddNoise', async () => {
     // ComfyUI's run of fixtures/comfy-guider-cases.json (make_guider_workflow.py), laid out as a comfy-nodes case
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-guider-cases-'));
     try {
@@ -87,7 +87,17 @@ describeGolden('SamplerCustom / SamplerCustomAdvanced match ComfyUI (comfy-nodes
       const run = await runNodeCase('guider-cases', { dir });
       expectAll(run);
       const types = new Set(Object.values(run.workflow.nodes).map((n) => n.type));
-      for (const t of ['DualCFGGuider', 'CFGGuider', 'BasicGuider', 'RescaleCFG', 'SamplerCustom', 'SetLatentNoiseMask'])
+      for (const t of [
+        'DualCFGGuider',
+        'CFGGuider',
+        'BasicGuider',
+        'PerpNegGuider',
+        'RescaleCFG',
+        'SamplerCustom',
+        'SetLatentNoiseMask',
+        'ManualSigmas',
+        'AddNoise',
+      ])
         expect(types.has(t), t).toBe(true);
       const extra = JSON.parse(run.meta.latent_extra) as Record<string, { batch_index?: number[] }>;
       for (const id of ['40', '41', '43']) {
@@ -95,7 +105,8 @@ describeGolden('SamplerCustom / SamplerCustomAdvanced match ComfyUI (comfy-nodes
         expect(out?.batch_index, id).toEqual(extra[`${id}.0`]?.batch_index);
         expect(out?.noise_mask, id).toBeDefined();
       }
-      expectNoise(run, { 40: 5, 43: 33 }, extra['40.0']?.batch_index);
+      expectNoise(run, { 40: 5, 43: 33, 50: 33 }, extra['40.0']?.batch_index);
+      expectNoise(run, { 47: 33, 48: 33, 55: 33 });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

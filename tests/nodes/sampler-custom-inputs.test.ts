@@ -11,7 +11,7 @@ import { resolvePaths } from '../../server/config/paths';
 import type { Conditioning, ModelHandle } from '../../server/runtime/handles';
 import { ModelCache } from '../../server/runtime/model-cache';
 import { isGuider } from '../../server/runtime/sampling/guider-value';
-import { sigmasValue } from '../../server/runtime/sampling/socket-values';
+import { sigmasValue, type SigmasValue } from '../../server/runtime/sampling/socket-values';
 import type { LatentValue } from '../../server/runtime/values';
 import { callNode } from '../helpers/nodes';
 
@@ -70,6 +70,13 @@ describe('custom-sampling nodes: input checks', () => {
     ).rejects.toThrow('input "sampler" expects SAMPLER but got a GUIDER');
   });
 
+  it('ManualSigmas reads numbers as ComfyUI does and refuses what Python float() refuses', async () => {
+    const sig = async (text: string) => Array.from(((await callNode('ManualSigmas', { sigmas: text }, {}, o)).outputs.SIGMAS as SigmasValue).sigmas);
+    expect(await sig('14.6, 3 , .5,0')).toEqual([Math.fround(14.6), 3, 0.5, 0]);
+    expect(await sig('')).toEqual([]);
+    await expect(sig('1..5')).rejects.toThrow('sigmas: "1..5" is not a number (expected numbers separated by commas).');
+  });
+
   it('bad sigmas and empty conditionings are refused by name; empty sigmas return the latent as ComfyUI does', async () => {
     const guider = (await callNode('CFGGuider', { cfg: 5 }, { model, positive: cond(1), negative: cond(0) }, o)).outputs.GUIDER;
     const run = (s: number[], g: unknown = guider) =>
@@ -79,6 +86,12 @@ describe('custom-sampling nodes: input checks', () => {
     await expect(run([14.6, 0])).rejects.toThrow('negative conditioning has no entries');
     const dual = (await callNode('DualCFGGuider', {}, { model, cond1: cond(1), cond2: cond(0), negative: cond(1) }, o)).outputs.GUIDER;
     await expect(run([14.6, 0], dual)).rejects.toThrow('cond2 conditioning has no entries');
+    const perp = (await callNode('PerpNegGuider', {}, { model, positive: cond(1), negative: cond(1), empty_conditioning: cond(0) }, o)).outputs
+      .GUIDER;
+    await expect(run([14.6, 0], perp)).rejects.toThrow('empty_conditioning conditioning has no entries');
+    await expect(
+      callNode('AddNoise', {}, { model, noise, sigmas: sigmasValue(new Float32Array([Number.NaN])), latent_image: latent }, o),
+    ).rejects.toThrow('sigmas: noise level 0 of 1 is NaN');
     const params = { add_noise: true, noise_seed: 1, cfg: 8 };
     const custom = { model, positive: cond(1), negative: cond(1), sampler, latent_image: latent };
     await expect(

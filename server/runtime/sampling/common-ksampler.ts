@@ -18,7 +18,7 @@ import { prepareDenoiseMask } from './inpaint';
 import { rescaleCfg } from './rescale-cfg';
 import { cfgDenoiser, type CondPredictor, type PostCfgArgs } from './cfg';
 import { needsUncond, sampleCustom, type SamplerSpec } from './custom-sample';
-import { basicGuider, cfgGuider, dualCfgGuider } from './guider';
+import { basicGuider, cfgGuider, dualCfgGuider, perpNegGuider } from './guider';
 import type { GuiderConds, GuiderValue } from './guider-value';
 import { modelSamplingOf } from './socket-values';
 
@@ -174,6 +174,11 @@ async function guiderDenoiser(models: ModelCache, g: GuiderValue, sampler: Sampl
       modelSampling,
       denoiser: dualCfgGuider({ predict, cfgConds: g.cfgConds, cfgCond2Negative: g.cfgCond2Negative, nested: g.nested, postCfg }),
     };
+  }
+  if (g.style === 'perpneg') {
+    // ComfyUI's calc_cond_batch call takes [positive, negative, empty]
+    const { modelSampling, predict } = await guidance(models, g.model, g.conds, shape, [0, 2, 1]);
+    return { modelSampling, denoiser: perpNegGuider({ predict, cfg: g.cfg, negScale: g.negScale }) };
   }
   const { modelSampling, predict } = await guidance(models, g.model, g.conds, shape);
   if (g.style === 'basic') {

@@ -24,9 +24,18 @@ export type GuiderValue =
       readonly cfgConds: number;
       readonly cfgCond2Negative: number;
       readonly nested: boolean;
+    }
+  /** PerpNegGuider: conds positive, empty_conditioning, negative (ComfyUI's dict order) */
+  | {
+      readonly kind: 'guider';
+      readonly style: 'perpneg';
+      readonly model: ModelHandle;
+      readonly conds: readonly GuiderConds[];
+      readonly cfg: number;
+      readonly negScale: number;
     };
 
-const STYLES: Readonly<Record<GuiderValue['style'], number>> = { cfg: 2, basic: 1, dual: 3 };
+const STYLES: Readonly<Record<GuiderValue['style'], number>> = { cfg: 2, basic: 1, dual: 3, perpneg: 3 };
 
 export const isGuider = (v: unknown): v is GuiderValue => {
   if (typeof v !== 'object' || v === null) return false;
@@ -61,6 +70,23 @@ export function dualCfgGuiderValue(
     cfgConds,
     cfgCond2Negative,
     nested,
+  };
+}
+
+/** PerpNegGuider(model, positive, negative, empty_conditioning, cfg, neg_scale). */
+export function perpNegGuiderValue(
+  model: ModelHandle,
+  c: { positive: unknown; negative: unknown; empty_conditioning: unknown },
+  cfg: number,
+  negScale: number,
+): GuiderValue {
+  return {
+    kind: 'guider',
+    style: 'perpneg',
+    model,
+    conds: [named('positive', c.positive), named('empty_conditioning', c.empty_conditioning), named('negative', c.negative)],
+    cfg,
+    negScale,
   };
 }
 

@@ -121,3 +121,40 @@ export function dualCfgGuider(o: DualCfgGuiderOptions): Denoiser {
     (x, sigma) => run(x, sigma, false),
   );
 }
+
+export interface PerpNegGuiderOptions {
+  /** predictions of the lists [positive, negative, empty], as ComfyUI's calc_cond_batch call */
+  predict: CondPredictor;
+  cfg: number;
+  negScale: number;
+}
+
+/**
+ * PerpNegGuider (ComfyUI Guider_PerpNeg.predict_noise): with p = pos − empty, n = neg − empty, the negative's part
+ * perpendicular to p (over the whole batch, as torch's sum / norm) scaled by neg_scale is taken from p:
+ * empty + cfg·(p − (n − (n·p / |p|²)·p)·neg_scale). ComfyUI skips cfg_function here, so the model's
+ * sampler_cfg_function (RescaleCFG) does not apply; a CFG++ sampler reads the negative's prediction.
+ */
+export function perpNegGuider(o: PerpNegGuiderOptions): Denoiser {
+  const run = async (x: Float32Array, sigma: number, shortcuts: boolean): Promise<GuidedPrediction> => {
+    // math.isclose(neg_scale, 0.0) holds only for 0 itself
+    const skipNeg = shortcuts && o.negScale === 0;
+    const skipEmpty = skipNeg && Math.abs(o.cfg - 1) <= 1e-9;
+    const [pos, neg, empty] = await o.predict(x, sigma, [true, !skipNeg, !skipEmpty]);
+    const p = Float32Array.from(pos, (v, i) => v - empty[i]);
+    const n = Float32Array.from(neg, (v, i) => v - empty[i]);
+    let dot = 0;
+    let norm2 = 0;
+    for (let i = 0; i < p.length; i++) {
+      dot += n[i] * p[i];
+      norm2 += p[i] * p[i];
+    }
+    const k = f(f(dot) / f(norm2));
+    const denoised = Float32Array.from(p, (pv, i) => f(empty[i] + f(o.cfg * f(pv - f(f(n[i] - f(k * pv)) * o.negScale)))));
+    return { denoised, uncondDenoised: neg };
+  };
+  return guidedDenoiser(
+    async (x, sigma) => (await run(x, sigma, true)).denoised,
+    (x, sigma) => run(x, sigma, false),
+  );
+}
