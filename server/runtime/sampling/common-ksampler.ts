@@ -85,7 +85,7 @@ function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonl
  * (calc_cond_batch over the UNet with its patches); `order` picks and orders the lists the predictor answers for.
  */
 async function guidance(models: ModelCache, model: ModelHandle, lists: readonly GuiderConds[], shape: readonly number[], order?: readonly number[]) {
-  for (const c of lists) if (c.entries.length === 0) throw new Error(`${c.name} conditioning has no entries`);
+  for (const c of lists) if (c.entries.length === 0) throw new Error(`${c.input} conditioning has no entries`);
   const unet = await unetFor(models, model);
   // the predictor splits a step's batch until it fits; one call of [uncond, cond] rows is what KSampler needs
   await checkUnetFits(unet, shape, Math.min(2, lists.length) * shape[0]);
@@ -121,8 +121,8 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     models,
     r.model,
     [
-      { name: 'positive', entries: r.positive.entries },
-      { name: 'negative', entries: r.negative.entries },
+      { name: 'positive', input: 'positive', entries: r.positive.entries },
+      { name: 'negative', input: 'negative', entries: r.negative.entries },
     ],
     shape,
   );

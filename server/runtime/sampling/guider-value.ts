@@ -6,14 +6,20 @@
 import { isConditioning, isModelHandle, type CondEntry, type ModelHandle } from '../handles';
 
 export interface GuiderConds {
+  /**
+   * ComfyUI's prompt_type for the list: its conds key, except DualCFGGuider's middle and PerpNegGuider's
+   * empty_negative_prompt, which ComfyUI marks "negative" (the SDXL refiner's aesthetic-score default reads it)
+   */
   readonly name: string;
+  /** the guider node's input it came from, for messages */
+  readonly input: string;
   readonly entries: readonly CondEntry[];
 }
 
 export type GuiderValue =
   /** CFGGuider: conds positive, negative */
   | { readonly kind: 'guider'; readonly style: 'cfg'; readonly model: ModelHandle; readonly conds: readonly GuiderConds[]; readonly cfg: number }
-  /** BasicGuider: conds conditioning only (cfg 1, no uncond pass) */
+  /** BasicGuider: conds positive (its input `conditioning`) only (cfg 1, no uncond pass) */
   | { readonly kind: 'guider'; readonly style: 'basic'; readonly model: ModelHandle; readonly conds: readonly GuiderConds[] }
   /** DualCFGGuider: conds cond1 (ComfyUI's positive), cond2 (its middle), negative */
   | {
@@ -25,7 +31,7 @@ export type GuiderValue =
       readonly cfgCond2Negative: number;
       readonly nested: boolean;
     }
-  /** PerpNegGuider: conds positive, empty_conditioning, negative (ComfyUI's dict order) */
+  /** PerpNegGuider: conds positive, empty_conditioning (its empty_negative_prompt), negative (ComfyUI's dict order) */
   | {
       readonly kind: 'guider';
       readonly style: 'perpneg';
@@ -46,12 +52,12 @@ export const isGuider = (v: unknown): v is GuiderValue => {
 
 /** CFGGuider(model, positive, negative, cfg). */
 export function cfgGuiderValue(model: ModelHandle, positive: unknown, negative: unknown, cfg: number): GuiderValue {
-  return { kind: 'guider', style: 'cfg', model, conds: [named('positive', positive), named('negative', negative)], cfg };
+  return { kind: 'guider', style: 'cfg', model, conds: [named('positive', 'positive', positive), named('negative', 'negative', negative)], cfg };
 }
 
 /** BasicGuider(model, conditioning). */
 export function basicGuiderValue(model: ModelHandle, conditioning: unknown): GuiderValue {
-  return { kind: 'guider', style: 'basic', model, conds: [named('conditioning', conditioning)] };
+  return { kind: 'guider', style: 'basic', model, conds: [named('positive', 'conditioning', conditioning)] };
 }
 
 /** DualCFGGuider(model, cond1, cond2, negative, cfg_conds, cfg_cond2_negative, style). */
@@ -66,7 +72,7 @@ export function dualCfgGuiderValue(
     kind: 'guider',
     style: 'dual',
     model,
-    conds: [named('cond1', c.cond1), named('cond2', c.cond2), named('negative', c.negative)],
+    conds: [named('positive', 'cond1', c.cond1), named('negative', 'cond2', c.cond2), named('negative', 'negative', c.negative)],
     cfgConds,
     cfgCond2Negative,
     nested,
@@ -84,13 +90,17 @@ export function perpNegGuiderValue(
     kind: 'guider',
     style: 'perpneg',
     model,
-    conds: [named('positive', c.positive), named('empty_conditioning', c.empty_conditioning), named('negative', c.negative)],
+    conds: [
+      named('positive', 'positive', c.positive),
+      named('negative', 'empty_conditioning', c.empty_conditioning),
+      named('negative', 'negative', c.negative),
+    ],
     cfg,
     negScale,
   };
 }
 
-function named(name: string, c: unknown): GuiderConds {
-  if (!isConditioning(c)) throw new Error(`${name}: expected a CONDITIONING`);
-  return { name, entries: c.entries };
+function named(name: string, input: string, c: unknown): GuiderConds {
+  if (!isConditioning(c)) throw new Error(`${input}: expected a CONDITIONING`);
+  return { name, input, entries: c.entries };
 }
