@@ -7,7 +7,18 @@ import type { LoomPaths } from '../server/config/paths';
 import type { SamplerSpec } from '../server/runtime/sampling/custom-sample';
 import type { NoiseSpec } from '../server/runtime/sampling/noise';
 import type { SigmasValue } from '../server/runtime/sampling/socket-values';
-import type { ClipHandle, ClipVisionHandle, ClipVisionOutput, Conditioning, GligenHandle, ModelHandle, StyleModelHandle, UpscaleModelHandle, VaeHandle } from '../server/runtime/handles';
+import type { GuiderValue } from '../server/runtime/sampling/guider-value';
+import type {
+  ClipHandle,
+  ClipVisionHandle,
+  ClipVisionOutput,
+  Conditioning,
+  GligenHandle,
+  ModelHandle,
+  StyleModelHandle,
+  UpscaleModelHandle,
+  VaeHandle,
+} from '../server/runtime/handles';
 import type { ModelCache } from '../server/runtime/model-cache';
 import type { ImageValue, LatentValue, MaskValue } from '../server/runtime/values';
 import type { SchemaMap } from './schemas';
@@ -32,10 +43,11 @@ export interface SocketValues {
   CLIP_VISION_OUTPUT: ClipVisionOutput;
   GLIGEN: GligenHandle;
   STYLE_MODEL: StyleModelHandle;
-  UPSCALE_MODEL: UpscaleModelHandle;
   SIGMAS: SigmasValue;
   SAMPLER: SamplerSpec;
   NOISE: NoiseSpec;
+  GUIDER: GuiderValue;
+  UPSCALE_MODEL: UpscaleModelHandle;
 }
 export type SocketValue<T extends SocketType> = T extends keyof SocketValues ? SocketValues[T] : unknown;
 

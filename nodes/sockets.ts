@@ -3,6 +3,7 @@ import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, i
 import { isImage, isLatent, isMask } from '../server/runtime/values';
 import type { SocketType } from './types';
 import { isNoiseSpec, isSamplerSpec, isSigmas } from '../server/runtime/sampling/socket-values';
+import { isGuider } from '../server/runtime/sampling/guider-value';
 
 const isObject = (v: unknown) => typeof v === 'object' && v !== null;
 
@@ -22,7 +23,7 @@ const GUARDS: Readonly<Record<SocketType, (v: unknown) => boolean>> = {
   SIGMAS: isSigmas,
   SAMPLER: isSamplerSpec,
   NOISE: isNoiseSpec,
-  GUIDER: isObject,
+  GUIDER: isGuider,
   UPSCALE_MODEL: isUpscaleModelHandle,
   CONTROL_NET: isObject,
   CLIP_VISION: isClipVisionHandle,
@@ -41,6 +42,7 @@ export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (typeof v !== 'object') return `${typeof v} ${JSON.stringify(v)}`;
-  for (const t of ['MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'MASK'] as const) if (GUARDS[t](v)) return `a ${t}`;
+  for (const t of ['MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'MASK', 'SIGMAS', 'SAMPLER', 'NOISE', 'GUIDER'] as const)
+    if (GUARDS[t](v)) return `a ${t}`;
   return 'an object of another kind';
 }

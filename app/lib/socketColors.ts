@@ -14,7 +14,7 @@ export const SOCKET_COLORS: Record<SocketType, string> = {
   STRING: '#90a4ae',
   BOOLEAN: '#ce93d8',
   COMBO: '#bcaaa4',
-  SIGMAS: '#cddc39',
+  SIGMAS: '#cdffcd',
   SAMPLER: '#ecb4b4',
   NOISE: '#b0b0b0',
   GUIDER: '#66ffff',

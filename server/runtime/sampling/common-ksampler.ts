@@ -8,20 +8,21 @@
 import type { ModelCache } from '../model-cache';
 import type { ImageValue, LatentValue } from '../values';
 import type { F32Tensor, UNetRunner } from '../models';
-import {
-  kSample, latentPreview, ModelSamplingDiscrete, processLatentIn, processLatentOut,
-  type SamplerName, type SchedulerName,
-} from '.';
+import { kSample, latentPreview, processLatentIn, processLatentOut, type SamplerName, type SchedulerName } from '.';
 import type { CondEntry, CondGligen, Conditioning, GligenHandle, ModelHandle } from '../handles';
 import { refinerVectorFor, sdxlVectorFor } from '../text/sdxl-size-cond';
 import { unetFor } from '../models/cached';
-import { prepareNoise } from './noise';
+import { generateNoise, prepareNoise, type NoiseSpec } from './noise';
 import { checkUnetFits, unetRowsFit } from '../memory/unet-fits';
 import { prepareConds, type CondExtras, type ModelConds } from './conds';
 import { condBatchPredictor, type UNetCall } from './cond-batch';
 import { prepareDenoiseMask } from './inpaint';
 import { rescaleCfg } from './rescale-cfg';
-import type { PostCfgArgs } from './cfg';
+import { cfgDenoiser, type CondPredictor, type PostCfgArgs } from './cfg';
+import { needsUncond, sampleCustom, type SamplerSpec } from './custom-sample';
+import { basicGuider, cfgGuider, dualCfgGuider, perpNegGuider } from './guider';
+import type { GuiderConds, GuiderValue } from './guider-value';
+import { modelSamplingOf } from './socket-values';
 import { inpaintConcat } from './concat-cond';
 import { unclipAdm, type UnclipEntry } from './unclip';
 import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs } from '../patches/gligen';
@@ -60,7 +61,12 @@ interface CondSource {
  * refiner's sizes + aesthetic score, whose default depends on the list the entry is on: ComfyUI's prompt_type; with
  * the pooled output or unCLIP's image embeddings); an inpainting model's c_concat from concat_latent_image / concat_mask.
  */
-function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readonly number[], source: CondSource): (e: CondEntry, label: string, list: string) => ModelConds {
+function modelCondsFor(
+  unet: UNetRunner,
+  model: ModelHandle,
+  latentShape: readonly number[],
+  source: CondSource,
+): (e: CondEntry, label: string, list: string) => ModelConds {
   const { contextDim, admInChannels, inChannels } = unet.config;
   const channels = latentShape[1];
   const extra = inChannels - channels;
@@ -76,8 +82,13 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
     let c = byImage.get(e.concatMask);
     if (!c) {
       const data = inpaintConcat({
-        shape: latentShape, family: model.latent, concatLatentImage: e.concatLatentImage, concatMask: e.concatMask, label,
-        latentImage: source.latentImage, ...(source.denoiseMask ? { denoiseMask: { shape: [...latentShape], data: source.denoiseMask } } : {}),
+        shape: latentShape,
+        family: model.latent,
+        concatLatentImage: e.concatLatentImage,
+        concatMask: e.concatMask,
+        label,
+        latentImage: source.latentImage,
+        ...(source.denoiseMask ? { denoiseMask: { shape: [...latentShape], data: source.denoiseMask } } : {}),
       });
       c = { data, shape: [latentShape[0], extra, latentShape[2], latentShape[3]] };
       byImage.set(e.concatMask, c);
@@ -93,9 +104,13 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
       const pair = `${e.family}>${model.family}`;
       if (pair === 'sdxl>sdxl_refiner' || pair === 'sdxl_refiner>sdxl') {
         const [from, to] = pair === 'sdxl>sdxl_refiner' ? ['SDXL base', 'SDXL refiner'] : ['SDXL refiner', 'SDXL base'];
-        throw new Error(`${label}: the conditioning was encoded with the ${from} CLIP (${s[2]} wide) but the model is the ${to} (takes ${contextDim}): encode this sampler's prompts with the ${to} checkpoint's CLIP`);
+        throw new Error(
+          `${label}: the conditioning was encoded with the ${from} CLIP (${s[2]} wide) but the model is the ${to} (takes ${contextDim}): encode this sampler's prompts with the ${to} checkpoint's CLIP`,
+        );
       }
-      throw new Error(`${label}: ${s[2]}-wide text conditioning (${e.family}), the model takes ${contextDim}: conditioning from another model family?`);
+      throw new Error(
+        `${label}: ${s[2]}-wide text conditioning (${e.family}), the model takes ${contextDim}: conditioning from another model family?`,
+      );
     }
     // ComfyUI feeds concat_latent_image / concat_mask only to inpainting models (extra input channels), and ignores them otherwise
     const concat = extra !== 0 ? { concat: concatOf(e, label) } : {};
@@ -113,7 +128,8 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
     const entry = unclip ? { ...e, pooled: sdxlUnclipPooled(unclip, source.seed, e.pooled.shape[1], label) } : e;
     const refiner = model.family === 'sdxl_refiner';
     const y = refiner ? refinerVectorFor(entry, latentShape, list) : sdxlVectorFor(entry, latentShape);
-    if (y.length !== admInChannels) throw new Error(`${label}: ${refiner ? 'SDXL refiner' : 'SDXL size'} vector of ${y.length} values, the model takes ${admInChannels}`);
+    if (y.length !== admInChannels)
+      throw new Error(`${label}: ${refiner ? 'SDXL refiner' : 'SDXL size'} vector of ${y.length} values, the model takes ${admInChannels}`);
     return { cross: e.cross, y: { data: y, shape: [1, y.length] }, ...concat };
   };
 }
@@ -125,7 +141,8 @@ const SDXL_UNCLIP_DIM = 1280;
  * values of unclip_adm (noise augmentor of width 1280, merge noise 0).
  */
 function sdxlUnclipPooled(entries: readonly UnclipEntry[], seed: bigint | number, pooledWidth: number, label: string): F32Tensor {
-  if (pooledWidth !== SDXL_UNCLIP_DIM) throw new Error(`${label}: unCLIP on SDXL replaces the ${SDXL_UNCLIP_DIM}-wide pooled output, but this model's is ${pooledWidth} wide`);
+  if (pooledWidth !== SDXL_UNCLIP_DIM)
+    throw new Error(`${label}: unCLIP on SDXL replaces the ${SDXL_UNCLIP_DIM}-wide pooled output, but this model's is ${pooledWidth} wide`);
   return { data: unclipAdm(entries, seed, SDXL_UNCLIP_DIM, 0).slice(0, SDXL_UNCLIP_DIM), shape: [1, SDXL_UNCLIP_DIM] };
 }
 
@@ -191,7 +208,8 @@ function unetCall(graphs: UNetGraphs): UNetCall {
 function catChannels(a: F32Tensor, b: F32Tensor): F32Tensor {
   const [n, ca, h, w] = a.shape;
   const cb = b.shape[1];
-  if (b.shape[0] !== n || b.shape[2] !== h || b.shape[3] !== w) throw new Error(`c_concat [${b.shape.join(', ')}] does not fit x [${a.shape.join(', ')}]`);
+  if (b.shape[0] !== n || b.shape[2] !== h || b.shape[3] !== w)
+    throw new Error(`c_concat [${b.shape.join(', ')}] does not fit x [${a.shape.join(', ')}]`);
   const plane = h * w;
   const out = new Float32Array(n * (ca + cb) * plane);
   for (let r = 0; r < n; r++) {
@@ -206,29 +224,69 @@ function previewImage(model: ModelHandle, denoised: Float32Array, shape: readonl
   return { shape: [1, p.height, p.width, 3], data: Float32Array.from(p.rgb, (v) => v / 255) };
 }
 
-export async function sampleLatent(models: ModelCache, r: SampleRequest): Promise<LatentValue> {
-  const shape = r.latent.samples.shape;
-  if (shape.length !== 4) throw new Error(`latent has shape [${shape.join(', ')}], expected [batch, channels, height, width]`);
-  for (const [name, c] of [['positive', r.positive], ['negative', r.negative]] as const) {
-    if (c.entries.length === 0) throw new Error(`${name} conditioning has no entries`);
-  }
-  const graphs = unetGraphs(models, r.model);
+interface GuidanceSource {
+  /** the sampler's start latent, model space */
+  latentIn: Float32Array;
+  denoiseMask?: Float32Array;
+  seed: bigint | number;
+  /** which prepared lists the predictor answers for, in its order (default: all, as given) */
+  order?: readonly number[];
+}
+
+/**
+ * The model's conditioning lists prepared for one latent shape (process_conds: extra_conds, GLIGEN extras) and their
+ * per-step predictor (calc_cond_batch over the UNet graphs with the model's patches), shared by KSampler and guiders.
+ */
+async function guidance(models: ModelCache, model: ModelHandle, lists: readonly GuiderConds[], shape: readonly number[], src: GuidanceSource) {
+  for (const c of lists) if (c.entries.length === 0) throw new Error(`${c.input} conditioning has no entries`);
+  const graphs = unetGraphs(models, model);
   // a run where every entry has GLIGEN boxes never builds the plain graph (one UNet session held, not two)
-  const firstGligen = [...r.positive.entries, ...r.negative.entries].find((e) => e.gligen)?.gligen?.model;
+  const firstGligen = lists.flatMap((l) => l.entries).find((e) => e.gligen)?.gligen?.model;
   const unet = await graphs(firstGligen);
-  await checkUnetFits(unet, shape, 2 * shape[0]);
-  const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
+  // the predictor splits a step's batch until it fits; one call of [uncond, cond] rows is what KSampler needs
+  await checkUnetFits(unet, shape, Math.min(2, lists.length) * shape[0]);
+  const modelSampling = modelSamplingOf(model);
+  const prepared = prepareConds(
+    lists.map((l) => ({ name: l.name, entries: l.entries })),
+    {
+      latentShape: shape,
+      percentToSigma: (p) => modelSampling.percentToSigma(p),
+      modelConds: modelCondsFor(unet, model, shape, { latentImage: src.latentIn, denoiseMask: src.denoiseMask, seed: src.seed }),
+      extras: (e) => (e.gligen ? gligenExtras(e.gligen) : undefined),
+    },
+  );
+  const predict = condBatchPredictor({
+    modelSampling,
+    model: unetCall(graphs),
+    lists: src.order ? src.order.map((i) => prepared[i]) : prepared,
+    shape,
+    fits: await unetRowsFit(unet),
+  });
+  return { modelSampling, predict };
+}
+
+function checkLatent(latent: LatentValue): readonly number[] {
+  const shape = latent.samples.shape;
+  if (shape.length !== 4) throw new Error(`latent has shape [${shape.join(', ')}], expected [batch, channels, height, width]`);
+  return shape;
+}
+
+function progressCallback(model: ModelHandle, shape: readonly number[], progress: SampleRequest['progress']) {
+  return progress ? (step: number, total: number, denoised: Float32Array) => progress(step, total, previewImage(model, denoised, shape)) : undefined;
+}
+
+export async function sampleLatent(models: ModelCache, r: SampleRequest): Promise<LatentValue> {
+  const shape = checkLatent(r.latent);
   const latentIn = processLatentIn(r.model.latent, r.latent.samples.data);
   const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
-  const lists = prepareConds([{ name: 'positive', entries: r.positive.entries }, { name: 'negative', entries: r.negative.entries }], {
-    latentShape: shape,
-    percentToSigma: (p) => modelSampling.percentToSigma(p),
-    modelConds: modelCondsFor(unet, r.model, shape, { latentImage: latentIn, denoiseMask, seed: r.seed }),
-    extras: (e) => (e.gligen ? gligenExtras(e.gligen) : undefined),
-  });
+  const lists = [
+    { name: 'positive', input: 'positive', entries: r.positive.entries },
+    { name: 'negative', input: 'negative', entries: r.negative.entries },
+  ];
+  const { modelSampling, predict } = await guidance(models, r.model, lists, shape, { latentIn, denoiseMask, seed: r.seed });
   const out = await kSample({
     modelSampling,
-    predict: condBatchPredictor({ modelSampling, model: unetCall(graphs), lists, shape, fits: await unetRowsFit(unet) }),
+    predict,
     cfg: r.cfg,
     latent: latentIn,
     shape,
@@ -245,10 +303,77 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     postCfg: cfgFunctionOf(r.model, r.cfg, shape),
     denoiseMask,
     signal: r.signal,
-    callback: r.progress ? (step, total, denoised) => r.progress?.(step, total, previewImage(r.model, denoised, shape)) : undefined,
+    callback: progressCallback(r.model, shape, r.progress),
   });
   // ComfyUI returns a copy of the input latent dict with new samples (batch_index and noise_mask carry over)
   return { ...r.latent, samples: { shape: [...shape], data: processLatentOut(r.model.latent, out) } };
+}
+
+export interface GuidedSampleRequest {
+  guider: GuiderValue;
+  sampler: SamplerSpec;
+  sigmas: Float32Array;
+  noise: NoiseSpec;
+  /** the sampler's own noise seed (ComfyUI: noise.seed, or SamplerCustom's noise_seed even without add_noise) */
+  seed: bigint | number;
+  latent: LatentValue;
+  signal: AbortSignal;
+  progress?: SampleRequest['progress'];
+}
+
+/** The GUIDER's denoiser over its prepared conditionings (CFG++ samplers get the uncond-reporting form). */
+async function guiderDenoiser(models: ModelCache, g: GuiderValue, sampler: SamplerSpec, shape: readonly number[], src: GuidanceSource) {
+  if (g.style === 'dual') {
+    // ComfyUI's calc_cond_batch call takes [negative, middle, positive]
+    const { modelSampling, predict } = await guidance(models, g.model, g.conds, shape, { ...src, order: [2, 1, 0] });
+    const postCfg = cfgFunctionOf(g.model, g.nested ? g.cfgConds : g.cfgCond2Negative, shape);
+    return {
+      modelSampling,
+      denoiser: dualCfgGuider({ predict, cfgConds: g.cfgConds, cfgCond2Negative: g.cfgCond2Negative, nested: g.nested, postCfg }),
+    };
+  }
+  if (g.style === 'perpneg') {
+    // ComfyUI's calc_cond_batch call takes [positive, negative, empty]
+    const { modelSampling, predict } = await guidance(models, g.model, g.conds, shape, { ...src, order: [0, 2, 1] });
+    return { modelSampling, denoiser: perpNegGuider({ predict, cfg: g.cfg, negScale: g.negScale }) };
+  }
+  const { modelSampling, predict } = await guidance(models, g.model, g.conds, shape, src);
+  if (g.style === 'basic') {
+    // no negative list: its prediction is zeros, as calc_cond_batch gives for a None cond
+    const withZeros: CondPredictor = async (x, sigma, active) => [(await predict(x, sigma, active))[0], new Float32Array(x.length)];
+    return { modelSampling, denoiser: basicGuider({ predict: withZeros, modelSampling, shape, postCfg: cfgFunctionOf(g.model, 1, shape) }) };
+  }
+  const guide = { predict, modelSampling, shape, cfg: g.cfg, postCfg: cfgFunctionOf(g.model, g.cfg, shape) };
+  return { modelSampling, denoiser: needsUncond(sampler) ? cfgGuider(guide) : cfgDenoiser(guide) };
+}
+
+/**
+ * ComfyUI's guider.sample as SamplerCustom / SamplerCustomAdvanced run it: the NOISE for the latent (batch_index
+ * honoured), process_latent_in, sampling over the SIGMAS with the noise_mask, process_latent_out. `denoised` is the
+ * last step's x0 (ComfyUI's x0_output), the output itself when no step ran; empty sigmas return the latent unchanged.
+ */
+export async function sampleGuided(models: ModelCache, r: GuidedSampleRequest): Promise<{ output: LatentValue; denoised: LatentValue }> {
+  const shape = checkLatent(r.latent);
+  if (r.sigmas.length === 0) return { output: { ...r.latent }, denoised: { ...r.latent } };
+  const model = r.guider.model;
+  const latentIn = processLatentIn(model.latent, r.latent.samples.data);
+  const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
+  const { modelSampling, denoiser } = await guiderDenoiser(models, r.guider, r.sampler, shape, { latentIn, denoiseMask, seed: r.seed });
+  const res = await sampleCustom({
+    modelSampling,
+    denoiser,
+    sampler: r.sampler,
+    sigmas: r.sigmas,
+    latent: latentIn,
+    shape,
+    noise: generateNoise(r.noise, shape, r.latent.batch_index),
+    seed: r.seed,
+    denoiseMask,
+    signal: r.signal,
+    callback: progressCallback(model, shape, r.progress),
+  });
+  const latentOf = (data: Float32Array): LatentValue => ({ ...r.latent, samples: { shape: [...shape], data: processLatentOut(model.latent, data) } });
+  return { output: latentOf(res.samples), denoised: latentOf(res.denoised) };
 }
 
 /** The model's sampler_cfg_function as a post-CFG hook (RescaleCFG). */

@@ -42,7 +42,9 @@ export function sdTurboSigmas(ms: ModelSamplingDiscrete, steps: number, denoise 
   const start = 10 - Math.trunc(10 * denoise);
   const timesteps = Array.from({ length: 10 }, (_, i) => 999 - 100 * i).slice(start, start + steps);
   const out = new Float32Array(timesteps.length + 1);
-  timesteps.forEach((t, i) => { out[i] = ms.sigma(t); });
+  timesteps.forEach((t, i) => {
+    out[i] = ms.sigma(t);
+  });
   return out;
 }
 
@@ -94,9 +96,15 @@ export function loglinearInterp(tSteps: readonly number[], num: number): number[
  * `nodes_align_your_steps.py` lists them.
  */
 export const AYS_NOISE_LEVELS = {
-  SD1: [14.6146412293, 6.4745760956, 3.8636745985, 2.6946151520, 1.8841921177, 1.3943805092, 0.9642583904, 0.6523686016, 0.3977456272, 0.1515232662, 0.0291671582],
-  SDXL: [14.6146412293, 6.3184485287, 3.7681790315, 2.1811480769, 1.3405244945, 0.8620721141, 0.5550693289, 0.3798540708, 0.2332364134, 0.1114188177, 0.0291671582],
-  SVD: [700.00, 54.5, 15.886, 7.977, 4.248, 1.789, 0.981, 0.403, 0.173, 0.034, 0.002],
+  SD1: [
+    14.6146412293, 6.4745760956, 3.8636745985, 2.694615152, 1.8841921177, 1.3943805092, 0.9642583904, 0.6523686016, 0.3977456272, 0.1515232662,
+    0.0291671582,
+  ],
+  SDXL: [
+    14.6146412293, 6.3184485287, 3.7681790315, 2.1811480769, 1.3405244945, 0.8620721141, 0.5550693289, 0.3798540708, 0.2332364134, 0.1114188177,
+    0.0291671582,
+  ],
+  SVD: [700.0, 54.5, 15.886, 7.977, 4.248, 1.789, 0.981, 0.403, 0.173, 0.034, 0.002],
 } as const;
 export type AysModelType = keyof typeof AYS_NOISE_LEVELS;
 
@@ -105,7 +113,8 @@ export function alignYourStepsSigmas(modelType: AysModelType, steps: number, den
   checkSteps('AlignYourStepsScheduler', steps);
   checkDenoise('AlignYourStepsScheduler', denoise);
   const levels = AYS_NOISE_LEVELS[modelType];
-  if (!levels) throw new Error(`AlignYourStepsScheduler: model_type must be one of ${Object.keys(AYS_NOISE_LEVELS).join(', ')}, got "${String(modelType)}"`);
+  if (!levels)
+    throw new Error(`AlignYourStepsScheduler: model_type must be one of ${Object.keys(AYS_NOISE_LEVELS).join(', ')}, got "${String(modelType)}"`);
   let total = steps;
   if (denoise < 1) {
     if (denoise <= 0) return new Float32Array(0);
@@ -164,13 +173,23 @@ export function setFirstSigma(sigmas: ArrayLike<number>, sigma: number): Float32
  * (start_at < 0 = no upper bound), spaced linear / cosine (sin ramp) / sine (1 − cos ramp).
  */
 export function extendIntermediateSigmas(
-  sigmas: ArrayLike<number>, steps: number, startAtSigma: number, endAtSigma: number, spacing: 'linear' | 'cosine' | 'sine',
+  sigmas: ArrayLike<number>,
+  steps: number,
+  startAtSigma: number,
+  endAtSigma: number,
+  spacing: 'linear' | 'cosine' | 'sine',
 ): Float32Array {
   checkSteps('ExtendIntermediateSigmas', steps);
   const upper = startAtSigma < 0 ? Infinity : startAtSigma;
-  const ramp = { linear: (x: number) => x, cosine: (x: number) => f(Math.sin(f(f(x * f(Math.PI)) / 2))), sine: (x: number) => f(1 - f(Math.cos(f(f(x * f(Math.PI)) / 2)))) }[spacing];
+  const ramp = {
+    linear: (x: number) => x,
+    cosine: (x: number) => f(Math.sin(f(f(x * f(Math.PI)) / 2))),
+    sine: (x: number) => f(1 - f(Math.cos(f(f(x * f(Math.PI)) / 2)))),
+  }[spacing];
   if (!ramp) throw new Error(`ExtendIntermediateSigmas: spacing must be linear, cosine or sine, got "${String(spacing)}"`);
-  const inner = Array.from(linspace32(0, 1, steps + 1)).slice(1, -1).map(ramp);
+  const inner = Array.from(linspace32(0, 1, steps + 1))
+    .slice(1, -1)
+    .map(ramp);
   const out: number[] = [];
   for (let i = 0; i < sigmas.length - 1; i++) {
     const cur = sigmas[i];
@@ -186,4 +205,17 @@ export function samplingPercentToSigma(ms: ModelSamplingDiscrete, percent: numbe
   if (returnActualSigma && percent === 0) return ms.sigmaMax;
   if (returnActualSigma && percent === 1) return ms.sigmaMin;
   return ms.percentToSigma(percent);
+}
+
+/**
+ * ManualSigmas: every number ComfyUI's pattern `[-+]?(?:\d*\.*\d+)` finds in the text, as float32 ("1e-3" is 1 and
+ * -3 there too); a match Python's float() refuses (e.g. "1..5") is an error, as in ComfyUI.
+ */
+export function manualSigmas(text: string): Float32Array {
+  const found = text.match(/[-+]?(?:\d*\.*\d+)/g) ?? [];
+  return Float32Array.from(found, (s) => {
+    const v = Number(s);
+    if (Number.isNaN(v)) throw new Error(`"${s}" is not a number`);
+    return v;
+  });
 }
