@@ -7,7 +7,7 @@ import type { LoomPaths } from '../server/config/paths';
 import type { SamplerSpec } from '../server/runtime/sampling/custom-sample';
 import type { NoiseSpec } from '../server/runtime/sampling/noise';
 import type { SigmasValue } from '../server/runtime/sampling/socket-values';
-import type { ClipHandle, ClipVisionHandle, ClipVisionOutput, Conditioning, ModelHandle, VaeHandle } from '../server/runtime/handles';
+import type { ClipHandle, ClipVisionHandle, ClipVisionOutput, Conditioning, ControlNetHandle, ModelHandle, VaeHandle } from '../server/runtime/handles';
 import type { ModelCache } from '../server/runtime/model-cache';
 import type { ImageValue, LatentValue, MaskValue } from '../server/runtime/values';
 import type { SchemaMap } from './schemas';
@@ -30,6 +30,7 @@ export interface SocketValues {
   COMBO: string;
   CLIP_VISION: ClipVisionHandle;
   CLIP_VISION_OUTPUT: ClipVisionOutput;
+  CONTROL_NET: ControlNetHandle;
   SIGMAS: SigmasValue;
   SAMPLER: SamplerSpec;
   NOISE: NoiseSpec;

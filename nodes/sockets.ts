@@ -1,5 +1,5 @@
 /** Run-time checks of socket values (server): the scheduler checks every input before a node runs. */
-import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isModelHandle, isVaeHandle } from '../server/runtime/handles';
+import { isClipHandle, isClipVisionHandle, isControlNetHandle, isClipVisionOutput, isConditioning, isModelHandle, isVaeHandle } from '../server/runtime/handles';
 import { isImage, isLatent, isMask } from '../server/runtime/values';
 import type { SocketType } from './types';
 import { isNoiseSpec, isSamplerSpec, isSigmas } from '../server/runtime/sampling/socket-values';
@@ -24,7 +24,7 @@ const GUARDS: Readonly<Record<SocketType, (v: unknown) => boolean>> = {
   NOISE: isNoiseSpec,
   GUIDER: isObject,
   UPSCALE_MODEL: isObject,
-  CONTROL_NET: isObject,
+  CONTROL_NET: isControlNetHandle,
   CLIP_VISION: isClipVisionHandle,
   CLIP_VISION_OUTPUT: isClipVisionOutput,
   STYLE_MODEL: isObject,

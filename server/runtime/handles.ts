@@ -10,6 +10,7 @@ import type { LatentFamily } from './sampling';
 import type { SamplingType } from './sampling/model-sampling';
 import type { Hypernetwork } from './patches/hypernetwork';
 import type { FreeUPatch } from './models/unet';
+import type { ControlNetConfig } from './checkpoint/arch/controlnet';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -107,6 +108,8 @@ export interface CondEntry {
    * refused rather than ignored. Add new optional fields here, named as ComfyUI's keys in camelCase.
    */
   readonly control?: unknown;
+  /** ControlNetApply (not Advanced): ComfyUI's control_apply_to_uncond, the negative gets this entry's ControlNet too */
+  readonly controlApplyToUncond?: boolean;
   readonly gligen?: unknown;
   readonly concatLatentImage?: F32Tensor;
   readonly concatMask?: F32Tensor;
@@ -157,5 +160,19 @@ export function expectInput<T>(node: string, input: string, value: unknown, guar
   if (!guard(value)) throw new Error(`${node}: input "${input}" is not ${expected}${value === undefined ? ' (not linked)' : ''}.`);
   return value;
 }
+/** ControlNetLoader / DiffControlNetLoader: a ControlNet's weights under cldm names (no `control_model.` prefix). */
+export interface ControlNetHandle {
+  readonly kind: 'control_net';
+  readonly weights: WeightProvider;
+  readonly config: ControlNetConfig;
+  /** ComfyUI's global_average_pooling (files named *_shuffle): residuals averaged over each plane */
+  readonly globalAveragePooling: boolean;
+  /** the file's name, for errors */
+  readonly name: string;
+  readonly key: string;
+  readonly recipe: readonly RecipeStep[];
+}
+
+export const isControlNetHandle = (v: unknown): v is ControlNetHandle => isKind(v, 'control_net');
 export const isClipVisionHandle = (v: unknown): v is ClipVisionHandle => isKind(v, 'clip_vision');
 export const isClipVisionOutput = (v: unknown): v is ClipVisionOutput => isKind(v, 'clip_vision_output');

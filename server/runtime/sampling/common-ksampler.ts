@@ -20,6 +20,8 @@ import { condBatchPredictor, type UNetCall } from './cond-batch';
 import { prepareDenoiseMask } from './inpaint';
 import { rescaleCfg } from './rescale-cfg';
 import type { PostCfgArgs } from './cfg';
+import { controlNetExtras } from '../controlnet/residuals';
+import { controlToUncond } from '../controlnet/apply';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -66,9 +68,10 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
 
 function unetCall(unet: UNetRunner): UNetCall {
   return async (x, t, context, y, extras) => {
-    // no CondExtras hook is registered yet (prepareConds refuses control/gligen), so none can arrive here
-    if (extras && Object.keys(extras).length > 0) throw new Error(`this UNet takes no extra inputs (${Object.keys(extras).join(', ')}) yet`);
-    return (await unet.run(x, new Float32Array(x.shape[0]).fill(t), context, y)).data;
+    const { control, ...rest } = extras ?? {};
+    // only ControlNet residuals have a hook yet (prepareConds refuses gligen), so nothing else can arrive here
+    if (Object.keys(rest).length > 0) throw new Error(`this UNet takes no extra inputs (${Object.keys(rest).join(', ')}) yet`);
+    return (await unet.run(x, new Float32Array(x.shape[0]).fill(t), context, y, control ? { control } : undefined)).data;
   };
 }
 
@@ -86,10 +89,13 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   const unet = await unetFor(models, r.model);
   await checkUnetFits(unet, shape, 2 * shape[0]);
   const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
-  const lists = prepareConds([{ name: 'positive', entries: r.positive.entries }, { name: 'negative', entries: r.negative.entries }], {
+  // ControlNetApply's ControlNets reach the negative too (ComfyUI's apply_empty_x_to_equal_area for control)
+  const negative = controlToUncond(r.positive.entries, r.negative.entries);
+  const lists = prepareConds([{ name: 'positive', entries: r.positive.entries }, { name: 'negative', entries: negative }], {
     latentShape: shape,
     percentToSigma: (p) => modelSampling.percentToSigma(p),
     modelConds: modelCondsFor(unet, r.model, shape),
+    extras: controlNetExtras({ models, unet, modelFamily: r.model.family, modelSampling }),
   });
   const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
   const out = await kSample({

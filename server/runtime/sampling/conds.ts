@@ -6,7 +6,7 @@
  */
 import type { CondEntry } from '../handles';
 import { bilinearPlanes, roundHalfEven } from '../image/torch-bilinear';
-import type { F32Tensor } from '../models';
+import type { ControlResiduals, F32Tensor } from '../models';
 
 /** What the network is fed for an entry (ComfyUI's model_conds): cross-attention and SDXL's `y`. */
 export interface ModelConds {
@@ -46,6 +46,9 @@ export interface ExtrasCall {
   readonly timestep: number;
   readonly areas: readonly LatentArea[];
   readonly lists: readonly number[];
+  /** the call's batched cross-attention [rows, T, D] and SDXL y [rows, adm] (a ControlNet sees what the UNet sees) */
+  readonly context: F32Tensor;
+  readonly y?: F32Tensor;
 }
 
 /** What extras add to one UNet call. The UNet runner must consume every field it is given (or refuse). */
@@ -53,7 +56,7 @@ export interface UNetExtraInputs {
   /** channels appended to x·c_in along C (c_concat: inpainting models), [rows, Cx, h, w] */
   readonly concat?: F32Tensor;
   /** ControlNet residuals by UNet block ('input' / 'middle' / 'output' lists, ComfyUI's control dict) */
-  readonly control?: Readonly<Record<string, readonly (F32Tensor | null)[]>>;
+  readonly control?: ControlResiduals;
   /** GLIGEN's position tokens for the attention patch */
   readonly gligen?: F32Tensor;
 }
