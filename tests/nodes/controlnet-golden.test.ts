@@ -7,6 +7,7 @@ import { sessionCache } from '../../server/runtime/onnx/session-cache';
 import { openSafetensors } from '../../server/runtime/io/safetensors';
 import { writeSafetensors } from '../../server/runtime/io/safetensors-write';
 import { diffusersToLdmMap } from '../../server/runtime/checkpoint/diffusers-unet';
+import { toFloat32 } from '../../server/runtime/io/dtype';
 import type { ImageValue, LatentValue } from '../../server/runtime/values';
 import { relErr, runComfyCase, type CaseRun } from '../helpers/comfy-case';
 import { describeGolden, golden } from '../helpers/golden';
@@ -70,7 +71,7 @@ async function check(name: string): Promise<Float32Array> {
   return got.latent;
 }
 
-/** The tiny ControlNet under diffusers names (ComfyUI's unet_to_diffusers map inverted, plus the ControlNet parts). */
+/** The tiny ControlNet in fp32 under diffusers names (ComfyUI's unet_to_diffusers map inverted, plus the ControlNet parts). */
 async function writeDiffusersCopy(target: string): Promise<void> {
   const src = await openSafetensors(path.join(DIR(), 'tiny-controlnet-sd15.safetensors'));
   // tiny-sd1's numbers: 3 levels of 2 ResBlocks, attention on levels 1 and 2, one transformer block in the middle
@@ -91,7 +92,12 @@ async function writeDiffusersCopy(target: string): Promise<void> {
   const entries = [...src.tensors].map(([k, t]) => {
     const name = toDiffusers.get(k.replace(/^control_model\./, ''));
     if (!name) throw new Error(`no diffusers name for ${k}`);
-    return { name, dtype: t.dtype, shape: t.shape, data: async () => new Uint8Array(await t.read()) };
+    // fp32 (the golden file is fp16): fp16 values widen exactly, so the result must not move
+    const data = async () => {
+      const v = toFloat32(new Uint8Array(await t.read()), t.dtype);
+      return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    };
+    return { name, dtype: 'F32' as const, shape: t.shape, data };
   });
   await writeSafetensors(target, entries);
 }
@@ -124,7 +130,7 @@ describeGolden('ControlNet (ComfyUI runs)', () => {
     }
   });
 
-  it('a diffusers-layout copy of the ControlNet gives the same result as the ldm file', async () => {
+  it('an fp32 diffusers-layout copy of the ControlNet gives the same result as the ldm file', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-cn-diffusers-'));
     temps.push(tmp);
     const file = path.join(tmp, 'tiny-controlnet-diffusers.safetensors');
