@@ -11,12 +11,15 @@ import { createControlNet, type ControlNetRunner, type ControlResiduals, type F3
 import type { CondExtras, ExtrasCall } from '../sampling/conds';
 import type { ModelSamplingDiscrete } from '../sampling/model-sampling';
 import { commonUpscale } from '../image/common-upscale';
+import { numel } from '../io/tensor';
 import { isAppliedControlNet, type AppliedControlNet } from './apply';
 
 const f = Math.fround;
 
 export function controlNetRunnerFor(models: ModelCache, net: ControlNetHandle): Promise<ControlNetRunner> {
-  return models.get(`controlnet|${net.key}`, async () => ({ value: await createControlNet(net.weights, { config: net.config }), bytes: 0 }));
+  // the cache's size estimate: the weights in fp32, as the UNet's
+  const bytes = net.weights.names().reduce((n, k) => n + numel(net.weights.info(k).shape) * 4, 0);
+  return models.get(`controlnet|${net.key}`, async () => ({ value: await createControlNet(net.weights, { config: net.config }), bytes }));
 }
 
 /** Refuses a ControlNet whose residuals cannot fit this UNet (another family), naming both, before sampling. */
