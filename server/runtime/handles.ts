@@ -164,7 +164,12 @@ export function expectInput<T>(node: string, input: string, value: unknown, guar
 export interface ControlNetHandle {
   readonly kind: 'control_net';
   readonly weights: WeightProvider;
-  readonly config: ControlNetConfig;
+  /** absent for a Control-LoRA: it takes the sampled model's UNet config (controlnet/control-lora.ts) */
+  readonly config?: ControlNetConfig;
+  /** channels of the hint image it takes */
+  readonly hintChannels: number;
+  /** a Control-LoRA: `weights` are the file's, completed from the model's UNet when sampling */
+  readonly controlLora?: boolean;
   /** ComfyUI's global_average_pooling (files named *_shuffle): residuals averaged over each plane */
   readonly globalAveragePooling: boolean;
   /** the file's name, for errors */

@@ -34,8 +34,8 @@ function checkHint(hint: ImageValue, net: ControlNetHandle, origin: string): voi
   const s = hint.shape;
   if (s.length !== 4 || s.some((d) => !Number.isInteger(d) || d < 1))
     throw new Error(`${origin}: input "image" has shape [${s.join(', ')}], expected [batch, height, width, channels]`);
-  if (s[3] !== net.config.hintChannels) {
-    throw new Error(`${origin}: input "image" has ${s[3]} channels, the ControlNet ${net.name} takes ${net.config.hintChannels}`);
+  if (s[3] !== net.hintChannels) {
+    throw new Error(`${origin}: input "image" has ${s[3]} channels, the ControlNet ${net.name} takes ${net.hintChannels}`);
   }
 }
 

@@ -11,6 +11,7 @@ import { fileIdentity } from '../checkpoint/hash';
 import { stateDictProvider } from '../checkpoint/provider';
 import type { WeightProvider } from '../checkpoint/weights';
 import { controlNetLayout, controlNetToLdm, deriveControlNetConfig } from '../checkpoint/arch/controlnet';
+import { shapeOf } from '../checkpoint/arch/shapes';
 import { openCheckpointFile } from '../io/checkpoint-file';
 import { float32ToBF16, float32ToF16, toFloat32 } from '../io/dtype';
 import type { DType } from '../io/tensor';
@@ -29,13 +30,16 @@ export async function loadControlNet(
     const layout = controlNetLayout(f.tensors, name);
     const dict = controlNetToLdm(f.tensors, layout, name);
     const weights = stateDictProvider(dict, `${id}/controlnet`);
-    const config = deriveControlNetConfig(weights);
+    const hintChannels = shapeOf(weights, 'controlnet', 'input_hint_block.0.weight', 4)[1];
+    // a Control-LoRA's config is the sampled model's
+    const config = layout === 'control-lora' ? undefined : deriveControlNetConfig(weights);
     // ComfyUI's loader: a file whose name ends in _shuffle(_fp16) averages its residuals over each plane
     const stem = name.replace(/\.[^.]*$/, '');
     const value: ControlNetHandle & { diff: boolean } = {
       kind: 'control_net',
       weights,
-      config,
+      ...(config ? { config } : { controlLora: true }),
+      hintChannels,
       name,
       key: `${id}/controlnet`,
       globalAveragePooling: /_shuffle(_fp16)?$/.test(stem),

@@ -6,25 +6,40 @@
  * then + the previous residuals).
  */
 import type { ModelCache } from '../model-cache';
-import type { CondEntry, ControlNetHandle } from '../handles';
+import type { CondEntry, ControlNetHandle, ModelHandle } from '../handles';
 import { createControlNet, type ControlNetRunner, type ControlResiduals, type F32Tensor, type UNetRunner } from '../models';
 import type { CondExtras, ExtrasCall } from '../sampling/conds';
 import type { ModelSamplingDiscrete } from '../sampling/model-sampling';
 import { commonUpscale } from '../image/common-upscale';
 import { numel } from '../io/tensor';
 import { isAppliedControlNet, type AppliedControlNet } from './apply';
+import { controlLoraWeights } from './control-lora';
+import { deriveControlNetConfig, type ControlNetConfig } from '../checkpoint/arch/controlnet';
+import type { WeightProvider } from '../checkpoint/weights';
 
 const f = Math.fround;
 
-export function controlNetRunnerFor(models: ModelCache, net: ControlNetHandle): Promise<ControlNetRunner> {
+/** The weights and config a ControlNet runs with on this model (a Control-LoRA is completed from the model's UNet). */
+export interface ResolvedControlNet {
+  readonly weights: WeightProvider;
+  readonly config: ControlNetConfig;
+  readonly key: string;
+}
+
+export function resolveControlNet(net: ControlNetHandle, model: ModelHandle): ResolvedControlNet {
+  if (net.config) return { weights: net.weights, config: net.config, key: net.key };
+  const weights = controlLoraWeights(net.weights, model.unet, net.name, model.key);
+  return { weights, config: deriveControlNetConfig(weights), key: `${net.key}+lora(${model.key})` };
+}
+
+export function controlNetRunnerFor(models: ModelCache, net: ResolvedControlNet): Promise<ControlNetRunner> {
   // the cache's size estimate: the weights in fp32, as the UNet's
   const bytes = net.weights.names().reduce((n, k) => n + numel(net.weights.info(k).shape) * 4, 0);
   return models.get(`controlnet|${net.key}`, async () => ({ value: await createControlNet(net.weights, { config: net.config }), bytes }));
 }
 
 /** Refuses a ControlNet whose residuals cannot fit this UNet (another family), naming both, before sampling. */
-export function checkControlNetFits(net: ControlNetHandle, unet: UNetRunner, modelFamily: string, label: string): void {
-  const c = net.config;
+export function checkControlNetFits(net: ControlNetHandle, c: ControlNetConfig, unet: UNetRunner, modelFamily: string, label: string): void {
   const u = unet.config;
   const describe = (x: { contextDim: number; admInChannels?: number; modelChannels: number; channelMult: readonly number[] }) =>
     `context ${x.contextDim}${x.admInChannels !== undefined ? `, adm ${x.admInChannels}` : ''}, ${x.modelChannels} channels × [${x.channelMult.join(', ')}]`;
@@ -109,10 +124,19 @@ function merge(own: ControlResiduals, prev: ControlResiduals | undefined): Contr
 export function controlNetExtras(o: {
   models: ModelCache;
   unet: UNetRunner;
-  modelFamily: string;
+  model: ModelHandle;
   modelSampling: ModelSamplingDiscrete;
 }): (entry: CondEntry, label: string) => CondExtras | undefined {
   const made = new Map<AppliedControlNet, CondExtras>();
+  const resolved = new Map<ControlNetHandle, ResolvedControlNet>();
+  const resolve = (net: ControlNetHandle): ResolvedControlNet => {
+    let r = resolved.get(net);
+    if (!r) {
+      r = resolveControlNet(net, o.model);
+      resolved.set(net, r);
+    }
+    return r;
+  };
   // hint per ControlNet copy and size (ComfyUI keeps cond_hint on the object until cleanup after sampling)
   const hints = new Map<AppliedControlNet, { key: string; hint: F32Tensor }>();
   const hintFor = (a: AppliedControlNet, height: number, width: number): F32Tensor => {
@@ -128,7 +152,7 @@ export function controlNetExtras(o: {
     const sigmaStart = o.modelSampling.percentToSigma(a.startPercent);
     const sigmaEnd = o.modelSampling.percentToSigma(a.endPercent);
     if (call.sigma > f(sigmaStart) || call.sigma < f(sigmaEnd)) return prev;
-    const runner = await controlNetRunnerFor(o.models, a.net);
+    const runner = await controlNetRunnerFor(o.models, resolve(a.net));
     const [rows, , h, w] = call.shape;
     const hint = broadcastHint(hintFor(a, h * 8, w * 8), rows, call.areas.length);
     const cIn = o.modelSampling.cIn(call.sigma);
@@ -144,7 +168,8 @@ export function controlNetExtras(o: {
     if (!isAppliedControlNet(a)) throw new Error(`${label} carries a control of a kind this sampler cannot apply`);
     const known = made.get(a);
     if (known) return known;
-    for (let c: AppliedControlNet | undefined = a; c; c = c.previous) checkControlNetFits(c.net, o.unet, o.modelFamily, `${label} (${c.origin})`);
+    for (let c: AppliedControlNet | undefined = a; c; c = c.previous)
+      checkControlNetFits(c.net, resolve(c.net).config, o.unet, o.model.family, `${label} (${c.origin})`);
     const extras: CondExtras = {
       key: a,
       stepInputs: async (call) => {

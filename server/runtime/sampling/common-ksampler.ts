@@ -95,7 +95,7 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     latentShape: shape,
     percentToSigma: (p) => modelSampling.percentToSigma(p),
     modelConds: modelCondsFor(unet, r.model, shape),
-    extras: controlNetExtras({ models, unet, modelFamily: r.model.family, modelSampling }),
+    extras: controlNetExtras({ models, unet, model: r.model, modelSampling }),
   });
   const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
   const out = await kSample({

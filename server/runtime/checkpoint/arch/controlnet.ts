@@ -14,12 +14,12 @@ export interface ControlNetConfig extends UNetEncoderConfig {
   hintChannels: number;
 }
 
-export type ControlNetLayout = 'ldm' | 'ldm-unprefixed' | 'diffusers';
+export type ControlNetLayout = 'ldm' | 'ldm-unprefixed' | 'diffusers' | 'control-lora';
 
 /** Layouts ComfyUI's ControlNetLoader knows, by sentinel key; `null`: known but not supported here, with the reason. */
 const LAYOUTS: readonly { key: string; layout: ControlNetLayout | null; what: string }[] = [
   { key: 'after_proj_list.18.bias', layout: null, what: 'a Hunyuan-DiT ControlNet' },
-  { key: 'lora_controlnet', layout: null, what: 'a Control-LoRA (not supported yet)' },
+  { key: 'lora_controlnet', layout: 'control-lora', what: 'a Control-LoRA' },
   { key: 'controlnet_cond_embedding.conv_in.weight', layout: 'diffusers', what: 'a diffusers ControlNet' },
   { key: 'controlnet_blocks.0.weight', layout: null, what: 'an SD3 / Flux / Qwen-Image ControlNet (DiT models are not supported)' },
   { key: 'controlnet_blocks.0.linear.weight', layout: null, what: 'a Mistoline Flux ControlNet (DiT models are not supported)' },
@@ -51,7 +51,7 @@ export function controlNetToLdm(dict: StateDict, layout: ControlNetLayout, sourc
   if (layout !== 'diffusers') {
     const prefix = layout === 'ldm' ? 'control_model.' : '';
     for (const [k, t] of dict) {
-      if (k === 'difference') continue;
+      if (k === 'difference' || k === 'lora_controlnet') continue;
       if (!k.startsWith(prefix)) throw new Error(`${source}: tensor ${k} lies outside ${prefix}*`);
       out.set(k.slice(prefix.length), t);
     }
