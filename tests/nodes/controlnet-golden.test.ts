@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { sessionCache } from '../../server/runtime/onnx/session-cache';
 import { openSafetensors } from '../../server/runtime/io/safetensors';
@@ -102,6 +103,54 @@ async function writeDiffusersCopy(target: string): Promise<void> {
   await writeSafetensors(target, entries);
 }
 
+/** ComfyUI's latent for controlnet-apply-advanced with the ControlNet named *_shuffle (global average pooling), [1,4,8,8]. */
+const COMFY_SHUFFLE_LATENT = new Float32Array(
+  Uint8Array.from(
+    Buffer.from(
+      '+ozDQgzVm0KHio1CQB7MwpRxHEO+Uc/BvBcHQ/h23sI3ZWDCbcSDQp0ThcFffx/CkKH+Qot/pEL1jdpC3BJqQqb1EUPVoHvCa+LaQe2egEI8/PZBwr+EQzAA9kI8rCtDhu7eQmAgtELh' +
+        'DHxCFHyHQdyNSEIXglDBsNNJQips6EIAMATC7Ejuwj3Gs8KHDSVDUz/DwjlWoL/fXfFCS2F6wtkousKAAq1BlVYMw6A+HUIto6TCjj1vQ2hb8cJekNTCeO4Uwp8WfcGDX0XCm6JdQPlX' +
+        'm8JeGFlDFhhOwu38i8LsrNXCGLN+wKHlDsL5SlrBOqddwt7yBkNWVwLDZMzPQlkMc0Iq2ItBNu7yQoEm/UG+U9LBdnrHwjWhDsMHjdFC6VNowsJCF0A3ukfByuMGw7atTcGWOzjCG3Av' +
+        'w6T1PsLuVKfAnLJ5wkyYhsJ+kanCOtBCwq/Br0IRLWxBWyQjwsqfiEG0NrvCSrCfwphcwkKiDPjCf9wHw9XW10KjSNpBrJUmw1cECEKuPE1C1bacwT5P0EEgNNJCKKg/Qnm3SsGtuEBB' +
+        'F+uOQr1D6MBqCtDAUv8hQ8xDYkNUwMHCn3bowvJSjMIvuwBCq+OXwr7CKEGMPY5CDU6BQgMegsI4OCZCP8FGQhsa8kK8lcBCUYyBQqk+tkKCIyDBYrFvQqNgUULM1SRDVyCDwfHjQsOd' +
+        'jOzCMR4qwnG530LcHnxC37r3QeIIz0KoYqnCeBVOw8T0IkL29oHB0fC3QeQvtMH2eS9CjPLuwvISAEK6TWZCdv2RQldIe8IHwlLCXjdlP3o/MEKZWBLCZ958Qk17B8OnmfdCQ+aVw+KB' +
+        'McMBJwTDxYK6QvUfN8P3+epBHZFiwn2PtMKluxDCsWF/wgis7EH6Io3C4658wrhHcULwayhCJ6QEwrOQF8PwW2lBxCAcQ3G8MEP8VxhCGCWPQaZiMcLB5wBBLlzLwtxuFML8v+DBCuHo' +
+        'wk8wpL8BkhLDz0vVwug4K0KInNJC+DeZwCL4oUL+3A7BfLwwQ/oRpsG12gpDXgI2wsvczMKHDJRC07cWQ4gJCkMVVdBBLnKAQxwnLsFWAp3C4Lb0wZ1R40E8AS9D4r1PQf36lMLL4SXC' +
+        'C23+QiuYpsHYBdrCae+KQgKmPML3Kz7DbnCIwn2blkKA1WXCo6jjQogsB0KSIA9CaXDMQr9YvEK4McRCNaMkQ17wI8KhQLTC2bOBQkNQjELx4LRCH+K5Qp69rkGaq1ZC/1tFw3wPIsMI' +
+        'ogNDuwAeQ0zG40HtT6/Bb2yQwtnueEJvTT5CK0DoQTKcs8LTxsVBbKOeP1U7PUOzcwxDbK1swlXE1kKWY7pCRXgOQhkpt8Gs+cvBrz26QQ==',
+      'base64',
+    ),
+  ).buffer,
+);
+
+/** ComfyUI's latent for a batch-2 latent with a batch of 2 hints (ImageBatch: broadcast_image_to), [2,4,8,8]. */
+const COMFY_HINT_BATCH_LATENT = new Float32Array(
+  Uint8Array.from(
+    Buffer.from(
+      'AnnBQkyxpEIvUI9CIqDBwmi+E0O1diTCSL0LQ2IVz8JcQX3CydtlQvCeAcGSzx/CKCz3QpgzoUJJ4N5CU0ZaQreDFEN7lWDCBNSSQccUdkI5uMlBw3GEQ8Fq90JJQDBD0IfoQjirqEIv' +
+        'FIhCLKJ0QSWIWULqfhrBpwgkQo+e6kIblATCGWnqwg6DsMKc8hpDBBy6wmzPgkFov+hCIMWCwpVnqcIv3ZpBXuARw8LcHkIUWZrCAPB8Q2k74cI4KNXCuwcawlzp1sFX2mnCh+ABQQhA' +
+        'jcLjV1dDM1BTwtNki8Iptt/C99iiwCOT9sHM91nBlLZ5wsLkA0OQpvnC+KnKQhugdUJ+6WlB99D5QqHBF0IPrefBYIjKwm4wEcNtCNdClN+AwjjXiz+NZ4PAfgUBw23HAcGhZjnC4Gkz' +
+        'wy6bJcIABCe9usGSwit/lcJc+bHCSaxPwl+DpkL7wlpBe+AtwphGgkGTgLvCdvKuwjsg1ELnAu7CGK8Mwz5S3UIjD65BG9Atw7T0DkKWuCNCyS23wU/AyEHTLdFCxH1GQiZCQcFDBK5A' +
+        'qCqeQn6gP8ExnoXAA5IpQy/eVkPRbcfC25Hcwiomg8JgsgJCfnKcwkyaiUHOfZxCAed2Qr7Cf8ItBDFCuXM9Qt4O8UJEnL5CgTGDQoGavUKbhhnBqG6BQoIOWELv5iVDPZ9KwUn5Q8OR' +
+        '7enC+dsqwis44ULcu3BC85whQrTUyEJNI5zCP+NNw7/UI0IES4jBnp+TQfLgwsEcqERCRJzowrhtB0JAsWhCpj+XQpE9esJ492vCNwbLP9RsN0IYoBPCHQ14QtRFCMMjNORCsRicwy8J' +
+        'OsOlSgDDitLEQkzCNMNvpuhBug9pwuwjwcIEkxfCnYOUwgRm3kH+AJjCniiCwhTRdkLUoTlCAmHzweu3F8NIZtNB5icmQw3iLkMS8BtCrWOmQZvAPsJMRSxA+RLPwo8oCsILZdfB2gr0' +
+        'wpc0MsDrzhTDh2TUwiPpOkI3XdBCdhASwBH3o0KnjTLBr5YrQzh5wMEoPQhDBrcvwpHp1MJp5ItC4Q0PQ8AkCkOAcsZB/bt3Q/2Cq8E5UZ3CgCGywbNaI0KjYjFDu16jQeW6gsIXwSDC' +
+        '/GH0Qi06EcEIS9rC6jCGQqa+H8IsejfDdiyJwnV/pUKNwmrCIBMHQ5QAFUJzAA5Ce4K+QrhUsULiYb1CzecmQ0rPHcIVQa/CYeR0QksijEI2g7tCvTK3QqR3f0F7/4FC30lBw1QkKMP5' +
+        'cu9CSecPQ+2rGULhiY3BnWmJwnpjhkK6IUpCvbjhQRUQwMKK+rpB2z6gQAJDOkNQwQ5D6T1zwls3yUJnh6tCdL8UQlNXk8FXH6PBqSuhQcdPkMLpjZZCqhCFwlqqnsGq/trBnTf6Qoq5' +
+        'BsJoJIFBpuChwpymacH0VhlDWTfhQgerUkMF13dC2LMPwoQ5YkJ+o5jCorz2Ql6/QcOaHVhCDzKnQXJDxMFtNoVDm1elQlpU6UKyhUVDbFbIQR3DhkK0gdLCQmkoQn3L3kL29LJCWv+u' +
+        'Qq/guMJzwK/Cz5gewxnaH8Prv3nCapasQmglKkLoEi1DWIGhQqIrOsL3hMLBLCmqQT+UV0KJ0A5DHujXQqcFrEJuOujCtz9zwgWgEsPP1B1DP0sOQ848AcMaD8JAyUuWwtjeTcPkMqlC' +
+        'XfvPwsaMkMLkeU9BK4LQQj5/y8KCJP1A+pQywo2+P0PqHQzDpZaXweZlFMKo86DCdnGCQbLPQ0KciApDYzbJwpzVIcO5rBjCPLGIwrkQdsKJyZFCCzZBQjGyJEKv4S1C88uHv0hvsMKC' +
+        'BtrCt7gjw7IUTUJY0fZBhn7LQvcAp8IxNtFCJK25QWA7tcJMZ7rCec6EwgnQDcOBKHpCUdDFwqm5xMIQVcbCzfbUwrZIs8IGNP9ChL9mQkt3IEOI61nC+dwiwimIQsIYwuHAUZYiwnTh' +
+        '7UISKX1Cy6INQ61ZOEPTdkBDDgXkQpCYJ0O9dAlC+qaiwXT2zkD77m1BrOGCQVekXEO2VDlCShgJQzr9lcL77LvCzX2ZQmzCr8IiF5XClUZDQkOmP0JBBOnCUcU3wpoAfMFjLQPDCpKc' +
+        'w9plasLfqB/C7dHQQh+GmkFuC33C+x+Kwvzfz8F7eAzDkW1qwt4VBcJqZ+lBXf+BwibCpMKLybfCq9gbwYL8FsNjeQ1DkAq+QlnBfULGhXvC1TLlwsTKZsHCB6JBxCnAwgGfk8FOnFXC' +
+        '+t7qwhYw68KwG2fCEwLGwtl5qMLH2ydCvXNsQy+W2EIBfv1C7a/rwvZJzcKgA/BCm72AwpM+XUJZFbxAFgsBQ03dukI0AW5CnAUHQy5I6ULXwqBBGePjwmnOkcHMyOzC44u4QV+A+0Ln' +
+        'qK1AFTqCwmxmP8LJxPlCwjXGQfhfvL+rWPhBj1AXwCOMoEFO3tNCYw2zQpbhkcGp9y1CtiQ7Qq0HskJGsl9CbgOjwjvMEENye5pCEarCP0xHzUI6OiVCg1MGQbsENEPoIYvCZG8IwjVd' +
+        'IsMmpi7BcmqDQqcgv8IgknpDGpRaQ1lcEUOsigzD2caBQhjrOEHxG9LCuV+BwuSbL8L/XktB4cLkwnXNLcNmphpC4ku8PtPBtsLFFhbDCjENQviA6UKsxchCMibWwWuPB0MvvsNB8xPH' +
+        'QHVidMJTGUjBVROTwjAiD8P6IQxDL2odQQuGFMMcmvlCC6sEQsV4NMKM0mzCt2cpQVtxY0I=',
+      'base64',
+    ),
+  ).buffer,
+);
+
 describeGolden('ControlNet (ComfyUI runs)', () => {
   it('ControlNetApply, ControlNetApplyAdvanced, the diff ControlNet, a chained ControlNet with a resized hint, and the baseline', async () => {
     const base = await check('no-controlnet-baseline');
@@ -110,6 +159,27 @@ describeGolden('ControlNet (ComfyUI runs)', () => {
       // the ControlNet matters: ComfyUI's runs differ from the baseline by 20-205 (of ~300)
       expect(relErr(got, base)).toBeGreaterThan(0.03);
     }
+  });
+
+  it('a *_shuffle ControlNet (global average pooling) and a batch of hints over a latent batch match ComfyUI', async () => {
+    // references made by tests/fixtures/comfy-refs/comfy_run_cn.py from the workflows beside it
+    const refs = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/comfy-refs');
+    for (const [file, want] of [
+      ['controlnet-shuffle.workflow_api.json', COMFY_SHUFFLE_LATENT],
+      ['controlnet-hint-batch.workflow_api.json', COMFY_HINT_BATCH_LATENT],
+    ] as const) {
+      const dir = editedCase('controlnet-apply-advanced', () => {});
+      fs.copyFileSync(path.join(refs, file), path.join(dir, 'workflow_api.json'));
+      const got = await run(dir, 'workflow_api.json', {
+        'controlnet/tiny-controlnet-sd15_shuffle.safetensors': path.join(DIR(), 'tiny-controlnet-sd15.safetensors'),
+      });
+      const err = relErr(got.latent, want);
+      console.log(`[comfy] ${file}: latent rel err ${err.toExponential(2)}`);
+      expect(err).toBeLessThanOrEqual(1e-3);
+    }
+    // pooling changes the result: the plain-named file lands far from the shuffle reference
+    const plain = await run(DIR(), 'controlnet-apply-advanced.workflow_api.json');
+    expect(relErr(plain.latent, COMFY_SHUFFLE_LATENT)).toBeGreaterThan(1e-2);
   });
 
   it('strength 0 and end_percent 0 give exactly the plain result', async () => {
