@@ -66,12 +66,17 @@ function modelCondsFor(unet: UNetRunner, model: ModelHandle, latentShape: readon
   };
 }
 
-function unetCall(unet: UNetRunner): UNetCall {
+/**
+ * `controlGraph`: the run has ControlNets, so every call goes through the UNet's control graph (zero residuals where a
+ * ControlNet is outside its range, which adds nothing) and the plain graph's weights are never loaded beside it.
+ */
+function unetCall(unet: UNetRunner, controlGraph: boolean): UNetCall {
   return async (x, t, context, y, extras) => {
     const { control, ...rest } = extras ?? {};
     // only ControlNet residuals have a hook yet (prepareConds refuses gligen), so nothing else can arrive here
     if (Object.keys(rest).length > 0) throw new Error(`this UNet takes no extra inputs (${Object.keys(rest).join(', ')}) yet`);
-    return (await unet.run(x, new Float32Array(x.shape[0]).fill(t), context, y, control ? { control } : undefined)).data;
+    const residuals = control ?? (controlGraph ? { output: [], middle: [] } : undefined);
+    return (await unet.run(x, new Float32Array(x.shape[0]).fill(t), context, y, residuals ? { control: residuals } : undefined)).data;
   };
 }
 
@@ -100,7 +105,7 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
   const out = await kSample({
     modelSampling,
-    predict: condBatchPredictor({ modelSampling, model: unetCall(unet), lists, shape, fits: await unetRowsFit(unet) }),
+    predict: condBatchPredictor({ modelSampling, model: unetCall(unet, [...r.positive.entries, ...negative].some((e) => e.control !== undefined)), lists, shape, fits: await unetRowsFit(unet) }),
     cfg: r.cfg,
     latent: processLatentIn(r.model.latent, r.latent.samples.data),
     shape,
