@@ -74,6 +74,7 @@ export async function run() {
       return unet.run(x, t, ctx, undefined, { control: r });
     };
     await step();
+    await plain(); // the first control step let the plain session go (as a sampling run does): build it again
     const times = { plain: [] as number[], control: [] as number[], cn: [] as number[] };
     for (let i = 0; i < reps; i++) {
       times.plain.push((await timed(plain))[1]);
@@ -84,7 +85,16 @@ export async function run() {
     note('control_step_s', Math.min(...times.control), `CFG step with one ControlNet (ControlNet + UNet control graph), best of ${reps} (s)`);
     note('controlnet_only_s', Math.min(...times.cn), `ControlNet alone on the same batch, best of ${reps} (s)`);
     note('control_ratio', figures.control_step_s / figures.plain_step_s, 'with / without ControlNet');
-    note('peak_rss_gb', gib(), 'peak RSS with the ControlNet (GiB)');
+    note('bench_peak_rss_gb', gib(), 'peak RSS of this process, plain and control UNet sessions both held (GiB)');
+    // a sampling run with ControlNets holds only the control graph: measured alone in a fresh process
+    const child = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--control-peak', dir, String(side)], {
+      encoding: 'utf8',
+    });
+    note(
+      'control_run_peak_rss_gb',
+      Number(/peak (\S+)/.exec(child)?.[1]),
+      'peak RSS of a run with one ControlNet: control UNet graph + ControlNet, one step, fresh process (GiB)',
+    );
     return { figures, lines };
   } finally {
     await sessionCache.clear();
@@ -96,6 +106,17 @@ if (process.argv[2] === '--write' && process.argv[3]) {
   const dir = process.argv[3];
   await write(path.join(dir, 'unet.safetensors'), randomUNet(SD15, 1, true));
   await write(path.join(dir, 'controlnet.safetensors'), randomControlNet(SD15, 5, true));
+} else if (process.argv[2] === '--control-peak' && process.argv[3]) {
+  const dir = process.argv[3];
+  const side = Number(process.argv[4]);
+  const device = deviceFromEnv(process.env.LOOM_BENCH_DEVICE ?? 'cpu');
+  const opts = { device: device === 'auto' ? ('cpu' as const) : device, cache: new WeightCache({ dir: path.join(dir, 'cache') }) };
+  const unet = await createUNet(await provider(path.join(dir, 'unet.safetensors')), opts);
+  const cn = await createControlNet(await provider(path.join(dir, 'controlnet.safetensors')), opts);
+  const [x, t, ctx] = [noise([2, 4, side, side]), Float32Array.of(500, 500), noise([2, 77, 768])];
+  await unet.run(x, t, ctx, undefined, { control: await cn.run(x, t, ctx, noise([1, 3, side * 8, side * 8])) });
+  console.log(`peak ${process.resourceUsage().maxRSS / 2 ** 20}`);
+  await sessionCache.clear();
 } else {
   runIfMain(import.meta.url, run);
 }

@@ -76,6 +76,8 @@ export function parameterCount(weights: WeightProvider): number {
 /** A model's session as its runners hold it: fetched from the session cache per run, so eviction never strands them. */
 interface SessionRef {
   run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, ort.Tensor>>;
+  /** lets go of the session's weights now (a later run builds it again) */
+  release(): Promise<void>;
 }
 
 async function sessionFor(kind: string, config: unknown, build: (float: FloatType) => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<SessionRef> {
@@ -102,6 +104,7 @@ async function sessionFor(kind: string, config: unknown, build: (float: FloatTyp
   const session = () => sessionCache.get(key, create, bytes);
   await session(); // errors (bad weights, provider) surface here, not at the first run
   return {
+    release: () => sessionCache.release(key),
     async run(feeds, fetches) {
       try {
         return await (await session()).run(feeds, fetches);
@@ -247,6 +250,8 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
         ...(y ? { y: f32(y) } : {}),
       };
       if (extras?.control) {
+        // a run with ControlNets sends every call here (common-ksampler), so the plain graph's weights are let go
+        if (!controlled) void session.release();
         controlled ??= sessionFor('unet', { ...key, control: true }, (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, control: true }), weights, opts);
         Object.assign(feeds, controlFeeds(extras.control, x.shape, config));
         return toF32((await (await controlled).run(feeds, ['out'])).out);
