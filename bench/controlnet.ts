@@ -20,7 +20,7 @@ import { openSafetensors } from '../server/runtime/io/safetensors';
 import { stateDictProvider } from '../server/runtime/checkpoint/provider';
 import { randomUNet, type RandomUNetSpec, type Tensors } from '../tests/helpers/random-models';
 import { randomControlNet } from '../tests/helpers/controlnet-files';
-import { benchNoise as noise, figureLog, runIfMain, timed } from './lib/measure';
+import { benchNoise as noise, figureLog, rssSplit, runIfMain, timed } from './lib/measure';
 
 const SD15: RandomUNetSpec = {
   inChannels: 4,
@@ -114,7 +114,15 @@ if (process.argv[2] === '--write' && process.argv[3]) {
   const unet = await createUNet(await provider(path.join(dir, 'unet.safetensors')), opts);
   const cn = await createControlNet(await provider(path.join(dir, 'controlnet.safetensors')), opts);
   const [x, t, ctx] = [noise([2, 4, side, side]), Float32Array.of(500, 500), noise([2, 77, 768])];
+  const stage = (what: string) => {
+    const split = rssSplit();
+    console.log(
+      `  ${what}: RSS ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB${split ? ` (anonymous ${split.anon.toFixed(2)}, file ${split.file.toFixed(2)})` : ''}`,
+    );
+  };
+  stage('UNet runner (plain session) and ControlNet session created');
   await unet.run(x, t, ctx, undefined, { control: await cn.run(x, t, ctx, noise([1, 3, side * 8, side * 8])) });
+  stage('after one step with the ControlNet (plain session released, control graph built)');
   console.log(`peak ${process.resourceUsage().maxRSS / 2 ** 20}`);
   await sessionCache.clear();
 } else {
