@@ -90,6 +90,10 @@ export async function run() {
     const child = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--control-peak', dir, String(side)], {
       encoding: 'utf8',
     });
+    for (const l of child.split('\n').filter((l) => l.startsWith('  '))) {
+      lines.push(l.trim());
+      console.log(l);
+    }
     note(
       'control_run_peak_rss_gb',
       Number(/peak (\S+)/.exec(child)?.[1]),
