@@ -13,6 +13,7 @@ import type {
   ClipVisionHandle,
   ClipVisionOutput,
   Conditioning,
+  ControlNetHandle,
   GligenHandle,
   ModelHandle,
   StyleModelHandle,
@@ -43,6 +44,7 @@ export interface SocketValues {
   CLIP_VISION_OUTPUT: ClipVisionOutput;
   GLIGEN: GligenHandle;
   STYLE_MODEL: StyleModelHandle;
+  CONTROL_NET: ControlNetHandle;
   SIGMAS: SigmasValue;
   SAMPLER: SamplerSpec;
   NOISE: NoiseSpec;

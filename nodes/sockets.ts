@@ -1,11 +1,10 @@
 /** Run-time checks of socket values (server): the scheduler checks every input before a node runs. */
-import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isGligenHandle, isModelHandle, isStyleModelHandle, isUpscaleModelHandle, isVaeHandle } from '../server/runtime/handles';
+import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isControlNetHandle, isGligenHandle, isModelHandle, isStyleModelHandle, isUpscaleModelHandle, isVaeHandle } from '../server/runtime/handles';
 import { isImage, isLatent, isMask } from '../server/runtime/values';
 import type { SocketType } from './types';
 import { isNoiseSpec, isSamplerSpec, isSigmas } from '../server/runtime/sampling/socket-values';
 import { isGuider } from '../server/runtime/sampling/guider-value';
 
-const isObject = (v: unknown) => typeof v === 'object' && v !== null;
 
 const GUARDS: Readonly<Record<SocketType, (v: unknown) => boolean>> = {
   MODEL: isModelHandle,
@@ -25,7 +24,7 @@ const GUARDS: Readonly<Record<SocketType, (v: unknown) => boolean>> = {
   NOISE: isNoiseSpec,
   GUIDER: isGuider,
   UPSCALE_MODEL: isUpscaleModelHandle,
-  CONTROL_NET: isObject,
+  CONTROL_NET: isControlNetHandle,
   CLIP_VISION: isClipVisionHandle,
   CLIP_VISION_OUTPUT: isClipVisionOutput,
   STYLE_MODEL: isStyleModelHandle,

@@ -13,6 +13,7 @@ import type { FreeUPatch } from './models/unet';
 import type { GligenBox, GligenModel } from './patches/gligen';
 import type { UnclipEntry } from './sampling/unclip';
 import type { UpscaleSpec } from './models/upscale/spec';
+import type { ControlNetConfig } from './checkpoint/arch/controlnet';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -110,6 +111,8 @@ export interface CondEntry {
    * refused rather than ignored. Add new optional fields here, named as ComfyUI's keys in camelCase.
    */
   readonly control?: unknown;
+  /** ControlNetApply (not Advanced): ComfyUI's control_apply_to_uncond, the negative gets this entry's ControlNet too */
+  readonly controlApplyToUncond?: boolean;
   readonly gligen?: CondGligen;
   /** InpaintModelConditioning: the greyed-out image's latent [B, C, h, w] in VAE space (an inpainting UNet's extra channels) */
   readonly concatLatentImage?: F32Tensor;
@@ -199,6 +202,25 @@ export function expectInput<T>(node: string, input: string, value: unknown, guar
   if (!guard(value)) throw new Error(`${node}: input "${input}" is not ${expected}${value === undefined ? ' (not linked)' : ''}.`);
   return value;
 }
+/** ControlNetLoader / DiffControlNetLoader: a ControlNet's weights under cldm names (no `control_model.` prefix). */
+export interface ControlNetHandle {
+  readonly kind: 'control_net';
+  readonly weights: WeightProvider;
+  /** absent for a Control-LoRA: it takes the sampled model's UNet config (controlnet/control-lora.ts) */
+  readonly config?: ControlNetConfig;
+  /** channels of the hint image it takes */
+  readonly hintChannels: number;
+  /** a Control-LoRA: `weights` are the file's, completed from the model's UNet when sampling */
+  readonly controlLora?: boolean;
+  /** ComfyUI's global_average_pooling (files named *_shuffle): residuals averaged over each plane */
+  readonly globalAveragePooling: boolean;
+  /** the file's name, for errors */
+  readonly name: string;
+  readonly key: string;
+  readonly recipe: readonly RecipeStep[];
+}
+
+export const isControlNetHandle = (v: unknown): v is ControlNetHandle => isKind(v, 'control_net');
 export const isClipVisionHandle = (v: unknown): v is ClipVisionHandle => isKind(v, 'clip_vision');
 export const isClipVisionOutput = (v: unknown): v is ClipVisionOutput => isKind(v, 'clip_vision_output');
 export const isGligenHandle = (v: unknown): v is GligenHandle => isKind(v, 'gligen');

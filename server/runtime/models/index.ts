@@ -20,6 +20,8 @@ import type { GligenModel } from '../patches/gligen';
 import { withPrefixedWeights } from '../patches/combined-weights';
 import { cropForEncode } from './vae-crop';
 import { buildStyleAdapter, deriveStyleAdapterConfig, type StyleAdapterConfig } from './style-adapter';
+import { buildControlNet } from './controlnet';
+import { deriveControlNetConfig, type ControlNetConfig } from '../checkpoint/arch/controlnet';
 
 /** A dense fp32 tensor crossing the runtime boundary. */
 export interface F32Tensor {
@@ -76,6 +78,8 @@ export function parameterCount(weights: WeightProvider): number {
 /** A model's session as its runners hold it: fetched from the session cache per run, so eviction never strands them. */
 export interface SessionRef {
   run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, ort.Tensor>>;
+  /** lets go of the session's weights now (a later run builds it again) */
+  release(): Promise<void>;
 }
 
 export async function sessionFor(kind: string, config: unknown, build: (float: FloatType) => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<SessionRef> {
@@ -102,6 +106,7 @@ export async function sessionFor(kind: string, config: unknown, build: (float: F
   const session = () => sessionCache.get(key, create, bytes);
   await session(); // errors (bad weights, provider) surface here, not at the first run
   return {
+    release: () => sessionCache.release(key),
     async run(feeds, fetches) {
       try {
         return await (await session()).run(feeds, fetches);
@@ -205,6 +210,14 @@ export interface UNetRunner {
 export interface UNetRunExtras {
   /** the GLIGEN graph's grounding inputs (required by, and only accepted by, a runner built with `gligen`) */
   gligen?: GligenFeeds;
+  /** ControlNet residuals (ComfyUI's control dict after control_merge); the graph's control variant runs them */
+  control?: ControlResiduals;
+}
+
+/** ComfyUI's control dict: `output` has one residual per input block (null: none there), `middle` one. */
+export interface ControlResiduals {
+  readonly output: readonly (F32Tensor | null)[];
+  readonly middle: readonly (F32Tensor | null)[];
 }
 
 /** The GLIGEN graph's per-row inputs (see patches/gligen.ts gligenRowInputs), batch first. */
@@ -235,6 +248,8 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
     ...(opts.gligen ? { gligen: opts.gligen.id } : {}),
   };
   const session = await sessionFor('unet', key, (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, ...(gl ? { gligen: gl } : {}) }), weights, opts);
+  // the control variant is built on the first call with ControlNet residuals; plain calls keep the plain graph
+  let controlled: Promise<SessionRef> | undefined;
   return {
     config,
     attention,
@@ -254,7 +269,74 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
         ...(y ? { y: f32(y) } : {}),
         ...(gligen ? { gligen_fourier: f32(gligen.fourier), gligen_masks: f32(gligen.masks), gligen_embeddings: f32(gligen.embeddings) } : {}),
       };
+      if (extras?.control) {
+        // a run with ControlNets sends every call here (common-ksampler), so the plain graph's weights are let go
+        if (!controlled) void session.release();
+        controlled ??= sessionFor('unet', { ...key, control: true }, (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, control: true, ...(gl ? { gligen: gl } : {}) }), weights, opts);
+        Object.assign(feeds, controlFeeds(extras.control, x.shape, config));
+        return toF32((await (await controlled).run(feeds, ['out'])).out);
+      }
       return toF32((await session.run(feeds, ['out'])).out);
+    },
+  };
+}
+
+/** Residuals as the control graph's inputs: a missing one (null, or a shorter list) is zeros, which adds nothing. */
+function controlFeeds(c: ControlResiduals, xShape: readonly number[], config: UNetConfig): Record<string, ort.Tensor> {
+  const [batch, , h, w] = xShape;
+  // the skips' shapes: input_blocks.0 at full size, then each level's blocks; a downsample halves (rounding up)
+  const shapes: number[][] = [[batch, config.modelChannels, h, w]];
+  let [sh, sw] = [h, w];
+  config.channelMult.forEach((m, level) => {
+    for (let r = 0; r < config.numResBlocks[level]; r++) shapes.push([batch, config.modelChannels * m, sh, sw]);
+    if (level < config.channelMult.length - 1) {
+      sh = Math.ceil(sh / 2);
+      sw = Math.ceil(sw / 2);
+      shapes.push([batch, config.modelChannels * m, sh, sw]);
+    }
+  });
+  const midShape = [batch, config.modelChannels * (config.channelMult.at(-1) ?? 1), sh, sw];
+  if (c.output.length > shapes.length) throw new Error(`unet: ${c.output.length} ControlNet residuals for ${shapes.length} input blocks: a ControlNet for another model?`);
+  const feed = (t: F32Tensor | null | undefined, shape: number[], what: string): ort.Tensor => {
+    if (!t) return new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
+    if (t.shape.length !== 4 || t.shape.some((d, i) => d !== shape[i])) {
+      throw new Error(`unet: ControlNet residual for ${what} has shape [${t.shape.join(', ')}], the UNet has [${shape.join(', ')}] there: a ControlNet for another model?`);
+    }
+    return f32(t);
+  };
+  const feeds: Record<string, ort.Tensor> = { control_middle: feed(c.middle[0], midShape, 'the middle block') };
+  shapes.forEach((s, i) => { feeds[`control_output_${i}`] = feed(c.output[i], s, `input block ${i}`); });
+  return feeds;
+}
+
+export interface ControlNetRunner {
+  readonly config: ControlNetConfig;
+  /**
+   * comfy.cldm ControlNet.forward: x [B,C,H,W] (already × c_in) at float timesteps [B], context [B,T,ctx], y [B,adm]
+   * (SDXL), hint [1 or B, hintC, 8H, 8W] → one residual per input block and the middle one
+   */
+  run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, hint: F32Tensor, y?: F32Tensor): Promise<{ output: F32Tensor[]; middle: F32Tensor[] }>;
+}
+
+export async function createControlNet(weights: WeightProvider, opts: RuntimeOptions & { config?: ControlNetConfig } = {}): Promise<ControlNetRunner> {
+  const config = opts.config ?? deriveControlNetConfig(weights);
+  const attention = opts.attention ?? defaultAttention();
+  // 'unet' kind: the same precision rules (fp16 on CUDA) as the UNet it feeds
+  const session = await sessionFor('unet', { controlnet: config, attention }, (float) => buildControlNet(weights, config, { attention, float }), weights, opts);
+  const blocks = 1 + config.numResBlocks.reduce((a, n) => a + n, 0) + config.channelMult.length - 1;
+  const names = [...Array.from({ length: blocks }, (_, i) => `control_output_${i}`), 'control_middle'];
+  return {
+    config,
+    async run(x, timesteps, context, hint, y) {
+      if ((config.admInChannels !== undefined) !== (y !== undefined)) {
+        throw new Error(config.admInChannels !== undefined ? 'controlnet: this ControlNet needs the y vector (an SDXL ControlNet on a model without one?)' : 'controlnet: y given to a ControlNet without label_emb');
+      }
+      const feeds: Record<string, ort.Tensor> = {
+        x: f32(x), timesteps: new ort.Tensor('float32', timesteps, [timesteps.length]), context: f32(context), hint: f32(hint),
+        ...(y ? { y: f32(y) } : {}),
+      };
+      const out = await session.run(feeds, names);
+      return { output: names.slice(0, -1).map((n) => toF32(out[n])), middle: [toF32(out.control_middle)] };
     },
   };
 }

@@ -28,6 +28,25 @@ export interface UNetBuildOptions {
   freeU?: readonly FreeUPatch[];
   /** a GLIGEN model whose weights are under `prefix`: adds the gligen_* inputs and a fuser per SpatialTransformer */
   gligen?: { prefix: string; model: GligenModel };
+  /**
+   * ComfyUI's apply_control: inputs `control_middle` (added after the middle block) and `control_output_<i>` (added to
+   * skip i, input-block order, before the output block that concatenates it) for ControlNet residuals
+   */
+  control?: boolean;
+  /** a ControlNet (models/controlnet.ts): the input blocks and middle block only, tapped by these hooks */
+  encoder?: (g: Graph, L: Layers) => EncoderTaps;
+  /** graph name, also in error messages (default 'unet') */
+  name?: string;
+}
+
+/** Where a ControlNet reads and changes the UNet encoder (comfy/cldm/cldm.py ControlNet.forward). */
+export interface EncoderTaps {
+  /** after input_blocks.0 (the hint is added there) */
+  first(h: Value): Value;
+  /** each input block's output, in order */
+  skip(h: Value, index: number): void;
+  /** the middle block's output; the graph ends here */
+  middle(h: Value): void;
 }
 
 /** ComfyUI's FreeU (v1) and FreeU_V2: backbone scale b and skip Fourier scale s per output width (model_channels·4, ·2). */
@@ -49,13 +68,15 @@ export interface HypernetPatch {
 export const needsFp32Attention = (cfg: UNetConfig): boolean => cfg.contextDim === 1024;
 
 export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBuildOptions = {}): Graph {
-  const g = new Graph('unet', opts.float);
-  const L = new Layers(g, weights, 'unet', { attention: opts.attention, upcastAttention: needsFp32Attention(cfg) });
+  const name = opts.name ?? 'unet';
+  const g = new Graph(name, opts.float);
+  const L = new Layers(g, weights, name, { attention: opts.attention, upcastAttention: needsFp32Attention(cfg) });
   const x = g.compute(g.input('x', 'float32', ['B', cfg.inChannels, 'H', 'W']));
   const timesteps = g.input('timesteps', 'float32', ['B']);
   const context = g.compute(g.input('context', 'float32', ['B', 'T', cfg.contextDim]));
   const yIn = cfg.admInChannels !== undefined ? g.input('y', 'float32', ['B', cfg.admInChannels]) : undefined;
   const y = yIn && g.compute(yIn);
+  const taps = opts.encoder?.(g, L);
 
   // the sinusoid is computed in fp32 (timesteps up to 999 lose too much in fp16), then cast
   const tEmb = g.compute(timestepEmbedding(g, timesteps, cfg.modelChannels));
@@ -163,20 +184,24 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
 
   // down; every skip tensor is kept with its spatial size, int64 [H, W]
   let h = L.conv(x, 'input_blocks.0.0');
+  if (taps) h = taps.first(h);
   let size = g.op('Shape', [x], { start: 2 });
   const skips: { t: Value; size: Value }[] = [{ t: h, size }];
+  taps?.skip(h, 0);
   let block = 1;
   cfg.channelMult.forEach((_, level) => {
     for (let r = 0; r < cfg.numResBlocks[level]; r++, block++) {
       h = resBlock(h, `input_blocks.${block}.0`);
       if (cfg.transformerDepth[level]) h = spatialTransformer(h, `input_blocks.${block}.1`, cfg.transformerDepth[level]);
       skips.push({ t: h, size });
+      taps?.skip(h, skips.length - 1);
     }
     if (level < cfg.channelMult.length - 1) {
       // 3x3, stride 2, pad 1: ceil(H/2) x ceil(W/2), so odd sizes round up (the upsample undoes it exactly)
       h = L.conv(h, `input_blocks.${block}.0.op`, { stride: 2 });
       size = halved(size);
       skips.push({ t: h, size });
+      taps?.skip(h, skips.length - 1);
       block++;
     }
   });
@@ -185,6 +210,12 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
   h = resBlock(h, 'middle_block.0');
   h = spatialTransformer(h, 'middle_block.1', cfg.transformerDepthMiddle);
   h = resBlock(h, 'middle_block.2');
+  if (taps) {
+    taps.middle(h);
+    assertAllWeightsUsed(g, weights, name);
+    return g;
+  }
+  if (opts.control) h = g.op('Add', [h, controlInput(g, 'control_middle')]);
 
   // up
   block = 0;
@@ -195,6 +226,7 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
       const skip = skips.pop();
       if (!skip) throw new Error('unet: output_blocks consume more skips than input_blocks produced');
       let hsp = skip.t;
+      if (opts.control) hsp = g.op('Add', [hsp, controlInput(g, `control_output_${skips.length}`)]);
       for (const f of opts.freeU ?? []) {
         const scale = hChannels === cfg.modelChannels * 4 ? [f.b1, f.s1] : hChannels === cfg.modelChannels * 2 ? [f.b2, f.s2] : undefined;
         if (!scale) continue;
@@ -237,6 +269,11 @@ function positionNet(g: Graph, L: Layers, prefix: string, model: GligenModel): V
   const orNull = (x: Value, key: string) => g.op('Add', [g.op('Mul', [x, masks]), g.op('Mul', [inverse, L.param(key)])]);
   const x = g.op('Concat', [orNull(emb, `${p}.null_positive_feature`), orNull(fourier, `${p}.null_position_feature`)], { axis: -1 });
   return L.linear(L.silu(L.linear(L.silu(L.linear(x, `${p}.linears.0`)), `${p}.linears.2`)), `${p}.linears.4`);
+}
+
+/** A ControlNet residual input [B, C, h, w] (fp32 at the boundary, as every input). */
+function controlInput(g: Graph, name: string): Value {
+  return g.compute(g.input(name, 'float32', ['B', `${name}_C`, `${name}_H`, `${name}_W`]));
 }
 
 /** [cos(t·f), sin(t·f)] (cos first) for float timesteps [B] → [B, dim]. */

@@ -57,6 +57,14 @@ export class SessionCache {
     return made;
   }
 
+  /** Releases one session now; a holder that needs it again re-creates it through `get`. */
+  async release(key: string): Promise<void> {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.drop(key, e);
+    await e.session.then((s) => s.release()).catch(() => undefined);
+  }
+
   private drop(key: string, entry: Entry): void {
     if (this.entries.get(key) !== entry) return;
     this.entries.delete(key);

@@ -26,6 +26,8 @@ import { modelSamplingOf } from './socket-values';
 import { inpaintConcat } from './concat-cond';
 import { unclipAdm, type UnclipEntry } from './unclip';
 import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs } from '../patches/gligen';
+import { controlNetExtras } from '../controlnet/residuals';
+import { controlToUncond } from '../controlnet/apply';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -192,15 +194,41 @@ function unetGraphs(models: ModelCache, model: ModelHandle): UNetGraphs {
   };
 }
 
-function unetCall(graphs: UNetGraphs): UNetCall {
+/**
+ * `controlGraph`: the run has ControlNets, so every call goes through the UNet's control graph (zero residuals where a
+ * ControlNet is outside its range, which adds nothing) and the plain graph's weights are never loaded beside it.
+ */
+function unetCall(graphs: UNetGraphs, controlGraph: boolean): UNetCall {
   return async (x, t, context, y, extras) => {
-    const unknown = Object.keys(extras ?? {}).filter((k) => k !== 'concat' && k !== 'gligen');
+    const unknown = Object.keys(extras ?? {}).filter((k) => k !== 'concat' && k !== 'gligen' && k !== 'control');
     if (unknown.length > 0) throw new Error(`this UNet takes no ${unknown.join(', ')} inputs yet`);
     const unet = await graphs(extras?.gligen?.model);
     // BaseModel._apply_model: cat([x·c_in, c_concat], dim=1)
     const input = extras?.concat ? catChannels(x, extras.concat) : x;
     const timesteps = new Float32Array(x.shape[0]).fill(t);
-    return (await unet.run(input, timesteps, context, y, extras?.gligen ? { gligen: extras.gligen.feeds } : undefined)).data;
+    const control = extras?.control ?? (controlGraph ? { output: [], middle: [] } : undefined);
+    const gligen = extras?.gligen?.feeds;
+    const runExtras = control || gligen ? { ...(control ? { control } : {}), ...(gligen ? { gligen } : {}) } : undefined;
+    return (await unet.run(input, timesteps, context, y, runExtras)).data;
+  };
+}
+
+/** One CondExtras for an entry with a ControlNet and GLIGEN boxes: one key per (control, gligen) pair, so batching still compares both. */
+function combinedExtras(): (a: CondExtras | undefined, b: CondExtras | undefined) => CondExtras | undefined {
+  const pairs = new Map<unknown, Map<unknown, object>>();
+  return (a, b) => {
+    if (!a || !b) return a ?? b;
+    let inner = pairs.get(a.key);
+    if (!inner) {
+      inner = new Map();
+      pairs.set(a.key, inner);
+    }
+    let key = inner.get(b.key);
+    if (!key) {
+      key = {};
+      inner.set(b.key, key);
+    }
+    return { key, stepInputs: async (call) => ({ ...(await a.stepInputs(call)), ...(await b.stepInputs(call)) }) };
   };
 }
 
@@ -246,18 +274,23 @@ async function guidance(models: ModelCache, model: ModelHandle, lists: readonly 
   // the predictor splits a step's batch until it fits; one call of [uncond, cond] rows is what KSampler needs
   await checkUnetFits(unet, shape, Math.min(2, lists.length) * shape[0]);
   const modelSampling = modelSamplingOf(model);
+  // ControlNetApply's ControlNets reach the negative too (ComfyUI's apply_empty_x_to_equal_area for control)
+  const positive = lists.find((l) => l.name === 'positive')?.entries ?? [];
+  const withUncondControl = lists.map((l) => ({ name: l.name, entries: l.name === 'negative' ? controlToUncond(positive, l.entries) : l.entries }));
+  const controlExtras = controlNetExtras({ models, unet, model, modelSampling });
+  const combine = combinedExtras();
   const prepared = prepareConds(
-    lists.map((l) => ({ name: l.name, entries: l.entries })),
+    withUncondControl,
     {
       latentShape: shape,
       percentToSigma: (p) => modelSampling.percentToSigma(p),
       modelConds: modelCondsFor(unet, model, shape, { latentImage: src.latentIn, denoiseMask: src.denoiseMask, seed: src.seed }),
-      extras: (e) => (e.gligen ? gligenExtras(e.gligen) : undefined),
+      extras: (e, label) => combine(controlExtras(e, label), e.gligen ? gligenExtras(e.gligen) : undefined),
     },
   );
   const predict = condBatchPredictor({
     modelSampling,
-    model: unetCall(graphs),
+    model: unetCall(graphs, withUncondControl.some((l) => l.entries.some((e) => e.control !== undefined))),
     lists: src.order ? src.order.map((i) => prepared[i]) : prepared,
     shape,
     fits: await unetRowsFit(unet),

@@ -209,12 +209,14 @@ export function condBatchPredictor(o: CondBatchOptions): CondPredictor {
       const callShape = [passes.length * batch, channels, h, w];
       // ComfyUI takes the batch's control from its first pass (all share it: canConcat compared the keys)
       const ex = passes[0].extras;
+      const context = batchContext(passes, batch);
+      const y = batchY(passes, batch);
       const hooked = ex
-        ? await ex.stepInputs({ x: input, shape: callShape, sigma, timestep: t, areas: passes.map((p) => p.area), lists: passes.map((p) => p.list) })
+        ? await ex.stepInputs({ x: input, shape: callShape, sigma, timestep: t, areas: passes.map((p) => p.area), lists: passes.map((p) => p.list), context, ...(y ? { y } : {}) })
         : undefined;
       const concat = batchConcat(passes, batch);
       const extras = concat ? { ...hooked, concat } : hooked;
-      const out = await o.model({ data: xIn, shape: callShape }, t, batchContext(passes, batch), batchY(passes, batch), extras);
+      const out = await o.model({ data: xIn, shape: callShape }, t, context, y, extras);
       if (out.length !== input.length) throw new Error(`model returned ${out.length} values, expected ${input.length}`);
       const denoised = ms.calculateDenoised(sigma, out, input);
       passes.forEach((p, j) => accumulate(outs[p.list], counts[p.list], denoised.subarray(j * size, (j + 1) * size), p, o.shape));

@@ -6,7 +6,7 @@
  */
 import type { CondEntry, GligenHandle } from '../handles';
 import { bilinearPlanes, roundHalfEven } from '../image/torch-bilinear';
-import type { F32Tensor, GligenFeeds } from '../models';
+import type { ControlResiduals, F32Tensor, GligenFeeds } from '../models';
 
 /** What the network is fed for an entry (ComfyUI's model_conds): cross-attention, the ADM `y`, inpainting's c_concat. */
 export interface ModelConds {
@@ -51,6 +51,9 @@ export interface ExtrasCall {
   readonly timestep: number;
   readonly areas: readonly LatentArea[];
   readonly lists: readonly number[];
+  /** the call's batched cross-attention [rows, T, D] and SDXL y [rows, adm] (a ControlNet sees what the UNet sees) */
+  readonly context: F32Tensor;
+  readonly y?: F32Tensor;
 }
 
 /** What extras add to one UNet call. The UNet runner must consume every field it is given (or refuse). */
@@ -58,7 +61,7 @@ export interface UNetExtraInputs {
   /** channels appended to x·c_in along C (c_concat: inpainting models), [rows, Cx, h, w] */
   readonly concat?: F32Tensor;
   /** ControlNet residuals by UNet block ('input' / 'middle' / 'output' lists, ComfyUI's control dict) */
-  readonly control?: Readonly<Record<string, readonly (F32Tensor | null)[]>>;
+  readonly control?: ControlResiduals;
   /** GLIGEN's model (which UNet graph) and its PositionNet inputs per row, for the gated self-attention patch */
   readonly gligen?: { readonly model: GligenHandle; readonly feeds: GligenFeeds };
 }

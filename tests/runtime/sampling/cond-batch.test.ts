@@ -87,7 +87,7 @@ describe('conditioning entries in the sampler', () => {
 
   it('the extras hook: asked once per model call with the batch, its inputs reach the UNet; different keys never batch', async () => {
     const seen: ExtrasCall[] = [];
-    const hook = (key: string): CondExtras => ({ key, stepInputs: (c) => { seen.push(c); return { control: { input: [{ shape: [1], data: new Float32Array([c.shape[0]]) }] } }; } });
+    const hook = (key: string): CondExtras => ({ key, stepInputs: (c) => { seen.push(c); return { control: { output: [{ shape: [1], data: new Float32Array([c.shape[0]]) }], middle: [] } }; } });
     const hooks = new Map<unknown, CondExtras>([['a', hook('A')], ['b', hook('B')]]);
     const r = await predict([entry(1, { control: 'a' })], [entry(0, { control: 'b' })], 2, { extras: (e) => hooks.get(e.control) });
     expect(r.calls).toHaveLength(2);

@@ -31,13 +31,13 @@ function transformerDepth(src: ShapeSource, block: string): number {
   return countIndexed(src, `${block}.transformer_blocks.`);
 }
 
-/** Derives the UNet config from a provider of UNet tensors named relative to `model.diffusion_model.` */
-export function deriveUNetConfig(src: ShapeSource, heads?: HeadRule): UNetConfig {
+/** The encoder half of a UNetConfig (input blocks and middle block): all a ControlNet has. */
+export type UNetEncoderConfig = Omit<UNetConfig, 'outChannels' | 'transformerDepthOutput'>;
+
+/** Reads the input blocks and middle block; `noteTransformer` keeps checking context width and projection kind. */
+function scanEncoder(src: ShapeSource, C: string) {
   const convIn = shapeOf(src, C, 'input_blocks.0.0.weight', 4);
   const [modelChannels, inChannels] = convIn;
-  const outConv = shapeOf(src, C, 'out.2.weight', 4);
-  const outChannels = outConv[0];
-  if (outConv[1] !== modelChannels) fail(C, 'out.2.weight', outConv, `expects ${modelChannels} input channels (input_blocks.0.0)`);
   const timeEmbedDim = shapeOf(src, C, 'time_embed.0.weight', 2)[0];
 
   const channelMult: number[] = [];
@@ -47,19 +47,18 @@ export function deriveUNetConfig(src: ShapeSource, heads?: HeadRule): UNetConfig
   let level = 0;
   let resInLevel = 0;
   let depthInLevel = 0;
-  let contextDim = 0;
-  let linearProjection: boolean | undefined;
+  const seen: { contextDim: number; linearProjection?: boolean } = { contextDim: 0 };
   const noteTransformer = (block: string) => {
     const projKey = `${block}.proj_in.weight`;
     const proj = shapeOf(src, C, projKey);
     const linear = proj.length === 2;
     if (!linear && proj.length !== 4) fail(C, projKey, proj, 'is neither a Linear nor a 1x1 conv weight');
-    if (linearProjection !== undefined && linear !== linearProjection) fail(C, projKey, proj, 'mixes linear and conv projections');
-    linearProjection = linear;
+    if (seen.linearProjection !== undefined && linear !== seen.linearProjection) fail(C, projKey, proj, 'mixes linear and conv projections');
+    seen.linearProjection = linear;
     const ctxKey = `${block}.transformer_blocks.0.attn2.to_k.weight`;
     const ctx = shapeOf(src, C, ctxKey, 2)[1];
-    if (contextDim && ctx !== contextDim) fail(C, ctxKey, shapeOf(src, C, ctxKey), `has context width ${ctx}, others ${contextDim}`);
-    contextDim = ctx;
+    if (seen.contextDim && ctx !== seen.contextDim) fail(C, ctxKey, shapeOf(src, C, ctxKey), `has context width ${ctx}, others ${seen.contextDim}`);
+    seen.contextDim = ctx;
   };
   for (let i = 1; i < nInput; i++) {
     const b = `input_blocks.${i}`;
@@ -92,7 +91,31 @@ export function deriveUNetConfig(src: ShapeSource, heads?: HeadRule): UNetConfig
   const transformerDepthMiddle = transformerDepth(src, 'middle_block.1');
   if (transformerDepthMiddle) noteTransformer('middle_block.1');
   shapeOf(src, C, 'middle_block.2.in_layers.2.weight', 4);
+  const fields = { inChannels, modelChannels, channelMult, numResBlocks, transformerDepth: transformerDepthPerLevel, transformerDepthMiddle, timeEmbedDim };
+  return { fields, seen, noteTransformer };
+}
 
+function finishConfig<T>(src: ShapeSource, C: string, fields: T, seen: { contextDim: number; linearProjection?: boolean }, heads?: HeadRule) {
+  const linear = seen.linearProjection ?? false;
+  const adm = src.has('label_emb.0.0.weight') ? shapeOf(src, C, 'label_emb.0.0.weight', 2)[1] : undefined;
+  return {
+    ...fields,
+    contextDim: seen.contextDim,
+    // SD1 (conv projections) uses 8 heads; SD2 and SDXL (linear projections) use 64-wide heads.
+    heads: heads ?? (linear ? { headChannels: 64 } : { numHeads: 8 }),
+    linearProjection: linear,
+    ...(adm !== undefined ? { admInChannels: adm } : {}),
+  };
+}
+
+/** Derives the UNet config from a provider of UNet tensors named relative to `model.diffusion_model.` */
+export function deriveUNetConfig(src: ShapeSource, heads?: HeadRule): UNetConfig {
+  const { fields, seen, noteTransformer } = scanEncoder(src, C);
+  const outConv = shapeOf(src, C, 'out.2.weight', 4);
+  const outChannels = outConv[0];
+  if (outConv[1] !== fields.modelChannels) fail(C, 'out.2.weight', outConv, `expects ${fields.modelChannels} input channels (input_blocks.0.0)`);
+
+  const { numResBlocks } = fields;
   const nOutput = countIndexed(src, 'output_blocks.');
   const expectedOutput = numResBlocks.reduce((a, n) => a + n + 1, 0);
   if (nOutput !== expectedOutput) {
@@ -105,25 +128,22 @@ export function deriveUNetConfig(src: ShapeSource, heads?: HeadRule): UNetConfig
     if (depth) noteTransformer(`output_blocks.${i}.1`);
     transformerDepthOutput.push(depth);
   }
-
-  const linear = linearProjection ?? false;
-  const adm = src.has('label_emb.0.0.weight') ? shapeOf(src, C, 'label_emb.0.0.weight', 2)[1] : undefined;
-  return {
-    inChannels,
-    outChannels,
-    modelChannels,
-    channelMult,
-    numResBlocks,
-    transformerDepth: transformerDepthPerLevel,
-    transformerDepthMiddle,
-    transformerDepthOutput,
-    contextDim,
-    // SD1 (conv projections) uses 8 heads; SD2 and SDXL (linear projections) use 64-wide heads.
-    heads: heads ?? (linear ? { headChannels: 64 } : { numHeads: 8 }),
-    linearProjection: linear,
-    timeEmbedDim,
-    ...(adm !== undefined ? { admInChannels: adm } : {}),
+  const f = fields;
+  // the original key order: session and saved-model keys are JSON of this object
+  const ordered = {
+    inChannels: f.inChannels, outChannels, modelChannels: f.modelChannels, channelMult: f.channelMult, numResBlocks: f.numResBlocks,
+    transformerDepth: f.transformerDepth, transformerDepthMiddle: f.transformerDepthMiddle, transformerDepthOutput,
   };
+  const { timeEmbedDim } = f;
+  const out = finishConfig(src, C, ordered, seen, heads);
+  const { admInChannels, ...rest } = out;
+  return { ...rest, timeEmbedDim, ...(admInChannels !== undefined ? { admInChannels } : {}) };
+}
+
+/** The encoder config of a UNet-shaped network without output blocks (a ControlNet), named `component` in errors. */
+export function deriveUNetEncoderConfig(src: ShapeSource, component: string, heads?: HeadRule): UNetEncoderConfig {
+  const { fields, seen } = scanEncoder(src, component);
+  return finishConfig(src, component, fields, seen, heads);
 }
 
 export function headsFor(rule: HeadRule, channels: number): number {

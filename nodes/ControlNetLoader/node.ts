@@ -1,0 +1,7 @@
+import { defineNode } from '../node';
+import { loadControlNet } from '../../server/runtime/controlnet/load';
+import { schema } from './schema';
+
+export default defineNode(schema, async ({ params, ctx }) => ({
+  CONTROL_NET: await loadControlNet(ctx.models, params.control_net_name.path, { signal: ctx.signal, warn: (m) => ctx.warn(m) }),
+}));
