@@ -31,7 +31,7 @@ export interface SessionOptions {
 export interface LoomSession {
   readonly label: string;
   readonly provider: Provider;
-  /** CPU sessions made through an OptimizedModelStore say whether they were reloaded, saved or only built */
+  /** CPU sessions made through an OptimizedModelStore say whether they were reloaded or built */
   readonly origin?: SessionOrigin;
   run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>>;
   release(): Promise<void>;
