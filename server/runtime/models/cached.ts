@@ -13,8 +13,23 @@ function f32Bytes(p: WeightProvider): number {
   return n;
 }
 
+const unetKey = (model: ModelHandle) => `unet|${model.key}`;
+
+/** Whether the UNet runner (and so its session build) is ready, so a sampler need not report loading it. */
+export function unetLoaded(models: ModelCache, model: ModelHandle): boolean {
+  return models.has(unetKey(model));
+}
+
+/**
+ * Starts building the UNet for a sampler whose model input just became known, while earlier nodes (the text
+ * encoder) run; the sampler's own unetFor joins the same load. A failure is left for the sampler to report.
+ */
+export function warmUNet(models: ModelCache, model: ModelHandle | undefined): void {
+  if (model) unetFor(models, model).catch(() => undefined);
+}
+
 export function unetFor(models: ModelCache, model: ModelHandle): Promise<UNetRunner> {
-  return models.get(`unet|${model.key}`, async () => ({
+  return models.get(unetKey(model), async () => ({
     value: await createUNet(model.unet, { ...(model.hypernets ? { hypernets: model.hypernets } : {}), ...(model.freeU ? { freeU: model.freeU } : {}) }),
     bytes: f32Bytes(model.unet) + (model.hypernets ?? []).reduce((n, h) => n + f32Bytes(h.net.weights), 0),
   }));

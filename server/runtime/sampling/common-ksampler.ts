@@ -12,7 +12,7 @@ import {
 } from '.';
 import type { CondEntry, Conditioning, ModelHandle } from '../handles';
 import { sdxlVectorFor } from '../text/sdxl-size-cond';
-import { unetFor } from '../models/cached';
+import { unetFor, unetLoaded } from '../models/cached';
 import { prepareNoise } from './noise';
 import { checkUnetFits, unetRowsFit } from '../memory/unet-fits';
 import { prepareConds, type ModelConds } from './conds';
@@ -37,7 +37,7 @@ export interface SampleRequest {
   endStep?: number;
   returnWithLeftoverNoise?: boolean;
   signal: AbortSignal;
-  progress?: (step: number, total: number, preview?: ImageValue) => void;
+  progress?: (step: number, total: number, preview?: ImageValue, stage?: 'loading model') => void;
 }
 
 /** The model's extra_conds for an entry: its cross-attention (width checked) and, for SDXL, its own `y`. */
@@ -83,7 +83,11 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   for (const [name, c] of [['positive', r.positive], ['negative', r.negative]] as const) {
     if (c.entries.length === 0) throw new Error(`${name} conditioning has no entries`);
   }
+  const loading = !unetLoaded(models, r.model);
+  // the first build takes seconds (a cold one tens): say so on the node instead of a silent bar
+  if (loading) r.progress?.(0, 1, undefined, 'loading model');
   const unet = await unetFor(models, r.model);
+  if (loading) r.progress?.(1, 1, undefined, 'loading model');
   await checkUnetFits(unet, shape, 2 * shape[0]);
   const modelSampling = new ModelSamplingDiscrete(r.model.sampling?.type ?? r.model.prediction, { zsnr: r.model.sampling?.zsnr ?? false });
   const lists = prepareConds([{ name: 'positive', entries: r.positive.entries }, { name: 'negative', entries: r.negative.entries }], {
