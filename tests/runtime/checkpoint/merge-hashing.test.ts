@@ -28,7 +28,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 const { mergeCheckpointFiles } = await import('@/server/runtime/checkpoint/merge');
 const { StreamingHash } = await import('@/server/runtime/checkpoint/hash-stream');
-const { sha256File, knownSha256 } = await import('@/server/runtime/checkpoint/hash');
+const { cachedSha256, sha256File, knownSha256 } = await import('@/server/runtime/checkpoint/hash');
+const { SourceHashes } = await import('@/server/runtime/checkpoint/hash-stream');
 const { openSafetensors } = await import('@/server/runtime/io/safetensors');
 
 const tmp = scratchDir('merge-hashing');
@@ -141,5 +142,20 @@ describe('merge hashes its sources from its own reads', () => {
       mergeCheckpointFiles({ a, b, mode: 'weighted', ratios: { base: 0.5 }, out: tmp.file('no/such/dir/x.safetensors'), dtype: 'F16' }),
     ).rejects.toThrow(/ENOENT/);
     expect(await knownSha256(a)).toBeUndefined();
+  });
+});
+
+describe('one hash per file identity', () => {
+  it('a library hash asked for while a merge streams the file waits for that hash instead of reading the file', async () => {
+    const f = await writeTiny(tmp.file('shared.safetensors'), { ...unet(), ...vae, ...clip }, (_n, i) => i % 7);
+    const counts = watch(f);
+    const taps = await SourceHashes.start([f]);
+    expect(taps.tapping).toBe(true);
+    const library = cachedSha256(f);
+    // nothing observed: finish() reads the whole file once, and the library call gets that result
+    const [sums, lib] = await Promise.all([taps.finish(), library]);
+    expect(lib).toBe(sums.get(path.resolve(f)));
+    expect(lib).toBe(sha(readFileSync(f)));
+    expect(Math.max(...counts)).toBe(1);
   });
 });
