@@ -4,10 +4,10 @@
  * of the hash are copied aside (up to a budget), and finish() reads from disk only what nobody read or what
  * did not fit the budget (the header, tensors a merge skips).
  */
-import { createHash, type Hash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultHashCacheFile, knownSha256, recordSha256, shareHash } from './hash';
+import { hashSink } from './hash-worker';
 
 /** Positioned read of `into.length` bytes at `position`; injectable so tests can count what is read. */
 export type RangeReader = (file: string, position: number, into: Uint8Array) => Promise<void>;
@@ -15,7 +15,7 @@ export type RangeReader = (file: string, position: number, into: Uint8Array) => 
 const defaultBudget = () => Number(process.env.LOOM_HASH_BUFFER_MB ?? 256) * (1 << 20);
 
 export class StreamingHash {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash = hashSink();
   /** first byte not yet hashed */
   private next = 0;
   /** copies of chunks read ahead of `next`, by offset */
@@ -58,7 +58,7 @@ export class StreamingHash {
       this.feed(buf);
       this.drain();
     }
-    return this.hash.digest('hex');
+    return this.hash.digest();
   }
 
   private feed(bytes: Uint8Array): void {
@@ -145,7 +145,7 @@ export class SourceHashes {
 
 /** The sha256 of a file as it is written (a writer's `observe`), cached under the file's identity once written. */
 export class WrittenHash {
-  private readonly hash: Hash = createHash('sha256');
+  private readonly hash = hashSink();
   seen = 0;
 
   observe = (chunk: Uint8Array): void => {
@@ -156,7 +156,7 @@ export class WrittenHash {
   /** Caches the hash for `file` unless its size shows it is not what was hashed; returns the hash. */
   async record(file: string, cacheFile = defaultHashCacheFile()): Promise<string | undefined> {
     const st = await stat(file);
-    const sha256 = this.hash.digest('hex');
+    const sha256 = await this.hash.digest();
     if (st.size !== this.seen) return undefined;
     await recordSha256(file, st, sha256, cacheFile);
     return sha256;
