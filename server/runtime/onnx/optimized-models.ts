@@ -4,6 +4,7 @@ import { mkdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
+import { whenIdle } from './activity';
 
 /** How a CPU session came to be: optimised now (and maybe saved in the background), or loaded already optimised. */
 export type SessionOrigin = 'built' | 'reloaded';
@@ -50,8 +51,8 @@ export class OptimizedModelStore {
     /** onnxruntime's session factory; tests pass a slow fake */
     private readonly ortCreate: (model: Uint8Array | string, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession> = (m, o) =>
       typeof m === 'string' ? ort.InferenceSession.create(m, o) : ort.InferenceSession.create(m, o),
-    /** the save waits this long first, so the user's first steps get the CPU */
-    private readonly saveDelayMs = Number(process.env.LOOM_SAVE_OPTIMIZED_DELAY_MS ?? 0),
+    /** the save waits until no session has run or been built for this long, so the job in progress keeps the CPU */
+    private readonly quietMs = Number(process.env.LOOM_SAVE_OPTIMIZED_QUIET_MS ?? 2000),
   ) {}
 
   /** `prepare` writes the weight files `model` points at; a reload needs none of them, so it runs only before a build. */
@@ -92,7 +93,7 @@ export class OptimizedModelStore {
 
   private saveInBackground(model: Uint8Array, base: ort.InferenceSession.SessionOptions, label: string, dir: string, marker: string): void {
     const run = (async () => {
-      await new Promise((r) => setTimeout(r, this.saveDelayMs));
+      await whenIdle(this.quietMs);
       const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
         await mkdir(tmp, { recursive: true });
