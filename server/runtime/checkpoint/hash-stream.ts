@@ -30,6 +30,23 @@ export class StreamingHash {
     private readonly budget = defaultBudget(),
   ) {}
 
+  /**
+   * Hashes a .safetensors header up front: the loader read it before anyone tapped the file, and without it every
+   * chunk the merge reads would sit ahead of the hash (copied aside, then over the budget read again).
+   */
+  async primeHeader(read: RangeReader = readAt): Promise<void> {
+    if (this.next !== 0 || this.size < 8) return;
+    const prefix = new Uint8Array(8);
+    await read(this.file, 0, prefix);
+    const n = Number(new DataView(prefix.buffer).getBigUint64(0, true));
+    if (!(n > 0 && 8 + n <= this.size && n <= 100_000_000)) return; // not safetensors: finish() reads it in order
+    const header = new Uint8Array(8 + n);
+    header.set(prefix);
+    await read(this.file, 8, header.subarray(8));
+    this.fillBytes += header.byteLength;
+    this.observe(0, header);
+  }
+
   /** Someone read `bytes` at absolute `offset`; valid only during this call. */
   observe(offset: number, bytes: Uint8Array): void {
     const end = offset + bytes.byteLength;
@@ -100,7 +117,9 @@ export class SourceHashes {
         continue;
       }
       const st = await stat(abs);
-      s.taps.set(abs, new StreamingHash(abs, st.size));
+      const tap = new StreamingHash(abs, st.size);
+      await tap.primeHeader(read);
+      s.taps.set(abs, tap);
       // shared while streaming, so a background hash of the same file waits for this one
       const work = new Promise<string>((resolve, reject) => s.settle.set(abs, (w) => w.then(resolve, reject)));
       const shared = shareHash(abs, st, cacheFile, work);
