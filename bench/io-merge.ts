@@ -50,7 +50,7 @@ function randomF16(count: number, seed: number): Uint8Array {
   return new Uint8Array(words.buffer, 0, count * 2);
 }
 
-async function writeModel(file: string, seed: number): Promise<number> {
+export async function writeModel(file: string, seed: number): Promise<number> {
   const entries: TensorEntry[] = layout().map((t, i) => ({ name: t.name, dtype: 'F16', shape: t.shape, data: async () => randomF16(numel(t.shape), seed * 7919 + i) }));
   await writeSafetensors(file, entries, { format: 'pt' });
   return layout().reduce((n, t) => n + numel(t.shape), 0);

@@ -19,6 +19,7 @@ import { float32ToF16 } from '../server/runtime/io/dtype';
 import ort from 'onnxruntime-node';
 import { Graph } from '../server/runtime/onnx/builder';
 import { createSession, deviceFromEnv, type Provider } from '../server/runtime/onnx/session';
+import { backgroundSaves } from '../server/runtime/onnx/optimized-models';
 import { sessionCache } from '../server/runtime/onnx/session-cache';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';
 import { openSafetensors } from '../server/runtime/io/safetensors';
@@ -121,7 +122,10 @@ export async function run(): Promise<ModelBenchResult> {
     for (const [key, what] of [['unet_session_warm_s', 'warm weight cache'], ['unet_session_reload_s', 'warm cache, third build']] as const) {
       await sessionCache.clear();
       const [, s] = await timed(() => createUNet(unetWeights, opts));
-      const origin = logs.at(-1)?.match(/(saved|reloaded) onnxruntime's optimised model/)?.[1] ?? 'built';
+      const origin = logs.at(-1)?.match(/(reloaded) onnxruntime's optimised model/)?.[1] ?? 'built';
+      // the second build saves in the background; timed apart so the user-facing build time stays clean
+      const [, saveS] = await timed(() => backgroundSaves());
+      if (saveS > 0.05) note(`${key}_bg_save_s`, saveS, '  then its background save of the optimised model (s, off the user\'s time)');
       logs.length = 0;
       note(key, s, `UNet session, ${what} (${origin}) (s)`);
     }

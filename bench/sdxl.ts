@@ -22,7 +22,7 @@ import { createUNet, precisionFor, type UNetRunner } from '../server/runtime/mod
 import { deviceFromEnv } from '../server/runtime/onnx/session';
 import { sessionCache } from '../server/runtime/onnx/session-cache';
 import { rssSplit } from './lib/measure';
-import { OPTIMIZED_PREFIX } from '../server/runtime/onnx/optimized-models';
+import { backgroundSaves, OPTIMIZED_PREFIX } from '../server/runtime/onnx/optimized-models';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';
 import { fileComponent } from '../tests/helpers/model-weights';
 import { benchNoise as noise, figureLog, runIfMain, timed } from './lib/measure';
@@ -199,8 +199,10 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
     let unet: UNetRunner;
     if (device === 'cpu') {
       // CPU: the second build saves onnxruntime's optimised model into the cache, the third reloads it
-      const [, savedS] = await timed(() => createUNet(weights, opts));
-      note('session_save_s', savedS, 'UNet session, second build (optimised model saved) (s)');
+      const [, builtS] = await timed(() => createUNet(weights, opts));
+      note('session_save_s', builtS, 'UNet session, second build (s; its optimised model is saved in the background after)');
+      const [, savedS] = await timed(() => backgroundSaves());
+      note('session_bg_save_s', savedS, '  background save of the optimised model (s, off the user\'s time)');
       const saved = readdirSync(cacheDir).filter((f) => f.startsWith(OPTIMIZED_PREFIX) && !f.includes('.'));
       note('saved_model_gb', gib(saved.reduce((a, d) => a + dirBytes(path.join(cacheDir, d)), 0)), 'saved optimised model on disk (GiB)');
       await sessionCache.clear();

@@ -95,12 +95,18 @@ export interface OutputFile {
   nodeId: string;
 }
 
+/** Work a node reports in steps besides sampling (shown as "loading model (n/m)"). */
+export type ProgressStage = 'loading model';
+
+/** What a node's warm() may use: it starts loads early and must not fail (its run reports the error). */
+export type WarmContext = Pick<RunContext, 'models' | 'signal'>;
+
 export interface RunContext {
   readonly nodeId: string;
   /** aborted when the job is cancelled: check it at least once per sampler step */
   readonly signal: AbortSignal;
-  /** sampler progress; a preview image every few steps when cheap */
-  progress(step: number, total: number, preview?: ImageValue): void;
+  /** sampler progress; a preview image every few steps when cheap; `stage` names other work counted in steps */
+  progress(step: number, total: number, preview?: ImageValue, stage?: ProgressStage): void;
   readonly paths: LoomPaths;
   readonly models: ModelCache;
   /** the workflow as submitted (SaveImage embeds it) */
@@ -130,16 +136,25 @@ export interface NodeImplementation {
    * embeddings a prompt names. Files named by model and input-file widgets are fingerprinted by the scheduler.
    */
   fingerprint?(params: Readonly<Record<string, unknown>>, paths: LoomPaths): Promise<string>;
+  /**
+   * Called by the scheduler each time one of the node's inputs becomes known, before the node runs (with the inputs
+   * known so far), so it can start slow loads (a UNet session) while earlier nodes (the text encoder) still run.
+   */
+  warm?(inputs: Readonly<Record<string, unknown>>, ctx: WarmContext): void;
 }
 
 export function defineNode<const S extends NodeSchema>(
   schema: S,
   run: (args: RunArgs<S>) => Promise<OutputsOf<S>>,
-  extra: { fingerprint?: (params: ParamsOf<S>, paths: LoomPaths) => Promise<string> } = {},
+  extra: {
+    fingerprint?: (params: ParamsOf<S>, paths: LoomPaths) => Promise<string>;
+    warm?: (inputs: Partial<InputsOf<S>>, ctx: WarmContext) => void;
+  } = {},
 ): NodeImplementation {
   return {
     schema,
     run: run as NodeImplementation['run'],
     ...(extra.fingerprint ? { fingerprint: extra.fingerprint as NodeImplementation['fingerprint'] } : {}),
+    ...(extra.warm ? { warm: extra.warm as NodeImplementation['warm'] } : {}),
   };
 }

@@ -213,7 +213,7 @@ function LoomNodeView({ id, data, selected }: NodeProps<LoomNodeType>) {
         )}
         {run ? (
           <span data-testid={`node-state-${id}`} className={`shrink-0 rounded px-1.5 text-[10px] uppercase ${STATE_STYLE[run.state]}`}>
-            {run.state === 'running' && run.total ? `${run.step}/${run.total}` : run.state}
+            {run.state === 'running' && run.total ? (run.stage ? `${run.stage} (${run.step}/${run.total})` : `${run.step}/${run.total}`) : run.state}
           </span>
         ) : (
           <span className="shrink-0 pt-0.5 text-[10px] text-neutral-500" title={`node id ${id} (${schema.id})`}>

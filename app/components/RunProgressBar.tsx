@@ -20,7 +20,9 @@ export function RunProgressBar() {
   const progress = running?.progress ?? null;
   const fraction = progress ? progress.step / Math.max(1, progress.total) : 0;
   const text = progress
-    ? `step ${progress.step}/${progress.total} · ETA ${eta(progress)}`
+    ? progress.stage
+      ? `${progress.stage} (${progress.step}/${progress.total})`
+      : `step ${progress.step}/${progress.total} · ETA ${eta(progress)}`
     : running || waiting
       ? 'starting…'
       : lastEnded

@@ -7,6 +7,8 @@ export interface NodeRun {
   state: NodeRunState;
   step?: number;
   total?: number;
+  /** what step/total count when not sampling steps, e.g. "loading model" */
+  stage?: string;
   message?: string;
   /** the input the error is about, highlighted on the node */
   input?: string;
@@ -17,6 +19,8 @@ export interface RunProgress {
   node?: string;
   step: number;
   total: number;
+  /** what step/total count when not sampling steps (no ETA then), e.g. "loading model" */
+  stage?: string;
   /** ms timestamp of the first step, for the ETA */
   startedAt: number;
   lastAt: number;
@@ -90,7 +94,7 @@ export function reduceCanvas(s: CanvasRun & { mine: Record<string, string[]> }, 
     case 'node.progress':
       if (!current) return {};
       return {
-        nodes: setNode(e.nodeId, { state: 'running', step: e.step, total: e.total }),
+        nodes: setNode(e.nodeId, { state: 'running', step: e.step, total: e.total, ...(e.stage ? { stage: e.stage } : {}) }),
         ...(e.preview ? { previews: { ...s.previews, [e.nodeId]: e.preview } } : {}),
       };
     case 'job.finished': {
@@ -129,11 +133,20 @@ export function reduceRunning(s: Pick<RunState, 'running' | 'lastEnded'>, e: Job
     case 'node.progress': {
       if (s.running && s.running.jobId !== e.jobId) return {};
       const p = s.running?.progress;
-      const same = p?.node === e.nodeId;
+      // loading counts models, not steps: the sampling ETA starts with the first real step
+      const same = p?.node === e.nodeId && p.stage === e.stage;
       return {
         running: {
           jobId: e.jobId,
-          progress: { jobId: e.jobId, node: e.nodeId, step: e.step, total: e.total, startedAt: same && p ? p.startedAt : now, lastAt: now },
+          progress: {
+            jobId: e.jobId,
+            node: e.nodeId,
+            step: e.step,
+            total: e.total,
+            ...(e.stage ? { stage: e.stage } : {}),
+            startedAt: same && p ? p.startedAt : now,
+            lastAt: now,
+          },
         },
       };
     }

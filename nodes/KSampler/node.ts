@@ -1,4 +1,5 @@
 import { defineNode } from '../node';
+import { warmUNet } from '../../server/runtime/models/cached';
 import { sampleLatent } from '../../server/runtime/sampling/common-ksampler';
 import { schema } from './schema';
 
@@ -8,4 +9,7 @@ export default defineNode(schema, async ({ params: p, inputs, ctx }) => ({
     seed: p.seed, steps: p.steps, cfg: p.cfg, sampler: p.sampler_name, scheduler: p.scheduler, denoise: p.denoise,
     signal: ctx.signal, progress: ctx.progress,
   }),
-}));
+}), {
+  // the UNet session builds while the text encoder runs
+  warm: (inputs, ctx) => warmUNet(ctx.models, inputs.model),
+});

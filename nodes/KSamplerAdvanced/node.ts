@@ -1,4 +1,5 @@
 import { defineNode } from '../node';
+import { warmUNet } from '../../server/runtime/models/cached';
 import { sampleLatent } from '../../server/runtime/sampling/common-ksampler';
 import { schema } from './schema';
 
@@ -10,4 +11,7 @@ export default defineNode(schema, async ({ params: p, inputs, ctx }) => ({
     returnWithLeftoverNoise: p.return_with_leftover_noise === 'enable',
     signal: ctx.signal, progress: ctx.progress,
   }),
-}));
+}), {
+  // the UNet session builds while the text encoder runs
+  warm: (inputs, ctx) => warmUNet(ctx.models, inputs.model),
+});

@@ -137,6 +137,8 @@ export class ComfyMessages {
         break;
       case 'node.progress':
         flushCached();
+        // ComfyUI reports sampling steps only: its clients would read a model load as a 0/1 sampler
+        if (e.stage) break;
         send('progress', { value: e.step, max: e.total, node: e.nodeId });
         if (to !== null && e.preview) {
           const frame = previewFrame(e.preview);

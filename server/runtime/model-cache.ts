@@ -19,6 +19,10 @@ export class ModelCache {
   get usedBytes(): number {
     return this.used;
   }
+  /** Loaded and held now (not merely loading). */
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
   keys(): string[] {
     return [...this.entries.keys()];
   }

@@ -1,5 +1,5 @@
 /** Progress events, shared by the worker, the queue, the tRPC subscription and the CLI. */
-import type { OutputFile } from '../../nodes/node';
+import type { OutputFile, ProgressStage } from '../../nodes/node';
 
 export interface JobError {
   message: string;
@@ -13,7 +13,8 @@ export type NodeEventBody =
   /** files: what the node wrote (an output node's images), present when it wrote any */
   | { type: 'node.cached'; jobId: string; nodeId: string; files?: OutputFile[] }
   | { type: 'node.finished'; jobId: string; nodeId: string; ms: number; files?: OutputFile[] }
-  | { type: 'node.progress'; jobId: string; nodeId: string; step: number; total: number; preview?: string }
+  /** stage: what the steps count when it is not sampling, e.g. "loading model" (n of m models ready) */
+  | { type: 'node.progress'; jobId: string; nodeId: string; step: number; total: number; preview?: string; stage?: ProgressStage }
   /** something the user should know that did not stop the node (e.g. LoRA keys that matched nothing) */
   | { type: 'node.warning'; jobId: string; nodeId: string; message: string };
 

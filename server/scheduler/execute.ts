@@ -52,6 +52,25 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
   const keys = new Map<string, string>();
   const values = new Map<string, NodeOutputs>();
   const files: OutputFile[] = [];
+  // later nodes that can start loading early (a sampler's UNet) hear of each input as it becomes known
+  const warmFrom = (done: string) => {
+    for (const later of order) {
+      if (values.has(later)) continue;
+      const n = wf.nodes[later];
+      const warm = registry.implementation(n.type)?.warm;
+      if (!warm || !Object.values(n.inputs).some((l) => l.node === done)) continue;
+      const known: Record<string, unknown> = {};
+      for (const [name, link] of Object.entries(n.inputs)) {
+        const v = values.get(link.node)?.[link.output];
+        if (v !== undefined) known[name] = v;
+      }
+      try {
+        warm(known, { models: opts.models, signal: opts.signal });
+      } catch {
+        // only a head start: the node's own run reports any problem
+      }
+    }
+  };
   for (const nodeId of order) {
     opts.signal.throwIfAborted();
     const node = wf.nodes[nodeId];
@@ -83,6 +102,7 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
     if (hit) {
       values.set(nodeId, hit.outputs);
       opts.observe?.(nodeId, hit.outputs);
+      warmFrom(nodeId);
       const cachedFiles = hit.files.map((f) => ({ ...f, nodeId }));
       files.push(...cachedFiles);
       emit({ type: 'node.cached', jobId, nodeId, ...(cachedFiles.length > 0 ? { files: cachedFiles } : {}) });
@@ -98,9 +118,9 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
         inputs: checkedInputs(schema, inputs),
         ctx: {
           nodeId, signal: opts.signal, paths: opts.paths, models: opts.models, workflow: opts.workflow, schemas,
-          progress: (step, total, preview) => {
+          progress: (step, total, preview, stage) => {
             const encoded = preview && opts.encodePreview ? opts.encodePreview(preview) : undefined;
-            emit({ type: 'node.progress', jobId, nodeId, step, total, ...(encoded ? { preview: encoded } : {}) });
+            emit({ type: 'node.progress', jobId, nodeId, step, total, ...(encoded ? { preview: encoded } : {}), ...(stage ? { stage } : {}) });
           },
           warn: (message) => emit({ type: 'node.warning', jobId, nodeId, message }),
           recordFile: (f) => nodeFiles.push({ ...f, nodeId }),
@@ -114,6 +134,7 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
     }
     values.set(nodeId, outputs);
     opts.observe?.(nodeId, outputs);
+    warmFrom(nodeId);
     cache.set(key, { outputs, files: nodeFiles });
     files.push(...nodeFiles);
     emit({ type: 'node.finished', jobId, nodeId, ms: Math.round(performance.now() - started), ...(nodeFiles.length > 0 ? { files: nodeFiles } : {}) });

@@ -72,6 +72,16 @@ describe('canvas state from job events', () => {
     expect(s.nodes.sampler).toEqual({ state: 'error', message: 'out of memory', input: 'steps' });
   });
 
+  it('a model load shows as its stage on the node, then sampling steps replace it', () => {
+    const loading = run([
+      { type: 'node.started', nodeId: 'sampler' },
+      { type: 'node.progress', nodeId: 'sampler', step: 0, total: 1, stage: 'loading model' },
+    ]);
+    expect(loading.nodes.sampler).toEqual({ state: 'running', step: 0, total: 1, stage: 'loading model' });
+    const sampling = run([{ type: 'node.progress', nodeId: 'sampler', step: 1, total: 4 }], loading);
+    expect(sampling.nodes.sampler).toEqual({ state: 'running', step: 1, total: 4 });
+  });
+
   it('a cancelled job leaves no states and no stale preview', () => {
     const s = run([{ type: 'node.progress', nodeId: 'sampler', step: 1, total: 9, preview: 'data:x' }, { type: 'job.cancelled' }]);
     expect(s.nodes).toEqual({});
@@ -90,6 +100,12 @@ describe('the running job (header)', () => {
     s = { ...s, ...reduceRunning(s, stamp({ type: 'job.started' }, 1, 'a')) };
     s = { ...s, ...reduceRunning(s, stamp({ type: 'node.progress', nodeId: 'k', step: 3, total: 10 }, 2, 'a'), 1000) };
     expect(s.running).toMatchObject({ jobId: 'a', progress: { step: 3, total: 10 } });
+    // a load before the steps: its own stage, and the ETA clock restarts at the first sampling step
+    const l = { ...s, ...reduceRunning(s, stamp({ type: 'node.progress', nodeId: 'k', step: 0, total: 1, stage: 'loading model' }, 2, 'a'), 1500) };
+    expect(l.running?.progress).toMatchObject({ stage: 'loading model', startedAt: 1500 });
+    expect(reduceRunning(l, stamp({ type: 'node.progress', nodeId: 'k', step: 1, total: 10 }, 2, 'a'), 1800).running?.progress).toMatchObject({
+      startedAt: 1800,
+    });
     s = { ...s, ...reduceRunning(s, stamp({ type: 'job.cancelled' }, 3, 'a')) };
     expect(s.running).toBeNull();
     expect(s.lastEnded).toEqual({ jobId: 'a', status: 'cancelled' });

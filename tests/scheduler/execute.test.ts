@@ -8,7 +8,8 @@ import { ModelCache } from '../../server/runtime/model-cache';
 import { planExecution } from '../../server/scheduler/plan';
 import { resolvePaths } from '../../server/config/paths';
 import type { NodeEventBody } from '../../server/scheduler/events';
-import { countingRegistry, SCHEMAS, txt2img } from './fixtures';
+import { countingRegistry, fakeValue, SCHEMAS, txt2img } from './fixtures';
+import type { NodeImplementation } from '../../nodes/node';
 
 function setup() {
   const { calls, registry } = countingRegistry();
@@ -144,5 +145,58 @@ describe('overrides', () => {
     expect(workflow.nodes.sampler.params.denoise).toBe(0.5);
     const bad = applyOverrides(txt2img(), { 'nope.seed': 1, 'sampler.sed': 1 }, SCHEMAS).errors;
     expect(bad.map((e) => e.nodeId)).toEqual(['nope', 'sampler']);
+  });
+});
+
+describe('warming a sampler while earlier nodes run', () => {
+  it("the sampler's model load starts when its model input is known and overlaps the text encoders", async () => {
+    const log: string[] = [];
+    const t0 = performance.now();
+    const at = (what: string) => log.push(`${what}@${Math.round(performance.now() - t0)}`);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const encode: NodeImplementation['run'] = async ({ ctx }) => {
+      at(`encode ${ctx.nodeId} start`);
+      await sleep(150);
+      at(`encode ${ctx.nodeId} end`);
+      return { CONDITIONING: { kind: 'conditioning', entries: [] } };
+    };
+    // a fake slow builder behind the model cache, as unetFor is
+    const build = (models: ModelCache) => models.get('unet|fake', async () => {
+      at('build start');
+      await sleep(300);
+      at('build end');
+      return { value: 'unet', bytes: 1 };
+    });
+    const base = countingRegistry({ CLIPTextEncode: encode });
+    const sampler: NodeImplementation = {
+      ...base.registry.implementation('KSampler')!,
+      warm: (inputs, ctx) => {
+        if (inputs.model) void build(ctx.models);
+      },
+      run: async ({ ctx }) => {
+        ctx.progress(0, 1, undefined, 'loading model');
+        await build(ctx.models);
+        ctx.progress(1, 1, undefined, 'loading model');
+        ctx.progress(1, 1);
+        return { LATENT: fakeValue('LATENT', 'x') };
+      },
+    };
+    const registry = { ...base.registry, implementation: (id: string) => (id === 'KSampler' ? sampler : base.registry.implementation(id)) };
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-warm-'));
+    fs.mkdirSync(path.join(root, 'models', 'checkpoints'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'models', 'checkpoints', 'tiny-sd1.safetensors'), 'x');
+    const events: NodeEventBody[] = [];
+    await executeWorkflow({
+      jobId: 'j', workflow: txt2img(), registry, cache: new OutputCache(), models: new ModelCache(1e9),
+      paths: resolvePaths({ root }), signal: new AbortController().signal, emit: (e) => events.push(e),
+    });
+    const when = (what: string) => Number(log.find((l) => l.startsWith(`${what}@`))!.split('@')[1]);
+    // the build began before the first encoder finished, and ran once
+    expect(when('build start')).toBeLessThan(when('encode pos end'));
+    expect(log.filter((l) => l.startsWith('build start'))).toHaveLength(1);
+    // overlapped: well under encoders + build one after the other (150 + 150 + 300 ms)
+    expect(when('build end')).toBeLessThan(450);
+    const progress = events.flatMap((e) => (e.type === 'node.progress' ? [`${e.stage ?? 'step'} ${e.step}/${e.total}`] : []));
+    expect(progress).toEqual(['loading model 0/1', 'loading model 1/1', 'step 1/1']);
   });
 });

@@ -147,6 +147,14 @@ class Progress {
   private barShown = false;
 
   show(e: JobEvent): void {
+    if (e.type === 'node.progress' && e.stage) {
+      const line = `${e.nodeId} ${e.stage} (${e.step}/${e.total})`;
+      if (this.tty) {
+        process.stderr.write(`\r${line}`);
+        this.barShown = true;
+      } else process.stderr.write(`${line}\n`);
+      return;
+    }
     if (e.type === 'node.progress') {
       const width = 24;
       const filled = Math.round((e.step / e.total) * width);

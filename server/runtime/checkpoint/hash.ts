@@ -23,23 +23,66 @@ export function defaultHashCacheFile(): string {
 
 type CacheEntry = { size: number; mtimeMs: number; sha256: string };
 
+// hashes being computed in this process, by file identity: a second caller waits instead of reading the bytes again
+const inFlight = new Map<string, Promise<string>>();
+const identityKey = (abs: string, st: { size: number; mtimeMs: number }) => `${abs}\0${st.size}\0${st.mtimeMs}`;
+
 /** sha256 with an on-disk cache keyed by absolute path + size + mtime, so a big file is hashed once. */
 export async function cachedSha256(file: string, cacheFile = defaultHashCacheFile()): Promise<string> {
   const abs = path.resolve(file);
   const st = await stat(abs);
-  const cache = await readCache(cacheFile);
-  const hit = cache[abs];
+  const hit = (await readCache(cacheFile))[abs];
   if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.sha256;
-  const sha256 = await sha256File(abs);
-  // re-read so concurrent writers lose as little as possible
-  const fresh = await readCache(cacheFile);
-  fresh[abs] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
-  await mkdir(path.dirname(cacheFile), { recursive: true });
-  const tmp = `${cacheFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(fresh));
-  await rename(tmp, cacheFile);
-  return sha256;
+  const key = identityKey(abs, st);
+  const running = inFlight.get(key);
+  if (running) return running;
+  return shareHash(abs, st, cacheFile, sha256File(abs));
 }
+
+/** The cached sha256 when the file is unchanged since it was hashed (or is being hashed now), without reading it. */
+export async function knownSha256(file: string, cacheFile = defaultHashCacheFile()): Promise<string | Promise<string> | undefined> {
+  const abs = path.resolve(file);
+  const st = await stat(abs);
+  const hit = (await readCache(cacheFile))[abs];
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.sha256;
+  return inFlight.get(identityKey(abs, st));
+}
+
+/**
+ * Registers a hash being computed elsewhere (streamed through a merge or a save) for the file as it is now:
+ * cachedSha256 callers meanwhile wait for it, and the result goes into the on-disk cache.
+ */
+export function shareHash(file: string, st: { size: number; mtimeMs: number }, cacheFile: string, work: Promise<string>): Promise<string> {
+  const abs = path.resolve(file);
+  const key = identityKey(abs, st);
+  const done = work.then(async (sha256) => {
+    await recordSha256(abs, st, sha256, cacheFile);
+    return sha256;
+  });
+  inFlight.set(key, done);
+  const clear = () => {
+    if (inFlight.get(key) === done) inFlight.delete(key);
+  };
+  done.then(clear, clear);
+  return done;
+}
+
+/** Stores a hash computed for `file` at the identity `st` it had while its bytes were read. */
+export function recordSha256(file: string, st: { size: number; mtimeMs: number }, sha256: string, cacheFile = defaultHashCacheFile()): Promise<void> {
+  const abs = path.resolve(file);
+  // one update at a time in this process (each re-reads the file), so two hashes finishing together both stay
+  const update = cacheWrites.then(async () => {
+    const fresh = await readCache(cacheFile);
+    fresh[abs] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
+    await mkdir(path.dirname(cacheFile), { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(tmp, JSON.stringify(fresh));
+    await rename(tmp, cacheFile);
+  });
+  cacheWrites = update.catch(() => undefined);
+  return update;
+}
+let cacheWrites: Promise<unknown> = Promise.resolve();
 
 async function readCache(cacheFile: string): Promise<Record<string, CacheEntry>> {
   try {

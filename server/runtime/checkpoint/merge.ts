@@ -1,10 +1,10 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { float32ToF16, toFloat32 } from '../io/dtype';
 import { writeSafetensors, type TensorEntry } from '../io/safetensors-write';
 import { numel, type DType, type FileRange, type TensorRef } from '../io/tensor';
 import { CheckpointError } from './errors';
 import { VARIANT_KEY, type ComponentName } from './families';
-import { cachedSha256 } from './hash';
+import { SourceHashes, WrittenHash, type RangeReader } from './hash-stream';
 import { loadCheckpoint, type Checkpoint } from './load';
 import { isKernelDType, KernelMerge, type KernelJob, type KernelSource } from './merge-kernel';
 import { combine, f32Weights } from './merge-math';
@@ -20,8 +20,10 @@ export interface MergeFilesOptions {
   out: string;
   /** output dtype of float tensors (integer tensors keep theirs) */
   dtype: 'F16' | 'F32';
-  /** hash the sources into the metadata (sha256 of whole files; cached) */
+  /** hash the sources into the metadata (sha256 of whole files, taken from the merge's own reads; cached) */
   hashSources?: boolean;
+  /** reads the hashing needs beyond the merge's own (header, skipped tensors); tests count them */
+  hashReader?: RangeReader;
   /** false: compute every tensor on the JS path (same bits, slower); for comparisons and as an escape hatch */
   kernel?: boolean;
 }
@@ -36,6 +38,8 @@ export interface MergeReport {
   /** tensors of B that A lacks, dropped (A1111 keeps A's key set) */
   droppedFromB: number;
 }
+
+const HASH_KEY = 'latentloom.merge.sha256';
 
 const FLOAT: ReadonlySet<DType> = new Set(['F16', 'F32', 'BF16', 'F64']);
 
@@ -57,7 +61,17 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
   const report: MergeReport = { out: opts.out, tensors: 0, bytes: 0, merged: 0, copiedFromA: [], droppedFromB: 0 };
   for (const k of B.tensors.keys()) if (!A.tensors.has(k)) report.droppedFromB++;
 
-  const kernel = opts.kernel === false ? undefined : new KernelMerge();
+  const sources = [opts.a, opts.b, opts.c].filter((p): p is string => p !== undefined);
+  const hashing = opts.hashSources === false ? undefined : await SourceHashes.start(sources, opts.hashReader);
+  const observe = hashing?.tapping ? hashing.observe : undefined;
+  const kernel = opts.kernel === false ? undefined : new KernelMerge(observe);
+  const f32 = async (t: TensorRef) => toFloat32(await read(t), t.dtype);
+  const read = async (t: TensorRef) => {
+    const bytes = await t.read();
+    if (observe && t.file) observe(t.file.path, t.file.offset, bytes);
+    return bytes;
+  };
+  const convert = async (t: TensorRef, dtype: DType) => (t.dtype === dtype ? read(t) : encode(await f32(t), dtype));
   const entries: TensorEntry[] = [];
   for (const [name, ta] of A.tensors) {
     const tb = B.tensors.get(name);
@@ -102,7 +116,6 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
       },
     });
   }
-  const hashes = opts.hashSources === false ? undefined : await sourceHashes([opts.a, opts.b, opts.c]);
   const recipe = {
     mode: opts.mode,
     ratios: opts.ratios,
@@ -111,13 +124,26 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
     sources: { a: basename(opts.a), b: basename(opts.b), ...(opts.c ? { c: basename(opts.c) } : {}) },
   };
   const metadata: Record<string, string> = { format: 'pt', 'latentloom.merge': JSON.stringify(recipe) };
-  if (hashes) metadata['latentloom.merge.sha256'] = JSON.stringify(hashes);
+  const labels = { a: opts.a, b: opts.b, ...(opts.c ? { c: opts.c } : {}) };
+  const hashJson = async () => {
+    const sums = await hashing!.finish();
+    return JSON.stringify(Object.fromEntries(Object.entries(labels).map(([k, p]) => [k, sums.get(resolve(p))!])));
+  };
+  // hashes still streaming go into the header once the data is written (same length: 64 hex digits each)
+  if (hashing) metadata[HASH_KEY] = hashing.tapping ? JSON.stringify(Object.fromEntries(Object.keys(labels).map((k) => [k, '0'.repeat(64)]))) : await hashJson();
+  const late = hashing?.tapping ? async () => ({ [HASH_KEY]: await hashJson() }) : undefined;
+  // with the header final from the start, the output is hashed as it is written (its sha256 is cached for the library)
+  const output = late ? undefined : new WrittenHash();
   let written: { bytes: number; tensors: number };
   try {
-    written = await writeSafetensors(opts.out, entries, metadata);
+    written = await writeSafetensors(opts.out, entries, metadata, late ? { lateMetadata: late } : { observe: output!.observe });
+  } catch (err) {
+    hashing?.abandon(err);
+    throw err;
   } finally {
     await kernel?.close();
   }
+  if (output) await output.record(opts.out);
   report.tensors = written.tensors;
   report.bytes = written.bytes;
   return report;
@@ -161,16 +187,6 @@ function rawBytes(kernel: KernelMerge, name: string, file: FileRange): Producer 
   return { data: () => kernel.bytes(name, file), stream: (write) => kernel.streamBytes(name, file, write) };
 }
 
-async function sourceHashes(paths: (string | undefined)[]): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const labels = ['a', 'b', 'c'];
-  for (let i = 0; i < paths.length; i++) {
-    const p = paths[i];
-    if (p) out[labels[i]] = await cachedSha256(p);
-  }
-  return out;
-}
-
 /** full name -> (component, component-relative name), from A's family prefixes */
 function componentIndex(ck: Checkpoint): (name: string) => { component: ComponentName; relative: string } | undefined {
   const prefixes = Object.entries(ck.componentPrefixes) as [ComponentName, string][];
@@ -203,17 +219,8 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-async function f32(t: TensorRef): Promise<Float32Array> {
-  return toFloat32(await t.read(), t.dtype);
-}
-
 function encode(v: Float32Array, dtype: DType): Uint8Array {
   if (dtype === 'F16') return new Uint8Array(float32ToF16(v).buffer);
   if (dtype === 'F32') return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
   throw new CheckpointError(`cannot write merged values as ${dtype}`);
-}
-
-async function convert(t: TensorRef, dtype: DType): Promise<Uint8Array> {
-  if (t.dtype === dtype) return t.read();
-  return encode(await f32(t), dtype);
 }

@@ -7,6 +7,7 @@ import { float32ToBF16, float32ToF16 } from '../io/dtype';
 import { writeSafetensors, type TensorEntry } from '../io/safetensors-write';
 import type { DType, FileRange } from '../io/tensor';
 import { FAMILY_RULES, V_PREDICTION_MARKERS, type ComponentName } from './families';
+import { WrittenHash } from './hash-stream';
 import type { WeightProvider } from './weights';
 import type { ClipHandle, ModelHandle, VaeHandle } from '../handles';
 
@@ -76,5 +77,9 @@ export async function saveCheckpoint(r: SaveRequest): Promise<{ tensors: number;
   // the explicit marker loadCheckpoint (and ComfyUI) read back as v-prediction
   if (r.model.prediction === 'v_prediction') list.push({ name: V_PREDICTION_MARKERS[0], dtype: 'F32', shape: [0], data: async () => new Uint8Array(0) });
   const recipe = { model: r.model.recipe, clip: r.clip.recipe, vae: r.vae.recipe };
-  return writeSafetensors(r.file, list, { format: 'pt', ...r.metadata, 'latentloom.recipe': JSON.stringify(recipe) });
+  // hashed on its way out, so the model library lists its sha256 without reading it back
+  const hashed = new WrittenHash();
+  const written = await writeSafetensors(r.file, list, { format: 'pt', ...r.metadata, 'latentloom.recipe': JSON.stringify(recipe) }, { observe: hashed.observe });
+  await hashed.record(r.file);
+  return written;
 }

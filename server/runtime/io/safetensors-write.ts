@@ -36,6 +36,14 @@ export interface WriteOptions {
    * the last one, so the final fsync waits for the tail rather than the whole file. 0: off. Default 256 MiB.
    */
   syncEveryBytes?: number;
+  /**
+   * Metadata known only once every tensor is produced (hashes computed while streaming): the header is
+   * written with `metadata` first and rewritten in place with these values before the final fsync, so
+   * `metadata` must hold placeholders of the same encoded length.
+   */
+  lateMetadata?: () => Promise<Record<string, string>>;
+  /** Sees every byte of the file in file order (to hash the output while writing it); not with lateMetadata. */
+  observe?: (chunk: Uint8Array) => void;
 }
 
 export const DEFAULT_IN_FLIGHT_BYTES = 64 << 20;
@@ -65,9 +73,10 @@ export async function writeSafetensors(
   }
   const ordered = orderForWriting(list);
   const header = buildHeader(ordered, metadata);
+  if (options.lateMetadata && options.observe) throw new SafetensorsError(`${target}: lateMetadata changes the header after it was observed`);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx');
-  const out = new SequentialWriter(fh, Math.max(0, options.inFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES), Math.max(0, options.syncEveryBytes ?? DEFAULT_SYNC_EVERY_BYTES));
+  const out = new SequentialWriter(fh, Math.max(0, options.inFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES), Math.max(0, options.syncEveryBytes ?? DEFAULT_SYNC_EVERY_BYTES), options.observe);
   let ok = false;
   try {
     void out.write(header); // a failed write is surfaced by out.check() and out.finish()
@@ -102,6 +111,11 @@ export async function writeSafetensors(
       }
     }
     await out.finish();
+    if (options.lateMetadata) {
+      const final = buildHeader(ordered, { ...metadata, ...(await options.lateMetadata()) });
+      if (final.byteLength !== header.byteLength) throw new SafetensorsError(`${target}: late metadata changed the header's length (${header.byteLength} -> ${final.byteLength} bytes)`);
+      await writeAll(fh, final, 0);
+    }
     await fh.sync();
     ok = true;
   } finally {
@@ -132,7 +146,12 @@ class SequentialWriter {
   private syncedAt = 0;
   private syncing: Promise<void> | undefined;
 
-  constructor(private readonly fh: FileHandle, private readonly budget: number, private readonly syncEvery: number) {}
+  constructor(
+    private readonly fh: FileHandle,
+    private readonly budget: number,
+    private readonly syncEvery: number,
+    private readonly observe?: (chunk: Uint8Array) => void,
+  ) {}
 
   /** Queues `bytes` after every write asked for before; the promise settles when they are in the file. */
   write(bytes: Uint8Array): Promise<void> {
@@ -143,6 +162,8 @@ class SequentialWriter {
     }
     const at = this.position;
     this.position += bytes.byteLength;
+    // writes are asked for in file order and a chunk is valid now: observe it before it may be recycled
+    this.observe?.(bytes);
     const release = this.reserve(bytes.byteLength);
     const p = this.tail.then(async () => {
       try {

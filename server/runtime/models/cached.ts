@@ -14,9 +14,24 @@ function f32Bytes(p: WeightProvider): number {
   return n;
 }
 
+const unetKey = (model: ModelHandle, gligen?: GligenHandle) => `unet|${model.key}${gligen ? `|gligen:${gligen.key}` : ''}`;
+
+/** Whether the UNet runner (and so its session build) is ready, so a sampler need not report loading it. */
+export function unetLoaded(models: ModelCache, model: ModelHandle): boolean {
+  return models.has(unetKey(model));
+}
+
+/**
+ * Starts building the UNet for a sampler whose model input just became known, while earlier nodes (the text
+ * encoder) run; the sampler's own unetFor joins the same load. A failure is left for the sampler to report.
+ */
+export function warmUNet(models: ModelCache, model: ModelHandle | undefined): void {
+  if (model) unetFor(models, model).catch(() => undefined);
+}
+
 /** The model's UNet runner; with `gligen`, the graph variant that takes that GLIGEN model's grounding inputs. */
 export function unetFor(models: ModelCache, model: ModelHandle, gligen?: GligenHandle): Promise<UNetRunner> {
-  return models.get(`unet|${model.key}${gligen ? `|gligen:${gligen.key}` : ''}`, async () => ({
+  return models.get(unetKey(model, gligen), async () => ({
     value: await createUNet(model.unet, {
       // ComfyUI's SD20 configs fix 64-wide heads whatever the projection (the shape rule agrees for real SD2 files)
       ...(model.family === 'sd2' ? { config: deriveUNetConfig(model.unet, { headChannels: 64 }) } : {}),

@@ -4,9 +4,10 @@ import { mkdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
+import { whenIdle } from './activity';
 
-/** How a CPU session came to be: optimised now, optimised now and saved, or loaded already optimised. */
-export type SessionOrigin = 'built' | 'saved' | 'reloaded';
+/** How a CPU session came to be: optimised now (and maybe saved in the background), or loaded already optimised. */
+export type SessionOrigin = 'built' | 'reloaded';
 
 /** Folder prefix of saved models inside the weight cache (WeightCache evicts them with the weight files). */
 export const OPTIMIZED_PREFIX = 'ort-';
@@ -41,10 +42,18 @@ export function optimizedModelKey(model: Uint8Array, signature = cpuSignature())
  * can save the optimised graph with its reordered weights as external data, and that reloads in ~1 s with
  * optimisation off at full speed. A model is saved the second time it is built
  * (a marker notes the first), so one-off variants, such as a LoRA strength tried once, never write a
- * multi-GB copy.
+ * multi-GB copy; the save runs in the background after the user's session is built.
  */
 export class OptimizedModelStore {
-  constructor(readonly root: string, private readonly log: (line: string) => void = () => {}) {}
+  constructor(
+    readonly root: string,
+    private readonly log: (line: string) => void = () => {},
+    /** onnxruntime's session factory; tests pass a slow fake */
+    private readonly ortCreate: (model: Uint8Array | string, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession> = (m, o) =>
+      typeof m === 'string' ? ort.InferenceSession.create(m, o) : ort.InferenceSession.create(m, o),
+    /** the save waits until no session has run or been built for this long, so the job in progress keeps the CPU */
+    private readonly quietMs = Number(process.env.LOOM_SAVE_OPTIMIZED_QUIET_MS ?? 2000),
+  ) {}
 
   /** `prepare` writes the weight files `model` points at; a reload needs none of them, so it runs only before a build. */
   async create(
@@ -56,7 +65,7 @@ export class OptimizedModelStore {
     const saved = path.join(dir, MODEL);
     if (await exists(saved)) {
       try {
-        const session = await ort.InferenceSession.create(saved, { ...base, graphOptimizationLevel: 'disabled', extra: withoutFolder(base.extra) });
+        const session = await this.ortCreate(saved, { ...base, graphOptimizationLevel: 'disabled', extra: withoutFolder(base.extra) });
         const now = new Date();
         await utimes(dir, now, now).catch(() => undefined); // LRU age for eviction
         this.log(`[loom] ${label}: reloaded onnxruntime's optimised model from ${dir}`);
@@ -67,39 +76,65 @@ export class OptimizedModelStore {
       }
     }
     await prepare();
-    if (!(await exists(marker))) {
+    const seen = await exists(marker);
+    if (!seen) {
       await mkdir(this.root, { recursive: true });
       await writeFile(marker, '').catch(() => undefined);
-      return { session: await ort.InferenceSession.create(model, base), origin: 'built' };
     }
-    const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      await mkdir(tmp, { recursive: true });
-      const session = await ort.InferenceSession.create(model, {
-        ...base,
-        optimizedModelFilePath: path.join(tmp, MODEL),
-        extra: {
-          ...base.extra,
-          session: {
-            ...(base.extra?.session as Record<string, string> | undefined),
-            optimized_model_external_initializers_file_name: DATA,
-            optimized_model_external_initializers_min_size_in_bytes: '1024',
-            // not `save_external_prepacked_constant_initializers`: with it, onnxruntime 1.30 crashes (SIGSEGV)
-            // running our reloaded CLIP text encoder, though the UNet and VAE load faster and map their weights
-          },
-        },
-      });
-      // another process may have saved the same model meanwhile: theirs is as good
-      await rename(tmp, dir).catch(() => rm(tmp, { recursive: true, force: true }));
-      await rm(marker, { force: true });
-      this.log(`[loom] ${label}: saved onnxruntime's optimised model to ${dir}; later starts reload it`);
-      return { session, origin: 'saved' };
-    } catch (e) {
-      await rm(tmp, { recursive: true, force: true });
-      this.log(`[loom] ${label}: could not save the optimised model (${firstLine(e)}); using it unsaved`);
-      return { session: await ort.InferenceSession.create(model, base), origin: 'built' };
-    }
+    const session = await this.ortCreate(model, base);
+    // the save is a second optimisation pass with its own copy of the weights: done in the background once the
+    // user's session exists, never on their time
+    if (seen) this.saveInBackground(model, base, label, dir, marker);
+    return { session, origin: 'built' };
   }
+
+  /** The background saves started by this store (tests and the bench wait on them). */
+  readonly saving = new Set<Promise<void>>();
+
+  private saveInBackground(model: Uint8Array, base: ort.InferenceSession.SessionOptions, label: string, dir: string, marker: string): void {
+    const run = (async () => {
+      await whenIdle(this.quietMs);
+      const tmp = `${dir}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+      try {
+        await mkdir(tmp, { recursive: true });
+        const saver = await this.ortCreate(model, {
+          ...base,
+          optimizedModelFilePath: path.join(tmp, MODEL),
+          extra: {
+            ...base.extra,
+            session: {
+              ...(base.extra?.session as Record<string, string> | undefined),
+              optimized_model_external_initializers_file_name: DATA,
+              optimized_model_external_initializers_min_size_in_bytes: '1024',
+              // not `save_external_prepacked_constant_initializers`: with it, onnxruntime 1.30 crashes (SIGSEGV)
+              // running our reloaded CLIP text encoder, though the UNet and VAE load faster and map their weights
+            },
+          },
+        });
+        await saver.release();
+        // another process may have saved the same model meanwhile: theirs is as good
+        await rename(tmp, dir).catch(() => rm(tmp, { recursive: true, force: true }));
+        await rm(marker, { force: true });
+        this.log(`[loom] ${label}: saved onnxruntime's optimised model to ${dir} in the background; later starts reload it`);
+      } catch (e) {
+        await rm(tmp, { recursive: true, force: true });
+        this.log(`[loom] ${label}: could not save the optimised model (${firstLine(e)}); the next build tries again`);
+      }
+    })();
+    this.saving.add(run);
+    allSaves.add(run);
+    void run.finally(() => {
+      this.saving.delete(run);
+      allSaves.delete(run);
+    });
+  }
+}
+
+const allSaves = new Set<Promise<void>>();
+
+/** Resolves once every background save started so far in this process has finished (tests, the bench, shutdown). */
+export async function backgroundSaves(): Promise<void> {
+  while (allSaves.size > 0) await Promise.all(allSaves);
 }
 
 /** A saved model resolves its weights file against its own folder, not the weight cache's. */

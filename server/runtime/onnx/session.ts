@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
+import { runEnded, runStarted } from './activity';
 import { Graph } from './builder';
 import type { OptimizedModelStore, SessionOrigin } from './optimized-models';
 
@@ -31,7 +32,7 @@ export interface SessionOptions {
 export interface LoomSession {
   readonly label: string;
   readonly provider: Provider;
-  /** CPU sessions made through an OptimizedModelStore say whether they were reloaded, saved or only built */
+  /** CPU sessions made through an OptimizedModelStore say whether they were reloaded or built */
   readonly origin?: SessionOrigin;
   run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>>;
   release(): Promise<void>;
@@ -66,6 +67,16 @@ export function resolveDevice(choice: DeviceChoice = deviceFromEnv(), log?: (lin
  * (with the reason each earlier one was refused). On CPU, `optimizedStore` reuses saved optimised models.
  */
 export async function createSession(model: Uint8Array, folder: string, opts: SessionOptions): Promise<LoomSession> {
+  // a build is users' work too: background saves wait for it
+  runStarted();
+  try {
+    return await createSessionNow(model, folder, opts);
+  } finally {
+    runEnded();
+  }
+}
+
+async function createSessionNow(model: Uint8Array, folder: string, opts: SessionOptions): Promise<LoomSession> {
   const device = opts.device ?? deviceFromEnv();
   const log = opts.log ?? ((line: string) => console.log(line));
   const order: Provider[] = device === 'auto' ? ['cuda', 'webgpu', 'cpu'] : [device];
@@ -133,6 +144,7 @@ function wrap(session: ort.InferenceSession, label: string, provider: Provider, 
     async run(feeds, fetches) {
       if (closing) throw new SessionClosedError(`${label}: session was evicted from the session cache`);
       inflight++;
+      runStarted();
       try {
         const out = fetches ? await session.run(feeds, [...fetches]) : await session.run(feeds);
         return out as Record<string, ort.Tensor>;
@@ -140,6 +152,7 @@ function wrap(session: ort.InferenceSession, label: string, provider: Provider, 
         const shapes = Object.entries(feeds).map(([k, t]) => `${k}[${t.dims.join(',')}]`).join(' ');
         throw new Error(`${label}: inference failed on ${provider} with inputs ${shapes}: ${e instanceof Error ? e.message : String(e)}`);
       } finally {
+        runEnded();
         if (--inflight === 0) drained?.();
       }
     },

@@ -11,7 +11,7 @@ import type { F32Tensor, UNetRunner } from '../models';
 import { kSample, latentPreview, processLatentIn, processLatentOut, type SamplerName, type SchedulerName } from '.';
 import type { CondEntry, CondGligen, Conditioning, GligenHandle, ModelHandle } from '../handles';
 import { refinerVectorFor, sdxlVectorFor } from '../text/sdxl-size-cond';
-import { unetFor } from '../models/cached';
+import { unetFor, unetLoaded } from '../models/cached';
 import { generateNoise, prepareNoise, type NoiseSpec } from './noise';
 import { checkUnetFits, unetRowsFit } from '../memory/unet-fits';
 import { prepareConds, type CondExtras, type ModelConds } from './conds';
@@ -45,7 +45,7 @@ export interface SampleRequest {
   endStep?: number;
   returnWithLeftoverNoise?: boolean;
   signal: AbortSignal;
-  progress?: (step: number, total: number, preview?: ImageValue) => void;
+  progress?: (step: number, total: number, preview?: ImageValue, stage?: 'loading model') => void;
 }
 
 /** What extra_conds reads besides the entry (ComfyUI's process_conds kwargs): the start latent, denoise mask, seed. */
@@ -316,6 +316,13 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     { name: 'positive', input: 'positive', entries: r.positive.entries },
     { name: 'negative', input: 'negative', entries: r.negative.entries },
   ];
+  // the first build takes seconds (a cold one tens): say so on the node instead of a silent bar (GLIGEN runs build
+  // their own graph variant, so only plain runs are announced)
+  if (!unetLoaded(models, r.model) && !lists.some((l) => l.entries.some((e) => e.gligen))) {
+    r.progress?.(0, 1, undefined, 'loading model');
+    await unetFor(models, r.model);
+    r.progress?.(1, 1, undefined, 'loading model');
+  }
   const { modelSampling, predict } = await guidance(models, r.model, lists, shape, { latentIn, denoiseMask, seed: r.seed });
   const out = await kSample({
     modelSampling,

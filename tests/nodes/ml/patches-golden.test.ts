@@ -1,4 +1,5 @@
 /** Model-patching and loader nodes against tiny-sd1 / LoRA goldens, called directly with real handles. */
+import { knownSha256, sha256File } from '@/server/runtime/checkpoint/hash';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -186,6 +187,8 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
     expect(saved.files).toEqual([{ path: 'checkpoints/roundtrip_00001_.safetensors', kind: 'checkpoint' }]);
     const file = path.join(root.paths.output, saved.files[0].path);
     const st = await openSafetensors(file);
+    // hashed on its way out: the library knows its sha256 without reading it back
+    expect(await knownSha256(file)).toBe(await sha256File(file));
     const recipe = JSON.parse(st.metadata['latentloom.recipe']) as { model: { step: string }[] };
     expect(recipe.model.map((s) => s.step)).toEqual(['checkpoint', 'lora']);
     const orig = await openSafetensors(golden('tiny-sd1', 'model.safetensors'));

@@ -3,6 +3,7 @@ import { describeGolden } from '../../helpers/golden';
 import { asF32 as t, goldenModels } from '../../helpers/golden-models';
 import { fileComponent } from '../../helpers/model-weights';
 import { createTextEncoder, createUNet, createVae } from '../../../server/runtime/models';
+import { backgroundSaves } from '../../../server/runtime/onnx/optimized-models';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 
 /**
@@ -13,7 +14,9 @@ async function threeBuilds<T>(make: () => Promise<T>, use: (m: T) => Promise<Flo
   const outs: Float32Array[][] = [];
   for (let i = 0; i < 3; i++) {
     await sessionCache.clear();
-    outs.push(await use(await make()));
+    const made = await make();
+    await backgroundSaves(); // the second build saves in the background; the third reloads what it saved
+    outs.push(await use(made));
   }
   for (const o of outs.slice(1)) o.forEach((v, k) => expect(v).toEqual(outs[0][k]));
 }

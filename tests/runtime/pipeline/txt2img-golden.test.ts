@@ -61,8 +61,15 @@ describeGolden('tiny-sd1 text-to-image through the engine (pipe_q goldens)', () 
     const engine = engineRunner(root.paths);
     const progress: number[] = [];
     const files = await engine.run(txt2imgWorkflow({ checkpoint: CKPT, seed: SEED, cfg: CFG }));
-    for (const e of engine.events) if (e.type === 'node.progress' && e.nodeId === 'sampler') progress.push(e.step);
+    const loading: string[] = [];
+    for (const e of engine.events) {
+      if (e.type !== 'node.progress' || e.nodeId !== 'sampler') continue;
+      if (e.stage) loading.push(`${e.stage} ${e.step}/${e.total}${progress.length ? ' after a step' : ''}`);
+      else progress.push(e.step);
+    }
     expect(progress).toEqual([1, 2, 3, 4, 5, 6]);
+    // the UNet build starts once the checkpoint is loaded (warm): if still building when the sampler starts, it says so first
+    expect([[], ['loading model 0/1', 'loading model 1/1']]).toContainEqual(loading);
     const png = files.find((f) => f.kind === 'image');
     const lat = files.find((f) => f.kind === 'latent');
     expect(png && lat).toBeTruthy();

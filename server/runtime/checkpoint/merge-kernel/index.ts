@@ -95,17 +95,23 @@ export interface KernelJob {
 
 const SIZE: Record<KernelDType, number> = { F32: 4, F16: 2, BF16: 2 };
 
+/** Sees each source read (file, absolute offset, bytes valid only during the call): lets a merge hash its sources. */
+export type ReadObserver = (file: string, offset: number, bytes: Uint8Array) => void;
+
 /** One merge's use of the kernel: keeps its source files open until close(). */
 export class KernelMerge {
   private readonly handles = new Map<string, Promise<FileHandle>>();
   private readonly active = new Set<Promise<unknown>>();
   private closed = false;
 
+  constructor(private readonly observe?: ReadObserver) {}
+
   /** Raw bytes of a range through the open handles (for ratio 0/1 copies in the stored dtype). */
   bytes(name: string, file: FileRange): Promise<Uint8Array> {
     return this.track(async () => {
       const buf = Buffer.allocUnsafeSlow(file.length);
       await readExact(await this.handle(file.path), buf, file, 0, file.length, name);
+      this.observe?.(file.path, file.offset, buf);
       return buf;
     });
   }
@@ -120,7 +126,9 @@ export class KernelMerge {
         for (let at = 0; at < file.length; at += step) {
           const n = Math.min(step, file.length - at);
           const o = await ring.take();
-          await readExact(fh, new Uint8Array(k.memory.buffer, outPtr(o), n), file, at, n, name);
+          const chunk = new Uint8Array(k.memory.buffer, outPtr(o), n);
+          await readExact(fh, chunk, file, at, n, name);
+          this.observe?.(file.path, file.offset + at, chunk);
           ring.give(o, n, write);
         }
       });
@@ -147,7 +155,7 @@ export class KernelMerge {
         if (s.file.length !== job.count * SIZE[s.dtype]) throw new CheckpointError(`tensor "${job.name}": ${s.file.path} holds ${s.file.length} bytes, not ${job.count} ${s.dtype}`);
       }
       const handles = await Promise.all(sources.map((s) => this.handle(s.file.path)));
-      await exclusive(() => compute(k, job, sources, handles, write));
+      await exclusive(() => compute(k, job, sources, handles, write, this.observe));
     });
   }
 
@@ -211,7 +219,7 @@ class OutRing {
   }
 }
 
-async function compute(k: Kernel, job: KernelJob, sources: KernelSource[], handles: FileHandle[], write: ChunkSink): Promise<void> {
+async function compute(k: Kernel, job: KernelJob, sources: KernelSource[], handles: FileHandle[], write: ChunkSink, observe?: ReadObserver): Promise<void> {
   const outSize = SIZE[job.out];
   const mem = k.memory.buffer;
   const ring = new OutRing(k);
@@ -219,7 +227,9 @@ async function compute(k: Kernel, job: KernelJob, sources: KernelSource[], handl
   const read = async (slot: number, start: number, n: number) => {
     const reads = sources.map((s, i) => {
       const size = SIZE[s.dtype];
-      return readExact(handles[i], new Uint8Array(mem, slotPtr(slot, i), n * size), s.file, start * size, n * size, job.name);
+      const into = new Uint8Array(mem, slotPtr(slot, i), n * size);
+      // observed as soon as it lands: the region is reused only after this chunk's compute
+      return readExact(handles[i], into, s.file, start * size, n * size, job.name).then(() => observe?.(s.file.path, s.file.offset + start * size, into));
     });
     for (const r of await Promise.allSettled(reads)) if (r.status === 'rejected') throw r.reason;
   };
