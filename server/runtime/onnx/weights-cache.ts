@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { link, mkdir, open, readdir, rename, rm, stat, unlink, utimes, realpath } from 'node:fs/promises';
 import path from 'node:path';
@@ -169,7 +169,8 @@ export class WeightCache {
       // not cached yet
     }
     const values = await weights.float32(use.key);
-    const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
+    // unique per writer: two graphs built at once (a GLIGEN variant beside the plain UNet) may write the same tensor
+    const tmp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     const fh = await open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o644);
     try {
       if (use.transform === 'transpose') {
