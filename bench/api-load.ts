@@ -71,8 +71,12 @@ export async function run(): Promise<ApiLoadResult> {
     // warm the execution worker (thread start + module load) so the figure is steady state
     const warm = await api.jobs.enqueue.mutate({
       workflow: {
-        format: 'latentloom.workflow', version: 1,
-        nodes: { l: { type: 'EmptyLatent', params: { width: 64, height: 64 } }, s: { type: 'SaveLatent', inputs: { samples: { node: 'l', output: 'latent' } } } },
+        format: 'latentloom.workflow',
+        version: 1,
+        nodes: {
+          l: { type: 'EmptyLatent', params: { width: 64, height: 64 } },
+          s: { type: 'SaveLatent', inputs: { samples: { node: 'l', output: 'latent' } } },
+        },
       },
     });
     while ((await api.jobs.get.query({ id: warm.id })).status !== 'finished') await new Promise((r) => setTimeout(r, 50));
@@ -82,15 +86,20 @@ export async function run(): Promise<ApiLoadResult> {
       await api.jobs.enqueue.mutate({ workflow: example, overrides: { 'latent.width': 64, 'latent.height': 64, 'sampler.steps': 2000 } });
       // wait for sampling to begin so the load hits a worker that is really sampling
       const ac = new AbortController();
-      for await (const e of readJobEvents(server.url, { lastEventId: '0' }, ac.signal)) if (e.type === 'node.progress' || e.type === 'job.failed') break;
+      for await (const e of readJobEvents(server.url, { lastEventId: '0' }, ac.signal))
+        if (e.type === 'node.progress' || e.type === 'job.failed') break;
       ac.abort();
       busyWith = 'tiny-sd1 text-to-image sampling (2000 steps, 64x64)';
     } else {
       for (let i = 0; i < images; i++) {
         await api.jobs.enqueue.mutate({
           workflow: {
-            format: 'latentloom.workflow', version: 1,
-            nodes: { img: { type: 'LoadImage', params: { image: `big-${i}.png` } }, prev: { type: 'PreviewImage', inputs: { images: { node: 'img', output: 'image' } } } },
+            format: 'latentloom.workflow',
+            version: 1,
+            nodes: {
+              img: { type: 'LoadImage', params: { image: `big-${i}.png` } },
+              prev: { type: 'PreviewImage', inputs: { images: { node: 'img', output: 'image' } } },
+            },
           },
         });
       }
@@ -120,8 +129,15 @@ export async function run(): Promise<ApiLoadResult> {
       console.log(lines.at(-1));
     }
     return {
-      p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max, requests: r.requests.total, rps: r.requests.average,
-      errors: r.errors + r.non2xx, jobsRunDuringLoad: ran, comfy, lines,
+      p50: r.latency.p50,
+      p99: r.latency.p99,
+      max: r.latency.max,
+      requests: r.requests.total,
+      rps: r.requests.average,
+      errors: r.errors + r.non2xx,
+      jobsRunDuringLoad: ran,
+      comfy,
+      lines,
     };
   } finally {
     await server.stop();

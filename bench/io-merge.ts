@@ -29,7 +29,8 @@ function layout(): { name: string; shape: number[] }[] {
   const clip = 'cond_stage_model.transformer.text_model.';
   t.push({ name: `${clip}embeddings.token_embedding.weight`, shape: [49408, 768] });
   for (let l = 0; l < 12; l++) {
-    for (const p of ['q_proj', 'k_proj', 'v_proj', 'out_proj']) t.push({ name: `${clip}encoder.layers.${l}.self_attn.${p}.weight`, shape: [768, 768] });
+    for (const p of ['q_proj', 'k_proj', 'v_proj', 'out_proj'])
+      t.push({ name: `${clip}encoder.layers.${l}.self_attn.${p}.weight`, shape: [768, 768] });
     t.push({ name: `${clip}encoder.layers.${l}.mlp.fc1.weight`, shape: [3072, 768] });
     t.push({ name: `${clip}encoder.layers.${l}.mlp.fc2.weight`, shape: [768, 3072] });
   }
@@ -51,7 +52,12 @@ function randomF16(count: number, seed: number): Uint8Array {
 }
 
 export async function writeModel(file: string, seed: number): Promise<number> {
-  const entries: TensorEntry[] = layout().map((t, i) => ({ name: t.name, dtype: 'F16', shape: t.shape, data: async () => randomF16(numel(t.shape), seed * 7919 + i) }));
+  const entries: TensorEntry[] = layout().map((t, i) => ({
+    name: t.name,
+    dtype: 'F16',
+    shape: t.shape,
+    data: async () => randomF16(numel(t.shape), seed * 7919 + i),
+  }));
   await writeSafetensors(file, entries, { format: 'pt' });
   return layout().reduce((n, t) => n + numel(t.shape), 0);
 }
@@ -62,7 +68,11 @@ export async function writeModel(file: string, seed: number): Promise<number> {
  * `writebackEvery`, an fdatasync is started in the background every that many bytes, as writeSafetensors
  * does (the fsync at the end then only waits for the tail).
  */
-async function copyReference(src: string, dst: string, writebackEvery = 0): Promise<{ bytes: number; seconds: number; readS: number; writeS: number; syncS: number }> {
+async function copyReference(
+  src: string,
+  dst: string,
+  writebackEvery = 0,
+): Promise<{ bytes: number; seconds: number; readS: number; writeS: number; syncS: number }> {
   const t0 = performance.now();
   const from = await open(src, 'r');
   const to = await open(dst, 'wx');
@@ -155,11 +165,15 @@ export async function run(): Promise<void> {
     const mergeS = (performance.now() - t) / 1000;
     const mergeRss = rssMiB();
     const cpWb = await copyReference(a, path.join(dir, 'copy-writeback.bin'), DEFAULT_SYNC_EVERY_BYTES);
-    line('merge weighted 0.3, fp16 out', `${mergeS.toFixed(1)} s; ${((2 * bytes) / GB / mergeS).toFixed(2)} GB/s of input (A+B), ${(params / 1e6 / mergeS).toFixed(0)} M params/s`);
-    const copyLine = (label: string, c: typeof cp) => line(
-      label,
-      `${c.seconds.toFixed(1)} s; ${(c.bytes / GB / c.seconds).toFixed(2)} GB/s of input (read ${c.readS.toFixed(2)} s, write ${c.writeS.toFixed(2)} s, fsync ${c.syncS.toFixed(2)} s); merge takes ${(mergeS / c.seconds).toFixed(1)}x`,
+    line(
+      'merge weighted 0.3, fp16 out',
+      `${mergeS.toFixed(1)} s; ${((2 * bytes) / GB / mergeS).toFixed(2)} GB/s of input (A+B), ${(params / 1e6 / mergeS).toFixed(0)} M params/s`,
     );
+    const copyLine = (label: string, c: typeof cp) =>
+      line(
+        label,
+        `${c.seconds.toFixed(1)} s; ${(c.bytes / GB / c.seconds).toFixed(2)} GB/s of input (read ${c.readS.toFixed(2)} s, write ${c.writeS.toFixed(2)} s, fsync ${c.syncS.toFixed(2)} s); merge takes ${(mergeS / c.seconds).toFixed(1)}x`,
+      );
     copyLine('reference: cp of A, 16 MiB, + fsync, before', cp);
     copyLine(`  after, writeback every ${DEFAULT_SYNC_EVERY_BYTES >> 20} MiB`, cpWb);
     line('peak RSS after merge', `${mergeRss} MiB`);
@@ -175,7 +189,10 @@ export async function run(): Promise<void> {
     };
     const viaKernel = await every(mergeProvider({ mode: 'weighted_sum', a: pa, b: pb, ratio: () => 0.7 }));
     const viaJs = await every(mergeProvider({ mode: 'weighted_sum', a: inMemory(pa), b: inMemory(pb), ratio: () => 0.7 }));
-    line('MergeCheckpoints float32() of every tensor', `${viaKernel.toFixed(1)} s through the kernel (${(params / 1e6 / viaKernel).toFixed(0)} M params/s); ${viaJs.toFixed(1)} s on the JS path (${(params / 1e6 / viaJs).toFixed(0)} M params/s)`);
+    line(
+      'MergeCheckpoints float32() of every tensor',
+      `${viaKernel.toFixed(1)} s through the kernel (${(params / 1e6 / viaKernel).toFixed(0)} M params/s); ${viaJs.toFixed(1)} s on the JS path (${(params / 1e6 / viaJs).toFixed(0)} M params/s)`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

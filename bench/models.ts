@@ -37,12 +37,18 @@ export interface ModelBenchResult {
 }
 
 async function writeModel(file: string, tensors: Tensors, half: boolean): Promise<void> {
-  await writeSafetensors(file, [...tensors].map(([name, t]) => ({
-    name, dtype: half ? 'F16' as const : 'F32' as const, shape: t.shape, data: async () => {
-      const d = half ? float32ToF16(t.data) : t.data;
-      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-    },
-  })));
+  await writeSafetensors(
+    file,
+    [...tensors].map(([name, t]) => ({
+      name,
+      dtype: half ? ('F16' as const) : ('F32' as const),
+      shape: t.shape,
+      data: async () => {
+        const d = half ? float32ToF16(t.data) : t.data;
+        return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+      },
+    })),
+  );
   tensors.clear();
 }
 
@@ -56,7 +62,11 @@ async function matmulRate(device: Provider): Promise<number> {
   const g = new Graph('matmul');
   g.output(g.op('MatMul', [g.input('a', 'float32', [n, n]), g.input('b', 'float32', [n, n])]), 'y', 'float32', [n, n]);
   const s = await createSession(g.toModelProto(new Map()), '.', { label: 'matmul', device, log: () => {} });
-  const a = new ort.Tensor('float32', Float32Array.from({ length: n * n }, (_, i) => Math.sin(i)), [n, n]);
+  const a = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: n * n }, (_, i) => Math.sin(i)),
+    [n, n],
+  );
   let best = Infinity;
   for (let i = 0; i < 5; i++) best = Math.min(best, (await timed(() => s.run({ a, b: a })))[1]);
   await s.release();
@@ -65,10 +75,16 @@ async function matmulRate(device: Provider): Promise<number> {
 
 /** ‖a−b‖/‖b‖, max |a−b| and non-finite count of a GPU output against the CPU fp32 one. */
 function deviation(a: Float32Array, b: Float32Array): string {
-  let d2 = 0, b2 = 0, max = 0, bad = 0;
+  let d2 = 0,
+    b2 = 0,
+    max = 0,
+    bad = 0;
   for (let i = 0; i < b.length; i++) {
     const d = a[i]! - b[i]!;
-    if (!Number.isFinite(a[i]!)) { bad++; continue; }
+    if (!Number.isFinite(a[i]!)) {
+      bad++;
+      continue;
+    }
     d2 += d * d;
     b2 += b[i]! * b[i]!;
     max = Math.max(max, Math.abs(d));
@@ -80,7 +96,6 @@ async function fileProvider(file: string): Promise<WeightProvider> {
   return stateDictProvider((await openSafetensors(file)).tensors, file);
 }
 
-
 export async function run(): Promise<ModelBenchResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'loom-bench-'));
   const cache = new WeightCache({ dir: path.join(dir, 'cache') });
@@ -89,7 +104,14 @@ export async function run(): Promise<ModelBenchResult> {
   if (env === 'auto') throw new Error('LOOM_BENCH_DEVICE: name the provider to measure (cpu, webgpu or cuda)');
   const device: Provider = env;
   const logs: string[] = [];
-  const opts = { device, cache, log: (l: string) => { logs.push(l); console.log(l); } };
+  const opts = {
+    device,
+    cache,
+    log: (l: string) => {
+      logs.push(l);
+      console.log(l);
+    },
+  };
   const reps = Number(process.env.LOOM_BENCH_REPS ?? 2);
   // LOOM_BENCH_FILES=f16 writes fp16 files (as most downloads are) whatever the compute type: on CPU the first
   // build then converts every tensor into the weight cache
@@ -107,25 +129,49 @@ export async function run(): Promise<ModelBenchResult> {
   const cpu = { ...opts, device: 'cpu' as const, precision: 'float32' as const, log: () => {} };
   const checks: { what: string; got: Float32Array; ref: () => Promise<F32Tensor> }[] = [];
   try {
-    note('matmul_gflops', await matmulRate(device), device === 'cpu'
-      ? 'ORT CPU MatMul 2048x2048 fp32, best of 5 (GFLOP/s): the compute ceiling the step times are read against'
-      : `ORT ${device} MatMul 2048x2048 fp32 incl. upload and read-back, best of 5 (GFLOP/s)`);
+    note(
+      'matmul_gflops',
+      await matmulRate(device),
+      device === 'cpu'
+        ? 'ORT CPU MatMul 2048x2048 fp32, best of 5 (GFLOP/s): the compute ceiling the step times are read against'
+        : `ORT ${device} MatMul 2048x2048 fp32 incl. upload and read-back, best of 5 (GFLOP/s)`,
+    );
     const unetFile = path.join(dir, 'unet.safetensors');
-    const [, genS] = await timed(() => writeModel(unetFile, randomUNet({
-      inChannels: 4, modelChannels: 320, channelMult: [1, 2, 4, 4], numResBlocks: 2, attentionLevels: [0, 1, 2], depth: 1, contextDim: 768, linearProjection: false,
-    }, 1, true), half('unet')));
+    const [, genS] = await timed(() =>
+      writeModel(
+        unetFile,
+        randomUNet(
+          {
+            inChannels: 4,
+            modelChannels: 320,
+            channelMult: [1, 2, 4, 4],
+            numResBlocks: 2,
+            attentionLevels: [0, 1, 2],
+            depth: 1,
+            contextDim: 768,
+            linearProjection: false,
+          },
+          1,
+          true,
+        ),
+        half('unet'),
+      ),
+    );
     note('unet_write_s', genS, `UNet random ${half('unet') ? 'fp16' : 'fp32'} weights generated + written (s)`);
     const unetWeights = await fileProvider(unetFile);
     const [, coldS] = await timed(() => createUNet(unetWeights, opts));
     note('unet_session_cold_s', coldS, 'UNet session, cold weight cache (graph + transpose materialisation + ORT create) (s)');
     // the CPU provider saves its optimised model on the second build and reloads it from the third on
-    for (const [key, what] of [['unet_session_warm_s', 'warm weight cache'], ['unet_session_reload_s', 'warm cache, third build']] as const) {
+    for (const [key, what] of [
+      ['unet_session_warm_s', 'warm weight cache'],
+      ['unet_session_reload_s', 'warm cache, third build'],
+    ] as const) {
       await sessionCache.clear();
       const [, s] = await timed(() => createUNet(unetWeights, opts));
       const origin = logs.at(-1)?.match(/(reloaded) onnxruntime's optimised model/)?.[1] ?? 'built';
       // the second build saves in the background; timed apart so the user-facing build time stays clean
       const [, saveS] = await timed(() => backgroundSaves());
-      if (saveS > 0.05) note(`${key}_bg_save_s`, saveS, '  then its background save of the optimised model (s, off the user\'s time)');
+      if (saveS > 0.05) note(`${key}_bg_save_s`, saveS, "  then its background save of the optimised model (s, off the user's time)");
       logs.length = 0;
       note(key, s, `UNet session, ${what} (${origin}) (s)`);
     }
@@ -143,12 +189,20 @@ export async function run(): Promise<ModelBenchResult> {
     const [unet32, first32] = await timed(() => unet2.run(x32, t, ctx));
     note('unet_step_32_first_s', first32, 'UNet CFG step at 32x32, first run (s)');
     checks.push({ what: 'UNet 32x32 output', got: unet32.data, ref: async () => (await createUNet(unetWeights, cpu)).run(x32, t, ctx) });
-    note('unet_step_32_s', await best(() => unet2.run(x32, t, ctx)), `UNet CFG step (batch 2) at 32x32 latent / 256x256 image, best of ${reps} after warm-up (s)`);
+    note(
+      'unet_step_32_s',
+      await best(() => unet2.run(x32, t, ctx)),
+      `UNet CFG step (batch 2) at 32x32 latent / 256x256 image, best of ${reps} after warm-up (s)`,
+    );
     if (!process.env.LOOM_BENCH_SKIP_64) {
       const x64 = noise([2, 4, 64, 64]);
       const [, first64] = await timed(() => unet2.run(x64, t, ctx));
       note('unet_step_64_first_s', first64, 'UNet CFG step at 64x64 latent / 512x512 image, first run (s)');
-      note('unet_step_64_s', await best(() => unet2.run(x64, t, ctx)), `UNet CFG step at 64x64 latent / 512x512 image, best of ${reps} after the first (s)`);
+      note(
+        'unet_step_64_s',
+        await best(() => unet2.run(x64, t, ctx)),
+        `UNet CFG step at 64x64 latent / 512x512 image, best of ${reps} after the first (s)`,
+      );
     }
     rss('unet_steps', 'after the UNet steps');
     await sessionCache.clear();
@@ -159,7 +213,11 @@ export async function run(): Promise<ModelBenchResult> {
     note('clip_session_s', clipS, 'CLIP ViT-L text encoder session, cold cache (s)');
     const ids = Int32Array.from({ length: 2 * 77 }, (_, i) => (i % 77 === 0 ? 49406 : (i * 7919) % 49406));
     const clipOut = await clip.encode(ids);
-    checks.push({ what: 'CLIP last hidden state', got: clipOut.hidden.data, ref: async () => (await (await createTextEncoder(await fileProvider(clipFile), cpu)).encode(ids)).hidden });
+    checks.push({
+      what: 'CLIP last hidden state',
+      got: clipOut.hidden.data,
+      ref: async () => (await (await createTextEncoder(await fileProvider(clipFile), cpu)).encode(ids)).hidden,
+    });
     note('clip_encode_s', await best(() => clip.encode(ids)), 'CLIP encode batch 2 (s)');
     await sessionCache.clear();
 

@@ -27,7 +27,8 @@ import { runIfMain } from './lib/measure';
 const noopRegistry = countingRegistry().registry;
 
 const graph = (i: number): Workflow => ({
-  format: 'latentloom.workflow', version: 2,
+  format: 'latentloom.workflow',
+  version: 2,
   nodes: {
     latent: { type: 'EmptyLatentImage', version: 1, params: { width: 64, height: 64, batch_size: 1 }, inputs: {} },
     save: { type: 'SaveLatent', version: 1, params: { filename_prefix: `bench/${i}` }, inputs: { samples: { node: 'latent', output: 'LATENT' } } },
@@ -52,17 +53,35 @@ function fsyncMs(dir: string): number {
     fs.closeSync(fd);
     fs.rmSync(file);
   }
-  return percentile(ms.sort((a, b) => a - b), 50);
+  return percentile(
+    ms.sort((a, b) => a - b),
+    50,
+  );
 }
 
 async function throughput(paths: LoomPaths, databaseUrl: string | undefined, workers: number, jobs: number): Promise<number> {
   const events = new EventLog(5000, databaseUrl ? 0 : undefined);
   const handle = await openStore({ databaseUrl, stateDir: databaseUrl ? null : paths.state, events, poolSize: workers + 4 });
-  for (let i = 0; i < jobs; i++) await handle.store.insertJob({ id: `bench-${i}`, workflow: graph(i), createdAt: new Date().toISOString(), title: 'bench', modelKeys: [] });
-  const loops = Array.from({ length: workers }, (_, i) => new WorkerLoop({
-    id: `bench-w${i}`, store: handle.store, notifier: handle.notifier, executor: createInProcessExecutor(paths, noopRegistry), paths, schemas: REGISTRY.schemas,
-    leaseMs: 30_000, retries: 1, pollMs: 50, modelBudgetBytes: 1 << 30, placement: { stealAfter: 4, stealAfterMs: 60_000 }, log: () => {},
-  }));
+  for (let i = 0; i < jobs; i++)
+    await handle.store.insertJob({ id: `bench-${i}`, workflow: graph(i), createdAt: new Date().toISOString(), title: 'bench', modelKeys: [] });
+  const loops = Array.from(
+    { length: workers },
+    (_, i) =>
+      new WorkerLoop({
+        id: `bench-w${i}`,
+        store: handle.store,
+        notifier: handle.notifier,
+        executor: createInProcessExecutor(paths, noopRegistry),
+        paths,
+        schemas: REGISTRY.schemas,
+        leaseMs: 30_000,
+        retries: 1,
+        pollMs: 50,
+        modelBudgetBytes: 1 << 30,
+        placement: { stealAfter: 4, stealAfterMs: 60_000 },
+        log: () => {},
+      }),
+  );
   const t0 = performance.now();
   for (const l of loops) l.start();
   for (;;) {
@@ -111,14 +130,20 @@ export async function run() {
       const c = cluster;
       backends.push({ name: 'postgres', url: () => c.createDatabase(`bench_${++n}`) });
     } else console.log('PostgreSQL not installed: PostgreSQL figures skipped');
-    console.log(`${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg()[0].toFixed(1)}, ${jobs} jobs per run, no-op nodes, workers in one process`);
+    console.log(
+      `${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}), load ${os.loadavg()[0].toFixed(1)}, ${jobs} jobs per run, no-op nodes, workers in one process`,
+    );
     log.note('fdatasync_p50_ms', fsyncMs(root), 'fdatasync p50 on the state disk (ms)');
     let run = 0;
     for (const b of backends) {
       for (const workers of [1, 2, 4]) {
         const paths = resolvePaths({ root: path.join(root, `t${++run}`) });
         const rate = await throughput(paths, await b.url(), workers, jobs);
-        log.note(`${b.name}_jobs_per_s_${workers}w`, rate, `${b.name}: jobs/s through claim → run → complete with ${workers} worker${workers > 1 ? 's' : ''}`);
+        log.note(
+          `${b.name}_jobs_per_s_${workers}w`,
+          rate,
+          `${b.name}: jobs/s through claim → run → complete with ${workers} worker${workers > 1 ? 's' : ''}`,
+        );
       }
       const paths = resolvePaths({ root: path.join(root, `e-${b.name}`) });
       const lat = await enqueueLatency(paths, (await b.url()) ?? null);

@@ -20,7 +20,10 @@ export interface SamplingBenchResult {
 export async function benchSampling(): Promise<SamplingBenchResult> {
   const figures: Record<string, number> = {};
   const lines: string[] = [];
-  for (const shape of [[1, 4, 64, 64], [1, 4, 128, 128]]) {
+  for (const shape of [
+    [1, 4, 64, 64],
+    [1, 4, 128, 128],
+  ]) {
     const tag = `${shape[2]}x${shape[3]}`;
     const gen = new TorchGenerator(42);
     let t0 = performance.now();
@@ -37,7 +40,16 @@ export async function benchSampling(): Promise<SamplingBenchResult> {
       let nfe = 0;
       const noise = SDE_SAMPLERS.has(name) ? brownianNoise(1, shape, sigmas[steps - 1], sigmas[0]) : seededNoise(1, shape);
       t0 = performance.now();
-      await sample(name, async (x, s) => { nfe++; return denoiser(x, s); }, x0, sigmas, { shape, noise });
+      await sample(
+        name,
+        async (x, s) => {
+          nfe++;
+          return denoiser(x, s);
+        },
+        x0,
+        sigmas,
+        { shape, noise },
+      );
       const perStep = (performance.now() - t0) / steps;
       figures[`${name}_ms_per_step_${tag}`] = perStep;
       lines.push(`${name.padEnd(20)} ${tag}: ${perStep.toFixed(2)} ms/step (${nfe} denoiser calls)`);

@@ -37,13 +37,32 @@ export interface SdxlUNetSpec {
   admInChannels: number;
 }
 
-export const SDXL_UNET: SdxlUNetSpec = { modelChannels: 320, channelMult: [1, 2, 4], numResBlocks: 2, depth: [0, 2, 10], contextDim: 2048, admInChannels: 2816 };
+export const SDXL_UNET: SdxlUNetSpec = {
+  modelChannels: 320,
+  channelMult: [1, 2, 4],
+  numResBlocks: 2,
+  depth: [0, 2, 10],
+  contextDim: 2048,
+  admInChannels: 2816,
+};
 /** SDXL's layer widths with 1 transformer block per attention level instead of 2/10: 0.64 B parameters */
 const SCALED_UNET: SdxlUNetSpec = { ...SDXL_UNET, depth: [0, 1, 1] };
-const SMOKE_UNET: SdxlUNetSpec = { modelChannels: 64, channelMult: [1, 2, 4], numResBlocks: 2, depth: [0, 1, 2], contextDim: 256, admInChannels: 512 };
+const SMOKE_UNET: SdxlUNetSpec = {
+  modelChannels: 64,
+  channelMult: [1, 2, 4],
+  numResBlocks: 2,
+  depth: [0, 1, 2],
+  contextDim: 256,
+  admInChannels: 512,
+};
 const SPECS: Readonly<Record<string, SdxlUNetSpec>> = { full: SDXL_UNET, scaled: SCALED_UNET, smoke: SMOKE_UNET };
 
-interface ParamSpec { name: string; shape: number[]; std: number; mean: number }
+interface ParamSpec {
+  name: string;
+  shape: number[];
+  std: number;
+  mean: number;
+}
 
 /** Names and shapes of an sgm/LDM SDXL UNetModel state dict (relative to model.diffusion_model.). */
 export function sdxlUNetParams(s: SdxlUNetSpec): ParamSpec[] {
@@ -77,7 +96,10 @@ export function sdxlUNetParams(s: SdxlUNetSpec): ParamSpec[] {
     for (let d = 0; d < depth; d++) {
       const b = `${p}.transformer_blocks.${d}`;
       for (const n of ['norm1', 'norm2', 'norm3']) norm(`${b}.${n}`, c);
-      for (const [a, kv] of [['attn1', c], ['attn2', s.contextDim]] as const) {
+      for (const [a, kv] of [
+        ['attn1', c],
+        ['attn2', s.contextDim],
+      ] as const) {
         linear(`${b}.${a}.to_q`, c, c, false);
         linear(`${b}.${a}.to_k`, c, kv, false);
         linear(`${b}.${a}.to_v`, c, kv, false);
@@ -147,10 +169,11 @@ const gib = (b: number) => b / 2 ** 30;
 
 /** Linux: resident anonymous vs file-backed (memory-mapped) memory, GiB; undefined elsewhere. */
 /** bytes of the files in a folder, less hard links (the cache links the user's own file for direct bindings) */
-const dirBytes = (dir: string) => readdirSync(dir).reduce((a, f) => {
-  const s = statSync(path.join(dir, f));
-  return a + (s.isFile() && s.nlink === 1 ? s.size : 0);
-}, 0);
+const dirBytes = (dir: string) =>
+  readdirSync(dir).reduce((a, f) => {
+    const s = statSync(path.join(dir, f));
+    return a + (s.isFile() && s.nlink === 1 ? s.size : 0);
+  }, 0);
 
 export interface SdxlBenchResult {
   figures: Record<string, number>;
@@ -181,7 +204,10 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
     note('params_b', count / 1e9, `parameters (billions; ${params.length} tensors)`);
     const file = path.join(dir, 'unet.safetensors');
     const entries: TensorEntry[] = params.map((p, i) => ({
-      name: p.name, dtype: 'F16', shape: p.shape, data: async () => new Uint8Array(float32ToF16(fill(p, i + 1)).buffer),
+      name: p.name,
+      dtype: 'F16',
+      shape: p.shape,
+      data: async () => new Uint8Array(float32ToF16(fill(p, i + 1)).buffer),
     }));
     const [written, writeS] = await timed(() => writeSafetensors(file, entries));
     note('fp16_file_gb', gib(written.bytes), 'fp16 .safetensors written (GiB)');
@@ -192,7 +218,11 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
     if (device === 'auto') throw new Error('LOOM_BENCH_DEVICE: name the provider to measure (cpu, webgpu or cuda)');
     const opts = { device, cache: new WeightCache({ dir: cacheDir }), log: (l: string) => console.log(l) };
     const [, coldS] = await timed(() => createUNet(weights, opts));
-    note('session_cold_s', coldS, `UNet session on ${device} (${precisionFor(device, 'unet', undefined, count)}), cold weight cache (materialisation + ORT create) (s)`);
+    note(
+      'session_cold_s',
+      coldS,
+      `UNet session on ${device} (${precisionFor(device, 'unet', undefined, count)}), cold weight cache (materialisation + ORT create) (s)`,
+    );
     note('weight_cache_gb', gib(dirBytes(cacheDir)), 'weights materialised into the cache (GiB; hard links to the file not counted)');
     rssNow('session');
     await sessionCache.clear();
@@ -202,7 +232,7 @@ export async function run(): Promise<SdxlBenchResult | undefined> {
       const [, builtS] = await timed(() => createUNet(weights, opts));
       note('session_save_s', builtS, 'UNet session, second build (s; its optimised model is saved in the background after)');
       const [, savedS] = await timed(() => backgroundSaves());
-      note('session_bg_save_s', savedS, '  background save of the optimised model (s, off the user\'s time)');
+      note('session_bg_save_s', savedS, "  background save of the optimised model (s, off the user's time)");
       const saved = readdirSync(cacheDir).filter((f) => f.startsWith(OPTIMIZED_PREFIX) && !f.includes('.'));
       note('saved_model_gb', gib(saved.reduce((a, d) => a + dirBytes(path.join(cacheDir, d)), 0)), 'saved optimised model on disk (GiB)');
       await sessionCache.clear();

@@ -10,14 +10,19 @@ import path from 'node:path';
 import { runIfMain } from './lib/measure';
 import { startServer } from '../tests/api/server-process';
 
-type Autocannon = (opts: { url: string; duration: number; connections: number }) => Promise<{ latency: { p50: number; p99: number; max: number }; requests: { total: number } }>;
+type Autocannon = (opts: {
+  url: string;
+  duration: number;
+  connections: number;
+}) => Promise<{ latency: { p50: number; p99: number; max: number }; requests: { total: number } }>;
 
 function cyclicChain(n: number): Record<string, unknown> {
   const prompt: Record<string, unknown> = {
     ck: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'none.safetensors' } },
     save: { class_type: 'CheckpointSave', inputs: { model: ['ck', 0], clip: [String(n), 0], vae: ['ck', 2], filename_prefix: 'x' } },
   };
-  for (let i = 1; i <= n; i++) prompt[String(i)] = { class_type: 'CLIPSetLastLayer', inputs: { clip: [String(i === 1 ? n : i - 1), 0], stop_at_clip_layer: -1 } };
+  for (let i = 1; i <= n; i++)
+    prompt[String(i)] = { class_type: 'CLIPSetLastLayer', inputs: { clip: [String(i === 1 ? n : i - 1), 0], stop_at_clip_layer: -1 } };
   return prompt;
 }
 
@@ -52,7 +57,9 @@ export async function run(): Promise<void> {
   const seconds = Number(process.env.LOOM_BENCH_SECONDS ?? 8);
   const { default: autocannon } = (await import(String('autocannon'))) as { default: Autocannon };
   const body = JSON.stringify({ workflow: cyclicChain(50_000) });
-  console.log(`jobs.list while a ${(body.length / 1e6).toFixed(1)} MB, 50,000-node cyclic workflow is refused back to back (${seconds} s, ${os.cpus().length} cores):`);
+  console.log(
+    `jobs.list while a ${(body.length / 1e6).toFixed(1)} MB, 50,000-node cyclic workflow is refused back to back (${seconds} s, ${os.cpus().length} cores):`,
+  );
   console.log(`  prepare worker: ${await measure(undefined, seconds, body, autocannon)}`);
   console.log(`  inline (before): ${await measure('1000000000', seconds, body, autocannon)}`);
 }

@@ -13,7 +13,10 @@ import type { FileRef, NodeOutputs } from './node';
 import type { NodeSchema, ParamSpec, ParamValue } from './types';
 
 export class NodeInputError extends Error {
-  constructor(readonly input: string, message: string) {
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'NodeInputError';
   }
@@ -41,7 +44,11 @@ export async function resolveFileParam(spec: ParamSpec, value: ParamValue, paths
 const isFileParam = (p: ParamSpec) => p.kind === 'model' || p.kind === 'image';
 
 /** size + mtime + inode of every file the widgets name (ComfyUI's IS_CHANGED for loaders): a replaced file re-runs. */
-export async function fileFingerprints(schema: NodeSchema, params: Readonly<Record<string, ParamValue>>, paths: LoomPaths): Promise<Record<string, string>> {
+export async function fileFingerprints(
+  schema: NodeSchema,
+  params: Readonly<Record<string, ParamValue>>,
+  paths: LoomPaths,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const spec of schema.params) {
     if (!isFileParam(spec)) continue;
@@ -60,7 +67,11 @@ export async function fileFingerprints(schema: NodeSchema, params: Readonly<Reco
 }
 
 /** Widget values as the implementation types them. */
-export async function typedParams(schema: NodeSchema, params: Readonly<Record<string, ParamValue>>, paths: LoomPaths): Promise<Record<string, unknown>> {
+export async function typedParams(
+  schema: NodeSchema,
+  params: Readonly<Record<string, ParamValue>>,
+  paths: LoomPaths,
+): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   for (const spec of schema.params) {
     const v = params[spec.name];

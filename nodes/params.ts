@@ -43,7 +43,9 @@ export function checkParam(spec: ParamSpec, v: ParamValue): ParamProblem {
     case 'image':
       return typeof v === 'string' ? null : { code: 'INVALID_VALUE', message: `expected text, got ${describe(v)}` };
     case 'any':
-      return ['number', 'string', 'boolean'].includes(typeof v) ? null : { code: 'INVALID_VALUE', message: `expected a number, text or boolean, got ${describe(v)}` };
+      return ['number', 'string', 'boolean'].includes(typeof v)
+        ? null
+        : { code: 'INVALID_VALUE', message: `expected a number, text or boolean, got ${describe(v)}` };
   }
 }
 

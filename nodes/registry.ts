@@ -43,7 +43,8 @@ export async function loadRegistry(dirs: readonly string[] = [NODES_DIR]): Promi
       const mod = (await import(pathToFileURL(path.join(folder, 'node.ts')).href)) as { default?: NodeImplementation };
       const impl = mod.default;
       const id = path.basename(folder);
-      if (!impl || typeof impl.run !== 'function' || !impl.schema) throw new RegistryError(`${folder}/node.ts must default-export defineNode(schema, run)`);
+      if (!impl || typeof impl.run !== 'function' || !impl.schema)
+        throw new RegistryError(`${folder}/node.ts must default-export defineNode(schema, run)`);
       if (impl.schema.id !== id) throw new RegistryError(`${folder}: schema id "${impl.schema.id}" differs from its folder name "${id}"`);
       if (impls.has(id)) throw new RegistryError(`node type "${id}" is defined twice (${folder})`);
       impls.set(id, impl);

@@ -1,10 +1,20 @@
 /** Run-time checks of socket values (server): the scheduler checks every input before a node runs. */
-import { isClipHandle, isClipVisionHandle, isClipVisionOutput, isConditioning, isControlNetHandle, isGligenHandle, isModelHandle, isStyleModelHandle, isUpscaleModelHandle, isVaeHandle } from '../server/runtime/handles';
+import {
+  isClipHandle,
+  isClipVisionHandle,
+  isClipVisionOutput,
+  isConditioning,
+  isControlNetHandle,
+  isGligenHandle,
+  isModelHandle,
+  isStyleModelHandle,
+  isUpscaleModelHandle,
+  isVaeHandle,
+} from '../server/runtime/handles';
 import { isImage, isLatent, isMask } from '../server/runtime/values';
 import type { SocketType } from './types';
 import { isNoiseSpec, isSamplerSpec, isSigmas } from '../server/runtime/sampling/socket-values';
 import { isGuider } from '../server/runtime/sampling/guider-value';
-
 
 const GUARDS: Readonly<Record<SocketType, (v: unknown) => boolean>> = {
   MODEL: isModelHandle,

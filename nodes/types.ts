@@ -7,10 +7,28 @@
 
 /** Socket (link) types, spelled as ComfyUI spells them. `*` accepts anything (PrimitiveNode, Reroute). */
 export const SOCKET_TYPES = [
-  'MODEL', 'CLIP', 'VAE', 'CONDITIONING', 'LATENT', 'IMAGE', 'MASK',
-  'INT', 'FLOAT', 'STRING', 'BOOLEAN', 'COMBO',
-  'SIGMAS', 'SAMPLER', 'NOISE', 'GUIDER',
-  'UPSCALE_MODEL', 'CONTROL_NET', 'CLIP_VISION', 'CLIP_VISION_OUTPUT', 'STYLE_MODEL', 'GLIGEN',
+  'MODEL',
+  'CLIP',
+  'VAE',
+  'CONDITIONING',
+  'LATENT',
+  'IMAGE',
+  'MASK',
+  'INT',
+  'FLOAT',
+  'STRING',
+  'BOOLEAN',
+  'COMBO',
+  'SIGMAS',
+  'SAMPLER',
+  'NOISE',
+  'GUIDER',
+  'UPSCALE_MODEL',
+  'CONTROL_NET',
+  'CLIP_VISION',
+  'CLIP_VISION_OUTPUT',
+  'STYLE_MODEL',
+  'GLIGEN',
   '*',
 ] as const;
 export type SocketType = (typeof SOCKET_TYPES)[number];
@@ -20,8 +38,20 @@ export type SocketType = (typeof SOCKET_TYPES)[number];
  * directories under the models root (server/config decides which).
  */
 export const MODEL_FOLDERS = [
-  'checkpoints', 'loras', 'vae', 'text_encoders', 'diffusion_models', 'embeddings', 'upscale_models', 'controlnet',
-  'clip_vision', 'style_models', 'hypernetworks', 'gligen', 'configs', 'vae_approx',
+  'checkpoints',
+  'loras',
+  'vae',
+  'text_encoders',
+  'diffusion_models',
+  'embeddings',
+  'upscale_models',
+  'controlnet',
+  'clip_vision',
+  'style_models',
+  'hypernetworks',
+  'gligen',
+  'configs',
+  'vae_approx',
 ] as const;
 export type ModelFolder = (typeof MODEL_FOLDERS)[number];
 
@@ -114,16 +144,7 @@ export interface AnyParam<N extends string = string> extends ParamBase<N> {
   default: number | string | boolean;
 }
 
-export type ParamSpec =
-  | NumberParam
-  | IntParam
-  | SeedParam
-  | TextParam
-  | SelectParam
-  | ModelParam
-  | BooleanParam
-  | ImageParam
-  | AnyParam;
+export type ParamSpec = NumberParam | IntParam | SeedParam | TextParam | SelectParam | ModelParam | BooleanParam | ImageParam | AnyParam;
 
 export type ParamOfKind<K extends ParamKind> = Extract<ParamSpec, { kind: K }>;
 

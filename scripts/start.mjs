@@ -32,7 +32,9 @@ function newestMtime(p) {
 // the server refuses this too; checked here first so nobody waits for a UI build to be told
 const host = (process.env.HOST ?? '127.0.0.1').trim();
 if (['0.0.0.0', '::', '[::]', ''].includes(host) && !process.env.LOOM_API_TOKEN?.trim()) {
-  console.error(`Latent Loom: refusing to listen on every interface (HOST=${host || '""'}) without a token. Set LOOM_API_TOKEN (e.g. LOOM_API_TOKEN=$(openssl rand -hex 32)), or bind one address, or keep HOST=127.0.0.1.`);
+  console.error(
+    `Latent Loom: refusing to listen on every interface (HOST=${host || '""'}) without a token. Set LOOM_API_TOKEN (e.g. LOOM_API_TOKEN=$(openssl rand -hex 32)), or bind one address, or keep HOST=127.0.0.1.`,
+  );
   process.exit(1);
 }
 

@@ -32,7 +32,9 @@ function newestSource() {
   let newest = 0;
   const walk = (dir) => {
     if (!existsSync(dir)) return;
-    for (const entry of spawnSync('find', [dir, '-type', 'f', '-newer', path.join(root, '.next/BUILD_ID')], { encoding: 'utf8' }).stdout.split('\n')) {
+    for (const entry of spawnSync('find', [dir, '-type', 'f', '-newer', path.join(root, '.next/BUILD_ID')], { encoding: 'utf8' }).stdout.split(
+      '\n',
+    )) {
       if (entry) newest = Math.max(newest, statSync(entry).mtimeMs);
     }
   };
@@ -102,9 +104,7 @@ const dataDir = makeDataDir();
 const baseURL = `http://127.0.0.1:${port}`;
 const customServer = path.join(root, 'server/http/main.ts');
 const env = { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOOM_DATA_DIR: dataDir, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' };
-const [cmd, args] = existsSync(customServer)
-  ? ['npx', ['tsx', customServer]]
-  : ['npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)]];
+const [cmd, args] = existsSync(customServer) ? ['npx', ['tsx', customServer]] : ['npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)]];
 console.log(`test-browser: ${cmd} ${args.join(' ')} on ${baseURL}, data in ${dataDir}`);
 const server = spawn(cmd, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
 

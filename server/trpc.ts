@@ -16,23 +16,29 @@ export interface Context {
 }
 
 // meta: REST routes for the procedures the REST API exposes (server/rest/router.ts)
-const t = initTRPC.context<Context>().meta<OpenApiMeta>().create({
-  // never send stack traces to clients, whatever NODE_ENV says; the server log has them
-  isDev: false,
-  sse: {
-    ping: { enabled: true, intervalMs: 10_000 },
-    client: { reconnectAfterInactivityMs: 25_000 },
-  },
-  errorFormatter({ shape, error, ctx, path }) {
-    const validationErrors: ValidationError[] | null = error.cause instanceof WorkflowInvalidError ? error.cause.errors : null;
-    // unexpected errors (stack overflows included) become one line naming a log reference
-    const message = error.code === 'INTERNAL_SERVER_ERROR' ? internalErrorMessage(error.cause ?? error, `tRPC ${path ?? '?'}`) : scrubPaths(error.message, ctx?.paths);
-    const scrubbed = validationErrors?.map((v) => ({ ...v, message: scrubPaths(v.message, ctx?.paths) })) ?? null;
-    // a full disk is 507 Insufficient Storage (server.ts sets the response status to match)
-    const httpStatus = error.cause instanceof StoreFullError ? 507 : shape.data.httpStatus;
-    return { ...shape, message, data: { ...shape.data, httpStatus, validationErrors: scrubbed } };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    // never send stack traces to clients, whatever NODE_ENV says; the server log has them
+    isDev: false,
+    sse: {
+      ping: { enabled: true, intervalMs: 10_000 },
+      client: { reconnectAfterInactivityMs: 25_000 },
+    },
+    errorFormatter({ shape, error, ctx, path }) {
+      const validationErrors: ValidationError[] | null = error.cause instanceof WorkflowInvalidError ? error.cause.errors : null;
+      // unexpected errors (stack overflows included) become one line naming a log reference
+      const message =
+        error.code === 'INTERNAL_SERVER_ERROR'
+          ? internalErrorMessage(error.cause ?? error, `tRPC ${path ?? '?'}`)
+          : scrubPaths(error.message, ctx?.paths);
+      const scrubbed = validationErrors?.map((v) => ({ ...v, message: scrubPaths(v.message, ctx?.paths) })) ?? null;
+      // a full disk is 507 Insufficient Storage (server.ts sets the response status to match)
+      const httpStatus = error.cause instanceof StoreFullError ? 507 : shape.data.httpStatus;
+      return { ...shape, message, data: { ...shape.data, httpStatus, validationErrors: scrubbed } };
+    },
+  });
 
 /** A stack overflow inside a procedure is the request's fault (too deep): 413 with a log reference, not a 500. */
 const deepInputGuard = t.middleware(async ({ next, path }) => {

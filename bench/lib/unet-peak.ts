@@ -18,5 +18,9 @@ const baseGiB = process.memoryUsage.rss() / 2 ** 30;
 const x = benchNoise([batch, 4, size / 8, size / 8]);
 const ctx = benchNoise([batch, 77, 768]);
 const t0 = performance.now();
-await unet.run(x, Float32Array.from({ length: batch }, () => 500), ctx);
+await unet.run(
+  x,
+  Float32Array.from({ length: batch }, () => 500),
+  ctx,
+);
 console.log(JSON.stringify({ seconds: (performance.now() - t0) / 1000, peakGiB: process.resourceUsage().maxRSS / 2 ** 20, baseGiB }));

@@ -3,4 +3,6 @@ import { modelSamplingOf, sigmasValue } from '../../server/runtime/sampling/sock
 import { basicSchedulerSigmas } from '../../server/runtime/sampling/custom-schedules';
 import { schema } from './schema';
 
-export default defineNode(schema, async ({ params, inputs }) => ({ SIGMAS: sigmasValue(basicSchedulerSigmas(modelSamplingOf(inputs.model), params.scheduler, params.steps, params.denoise)) }));
+export default defineNode(schema, async ({ params, inputs }) => ({
+  SIGMAS: sigmasValue(basicSchedulerSigmas(modelSamplingOf(inputs.model), params.scheduler, params.steps, params.denoise)),
+}));

@@ -3,4 +3,6 @@ import { modelSamplingOf, sigmasValue } from '../../server/runtime/sampling/sock
 import { betaSamplingSigmas } from '../../server/runtime/sampling/custom-schedules';
 import { schema } from './schema';
 
-export default defineNode(schema, async ({ params, inputs }) => ({ SIGMAS: sigmasValue(betaSamplingSigmas(modelSamplingOf(inputs.model), params.steps, params.alpha, params.beta)) }));
+export default defineNode(schema, async ({ params, inputs }) => ({
+  SIGMAS: sigmasValue(betaSamplingSigmas(modelSamplingOf(inputs.model), params.steps, params.alpha, params.beta)),
+}));

@@ -2,8 +2,24 @@ import { combo, defineSchema, modelFile, out1 } from '../define';
 
 /** ComfyUI's list, so any workflow imports; types other than stable_diffusion fail when run, by name */
 export const CLIP_TYPES = [
-  'stable_diffusion', 'stable_cascade', 'sd3', 'stable_audio', 'mochi', 'ltxv', 'pixart', 'cosmos', 'lumina2', 'wan', 'hidream', 'chroma', 'ace',
-  'omnigen2', 'qwen_image', 'hunyuan_image', 'flux2', 'ovis',
+  'stable_diffusion',
+  'stable_cascade',
+  'sd3',
+  'stable_audio',
+  'mochi',
+  'ltxv',
+  'pixart',
+  'cosmos',
+  'lumina2',
+  'wan',
+  'hidream',
+  'chroma',
+  'ace',
+  'omnigen2',
+  'qwen_image',
+  'hunyuan_image',
+  'flux2',
+  'ovis',
 ] as const;
 
 export const schema = defineSchema({

@@ -37,10 +37,21 @@ export interface SdxlEncodeOptions {
   embeddingDirs?: readonly string[];
 }
 
-export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: SdxlPrompts, sizes: SdxlSizes, o: SdxlEncodeOptions = {}): Promise<Conditioning> {
+export async function encodeSdxl(
+  models: ModelCache,
+  clip: ClipHandle,
+  prompts: SdxlPrompts,
+  sizes: SdxlSizes,
+  o: SdxlEncodeOptions = {},
+): Promise<Conditioning> {
   const encode = async (text: string) => (await encodeText(models, clip, text, o.warn, { embeddingDirs: o.embeddingDirs ?? [] })).entries[0];
   const sizeFields = {
-    width: sizes.width, height: sizes.height, cropW: sizes.cropW, cropH: sizes.cropH, targetWidth: sizes.targetWidth, targetHeight: sizes.targetHeight,
+    width: sizes.width,
+    height: sizes.height,
+    cropW: sizes.cropW,
+    cropH: sizes.cropH,
+    targetWidth: sizes.targetWidth,
+    targetHeight: sizes.targetHeight,
   };
   if (clip.family === 'sdxl_refiner') {
     // SDXLRefinerClipModel encodes the "g" tokens only: text_g, padded with empty chunks when text_l has more (ComfyUI)
@@ -54,13 +65,16 @@ export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: 
   }
   const clipL = clip.towers.clip_l;
   if (clip.family !== 'sdxl' || !clipL || !clip.towers.clip_g) {
-    throw new Error(`CLIPTextEncodeSDXL: needs an SDXL base CLIP (clip_l + clip_g), got a ${clip.family} CLIP with ${Object.keys(clip.towers).join(', ') || 'no'} towers.`);
+    throw new Error(
+      `CLIPTextEncodeSDXL: needs an SDXL base CLIP (clip_l + clip_g), got a ${clip.family} CLIP with ${Object.keys(clip.towers).join(', ') || 'no'} towers.`,
+    );
   }
   const g = await encode(prompts.textG);
   const l = prompts.textL === prompts.textG ? g : await encode(prompts.textL);
   const lWidth = deriveClipConfig(clipL).width;
   const dim = g.cross.shape[2];
-  if (l.cross.shape[2] !== dim || lWidth >= dim) throw new Error(`CLIPTextEncodeSDXL: unexpected context widths (clip_l ${lWidth}, joint ${dim} / ${l.cross.shape[2]})`);
+  if (l.cross.shape[2] !== dim || lWidth >= dim)
+    throw new Error(`CLIPTextEncodeSDXL: unexpected context widths (clip_l ${lWidth}, joint ${dim} / ${l.cross.shape[2]})`);
   const tokens = Math.max(g.cross.shape[1], l.cross.shape[1]);
   const empty = tokens === g.cross.shape[1] && tokens === l.cross.shape[1] ? g : await encode('');
   const lCols = columns(l, 0, lWidth, tokens, empty);
@@ -74,8 +88,13 @@ export async function encodeSdxl(models: ModelCache, clip: ClipHandle, prompts: 
   if (!g.pooled) throw new Error('CLIPTextEncodeSDXL: the clip_g tower gave no pooled output (no text_projection?)');
   return {
     kind: 'conditioning',
-    entries: [{
-      family: clip.family, cross: { data, shape: [1, tokens, dim] }, pooled: g.pooled, ...sizeFields,
-    }],
+    entries: [
+      {
+        family: clip.family,
+        cross: { data, shape: [1, tokens, dim] },
+        pooled: g.pooled,
+        ...sizeFields,
+      },
+    ],
   };
 }

@@ -19,7 +19,11 @@ export const schema = defineSchema({
     size('crop_h', 0, 'top edge of the crop'),
     size('target_width', 1024, 'target image width'),
     size('target_height', 1024, 'target image height'),
-    text('text_g', { multiline: true, label: 'text_g (OpenCLIP bigG)', description: 'prompt for the OpenCLIP bigG encoder (also gives the pooled vector)' }),
+    text('text_g', {
+      multiline: true,
+      label: 'text_g (OpenCLIP bigG)',
+      description: 'prompt for the OpenCLIP bigG encoder (also gives the pooled vector)',
+    }),
     text('text_l', { multiline: true, label: 'text_l (CLIP-L)', description: 'prompt for the CLIP-L encoder' }),
   ],
   outputs: [out1('CONDITIONING')],

@@ -5,7 +5,8 @@ import { schema } from './schema';
 
 export default defineNode(schema, async ({ params, inputs, ctx }) => {
   const rel = await writeOutput(ctx.paths.output, params.filename_prefix, '.safetensors', (full) =>
-    saveCheckpoint({ ...inputs, file: full, metadata: { workflow: JSON.stringify(ctx.workflow) } }));
+    saveCheckpoint({ ...inputs, file: full, metadata: { workflow: JSON.stringify(ctx.workflow) } }),
+  );
   ctx.recordFile({ path: rel, kind: 'checkpoint' });
   return {};
 });

@@ -6,8 +6,6 @@ export const schema = defineSchema({
   title: 'DisableNoise',
   category: 'sampling/custom_sampling/noise',
   description: 'No added noise (start from the latent as it is).',
-  io: [
-
-  ],
+  io: [],
   outputs: [out1('NOISE')],
 });

@@ -1,7 +1,19 @@
 import { combo, defineSchema, modelFile, out1 } from '../define';
 
 /** ComfyUI's list, so any workflow imports; types other than sdxl fail when run, by name */
-export const DUAL_CLIP_TYPES = ['sdxl', 'sd3', 'flux', 'hunyuan_video', 'hidream', 'hunyuan_image', 'hunyuan_video_15', 'kandinsky5', 'kandinsky5_image', 'ltxv', 'newbie'] as const;
+export const DUAL_CLIP_TYPES = [
+  'sdxl',
+  'sd3',
+  'flux',
+  'hunyuan_video',
+  'hidream',
+  'hunyuan_image',
+  'hunyuan_video_15',
+  'kandinsky5',
+  'kandinsky5_image',
+  'ltxv',
+  'newbie',
+] as const;
 
 export const schema = defineSchema({
   id: 'DualCLIPLoader',
@@ -13,7 +25,10 @@ export const schema = defineSchema({
     modelFile('clip_name1', 'text_encoders'),
     modelFile('clip_name2', 'text_encoders'),
     combo('type', DUAL_CLIP_TYPES),
-    combo('device', ['default', 'cpu'], { optional: true, description: 'where ComfyUI keeps the encoders; here they run where the other models run' }),
+    combo('device', ['default', 'cpu'], {
+      optional: true,
+      description: 'where ComfyUI keeps the encoders; here they run where the other models run',
+    }),
   ],
   outputs: [out1('CLIP')],
 });

@@ -3,4 +3,6 @@ import { sigmasValue } from '../../server/runtime/sampling/socket-values';
 import { exponentialSigmas } from '../../server/runtime/sampling/schedules';
 import { schema } from './schema';
 
-export default defineNode(schema, async ({ params }) => ({ SIGMAS: sigmasValue(exponentialSigmas(params.steps, params.sigma_min, params.sigma_max)) }));
+export default defineNode(schema, async ({ params }) => ({
+  SIGMAS: sigmasValue(exponentialSigmas(params.steps, params.sigma_min, params.sigma_max)),
+}));

@@ -6,8 +6,6 @@ export const schema = defineSchema({
   title: 'FlipSigmas',
   category: 'sampling/custom_sampling/sigmas',
   description: 'Reverses the noise levels (for inversion).',
-  io: [
-    socket('sigmas', 'SIGMAS'),
-  ],
+  io: [socket('sigmas', 'SIGMAS')],
   outputs: [out1('SIGMAS')],
 });

@@ -5,8 +5,7 @@ export const schema = defineSchema({
   version: 1,
   title: 'FreeU',
   category: 'model_patches/unet',
-  description:
-    'FreeU: scales the UNet backbone features (b) and damps the lowest skip frequencies (s) in its two deepest decoder stages.',
+  description: 'FreeU: scales the UNet backbone features (b) and damps the lowest skip frequencies (s) in its two deepest decoder stages.',
   io: [
     socket('model', 'MODEL'),
     float('b1', { min: 0, max: 10, step: 0.01, default: 1.1, description: 'backbone scale, deepest stage' }),

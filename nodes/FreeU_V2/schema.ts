@@ -5,8 +5,7 @@ export const schema = defineSchema({
   version: 1,
   title: 'FreeU_V2',
   category: 'model_patches/unet',
-  description:
-    "FreeU v2: as FreeU, with the backbone scaled in proportion to each position's normalised mean activation.",
+  description: "FreeU v2: as FreeU, with the backbone scaled in proportion to each position's normalised mean activation.",
   io: [
     socket('model', 'MODEL'),
     float('b1', { min: 0, max: 10, step: 0.01, default: 1.3, description: 'backbone scale, deepest stage' }),

@@ -3,15 +3,29 @@ import { warmUNet } from '../../server/runtime/models/cached';
 import { sampleLatent } from '../../server/runtime/sampling/common-ksampler';
 import { schema } from './schema';
 
-export default defineNode(schema, async ({ params: p, inputs, ctx }) => ({
-  LATENT: await sampleLatent(ctx.models, {
-    model: inputs.model, positive: inputs.positive, negative: inputs.negative, latent: inputs.latent_image,
-    seed: p.noise_seed, steps: p.steps, cfg: p.cfg, sampler: p.sampler_name, scheduler: p.scheduler,
-    addNoise: p.add_noise === 'enable', startStep: p.start_at_step, endStep: p.end_at_step,
-    returnWithLeftoverNoise: p.return_with_leftover_noise === 'enable',
-    signal: ctx.signal, progress: ctx.progress,
+export default defineNode(
+  schema,
+  async ({ params: p, inputs, ctx }) => ({
+    LATENT: await sampleLatent(ctx.models, {
+      model: inputs.model,
+      positive: inputs.positive,
+      negative: inputs.negative,
+      latent: inputs.latent_image,
+      seed: p.noise_seed,
+      steps: p.steps,
+      cfg: p.cfg,
+      sampler: p.sampler_name,
+      scheduler: p.scheduler,
+      addNoise: p.add_noise === 'enable',
+      startStep: p.start_at_step,
+      endStep: p.end_at_step,
+      returnWithLeftoverNoise: p.return_with_leftover_noise === 'enable',
+      signal: ctx.signal,
+      progress: ctx.progress,
+    }),
   }),
-}), {
-  // the UNet session builds while the text encoder runs
-  warm: (inputs, ctx) => warmUNet(ctx.models, inputs.model),
-});
+  {
+    // the UNet session builds while the text encoder runs
+    warm: (inputs, ctx) => warmUNet(ctx.models, inputs.model),
+  },
+);

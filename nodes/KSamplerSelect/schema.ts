@@ -7,8 +7,6 @@ export const schema = defineSchema({
   title: 'KSamplerSelect',
   category: 'sampling/custom_sampling/samplers',
   description: 'Picks a sampler by name for SamplerCustom / SamplerCustomAdvanced.',
-  io: [
-    combo('sampler_name', SAMPLER_NAMES),
-  ],
+  io: [combo('sampler_name', SAMPLER_NAMES)],
   outputs: [out1('SAMPLER')],
 });

@@ -8,6 +8,12 @@ export const schema = defineSchema({
   title: 'Load LoRA',
   category: 'loaders',
   description: 'Patches the model and the text encoder with a LoRA (kohya, PEFT/diffusers, LoCon, LoHa, LoKr, DoRA) at the given strengths.',
-  io: [socket('model', 'MODEL'), socket('clip', 'CLIP'), modelFile('lora_name', 'loras'), float('strength_model', strength), float('strength_clip', strength)],
+  io: [
+    socket('model', 'MODEL'),
+    socket('clip', 'CLIP'),
+    modelFile('lora_name', 'loras'),
+    float('strength_model', strength),
+    float('strength_clip', strength),
+  ],
   outputs: [out1('MODEL'), out1('CLIP')],
 });

@@ -2,4 +2,6 @@ import { defineNode } from '../node';
 import { mergeModels } from '../../server/runtime/checkpoint/merge-handles';
 import { schema } from './schema';
 
-export default defineNode(schema, async ({ params, inputs }) => ({ MODEL: mergeModels({ mode: 'weighted_sum', a: inputs.model1, b: inputs.model2, ratio: params.ratio }) }));
+export default defineNode(schema, async ({ params, inputs }) => ({
+  MODEL: mergeModels({ mode: 'weighted_sum', a: inputs.model1, b: inputs.model2, ratio: params.ratio }),
+}));

@@ -8,7 +8,9 @@ import { schema } from './schema';
 export default defineNode(schema, async ({ inputs, ctx }) => {
   for (let i = 0; i < inputs.images.shape[0]; i++) {
     const bytes = encodePng(inputs.images, i);
-    const rel = await writeOutput(ctx.paths.output, 'previews/preview', '.png', (_full, name) => writeFileAtomic(name, bytes, { root: ctx.paths.output }));
+    const rel = await writeOutput(ctx.paths.output, 'previews/preview', '.png', (_full, name) =>
+      writeFileAtomic(name, bytes, { root: ctx.paths.output }),
+    );
     ctx.recordFile({ path: rel, kind: 'preview' });
   }
   return {};

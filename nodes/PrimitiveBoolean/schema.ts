@@ -5,7 +5,7 @@ export const schema = defineSchema({
   version: 1,
   title: 'Boolean',
   category: 'utils/primitive',
-  description: 'A constant BOOLEAN value to feed other nodes\' inputs.',
+  description: "A constant BOOLEAN value to feed other nodes' inputs.",
   io: [bool('value', { default: false })],
   outputs: [out1('BOOLEAN')],
 });

@@ -5,7 +5,7 @@ export const schema = defineSchema({
   version: 1,
   title: 'String (Multiline)',
   category: 'utils/primitive',
-  description: 'A constant STRING value to feed other nodes\' inputs.',
+  description: "A constant STRING value to feed other nodes' inputs.",
   io: [text('value', { multiline: true })],
   outputs: [out1('STRING')],
 });

@@ -3,4 +3,6 @@ import { modelSamplingOf, sigmasValue } from '../../server/runtime/sampling/sock
 import { sdTurboSigmas } from '../../server/runtime/sampling/custom-schedules';
 import { schema } from './schema';
 
-export default defineNode(schema, async ({ params, inputs }) => ({ SIGMAS: sigmasValue(sdTurboSigmas(modelSamplingOf(inputs.model), params.steps, params.denoise)) }));
+export default defineNode(schema, async ({ params, inputs }) => ({
+  SIGMAS: sigmasValue(sdTurboSigmas(modelSamplingOf(inputs.model), params.steps, params.denoise)),
+}));

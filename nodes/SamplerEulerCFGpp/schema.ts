@@ -6,8 +6,6 @@ export const schema = defineSchema({
   title: 'SamplerEulerCFG++',
   category: '_for_testing',
   description: 'Euler CFG++ (regular or alternative form).',
-  io: [
-    combo('version', ['regular', 'alternative']),
-  ],
+  io: [combo('version', ['regular', 'alternative'])],
   outputs: [out1('SAMPLER')],
 });

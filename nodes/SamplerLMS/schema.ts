@@ -6,8 +6,6 @@ export const schema = defineSchema({
   title: 'SamplerLMS',
   category: 'sampling/custom_sampling/samplers',
   description: 'Linear multistep of the given order.',
-  io: [
-    int('order', { min: 1, max: 100, default: 4 }),
-  ],
+  io: [int('order', { min: 1, max: 100, default: 4 })],
   outputs: [out1('SAMPLER')],
 });

@@ -11,7 +11,9 @@ export default defineNode(schema, async ({ params, inputs, ctx }) => {
   for (let i = 0; i < images.shape[0]; i++) {
     ctx.signal.throwIfAborted();
     const bytes = insertTextChunks(encodePng(images, i), chunks);
-    const rel = await writeOutput(ctx.paths.output, params.filename_prefix, '.png', (_full, name) => writeFileAtomic(name, bytes, { root: ctx.paths.output }));
+    const rel = await writeOutput(ctx.paths.output, params.filename_prefix, '.png', (_full, name) =>
+      writeFileAtomic(name, bytes, { root: ctx.paths.output }),
+    );
     ctx.recordFile({ path: rel, kind: 'image' });
   }
   return {};

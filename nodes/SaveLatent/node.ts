@@ -15,7 +15,8 @@ export default defineNode(schema, async ({ params, inputs, ctx }) => {
         { name: LATENT_MARKER, dtype: 'F32', shape: [0], data: async () => new Uint8Array(0) },
       ],
       { workflow: JSON.stringify(ctx.workflow) },
-    ));
+    ),
+  );
   ctx.recordFile({ path: rel, kind: 'latent' });
   return {};
 });

@@ -6,9 +6,6 @@ export const schema = defineSchema({
   title: 'SetFirstSigma',
   category: 'sampling/custom_sampling/sigmas',
   description: 'Replaces the first noise level.',
-  io: [
-    socket('sigmas', 'SIGMAS'),
-    float('sigma', { min: 0, max: 20000, step: 0.001, round: false, default: 136 }),
-  ],
+  io: [socket('sigmas', 'SIGMAS'), float('sigma', { min: 0, max: 20000, step: 0.001, round: false, default: 136 })],
   outputs: [out1('SIGMAS')],
 });

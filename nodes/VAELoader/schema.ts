@@ -5,7 +5,7 @@ export const schema = defineSchema({
   version: 1,
   title: 'Load VAE',
   category: 'loaders',
-  description: 'Loads a standalone VAE (LDM layout) from models/vae, e.g. to replace a checkpoint\'s own VAE.',
+  description: "Loads a standalone VAE (LDM layout) from models/vae, e.g. to replace a checkpoint's own VAE.",
   io: [modelFile('vae_name', 'vae')],
   outputs: [out1('VAE')],
 });

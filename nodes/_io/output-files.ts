@@ -33,7 +33,12 @@ export function nextOutputPath(outputDir: string, prefix: string, ext: string): 
  * (writeFileAtomic, writeSafetensors: temp + rename). On failure the reserved name is released, so a full disk
  * never leaves an empty or truncated output behind to be listed or served.
  */
-export async function writeOutput(outputDir: string, prefix: string, ext: string, write: (full: string, rel: string) => Promise<unknown>): Promise<string> {
+export async function writeOutput(
+  outputDir: string,
+  prefix: string,
+  ext: string,
+  write: (full: string, rel: string) => Promise<unknown>,
+): Promise<string> {
   const { full, rel } = nextOutputPath(outputDir, prefix, ext);
   try {
     await write(full, rel);

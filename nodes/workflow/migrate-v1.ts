@@ -70,7 +70,13 @@ export function v1ToV2(doc: Json): Json {
     out[id] = { ...n, type: rename?.type ?? n.type, version: 1, params, inputs, ...(models ? { models } : {}) };
     if (n.type === 'LoadCheckpoint' && (prediction === 'eps' || prediction === 'v_prediction')) {
       const msId = freshId(`${id}_sampling`, src, out);
-      out[msId] = { type: 'ModelSamplingDiscrete', version: 1, params: { sampling: prediction, zsnr: false }, inputs: { model: { node: id, output: 'MODEL' } }, ...at(n, 0, -140) };
+      out[msId] = {
+        type: 'ModelSamplingDiscrete',
+        version: 1,
+        params: { sampling: prediction, zsnr: false },
+        inputs: { model: { node: id, output: 'MODEL' } },
+        ...at(n, 0, -140),
+      };
       rewire.set(`${id}\u0000model`, { node: msId, output: 'MODEL' });
     }
   }
@@ -109,8 +115,22 @@ function expandMerge(
   const mode = String(n.params.mode ?? 'weighted_sum');
   const num = (k: string, d: number) => (typeof n.params[k] === 'number' ? (n.params[k] as number) : d);
   const parts = [
-    { kind: 'MODEL', prefix: 'model', names: ['ModelMergeSimple', 'ModelMergeSubtract', 'ModelMergeAdd'], a: 'model1', b: 'model2', ratio: num('model_ratio', 1) },
-    { kind: 'CLIP', prefix: 'clip', names: ['CLIPMergeSimple', 'CLIPMergeSubtract', 'CLIPMergeAdd'], a: 'clip1', b: 'clip2', ratio: num('clip_ratio', 1) },
+    {
+      kind: 'MODEL',
+      prefix: 'model',
+      names: ['ModelMergeSimple', 'ModelMergeSubtract', 'ModelMergeAdd'],
+      a: 'model1',
+      b: 'model2',
+      ratio: num('model_ratio', 1),
+    },
+    {
+      kind: 'CLIP',
+      prefix: 'clip',
+      names: ['CLIPMergeSimple', 'CLIPMergeSubtract', 'CLIPMergeAdd'],
+      a: 'clip1',
+      b: 'clip2',
+      ratio: num('clip_ratio', 1),
+    },
   ] as const;
   let first = true;
   let row = 0;

@@ -32,7 +32,10 @@ function v0ToV1(doc: Json): Json {
 export const MIGRATIONS: Readonly<Record<number, Migration>> = { 0: v0ToV1, 1: v1ToV2 };
 
 export class WorkflowFormatError extends Error {
-  constructor(message: string, readonly issues: string[] = []) {
+  constructor(
+    message: string,
+    readonly issues: string[] = [],
+  ) {
     super(message);
     this.name = 'WorkflowFormatError';
   }

@@ -39,7 +39,9 @@ export function scrubPaths(message: string, paths?: Partial<LoomPaths>): string 
     const parts = p.split(sep).filter(Boolean);
     return parts.length > 0 ? `…${sep}${parts[parts.length - 1]}` : p;
   };
-  return out.replace(ABSOLUTE, (_, pre: string, p: string) => `${pre}${tail(p, '/')}`).replace(WINDOWS, (_, pre: string, p: string) => `${pre}${tail(p, '\\')}`);
+  return out
+    .replace(ABSOLUTE, (_, pre: string, p: string) => `${pre}${tail(p, '/')}`)
+    .replace(WINDOWS, (_, pre: string, p: string) => `${pre}${tail(p, '\\')}`);
 }
 
 export function isStackOverflow(e: unknown): boolean {

@@ -1,7 +1,11 @@
 /** Minimal reader for the jobs.events SSE stream, for Node clients (the CLI) that lack EventSource. */
 import type { JobEvent } from '../scheduler/events';
 
-export async function* readJobEvents(baseUrl: string, input: { jobId?: string; lastEventId?: string }, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+export async function* readJobEvents(
+  baseUrl: string,
+  input: { jobId?: string; lastEventId?: string },
+  signal?: AbortSignal,
+): AsyncGenerator<JobEvent> {
   const res = await fetch(`${baseUrl}/api/trpc/jobs.events?input=${encodeURIComponent(JSON.stringify(input))}`, { signal });
   if (!res.ok || !res.body) throw new Error(`event stream: HTTP ${res.status}`);
   const reader = res.body.getReader();

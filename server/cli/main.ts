@@ -21,7 +21,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed its message
-    const known = e instanceof UsageError || e instanceof WorkflowFormatError || e instanceof CheckpointError || isCheckpointReadError(e) || isFsError(e);
+    const known =
+      e instanceof UsageError || e instanceof WorkflowFormatError || e instanceof CheckpointError || isCheckpointReadError(e) || isFsError(e);
     const message = e instanceof Error ? e.message : String(e);
     process.stderr.write(`latentloom: error: ${oneLine(message)}\n`);
     if (!known && process.env.LOOM_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);

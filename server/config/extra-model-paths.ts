@@ -101,11 +101,13 @@ export function parseExtraModelPaths(text: string, file: string, opts: ExtraMode
       const key = scalarText(doc, item.key);
       const value = resolved(doc, item.value as YamlNode | null);
       if (key === 'base_path') {
-        if (!isScalar(value) || typeof value.value !== 'string' || value.value.trim() === '') return fail(value ?? (item.key as YamlNode), `"${sectionName}.base_path" must be a folder path.`);
+        if (!isScalar(value) || typeof value.value !== 'string' || value.value.trim() === '')
+          return fail(value ?? (item.key as YamlNode), `"${sectionName}.base_path" must be a folder path.`);
         const expanded = expandVars(expandHome(value.value.trim(), env), env);
         basePath = path.resolve(yamlDir, expanded);
       } else if (key === 'is_default') {
-        if (!isScalar(value) || typeof value.value !== 'boolean') return fail(value ?? (item.key as YamlNode), `"${sectionName}.is_default" must be true or false.`);
+        if (!isScalar(value) || typeof value.value !== 'boolean')
+          return fail(value ?? (item.key as YamlNode), `"${sectionName}.is_default" must be true or false.`);
         isDefault = value.value;
       }
     }
@@ -115,7 +117,9 @@ export function parseExtraModelPaths(text: string, file: string, opts: ExtraMode
       if (key === 'base_path' || key === 'is_default') continue;
       const keyNode = item.key as YamlNode;
       const value = resolved(doc, item.value as YamlNode | null);
-      const entries = folderLines(value, () => fail(value ?? keyNode, `"${sectionName}.${key}" must be a folder path, one per line, or a list of them.`));
+      const entries = folderLines(value, () =>
+        fail(value ?? keyNode, `"${sectionName}.${key}" must be a folder path, one per line, or a list of them.`),
+      );
       const folder = mapLegacyFolder(key);
       if (!folder) {
         const kind = NON_MODEL_FOLDER_NAMES.includes(key) ? 'not a model folder' : 'not a model folder Latent Loom lists (a custom node folder?)';

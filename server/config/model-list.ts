@@ -66,12 +66,20 @@ export class ModelListCache {
 export const defaultModelListCache = new ModelListCache();
 
 /** Every listed file name of a key, sorted, each once. */
-export function listModels(paths: Pick<LoomPaths, 'models' | 'extraModelPaths'>, key: ModelFolderName, cache: ModelListCache = defaultModelListCache): string[] {
+export function listModels(
+  paths: Pick<LoomPaths, 'models' | 'extraModelPaths'>,
+  key: ModelFolderName,
+  cache: ModelListCache = defaultModelListCache,
+): string[] {
   return cache.get(paths, key).entries.map((e) => e.name);
 }
 
 /** Like listModels, with where each file is. */
-export function listModelEntries(paths: Pick<LoomPaths, 'models' | 'extraModelPaths'>, key: ModelFolderName, cache: ModelListCache = defaultModelListCache): ModelEntry[] {
+export function listModelEntries(
+  paths: Pick<LoomPaths, 'models' | 'extraModelPaths'>,
+  key: ModelFolderName,
+  cache: ModelListCache = defaultModelListCache,
+): ModelEntry[] {
   return [...cache.get(paths, key).entries];
 }
 

@@ -23,7 +23,12 @@ export type ModelNameResolution =
 
 type Paths = Pick<LoomPaths, 'models' | 'extraModelPaths'>;
 
-export function resolveModelName(paths: Paths, key: ModelFolderName, name: string, cache: ModelListCache = defaultModelListCache): ModelNameResolution {
+export function resolveModelName(
+  paths: Paths,
+  key: ModelFolderName,
+  name: string,
+  cache: ModelListCache = defaultModelListCache,
+): ModelNameResolution {
   const first = resolveIn(cache.get(paths, key), name);
   // a listing can outlive a file removed behind a link; look again once before answering
   if (first.ok && !statOrNull(first.path)?.isFile()) return resolveIn(cache.get(paths, key, { fresh: true }), name);
@@ -64,7 +69,15 @@ const indexCache = new WeakMap<ModelListing, Indexes>();
 function indexesOf(listing: ModelListing): Indexes {
   let ix = indexCache.get(listing);
   if (ix) return ix;
-  ix = { lower: new Map(), base: new Map(), lowerBase: new Map(), stem: new Map(), lowerStem: new Map(), baseStem: new Map(), lowerBaseStem: new Map() };
+  ix = {
+    lower: new Map(),
+    base: new Map(),
+    lowerBase: new Map(),
+    stem: new Map(),
+    lowerStem: new Map(),
+    baseStem: new Map(),
+    lowerBaseStem: new Map(),
+  };
   const add = (m: Map<string, ModelEntry[]>, k: string, e: ModelEntry) => {
     const list = m.get(k);
     if (list) list.push(e);
@@ -99,7 +112,12 @@ function resolveIn(listing: ModelListing, raw: string): ModelNameResolution {
   if (exact) return { ok: true, name: exact.name, path: exact.path, rule: 'exact' };
   const norm = normalizeModelName(raw);
   if (!norm.ok) {
-    return { ok: false, reason: 'refused', message: `${key} name ${JSON.stringify(raw)} refused: ${norm.why}; model names are relative to the ${key} folders.`, suggestions: [] };
+    return {
+      ok: false,
+      reason: 'refused',
+      message: `${key} name ${JSON.stringify(raw)} refused: ${norm.why}; model names are relative to the ${key} folders.`,
+      suggestions: [],
+    };
   }
   const name = norm.name;
   const ix = indexesOf(listing);
@@ -121,12 +139,22 @@ function resolveIn(listing: ModelListing, raw: string): ModelNameResolution {
     if (!applies || !found || found.length === 0) continue;
     if (found.length === 1) return { ok: true, name: found[0].name, path: found[0].path, rule };
     const names = found.map((e) => e.name);
-    return { ok: false, reason: 'ambiguous', message: `${key} name ${JSON.stringify(raw)} matches ${names.length} files: ${quoted(names)}; write the full name.`, suggestions: names };
+    return {
+      ok: false,
+      reason: 'ambiguous',
+      message: `${key} name ${JSON.stringify(raw)} matches ${names.length} files: ${quoted(names)}; write the full name.`,
+      suggestions: names,
+    };
   }
   const suggestions = closestModelNames(listing, name);
   const where = listing.roots.length === 1 ? listing.roots[0] : `any of ${listing.roots.join(', ')}`;
   const hint = suggestions.length > 0 ? ` Did you mean ${quoted(suggestions)}?` : '';
-  return { ok: false, reason: 'not-found', message: `${key} file ${JSON.stringify(raw)} not found in ${where} (${listing.entries.length} listed).${hint}`, suggestions };
+  return {
+    ok: false,
+    reason: 'not-found',
+    message: `${key} file ${JSON.stringify(raw)} not found in ${where} (${listing.entries.length} listed).${hint}`,
+    suggestions,
+  };
 }
 
 /**

@@ -46,7 +46,11 @@ export function resolvePaths(over: PathOverrides = {}, env: Readonly<Record<stri
   return paths;
 }
 
-function extraModelPathFiles(root: string, flag: string | readonly string[] | undefined, env: Readonly<Record<string, string | undefined>>): string[] {
+function extraModelPathFiles(
+  root: string,
+  flag: string | readonly string[] | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): string[] {
   const files: string[] = [];
   const inRoot = path.join(root, EXTRA_MODEL_PATHS_FILE);
   if (fs.statSync(inRoot, { throwIfNoEntry: false })?.isFile()) files.push(inRoot);

@@ -9,7 +9,10 @@ import { safeJoin } from './paths';
 
 /** A name refused because it leaves its root, by `..` or through a symlink. */
 export class PathEscapeError extends Error {
-  constructor(readonly name: string, readonly root: string) {
+  constructor(
+    readonly name: string,
+    readonly root: string,
+  ) {
     super(`"${name}" leaves the ${path.basename(root)}/ folder`);
     this.name = 'PathEscapeError';
   }
@@ -17,7 +20,10 @@ export class PathEscapeError extends Error {
 
 /** A name whose parent is a file (e.g. `q.png/r.png` when `q.png` exists). */
 export class NotAFolderError extends Error {
-  constructor(readonly name: string, readonly component: string) {
+  constructor(
+    readonly name: string,
+    readonly component: string,
+  ) {
     super(`"${component}" is a file, so "${name}" cannot be created inside it`);
     this.name = 'NotAFolderError';
   }

@@ -62,7 +62,11 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /**
  * The access policy for binding `bindHost`. Throws AccessConfigError for setups that would expose
@@ -159,7 +163,8 @@ export function checkAccess(policy: AccessPolicy, req: http.IncomingMessage, opt
   if (!hostname) return { ok: false, status: 400, message: 'Malformed Host header.' };
   if (!policy.anyHost && !policy.allowedHosts.has(hostname)) {
     return {
-      ok: false, status: 403,
+      ok: false,
+      status: 403,
       message: `Host "${hostname}" is not one this server answers to (DNS rebinding protection). To reach it under that name, add it to LOOM_ALLOWED_HOSTS.`,
     };
   }
@@ -171,13 +176,18 @@ export function checkAccess(policy: AccessPolicy, req: http.IncomingMessage, opt
   // browsers that send Fetch Metadata: refuse cross-site requests except plain top-level navigation
   const site = header(req, 'sec-fetch-site');
   if (site === 'cross-site' && !(origin !== undefined && sameOrigin(policy, origin, hostHeader))) {
-    const navigation = !unsafe && header(req, 'sec-fetch-mode') === 'navigate' && !['iframe', 'frame', 'object', 'embed'].includes(header(req, 'sec-fetch-dest') ?? '');
+    const navigation =
+      !unsafe &&
+      header(req, 'sec-fetch-mode') === 'navigate' &&
+      !['iframe', 'frame', 'object', 'embed'].includes(header(req, 'sec-fetch-dest') ?? '');
     if (!navigation) return { ok: false, status: 403, message: 'Cross-site request refused.' };
   }
   if (!authorised(policy, req)) {
     return {
-      ok: false, status: 401,
-      message: 'This server needs its API token: send "Authorization: Bearer <token>", or open the URL printed at startup (…/?token=…) once in this browser.',
+      ok: false,
+      status: 401,
+      message:
+        'This server needs its API token: send "Authorization: Bearer <token>", or open the URL printed at startup (…/?token=…) once in this browser.',
     };
   }
   return { ok: true };
@@ -206,11 +216,13 @@ export function handleTokenLogin(policy: AccessPolicy, req: http.IncomingMessage
   url.searchParams.delete('token');
   const location = `${url.pathname}${url.search}`;
   const secure = (req.socket as { encrypted?: boolean }).encrypted ? '; Secure' : '';
-  res.writeHead(303, {
-    location,
-    'set-cookie': `${SESSION_COOKIE}=${sessionValue(policy.token)}; Path=/; HttpOnly; SameSite=Strict${secure}`,
-    'cache-control': 'no-store',
-  }).end();
+  res
+    .writeHead(303, {
+      location,
+      'set-cookie': `${SESSION_COOKIE}=${sessionValue(policy.token)}; Path=/; HttpOnly; SameSite=Strict${secure}`,
+      'cache-control': 'no-store',
+    })
+    .end();
   return true;
 }
 

@@ -26,8 +26,12 @@ async function main(): Promise<void> {
     host: process.env.HOST ?? '127.0.0.1',
     port: Number(process.env.PORT ?? 3000),
     workers: parseWorkerCount(values.workers ?? process.env.LOOM_WORKERS),
-    modelsDir: values['models-dir'], extraModelPaths: values['extra-model-paths'], inputDir: values['input-dir'], outputDir: values['output-dir'],
-    workflowsDir: values['workflows-dir'], stateDir: values['state-dir'],
+    modelsDir: values['models-dir'],
+    extraModelPaths: values['extra-model-paths'],
+    inputDir: values['input-dir'],
+    outputDir: values['output-dir'],
+    workflowsDir: values['workflows-dir'],
+    stateDir: values['state-dir'],
   });
   const shutdown = async () => {
     await stop();
@@ -39,6 +43,12 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   // configuration refusals are one clear line, not a stack trace
-  console.error(e instanceof AccessConfigError || (e instanceof Error && /^LOOM_\w+=/.test(e.message)) ? `Latent Loom: ${e.message}` : e instanceof Error ? `Latent Loom could not start: ${e.message}` : e);
+  console.error(
+    e instanceof AccessConfigError || (e instanceof Error && /^LOOM_\w+=/.test(e.message))
+      ? `Latent Loom: ${e.message}`
+      : e instanceof Error
+        ? `Latent Loom could not start: ${e.message}`
+        : e,
+  );
   process.exit(1);
 });

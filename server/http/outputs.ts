@@ -14,12 +14,18 @@ import { sendError } from './reply';
 import { fsErrorStatus } from './upload';
 
 const TYPES: Record<string, string> = {
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif',
-  '.latent': 'application/octet-stream', '.safetensors': 'application/octet-stream',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.latent': 'application/octet-stream',
+  '.safetensors': 'application/octet-stream',
 };
 
 export async function serveOutput(outputDir: string, urlPath: string, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(req, res, 405, 'Outputs are read-only (GET).', { headers: { allow: 'GET, HEAD' } });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendError(req, res, 405, 'Outputs are read-only (GET).', { headers: { allow: 'GET, HEAD' } });
   let rel: string;
   try {
     rel = decodeURIComponent(urlPath);

@@ -33,7 +33,13 @@ export function setSecurityHeaders(res: http.ServerResponse): void {
  * Answers an error: tRPC's error envelope under /api/trpc, `{error}` JSON under /api, text elsewhere.
  * `close` ends the connection after the reply (a body we refused to read is still arriving).
  */
-export function sendError(req: http.IncomingMessage, res: http.ServerResponse, status: number, message: string, opts: { close?: boolean; headers?: Record<string, string> } = {}): void {
+export function sendError(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  status: number,
+  message: string,
+  opts: { close?: boolean; headers?: Record<string, string> } = {},
+): void {
   if (res.headersSent || res.destroyed) {
     if (!res.writableEnded) res.destroy();
     return;

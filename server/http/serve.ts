@@ -36,7 +36,8 @@ async function loadUi(): Promise<RequestHandler> {
 export function parseWorkerCount(raw: string | undefined, dflt = 1): number {
   if (raw === undefined || raw.trim() === '') return dflt;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > Math.max(64, os.cpus().length * 4)) throw new Error(`--workers ${raw}: expected a whole number from 0 to 64.`);
+  if (!Number.isInteger(n) || n < 0 || n > Math.max(64, os.cpus().length * 4))
+    throw new Error(`--workers ${raw}: expected a whole number from 0 to 64.`);
   return n;
 }
 
@@ -63,7 +64,9 @@ export async function startServe(opts: ServeOptions): Promise<{ url: string; sto
     console.log(`API token (generated for this run; set LOOM_API_TOKEN to keep one): ${access.token}`);
     console.log(`Open ${signInUrl(access, url)} once in your browser to sign in; API clients send "Authorization: Bearer <token>".`);
   } else if (access.tokenSource === 'env') {
-    console.log(`Token required (LOOM_API_TOKEN): open ${url}/?token=<LOOM_API_TOKEN> once in your browser; API clients send "Authorization: Bearer <token>".`);
+    console.log(
+      `Token required (LOOM_API_TOKEN): open ${url}/?token=<LOOM_API_TOKEN> once in your browser; API clients send "Authorization: Bearer <token>".`,
+    );
   }
   engine.start();
   return {

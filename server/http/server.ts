@@ -133,7 +133,13 @@ export function createLoomServer(opts: LoomServerOptions): http.Server {
     if (allowed && Number(req.headers['content-length'] ?? 0) > limit.value) {
       setSecurityHeaders(res);
       const what = upload ? 'The upload' : 'The request body';
-      return sendError(req, res, 413, `${what} is too large: ${describeLimit(upload ? 'an upload' : 'a request body', upload ? limits.upload : limits.body, 'bytes')}.`, { close: true });
+      return sendError(
+        req,
+        res,
+        413,
+        `${what} is too large: ${describeLimit(upload ? 'an upload' : 'a request body', upload ? limits.upload : limits.body, 'bytes')}.`,
+        { close: true },
+      );
     }
     // a refused caller gets its 401/403 before sending anything
     if (allowed) res.writeContinue();

@@ -44,9 +44,11 @@ function receive(req: http.IncomingMessage, onChunk: (chunk: Buffer) => Promise<
     let writing: Promise<void> = Promise.resolve();
     const onData = (chunk: Buffer) => {
       req.pause();
-      writing = writing.then(() => onChunk(chunk)).then(() => {
-        if (!settled) req.resume();
-      });
+      writing = writing
+        .then(() => onChunk(chunk))
+        .then(() => {
+          if (!settled) req.resume();
+        });
       writing.catch(finish);
     };
     const onEnd = () => void writing.then(() => finish(), finish);
@@ -59,7 +61,8 @@ function receive(req: http.IncomingMessage, onChunk: (chunk: Buffer) => Promise<
 }
 
 export async function handleUpload(inputDir: string, limit: Limit, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  if (req.method !== 'PUT') return sendError(req, res, 405, 'Use PUT /api/inputs/<name> with the file as the body.', { close: true, headers: { allow: 'PUT' } });
+  if (req.method !== 'PUT')
+    return sendError(req, res, 405, 'Use PUT /api/inputs/<name> with the file as the body.', { close: true, headers: { allow: 'PUT' } });
   let name: string;
   try {
     name = decodeURIComponent((req.url ?? '').slice(UPLOAD_PREFIX.length).split('?')[0]);
@@ -69,7 +72,13 @@ export async function handleUpload(inputDir: string, limit: Limit, req: http.Inc
   const format = UPLOAD_EXTENSIONS[path.extname(name).toLowerCase()];
   const hidden = name.split('/').some((part) => part.startsWith('.'));
   if (!safeJoin(inputDir, name) || !format || hidden) {
-    return sendError(req, res, 400, `The name must be a relative file name (no "..", no dot files) ending in ${Object.keys(UPLOAD_EXTENSIONS).join(', ')}.`, { close: true });
+    return sendError(
+      req,
+      res,
+      400,
+      `The name must be a relative file name (no "..", no dot files) ending in ${Object.keys(UPLOAD_EXTENSIONS).join(', ')}.`,
+      { close: true },
+    );
   }
   const tooLarge = `The upload is too large: ${describeLimit('an upload', limit, 'bytes')}.`;
   if (Number(req.headers['content-length'] ?? 0) > limit.value) return sendError(req, res, 413, tooLarge, { close: true });
@@ -78,7 +87,8 @@ export async function handleUpload(inputDir: string, limit: Limit, req: http.Inc
   try {
     pending = await openAtomic(name, { root: inputDir });
   } catch (e) {
-    if (e instanceof PathEscapeError) return sendError(req, res, 403, `"${name}" leads outside the input folder (through a symbolic link).`, { close: true });
+    if (e instanceof PathEscapeError)
+      return sendError(req, res, 403, `"${name}" leads outside the input folder (through a symbolic link).`, { close: true });
     if (e instanceof NotAFolderError) return sendError(req, res, 409, e.message, { close: true });
     const known = fsErrorStatus(e);
     if (known) return sendError(req, res, known.status, known.message, { close: true });

@@ -17,7 +17,10 @@ export function nodeCacheKey(
     const v = params[p.name];
     return [p.name, p.kind === 'seed' ? String(parseSeed(v) ?? v) : v];
   });
-  const sorted = (o: Readonly<Record<string, string>>) => Object.keys(o).sort().map((k) => [k, o[k]]);
+  const sorted = (o: Readonly<Record<string, string>>) =>
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]);
   const text = JSON.stringify([schema.id, schema.version, canonParams, sorted(inputKeys), sorted(files)]);
   return crypto.createHash('sha256').update(text).digest('hex');
 }

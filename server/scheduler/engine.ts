@@ -73,7 +73,7 @@ export class Engine {
     this.schemas = (opts.registry ?? REGISTRY).schemas;
     this.preparer = createPreparer(this.schemas, opts.paths);
     // an in-memory engine (CLI in-process run) never joins the shared queue, whatever the environment says
-    this.databaseUrl = opts.databaseUrl === null || opts.durable === false ? undefined : opts.databaseUrl ?? databaseUrlFromEnv();
+    this.databaseUrl = opts.databaseUrl === null || opts.durable === false ? undefined : (opts.databaseUrl ?? databaseUrlFromEnv());
     this.settings = { ...queueSettingsFromEnv(), ...opts.queue };
     this.log = opts.log ?? ((m) => console.warn(m));
     // the shared store numbers events itself (one feed for every API process)
@@ -100,16 +100,31 @@ export class Engine {
 
   private async connect(): Promise<void> {
     const handle = await openStore({
-      databaseUrl: this.databaseUrl, stateDir: this.opts.durable === false ? null : this.opts.paths.state, events: this.events, log: this.log,
+      databaseUrl: this.databaseUrl,
+      stateDir: this.opts.durable === false ? null : this.opts.paths.state,
+      events: this.events,
+      log: this.log,
     });
     this.handle = handle;
     const executors = this.opts.executors ?? (this.opts.executor ? [this.opts.executor] : []);
     const tag = `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
-    this.loops = executors.map((executor, i) => new WorkerLoop({
-      id: executors.length === 1 ? tag : `${tag}-${i + 1}`, store: handle.store, notifier: handle.notifier, executor, paths: this.opts.paths, schemas: this.schemas,
-      leaseMs: this.settings.leaseMs, retries: this.settings.retries, pollMs: this.settings.pollMs, modelBudgetBytes: DEFAULT_MODEL_BUDGET,
-      placement: { stealAfter: this.settings.stealAfter, stealAfterMs: this.settings.stealAfterMs, fifo: this.settings.fifo }, log: this.log,
-    }));
+    this.loops = executors.map(
+      (executor, i) =>
+        new WorkerLoop({
+          id: executors.length === 1 ? tag : `${tag}-${i + 1}`,
+          store: handle.store,
+          notifier: handle.notifier,
+          executor,
+          paths: this.opts.paths,
+          schemas: this.schemas,
+          leaseMs: this.settings.leaseMs,
+          retries: this.settings.retries,
+          pollMs: this.settings.pollMs,
+          modelBudgetBytes: DEFAULT_MODEL_BUDGET,
+          placement: { stealAfter: this.settings.stealAfter, stealAfterMs: this.settings.stealAfterMs, fifo: this.settings.fifo },
+          log: this.log,
+        }),
+    );
     if (!this.databaseUrl) {
       // embedded: this process is the store's only user, so a job still "running" was cut off by a crash
       const r = await handle.store.reapExpired({ maxRetries: this.settings.retries, orphansUnless: this.loops.map((l) => l.id) });
@@ -128,11 +143,15 @@ export class Engine {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.ready.then(() => {
-      if (this.closed || !this.handle) return;
-      for (const loop of this.loops) loop.start();
-      if (this.databaseUrl) this.stopReaper = startReaper(this.handle, { leaseMs: this.settings.leaseMs, retries: this.settings.retries, log: this.log });
-    }, (e: unknown) => this.log(`engine: store did not open: ${e instanceof Error ? e.message : String(e)}`));
+    this.ready.then(
+      () => {
+        if (this.closed || !this.handle) return;
+        for (const loop of this.loops) loop.start();
+        if (this.databaseUrl)
+          this.stopReaper = startReaper(this.handle, { leaseMs: this.settings.leaseMs, retries: this.settings.retries, log: this.log });
+      },
+      (e: unknown) => this.log(`engine: store did not open: ${e instanceof Error ? e.message : String(e)}`),
+    );
   }
 
   /** Parses any accepted format, applies overrides, resolves renamed models, validates (big workflows off this thread). */
@@ -151,7 +170,14 @@ export class Engine {
     if (!prepared.workflow || prepared.errors.length > 0) throw new WorkflowInvalidError(prepared.errors);
     const withMeta = opts.meta ? { ...prepared.workflow, meta: { ...prepared.workflow.meta, ...opts.meta } } : prepared.workflow;
     const { workflow, keys } = withPlacementKeys(withMeta, this.schemas, this.opts.paths);
-    const job: JobRecord = { id: opts.id ?? crypto.randomUUID(), status: 'queued', workflow, createdAt: new Date().toISOString(), files: [], attempts: 0 };
+    const job: JobRecord = {
+      id: opts.id ?? crypto.randomUUID(),
+      status: 'queued',
+      workflow,
+      createdAt: new Date().toISOString(),
+      files: [],
+      attempts: 0,
+    };
     await store.insertJob({ id: job.id, workflow, createdAt: job.createdAt, title: workflow.meta?.title ?? null, modelKeys: keys });
     this.start();
     // the shared store wakes workers in the insert's own transaction; workers poll anyway

@@ -1,7 +1,17 @@
 /** Validation error codes: one per kind of problem a person can fix. */
 export const VALIDATION_CODES = [
-  'MISSING_INPUT', 'TYPE_MISMATCH', 'VALUE_OUT_OF_RANGE', 'INVALID_OPTION', 'INVALID_VALUE', 'MODEL_NOT_FOUND',
-  'FILE_NOT_FOUND', 'INVALID_WORKFLOW', 'CYCLE', 'UNKNOWN_NODE_TYPE', 'NO_OUTPUT_NODE', 'BAD_LINK',
+  'MISSING_INPUT',
+  'TYPE_MISMATCH',
+  'VALUE_OUT_OF_RANGE',
+  'INVALID_OPTION',
+  'INVALID_VALUE',
+  'MODEL_NOT_FOUND',
+  'FILE_NOT_FOUND',
+  'INVALID_WORKFLOW',
+  'CYCLE',
+  'UNKNOWN_NODE_TYPE',
+  'NO_OUTPUT_NODE',
+  'BAD_LINK',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 

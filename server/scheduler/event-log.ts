@@ -6,7 +6,10 @@ export class EventLog {
   private readonly listeners = new Set<(e: JobEvent) => void>();
   private lastId: number;
 
-  constructor(private readonly capacity = 5000, startId = Date.now() * 1000) {
+  constructor(
+    private readonly capacity = 5000,
+    startId = Date.now() * 1000,
+  ) {
     this.lastId = startId;
   }
 

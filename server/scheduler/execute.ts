@@ -34,7 +34,11 @@ export interface ExecuteOptions {
 
 /** A node failure: which node, the user's one line, and the original error as `cause` (the server logs its stack). */
 export class NodeFailedError extends Error {
-  constructor(readonly nodeId: string, message: string, options?: { cause?: unknown; input?: string }) {
+  constructor(
+    readonly nodeId: string,
+    message: string,
+    options?: { cause?: unknown; input?: string },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'NodeFailedError';
     this.input = options?.input;
@@ -91,7 +95,10 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
       }
       // a widget driven by a link: its value is checked like a typed one
       const problem = isScalar(value) ? checkParam(param, value) : { message: `expected a value, got ${typeof value}` };
-      if (problem) throw new NodeFailedError(nodeId, `${label}: widget "${name}" got ${JSON.stringify(value)} from "${link.node}": ${problem.message}.`, { input: name });
+      if (problem)
+        throw new NodeFailedError(nodeId, `${label}: widget "${name}" got ${JSON.stringify(value)} from "${link.node}": ${problem.message}.`, {
+          input: name,
+        });
       params[name] = value as ParamValue;
     }
     const fingerprint = await fileFingerprints(schema, params, opts.paths);
@@ -117,7 +124,12 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
         params: await typedParams(schema, params, opts.paths),
         inputs: checkedInputs(schema, inputs),
         ctx: {
-          nodeId, signal: opts.signal, paths: opts.paths, models: opts.models, workflow: opts.workflow, schemas,
+          nodeId,
+          signal: opts.signal,
+          paths: opts.paths,
+          models: opts.models,
+          workflow: opts.workflow,
+          schemas,
           progress: (step, total, preview, stage) => {
             const encoded = preview && opts.encodePreview ? opts.encodePreview(preview) : undefined;
             emit({ type: 'node.progress', jobId, nodeId, step, total, ...(encoded ? { preview: encoded } : {}), ...(stage ? { stage } : {}) });
@@ -137,7 +149,13 @@ export async function executeWorkflow(opts: ExecuteOptions): Promise<{ files: Ou
     warmFrom(nodeId);
     cache.set(key, { outputs, files: nodeFiles });
     files.push(...nodeFiles);
-    emit({ type: 'node.finished', jobId, nodeId, ms: Math.round(performance.now() - started), ...(nodeFiles.length > 0 ? { files: nodeFiles } : {}) });
+    emit({
+      type: 'node.finished',
+      jobId,
+      nodeId,
+      ms: Math.round(performance.now() - started),
+      ...(nodeFiles.length > 0 ? { files: nodeFiles } : {}),
+    });
   }
   cache.retainOnly(new Set(keys.values()));
   return { files };

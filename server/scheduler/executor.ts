@@ -24,7 +24,11 @@ export interface FreeRequest {
 }
 
 export class JobFailure extends Error {
-  constructor(message: string, readonly nodeId?: string, readonly input?: string) {
+  constructor(
+    message: string,
+    readonly nodeId?: string,
+    readonly input?: string,
+  ) {
     super(message);
     this.name = 'JobFailure';
   }

@@ -20,7 +20,12 @@ export function ancestors(wf: Workflow, roots: readonly string[]): Set<string> {
   return seen;
 }
 
-const depsOf = (wf: Workflow, id: string, ids: ReadonlySet<string>) => new Set(Object.values(wf.nodes[id].inputs).map((l) => l.node).filter((n) => ids.has(n)));
+const depsOf = (wf: Workflow, id: string, ids: ReadonlySet<string>) =>
+  new Set(
+    Object.values(wf.nodes[id].inputs)
+      .map((l) => l.node)
+      .filter((n) => ids.has(n)),
+  );
 
 /**
  * Kahn's algorithm over `ids`; ready nodes run in id order so plans are deterministic (a binary heap keeps it

@@ -25,7 +25,17 @@ export function createInProcessExecutor(paths: LoomPaths, registry: Registry = R
     async run(job, emit, signal) {
       running++;
       try {
-        return await executeWorkflow({ jobId: job.id, workflow: job.workflow, registry, cache, models, paths, signal, emit, encodePreview: previewDataUrl });
+        return await executeWorkflow({
+          jobId: job.id,
+          workflow: job.workflow,
+          registry,
+          cache,
+          models,
+          paths,
+          signal,
+          emit,
+          encodePreview: previewDataUrl,
+        });
       } catch (e) {
         if (signal.aborted) throw e;
         // the user gets one line; the log keeps the whole chain

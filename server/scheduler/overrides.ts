@@ -34,7 +34,8 @@ export function parseSetArg(arg: string): [string, ParamValue] {
   if (eq <= 0) throw new Error(`--set expects node.param=value, got "${arg}"`);
   const raw = arg.slice(eq + 1);
   let value: ParamValue = raw;
-  if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(raw)) value = Number.isSafeInteger(Number(raw)) || raw.includes('.') || /e/i.test(raw) ? Number(raw) : raw;
+  if (/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(raw))
+    value = Number.isSafeInteger(Number(raw)) || raw.includes('.') || /e/i.test(raw) ? Number(raw) : raw;
   else if (raw === 'true' || raw === 'false') value = raw === 'true';
   return [arg.slice(0, eq), value];
 }
@@ -43,7 +44,8 @@ export function parseSetArg(arg: string): [string, ParamValue] {
 function coerce(spec: ParamSpec, value: ParamValue): ParamValue {
   const textual = spec.kind === 'text' || spec.kind === 'select' || spec.kind === 'model' || spec.kind === 'image';
   if (textual && typeof value !== 'string') return String(value);
-  if ((spec.kind === 'number' || spec.kind === 'int') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
+  if ((spec.kind === 'number' || spec.kind === 'int') && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)))
+    return Number(value);
   if (spec.kind === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
   return value;
 }

@@ -24,9 +24,15 @@ export function validateWorkflow(saved: Workflow, schemas: SchemaMap, env: Valid
   const { workflow: wf, cut } = executableGraph(saved, schemas);
   const outputs = outputNodeIds(wf, schemas);
   if (outputs.length === 0) {
-    const unknown = Object.values(wf.nodes).filter((n) => !getSchema(n.type, schemas)).map((n) => n.type);
+    const unknown = Object.values(wf.nodes)
+      .filter((n) => !getSchema(n.type, schemas))
+      .map((n) => n.type);
     const hint = unknown.length ? ` (unknown node types here, possibly outputs: ${[...new Set(unknown)].join(', ')})` : '';
-    errors.push({ code: 'NO_OUTPUT_NODE', nodeId: null, message: `The workflow has no output node to run (SaveImage, PreviewImage, SaveLatent, CheckpointSave…)${hint}.` });
+    errors.push({
+      code: 'NO_OUTPUT_NODE',
+      nodeId: null,
+      message: `The workflow has no output node to run (SaveImage, PreviewImage, SaveLatent, CheckpointSave…)${hint}.`,
+    });
   }
   // only what an output needs must be complete; a half-built branch elsewhere does not block a run
   const needed = outputs.length > 0 ? ancestors(wf, outputs) : new Set<string>();
@@ -50,15 +56,30 @@ function capped(errors: ValidationError[]): ValidationError[] {
   ];
 }
 
-function checkNode(wf: Workflow, id: string, schemas: SchemaMap, env: ValidationEnv, errors: ValidationError[], cut: Map<string, string> | undefined): void {
+function checkNode(
+  wf: Workflow,
+  id: string,
+  schemas: SchemaMap,
+  env: ValidationEnv,
+  errors: ValidationError[],
+  cut: Map<string, string> | undefined,
+): void {
   const node = wf.nodes[id];
   const schema = getSchema(node.type, schemas);
   if (!schema) {
-    errors.push({ code: 'UNKNOWN_NODE_TYPE', nodeId: id, message: `"${node.type}" is not a node type this build knows (kept as a placeholder); an output needs it, so the workflow cannot run.` });
+    errors.push({
+      code: 'UNKNOWN_NODE_TYPE',
+      nodeId: id,
+      message: `"${node.type}" is not a node type this build knows (kept as a placeholder); an output needs it, so the workflow cannot run.`,
+    });
     return;
   }
   if (node.version > schema.version) {
-    errors.push({ code: 'UNKNOWN_NODE_TYPE', nodeId: id, message: `${schema.title} was saved by a newer Latent Loom (node version ${node.version}; this build knows ${schema.version}).` });
+    errors.push({
+      code: 'UNKNOWN_NODE_TYPE',
+      nodeId: id,
+      message: `${schema.title} was saved by a newer Latent Loom (node version ${node.version}; this build knows ${schema.version}).`,
+    });
   }
   for (const [name, link] of Object.entries(node.inputs)) {
     const check = linkCheck(wf, link, { node: id, input: name }, schemas);
@@ -71,7 +92,12 @@ function checkNode(wf: Workflow, id: string, schemas: SchemaMap, env: Validation
   for (const spec of schema.inputs) {
     if (node.inputs[spec.name] || spec.optional) continue;
     const why = cut?.get(spec.name);
-    errors.push({ code: 'MISSING_INPUT', nodeId: id, input: spec.name, message: `Input "${spec.name}" (${spec.type}) is not connected${why ? `: ${why}` : ''}.` });
+    errors.push({
+      code: 'MISSING_INPUT',
+      nodeId: id,
+      input: spec.name,
+      message: `Input "${spec.name}" (${spec.type}) is not connected${why ? `: ${why}` : ''}.`,
+    });
   }
   const params = withDefaults(schema.params, node.params);
   for (const spec of schema.params) {
@@ -90,7 +116,12 @@ function checkNode(wf: Workflow, id: string, schemas: SchemaMap, env: Validation
       }
     }
     if (spec.kind === 'image' && !env.inputFileExists(v as string)) {
-      errors.push({ code: 'FILE_NOT_FOUND', nodeId: id, input: spec.name, message: v === '' ? 'No input file chosen.' : `File "${v}" not found in input/.` });
+      errors.push({
+        code: 'FILE_NOT_FOUND',
+        nodeId: id,
+        input: spec.name,
+        message: v === '' ? 'No input file chosen.' : `File "${v}" not found in input/.`,
+      });
     }
   }
 }

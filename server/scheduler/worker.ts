@@ -34,11 +34,15 @@ port.on('message', (msg: ToWorker) => {
     .run(msg.job, (event) => send({ type: 'event', event }), ac.signal)
     .then(
       (result) => send({ type: 'done', jobId: msg.job.id, files: result.files }),
-      (e: unknown) => send({
-        type: 'error', jobId: msg.job.id, cancelled: ac.signal.aborted,
-        message: e instanceof Error ? e.message : String(e),
-        nodeId: e instanceof JobFailure ? e.nodeId : undefined, input: e instanceof JobFailure ? e.input : undefined,
-      }),
+      (e: unknown) =>
+        send({
+          type: 'error',
+          jobId: msg.job.id,
+          cancelled: ac.signal.aborted,
+          message: e instanceof Error ? e.message : String(e),
+          nodeId: e instanceof JobFailure ? e.nodeId : undefined,
+          input: e instanceof JobFailure ? e.input : undefined,
+        }),
     )
     .finally(() => running.delete(msg.job.id));
 });

@@ -33,7 +33,10 @@ export function classifyStoreError(e: unknown): unknown {
   const message = e instanceof Error ? e.message : String(e);
   // SQLite reports ENOSPC on its files as SQLITE_FULL; PostgreSQL as SQLSTATE 53100
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === '53100') return new StoreFullError(message, { cause: e });
-  if ((code && (PG_GONE.has(code) || SOCKET_GONE.has(code))) || /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message)) {
+  if (
+    (code && (PG_GONE.has(code) || SOCKET_GONE.has(code))) ||
+    /Connection terminated|connection timeout|Client has encountered a connection error|not queryable/i.test(message)
+  ) {
     return new StoreUnavailableError(message, { cause: e });
   }
   return e;

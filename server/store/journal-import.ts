@@ -23,19 +23,34 @@ export async function importJournal(db: Kysely<Database>, stateDir: string, warn
     for (const job of jobs) {
       const exists = await trx.selectFrom('jobs').select('id').where('id', '=', job.id).executeTakeFirst();
       if (exists) continue; // a crash between commit and rename: already imported
-      await trx.insertInto('jobs').values({
-        id: job.id, status: job.status, workflow: JSON.stringify(job.workflow), title: job.workflow.meta?.title ?? null, model_keys: '[]',
-        created_at: job.createdAt, enqueued_ms: Date.parse(job.createdAt) || 0, started_at: job.startedAt ?? null, finished_at: job.finishedAt ?? null,
-        files: JSON.stringify(job.files), error: job.error ? JSON.stringify(job.error) : null,
-        // the journal counted restarts (starts after the first); the store counts starts
-        attempts: job.startedAt ? job.attempts + 1 : 0,
-        lease_owner: job.status === 'running' ? JOURNAL_OWNER : null, lease_expires_ms: job.status === 'running' ? 0 : null,
-        cancel_requested: 0,
-      }).execute();
+      await trx
+        .insertInto('jobs')
+        .values({
+          id: job.id,
+          status: job.status,
+          workflow: JSON.stringify(job.workflow),
+          title: job.workflow.meta?.title ?? null,
+          model_keys: '[]',
+          created_at: job.createdAt,
+          enqueued_ms: Date.parse(job.createdAt) || 0,
+          started_at: job.startedAt ?? null,
+          finished_at: job.finishedAt ?? null,
+          files: JSON.stringify(job.files),
+          error: job.error ? JSON.stringify(job.error) : null,
+          // the journal counted restarts (starts after the first); the store counts starts
+          attempts: job.startedAt ? job.attempts + 1 : 0,
+          lease_owner: job.status === 'running' ? JOURNAL_OWNER : null,
+          lease_expires_ms: job.status === 'running' ? 0 : null,
+          cancel_requested: 0,
+        })
+        .execute();
       imported++;
     }
-    await trx.insertInto('meta').values({ key: 'journal_imported', value: JSON.stringify({ at: new Date().toISOString(), jobs: jobs.length }) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify({ at: new Date().toISOString(), jobs: jobs.length }) })).execute();
+    await trx
+      .insertInto('meta')
+      .values({ key: 'journal_imported', value: JSON.stringify({ at: new Date().toISOString(), jobs: jobs.length }) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify({ at: new Date().toISOString(), jobs: jobs.length }) }))
+      .execute();
   });
   fs.renameSync(file, `${file}.imported`);
   return imported;

@@ -12,7 +12,19 @@ import { classifyStoreError } from './errors';
 import { rankJobs, type Candidate, type Choice } from './placement';
 import type { Database, JobsTable } from './schema';
 import type {
-  ClaimOptions, Claimed, JobPage, JobQuery, JobStore, LeaseState, LibraryEntry, NewJob, Placement, ReapResult, StoreKind, WorkerAd, WorkerStatus,
+  ClaimOptions,
+  Claimed,
+  JobPage,
+  JobQuery,
+  JobStore,
+  LeaseState,
+  LibraryEntry,
+  NewJob,
+  Placement,
+  ReapResult,
+  StoreKind,
+  WorkerAd,
+  WorkerStatus,
 } from './types';
 
 /** How job events leave a transaction: written inside it (PostgreSQL) or delivered after it commits (embedded). */
@@ -32,7 +44,9 @@ const CLAIM_WINDOW = 256;
 
 /** The database's clock in milliseconds: leases compare against one clock whichever host writes them. */
 export function nowMsExpr(kind: StoreKind): RawBuilder<number> {
-  return kind === 'postgres' ? sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint` : sql<number>`cast(unixepoch('subsec') * 1000 as integer)`;
+  return kind === 'postgres'
+    ? sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`
+    : sql<number>`cast(unixepoch('subsec') * 1000 as integer)`;
 }
 
 const parseJson = <T>(text: string | null, fallback: T): T => (text === null ? fallback : (JSON.parse(text) as T));
@@ -82,16 +96,25 @@ export class KyselyJobStore implements JobStore {
 
   private async tx<T>(fn: (trx: Transaction<Database>, emit: Emit) => Promise<T>): Promise<T> {
     const pending: JobEventBody[] = [];
-    const result = await this.run(() => this.db.transaction().execute((trx) => fn(trx, async (body) => {
-      if (this.events.writeInTx) await this.events.writeInTx(trx, body);
-      else pending.push(body);
-    })));
+    const result = await this.run(() =>
+      this.db.transaction().execute((trx) =>
+        fn(trx, async (body) => {
+          if (this.events.writeInTx) await this.events.writeInTx(trx, body);
+          else pending.push(body);
+        }),
+      ),
+    );
     for (const body of pending) this.events.afterCommit?.(body);
     return result;
   }
 
   private async position(trx: Kysely<Database>, seq: number): Promise<number> {
-    const r = await trx.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'queued').where('seq', '<=', seq).executeTakeFirstOrThrow();
+    const r = await trx
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', '=', 'queued')
+      .where('seq', '<=', seq)
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -126,10 +149,22 @@ export class KyselyJobStore implements JobStore {
   }
 
   private async insertOne(trx: Kysely<Database>, emit: Emit, job: NewJob): Promise<{ position: number }> {
-    const { seq } = await trx.insertInto('jobs').values({
-      id: job.id, status: 'queued', workflow: JSON.stringify(job.workflow), title: job.title, model_keys: JSON.stringify(job.modelKeys),
-      created_at: job.createdAt, enqueued_ms: this.now, files: '[]', attempts: 0, cancel_requested: 0,
-    }).returning('seq').executeTakeFirstOrThrow();
+    const { seq } = await trx
+      .insertInto('jobs')
+      .values({
+        id: job.id,
+        status: 'queued',
+        workflow: JSON.stringify(job.workflow),
+        title: job.title,
+        model_keys: JSON.stringify(job.modelKeys),
+        created_at: job.createdAt,
+        enqueued_ms: this.now,
+        files: '[]',
+        attempts: 0,
+        cancel_requested: 0,
+      })
+      .returning('seq')
+      .executeTakeFirstOrThrow();
     const position = await this.position(trx, Number(seq));
     await emit({ type: 'job.queued', jobId: job.id, position });
     return { position };
@@ -145,7 +180,11 @@ export class KyselyJobStore implements JobStore {
   listJobs(q: JobQuery = {}): Promise<JobPage> {
     const limit = Math.max(1, Math.min(q.limit ?? 100, 1000));
     return this.run(async () => {
-      let query = this.db.selectFrom('jobs').selectAll().orderBy('seq', 'desc').limit(limit + 1);
+      let query = this.db
+        .selectFrom('jobs')
+        .selectAll()
+        .orderBy('seq', 'desc')
+        .limit(limit + 1);
       if (q.status) query = query.where('status', '=', q.status);
       if (q.workflowTitle) {
         const pattern = `%${q.workflowTitle.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -163,12 +202,19 @@ export class KyselyJobStore implements JobStore {
   }
 
   queuedJobs(limit = 10_000): Promise<JobRecord[]> {
-    return this.run(async () => (await this.db.selectFrom('jobs').selectAll().where('status', '=', 'queued').orderBy('seq').limit(limit).execute()).map(rowToJob));
+    return this.run(async () =>
+      (await this.db.selectFrom('jobs').selectAll().where('status', '=', 'queued').orderBy('seq').limit(limit).execute()).map(rowToJob),
+    );
   }
 
   counts(): Promise<{ queued: number; running: number }> {
     return this.run(async () => {
-      const rows = await this.db.selectFrom('jobs').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).where('status', 'in', ['queued', 'running']).groupBy('status').execute();
+      const rows = await this.db
+        .selectFrom('jobs')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('status', 'in', ['queued', 'running'])
+        .groupBy('status')
+        .execute();
       const n = (s: string) => Number(rows.find((r) => r.status === s)?.n ?? 0);
       return { queued: n('queued'), running: n('running') };
     });
@@ -186,16 +232,30 @@ export class KyselyJobStore implements JobStore {
   }
 
   private async rank(worker: WorkerAd, opts: ClaimOptions): Promise<Choice[]> {
-    const rows = await this.db.selectFrom('jobs').select(['id', 'model_keys', sql<number>`${this.now} - enqueued_ms`.as('age_ms')])
-      .where('status', '=', 'queued').orderBy('seq').limit(CLAIM_WINDOW).execute();
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['id', 'model_keys', sql<number>`${this.now} - enqueued_ms`.as('age_ms')])
+      .where('status', '=', 'queued')
+      .orderBy('seq')
+      .limit(CLAIM_WINDOW)
+      .execute();
     if (rows.length === 0) return [];
     const candidates: Candidate[] = rows.map((r) => ({ id: r.id, keys: parseJson<string[]>(r.model_keys, []), ageMs: Number(r.age_ms) }));
     const policy = { stealAfter: opts.stealAfter, stealAfterMs: opts.stealAfterMs, fifo: opts.fifo };
     if (opts.fifo) return rankJobs(candidates, new Set(worker.models), [], policy);
-    const others = await this.db.selectFrom('workers').select(['id', 'models']).where('id', '<>', worker.id)
-      .where('heartbeat_ms', '>', sql<number>`${this.now} - ${opts.liveMs}`).execute();
-    const running = await this.db.selectFrom('jobs').select(['lease_owner', 'model_keys']).where('status', '=', 'running')
-      .where('lease_owner', '<>', worker.id).where('lease_expires_ms', '>', this.now).execute();
+    const others = await this.db
+      .selectFrom('workers')
+      .select(['id', 'models'])
+      .where('id', '<>', worker.id)
+      .where('heartbeat_ms', '>', sql<number>`${this.now} - ${opts.liveMs}`)
+      .execute();
+    const running = await this.db
+      .selectFrom('jobs')
+      .select(['lease_owner', 'model_keys'])
+      .where('status', '=', 'running')
+      .where('lease_owner', '<>', worker.id)
+      .where('lease_expires_ms', '>', this.now)
+      .execute();
     const holds = new Map<string, Set<string>>(others.map((w) => [w.id, new Set(parseJson<string[]>(w.models, []))]));
     for (const r of running) {
       if (!r.lease_owner) continue;
@@ -213,8 +273,16 @@ export class KyselyJobStore implements JobStore {
       let target: string | undefined;
       if (this.kind === 'postgres') {
         // SKIP LOCKED: rows other claimers are taking right now are passed over, not waited for
-        const row = await trx.selectFrom('jobs').select('id').where('id', 'in', ids).where('status', '=', 'queued')
-          .orderBy(sql`array_position(${ids}::text[], id)`).limit(1).forUpdate().skipLocked().executeTakeFirst();
+        const row = await trx
+          .selectFrom('jobs')
+          .select('id')
+          .where('id', 'in', ids)
+          .where('status', '=', 'queued')
+          .orderBy(sql`array_position(${ids}::text[], id)`)
+          .limit(1)
+          .forUpdate()
+          .skipLocked()
+          .executeTakeFirst();
         target = row?.id;
       } else {
         // one process, one connection: no other claimer can be half-way
@@ -224,10 +292,23 @@ export class KyselyJobStore implements JobStore {
       }
       if (!target) return null;
       const placement = ranked.find((c) => c.id === target)?.placement ?? 'none';
-      const row = await trx.updateTable('jobs').set((eb) => ({
-        status: 'running', attempts: eb('attempts', '+', 1), lease_owner: workerId, lease_expires_ms: sql<number>`${this.now} + ${leaseMs}`,
-        started_at: new Date().toISOString(), worker: workerId, placement, cancel_requested: 0, error: null,
-      })).where('id', '=', target).where('status', '=', 'queued').returningAll().executeTakeFirst();
+      const row = await trx
+        .updateTable('jobs')
+        .set((eb) => ({
+          status: 'running',
+          attempts: eb('attempts', '+', 1),
+          lease_owner: workerId,
+          lease_expires_ms: sql<number>`${this.now} + ${leaseMs}`,
+          started_at: new Date().toISOString(),
+          worker: workerId,
+          placement,
+          cancel_requested: 0,
+          error: null,
+        }))
+        .where('id', '=', target)
+        .where('status', '=', 'queued')
+        .returningAll()
+        .executeTakeFirst();
       if (!row) return null;
       await emit({ type: 'job.started', jobId: target });
       return { job: rowToJob(row), placement };
@@ -236,8 +317,14 @@ export class KyselyJobStore implements JobStore {
 
   renewLease(jobId: string, workerId: string, leaseMs: number): Promise<LeaseState> {
     return this.run(async () => {
-      const row = await this.db.updateTable('jobs').set({ lease_expires_ms: sql<number>`${this.now} + ${leaseMs}` })
-        .where('id', '=', jobId).where('lease_owner', '=', workerId).where('status', '=', 'running').returning('cancel_requested').executeTakeFirst();
+      const row = await this.db
+        .updateTable('jobs')
+        .set({ lease_expires_ms: sql<number>`${this.now} + ${leaseMs}` })
+        .where('id', '=', jobId)
+        .where('lease_owner', '=', workerId)
+        .where('status', '=', 'running')
+        .returning('cancel_requested')
+        .executeTakeFirst();
       return { held: row !== undefined, cancelRequested: Number(row?.cancel_requested ?? 0) === 1 };
     });
   }
@@ -245,9 +332,20 @@ export class KyselyJobStore implements JobStore {
   completeJob(jobId: string, workerId: string, files: OutputFile[], ms: number): Promise<boolean> {
     return this.tx(async (trx, emit) => {
       // still ours if nobody re-claimed it: also after a reaper gave up on us while the store was unreachable
-      const r = await trx.updateTable('jobs').set({
-        status: 'finished', files: JSON.stringify(files), finished_at: new Date().toISOString(), run_ms: ms, lease_expires_ms: null, error: null,
-      }).where('id', '=', jobId).where('lease_owner', '=', workerId).where('status', 'in', ['running', 'queued', 'failed']).executeTakeFirst();
+      const r = await trx
+        .updateTable('jobs')
+        .set({
+          status: 'finished',
+          files: JSON.stringify(files),
+          finished_at: new Date().toISOString(),
+          run_ms: ms,
+          lease_expires_ms: null,
+          error: null,
+        })
+        .where('id', '=', jobId)
+        .where('lease_owner', '=', workerId)
+        .where('status', 'in', ['running', 'queued', 'failed'])
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
       await emit({ type: 'job.finished', jobId, files, ms });
       return true;
@@ -256,8 +354,13 @@ export class KyselyJobStore implements JobStore {
 
   failJob(jobId: string, workerId: string, error: JobError): Promise<boolean> {
     return this.tx(async (trx, emit) => {
-      const r = await trx.updateTable('jobs').set({ status: 'failed', error: JSON.stringify(error), finished_at: new Date().toISOString(), lease_expires_ms: null })
-        .where('id', '=', jobId).where('lease_owner', '=', workerId).where('status', '=', 'running').executeTakeFirst();
+      const r = await trx
+        .updateTable('jobs')
+        .set({ status: 'failed', error: JSON.stringify(error), finished_at: new Date().toISOString(), lease_expires_ms: null })
+        .where('id', '=', jobId)
+        .where('lease_owner', '=', workerId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
       await emit({ type: 'job.failed', jobId, error });
       return true;
@@ -266,8 +369,12 @@ export class KyselyJobStore implements JobStore {
 
   cancelJob(id: string): Promise<'cancelled' | 'requested' | null> {
     return this.tx(async (trx, emit) => {
-      const q = await trx.updateTable('jobs').set({ status: 'cancelled', finished_at: new Date().toISOString() })
-        .where('id', '=', id).where('status', '=', 'queued').executeTakeFirst();
+      const q = await trx
+        .updateTable('jobs')
+        .set({ status: 'cancelled', finished_at: new Date().toISOString() })
+        .where('id', '=', id)
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
       if (Number(q.numUpdatedRows) > 0) {
         await emit({ type: 'job.cancelled', jobId: id });
         return 'cancelled';
@@ -279,24 +386,45 @@ export class KyselyJobStore implements JobStore {
 
   markCancelled(jobId: string, workerId: string): Promise<boolean> {
     return this.tx(async (trx, emit) => {
-      const r = await trx.updateTable('jobs').set({ status: 'cancelled', finished_at: new Date().toISOString(), lease_expires_ms: null })
-        .where('id', '=', jobId).where('lease_owner', '=', workerId).where('status', '=', 'running').executeTakeFirst();
+      const r = await trx
+        .updateTable('jobs')
+        .set({ status: 'cancelled', finished_at: new Date().toISOString(), lease_expires_ms: null })
+        .where('id', '=', jobId)
+        .where('lease_owner', '=', workerId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
       if (Number(r.numUpdatedRows) === 0) return false;
       await emit({ type: 'job.cancelled', jobId });
       return true;
     });
   }
 
-  releaseJob(jobId: string, workerId: string, opts: { penalize: boolean; cause: string; maxRetries: number }): Promise<'queued' | 'failed' | 'cancelled' | null> {
+  releaseJob(
+    jobId: string,
+    workerId: string,
+    opts: { penalize: boolean; cause: string; maxRetries: number },
+  ): Promise<'queued' | 'failed' | 'cancelled' | null> {
     return this.tx(async (trx, emit) => {
-      const row = await trx.selectFrom('jobs').selectAll().where('id', '=', jobId).where('lease_owner', '=', workerId).where('status', '=', 'running').executeTakeFirst();
+      const row = await trx
+        .selectFrom('jobs')
+        .selectAll()
+        .where('id', '=', jobId)
+        .where('lease_owner', '=', workerId)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
       if (!row) return null;
       return this.requeueOrFail(trx, emit, row, opts.penalize ? opts.cause : null, opts.maxRetries);
     });
   }
 
   /** Back to the queue, or failed for good when `cause` (a died worker) has struck more than maxRetries + 1 times. */
-  private async requeueOrFail(trx: Kysely<Database>, emit: Emit, row: JobRow, cause: string | null, maxRetries: number): Promise<'queued' | 'failed' | 'cancelled'> {
+  private async requeueOrFail(
+    trx: Kysely<Database>,
+    emit: Emit,
+    row: JobRow,
+    cause: string | null,
+    maxRetries: number,
+  ): Promise<'queued' | 'failed' | 'cancelled'> {
     const same = trx.updateTable('jobs').where('id', '=', row.id).where('status', '=', 'running').where('attempts', '=', row.attempts);
     if (Number(row.cancel_requested) === 1) {
       await same.set({ status: 'cancelled', finished_at: new Date().toISOString(), lease_expires_ms: null }).execute();
@@ -305,7 +433,9 @@ export class KyselyJobStore implements JobStore {
     }
     const attempts = Number(row.attempts);
     if (cause !== null && attempts > maxRetries) {
-      const error: JobError = { message: `${cause}; started ${attempts} time${attempts === 1 ? '' : 's'}, not retried again (retry limit ${maxRetries}, LOOM_JOB_RETRIES).` };
+      const error: JobError = {
+        message: `${cause}; started ${attempts} time${attempts === 1 ? '' : 's'}, not retried again (retry limit ${maxRetries}, LOOM_JOB_RETRIES).`,
+      };
       await same.set({ status: 'failed', error: JSON.stringify(error), finished_at: new Date().toISOString(), lease_expires_ms: null }).execute();
       await emit({ type: 'job.failed', jobId: row.id, error });
       return 'failed';
@@ -333,7 +463,12 @@ export class KyselyJobStore implements JobStore {
         const fresh = await trx.selectFrom('jobs').selectAll().where('id', '=', row.id).where('status', '=', 'running').executeTakeFirst();
         if (!fresh || fresh.lease_owner !== row.lease_owner || Number(fresh.attempts) !== Number(row.attempts)) return null;
         if (!opts.orphansUnless && fresh.lease_expires_ms !== null) {
-          const live = await trx.selectFrom('jobs').select('id').where('id', '=', row.id).where('lease_expires_ms', '>=', this.now).executeTakeFirst();
+          const live = await trx
+            .selectFrom('jobs')
+            .select('id')
+            .where('id', '=', row.id)
+            .where('lease_expires_ms', '>=', this.now)
+            .executeTakeFirst();
           if (live) return null;
         }
         return this.requeueOrFail(trx, emit, fresh, cause, opts.maxRetries);
@@ -347,8 +482,20 @@ export class KyselyJobStore implements JobStore {
 
   heartbeat(w: WorkerAd): Promise<void> {
     return this.run(async () => {
-      const values = { host: w.host, pid: w.pid, device: w.device, free_memory: w.freeMemory, models: JSON.stringify(w.models), started_at: w.startedAt, heartbeat_ms: this.now };
-      await this.db.insertInto('workers').values({ id: w.id, ...values }).onConflict((oc) => oc.column('id').doUpdateSet(values)).execute();
+      const values = {
+        host: w.host,
+        pid: w.pid,
+        device: w.device,
+        free_memory: w.freeMemory,
+        models: JSON.stringify(w.models),
+        started_at: w.startedAt,
+        heartbeat_ms: this.now,
+      };
+      await this.db
+        .insertInto('workers')
+        .values({ id: w.id, ...values })
+        .onConflict((oc) => oc.column('id').doUpdateSet(values))
+        .execute();
     });
   }
 
@@ -367,12 +514,23 @@ export class KyselyJobStore implements JobStore {
 
   workers(liveMs: number): Promise<WorkerStatus[]> {
     return this.run(async () => {
-      const rows = await this.db.selectFrom('workers').selectAll().select(sql<number>`${this.now}`.as('db_now'))
-        .where('heartbeat_ms', '>', sql<number>`${this.now} - ${liveMs}`).orderBy('id').execute();
+      const rows = await this.db
+        .selectFrom('workers')
+        .selectAll()
+        .select(sql<number>`${this.now}`.as('db_now'))
+        .where('heartbeat_ms', '>', sql<number>`${this.now} - ${liveMs}`)
+        .orderBy('id')
+        .execute();
       const running = await this.db.selectFrom('jobs').select(['id', 'lease_owner']).where('status', '=', 'running').execute();
       return rows.map((r) => ({
-        id: r.id, host: r.host, pid: Number(r.pid), device: r.device, freeMemory: Number(r.free_memory), models: parseJson<string[]>(r.models, []),
-        startedAt: r.started_at, heartbeatAt: new Date(Date.now() - (Number(r.db_now) - Number(r.heartbeat_ms))).toISOString(),
+        id: r.id,
+        host: r.host,
+        pid: Number(r.pid),
+        device: r.device,
+        freeMemory: Number(r.free_memory),
+        models: parseJson<string[]>(r.models, []),
+        startedAt: r.started_at,
+        heartbeatAt: new Date(Date.now() - (Number(r.db_now) - Number(r.heartbeat_ms))).toISOString(),
         runningJob: running.find((j) => j.lease_owner === r.id)?.id ?? null,
       }));
     });
@@ -380,8 +538,18 @@ export class KyselyJobStore implements JobStore {
 
   pruneHistory(limit: number): Promise<number> {
     return this.run(async () => {
-      const cutoff = this.db.selectFrom('jobs').select('seq').where('status', 'in', [...TERMINAL]).orderBy('seq', 'desc').limit(1).offset(limit);
-      const r = await this.db.deleteFrom('jobs').where('status', 'in', [...TERMINAL]).where('seq', '<=', cutoff).executeTakeFirst();
+      const cutoff = this.db
+        .selectFrom('jobs')
+        .select('seq')
+        .where('status', 'in', [...TERMINAL])
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .offset(limit);
+      const r = await this.db
+        .deleteFrom('jobs')
+        .where('status', 'in', [...TERMINAL])
+        .where('seq', '<=', cutoff)
+        .executeTakeFirst();
       return Number(r.numDeletedRows);
     });
   }
@@ -396,15 +564,25 @@ export class KyselyJobStore implements JobStore {
   }
 
   libraryList(): Promise<LibraryEntry[]> {
-    return this.run(async () => (await this.db.selectFrom('library').selectAll().orderBy('name').execute()).map((r) => ({
-      name: r.name, title: r.title, nodeCount: Number(r.node_count), bytes: Number(r.bytes), modified: r.modified,
-    })));
+    return this.run(async () =>
+      (await this.db.selectFrom('library').selectAll().orderBy('name').execute()).map((r) => ({
+        name: r.name,
+        title: r.title,
+        nodeCount: Number(r.node_count),
+        bytes: Number(r.bytes),
+        modified: r.modified,
+      })),
+    );
   }
 
   libraryUpsert(e: LibraryEntry): Promise<void> {
     return this.run(async () => {
       const values = { title: e.title, node_count: e.nodeCount, bytes: e.bytes, modified: e.modified };
-      await this.db.insertInto('library').values({ name: e.name, ...values }).onConflict((oc) => oc.column('name').doUpdateSet(values)).execute();
+      await this.db
+        .insertInto('library')
+        .values({ name: e.name, ...values })
+        .onConflict((oc) => oc.column('name').doUpdateSet(values))
+        .execute();
     });
   }
 

@@ -25,9 +25,10 @@ export async function syncLibraryIndex(store: JobStore, dir: string): Promise<Li
   const indexed = new Map((await store.libraryList()).map((e) => [e.name, e]));
   const out: LibraryEntry[] = [];
   // the index is a cache: a store that cannot be written (disk full) still gets an accurate listing
-  const write = async (op: () => Promise<void>) => op().catch((e: unknown) => {
-    if (!isTransientStoreError(e)) throw e;
-  });
+  const write = async (op: () => Promise<void>) =>
+    op().catch((e: unknown) => {
+      if (!isTransientStoreError(e)) throw e;
+    });
   for (const d of dirents) {
     if (!d.isFile() || !d.name.endsWith('.json')) continue;
     const file = path.join(dir, d.name);

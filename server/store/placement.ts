@@ -34,7 +34,13 @@ const signature = (keys: readonly string[]) => [...keys].sort().join('|');
  * skipping rows another claimer holds. `candidates` in queue order; `mine`: what this worker holds;
  * `others`: for each other live worker, what it holds or is loading (its advertised models plus its job's).
  */
-export function rankJobs(candidates: readonly Candidate[], mine: ReadonlySet<string>, others: readonly ReadonlySet<string>[], policy: PlacementPolicy, max = 32): Choice[] {
+export function rankJobs(
+  candidates: readonly Candidate[],
+  mine: ReadonlySet<string>,
+  others: readonly ReadonlySet<string>[],
+  policy: PlacementPolicy,
+  max = 32,
+): Choice[] {
   const placementOf = (c: Candidate): Placement => (c.keys.length === 0 ? 'none' : holdsAll(mine, c.keys) ? 'hit' : 'miss');
   if (policy.fifo) return candidates.slice(0, max).map((c) => ({ id: c.id, placement: placementOf(c) }));
 
@@ -57,6 +63,11 @@ export function rankJobs(candidates: readonly Candidate[], mine: ReadonlySet<str
 }
 
 /** The best job for this worker now, or null when it should wait (see rankJobs). */
-export function chooseJob(candidates: readonly Candidate[], mine: ReadonlySet<string>, others: readonly ReadonlySet<string>[], policy: PlacementPolicy): Choice | null {
+export function chooseJob(
+  candidates: readonly Candidate[],
+  mine: ReadonlySet<string>,
+  others: readonly ReadonlySet<string>[],
+  policy: PlacementPolicy,
+): Choice | null {
   return rankJobs(candidates, mine, others, policy, 1)[0] ?? null;
 }

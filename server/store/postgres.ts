@@ -25,7 +25,8 @@ const POLL_MS = 1000;
 
 // int8 (counts, ids, epoch ms) as numbers: every value we store fits in a double exactly
 const types: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
 };
 
 export interface PostgresOptions {
@@ -39,14 +40,21 @@ export interface PostgresOptions {
 
 async function insertEvent(db: Kysely<Database>, kind: 'postgres', body: JobEventBody): Promise<void> {
   // a job (re)entering the queue also wakes the workers, in the same statement (and transaction)
-  const wake = body.type === 'job.queued' ? sql`, pg_notify(${CONTROL_CHANNEL}, ${JSON.stringify({ type: 'queued' } satisfies ControlSignal)})` : sql``;
+  const wake =
+    body.type === 'job.queued' ? sql`, pg_notify(${CONTROL_CHANNEL}, ${JSON.stringify({ type: 'queued' } satisfies ControlSignal)})` : sql``;
   await sql`with e as (insert into events (job_id, body, created_ms) values (${body.jobId}, ${JSON.stringify(body)}, ${nowMsExpr(kind)}) returning id)
     select pg_notify(${EVENTS_CHANNEL}, id::text)${wake} from e`.execute(db);
 }
 
 export async function openPostgres(opts: PostgresOptions): Promise<StoreHandle> {
   const log = opts.log ?? ((m: string) => console.warn(m));
-  const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types, connectionTimeoutMillis: 5000, application_name: `latentloom ${os.hostname()}:${process.pid}` });
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    types,
+    connectionTimeoutMillis: 5000,
+    application_name: `latentloom ${os.hostname()}:${process.pid}`,
+  });
   // a connection whose server went away emits 'error'; the pool listens only while a client is idle, so a
   // client checked out (mid-transaction) when PostgreSQL restarts would take the process down without this
   pool.on('connect', (client) => client.on('error', () => {}));
@@ -57,7 +65,9 @@ export async function openPostgres(opts: PostgresOptions): Promise<StoreHandle> 
   } catch (e) {
     await db.destroy();
     const c = classifyStoreError(e);
-    throw c instanceof Error && c !== e ? c : new StoreUnavailableError(`${redact(opts.url)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw c instanceof Error && c !== e
+      ? c
+      : new StoreUnavailableError(`${redact(opts.url)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
   const notifier = new PgNotifier(db, opts, log);
   await notifier.start();
@@ -83,12 +93,19 @@ class PgNotifier implements Notifier {
   private reconnectMs = 250;
   private downLogged = false;
 
-  constructor(private readonly db: Kysely<Database>, private readonly opts: PostgresOptions, private readonly log: (m: string) => void) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly opts: PostgresOptions,
+    private readonly log: (m: string) => void,
+  ) {}
 
   async start(): Promise<void> {
     if (this.opts.sink) {
       // recent events, so a client resuming a stream on this process finds them
-      const max = await this.db.selectFrom('events').select((eb) => eb.fn.max<number>('id').as('m')).executeTakeFirst();
+      const max = await this.db
+        .selectFrom('events')
+        .select((eb) => eb.fn.max<number>('id').as('m'))
+        .executeTakeFirst();
       this.lastId = Math.max(0, Number(max?.m ?? 0) - 1000);
       await this.drain(true);
       this.timer = setInterval(() => {
@@ -158,7 +175,13 @@ class PgNotifier implements Notifier {
     try {
       do {
         this.drainAgain = false;
-        const rows = await this.db.selectFrom('events').select(['id', 'body', 'created_ms']).where('id', '>', this.lastId).orderBy('id').limit(1000).execute();
+        const rows = await this.db
+          .selectFrom('events')
+          .select(['id', 'body', 'created_ms'])
+          .where('id', '>', this.lastId)
+          .orderBy('id')
+          .limit(1000)
+          .execute();
         for (const r of rows) {
           const id = Number(r.id);
           if (!initial && id !== this.lastId + 1) {
@@ -193,10 +216,12 @@ class PgNotifier implements Notifier {
 
   publish(body: JobEventBody): Promise<void> {
     // one at a time, so this process's events keep their order in the feed
-    this.chain = this.chain.then(() => insertEvent(this.db, 'postgres', body)).catch((e: unknown) => {
-      const c = classifyStoreError(e);
-      if (!(c instanceof StoreUnavailableError)) this.log(`store: event not recorded: ${e instanceof Error ? e.message : String(e)}`);
-    });
+    this.chain = this.chain
+      .then(() => insertEvent(this.db, 'postgres', body))
+      .catch((e: unknown) => {
+        const c = classifyStoreError(e);
+        if (!(c instanceof StoreUnavailableError)) this.log(`store: event not recorded: ${e instanceof Error ? e.message : String(e)}`);
+      });
     return this.chain;
   }
 

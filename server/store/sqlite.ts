@@ -65,7 +65,10 @@ export async function openSqlite(opts: SqliteOptions): Promise<StoreHandle & { s
   } catch (e) {
     sqlite.close();
     if ((e as { code?: string }).code === 'SQLITE_BUSY') {
-      throw new Error(`${file} is in use by another Latent Loom process: one server per state folder (LOOM_STATE_DIR); for several processes use PostgreSQL (LOOM_DATABASE_URL).`, { cause: e });
+      throw new Error(
+        `${file} is in use by another Latent Loom process: one server per state folder (LOOM_STATE_DIR); for several processes use PostgreSQL (LOOM_DATABASE_URL).`,
+        { cause: e },
+      );
     }
     throw classifyStoreError(e);
   }

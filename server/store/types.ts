@@ -118,7 +118,11 @@ export interface JobStore {
    * Gives a running job back. penalize: its worker died under it (counts toward the retry cap, then fails
    * with `cause`); otherwise (graceful shutdown) the start is not counted.
    */
-  releaseJob(jobId: string, workerId: string, opts: { penalize: boolean; cause: string; maxRetries: number }): Promise<'queued' | 'failed' | 'cancelled' | null>;
+  releaseJob(
+    jobId: string,
+    workerId: string,
+    opts: { penalize: boolean; cause: string; maxRetries: number },
+  ): Promise<'queued' | 'failed' | 'cancelled' | null>;
   /**
    * Running jobs whose lease expired (their worker died) go back to the queue, or fail once they have been
    * started more than maxRetries + 1 times. `orphansUnless`: also reap every running job whose owner is not

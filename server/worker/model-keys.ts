@@ -44,7 +44,9 @@ const hashing = new Set<string>();
 export function hashInBackground(file: string): void {
   if (hashing.has(file)) return;
   hashing.add(file);
-  void sha256File(file).catch(() => {}).finally(() => hashing.delete(file));
+  void sha256File(file)
+    .catch(() => {})
+    .finally(() => hashing.delete(file));
 }
 
 /** The job's placement keys, with every sha256 this process knows written into the workflow's `models`. */

@@ -78,8 +78,13 @@ export class WorkerLoop {
       if (sha256) this.residency.addAlias(file, sha256);
     }
     return {
-      id: this.opts.id, host: os.hostname(), pid: process.pid, device: this.opts.device ?? process.env.LOOM_DEVICE ?? 'auto',
-      freeMemory: os.freemem(), models: this.residency.keys(), startedAt: this.startedAt,
+      id: this.opts.id,
+      host: os.hostname(),
+      pid: process.pid,
+      device: this.opts.device ?? process.env.LOOM_DEVICE ?? 'auto',
+      freeMemory: os.freemem(),
+      models: this.residency.keys(),
+      startedAt: this.startedAt,
     };
   }
 
@@ -192,12 +197,18 @@ export class WorkerLoop {
     const abort = new AbortController();
     const current = { jobId: job.id, abort, reason: null as StopReason | null };
     this.current = current;
-    const renew = setInterval(() => {
-      store.renewLease(job.id, this.opts.id, leaseMs).then((s) => {
-        if (!s.held) this.stopCurrent('lost');
-        else if (s.cancelRequested) this.stopCurrent('cancel');
-      }, (e: unknown) => this.storeTrouble('lease renewal', e));
-    }, Math.max(50, Math.floor(leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        store.renewLease(job.id, this.opts.id, leaseMs).then(
+          (s) => {
+            if (!s.held) this.stopCurrent('lost');
+            else if (s.cancelRequested) this.stopCurrent('cancel');
+          },
+          (e: unknown) => this.storeTrouble('lease renewal', e),
+        );
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
     const t0 = performance.now();
     try {
       if (this.stopping) throw new Error('worker stopping'); // claimed while stop() began: give it straight back
@@ -215,12 +226,21 @@ export class WorkerLoop {
       const reason = current.reason ?? (this.stopping ? 'stop' : null);
       if (reason === 'lost') this.log(`worker ${this.opts.id}: lost the lease on job ${job.id}; another worker owns it now`);
       else if (reason === 'cancel') await this.settle('record cancel', () => store.markCancelled(job.id, this.opts.id));
-      else if (reason === 'stop') await this.settle('give job back', () => store.releaseJob(job.id, this.opts.id, { penalize: false, cause: 'worker stopped', maxRetries: this.opts.retries }));
+      else if (reason === 'stop')
+        await this.settle('give job back', () =>
+          store.releaseJob(job.id, this.opts.id, { penalize: false, cause: 'worker stopped', maxRetries: this.opts.retries }),
+        );
       else if (e instanceof WorkerDiedError) {
         this.log(`worker ${this.opts.id}: job ${job.id}: ${e.message}`);
-        await this.settle('give job back', () => store.releaseJob(job.id, this.opts.id, { penalize: true, cause: e.message, maxRetries: this.opts.retries }));
+        await this.settle('give job back', () =>
+          store.releaseJob(job.id, this.opts.id, { penalize: true, cause: e.message, maxRetries: this.opts.retries }),
+        );
       } else {
-        const error = { message: message(e), ...(e instanceof JobFailure && e.nodeId ? { nodeId: e.nodeId } : {}), ...(e instanceof JobFailure && e.input ? { input: e.input } : {}) };
+        const error = {
+          message: message(e),
+          ...(e instanceof JobFailure && e.nodeId ? { nodeId: e.nodeId } : {}),
+          ...(e instanceof JobFailure && e.input ? { input: e.input } : {}),
+        };
         await this.settle('record failed job', () => store.failJob(job.id, this.opts.id, error));
       }
     } finally {

@@ -76,10 +76,18 @@ async function until(pred: () => Promise<boolean>, ms: number, what: string): Pr
     expect(refused).toBeInstanceOf(TRPCClientError);
     expect((refused as TRPCClientError<never>).data).toMatchObject({ httpStatus: 507 });
     expect((refused as Error).message).toMatch(/Out of disk space/);
-    const raw = await fetch(`${server.url}/api/trpc/jobs.enqueue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ workflow: latentJob('raw') }) });
+    const raw = await fetch(`${server.url}/api/trpc/jobs.enqueue`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ workflow: latentJob('raw') }),
+    });
     expect(raw.status).toBe(507);
     // the sampling job ends while nothing can be written: it stays running (its result waits), never failed
-    await readEvents(server.url, { jobId: sampling, lastEventId: '0' }, (e) => e.data.type === 'node.finished' && (e.data as { nodeId?: string }).nodeId === 'save');
+    await readEvents(
+      server.url,
+      { jobId: sampling, lastEventId: '0' },
+      (e) => e.data.type === 'node.finished' && (e.data as { nodeId?: string }).nodeId === 'save',
+    );
     await new Promise((r) => setTimeout(r, 1500));
     expect(await statusOf(api, sampling)).toBe('running');
     expect(await statusOf(api, queuedBehind)).toBe('queued');
@@ -98,6 +106,11 @@ async function until(pred: () => Promise<boolean>, ms: number, what: string): Pr
     api = client(server.url);
     await until(async () => (await statusOf(api, after)) === 'finished', 30_000, 'the job accepted last');
     const all = (await api.jobs.list.query()).map((j) => [j.id, j.status]);
-    expect(all).toEqual([[after, 'finished'], [queuedBehind, 'finished'], [sampling, 'finished'], [first, 'finished']]);
+    expect(all).toEqual([
+      [after, 'finished'],
+      [queuedBehind, 'finished'],
+      [sampling, 'finished'],
+      [first, 'finished'],
+    ]);
   });
 });

@@ -41,7 +41,8 @@ describeGolden('LoadLatent + KSamplerAdvanced(add_noise off) + SaveLatent', () =
     ]);
     const L = (node: string, output: string) => ({ node, output });
     const workflow = {
-      format: 'latentloom.workflow', version: 1,
+      format: 'latentloom.workflow',
+      version: 1,
       nodes: {
         ckpt: { type: 'LoadCheckpoint', params: { file: 'tiny-sd1.safetensors' } },
         pos: { type: 'TextEncode', params: { text: 'a photo of a cat' }, inputs: { clip: L('ckpt', 'clip') } },
@@ -49,8 +50,23 @@ describeGolden('LoadLatent + KSamplerAdvanced(add_noise off) + SaveLatent', () =
         start: { type: 'LoadLatent', params: { latent: 'x_init.latent' } },
         sampler: {
           type: 'KSamplerAdvanced',
-          params: { add_noise: 'disable', noise_seed: 0, steps: 6, cfg: 7.5, sampler_name: 'euler', scheduler: 'normal', start_at_step: 0, end_at_step: 10000, return_with_leftover_noise: 'disable' },
-          inputs: { model: L('ckpt', 'model'), positive: L('pos', 'conditioning'), negative: L('neg', 'conditioning'), latent_image: L('start', 'latent') },
+          params: {
+            add_noise: 'disable',
+            noise_seed: 0,
+            steps: 6,
+            cfg: 7.5,
+            sampler_name: 'euler',
+            scheduler: 'normal',
+            start_at_step: 0,
+            end_at_step: 10000,
+            return_with_leftover_noise: 'disable',
+          },
+          inputs: {
+            model: L('ckpt', 'model'),
+            positive: L('pos', 'conditioning'),
+            negative: L('neg', 'conditioning'),
+            latent_image: L('start', 'latent'),
+          },
         },
         save: { type: 'SaveLatent', params: { filename_prefix: 'repro' }, inputs: { samples: L('sampler', 'latent') } },
       },

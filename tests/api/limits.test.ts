@@ -12,7 +12,8 @@ describe('readLimits', () => {
     expect(readLimits({ LOOM_MAX_WORKFLOW_NODES: '20000' }).workflowNodes.value).toBe(20000);
   });
   it('names the variable when a value is not a positive integer', () => {
-    for (const bad of ['0', '-1', '1.5', 'lots']) expect(() => readLimits({ LOOM_MAX_BODY_BYTES: bad })).toThrow(`LOOM_MAX_BODY_BYTES="${bad}": expected a positive integer`);
+    for (const bad of ['0', '-1', '1.5', 'lots'])
+      expect(() => readLimits({ LOOM_MAX_BODY_BYTES: bad })).toThrow(`LOOM_MAX_BODY_BYTES="${bad}": expected a positive integer`);
   });
 });
 
@@ -27,6 +28,8 @@ describe('countWorkflowNodes', () => {
   it('refuses over the limit with a message naming it', () => {
     const limits = readLimits({ LOOM_MAX_WORKFLOW_NODES: '2' });
     expect(workflowTooLarge({ nodes: { a: {}, b: {} } }, limits)).toBeNull();
-    expect(workflowTooLarge({ nodes: { a: {}, b: {}, c: {} } }, limits)).toBe('The workflow has 3 nodes; a workflow is limited to 2 nodes (set LOOM_MAX_WORKFLOW_NODES to raise it).');
+    expect(workflowTooLarge({ nodes: { a: {}, b: {}, c: {} } }, limits)).toBe(
+      'The workflow has 3 nodes; a workflow is limited to 2 nodes (set LOOM_MAX_WORKFLOW_NODES to raise it).',
+    );
   });
 });

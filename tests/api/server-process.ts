@@ -23,7 +23,9 @@ export interface StartOptions {
 export async function startServer(dataDir: string, opts: StartOptions = {}): Promise<ServerProcess> {
   // node --import tsx: one process, so SIGKILL hits the server itself (the tsx CLI would leave its child running)
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts', '--no-ui', ...(opts.args ?? [])], {
-    cwd: ROOT, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache'), ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache'), ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -41,12 +43,15 @@ export async function startServer(dataDir: string, opts: StartOptions = {}): Pro
     proc.once('exit', (code) => reject(new Error(`server exited (${code}):\n${log}`)));
   });
   return {
-    url, proc, output: () => log,
-    stop: (signal = 'SIGTERM') => new Promise((resolve) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      proc.once('exit', () => resolve());
-      proc.kill(signal);
-    }),
+    url,
+    proc,
+    output: () => log,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill(signal);
+      }),
   };
 }
 

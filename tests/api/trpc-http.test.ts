@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 describe('tRPC over loopback HTTP', () => {
-  it('nodes.list returns the registry: every node folder, in ComfyUI\'s vocabulary', async () => {
+  it("nodes.list returns the registry: every node folder, in ComfyUI's vocabulary", async () => {
     const nodes = await api.nodes.list.query();
     expect(nodes.map((n) => n.id).sort()).toEqual(REGISTRY.list.map((s) => s.id).sort());
     expect(nodes.find((n) => n.id === 'EmptyLatentImage')?.io.map((i) => i.name)).toEqual(['width', 'height', 'batch_size']);
@@ -41,7 +41,11 @@ describe('tRPC over loopback HTTP', () => {
 
   it('enqueues a non-ML workflow, streams its events and serves the output', async () => {
     const { id } = await api.jobs.enqueue.mutate({ workflow: latentWorkflow(), overrides: { 'latent.width': 128 } });
-    const events = await readEvents(server.url, { jobId: id, lastEventId: '0' }, (e) => e.data.type === 'job.finished' || e.data.type === 'job.failed');
+    const events = await readEvents(
+      server.url,
+      { jobId: id, lastEventId: '0' },
+      (e) => e.data.type === 'job.finished' || e.data.type === 'job.failed',
+    );
     const types = events.map((e) => e.data.type);
     expect(types).toEqual(['job.queued', 'job.started', 'node.started', 'node.finished', 'node.started', 'node.finished', 'job.finished']);
     const ids = events.map((e) => Number(e.id));
@@ -51,7 +55,7 @@ describe('tRPC over loopback HTTP', () => {
     expect(job.workflow.nodes.latent.params.width).toBe(128);
     const res = await fetch(`${server.url}/outputs/${job.files[0].path}`);
     expect(res.status).toBe(200);
-    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(4 * 8 * 16 * 4) // [1,4,64/8,128/8] f32;
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(4 * 8 * 16 * 4); // [1,4,64/8,128/8] f32;
     expect((await api.jobs.list.query()).map((j) => j.id)).toContain(id);
   });
 

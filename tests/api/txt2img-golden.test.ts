@@ -34,9 +34,9 @@ describeGolden('text-to-image on tiny-sd1', () => {
     dirs.push(dir);
     const out: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
+      out.push(String(s));
+      return true;
+    });
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const prev = process.env.LOOM_DATA_DIR;
     process.env.LOOM_DATA_DIR = dir;
@@ -59,7 +59,11 @@ describeGolden('text-to-image on tiny-sd1', () => {
     server = await startServer(dir);
     const api = client(server.url);
     const { id } = await api.jobs.enqueue.mutate({ workflow: JSON.parse(fs.readFileSync(EXAMPLE, 'utf8')), overrides: SMALL });
-    const events = await readEvents(server.url, { jobId: id, lastEventId: '0' }, (e) => e.data.type === 'job.finished' || e.data.type === 'job.failed');
+    const events = await readEvents(
+      server.url,
+      { jobId: id, lastEventId: '0' },
+      (e) => e.data.type === 'job.finished' || e.data.type === 'job.failed',
+    );
     expect(events.at(-1)?.data.type).toBe('job.finished');
     expect(events.filter((e) => e.data.type === 'node.progress')).toHaveLength(4);
     const job = await api.jobs.get.query({ id });
@@ -67,8 +71,15 @@ describeGolden('text-to-image on tiny-sd1', () => {
     expect(readWorkflowFromPng(new Uint8Array(await res.arrayBuffer()))).toEqual(job.workflow);
     // same seed, new steps: the checkpoint and prompts come from the cache
     const again = await api.jobs.enqueue.mutate({ workflow: job.workflow, overrides: { 'sampler.seed': 43 } });
-    const second = await readEvents(server.url, { jobId: again.id, lastEventId: '0' }, (e) => e.data.type === 'job.finished' || e.data.type === 'job.failed');
-    const cached = second.filter((e) => e.data.type === 'node.cached').map((e) => (e.data as { nodeId?: string }).nodeId).sort();
+    const second = await readEvents(
+      server.url,
+      { jobId: again.id, lastEventId: '0' },
+      (e) => e.data.type === 'job.finished' || e.data.type === 'job.failed',
+    );
+    const cached = second
+      .filter((e) => e.data.type === 'node.cached')
+      .map((e) => (e.data as { nodeId?: string }).nodeId)
+      .sort();
     expect(cached).toEqual(['ckpt', 'latent', 'neg', 'pos']);
   });
 });

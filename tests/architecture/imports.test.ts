@@ -44,7 +44,11 @@ function importGraph(files: readonly string[]): Map<string, Edge[]> {
       const to = resolveSpec(f, spec);
       // `import { type A, type B }` is type-only as well
       const braces = /\{([^}]*)\}/.exec(m[0])?.[1];
-      const allTypes = braces?.split(',').map((x) => x.trim()).filter(Boolean).every((x) => x.startsWith('type '));
+      const allTypes = braces
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .every((x) => x.startsWith('type '));
       if (to) edges.push({ to, typeOnly: Boolean(m[2]) || allTypes === true });
     }
     graph.set(f, edges);
@@ -119,7 +123,11 @@ describe('import direction', () => {
     const a = path.join(ROOT, 'nodes/A.ts');
     const b = path.join(ROOT, 'server/runtime/pipeline/B.ts');
     const c = path.join(ROOT, 'server/scheduler/C.ts');
-    const fake = new Map<string, Edge[]>([[a, [{ to: b, typeOnly: false }]], [b, [{ to: c, typeOnly: false }]], [c, [{ to: a, typeOnly: false }]]]);
+    const fake = new Map<string, Edge[]>([
+      [a, [{ to: b, typeOnly: false }]],
+      [b, [{ to: c, typeOnly: false }]],
+      [c, [{ to: a, typeOnly: false }]],
+    ]);
     expect(cycles(fake)).toEqual([['nodes/A.ts', 'server/runtime/pipeline/B.ts', 'server/scheduler/C.ts']]);
   });
 
@@ -132,7 +140,12 @@ describe('import direction', () => {
   });
 
   it('the app reaches node schemas and API types, never node implementations or the runtime', () => {
-    expect(violations((f, t, typeOnly) => f.startsWith('app/') && !typeOnly && /^(server\/|nodes\/(registry|invoke|node|sockets)\.ts|nodes\/[^/]+\/node\.ts)/.test(t))).toEqual([]);
+    expect(
+      violations(
+        (f, t, typeOnly) =>
+          f.startsWith('app/') && !typeOnly && /^(server\/|nodes\/(registry|invoke|node|sockets)\.ts|nodes\/[^/]+\/node\.ts)/.test(t),
+      ),
+    ).toEqual([]);
   });
 
   it('a node schema file stays client-safe: nothing it loads imports Node built-ins or server code beyond pure data', () => {

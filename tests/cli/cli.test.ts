@@ -14,9 +14,14 @@ afterAll(() => tmp.cleanup());
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: repo, env: { ...process.env, LOOM_CACHE_DIR: tmp.file('cache') }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: repo, env: { ...process.env, LOOM_CACHE_DIR: tmp.file('cache') }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -69,12 +74,36 @@ describeGolden('latentloom CLI', () => {
 
   it('merge writes the weighted sum with its recipe', async () => {
     const out = tmp.file('merged.safetensors');
-    const r = await cli('merge', '--a', golden('tiny-sd1', 'model.safetensors'), '--b', golden('tiny-sd1', 'model_b.safetensors'), '--alpha', '0.3', '--out', out, '--fp16', '--no-hash');
+    const r = await cli(
+      'merge',
+      '--a',
+      golden('tiny-sd1', 'model.safetensors'),
+      '--b',
+      golden('tiny-sd1', 'model_b.safetensors'),
+      '--alpha',
+      '0.3',
+      '--out',
+      out,
+      '--fp16',
+      '--no-hash',
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/710 merged/);
     const m = await openSafetensors(out);
     expect(JSON.parse(m.metadata['latentloom.merge'])).toMatchObject({ mode: 'weighted', ratios: { base: 0.3 } });
-    const bad = await cli('merge', '--a', golden('tiny-sd1', 'model.safetensors'), '--b', golden('tiny-sd1', 'model_b.safetensors'), '--alpha', '0.3', '--blocks', '1,2,3', '--out', out);
+    const bad = await cli(
+      'merge',
+      '--a',
+      golden('tiny-sd1', 'model.safetensors'),
+      '--b',
+      golden('tiny-sd1', 'model_b.safetensors'),
+      '--alpha',
+      '0.3',
+      '--blocks',
+      '1,2,3',
+      '--out',
+      out,
+    );
     expectOneLineError(bad, /needs 25 block ratios/);
   });
 
@@ -124,7 +153,10 @@ describe('latentloom CLI bad input', () => {
     expectOneLineError(await cli('convert', 'in.ckpt', tmp.file('out.ckpt')), /output must be a \.safetensors file/);
   });
   it('merge refuses a bad mode and a non-number ratio', async () => {
-    expectOneLineError(await cli('merge', '--a', 'x', '--b', 'y', '--mode', 'sum', '--alpha', '1', '--out', tmp.file('o.safetensors')), /--mode must be weighted or add-difference/);
+    expectOneLineError(
+      await cli('merge', '--a', 'x', '--b', 'y', '--mode', 'sum', '--alpha', '1', '--out', tmp.file('o.safetensors')),
+      /--mode must be weighted or add-difference/,
+    );
     const r = await cli('merge', '--a', 'x', '--b', 'y', '--alpha', 'half', '--out', tmp.file('o.safetensors'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/"half" is not a number/);

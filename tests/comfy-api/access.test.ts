@@ -26,7 +26,17 @@ afterAll(async () => {
 describe('ComfyUI API behind a token', () => {
   it('refuses HTTP routes and the WebSocket without the token, accepts them with it', async () => {
     const bearer = { authorization: `Bearer ${TOKEN}` };
-    for (const route of ['/prompt', '/queue', '/history', '/object_info', '/view?filename=x.png', '/system_stats', '/api/prompt', '/api/openapi.json', '/api/v1/jobs']) {
+    for (const route of [
+      '/prompt',
+      '/queue',
+      '/history',
+      '/object_info',
+      '/view?filename=x.png',
+      '/system_stats',
+      '/api/prompt',
+      '/api/openapi.json',
+      '/api/v1/jobs',
+    ]) {
       const res = await fetch(`${server.url}${route}`);
       expect(res.status, route).toBe(401);
     }

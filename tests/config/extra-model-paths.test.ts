@@ -47,11 +47,21 @@ describe('extra_model_paths.yaml', () => {
     const file = path.join(dir, 'extra_model_paths.yaml');
     const cfg = parseExtraModelPaths(exampleYaml('/srv/comfy', '../webui'), file);
     const of = (folder: string) => cfg.dirs.filter((d) => d.folder === folder).map((d) => [d.dir, d.isDefault]);
-    expect(of('text_encoders')).toEqual([['/srv/comfy/models/text_encoders', true], ['/srv/comfy/models/clip', true]]);
-    expect(of('diffusion_models')).toEqual([['/srv/comfy/models/diffusion_models', true], ['/srv/comfy/models/unet', true]]);
+    expect(of('text_encoders')).toEqual([
+      ['/srv/comfy/models/text_encoders', true],
+      ['/srv/comfy/models/clip', true],
+    ]);
+    expect(of('diffusion_models')).toEqual([
+      ['/srv/comfy/models/diffusion_models', true],
+      ['/srv/comfy/models/unet', true],
+    ]);
     // a relative base_path is relative to the yaml's folder
     const webui = path.resolve(dir, '../webui');
-    expect(of('loras')).toEqual([['/srv/comfy/models/loras', true], [`${webui}/models/Lora`, false], [`${webui}/models/LyCORIS`, false]]);
+    expect(of('loras')).toEqual([
+      ['/srv/comfy/models/loras', true],
+      [`${webui}/models/Lora`, false],
+      [`${webui}/models/LyCORIS`, false],
+    ]);
     expect(of('upscale_models').map(([d]) => d)).toEqual(['ESRGAN', 'RealESRGAN', 'SwinIR'].map((n) => `${webui}/models/${n}`));
     expect(of('configs')).toEqual([[`${webui}/models/Stable-diffusion`, false]]);
     expect(of('embeddings')).toEqual([[`${webui}/embeddings`, false]]);
@@ -107,7 +117,10 @@ describe('extra_model_paths.yaml', () => {
   it('bad YAML and bad values name the file and the line', () => {
     const cases: Array<[string, RegExp]> = [
       ['comfyui:\n  base_path: "unterminated\n', /^\/c\/e\.yaml line 2: invalid YAML: Missing closing "quote/],
-      ['comfyui:\n  loras: a\n  loras: b\n', /^\/c\/e\.yaml line 3: invalid YAML: Map keys must be unique \(each section and folder key may appear once\)/],
+      [
+        'comfyui:\n  loras: a\n  loras: b\n',
+        /^\/c\/e\.yaml line 3: invalid YAML: Map keys must be unique \(each section and folder key may appear once\)/,
+      ],
       ['- a\n- b\n', /^\/c\/e\.yaml line 1: expected sections such as "comfyui:"/],
       ['comfyui: just text\n', /^\/c\/e\.yaml line 1: section "comfyui" must hold "key: folder" lines/],
       ['comfyui:\n  base_path: 12\n', /^\/c\/e\.yaml line 2: "comfyui.base_path" must be a folder path/],
@@ -128,7 +141,9 @@ describe('extra_model_paths.yaml', () => {
   });
 
   it('a missing file is a clear error', () => {
-    expect(() => loadExtraModelPaths('/nonexistent/extra_model_paths.yaml')).toThrow('/nonexistent/extra_model_paths.yaml: extra model paths file not found.');
+    expect(() => loadExtraModelPaths('/nonexistent/extra_model_paths.yaml')).toThrow(
+      '/nonexistent/extra_model_paths.yaml: extra model paths file not found.',
+    );
   });
 });
 
@@ -158,7 +173,13 @@ describe('resolvePaths with extra model paths', () => {
       path.join(root, 'more-loras'),
     ]);
     const cache = new ModelListCache();
-    expect(listModels(paths, 'loras', cache)).toEqual(['comfy.safetensors', 'more.safetensors', 'ours.safetensors', 'shared.safetensors', 'styles/lyco.safetensors']);
+    expect(listModels(paths, 'loras', cache)).toEqual([
+      'comfy.safetensors',
+      'more.safetensors',
+      'ours.safetensors',
+      'shared.safetensors',
+      'styles/lyco.safetensors',
+    ]);
     // the same name in two folders: the first folder in lookup order wins (the is_default ComfyUI one here)
     const shared = resolveModelName(paths, 'loras', 'shared.safetensors', cache);
     expect(shared).toMatchObject({ ok: true, path: path.join(comfy, 'models/loras/shared.safetensors') });
@@ -178,7 +199,9 @@ describe('resolvePaths with extra model paths', () => {
 
   it('fails at startup on a named file that is missing or malformed', () => {
     const root = tempDir();
-    expect(() => resolvePaths({ root, extraModelPaths: 'nope.yaml' }, {})).toThrow(`${path.join(root, 'nope.yaml')}: extra model paths file not found.`);
+    expect(() => resolvePaths({ root, extraModelPaths: 'nope.yaml' }, {})).toThrow(
+      `${path.join(root, 'nope.yaml')}: extra model paths file not found.`,
+    );
     touch(path.join(root, 'extra_model_paths.yaml'), 'a111:\n  base_path: [\n');
     expect(() => resolvePaths({ root }, {})).toThrow(new RegExp(`^${path.join(root, 'extra_model_paths.yaml')} line 2: invalid YAML`));
   });

@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acceptedExtension, folderKey, mapLegacyFolder, MODEL_FOLDER_KEYS, MODEL_FOLDER_TABLE, modelDirectories, PT_EXTENSIONS } from '../../server/config/model-folders';
+import {
+  acceptedExtension,
+  folderKey,
+  mapLegacyFolder,
+  MODEL_FOLDER_KEYS,
+  MODEL_FOLDER_TABLE,
+  modelDirectories,
+  PT_EXTENSIONS,
+} from '../../server/config/model-folders';
 import { listModels, ModelListCache } from '../../server/config/model-list';
 import { resolvePaths } from '../../server/config/paths';
 import { MODEL_FOLDERS, type ModelFolder } from '../../nodes/types';
@@ -11,7 +19,8 @@ import { COMFY_FOLDERS, comfyModelsTree, tempDir } from './model-tree';
 describe('the model folder table', () => {
   it("has ComfyUI's folder names, directories (in ComfyUI's order) and nothing else", () => {
     expect([...MODEL_FOLDER_KEYS].sort()).toEqual(Object.keys(COMFY_FOLDERS).sort());
-    for (const [key, { dirs }] of Object.entries(COMFY_FOLDERS)) expect(modelDirectories({ models: '/m' }, folderKey(key as never))).toEqual(dirs.map((d) => `/m/${d}`));
+    for (const [key, { dirs }] of Object.entries(COMFY_FOLDERS))
+      expect(modelDirectories({ models: '/m' }, folderKey(key as never))).toEqual(dirs.map((d) => `/m/${d}`));
   });
 
   it("accepts ComfyUI's supported_pt_extensions, .yaml for configs and extension-less files for classifiers", () => {

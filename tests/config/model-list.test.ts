@@ -50,12 +50,20 @@ describe('listModels: links', () => {
 describe('listModels: order, duplicates, names', () => {
   it('sorts by name (code units), lists a name found in two folders once, uses / in names', () => {
     const models = path.join(tempDir(), 'models');
-    for (const n of ['b.safetensors', 'B.safetensors', 'a/z.ckpt', 'a.safetensors', 'Zeta/x.pt', 'ü.safetensors']) touch(path.join(models, 'loras', n));
+    for (const n of ['b.safetensors', 'B.safetensors', 'a/z.ckpt', 'a.safetensors', 'Zeta/x.pt', 'ü.safetensors'])
+      touch(path.join(models, 'loras', n));
     touch(path.join(models, 'unet', 'same.safetensors'), 'from unet');
     touch(path.join(models, 'diffusion_models', 'same.safetensors'), 'from diffusion_models');
     touch(path.join(models, 'diffusion_models', 'other.safetensors'));
     const cache = new ModelListCache();
-    expect(listModels(pathsAt(models), 'loras', cache)).toEqual(['B.safetensors', 'Zeta/x.pt', 'a.safetensors', 'a/z.ckpt', 'b.safetensors', 'ü.safetensors']);
+    expect(listModels(pathsAt(models), 'loras', cache)).toEqual([
+      'B.safetensors',
+      'Zeta/x.pt',
+      'a.safetensors',
+      'a/z.ckpt',
+      'b.safetensors',
+      'ü.safetensors',
+    ]);
     const entries = listModelEntries(pathsAt(models), 'diffusion_models', cache);
     expect(entries.map((e) => e.name)).toEqual(['other.safetensors', 'same.safetensors']);
     expect(fs.readFileSync(entries[1].path, 'utf8')).toBe('from unet'); // unet is read first, like ComfyUI

@@ -78,13 +78,17 @@ describe('resolveModelName: ambiguity and misses', () => {
       suggestions: ['SD1.5/dreamshaper_8.safetensors'],
     });
     expect(resolve('completely-unrelated-model-name.safetensors')).toMatchObject({ ok: false, reason: 'not-found', suggestions: [] });
-    expect(() => resolveModelPath(paths, 'checkpoints', 'nothing.safetensors', cache)).toThrow(/^checkpoints file "nothing.safetensors" not found in /);
+    expect(() => resolveModelPath(paths, 'checkpoints', 'nothing.safetensors', cache)).toThrow(
+      /^checkpoints file "nothing.safetensors" not found in /,
+    );
     expect(resolveModelPath(paths, 'checkpoints', 'top', cache)).toBe(path.join(ck, 'top.safetensors'));
   });
 
   it('names every directory searched when there are several', () => {
     const r = resolveModelName(paths, 'clip', 'nope.safetensors', cache);
-    expect(!r.ok && r.message).toBe(`text_encoders file "nope.safetensors" not found in any of ${path.join(models, 'text_encoders')}, ${path.join(models, 'clip')} (0 listed).`);
+    expect(!r.ok && r.message).toBe(
+      `text_encoders file "nope.safetensors" not found in any of ${path.join(models, 'text_encoders')}, ${path.join(models, 'clip')} (0 listed).`,
+    );
   });
 });
 
@@ -104,7 +108,12 @@ describe('resolveModelName: never outside the model folders', () => {
     ['./', 'it names no file'],
   ])('refuses %j', (name, why) => {
     const r = resolve(name);
-    expect(r).toEqual({ ok: false, reason: 'refused', message: `checkpoints name ${JSON.stringify(name)} refused: ${why}; model names are relative to the checkpoints folders.`, suggestions: [] });
+    expect(r).toEqual({
+      ok: false,
+      reason: 'refused',
+      message: `checkpoints name ${JSON.stringify(name)} refused: ${why}; model names are relative to the checkpoints folders.`,
+      suggestions: [],
+    });
   });
 
   it('normalizes without resolving anything on disk', () => {

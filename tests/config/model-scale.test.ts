@@ -37,7 +37,11 @@ describe('5,000 model files', () => {
     const names = ['Set 7\\lora_7_42.safetensors', 'set 7/LORA_7_42.safetensors', 'lora_7_42.safetensors', 'lora_7_42', 'LORA_7_42'];
     const got: string[] = [];
     t = performance.now();
-    for (let i = 0; i < 100; i++) for (const n of names) { const r = resolveModelName(paths, 'loras', n, cache); got.push(r.ok ? r.name : r.message); }
+    for (let i = 0; i < 100; i++)
+      for (const n of names) {
+        const r = resolveModelName(paths, 'loras', n, cache);
+        got.push(r.ok ? r.name : r.message);
+      }
     const warm = (performance.now() - t) / 500;
     expect(new Set(got)).toEqual(new Set(['Set 7/lora_7_42.safetensors']));
     t = performance.now();
@@ -45,7 +49,9 @@ describe('5,000 model files', () => {
     const missMs = performance.now() - t;
     expect(miss).toMatchObject({ ok: false, reason: 'not-found' });
     expect(!miss.ok && miss.suggestions).toEqual(['Set 7/lora_7_20.safetensors', 'Set 7/lora_7_40.safetensors', 'Set 7/lora_7_42.safetensors']); // all one edit away
-    console.log(`5,000 files: first resolve ${cold.toFixed(1)} ms, warm ${warm.toFixed(3)} ms per name, miss with suggestions ${missMs.toFixed(1)} ms`);
+    console.log(
+      `5,000 files: first resolve ${cold.toFixed(1)} ms, warm ${warm.toFixed(3)} ms per name, miss with suggestions ${missMs.toFixed(1)} ms`,
+    );
     expect(cold).toBeLessThan(1000);
     expect(warm).toBeLessThan(20);
     expect(missMs).toBeLessThan(1000);

@@ -34,7 +34,10 @@ describe('resolveFileInside', () => {
 
 describe('ensureParentInside', () => {
   it('creates missing folders inside the root', async () => {
-    expect(await ensureParentInside(root, 'new/deeper/x.png')).toEqual({ dir: path.join(root, 'new', 'deeper'), file: path.join(root, 'new', 'deeper', 'x.png') });
+    expect(await ensureParentInside(root, 'new/deeper/x.png')).toEqual({
+      dir: path.join(root, 'new', 'deeper'),
+      file: path.join(root, 'new', 'deeper', 'x.png'),
+    });
     expect(fs.statSync(path.join(root, 'new', 'deeper')).isDirectory()).toBe(true);
   });
   it('refuses a component that leaves the root or is a file, creating nothing outside', async () => {

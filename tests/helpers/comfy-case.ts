@@ -38,8 +38,15 @@ export async function runComfyCase(dir: string, o: { workflowFile?: string; mode
   const { workflow } = loadAnyWorkflow(json, REGISTRY.schemas);
   const outputs = new Map<string, NodeOutputs>();
   await executeWorkflow({
-    jobId: 'golden', workflow, registry: REGISTRY, cache: new OutputCache(), models: new ModelCache(4 * 2 ** 30), paths: root.paths,
-    signal: new AbortController().signal, emit: () => {}, observe: (id, out) => outputs.set(id, out),
+    jobId: 'golden',
+    workflow,
+    registry: REGISTRY,
+    cache: new OutputCache(),
+    models: new ModelCache(4 * 2 ** 30),
+    paths: root.paths,
+    signal: new AbortController().signal,
+    emit: () => {},
+    observe: (id, out) => outputs.set(id, out),
     // ComfyUI's harness ran every node, output node or not
     targets: Object.keys(workflow.nodes),
   });

@@ -36,8 +36,12 @@ export async function callNode(type: string, params: Record<string, ParamValue>,
     params: await typedParams(schema, withDefaults(schema.params, params), o.paths),
     inputs: checkedInputs(schema, inputs),
     ctx: {
-      nodeId: o.nodeId ?? type, signal: o.signal ?? new AbortController().signal, paths: o.paths, models: o.models,
-      workflow: o.workflow ?? { format: 'latentloom.workflow', version: 2, nodes: {} }, schemas: REGISTRY.schemas,
+      nodeId: o.nodeId ?? type,
+      signal: o.signal ?? new AbortController().signal,
+      paths: o.paths,
+      models: o.models,
+      workflow: o.workflow ?? { format: 'latentloom.workflow', version: 2, nodes: {} },
+      schemas: REGISTRY.schemas,
       progress: (step, total, preview) => {
         progress.push({ step, total, preview });
         o.onProgress?.(step);

@@ -15,7 +15,8 @@ import { describe } from 'vitest';
 export function findPgBin(): string | null {
   const candidates: string[] = [];
   try {
-    for (const v of fs.readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a))) candidates.push(path.join('/usr/lib/postgresql', v, 'bin'));
+    for (const v of fs.readdirSync('/usr/lib/postgresql').sort((a, b) => Number(b) - Number(a)))
+      candidates.push(path.join('/usr/lib/postgresql', v, 'bin'));
   } catch {
     // not Debian's layout
   }
@@ -27,7 +28,8 @@ export const pgBin = findPgBin();
 export const pgAvailable = pgBin !== null;
 /** suites that need PostgreSQL: always in CI (they fail if it cannot start), else only where it is installed */
 export const describePostgres = process.env.CI === 'true' || pgAvailable ? describe : describe.skip;
-if (!pgAvailable && process.env.CI !== 'true') console.warn('PostgreSQL (initdb/pg_ctl) not found: PostgreSQL suites are skipped (apt-get install -y postgresql).');
+if (!pgAvailable && process.env.CI !== 'true')
+  console.warn('PostgreSQL (initdb/pg_ctl) not found: PostgreSQL suites are skipped (apt-get install -y postgresql).');
 
 function runAsUser(): string | null {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return null;

@@ -12,7 +12,10 @@ export class RandomDict {
   readonly tensors: Tensors = new Map();
   private readonly rand: () => number;
   /** uniform: same variance from a uniform draw, ~10x cheaper (benchmark-sized models) */
-  constructor(seed: number, private readonly uniform = false) {
+  constructor(
+    seed: number,
+    private readonly uniform = false,
+  ) {
     this.rand = rng(seed);
   }
   private normal(): number {
@@ -71,13 +74,17 @@ export function randomUNet(spec: RandomUNetSpec, seed = 1, uniform = false): Ten
   };
   const st = (p: string, c: number) => {
     d.norm(`${p}.norm`, c);
-    if (spec.linearProjection) d.linear(`${p}.proj_in`, c, c); else d.conv(`${p}.proj_in`, c, c, 1);
+    if (spec.linearProjection) d.linear(`${p}.proj_in`, c, c);
+    else d.conv(`${p}.proj_in`, c, c, 1);
     for (let i = 0; i < spec.depth; i++) {
       const b = `${p}.transformer_blocks.${i}`;
       d.norm(`${b}.norm1`, c);
       d.norm(`${b}.norm2`, c);
       d.norm(`${b}.norm3`, c);
-      for (const [a, kv] of [['attn1', c], ['attn2', spec.contextDim]] as const) {
+      for (const [a, kv] of [
+        ['attn1', c],
+        ['attn2', spec.contextDim],
+      ] as const) {
         d.linear(`${b}.${a}.to_q`, c, c, false);
         d.linear(`${b}.${a}.to_k`, c, kv, false);
         d.linear(`${b}.${a}.to_v`, c, kv, false);
@@ -86,7 +93,8 @@ export function randomUNet(spec: RandomUNetSpec, seed = 1, uniform = false): Ten
       d.linear(`${b}.ff.net.0.proj`, 8 * c, c);
       d.linear(`${b}.ff.net.2`, c, 4 * c);
     }
-    if (spec.linearProjection) d.linear(`${p}.proj_out`, c, c); else d.conv(`${p}.proj_out`, c, c, 1);
+    if (spec.linearProjection) d.linear(`${p}.proj_out`, c, c);
+    else d.conv(`${p}.proj_out`, c, c, 1);
   };
   d.conv('input_blocks.0.0', mc, spec.inChannels, 3);
   const skipCh = [mc];
@@ -124,7 +132,15 @@ export function randomUNet(spec: RandomUNetSpec, seed = 1, uniform = false): Ten
   return d.tensors;
 }
 
-export interface RandomClipSpec { width: number; layers: number; intermediate: number; vocab: number; positions: number; openclip?: boolean; projection?: number }
+export interface RandomClipSpec {
+  width: number;
+  layers: number;
+  intermediate: number;
+  vocab: number;
+  positions: number;
+  openclip?: boolean;
+  projection?: number;
+}
 
 export function randomClip(spec: RandomClipSpec, seed = 2, uniform = false): Tensors {
   const d = new RandomDict(seed, uniform);
@@ -160,7 +176,12 @@ export function randomClip(spec: RandomClipSpec, seed = 2, uniform = false): Ten
   return d.tensors;
 }
 
-export interface RandomVaeSpec { ch: number; chMult: number[]; numResBlocks: number; zChannels: number }
+export interface RandomVaeSpec {
+  ch: number;
+  chMult: number[];
+  numResBlocks: number;
+  zChannels: number;
+}
 
 export function randomVae(spec: RandomVaeSpec, seed = 3, uniform = false): Tensors {
   const d = new RandomDict(seed, uniform);

@@ -25,7 +25,10 @@ async function check(name: string, crop: boolean) {
     if (!t) throw new Error(`golden ${name}/${k} missing`);
     return t.data as Float32Array;
   };
-  const run = await runComfyCase(DIR(), { workflowFile: `${name}.workflow_api.json`, models: { 'clip_vision/tiny-clip-vision.safetensors': path.join(DIR(), 'tiny-clip-vision.safetensors') } });
+  const run = await runComfyCase(DIR(), {
+    workflowFile: `${name}.workflow_api.json`,
+    models: { 'clip_vision/tiny-clip-vision.safetensors': path.join(DIR(), 'tiny-clip-vision.safetensors') },
+  });
   runs.push(run);
   // preprocessing: bicubic antialiased resize, crop, 8-bit rounding, CLIP normalisation
   const pixels = clipPreprocess(run.bySlot('1.0') as ImageValue, 32, crop);

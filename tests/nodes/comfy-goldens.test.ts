@@ -23,7 +23,8 @@ async function check(caseName: string, expectations: Record<string, number>) {
     if (!want) throw new Error(`${caseName}: golden has no ${key}`);
     const [node, slot, field] = key.split('.');
     const value = run.bySlot(`${node}.${slot}`);
-    const got = field === 'samples' ? (value as LatentValue).samples : field === 'noise_mask' ? (value as LatentValue).noise_mask : (value as ImageValue);
+    const got =
+      field === 'samples' ? (value as LatentValue).samples : field === 'noise_mask' ? (value as LatentValue).noise_mask : (value as ImageValue);
     if (!got) throw new Error(`${caseName}: ${key} is missing from our output`);
     expect(got.shape, key).toEqual(want.shape);
     const err = relErr(got.data, want.data as Float32Array);

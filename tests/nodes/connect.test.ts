@@ -34,14 +34,26 @@ describe('canConnect', () => {
     wf.nodes.n = { type: 'PrimitiveInt', version: 1, params: { value: 3 }, inputs: {} };
     wf.nodes.p = { type: 'PrimitiveNode', version: 1, params: { value: 3 }, inputs: {} };
     expect(canConnect(wf, { node: 'n', output: 'INT' }, { node: 'sampler', input: 'steps' }, SCHEMAS_BY_ID).ok).toBe(true);
-    expect(canConnect(wf, { node: 'n', output: 'INT' }, { node: 'sampler', input: 'cfg' }, SCHEMAS_BY_ID)).toMatchObject({ ok: false, reason: expect.stringContaining('INT output cannot feed FLOAT') });
+    expect(canConnect(wf, { node: 'n', output: 'INT' }, { node: 'sampler', input: 'cfg' }, SCHEMAS_BY_ID)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('INT output cannot feed FLOAT'),
+    });
     expect(canConnect(wf, { node: 'p', output: 'connect to widget input' }, { node: 'sampler', input: 'cfg' }, SCHEMAS_BY_ID).ok).toBe(true);
-    expect(canConnect(wf, { node: 'p', output: 'connect to widget input' }, { node: 'sampler', input: 'model' }, SCHEMAS_BY_ID)).toMatchObject({ ok: false, reason: expect.stringContaining('Primitive drives widgets') });
+    expect(canConnect(wf, { node: 'p', output: 'connect to widget input' }, { node: 'sampler', input: 'model' }, SCHEMAS_BY_ID)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('Primitive drives widgets'),
+    });
   });
 
   it('a placeholder (unknown class) connects by its recorded slots', () => {
     const wf = txt2img();
-    wf.nodes.x = { type: 'Custom', version: 1, params: {}, inputs: {}, placeholder: { inputs: [{ name: 'image', type: 'IMAGE' }], outputs: [{ name: 'IMAGE', type: 'IMAGE' }], widgets_values: [] } };
+    wf.nodes.x = {
+      type: 'Custom',
+      version: 1,
+      params: {},
+      inputs: {},
+      placeholder: { inputs: [{ name: 'image', type: 'IMAGE' }], outputs: [{ name: 'IMAGE', type: 'IMAGE' }], widgets_values: [] },
+    };
     expect(canConnect(wf, { node: 'decode', output: 'IMAGE' }, { node: 'x', input: 'image' }, SCHEMAS_BY_ID).ok).toBe(true);
     expect(canConnect(wf, { node: 'x', output: '0' }, { node: 'save', input: 'images' }, SCHEMAS_BY_ID)).toMatchObject({ ok: true });
     expect(canConnect(wf, { node: 'ckpt', output: 'VAE' }, { node: 'x', input: 'image' }, SCHEMAS_BY_ID).ok).toBe(false);

@@ -19,8 +19,16 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const o = { paths: resolvePaths({ root: dir }), models: new ModelCache(2 ** 20) };
 
 /** A MODEL as the scheduler nodes read it: only its sampling matters (no weights are touched). */
-const model = (sampling?: ModelHandle['sampling']): ModelHandle =>
-  ({ kind: 'model', family: 'sd1', prediction: 'eps', unet: {} as ModelHandle['unet'], latent: 'sd1', key: 'fake', recipe: [], ...(sampling ? { sampling } : {}) });
+const model = (sampling?: ModelHandle['sampling']): ModelHandle => ({
+  kind: 'model',
+  family: 'sd1',
+  prediction: 'eps',
+  unet: {} as ModelHandle['unet'],
+  latent: 'sd1',
+  key: 'fake',
+  recipe: [],
+  ...(sampling ? { sampling } : {}),
+});
 
 function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
@@ -43,18 +51,40 @@ describe('custom-sampling nodes', () => {
   });
 
   it('schedulers give ComfyUI sigmas, the model sampling of the MODEL included', async () => {
-    expect(maxRel(await sig('BasicScheduler', { scheduler: 'karras', steps: 7, denoise: 1 }, { model: model() }), ref('basic.base.karras.7.sigmas'))).toBeLessThan(1e-6);
-    expect(maxRel(await sig('BasicScheduler', { scheduler: 'beta', steps: 6, denoise: 0.55 }, { model: model() }), ref('basic.base.beta.6.d0.55.sigmas'))).toBeLessThan(1e-6);
-    expect(maxRel(await sig('BasicScheduler', { scheduler: 'sgm_uniform', steps: 4, denoise: 1 }, { model: model({ type: 'lcm', zsnr: false }) }), ref('basic.lcm.sgm_uniform.4.sigmas'))).toBeLessThan(1e-6);
-    expect(maxRel(await sig('BasicScheduler', { scheduler: 'normal', steps: 10, denoise: 1 }, { model: model({ type: 'v_prediction', zsnr: true }) }), ref('basic.vzsnr.normal.10.sigmas'))).toBeLessThan(1e-6);
+    expect(
+      maxRel(await sig('BasicScheduler', { scheduler: 'karras', steps: 7, denoise: 1 }, { model: model() }), ref('basic.base.karras.7.sigmas')),
+    ).toBeLessThan(1e-6);
+    expect(
+      maxRel(await sig('BasicScheduler', { scheduler: 'beta', steps: 6, denoise: 0.55 }, { model: model() }), ref('basic.base.beta.6.d0.55.sigmas')),
+    ).toBeLessThan(1e-6);
+    expect(
+      maxRel(
+        await sig('BasicScheduler', { scheduler: 'sgm_uniform', steps: 4, denoise: 1 }, { model: model({ type: 'lcm', zsnr: false }) }),
+        ref('basic.lcm.sgm_uniform.4.sigmas'),
+      ),
+    ).toBeLessThan(1e-6);
+    expect(
+      maxRel(
+        await sig('BasicScheduler', { scheduler: 'normal', steps: 10, denoise: 1 }, { model: model({ type: 'v_prediction', zsnr: true }) }),
+        ref('basic.vzsnr.normal.10.sigmas'),
+      ),
+    ).toBeLessThan(1e-6);
     expect(maxRel(await sig('KarrasScheduler', { steps: 9, sigma_max: 12, sigma_min: 0.05, rho: 5 }), ref('karras.sigmas'))).toBeLessThan(2e-6);
     expect(maxRel(await sig('ExponentialScheduler', { steps: 9, sigma_max: 10, sigma_min: 0.1 }), ref('exponential.sigmas'))).toBeLessThan(2e-6);
-    expect(maxRel(await sig('PolyexponentialScheduler', { steps: 9, sigma_max: 14.6, sigma_min: 0.03, rho: 2.5 }), ref('polyexponential.sigmas'))).toBeLessThan(2e-6);
-    expect(maxRel(await sig('LaplaceScheduler', { steps: 9, sigma_max: 14.6, sigma_min: 0.03, mu: 0.2, beta: 0.7 }), ref('laplace.sigmas'))).toBeLessThan(2e-6);
+    expect(
+      maxRel(await sig('PolyexponentialScheduler', { steps: 9, sigma_max: 14.6, sigma_min: 0.03, rho: 2.5 }), ref('polyexponential.sigmas')),
+    ).toBeLessThan(2e-6);
+    expect(
+      maxRel(await sig('LaplaceScheduler', { steps: 9, sigma_max: 14.6, sigma_min: 0.03, mu: 0.2, beta: 0.7 }), ref('laplace.sigmas')),
+    ).toBeLessThan(2e-6);
     expect(maxRel(await sig('VPScheduler', { steps: 6, beta_d: 10, beta_min: 0.5, eps_s: 0.01 }), ref('vp.b.sigmas'))).toBeLessThan(2e-6);
     expect(maxRel(await sig('SDTurboScheduler', { steps: 4, denoise: 0.3 }, { model: model() }), ref('turbo.4.0.3.sigmas'))).toBeLessThan(1e-6);
-    expect(maxRel(await sig('BetaSamplingScheduler', { steps: 9, alpha: 0.5, beta: 0.7 }, { model: model() }), ref('betasampling.sigmas'))).toBeLessThan(1e-6);
-    expect(maxRel(await sig('AlignYourStepsScheduler', { model_type: 'SDXL', steps: 10, denoise: 0.5 }), ref('ays.SDXL.10.0.5.sigmas'))).toBeLessThan(1e-6);
+    expect(
+      maxRel(await sig('BetaSamplingScheduler', { steps: 9, alpha: 0.5, beta: 0.7 }, { model: model() }), ref('betasampling.sigmas')),
+    ).toBeLessThan(1e-6);
+    expect(maxRel(await sig('AlignYourStepsScheduler', { model_type: 'SDXL', steps: 10, denoise: 0.5 }), ref('ays.SDXL.10.0.5.sigmas'))).toBeLessThan(
+      1e-6,
+    );
   });
 
   it('sigma nodes split, flip, set and extend as ComfyUI', async () => {
@@ -66,13 +96,21 @@ describe('custom-sampling nodes', () => {
     expect(maxRel((splitd.outputs.low_sigmas as SigmasValue).sigmas, ref('splitd.0.45.low'))).toBe(0);
     expect(maxRel(await sig('FlipSigmas', {}, src), ref('flip.sigmas'))).toBe(0);
     expect(maxRel(await sig('SetFirstSigma', { sigma: 20.5 }, src), ref('setfirst.sigmas'))).toBe(0);
-    expect(maxRel(await sig('ExtendIntermediateSigmas', { steps: 3, start_at_sigma: -1, end_at_sigma: 1, spacing: 'sine' }, src), ref('extend.sine.sigmas'))).toBeLessThan(1e-6);
+    expect(
+      maxRel(
+        await sig('ExtendIntermediateSigmas', { steps: 3, start_at_sigma: -1, end_at_sigma: 1, spacing: 'sine' }, src),
+        ref('extend.sine.sigmas'),
+      ),
+    ).toBeLessThan(1e-6);
   });
 
   it('SAMPLER and NOISE nodes carry their settings; bad input is refused by name', async () => {
     expect((await callNode('KSamplerSelect', { sampler_name: 'dpmpp_2m' }, {}, o)).outputs.SAMPLER).toEqual({ name: 'dpmpp_2m' });
-    expect((await callNode('SamplerDPMPP_2M_SDE', { solver_type: 'heun', eta: 0.5, s_noise: 1, noise_device: 'cpu' }, {}, o)).outputs.SAMPLER).toEqual({
-      name: 'dpmpp_2m_sde', options: { solverType: 'heun', eta: 0.5, sNoise: 1 },
+    expect(
+      (await callNode('SamplerDPMPP_2M_SDE', { solver_type: 'heun', eta: 0.5, s_noise: 1, noise_device: 'cpu' }, {}, o)).outputs.SAMPLER,
+    ).toEqual({
+      name: 'dpmpp_2m_sde',
+      options: { solverType: 'heun', eta: 0.5, sNoise: 1 },
     });
     expect((await callNode('RandomNoise', { noise_seed: 42 }, {}, o)).outputs.NOISE).toEqual({ kind: 'random', seed: 42n });
     expect((await callNode('DisableNoise', {}, {}, o)).outputs.NOISE).toEqual({ kind: 'disabled' });

@@ -24,7 +24,10 @@ afterAll(async () => {
 
 async function check(name: string, folder: 'embeddings-pt' | 'embeddings-safetensors', file: string) {
   gold ??= await readGoldenTensors(path.join(DIR(), 'golden.safetensors'));
-  const run = await runComfyCase(DIR(), { workflowFile: `${name}.workflow_api.json`, models: { [`embeddings/${file}`]: path.join(DIR(), folder, file) } });
+  const run = await runComfyCase(DIR(), {
+    workflowFile: `${name}.workflow_api.json`,
+    models: { [`embeddings/${file}`]: path.join(DIR(), folder, file) },
+  });
   runs.push(run);
   const want = (k: string) => {
     const t = gold?.get(`${name}/${k}`);
@@ -45,7 +48,8 @@ async function check(name: string, folder: 'embeddings-pt' | 'embeddings-safeten
 describeGolden('textual inversion (ComfyUI runs)', () => {
   it('ti-pt: an A1111 .pt embedding in the positive prompt (3 vectors at tokens 4–6, "myemb," found after the comma is stripped)', () =>
     check('ti-pt', 'embeddings-pt', 'myemb.pt'));
-  it('ti-safetensors: the same vectors as emb_params .safetensors give the same result', () => check('ti-safetensors', 'embeddings-safetensors', 'myemb.safetensors'));
+  it('ti-safetensors: the same vectors as emb_params .safetensors give the same result', () =>
+    check('ti-safetensors', 'embeddings-safetensors', 'myemb.safetensors'));
   it('ti-weighted: (embedding:myemb:1.3) weighs the vectors', () => check('ti-weighted', 'embeddings-pt', 'myemb.pt'));
   it('ti-negative: an embedding alone in the negative prompt', () => check('ti-negative', 'embeddings-safetensors', 'myemb.safetensors'));
   it('ti-baseline-no-embedding: the same graph without one', () => check('ti-baseline-no-embedding', 'embeddings-pt', 'myemb.pt'));
@@ -62,7 +66,9 @@ describeGolden('textual inversion (ComfyUI runs)', () => {
       const call = nodeCaller(root.paths, new ModelCache(2 ** 30));
       const { clip } = loaded((await call('CheckpointLoaderSimple', { ckpt_name: 'a.safetensors' })).outputs);
       const missing = await call('CLIPTextEncode', { text: 'a embedding:nothere cat' }, { clip });
-      expect(missing.warnings).toEqual([`embedding:nothere does not exist in ${path.join(root.paths.models, 'embeddings')}; ignored (as ComfyUI does)`]);
+      expect(missing.warnings).toEqual([
+        `embedding:nothere does not exist in ${path.join(root.paths.models, 'embeddings')}; ignored (as ComfyUI does)`,
+      ]);
       await expect(call('CLIPTextEncode', { text: 'a embedding:wide cat' }, { clip })).rejects.toThrow(
         'embedding:wide (wide.safetensors) has vectors of width 64; this text encoder (clip_l) takes 128',
       );

@@ -21,7 +21,10 @@ describe('example workflows', () => {
     expect(errors).toEqual([]);
   });
   it('lists every example file in the folder, and only those', () => {
-    const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json') && f !== 'index.json').sort();
+    const files = fs
+      .readdirSync(DIR)
+      .filter((f) => f.endsWith('.json') && f !== 'index.json')
+      .sort();
     expect(index.map((e) => e.file).sort()).toEqual(files);
     expect(files).toHaveLength(6);
   });

@@ -17,10 +17,14 @@ const image = (b: number, h: number, w: number) => ({ shape: [b, h, w, 3], data:
 describe('VAEEncodeForInpaint', () => {
   it('refuses a mask batch that fits neither one nor every image', async () => {
     const mask = { shape: [2, 16, 16], data: new Float32Array(2 * 256) };
-    await expect(callNode('VAEEncodeForInpaint', {}, { pixels: image(3, 16, 16), vae, mask }, o)).rejects.toThrow('mask: a batch of 2 masks for 3 images (expected 1 or 3)');
+    await expect(callNode('VAEEncodeForInpaint', {}, { pixels: image(3, 16, 16), vae, mask }, o)).rejects.toThrow(
+      'mask: a batch of 2 masks for 3 images (expected 1 or 3)',
+    );
   });
   it('refuses an image smaller than 8 pixels', async () => {
     const mask = { shape: [1, 4, 4], data: new Float32Array(16) };
-    await expect(callNode('VAEEncodeForInpaint', {}, { pixels: image(1, 4, 4), vae, mask }, o)).rejects.toThrow('pixels: a 4x4 image is smaller than 8 pixels');
+    await expect(callNode('VAEEncodeForInpaint', {}, { pixels: image(1, 4, 4), vae, mask }, o)).rejects.toThrow(
+      'pixels: a 4x4 image is smaller than 8 pixels',
+    );
   });
 });

@@ -26,11 +26,15 @@ function setup() {
 describe('image and latent file nodes', () => {
   it('EmptyLatentImage makes zero latents at 1/8 size, flooring sizes that are not a multiple of 8 (as ComfyUI)', async () => {
     const { call } = setup();
-    expect(((await call('EmptyLatentImage', { width: 64, height: 128, batch_size: 2 })).outputs.LATENT as LatentValue).samples.shape).toEqual([2, 4, 16, 8]);
-    expect(((await call('EmptyLatentImage', { width: 72, height: 60, batch_size: 1 })).outputs.LATENT as LatentValue).samples.shape).toEqual([1, 4, 7, 9]);
+    expect(((await call('EmptyLatentImage', { width: 64, height: 128, batch_size: 2 })).outputs.LATENT as LatentValue).samples.shape).toEqual([
+      2, 4, 16, 8,
+    ]);
+    expect(((await call('EmptyLatentImage', { width: 72, height: 60, batch_size: 1 })).outputs.LATENT as LatentValue).samples.shape).toEqual([
+      1, 4, 7, 9,
+    ]);
   });
 
-  it('SaveImage embeds our workflow and ComfyUI\'s prompt and workflow chunks; each reads back', async () => {
+  it("SaveImage embeds our workflow and ComfyUI's prompt and workflow chunks; each reads back", async () => {
     const { call, root } = setup();
     const image: ImageValue = { shape: [1, 2, 3, 3], data: Float32Array.from({ length: 18 }, (_, i) => i / 17) };
     const { files } = await call('SaveImage', { filename_prefix: 'sub/pic' }, { images: image });
@@ -40,7 +44,16 @@ describe('image and latent file nodes', () => {
     const chunks = readPngTextChunks(bytes);
     const api = importComfyApi(JSON.parse(chunks.prompt), SCHEMAS);
     const ui = importComfyUi(JSON.parse(chunks.workflow), SCHEMAS);
-    expect(api.ok && Object.values(api.workflow.nodes).map((n) => n.type).sort()).toEqual(Object.values(txt2img().nodes).map((n) => n.type).sort());
+    expect(
+      api.ok &&
+        Object.values(api.workflow.nodes)
+          .map((n) => n.type)
+          .sort(),
+    ).toEqual(
+      Object.values(txt2img().nodes)
+        .map((n) => n.type)
+        .sort(),
+    );
     expect(ui.ok && Object.keys(ui.workflow.nodes)).toHaveLength(7);
     // ComfyUI's PIL writes tEXt: so do we, when the text is Latin-1
     expect(bytes.includes(Buffer.from('tEXtprompt\0'))).toBe(true);
@@ -67,7 +80,8 @@ describe('image and latent file nodes', () => {
   it('LoadImage reads JPEG and WebP (EXIF orientation applied), alpha WebP gives a mask; a huge image is refused from its header', async () => {
     const { call, root } = setup();
     const fixtures = path.resolve(import.meta.dirname, '../fixtures/images');
-    for (const f of ['jpg_exif6.jpg', 'webp_lossy.webp', 'webp_lossless_alpha.webp']) fs.copyFileSync(path.join(fixtures, f), path.join(root, 'input', f));
+    for (const f of ['jpg_exif6.jpg', 'webp_lossy.webp', 'webp_lossless_alpha.webp'])
+      fs.copyFileSync(path.join(fixtures, f), path.join(root, 'input', f));
     const jpg = (await call('LoadImage', { image: 'jpg_exif6.jpg' })).outputs;
     const plain = (await call('LoadImage', { image: 'webp_lossy.webp' })).outputs;
     const alpha = (await call('LoadImage', { image: 'webp_lossless_alpha.webp' })).outputs;
@@ -87,7 +101,9 @@ describe('image and latent file nodes', () => {
 
   it('SaveImage refuses a prefix outside the output folder', async () => {
     const { call } = setup();
-    await expect(call('SaveImage', { filename_prefix: '../escape' }, { images: { shape: [1, 1, 1, 3], data: new Float32Array(3) } })).rejects.toThrow(/outside/);
+    await expect(call('SaveImage', { filename_prefix: '../escape' }, { images: { shape: [1, 1, 1, 3], data: new Float32Array(3) } })).rejects.toThrow(
+      /outside/,
+    );
   });
 
   it('SaveLatent writes a ComfyUI .latent that LoadLatent reads back unchanged', async () => {

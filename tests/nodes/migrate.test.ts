@@ -18,8 +18,15 @@ const V0 = {
   meta: { title: 'old' },
 };
 const V1_DIR = path.resolve(import.meta.dirname, '../fixtures/v1');
-const V1_FILES = fs.readdirSync(V1_DIR).filter((f) => f.endsWith('.json')).sort();
-const v1 = (file: string) => JSON.parse(fs.readFileSync(path.join(V1_DIR, file), 'utf8')) as { version: number; nodes: Record<string, { type: string; params: Record<string, unknown>; inputs: Record<string, { node: string; output: string }> }> };
+const V1_FILES = fs
+  .readdirSync(V1_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const v1 = (file: string) =>
+  JSON.parse(fs.readFileSync(path.join(V1_DIR, file), 'utf8')) as {
+    version: number;
+    nodes: Record<string, { type: string; params: Record<string, unknown>; inputs: Record<string, { node: string; output: string }> }>;
+  };
 const everyModel = { findModel: () => ({ ok: true }) as const, inputFileExists: () => true };
 
 describe('workflow migrations', () => {
@@ -41,7 +48,9 @@ describe('workflow migrations', () => {
       if (n.type === 'MergeCheckpoints') continue; // expanded into merge nodes (numbers checked in tests/nodes/ml/migrate-merge.test.ts)
       const migrated = wf.nodes[id];
       expect(migrated, id).toBeDefined();
-      const values = Object.entries(n.params).filter(([k]) => k !== 'prediction').map(([, v]) => (typeof v === 'boolean' && n.type === 'KSamplerAdvanced' ? (v ? 'enable' : 'disable') : v));
+      const values = Object.entries(n.params)
+        .filter(([k]) => k !== 'prediction')
+        .map(([, v]) => (typeof v === 'boolean' && n.type === 'KSamplerAdvanced' ? (v ? 'enable' : 'disable') : v));
       expect(Object.values(migrated.params).sort(), `${id} params`).toEqual(values.sort());
       for (const [input, link] of Object.entries(n.inputs)) {
         const src = old.nodes[link.node];

@@ -16,7 +16,7 @@ import { createInProcessExecutor } from '../../server/scheduler/inprocess-execut
 import { readGoldenTensors } from '../helpers/read-golden';
 import vocabulary from './fixtures/comfy-vocabulary.json';
 
-type ComfyClass = { inputs: (string[])[]; outputs: [string, string][]; output_node?: boolean };
+type ComfyClass = { inputs: string[][]; outputs: [string, string][]; output_node?: boolean };
 const COMFY = vocabulary.classes as unknown as Record<string, ComfyClass>;
 /** Our nodes ComfyUI runs in its frontend only (no backend class): they never execute here either. */
 const FRONTEND_ONLY = ['Note', 'MarkdownNote', 'PrimitiveNode'];
@@ -54,9 +54,17 @@ describe('node registry', () => {
         expect(FRONTEND_ONLY, `${s.id} is neither a ComfyUI class nor a known frontend node`).toContain(s.id);
         continue;
       }
-      const ours = s.io.map((i) => [i.name, isWidgetSpec(i) ? paramSocketType(i) : i.type, ...(i.optional ? ['optional'] : []), ...(isWidgetSpec(i) && hasControlWidget(i) ? ['control'] : [])]);
+      const ours = s.io.map((i) => [
+        i.name,
+        isWidgetSpec(i) ? paramSocketType(i) : i.type,
+        ...(i.optional ? ['optional'] : []),
+        ...(isWidgetSpec(i) && hasControlWidget(i) ? ['control'] : []),
+      ]);
       expect(ours, `${s.id} inputs`).toEqual(comfy.inputs);
-      expect(s.outputs.map((o) => [o.name, o.type]), `${s.id} outputs`).toEqual(comfy.outputs);
+      expect(
+        s.outputs.map((o) => [o.name, o.type]),
+        `${s.id} outputs`,
+      ).toEqual(comfy.outputs);
       expect(s.output === true, `${s.id} output node`).toBe(comfy.output_node === true);
     }
     for (const s of REGISTRY.list) for (const a of s.aliases ?? []) expect(COMFY[a.id], `alias ${a.id}`).toBeDefined();
@@ -77,15 +85,23 @@ describe('node registry', () => {
     const paths = resolvePaths({ root });
     const engine = new Engine({ paths, executor: createInProcessExecutor(paths, registry), durable: false, registry });
     const wf = {
-      format: 'latentloom.workflow', version: 2,
+      format: 'latentloom.workflow',
+      version: 2,
       nodes: {
         e: { type: 'EmptyLatentImage', params: { width: 16, height: 16, batch_size: 1 } },
         k: { type: 'PrimitiveFloat', params: { value: 3 } },
-        x: { type: 'FixtureScaleLatent', params: { factor: 0.5 }, inputs: { samples: { node: 'e', output: 'LATENT' }, factor: { node: 'k', output: 'FLOAT' } } },
+        x: {
+          type: 'FixtureScaleLatent',
+          params: { factor: 0.5 },
+          inputs: { samples: { node: 'e', output: 'LATENT' }, factor: { node: 'k', output: 'FLOAT' } },
+        },
         s: { type: 'SaveLatent', params: { filename_prefix: 'fx' }, inputs: { samples: { node: 'x', output: 'LATENT' } } },
       },
     };
-    const bad = await engine.prepare({ ...wf, nodes: { ...wf.nodes, x: { ...wf.nodes.x, inputs: { samples: wf.nodes.x.inputs.samples }, params: { factor: 99 } } } });
+    const bad = await engine.prepare({
+      ...wf,
+      nodes: { ...wf.nodes, x: { ...wf.nodes.x, inputs: { samples: wf.nodes.x.inputs.samples }, params: { factor: 99 } } },
+    });
     expect(bad.errors).toMatchObject([{ code: 'VALUE_OUT_OF_RANGE', nodeId: 'x', input: 'factor' }]);
     const { job } = await engine.enqueue(wf);
     await engine.idle();

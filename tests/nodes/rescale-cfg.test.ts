@@ -33,7 +33,8 @@ describeGolden('RescaleCFG node', () => {
     const latent_image = (await call('EmptyLatentImage', { width: 64, height: 64, batch_size: 1 })).outputs.LATENT;
     const rescaled = (await call('RescaleCFG', { multiplier: 0.7 }, { model })).outputs.MODEL;
     const params = { seed: 16, steps: 4, cfg: 7, sampler_name: 'euler', scheduler: 'normal' };
-    const sample = async (m: unknown) => ((await call('KSampler', params, { model: m, positive, negative, latent_image })).outputs.LATENT as LatentValue).samples.data;
+    const sample = async (m: unknown) =>
+      ((await call('KSampler', params, { model: m, positive, negative, latent_image })).outputs.LATENT as LatentValue).samples.data;
     expect(relErr(await sample(rescaled), want)).toBeLessThan(1e-3);
     expect(relErr(await sample(model), want)).toBeGreaterThan(1e-2);
   });

@@ -20,14 +20,22 @@ import { pipelineRoot, type PipelineRoot } from '../runtime/pipeline/support';
 import { loaded, nodeCaller } from './ml/support';
 
 /** Writes `names` (new name → provider name) of a provider as an F32 safetensors file. */
-async function writeFrom(file: string, w: WeightProvider, names: Map<string, string>, extra: { name: string; shape: number[]; data: Float32Array }[] = []) {
+async function writeFrom(
+  file: string,
+  w: WeightProvider,
+  names: Map<string, string>,
+  extra: { name: string; shape: number[]; data: Float32Array }[] = [],
+) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tensors = await Promise.all(
-    [...names].map(async ([name, src]) => ({ name, shape: [...w.info(src).shape], data: await w.float32(src) })),
-  );
+  const tensors = await Promise.all([...names].map(async ([name, src]) => ({ name, shape: [...w.info(src).shape], data: await w.float32(src) })));
   await writeSafetensors(
     file,
-    [...tensors, ...extra].map((t) => ({ name: t.name, dtype: 'F32' as const, shape: t.shape, data: async () => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) })),
+    [...tensors, ...extra].map((t) => ({
+      name: t.name,
+      dtype: 'F32' as const,
+      shape: t.shape,
+      data: async () => new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+    })),
   );
 }
 
@@ -73,7 +81,12 @@ function ldmToDiffusers(unet: WeightProvider): Map<string, string> {
 describe('diffusers UNet names', () => {
   it("match ComfyUI's unet_to_diffusers for the tiny SD1 and SDXL layouts", async () => {
     // the layouts ComfyUI detects for tiny-sd1 / tiny-sdxl (read from the diffusers names themselves below)
-    const sd1 = diffusersToLdmMap({ numResBlocks: [2, 2, 2], transformerDepth: [0, 0, 1, 1, 1, 1], transformerDepthMiddle: 1, transformerDepthOutput: [0, 0, 0, 1, 1, 1, 1, 1, 1] });
+    const sd1 = diffusersToLdmMap({
+      numResBlocks: [2, 2, 2],
+      transformerDepth: [0, 0, 1, 1, 1, 1],
+      transformerDepthMiddle: 1,
+      transformerDepthOutput: [0, 0, 0, 1, 1, 1, 1, 1, 1],
+    });
     for (const [d, l] of Object.entries(COMFY_SD1)) expect(sd1.get(d), d).toBe(l);
   });
 });
@@ -86,7 +99,10 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
   const file = (kind: string, name: string) => path.join(root.paths.models, kind, name);
 
   beforeAll(async () => {
-    root = pipelineRoot({ 'checkpoints/sd1.safetensors': golden('tiny-sd1', 'model.safetensors'), 'checkpoints/xl.safetensors': golden('tiny-sdxl', 'model.safetensors') });
+    root = pipelineRoot({
+      'checkpoints/sd1.safetensors': golden('tiny-sd1', 'model.safetensors'),
+      'checkpoints/xl.safetensors': golden('tiny-sdxl', 'model.safetensors'),
+    });
     process.env.LOOM_CACHE_DIR = path.join(root.root, 'weight-cache');
     call = nodeCaller(root.paths, new ModelCache(2 ** 30));
     base = loaded((await call('CheckpointLoaderSimple', { ckpt_name: 'sd1.safetensors' })).outputs);
@@ -138,7 +154,8 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
     const latent = { samples: { shape: [1, 4, 8, 8], data: Float32Array.from({ length: 256 }, (_, i) => Math.sin(i)) } };
     const img = async (v: unknown) => ((await call('VAEDecode', {}, { samples: latent, vae: v })).outputs.IMAGE as ImageValue).data;
     expect(maxAbsDiff(await img(vae), await img(base.vae))).toBe(0);
-    const clip = (await call('DualCLIPLoader', { clip_name1: 'xl-clip-l.safetensors', clip_name2: 'xl-clip-g-hf.safetensors', type: 'sdxl' })).outputs.CLIP;
+    const clip = (await call('DualCLIPLoader', { clip_name1: 'xl-clip-l.safetensors', clip_name2: 'xl-clip-g-hf.safetensors', type: 'sdxl' })).outputs
+      .CLIP;
     const enc = async (c: unknown) => (await call('CLIPTextEncode', { text: 'a red house' }, { clip: c })).outputs.CONDITIONING as Conditioning;
     const [got, want] = [await enc(clip), await enc(xl.clip)];
     expect(maxAbsDiff(got.entries[0].cross.data, want.entries[0].cross.data)).toBeLessThan(1e-5);
@@ -146,7 +163,7 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
   });
 
   it('a diffusers SDXL UNet and DualCLIPLoader (HF clip_l, open_clip clip_g, either order) = the SDXL checkpoint', async () => {
-    const xlMap = diffusersToLdmMap(diffusersLayout((await loadCheckpointDict(file('diffusion_models', 'xl-diffusers.safetensors')))));
+    const xlMap = diffusersToLdmMap(diffusersLayout(await loadCheckpointDict(file('diffusion_models', 'xl-diffusers.safetensors'))));
     for (const [d, l] of Object.entries(COMFY_SDXL)) expect(xlMap.get(d), d).toBe(l);
     const model = (await call('UNETLoader', { unet_name: 'xl-diffusers.safetensors' })).outputs.MODEL as ModelHandle;
     expect(model.family).toBe('sdxl');
@@ -160,12 +177,16 @@ describeGolden('split loaders on files cut from the tiny checkpoints', () => {
       expect(maxAbsDiff(got.entries[0].pooled?.data ?? new Float32Array(), want.entries[0].pooled?.data ?? new Float32Array(1))).toBe(0);
     }
     const latent_image = (await call('EmptyLatentImage', { width: 64, height: 64, batch_size: 1 })).outputs.LATENT;
-    const sample = async (m: unknown) => ((await call('KSampler', { seed: 3, steps: 2 }, { model: m, positive: want, negative: want, latent_image })).outputs.LATENT as LatentValue).samples.data;
+    const sample = async (m: unknown) =>
+      ((await call('KSampler', { seed: 3, steps: 2 }, { model: m, positive: want, negative: want, latent_image })).outputs.LATENT as LatentValue)
+        .samples.data;
     expect(maxAbsDiff(await sample(model), await sample(xl.model))).toBe(0);
   });
 
   it('says what is wrong: an unsupported CLIP type, a VAE given as a UNet, fp8 storage', async () => {
-    await expect(call('CLIPLoader', { clip_name: 'sd1-clip.safetensors', type: 'sd3' })).rejects.toThrow('CLIP type "sd3" is not supported (supported: stable_diffusion)');
+    await expect(call('CLIPLoader', { clip_name: 'sd1-clip.safetensors', type: 'sd3' })).rejects.toThrow(
+      'CLIP type "sd3" is not supported (supported: stable_diffusion)',
+    );
     await expect(call('UNETLoader', { unet_name: '../vae/sd1-vae.safetensors' })).rejects.toThrow();
     fs.copyFileSync(file('vae', 'sd1-vae.safetensors'), file('unet', 'not-a-unet.safetensors'));
     await expect(call('UNETLoader', { unet_name: 'not-a-unet.safetensors' })).rejects.toThrow('not-a-unet.safetensors is not a diffusion model');
@@ -201,7 +222,13 @@ async function writeHfClipG(file: string, w: WeightProvider) {
       out.push({ name: `${l}.self_attn.${x}_proj.weight`, shape: [width, width], data: inW.slice(k * width * width, (k + 1) * width * width) });
       out.push({ name: `${l}.self_attn.${x}_proj.bias`, shape: [width], data: inB.slice(k * width, (k + 1) * width) });
     });
-    for (const [hf, oc] of [['self_attn.out_proj', 'attn.out_proj'], ['layer_norm1', 'ln_1'], ['layer_norm2', 'ln_2'], ['mlp.fc1', 'mlp.c_fc'], ['mlp.fc2', 'mlp.c_proj']]) {
+    for (const [hf, oc] of [
+      ['self_attn.out_proj', 'attn.out_proj'],
+      ['layer_norm1', 'ln_1'],
+      ['layer_norm2', 'ln_2'],
+      ['mlp.fc1', 'mlp.c_fc'],
+      ['mlp.fc2', 'mlp.c_proj'],
+    ]) {
       await put(`${l}.${hf}.weight`, `${r}.${oc}.weight`);
       await put(`${l}.${hf}.bias`, `${r}.${oc}.bias`);
     }

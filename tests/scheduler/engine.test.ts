@@ -76,7 +76,11 @@ describe('Engine', () => {
     expect(await engine.cancel(running.id)).toBe(true);
     await engine.idle();
     expect(Date.now() - t0).toBeLessThan(1000);
-    expect([(await engine.get(running.id))?.status, (await engine.get(queued.id))?.status, (await engine.get(after.id))?.status]).toEqual(['cancelled', 'cancelled', 'finished']);
+    expect([(await engine.get(running.id))?.status, (await engine.get(queued.id))?.status, (await engine.get(after.id))?.status]).toEqual([
+      'cancelled',
+      'cancelled',
+      'finished',
+    ]);
     expect(await engine.cancel(after.id)).toBe(false);
     await engine.close();
   });
@@ -86,7 +90,10 @@ describe('Engine', () => {
     const bad = (await engine.enqueue(txt2img(13))).job;
     const good = (await engine.enqueue(txt2img(14))).job;
     await engine.idle();
-    expect(await engine.get(bad.id)).toMatchObject({ status: 'failed', error: { nodeId: 'sampler', message: expect.stringContaining('out of memory') } });
+    expect(await engine.get(bad.id)).toMatchObject({
+      status: 'failed',
+      error: { nodeId: 'sampler', message: expect.stringContaining('out of memory') },
+    });
     expect((await engine.get(good.id))?.status).toBe('finished');
     await engine.close();
   });
@@ -104,7 +111,10 @@ describe('Engine', () => {
     j.append({ t: 'accepted', job: { ...(doneRecord as JobRecord), attempts: 0 } });
     j.append({ t: 'started', id: done.id, at: doneRecord?.startedAt ?? '' });
     j.append({ t: 'finished', id: done.id, at: doneRecord?.finishedAt ?? '', files: doneRecord?.files ?? [] });
-    j.append({ t: 'accepted', job: { ...(doneRecord as JobRecord), id: 'interrupted', status: 'queued', files: [], attempts: 0, startedAt: undefined, finishedAt: undefined } });
+    j.append({
+      t: 'accepted',
+      job: { ...(doneRecord as JobRecord), id: 'interrupted', status: 'queued', files: [], attempts: 0, startedAt: undefined, finishedAt: undefined },
+    });
     j.append({ t: 'started', id: 'interrupted', at: new Date().toISOString() });
     j.close();
     fs.appendFileSync(file, '{"t":"accepted","job":{"id":"torn'); // a write cut short by kill -9
@@ -152,15 +162,25 @@ describe('Engine', () => {
     // what a crash mid-job leaves: a running job whose owner is gone (claimed straight through the store)
     const crashWhileRunning = async (claimer: string) => {
       const { store, notifier } = await openSqlite({ stateDir: paths.state, sink: null });
-      if (claimer === 'w1') await store.insertJob({ id: 'poison', workflow: txt2img(1), createdAt: new Date().toISOString(), title: null, modelKeys: [] });
-      const claimed = await store.claim({ id: claimer, host: 'h', pid: 1, device: 'cpu', freeMemory: 0, models: [], startedAt: '' }, { leaseMs: 60_000, liveMs: 60_000, stealAfter: 4, stealAfterMs: 60_000 });
+      if (claimer === 'w1')
+        await store.insertJob({ id: 'poison', workflow: txt2img(1), createdAt: new Date().toISOString(), title: null, modelKeys: [] });
+      const claimed = await store.claim(
+        { id: claimer, host: 'h', pid: 1, device: 'cpu', freeMemory: 0, models: [], startedAt: '' },
+        { leaseMs: 60_000, liveMs: 60_000, stealAfter: 4, stealAfterMs: 60_000 },
+      );
       expect(claimed?.job.id).toBe('poison');
       await notifier.close();
       await store.close();
     };
     await crashWhileRunning('w1');
     let runs = 0;
-    const counting: Executor = { async run() { runs++; return new Promise(() => {}); }, async close() {} };
+    const counting: Executor = {
+      async run() {
+        runs++;
+        return new Promise(() => {});
+      },
+      async close() {},
+    };
     const second = new Engine({ paths, executor: counting, registry: fakeRunners() });
     expect(await second.get('poison')).toMatchObject({ status: 'queued', attempts: 1 });
     await second.close(); // it never ran here (not started): the next crash comes from the store directly

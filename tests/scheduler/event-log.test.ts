@@ -25,6 +25,6 @@ describe('EventLog previews', () => {
   it('keeps only the newest preview in the buffer', () => {
     const log = new EventLog(100, 0);
     for (let i = 1; i <= 3; i++) log.publish({ type: 'node.progress', jobId: 'a', nodeId: 's', step: i, total: 3, preview: `p${i}` });
-    expect(log.since(0).map((e) => (e.type === 'node.progress' ? e.preview ?? null : null))).toEqual([null, null, 'p3']);
+    expect(log.since(0).map((e) => (e.type === 'node.progress' ? (e.preview ?? null) : null))).toEqual([null, null, 'p3']);
   });
 });

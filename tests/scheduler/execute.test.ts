@@ -18,10 +18,17 @@ function setup() {
   fs.mkdirSync(path.join(root, 'models', 'checkpoints'), { recursive: true });
   fs.writeFileSync(path.join(root, 'models', 'checkpoints', 'tiny-sd1.safetensors'), 'x');
   const events: NodeEventBody[] = [];
-  const run = (wf: ReturnType<typeof txt2img>) => executeWorkflow({
-    jobId: 'j', workflow: wf, registry, cache, models: new ModelCache(1e9),
-    paths: resolvePaths({ root }), signal: new AbortController().signal, emit: (e) => events.push(e),
-  });
+  const run = (wf: ReturnType<typeof txt2img>) =>
+    executeWorkflow({
+      jobId: 'j',
+      workflow: wf,
+      registry,
+      cache,
+      models: new ModelCache(1e9),
+      paths: resolvePaths({ root }),
+      signal: new AbortController().signal,
+      emit: (e) => events.push(e),
+    });
   return { calls, run, events, root };
 }
 
@@ -47,7 +54,12 @@ describe('executeWorkflow caching', () => {
     events.length = 0;
     await run(txt2img(2));
     expect(calls.sort()).toEqual(['decode', 'sampler', 'save']);
-    expect(events.filter((e) => e.type === 'node.cached').map((e) => e.nodeId).sort()).toEqual(['ckpt', 'latent', 'neg', 'pos']);
+    expect(
+      events
+        .filter((e) => e.type === 'node.cached')
+        .map((e) => e.nodeId)
+        .sort(),
+    ).toEqual(['ckpt', 'latent', 'neg', 'pos']);
   });
 
   it('an unchanged workflow runs nothing; seed 7 equals "7"', async () => {
@@ -83,7 +95,8 @@ describe('executeWorkflow caching', () => {
     fs.mkdirSync(path.join(root, 'input'), { recursive: true });
     fs.writeFileSync(path.join(root, 'input', 'x.png'), 'first');
     const wf = () => ({
-      format: 'latentloom.workflow' as const, version: 2 as const,
+      format: 'latentloom.workflow' as const,
+      version: 2 as const,
       nodes: {
         load: { type: 'LoadImage', version: 1, params: { image: 'x.png' }, inputs: {} },
         save: { type: 'SaveImage', version: 1, params: { filename_prefix: 'y' }, inputs: { images: { node: 'load', output: 'IMAGE' } } },
@@ -100,10 +113,21 @@ describe('executeWorkflow caching', () => {
 
   it('stops at the next node when aborted', async () => {
     const ac = new AbortController();
-    const { registry } = countingRegistry({ CLIPTextEncode: async () => { ac.abort(); return { CONDITIONING: { kind: 'conditioning', entries: [] } }; } });
+    const { registry } = countingRegistry({
+      CLIPTextEncode: async () => {
+        ac.abort();
+        return { CONDITIONING: { kind: 'conditioning', entries: [] } };
+      },
+    });
     const p = executeWorkflow({
-      jobId: 'j', workflow: txt2img(), registry, cache: new OutputCache(), models: new ModelCache(1),
-      paths: resolvePaths({ root: os.tmpdir() }), signal: ac.signal, emit: () => {},
+      jobId: 'j',
+      workflow: txt2img(),
+      registry,
+      cache: new OutputCache(),
+      models: new ModelCache(1),
+      paths: resolvePaths({ root: os.tmpdir() }),
+      signal: ac.signal,
+      emit: () => {},
     });
     await expect(p).rejects.toThrow();
   });
@@ -112,10 +136,20 @@ describe('executeWorkflow caching', () => {
     const { registry } = countingRegistry({ VAEDecode: async () => ({ IMAGE: 'not an image' }) });
     const { root } = setup();
     const p = executeWorkflow({
-      jobId: 'j', workflow: txt2img(), registry, cache: new OutputCache(), models: new ModelCache(1),
-      paths: resolvePaths({ root }), signal: new AbortController().signal, emit: () => {},
+      jobId: 'j',
+      workflow: txt2img(),
+      registry,
+      cache: new OutputCache(),
+      models: new ModelCache(1),
+      paths: resolvePaths({ root }),
+      signal: new AbortController().signal,
+      emit: () => {},
     });
-    await expect(p).rejects.toMatchObject({ nodeId: 'decode', message: expect.stringContaining('VAE Decode (decode) failed: output "IMAGE" should be IMAGE'), cause: expect.any(Error) });
+    await expect(p).rejects.toMatchObject({
+      nodeId: 'decode',
+      message: expect.stringContaining('VAE Decode (decode) failed: output "IMAGE" should be IMAGE'),
+      cause: expect.any(Error),
+    });
   });
 });
 
@@ -161,12 +195,13 @@ describe('warming a sampler while earlier nodes run', () => {
       return { CONDITIONING: { kind: 'conditioning', entries: [] } };
     };
     // a fake slow builder behind the model cache, as unetFor is
-    const build = (models: ModelCache) => models.get('unet|fake', async () => {
-      at('build start');
-      await sleep(300);
-      at('build end');
-      return { value: 'unet', bytes: 1 };
-    });
+    const build = (models: ModelCache) =>
+      models.get('unet|fake', async () => {
+        at('build start');
+        await sleep(300);
+        at('build end');
+        return { value: 'unet', bytes: 1 };
+      });
     const base = countingRegistry({ CLIPTextEncode: encode });
     const sampler: NodeImplementation = {
       ...base.registry.implementation('KSampler')!,
@@ -187,8 +222,14 @@ describe('warming a sampler while earlier nodes run', () => {
     fs.writeFileSync(path.join(root, 'models', 'checkpoints', 'tiny-sd1.safetensors'), 'x');
     const events: NodeEventBody[] = [];
     await executeWorkflow({
-      jobId: 'j', workflow: txt2img(), registry, cache: new OutputCache(), models: new ModelCache(1e9),
-      paths: resolvePaths({ root }), signal: new AbortController().signal, emit: (e) => events.push(e),
+      jobId: 'j',
+      workflow: txt2img(),
+      registry,
+      cache: new OutputCache(),
+      models: new ModelCache(1e9),
+      paths: resolvePaths({ root }),
+      signal: new AbortController().signal,
+      emit: (e) => events.push(e),
     });
     const when = (what: string) => Number(log.find((l) => l.startsWith(`${what}@`))!.split('@')[1]);
     // the build began before the first encoder finished, and ran once

@@ -38,12 +38,20 @@ describe('model names in imported workflows', () => {
   it('an ambiguous bare name is an error listing the candidates, never a guess', async () => {
     const engine = engineWith(['checkpoints/a/tiny-sd1.safetensors', 'checkpoints/b/tiny-sd1.safetensors']);
     const r = await engine.prepare(apiTxt2img());
-    expect(r.errors).toMatchObject([{ code: 'MODEL_NOT_FOUND', nodeId: '4', input: 'ckpt_name', suggestions: ['a/tiny-sd1.safetensors', 'b/tiny-sd1.safetensors'] }]);
+    expect(r.errors).toMatchObject([
+      { code: 'MODEL_NOT_FOUND', nodeId: '4', input: 'ckpt_name', suggestions: ['a/tiny-sd1.safetensors', 'b/tiny-sd1.safetensors'] },
+    ]);
     await engine.close();
   });
 
   it('a ComfyUI models/ folder works as --models-dir as it is (unet, clip, upscale_models ... side by side)', async () => {
-    const engine = engineWith(['checkpoints/tiny-sd1.safetensors', 'unet/u.safetensors', 'clip/c.safetensors', 'upscale_models/4x.pth', 'controlnet/cn.safetensors']);
+    const engine = engineWith([
+      'checkpoints/tiny-sd1.safetensors',
+      'unet/u.safetensors',
+      'clip/c.safetensors',
+      'upscale_models/4x.pth',
+      'controlnet/cn.safetensors',
+    ]);
     expect((await engine.prepare(apiTxt2img())).errors).toEqual([]);
     await engine.close();
   });

@@ -18,7 +18,8 @@ function cyclicChain(n: number): Record<string, unknown> {
     ck: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'none.safetensors' } },
     save: { class_type: 'CheckpointSave', inputs: { model: ['ck', 0], clip: [String(n), 0], vae: ['ck', 2], filename_prefix: 'x' } },
   };
-  for (let i = 1; i <= n; i++) prompt[String(i)] = { class_type: 'CLIPSetLastLayer', inputs: { clip: [String(i === 1 ? n : i - 1), 0], stop_at_clip_layer: -1 } };
+  for (let i = 1; i <= n; i++)
+    prompt[String(i)] = { class_type: 'CLIPSetLastLayer', inputs: { clip: [String(i === 1 ? n : i - 1), 0], stop_at_clip_layer: -1 } };
   return prompt;
 }
 

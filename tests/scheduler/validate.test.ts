@@ -55,13 +55,28 @@ describe('validateWorkflow', () => {
   it('CYCLE marks the nodes on the cycle', () => {
     const wf = txt2img();
     wf.nodes.sampler.inputs.latent_image = { node: 'enc', output: 'LATENT' };
-    wf.nodes.enc = { type: 'VAEEncode', version: 1, params: {}, inputs: { pixels: { node: 'decode', output: 'IMAGE' }, vae: { node: 'ckpt', output: 'VAE' } } };
-    expect(only(wf, 'CYCLE').map((e) => e.nodeId).sort()).toEqual(['decode', 'enc', 'sampler']);
+    wf.nodes.enc = {
+      type: 'VAEEncode',
+      version: 1,
+      params: {},
+      inputs: { pixels: { node: 'decode', output: 'IMAGE' }, vae: { node: 'ckpt', output: 'VAE' } },
+    };
+    expect(
+      only(wf, 'CYCLE')
+        .map((e) => e.nodeId)
+        .sort(),
+    ).toEqual(['decode', 'enc', 'sampler']);
   });
 
   it('UNKNOWN_NODE_TYPE names the type when an output needs it, and not otherwise', () => {
     const wf = txt2img();
-    wf.nodes.x = { type: 'FancyUpscale', version: 1, params: {}, inputs: { image: { node: 'decode', output: 'IMAGE' } }, placeholder: { inputs: [{ name: 'image', type: 'IMAGE' }], outputs: [{ name: 'IMAGE', type: 'IMAGE' }], widgets_values: [] } };
+    wf.nodes.x = {
+      type: 'FancyUpscale',
+      version: 1,
+      params: {},
+      inputs: { image: { node: 'decode', output: 'IMAGE' } },
+      placeholder: { inputs: [{ name: 'image', type: 'IMAGE' }], outputs: [{ name: 'IMAGE', type: 'IMAGE' }], widgets_values: [] },
+    };
     expect(only(wf, 'UNKNOWN_NODE_TYPE')).toEqual([]);
     wf.nodes.save.inputs.images = { node: 'x', output: '0' };
     expect(only(wf, 'UNKNOWN_NODE_TYPE')).toMatchObject([{ nodeId: 'x', message: expect.stringContaining('FancyUpscale') }]);
@@ -84,14 +99,23 @@ describe('validateWorkflow', () => {
     wf.nodes.decode.inputs.vae = { node: 'nowhere', output: 'VAE' };
     wf.nodes.sampler.inputs.model = { node: 'ckpt', output: 'unet' };
     wf.nodes.save.inputs.mask = { node: 'decode', output: 'IMAGE' };
-    expect(only(wf, 'BAD_LINK').map((e) => `${e.nodeId}.${e.input}`).sort()).toEqual(['decode.vae', 'sampler.model', 'save.mask']);
+    expect(
+      only(wf, 'BAD_LINK')
+        .map((e) => `${e.nodeId}.${e.input}`)
+        .sort(),
+    ).toEqual(['decode.vae', 'sampler.model', 'save.mask']);
   });
 
   it('a 20,000-node cycle is found in linear time and reported in a bounded list', () => {
     const wf = txt2img();
     const C = 20000;
     for (let i = 0; i < C; i++) {
-      wf.nodes[`y${i}`] = { type: 'CLIPSetLastLayer', version: 1, params: {}, inputs: { clip: { node: i === 0 ? `y${C - 1}` : `y${i - 1}`, output: 'CLIP' } } };
+      wf.nodes[`y${i}`] = {
+        type: 'CLIPSetLastLayer',
+        version: 1,
+        params: {},
+        inputs: { clip: { node: i === 0 ? `y${C - 1}` : `y${i - 1}`, output: 'CLIP' } },
+      };
     }
     wf.nodes.pos.inputs.clip = { node: `y${C - 1}`, output: 'CLIP' };
     const errs = codes(wf);

@@ -32,7 +32,8 @@ afterAll(async () => {
 });
 
 const port = (s: ServerProcess) => new URL(s.url).port;
-const jobCount = async (s: ServerProcess) => (JSON.parse((await query(s.url, 'jobs.list')).body) as { result: { data: unknown[] } }).result.data.length;
+const jobCount = async (s: ServerProcess) =>
+  (JSON.parse((await query(s.url, 'jobs.list')).body) as { result: { data: unknown[] } }).result.data.length;
 
 describe('loopback server without a token', () => {
   it('refuses a DNS-rebinding request: attacker host name, same-origin from the browser’s view', async () => {
@@ -59,7 +60,9 @@ describe('loopback server without a token', () => {
     expect(evil.status).toBe(403);
     expect(trpcMessage(evil)).toMatch(/Cross-origin request from http:\/\/evil\.example refused/);
     const form = await request(open.url, {
-      method: 'POST', path: '/api/trpc/jobs.enqueue', body: JSON.stringify({ workflow: latentWorkflow() }),
+      method: 'POST',
+      path: '/api/trpc/jobs.enqueue',
+      body: JSON.stringify({ workflow: latentWorkflow() }),
       headers: { 'content-type': 'text/plain', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
     });
     expect(form.status).toBe(403);
@@ -79,11 +82,20 @@ describe('loopback server without a token', () => {
   });
 
   it('refuses cross-site subresource loads (Fetch Metadata) but lets a link navigate', async () => {
-    const embed = await request(open.url, { path: '/outputs/x.png', headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' } });
+    const embed = await request(open.url, {
+      path: '/outputs/x.png',
+      headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors', 'sec-fetch-dest': 'image' },
+    });
     expect(embed.status).toBe(403);
-    const framed = await request(open.url, { path: '/', headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'iframe' } });
+    const framed = await request(open.url, {
+      path: '/',
+      headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'iframe' },
+    });
     expect(framed.status).toBe(403);
-    const link = await request(open.url, { path: '/', headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' } });
+    const link = await request(open.url, {
+      path: '/',
+      headers: { 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'navigate', 'sec-fetch-dest': 'document' },
+    });
     expect(link.status).toBe(404); // --no-ui: allowed through, nothing there
   });
 
@@ -105,7 +117,9 @@ describe('loopback server without a token', () => {
     const upgrade = (headers: Record<string, string>, path?: string) => rawUpgrade(open.url, headers, path);
     const ws = { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==' };
     expect(await upgrade({ ...ws, origin: 'http://evil.example' })).toMatch(/^HTTP\/1\.1 403 [\s\S]*Cross-origin/);
-    expect(await upgrade({ ...ws, host: 'attacker.example', origin: 'http://attacker.example' })).toMatch(/^HTTP\/1\.1 403 [\s\S]*LOOM_ALLOWED_HOSTS/);
+    expect(await upgrade({ ...ws, host: 'attacker.example', origin: 'http://attacker.example' })).toMatch(
+      /^HTTP\/1\.1 403 [\s\S]*LOOM_ALLOWED_HOSTS/,
+    );
     expect(await upgrade({ ...ws, origin: open.url })).toMatch(/^HTTP\/1\.1 101 /);
     expect(await upgrade({ ...ws, origin: open.url }, '/nope')).toMatch(/^HTTP\/1\.1 404 /);
     // a target starting with '//' is a path, not a host: found by the HTTP fuzz as a 500
@@ -154,12 +168,19 @@ describe('server with LOOM_API_TOKEN', () => {
 
   it('a token does not open the door to other sites: Host and Origin are still checked', async () => {
     expect((await query(guarded.url, 'jobs.list', undefined, { ...bearer, host: 'attacker.example' })).status).toBe(403);
-    expect((await mutate(guarded.url, 'workflows.validate', { workflow: latentWorkflow() }, { ...bearer, origin: 'http://evil.example' })).status).toBe(403);
+    expect(
+      (await mutate(guarded.url, 'workflows.validate', { workflow: latentWorkflow() }, { ...bearer, origin: 'http://evil.example' })).status,
+    ).toBe(403);
   });
 
   it('LOOM_ALLOWED_HOSTS and LOOM_ALLOWED_ORIGINS add names (e.g. behind a reverse proxy)', async () => {
     expect((await query(guarded.url, 'jobs.list', undefined, { ...bearer, host: 'loom.test' })).status).toBe(200);
-    const viaProxy = await mutate(guarded.url, 'workflows.validate', { workflow: latentWorkflow() }, { ...bearer, host: 'loom.test', origin: 'https://loom.test' });
+    const viaProxy = await mutate(
+      guarded.url,
+      'workflows.validate',
+      { workflow: latentWorkflow() },
+      { ...bearer, host: 'loom.test', origin: 'https://loom.test' },
+    );
     expect(viaProxy.status).toBe(200);
   });
 
@@ -174,7 +195,11 @@ describe('binding', () => {
     const dir = tempDataDir('bind');
     dirs.push(dir);
     const env = { ...process.env, HOST: '0.0.0.0', PORT: '0', LOOM_DATA_DIR: dir, LOOM_API_TOKEN: '' };
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts', '--no-ui'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/http/main.ts', '--no-ui'], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     // should it ever listen, it is stopped at once: no test leaves a server on every interface
     const watch = (b: Buffer) => {
@@ -194,7 +219,11 @@ describe('binding', () => {
   });
 
   it('npm start refuses the same before building the UI', async () => {
-    const proc = spawn(process.execPath, ['scripts/start.mjs'], { cwd: ROOT, env: { ...process.env, HOST: '0.0.0.0', LOOM_API_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: ROOT,
+      env: { ...process.env, HOST: '0.0.0.0', LOOM_API_TOKEN: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
     // SIGTERM (start.mjs passes it on to its server): should it ever go on to build or listen, it stops here
@@ -212,7 +241,11 @@ function rawUpgrade(base: string, headers: Record<string, string>, path = '/ws')
   const all: Record<string, string> = { host: url.host, ...headers };
   return new Promise((resolve, reject) => {
     const sock = net.connect(Number(url.port), url.hostname, () => {
-      sock.write(`GET ${path} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+      sock.write(
+        `GET ${path} HTTP/1.1\r\n${Object.entries(all)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\r\n')}\r\n\r\n`,
+      );
     });
     let got = '';
     sock.setTimeout(10_000, () => sock.destroy(new Error('upgrade reply timed out')));

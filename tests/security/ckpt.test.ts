@@ -19,16 +19,28 @@ type Spec = Parameters<typeof tensorPickle>[0][number];
 
 function archive(name: string, specs: Spec[], storages: [string, Uint8Array][]): string {
   const file = tmp.file(name);
-  writeFileSync(file, storedZip([['archive/data.pkl', tensorPickle(specs)], ...storages.map(([k, d]): [string, Uint8Array] => [`archive/data/${k}`, d])]));
+  writeFileSync(
+    file,
+    storedZip([['archive/data.pkl', tensorPickle(specs)], ...storages.map(([k, d]): [string, Uint8Array] => [`archive/data/${k}`, d])]),
+  );
   return file;
 }
 
-const rejection = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a refusal'); }, (e: unknown) => e as Error);
+const rejection = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a refusal');
+    },
+    (e: unknown) => e as Error,
+  );
 
 describe('views larger than their storage', () => {
   it('refuses a tiny archive of stride-0 views that would expand into a full model, at once', async () => {
     // 700 tensors of 1280x1280 f32 (4.6 GB) over one 4-byte storage: about what the reported file held
-    const specs = Array.from({ length: 700 }, (_, i): Spec => ({ name: `model.w${i}`, storage: 'FloatStorage', key: '0', numel: 1, offset: 0, shape: [1280, 1280], stride: [0, 0] }));
+    const specs = Array.from(
+      { length: 700 },
+      (_, i): Spec => ({ name: `model.w${i}`, storage: 'FloatStorage', key: '0', numel: 1, offset: 0, shape: [1280, 1280], stride: [0, 0] }),
+    );
     const file = archive('stride0.ckpt', specs, [['0', f32(1)]]);
     const t0 = performance.now();
     const e = await rejection(openCheckpointFile(file));
@@ -38,15 +50,25 @@ describe('views larger than their storage', () => {
   });
 
   it('still reads a small broadcast view (a tiny file may carry one) as its full copy', async () => {
-    const file = archive('broadcast.ckpt', [{ name: 'rows', storage: 'FloatStorage', key: '0', numel: 3, offset: 0, shape: [2, 3], stride: [0, 1] }], [['0', f32(1, 2, 3)]]);
+    const file = archive(
+      'broadcast.ckpt',
+      [{ name: 'rows', storage: 'FloatStorage', key: '0', numel: 3, offset: 0, shape: [2, 3], stride: [0, 1] }],
+      [['0', f32(1, 2, 3)]],
+    );
     const t = (await openCheckpointFile(file)).tensors.get('rows')!;
     expect([...new Float32Array(new Uint8Array(await t.read()).buffer)]).toEqual([1, 2, 3, 1, 2, 3]);
   });
 
   it('refuses one storage fanned out to many full views (tied weights, twice, are fine)', async () => {
     const storage = f32(...new Array(65536).fill(0.5)); // 256 KiB
-    const views = (n: number) => Array.from({ length: n }, (_, i): Spec => ({ name: `w${i}`, storage: 'FloatStorage', key: '0', numel: 65536, offset: 0, shape: [256, 256], stride: [256, 1] }));
-    const e = await rejection(openCheckpointFile(archive('fanout.ckpt', views(200), [['0', storage]]), { limits: { maxExpandedBytes: 1024 * 1024 } }));
+    const views = (n: number) =>
+      Array.from(
+        { length: n },
+        (_, i): Spec => ({ name: `w${i}`, storage: 'FloatStorage', key: '0', numel: 65536, offset: 0, shape: [256, 256], stride: [256, 1] }),
+      );
+    const e = await rejection(
+      openCheckpointFile(archive('fanout.ckpt', views(200), [['0', storage]]), { limits: { maxExpandedBytes: 1024 * 1024 } }),
+    );
     expect(e.message).toMatch(/more than 2x the file's size .* shared by too many views/);
     const tied = await openCheckpointFile(archive('tied.ckpt', views(2), [['0', storage]]), { limits: { maxExpandedBytes: 1024 * 1024 } });
     expect(tied.tensors.size).toBe(2);
@@ -109,7 +131,13 @@ describe('the pickle reader', () => {
     const head = tensors.subarray(0, tensors.length - 2);
     const deep = Buffer.concat([op.str('deep'), Buffer.alloc(n, 0x5d), Buffer.alloc(n - 1, 0x61)]); // n EMPTY_LIST, n-1 APPEND
     const file = tmp.file('deep.ckpt');
-    writeFileSync(file, storedZip([['archive/data.pkl', Buffer.concat([head, deep, op.setitems(), op.stop()])], ['archive/data/0', f32(7)]]));
+    writeFileSync(
+      file,
+      storedZip([
+        ['archive/data.pkl', Buffer.concat([head, deep, op.setitems(), op.stop()])],
+        ['archive/data/0', f32(7)],
+      ]),
+    );
     const c = await openCheckpointFile(file);
     expect(c.tensors.size).toBe(1);
     expect(c.extras.deep).toEqual({ kind: 'list', items: 1, tensors: 0 });
@@ -128,7 +156,11 @@ describe('cancel', () => {
   });
 
   it('an aborted load refuses to open and refuses later tensor reads', async () => {
-    const file = archive('cancel.ckpt', [{ name: 'w', storage: 'FloatStorage', key: '0', numel: 2, offset: 0, shape: [2], stride: [1] }], [['0', f32(1, 2)]]);
+    const file = archive(
+      'cancel.ckpt',
+      [{ name: 'w', storage: 'FloatStorage', key: '0', numel: 2, offset: 0, shape: [2], stride: [1] }],
+      [['0', f32(1, 2)]],
+    );
     expect((await rejection(openCheckpointFile(file, { signal: AbortSignal.abort() }))).name).toBe('AbortError');
     const ac = new AbortController();
     const c = await openCheckpointFile(file, { signal: ac.signal });
@@ -137,7 +169,13 @@ describe('cancel', () => {
   });
 
   it('refuses a data.pkl over LOOM_CKPT_MAX_PICKLE_BYTES before reading it', async () => {
-    const file = archive('bigpkl.ckpt', [{ name: 'w', storage: 'FloatStorage', key: '0', numel: 1, offset: 0, shape: [1], stride: [1] }], [['0', f32(1)]]);
-    expect((await rejection(openCheckpointFile(file, { limits: { maxPickleBytes: 64 } }))).message).toMatch(/data\.pkl is \d+ bytes, over the 64-byte limit \(LOOM_CKPT_MAX_PICKLE_BYTES\)/);
+    const file = archive(
+      'bigpkl.ckpt',
+      [{ name: 'w', storage: 'FloatStorage', key: '0', numel: 1, offset: 0, shape: [1], stride: [1] }],
+      [['0', f32(1)]],
+    );
+    expect((await rejection(openCheckpointFile(file, { limits: { maxPickleBytes: 64 } }))).message).toMatch(
+      /data\.pkl is \d+ bytes, over the 64-byte limit \(LOOM_CKPT_MAX_PICKLE_BYTES\)/,
+    );
   });
 });

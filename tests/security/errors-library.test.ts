@@ -18,7 +18,10 @@ beforeAll(async () => {
   const b = tempDataDir('deep');
   dirs.push(a, b);
   // the second server lifts the depth limit, to show what still happens past it
-  [server, deepServer] = await Promise.all([startServer(a), startServer(b, { env: { LOOM_MAX_JSON_DEPTH: '1000000', LOOM_MAX_BODY_BYTES: String(64 << 20) } })]);
+  [server, deepServer] = await Promise.all([
+    startServer(a),
+    startServer(b, { env: { LOOM_MAX_JSON_DEPTH: '1000000', LOOM_MAX_BODY_BYTES: String(64 << 20) } }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([server?.stop(), deepServer?.stop()]);
@@ -50,7 +53,11 @@ describe('error replies', () => {
     const r = await mutate(server.url, 'jobs.enqueue', { workflow: prompt });
     expect(r.status, r.body).toBe(200);
     const id = (JSON.parse(r.body) as { result: { data: { id: string } } }).result.data.id;
-    const events = await readEvents(server.url, { jobId: id, lastEventId: '0' }, (e) => e.data.type === 'job.failed' || e.data.type === 'job.finished');
+    const events = await readEvents(
+      server.url,
+      { jobId: id, lastEventId: '0' },
+      (e) => e.data.type === 'job.failed' || e.data.type === 'job.finished',
+    );
     const failed = events.at(-1)?.data as unknown as { type: string; error: { message: string } };
     expect(failed.type).toBe('job.failed');
     const job = await query(server.url, 'jobs.get', { id });
@@ -64,13 +71,20 @@ describe('error replies', () => {
   it('a stack overflow past the depth limit is a 413 with a log reference, not "Maximum call stack size exceeded"', async () => {
     const n = 100_000;
     const body = `{"workflow":{"1":{"class_type":"EmptyLatentImage","inputs":{"width":${'['.repeat(n)}${']'.repeat(n)}}}}}`;
-    const r = await request(deepServer.url, { method: 'POST', path: '/api/trpc/workflows.validate', headers: { 'content-type': 'application/json' }, body });
+    const r = await request(deepServer.url, {
+      method: 'POST',
+      path: '/api/trpc/workflows.validate',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(r.status).toBe(413);
     const message = trpcMessage(r);
     expect(message).toMatch(/^The request is nested too deeply to process \(ref ([0-9a-f]{8})\)\.$/);
     expect(r.body).not.toMatch(/call stack|\bat \/|node_modules/);
     const ref = /ref ([0-9a-f]{8})/.exec(message)?.[1];
-    await expect.poll(() => deepServer.output()).toMatch(new RegExp(`\\[${ref}\\] tRPC workflows\\.validate: RangeError: Maximum call stack size exceeded`));
+    await expect
+      .poll(() => deepServer.output())
+      .toMatch(new RegExp(`\\[${ref}\\] tRPC workflows\\.validate: RangeError: Maximum call stack size exceeded`));
   });
 
   it('an internal error is one line with a reference; the detail (with paths) goes to the log only', async () => {
@@ -84,6 +98,8 @@ describe('error replies', () => {
     expect(message).toMatch(/^Internal error \(ref [0-9a-f]{8}; details are in the server log\)\.$/);
     expect(r.body).not.toContain(dirs[1]);
     const ref = /ref ([0-9a-f]{8})/.exec(message)?.[1];
-    await expect.poll(() => deepServer.output()).toMatch(new RegExp(`\\[${ref}\\] tRPC workflows\\.library\\.save: .*${dirs[1].replace(/[/.]/g, '\\$&')}`));
+    await expect
+      .poll(() => deepServer.output())
+      .toMatch(new RegExp(`\\[${ref}\\] tRPC workflows\\.library\\.save: .*${dirs[1].replace(/[/.]/g, '\\$&')}`));
   });
 });

@@ -43,7 +43,12 @@ export function request(base: string, r: RawRequest): Promise<RawResponse> {
 
 /** A JSON POST to a tRPC mutation with the given extra headers. */
 export function mutate(base: string, proc: string, input: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return request(base, { method: 'POST', path: `/api/trpc/${proc}`, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(input) });
+  return request(base, {
+    method: 'POST',
+    path: `/api/trpc/${proc}`,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(input),
+  });
 }
 
 export function query(base: string, proc: string, input?: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {

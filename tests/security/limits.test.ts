@@ -23,16 +23,29 @@ afterAll(async () => {
 });
 
 /** An API-format (ComfyUI) prompt of n trivial nodes. */
-const apiPrompt = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i + 1), { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } }]));
+const apiPrompt = (n: number) =>
+  Object.fromEntries(
+    Array.from({ length: n }, (_, i) => [String(i + 1), { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } }]),
+  );
 
 /** Streams `total` bytes of JSON-ish filler without Content-Length; resolves with the status, or 'closed' if cut off first. */
 function streamBody(base: string, total: number): Promise<number | 'closed'> {
   const url = new URL(base);
   return new Promise((resolve) => {
-    const req = http.request({ host: url.hostname, port: url.port, method: 'POST', path: '/api/trpc/jobs.enqueue', headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: '/api/trpc/jobs.enqueue',
+        headers: { 'content-type': 'application/json' },
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', () => resolve('closed'));
     const chunk = Buffer.alloc(256 * 1024, 0x20);
     let sent = 0;
@@ -52,7 +65,10 @@ describe('request limits', () => {
   it('refuses a body over LOOM_MAX_BODY_BYTES by its Content-Length, without reading it', async () => {
     const t0 = Date.now();
     const r = await request(server.url, {
-      method: 'POST', path: '/api/trpc/jobs.enqueue', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(20 * 1024 * 1024, 0x20),
+      method: 'POST',
+      path: '/api/trpc/jobs.enqueue',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(20 * 1024 * 1024, 0x20),
     }).catch((e: Error) => ({ status: -1, body: e.message, headers: {} }));
     // the reply can race our own writing; either we read the 413 or the server cut us off early
     if (r.status !== -1) {
@@ -77,7 +93,12 @@ describe('request limits', () => {
   it('refuses JSON nested deeper than LOOM_MAX_JSON_DEPTH before parsing it, in bodies and query strings', async () => {
     const n = 200_000;
     const deep = `{"workflow":${'['.repeat(n)}${']'.repeat(n)}}`;
-    const r = await request(server.url, { method: 'POST', path: '/api/trpc/workflows.validate', headers: { 'content-type': 'application/json' }, body: deep });
+    const r = await request(server.url, {
+      method: 'POST',
+      path: '/api/trpc/workflows.validate',
+      headers: { 'content-type': 'application/json' },
+      body: deep,
+    });
     expect(r.status).toBe(413);
     expect(trpcMessage(r)).toMatch(/nests JSON too deeply: nesting is limited to 40 levels \(set LOOM_MAX_JSON_DEPTH to raise it\)/);
     const q = await query(server.url, 'jobs.get', { id: JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`) });

@@ -32,7 +32,10 @@ beforeAll(async () => {
   ihdr.writeUInt32BE(20000, 0);
   ihdr.writeUInt32BE(20000, 4);
   ihdr.set([8, 6, 0, 0, 0], 8);
-  fs.writeFileSync(path.join(dir, 'input', 'bomb.png'), Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', z), chunk('IEND', Buffer.alloc(0))]));
+  fs.writeFileSync(
+    path.join(dir, 'input', 'bomb.png'),
+    Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', z), chunk('IEND', Buffer.alloc(0))]),
+  );
   server = await startServer(dir);
 });
 afterAll(async () => {
@@ -62,23 +65,42 @@ describe('memory findings', () => {
     expect(done.attempts).toBe(1);
   });
 
-  it.runIf(haveGolden || process.env.CI)('a 2048x2048 txt2img batch that cannot fit fails on KSampler before its first step; the server keeps serving', async () => {
-    const api = client(server.url);
-    const job = await api.jobs.enqueue.mutate({
-      workflow: {
-        1: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd1.safetensors' } },
-        2: { class_type: 'CLIPTextEncode', inputs: { text: 'a cat', clip: ['1', 1] } },
-        3: { class_type: 'EmptyLatentImage', inputs: { width: 2048, height: 2048, batch_size: 64 } },
-        4: { class_type: 'KSampler', inputs: { seed: 1, steps: 20, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['1', 0], positive: ['2', 0], negative: ['2', 0], latent_image: ['3', 0] } },
-        5: { class_type: 'VAEDecode', inputs: { samples: ['4', 0], vae: ['1', 2] } },
-        6: { class_type: 'SaveImage', inputs: { images: ['5', 0], filename_prefix: 'big' } },
-      },
-    });
-    const done = await settle(api, job.id);
-    expect(done.status).toBe('failed');
-    expect(done.error?.nodeId).toBe('4');
-    expect(done.error?.message).toMatch(/sampling a 2048x2048 image batch of 64 needs about \d+\.\d GiB of working memory and \d+\.\d GiB is available .*LOOM_MAX_JOB_MEMORY/);
-    expect(done.attempts).toBe(1);
-    expect((await api.jobs.list.query()).some((j) => j.id === job.id)).toBe(true);
-  });
+  it.runIf(haveGolden || process.env.CI)(
+    'a 2048x2048 txt2img batch that cannot fit fails on KSampler before its first step; the server keeps serving',
+    async () => {
+      const api = client(server.url);
+      const job = await api.jobs.enqueue.mutate({
+        workflow: {
+          1: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd1.safetensors' } },
+          2: { class_type: 'CLIPTextEncode', inputs: { text: 'a cat', clip: ['1', 1] } },
+          3: { class_type: 'EmptyLatentImage', inputs: { width: 2048, height: 2048, batch_size: 64 } },
+          4: {
+            class_type: 'KSampler',
+            inputs: {
+              seed: 1,
+              steps: 20,
+              cfg: 7,
+              sampler_name: 'euler',
+              scheduler: 'normal',
+              denoise: 1,
+              model: ['1', 0],
+              positive: ['2', 0],
+              negative: ['2', 0],
+              latent_image: ['3', 0],
+            },
+          },
+          5: { class_type: 'VAEDecode', inputs: { samples: ['4', 0], vae: ['1', 2] } },
+          6: { class_type: 'SaveImage', inputs: { images: ['5', 0], filename_prefix: 'big' } },
+        },
+      });
+      const done = await settle(api, job.id);
+      expect(done.status).toBe('failed');
+      expect(done.error?.nodeId).toBe('4');
+      expect(done.error?.message).toMatch(
+        /sampling a 2048x2048 image batch of 64 needs about \d+\.\d GiB of working memory and \d+\.\d GiB is available .*LOOM_MAX_JOB_MEMORY/,
+      );
+      expect(done.attempts).toBe(1);
+      expect((await api.jobs.list.query()).some((j) => j.id === job.id)).toBe(true);
+    },
+  );
 });

@@ -82,7 +82,9 @@ describe('real paths', () => {
   });
 
   it('model links to regular files on another disk are followed: listed and hashable', async () => {
-    const list = JSON.parse((await query(server.url, 'models.list', { folder: 'checkpoints' })).body) as { result: { data: { checkpoints: { name: string }[] } } };
+    const list = JSON.parse((await query(server.url, 'models.list', { folder: 'checkpoints' })).body) as {
+      result: { data: { checkpoints: { name: string }[] } };
+    };
     expect(list.result.data.checkpoints.map((m) => m.name)).toEqual(['elsewhere.safetensors']);
     const r = await mutate(server.url, 'models.hash', { folder: 'checkpoints', name: 'elsewhere.safetensors' });
     expect(r.status).toBe(200);

@@ -17,7 +17,9 @@ const put = (name: string, body: string | Uint8Array, headers: Record<string, st
   request(server.url, { method: 'PUT', path: `/api/inputs/${name}`, body, headers });
 const alive = async () => expect((await query(server.url, 'jobs.list')).status).toBe(200);
 const inputNames = async (ext?: string[]) =>
-  (JSON.parse((await query(server.url, 'inputs.list', ext ? { extensions: ext } : undefined)).body) as { result: { data: { name: string }[] } }).result.data.map((f) => f.name);
+  (
+    JSON.parse((await query(server.url, 'inputs.list', ext ? { extensions: ext } : undefined)).body) as { result: { data: { name: string }[] } }
+  ).result.data.map((f) => f.name);
 
 beforeAll(async () => {
   dir = tempDataDir('uploads');
@@ -53,7 +55,14 @@ describe('uploads', () => {
     const url = new URL(server.url);
     const abortOne = () =>
       new Promise<void>((resolve) => {
-        const req = http.request({ host: url.hostname, port: url.port, method: 'PUT', path: '/api/inputs/aborted.png', headers: { 'content-length': 1024 * 1024 }, agent: false });
+        const req = http.request({
+          host: url.hostname,
+          port: url.port,
+          method: 'PUT',
+          path: '/api/inputs/aborted.png',
+          headers: { 'content-length': 1024 * 1024 },
+          agent: false,
+        });
         req.on('error', () => resolve());
         req.on('close', () => resolve());
         req.write(pngBody(64 * 1024), () => setTimeout(() => req.destroy(), 5));
@@ -95,10 +104,19 @@ describe('uploads', () => {
     const declared = await new Promise<{ status: number; body: string; sentBody: boolean }>((resolve, reject) => {
       let sentBody = false;
       const req = http.request(
-        { host: url.hostname, port: url.port, method: 'PUT', path: '/api/inputs/big.png', agent: false, headers: { 'content-length': 5 * 1024 * 1024, expect: '100-continue' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'PUT',
+          path: '/api/inputs/big.png',
+          agent: false,
+          headers: { 'content-length': 5 * 1024 * 1024, expect: '100-continue' },
+        },
         (res) => {
           const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), sentBody }));
+          res
+            .on('data', (c: Buffer) => chunks.push(c))
+            .on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), sentBody }));
         },
       );
       req.on('continue', () => {
@@ -112,7 +130,10 @@ describe('uploads', () => {
     expect(declared.sentBody).toBe(false);
     expect(JSON.parse(declared.body).error).toMatch(/LOOM_MAX_UPLOAD_BYTES/);
     // declared without Expect, body sent at once: a 413, or the connection cut while we still write
-    const blasted = await put('big.png', pngBody(5 * 1024 * 1024)).then((r) => r.status, () => 413);
+    const blasted = await put('big.png', pngBody(5 * 1024 * 1024)).then(
+      (r) => r.status,
+      () => 413,
+    );
     expect(blasted).toBe(413);
     // chunked (no Content-Length): refused once the stream passes the limit
     const streamed = await new Promise<number>((resolve, reject) => {

@@ -22,7 +22,15 @@ function writeJournal(file: string): void {
   const j = new Journal(file);
   j.append({ t: 'accepted', job: job('done', 1, 'Portrait') });
   j.append({ t: 'started', id: 'done', at: at(10) });
-  j.append({ t: 'finished', id: 'done', at: at(11), files: [{ path: 'img_00001_.png', kind: 'image', nodeId: 'save' }, { path: 'p.png', kind: 'preview', nodeId: 'save' }] });
+  j.append({
+    t: 'finished',
+    id: 'done',
+    at: at(11),
+    files: [
+      { path: 'img_00001_.png', kind: 'image', nodeId: 'save' },
+      { path: 'p.png', kind: 'preview', nodeId: 'save' },
+    ],
+  });
   j.append({ t: 'accepted', job: job('broken', 2) });
   j.append({ t: 'started', id: 'broken', at: at(12) });
   j.append({ t: 'failed', id: 'broken', at: at(13), error: { message: 'KSampler (sampler) failed: out of memory', nodeId: 'sampler' } });

@@ -28,7 +28,10 @@ describe('placement policy', () => {
   });
 
   it('FIFO mode ignores checkpoints (the baseline placement is measured against)', () => {
-    expect(rankJobs([job('a1', ['a']), job('b1', ['b'])], new Set(['b']), [new Set(['a'])], { ...policy, fifo: true }).map((c) => c.id)).toEqual(['a1', 'b1']);
+    expect(rankJobs([job('a1', ['a']), job('b1', ['b'])], new Set(['b']), [new Set(['a'])], { ...policy, fifo: true }).map((c) => c.id)).toEqual([
+      'a1',
+      'b1',
+    ]);
   });
 
   /** 3 workers holding one checkpoint each (the newest), 90 jobs over 3 checkpoints; a load costs as much as a job. */
@@ -41,7 +44,12 @@ describe('placement policy', () => {
       for (const [i, w] of workers.entries()) {
         if (w.busyUntil > t) continue;
         const others = workers.filter((_, k) => k !== i).map((o) => new Set([...o.held, ...(o.busyUntil > t ? o.running : [])]));
-        const c = chooseJob(queue.map((q) => ({ ...q, ageMs: 0 })), w.held, others, { ...policy, stealAfter: 4, fifo });
+        const c = chooseJob(
+          queue.map((q) => ({ ...q, ageMs: 0 })),
+          w.held,
+          others,
+          { ...policy, stealAfter: 4, fifo },
+        );
         if (!c) continue;
         const picked = queue.find((q) => q.id === c.id) as Candidate;
         queue = queue.filter((q) => q.id !== c.id);

@@ -15,14 +15,29 @@ export interface Opened extends StoreHandle {
 export type OpenStore = (shared?: Opened) => Promise<Opened>;
 
 export const wf = (title = 'untitled', pad = 0): Workflow => ({
-  format: 'latentloom.workflow', version: 2,
+  format: 'latentloom.workflow',
+  version: 2,
   nodes: { l: { type: 'EmptyLatentImage', version: 1, params: { width: 64, height: 64, batch_size: 1, pad: 'x'.repeat(pad) }, inputs: {} } },
   meta: { title },
 });
-export const worker = (id: string, models: string[] = []): WorkerAd => ({ id, host: 'test', pid: 1, device: 'cpu', freeMemory: 1, models, startedAt: new Date().toISOString() });
+export const worker = (id: string, models: string[] = []): WorkerAd => ({
+  id,
+  host: 'test',
+  pid: 1,
+  device: 'cpu',
+  freeMemory: 1,
+  models,
+  startedAt: new Date().toISOString(),
+});
 export const opts = (o: Partial<ClaimOptions> = {}): ClaimOptions => ({ leaseMs: 60_000, liveMs: 60_000, stealAfter: 4, stealAfterMs: 60_000, ...o });
 let n = 0;
-export const newJob = (title = 'job', modelKeys: string[] = [], pad = 0) => ({ id: `job-${++n}-${title}`, workflow: wf(title, pad), createdAt: new Date().toISOString(), title, modelKeys });
+export const newJob = (title = 'job', modelKeys: string[] = [], pad = 0) => ({
+  id: `job-${++n}-${title}`,
+  workflow: wf(title, pad),
+  createdAt: new Date().toISOString(),
+  title,
+  modelKeys,
+});
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const types = (events: Opened['events'], jobId: string) => events.filter((e) => e.jobId === jobId).map((e) => e.type);
 
@@ -58,7 +73,7 @@ export function storeContract(open: OpenStore): void {
       expect(await store.insertJob(job)).toEqual({ position: ids.length });
     }
     await eventually(() => events.filter((e) => e.type === 'job.queued').length === 5);
-    expect((await store.getJob(ids[0]))).toMatchObject({ id: ids[0], status: 'queued', attempts: 0, files: [], workflow: wf('Portrait A') });
+    expect(await store.getJob(ids[0])).toMatchObject({ id: ids[0], status: 'queued', attempts: 0, files: [], workflow: wf('Portrait A') });
     const p1 = await store.listJobs({ limit: 2 });
     expect(p1.jobs.map((j) => j.id)).toEqual([ids[4], ids[3]]);
     const p2 = await store.listJobs({ limit: 2, cursor: p1.nextCursor });
@@ -189,7 +204,11 @@ export function storeContract(open: OpenStore): void {
     expect(await store.releaseJob(job.id, 'w1', { penalize: true, cause: 'thread died', maxRetries: 1 })).toBe('queued');
     await store.claim(worker('w1'), opts());
     expect(await store.releaseJob(job.id, 'w1', { penalize: true, cause: 'thread died', maxRetries: 1 })).toBe('failed');
-    expect(await store.getJob(job.id)).toMatchObject({ status: 'failed', attempts: 2, error: { message: expect.stringMatching(/^thread died; started 2 times/) } });
+    expect(await store.getJob(job.id)).toMatchObject({
+      status: 'failed',
+      attempts: 2,
+      error: { message: expect.stringMatching(/^thread died; started 2 times/) },
+    });
     expect(await store.releaseJob(job.id, 'w1', { penalize: true, cause: 'x', maxRetries: 1 })).toBeNull();
   });
 
@@ -216,7 +235,8 @@ export function storeContract(open: OpenStore): void {
     // a worker that stopped sending heartbeats holds nothing
     expect(await store.claim(worker('idle', ['sha-b']), opts({ liveMs: 1, stealAfter: 100 }))).toMatchObject({ placement: 'miss' });
     expect((await store.workers(60_000)).map((w) => [w.id, w.models, w.runningJob !== null])).toEqual([
-      ['holder', ['sha-a'], false], ['idle', [], true],
+      ['holder', ['sha-a'], false],
+      ['idle', [], true],
     ]);
     await new Promise((r) => setTimeout(r, 30));
     await store.heartbeat(worker('holder', ['sha-a']));
@@ -238,7 +258,11 @@ export function storeContract(open: OpenStore): void {
     }
     await store.claim(worker('w'), opts()); // ids[4] running, ids[5] queued
     expect(await store.pruneHistory(1)).toBe(3);
-    expect((await store.listJobs()).jobs.map((j) => [j.id, j.status])).toEqual([[ids[5], 'queued'], [ids[4], 'running'], [ids[3], 'finished']]);
+    expect((await store.listJobs()).jobs.map((j) => [j.id, j.status])).toEqual([
+      [ids[5], 'queued'],
+      [ids[4], 'running'],
+      [ids[3], 'finished'],
+    ]);
   });
 
   it('keeps the workflow library index', async () => {

@@ -37,9 +37,15 @@ describePostgres('PostgreSQL store', () => {
     await api2.notifier.flush();
     await api2.store.completeJob(claimed?.job.id ?? '', 'w', [], 1);
     for (const h of [api1, api2]) await eventually(() => h.events.some((e) => e.type === 'job.finished'));
-    const seq = (h: Opened) => (h.events as JobEvent[]).filter((e) => e.jobId === job.id).map((e) => `${e.id}:${e.type}${e.type === 'node.progress' ? e.step : ''}`);
+    const seq = (h: Opened) =>
+      (h.events as JobEvent[]).filter((e) => e.jobId === job.id).map((e) => `${e.id}:${e.type}${e.type === 'node.progress' ? e.step : ''}`);
     expect(seq(api1)).toEqual(seq(api2));
-    expect(seq(api1).map((s) => s.split(':')[1])).toEqual(['job.queued', 'job.started', ...Array.from({ length: 20 }, (_, i) => `node.progress${i + 1}`), 'job.finished']);
+    expect(seq(api1).map((s) => s.split(':')[1])).toEqual([
+      'job.queued',
+      'job.started',
+      ...Array.from({ length: 20 }, (_, i) => `node.progress${i + 1}`),
+      'job.finished',
+    ]);
     const ids = (api1.events as JobEvent[]).map((e) => e.id);
     expect([...ids].sort((a, b) => a - b)).toEqual(ids);
     for (const h of [api2, api1]) {
@@ -65,12 +71,15 @@ describePostgres('PostgreSQL store', () => {
 
   it('a connection lost mid-transaction fails that call, never the process', async () => {
     const h = await open();
-    const err = await (h.store as KyselyJobStore).db.transaction().execute(async (trx) => {
-      await sql`select 1`.execute(trx);
-      cluster.restart(); // the checked-out connection dies while nobody is reading it
-      await new Promise((r) => setTimeout(r, 300));
-      await sql`select 1`.execute(trx);
-    }).catch((e: unknown) => e);
+    const err = await (h.store as KyselyJobStore).db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`select 1`.execute(trx);
+        cluster.restart(); // the checked-out connection dies while nobody is reading it
+        await new Promise((r) => setTimeout(r, 300));
+        await sql`select 1`.execute(trx);
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     await h.notifier.close();
     await h.store.close();

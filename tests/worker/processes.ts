@@ -16,7 +16,9 @@ export interface WorkerProcess {
 export async function startWorker(dataDir: string, id: string, env: Record<string, string>, args: string[] = []): Promise<WorkerProcess> {
   // node --import tsx straight on the CLI module: SIGKILL reaches the worker itself
   const proc = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'worker', '--id', id, ...args], {
-    cwd: ROOT, env: { ...process.env, LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache'), ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    env: { ...process.env, LOOM_DATA_DIR: dataDir, LOOM_CACHE_DIR: path.join(dataDir, '.cache'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   await new Promise<void>((resolve, reject) => {
@@ -33,12 +35,15 @@ export async function startWorker(dataDir: string, id: string, env: Record<strin
     proc.once('exit', (code) => reject(new Error(`worker ${id} exited (${code}):\n${log}`)));
   });
   return {
-    id, proc, output: () => log,
-    stop: (signal = 'SIGTERM') => new Promise((resolve) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-      proc.once('exit', () => resolve());
-      proc.kill(signal);
-    }),
+    id,
+    proc,
+    output: () => log,
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill(signal);
+      }),
   };
 }
 
@@ -59,7 +64,8 @@ export function dataDirWithModels(dir: string): { checkpoints: string[] } {
 
 /** Checkpoint → VAEDecode of an empty latent → SaveImage: loads the model, costs little. */
 export const decodeWorkflow = (checkpoint: string) => ({
-  format: 'latentloom.workflow', version: 1,
+  format: 'latentloom.workflow',
+  version: 1,
   nodes: {
     ckpt: { type: 'LoadCheckpoint', params: { file: checkpoint } },
     latent: { type: 'EmptyLatent', params: { width: 64, height: 64, batch_size: 1 } },
@@ -70,15 +76,22 @@ export const decodeWorkflow = (checkpoint: string) => ({
 
 /** A few-step tiny-sd1 text-to-image. */
 export const txt2imgWorkflow = (checkpoint: string, steps: number, prefix = 'txt2img/img') => ({
-  format: 'latentloom.workflow', version: 1,
+  format: 'latentloom.workflow',
+  version: 1,
   nodes: {
     ckpt: { type: 'LoadCheckpoint', params: { file: checkpoint } },
     pos: { type: 'TextEncode', params: { text: 'a photo of a cat' }, inputs: { clip: { node: 'ckpt', output: 'clip' } } },
     neg: { type: 'TextEncode', params: { text: '' }, inputs: { clip: { node: 'ckpt', output: 'clip' } } },
     latent: { type: 'EmptyLatent', params: { width: 64, height: 64, batch_size: 1 } },
     sampler: {
-      type: 'KSampler', params: { seed: 7, steps, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 },
-      inputs: { model: { node: 'ckpt', output: 'model' }, positive: { node: 'pos', output: 'conditioning' }, negative: { node: 'neg', output: 'conditioning' }, latent_image: { node: 'latent', output: 'latent' } },
+      type: 'KSampler',
+      params: { seed: 7, steps, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 },
+      inputs: {
+        model: { node: 'ckpt', output: 'model' },
+        positive: { node: 'pos', output: 'conditioning' },
+        negative: { node: 'neg', output: 'conditioning' },
+        latent_image: { node: 'latent', output: 'latent' },
+      },
     },
     decode: { type: 'VAEDecode', inputs: { samples: { node: 'sampler', output: 'latent' }, vae: { node: 'ckpt', output: 'vae' } } },
     save: { type: 'SaveImage', params: { filename_prefix: prefix }, inputs: { images: { node: 'decode', output: 'image' } } },
@@ -94,7 +107,8 @@ export function outputFiles(dataDir: string, sub: string): string[] {
 
 /** EmptyLatent → SaveLatent under its own prefix: cheap, and each job writes its own file (no cache hit across jobs). */
 export const latentJob = (prefix: string) => ({
-  format: 'latentloom.workflow', version: 1,
+  format: 'latentloom.workflow',
+  version: 1,
   nodes: {
     latent: { type: 'EmptyLatent', params: { width: 64, height: 64, batch_size: 1 } },
     save: { type: 'SaveLatent', params: { filename_prefix: `latents/${prefix}` }, inputs: { samples: { node: 'latent', output: 'latent' } } },

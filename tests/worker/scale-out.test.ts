@@ -69,7 +69,8 @@ async function waitFinished(api: Api, ids: readonly string[], ms: number) {
   for (;;) {
     const jobs = (await allHistory(api)).filter((j) => want.has(j.id));
     if (jobs.length === want.size && jobs.every((j) => j.status === 'finished' || j.status === 'failed' || j.status === 'cancelled')) return jobs;
-    if (Date.now() > deadline) throw new Error(`jobs not done in time: ${JSON.stringify(jobs.filter((j) => j.status !== 'finished').map((j) => [j.id, j.status]))}`);
+    if (Date.now() > deadline)
+      throw new Error(`jobs not done in time: ${JSON.stringify(jobs.filter((j) => j.status !== 'finished').map((j) => [j.id, j.status]))}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -159,7 +160,11 @@ suite('scale-out: one API process, three workers, PostgreSQL', () => {
     const [job] = await waitFinished(api, [id], 120_000);
     expect(job).toMatchObject({ status: 'finished', attempts: 2 });
     expect(job.worker).not.toBe(owner);
-    const rest = await waitFinished(api, others.map((o) => o.id), 60_000);
+    const rest = await waitFinished(
+      api,
+      others.map((o) => o.id),
+      60_000,
+    );
     expect(rest.map((j) => j.status)).toEqual(others.map(() => 'finished'));
     const finished = await finishedEvents(server.url, 7);
     expect(finished.get(id)).toBe(1);
@@ -173,7 +178,9 @@ suite('scale-out: one API process, three workers, PostgreSQL', () => {
     let n = 0;
     const enqueue = async () => (await api.jobs.enqueue.mutate({ workflow: latentJob(`r${n++}`) })).id;
     // sampling jobs that are still running while the database is down
-    const slow = await Promise.all([0, 1, 2].map(async (i) => (await api.jobs.enqueue.mutate({ workflow: txt2imgWorkflow('sd1-a.safetensors', 60 + i, 'slow/img') })).id));
+    const slow = await Promise.all(
+      [0, 1, 2].map(async (i) => (await api.jobs.enqueue.mutate({ workflow: txt2imgWorkflow('sd1-a.safetensors', 60 + i, 'slow/img') })).id),
+    );
     accepted.push(...slow);
     for (let i = 0; i < 40; i++) accepted.push(await enqueue());
     await readEvents(server.url, { jobId: slow[2], lastEventId: '0' }, (e) => e.data.type === 'node.progress');
@@ -215,7 +222,11 @@ suite('scale-out: one API process, three workers, PostgreSQL', () => {
     const { api, workers } = await setup(3, {}, { LOOM_MODEL_CACHE_MB: '60' });
     const checkpoints = ['sd1-a.safetensors', 'sd1-b.safetensors', 'sdxl.safetensors'];
     const rand = mulberry32(20);
-    const order = checkpoints.flatMap((c) => Array.from({ length: 30 }, () => c)).map((c) => ({ c, r: rand() })).sort((a, b) => a.r - b.r).map((x) => x.c);
+    const order = checkpoints
+      .flatMap((c) => Array.from({ length: 30 }, () => c))
+      .map((c) => ({ c, r: rand() }))
+      .sort((a, b) => a.r - b.r)
+      .map((x) => x.c);
     const ids: string[] = [];
     const ckptOf = new Map<string, string>();
     for (const c of order) {
@@ -241,7 +252,9 @@ suite('scale-out: one API process, three workers, PostgreSQL', () => {
         if (j.placement === 'hit') expect(same, `job ${i} on ${j.worker}`).toBe(true);
       });
     }
-    console.log(`placement: ${hits}/${jobs.length} recorded hits (${(rate * 100).toFixed(1)} %), ${sequenceHits} by each worker's sequence, per worker ${[...byWorker].map(([w, l]) => `${w} ${l.length}`).join(', ')}`);
+    console.log(
+      `placement: ${hits}/${jobs.length} recorded hits (${(rate * 100).toFixed(1)} %), ${sequenceHits} by each worker's sequence, per worker ${[...byWorker].map(([w, l]) => `${w} ${l.length}`).join(', ')}`,
+    );
     expect(rate).toBeGreaterThanOrEqual(0.9);
     expect(byWorker.size).toBe(workers.length);
   });
@@ -250,7 +263,10 @@ suite('scale-out: one API process, three workers, PostgreSQL', () => {
     const { dataDir, api } = await setup(0);
     const own = path.join(dataDir, 'worker-models');
     fs.mkdirSync(path.join(own, 'checkpoints'), { recursive: true });
-    fs.symlinkSync(fs.realpathSync(path.join(dataDir, 'models', 'checkpoints', 'sd1-b.safetensors')), path.join(own, 'checkpoints', 'renamed-b.safetensors'));
+    fs.symlinkSync(
+      fs.realpathSync(path.join(dataDir, 'models', 'checkpoints', 'sd1-b.safetensors')),
+      path.join(own, 'checkpoints', 'renamed-b.safetensors'),
+    );
     expect(await api.jobs.workers.query()).toEqual([]);
     // the API learns the file's hash (here on request; otherwise in the background after its first use)
     const { sha256 } = await api.models.hash.mutate({ folder: 'checkpoints', name: 'sd1-b.safetensors' });

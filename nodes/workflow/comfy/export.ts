@@ -53,7 +53,13 @@ const MODE_NUMBER = { always: 0, muted: 2, bypassed: 4 } as const;
 /** The workflow as a ComfyUI UI file (schema 0.4): numeric node ids, widget values in widget order, link table. */
 export function toComfyUi(wf: Workflow, schemas: SchemaMap): Record<string, unknown> {
   const ids = new Map<string, number>();
-  let next = Math.max(0, ...Object.keys(wf.nodes).filter((k) => /^\d+$/.test(k)).map(Number)) + 1;
+  let next =
+    Math.max(
+      0,
+      ...Object.keys(wf.nodes)
+        .filter((k) => /^\d+$/.test(k))
+        .map(Number),
+    ) + 1;
   for (const id of Object.keys(wf.nodes)) ids.set(id, /^\d+$/.test(id) ? Number(id) : next++);
   const links: [number, number, number, number, number, string][] = [];
   const nodes = Object.entries(wf.nodes).map(([id, n], order) => {
@@ -66,21 +72,32 @@ export function toComfyUi(wf: Workflow, schemas: SchemaMap): Record<string, unkn
       for (const p of schema.params) {
         if (n.inputs[p.name]) inputs.push({ name: p.name, type: paramSocketType(p), link: null, widget: { name: p.name } });
         widgets_values.push(n.params[p.name] ?? p.default);
-        if (hasControlWidget(p) || (p.kind === 'any' && controlOf(n, p.name))) widgets_values.push(controlOf(n, p.name) ?? (p.kind === 'seed' ? p.control : 'fixed'));
+        if (hasControlWidget(p) || (p.kind === 'any' && controlOf(n, p.name)))
+          widgets_values.push(controlOf(n, p.name) ?? (p.kind === 'seed' ? p.control : 'fixed'));
         if (p.kind === 'image' && p.upload) widgets_values.push('image');
       }
       schema.outputs.forEach((o, slot) => outputs.push({ name: o.name, type: o.type, links: [], slot_index: slot }));
     } else if (n.placeholder) {
-      for (const i of n.placeholder.inputs) inputs.push({ name: i.name, type: i.type, link: null, ...(i.widget ? { widget: { name: i.name } } : {}) });
+      for (const i of n.placeholder.inputs)
+        inputs.push({ name: i.name, type: i.type, link: null, ...(i.widget ? { widget: { name: i.name } } : {}) });
       n.placeholder.outputs.forEach((o, slot) => outputs.push({ name: o.name, type: o.type, links: [], slot_index: slot }));
-      widgets_values.push(...(Array.isArray(n.placeholder.widgets_values) ? n.placeholder.widgets_values : Object.values(n.placeholder.widgets_values)));
+      widgets_values.push(
+        ...(Array.isArray(n.placeholder.widgets_values) ? n.placeholder.widgets_values : Object.values(n.placeholder.widgets_values)),
+      );
     }
     const size = typeof n.ui?.width === 'number' && typeof n.ui?.height === 'number' ? [n.ui.width, n.ui.height] : [320, 120];
     return {
-      id: ids.get(id)!, type: n.type, pos: [n.ui?.x ?? 0, n.ui?.y ?? 0], size,
+      id: ids.get(id)!,
+      type: n.type,
+      pos: [n.ui?.x ?? 0, n.ui?.y ?? 0],
+      size,
       flags: { ...(n.ui?.collapsed ? { collapsed: true } : {}), ...(n.ui?.pinned ? { pinned: true } : {}) },
-      order, mode: MODE_NUMBER[n.mode ?? 'always'], inputs, outputs,
-      properties: { 'Node name for S&R': n.type }, widgets_values,
+      order,
+      mode: MODE_NUMBER[n.mode ?? 'always'],
+      inputs,
+      outputs,
+      properties: { 'Node name for S&R': n.type },
+      widgets_values,
       ...(n.title ? { title: n.title } : {}),
       ...(typeof n.ui?.color === 'string' ? { color: n.ui.color } : {}),
       ...(typeof n.ui?.bgcolor === 'string' ? { bgcolor: n.ui.bgcolor } : {}),
@@ -110,7 +127,12 @@ export function toComfyUi(wf: Workflow, schemas: SchemaMap): Record<string, unkn
     last_link_id: links.length,
     nodes,
     links,
-    groups: (wf.groups ?? []).map((g) => ({ title: g.title, bounding: g.bounding, ...(g.color ? { color: g.color } : {}), font_size: g.font_size ?? 24 })),
+    groups: (wf.groups ?? []).map((g) => ({
+      title: g.title,
+      bounding: g.bounding,
+      ...(g.color ? { color: g.color } : {}),
+      font_size: g.font_size ?? 24,
+    })),
     config: {},
     extra: { ds: { scale: 1, offset: [0, 0] }, latentloom: { title: wf.meta?.title } },
     version: 0.4,

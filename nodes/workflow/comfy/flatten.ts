@@ -100,7 +100,8 @@ function flattenLevel(nodes: readonly UiNode[], links: readonly NormalLink[], pr
       continue;
     }
     for (const inner of body.links) {
-      if (inner.origin === SUBGRAPH_IN && inner.originSlot === l.targetSlot) result.push({ ...src, target: inner.target, targetSlot: inner.targetSlot, type: l.type });
+      if (inner.origin === SUBGRAPH_IN && inner.originSlot === l.targetSlot)
+        result.push({ ...src, target: inner.target, targetSlot: inner.targetSlot, type: l.type });
     }
   }
   return { nodes: out, links: result };
@@ -151,25 +152,37 @@ function groupBody(data: GroupNodeData, inst: UiNode, prefix: string, ctx: Conte
     const [from, fromSlot, to, toSlot] = raw.map((v) => Number(v));
     if (![from, fromSlot, to, toSlot].every(Number.isInteger)) continue;
     internal.add(`${to}:${toSlot}`);
-    links.push({ origin: `${prefix}${from}`, originSlot: fromSlot, target: `${prefix}${to}`, targetSlot: toSlot, type: typeof raw[5] === 'string' ? raw[5] : '*' });
+    links.push({
+      origin: `${prefix}${from}`,
+      originSlot: fromSlot,
+      target: `${prefix}${to}`,
+      targetSlot: toSlot,
+      type: typeof raw[5] === 'string' ? raw[5] : '*',
+    });
   }
   // external inputs: sockets first (per node), then converted widgets (per node)
   const sockets: [number, number][] = [];
   const converted: [number, number][] = [];
-  data.nodes.forEach((n, i) => (n.inputs ?? []).forEach((input, s) => {
-    if (internal.has(`${i}:${s}`)) return;
-    (input.widget ? converted : sockets).push([i, s]);
-  }));
-  [...sockets, ...converted].forEach(([i, s], k) => links.push({ origin: SUBGRAPH_IN, originSlot: k, target: `${prefix}${i}`, targetSlot: s, type: '*' }));
+  data.nodes.forEach((n, i) =>
+    (n.inputs ?? []).forEach((input, s) => {
+      if (internal.has(`${i}:${s}`)) return;
+      (input.widget ? converted : sockets).push([i, s]);
+    }),
+  );
+  [...sockets, ...converted].forEach(([i, s], k) =>
+    links.push({ origin: SUBGRAPH_IN, originSlot: k, target: `${prefix}${i}`, targetSlot: s, type: '*' }),
+  );
   // external outputs
   const linkedInside = new Set(links.filter((l) => l.origin !== SUBGRAPH_IN).map((l) => `${l.origin}:${l.originSlot}`));
   const external = new Set(data.external.map(([i, s]) => `${prefix}${i}:${s}`));
   let k = 0;
-  data.nodes.forEach((n, i) => (n.outputs ?? []).forEach((_, s) => {
-    const key = `${prefix}${i}:${s}`;
-    if (linkedInside.has(key) && !external.has(key)) return;
-    links.push({ origin: `${prefix}${i}`, originSlot: s, target: SUBGRAPH_OUT, targetSlot: k++, type: '*' });
-  }));
+  data.nodes.forEach((n, i) =>
+    (n.outputs ?? []).forEach((_, s) => {
+      const key = `${prefix}${i}:${s}`;
+      if (linkedInside.has(key) && !external.has(key)) return;
+      links.push({ origin: `${prefix}${i}`, originSlot: s, target: SUBGRAPH_OUT, targetSlot: k++, type: '*' });
+    }),
+  );
   // the instance's widget values, in inner node order
   const values = Array.isArray(inst.widgets_values) ? [...inst.widgets_values] : null;
   if (values) {
@@ -192,7 +205,8 @@ function groupBody(data: GroupNodeData, inst: UiNode, prefix: string, ctx: Conte
       f.node = { ...f.node, widgets_values: own.map((v, i) => (v === undefined ? base[i] : v)) };
     }
   }
-  if (!values) ctx.warnings.push(`Group node ${inst.id} (${inst.type}) has no widget values: its inner nodes keep the values they were grouped with.`);
+  if (!values)
+    ctx.warnings.push(`Group node ${inst.id} (${inst.type}) has no widget values: its inner nodes keep the values they were grouped with.`);
   return { nodes, links };
 }
 

@@ -8,11 +8,13 @@ import type { ParamValue } from '../../types';
 import { WORKFLOW_FORMAT, WORKFLOW_VERSION, type Workflow, type WorkflowNode } from '../schema';
 import type { ImportResult } from './import-ui';
 
-const apiNode = z.object({
-  class_type: z.string().min(1),
-  inputs: z.record(z.string(), z.unknown()).default({}),
-  _meta: z.object({ title: z.string().optional() }).passthrough().optional(),
-}).passthrough();
+const apiNode = z
+  .object({
+    class_type: z.string().min(1),
+    inputs: z.record(z.string(), z.unknown()).default({}),
+    _meta: z.object({ title: z.string().optional() }).passthrough().optional(),
+  })
+  .passthrough();
 export const apiFormat = z.record(z.string(), apiNode);
 
 export function isComfyApiFormat(json: unknown): boolean {
@@ -45,7 +47,14 @@ export function importComfyApi(json: unknown, schemas: SchemaMap): ImportResult 
           slots.push({ name, type: '*' });
         } else values[name] = v;
       }
-      nodes[id] = { type: n.class_type, version: 1, params: {}, inputs, ...titled, placeholder: { inputs: slots, outputs: [], widgets_values: values } };
+      nodes[id] = {
+        type: n.class_type,
+        version: 1,
+        params: {},
+        inputs,
+        ...titled,
+        placeholder: { inputs: slots, outputs: [], widgets_values: values },
+      };
       continue;
     }
     const params: Record<string, ParamValue> = {};
@@ -54,12 +63,14 @@ export function importComfyApi(json: unknown, schemas: SchemaMap): ImportResult 
       const param = schema.params.find((p) => p.name === name);
       if (!isSocket && !param) {
         // ComfyUI ignores inputs a class does not declare (an alias's extra widgets, stale values)
-        if (!schema.aliases?.some((a) => a.id === n.class_type && a.widgets?.includes(name))) warnings.push(`Node ${id} (${n.class_type}): input "${name}" is not one of its inputs; ignored.`);
+        if (!schema.aliases?.some((a) => a.id === n.class_type && a.widgets?.includes(name)))
+          warnings.push(`Node ${id} (${n.class_type}): input "${name}" is not one of its inputs; ignored.`);
         continue;
       }
       if (isLink(v)) {
         const output = outputOf(String(v[0]), v[1]);
-        if (output === null) errors.push(`Node ${id} (${n.class_type}) input "${name}" links to output ${v[1]} of node ${v[0]}, which does not exist.`);
+        if (output === null)
+          errors.push(`Node ${id} (${n.class_type}) input "${name}" links to output ${v[1]} of node ${v[0]}, which does not exist.`);
         else inputs[name] = { node: String(v[0]), output };
         continue;
       }

@@ -34,7 +34,11 @@ function widgetOrder(schema: NodeSchema, type: string): (ParamSpec | null)[] {
   return alias.widgets.map((name) => schema.params.find((p) => p.name === name) ?? null);
 }
 
-function readParams(n: UiNode, schema: NodeSchema, warn: (m: string) => void): { params: Record<string, ParamValue>; controls: Record<string, SeedControl> } {
+function readParams(
+  n: UiNode,
+  schema: NodeSchema,
+  warn: (m: string) => void,
+): { params: Record<string, ParamValue>; controls: Record<string, SeedControl> } {
   const params: Record<string, ParamValue> = {};
   const controls: Record<string, SeedControl> = {};
   const values = n.widgets_values;
@@ -75,7 +79,8 @@ function uiOf(n: UiNode, controls: Record<string, SeedControl>): WorkflowNode['u
   const pos = xy(n.pos) ?? [0, 0];
   const size = xy(n.size);
   return {
-    x: pos[0], y: pos[1],
+    x: pos[0],
+    y: pos[1],
     ...(size ? { width: size[0], height: size[1] } : {}),
     ...(n.flags?.collapsed ? { collapsed: true } : {}),
     ...(n.flags?.pinned ? { pinned: true } : {}),
@@ -120,11 +125,19 @@ export function importComfyUi(json: unknown, schemas: SchemaMap): ImportResult {
     const n = f.node;
     const schema = schemaOf(f);
     const mode = modeOf(n.mode);
-    const base = { version: 1, inputs: {}, ...(mode ? { mode } : {}), ...(n.title && n.title !== schema?.title && n.title !== n.type ? { title: n.title } : {}) };
+    const base = {
+      version: 1,
+      inputs: {},
+      ...(mode ? { mode } : {}),
+      ...(n.title && n.title !== schema?.title && n.title !== n.type ? { title: n.title } : {}),
+    };
     if (!schema) {
       warn(`Node ${f.id}: "${n.type}" is not a node type this build knows; it is kept as a placeholder and a run that needs it fails.`);
       nodes[f.id] = {
-        ...base, type: n.type, params: {}, ui: uiOf(n, {}),
+        ...base,
+        type: n.type,
+        params: {},
+        ui: uiOf(n, {}),
         placeholder: {
           inputs: (n.inputs ?? []).map((i) => ({ name: i.widget?.name ?? i.name, type: i.type ?? '*', ...(i.widget ? { widget: true } : {}) })),
           outputs: (n.outputs ?? []).map((o) => ({ name: o.name, type: o.type ?? '*' })),
@@ -148,7 +161,9 @@ export function importComfyUi(json: unknown, schemas: SchemaMap): ImportResult {
     const key = inputKey(dst.node, l.targetSlot, dstSchema);
     const output = outputName(src, l.originSlot, schemaOf(src));
     if (!key || !output) {
-      warn(`Link from node ${l.origin} (${src.node.type}) output ${l.originSlot} to node ${l.target} (${dst.node.type}) input ${l.targetSlot} matches no input or output; it was dropped.`);
+      warn(
+        `Link from node ${l.origin} (${src.node.type}) output ${l.originSlot} to node ${l.target} (${dst.node.type}) input ${l.targetSlot} matches no input or output; it was dropped.`,
+      );
       return;
     }
     nodes[l.target].inputs[key] = { node: l.origin, output };
@@ -158,7 +173,14 @@ export function importComfyUi(json: unknown, schemas: SchemaMap): ImportResult {
     version: WORKFLOW_VERSION,
     nodes,
     ...(parsed.data.groups?.length
-      ? { groups: parsed.data.groups.map((g) => ({ title: g.title ?? 'Group', bounding: g.bounding, ...(g.color ? { color: g.color } : {}), ...(g.font_size ? { font_size: g.font_size } : {}) })) }
+      ? {
+          groups: parsed.data.groups.map((g) => ({
+            title: g.title ?? 'Group',
+            bounding: g.bounding,
+            ...(g.color ? { color: g.color } : {}),
+            ...(g.font_size ? { font_size: g.font_size } : {}),
+          })),
+        }
       : {}),
     meta: { title: 'Imported from ComfyUI' },
   };

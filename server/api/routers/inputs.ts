@@ -39,5 +39,7 @@ export const inputsRouter = router({
       return out.sort((a, b) => a.name.localeCompare(b.name));
     }),
   /** A 256-px preview of an input image (LoadImage shows it on the node), or why there is none. */
-  preview: publicProcedure.input(z.object({ name: z.string().min(1).max(1000) })).query(({ ctx, input }) => inputPreview(ctx.paths.input, input.name)),
+  preview: publicProcedure
+    .input(z.object({ name: z.string().min(1).max(1000) }))
+    .query(({ ctx, input }) => inputPreview(ctx.paths.input, input.name)),
 });

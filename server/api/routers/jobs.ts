@@ -14,7 +14,10 @@ import { overridesSchema } from './workflows';
 /** A job without its workflow: what lists need (prompt: the positive prompt it ran with, shortened). */
 export type JobSummary = Omit<JobRecord, 'workflow'> & { title: string | null; nodeCount: number; prompt: string | null };
 const summarize = ({ workflow, ...rest }: JobRecord): JobSummary => ({
-  ...rest, title: workflow.meta?.title ?? null, nodeCount: Object.keys(workflow.nodes).length, prompt: promptExcerpt(workflow),
+  ...rest,
+  title: workflow.meta?.title ?? null,
+  nodeCount: Object.keys(workflow.nodes).length,
+  prompt: promptExcerpt(workflow),
 });
 
 /** Failure messages come from the worker and can name server paths: clients get them scrubbed. */
@@ -32,16 +35,16 @@ async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof StoreFullError || e instanceof StoreUnavailableError) throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: e.message, cause: e });
+    if (e instanceof StoreFullError || e instanceof StoreUnavailableError)
+      throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: e.message, cause: e });
     throw e;
   }
 }
 
 export const jobsRouter = router({
   /** Accepts a Latent Loom or ComfyUI workflow; errors carry data.validationErrors. Answered once the job is durable. */
-  enqueue: publicProcedure
-    .input(z.object({ workflow: z.unknown(), overrides: overridesSchema.optional() }))
-    .mutation(async ({ ctx, input }) => storeCall(async () => {
+  enqueue: publicProcedure.input(z.object({ workflow: z.unknown(), overrides: overridesSchema.optional() })).mutation(async ({ ctx, input }) =>
+    storeCall(async () => {
       const tooLarge = workflowTooLarge(input.workflow, ctx.limits);
       if (tooLarge) throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: tooLarge });
       try {
@@ -51,8 +54,11 @@ export const jobsRouter = router({
         if (e instanceof WorkflowInvalidError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
         throw e;
       }
-    })),
-  cancel: publicProcedure.input(z.object({ id: z.string() })).mutation(async ({ ctx, input }) => storeCall(async () => ({ cancelled: await ctx.engine.cancel(input.id) }))),
+    }),
+  ),
+  cancel: publicProcedure
+    .input(z.object({ id: z.string() }))
+    .mutation(async ({ ctx, input }) => storeCall(async () => ({ cancelled: await ctx.engine.cancel(input.id) }))),
   get: publicProcedure.input(z.object({ id: z.string() })).query(async ({ ctx, input }) => {
     const job = await storeCall(() => ctx.engine.get(input.id));
     if (!job) throw new TRPCError({ code: 'NOT_FOUND', message: `No job "${input.id}".` });
@@ -64,12 +70,16 @@ export const jobsRouter = router({
     .query(async ({ ctx, input }) => (await storeCall(() => ctx.engine.list(input ?? {}))).jobs.map((j) => publicJob(summarize(j), ctx.paths))),
   /** History for the editor's panel: newest first, filter by status and/or workflow title, page with nextCursor. */
   history: publicProcedure
-    .input(z.object({
-      status: z.enum(JOB_STATUSES).optional(),
-      workflowTitle: z.string().max(200).optional(),
-      cursor: z.string().regex(/^\d+$/).nullish(),
-      limit: z.number().int().min(1).max(200).optional(),
-    }).optional())
+    .input(
+      z
+        .object({
+          status: z.enum(JOB_STATUSES).optional(),
+          workflowTitle: z.string().max(200).optional(),
+          cursor: z.string().regex(/^\d+$/).nullish(),
+          limit: z.number().int().min(1).max(200).optional(),
+        })
+        .optional(),
+    )
     .query(async ({ ctx, input }) => {
       const page = await storeCall(() => ctx.engine.list(input ?? {}));
       return { jobs: page.jobs.map((j) => publicJob(summarize(j), ctx.paths)), nextCursor: page.nextCursor };

@@ -22,31 +22,30 @@ export interface ModelFile {
 const folderSchema = z.enum(MODEL_FOLDERS);
 
 export const modelsRouter = router({
-  list: publicProcedure
-    .input(z.object({ folder: folderSchema.optional() }).optional())
-    .query(async ({ ctx, input }) => {
-      const folders: readonly ModelFolder[] = input?.folder ? [input.folder] : MODEL_FOLDERS;
-      const out: Partial<Record<ModelFolder, ModelFile[]>> = {};
-      for (const folder of folders) {
-        const files = await Promise.all(listModelEntries(ctx.paths, folder).map(async ({ name, path: full }) => {
+  list: publicProcedure.input(z.object({ folder: folderSchema.optional() }).optional()).query(async ({ ctx, input }) => {
+    const folders: readonly ModelFolder[] = input?.folder ? [input.folder] : MODEL_FOLDERS;
+    const out: Partial<Record<ModelFolder, ModelFile[]>> = {};
+    for (const folder of folders) {
+      const files = await Promise.all(
+        listModelEntries(ctx.paths, folder).map(async ({ name, path: full }) => {
           // a file removed (or a link broken) while listing is left out, not an error
           const st = fs.statSync(full, { throwIfNoEntry: false });
           if (!st?.isFile()) return null;
           const family = folder === 'checkpoints' ? await checkpointFamily(full) : null;
           return { name, bytes: st.size, sha256: cachedSha256Sync(full), family };
-        }));
-        out[folder] = files.filter((f) => f !== null);
-      }
-      return out;
-    }),
-  hash: publicProcedure
-    .input(z.object({ folder: folderSchema, name: z.string().min(1) }))
-    .mutation(async ({ ctx, input }) => {
-      // the listing follows links (models often live on other disks) but only to regular files: never a device like /dev/zero
-      const r = resolveModelFile(ctx.paths, input.folder, input.name);
-      if (!r.ok || !fs.statSync(r.path, { throwIfNoEntry: false })?.isFile()) throw new TRPCError({ code: 'NOT_FOUND', message: `No model "${input.name}" in models/${input.folder}.` });
-      return { sha256: await sha256File(r.path) };
-    }),
+        }),
+      );
+      out[folder] = files.filter((f) => f !== null);
+    }
+    return out;
+  }),
+  hash: publicProcedure.input(z.object({ folder: folderSchema, name: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+    // the listing follows links (models often live on other disks) but only to regular files: never a device like /dev/zero
+    const r = resolveModelFile(ctx.paths, input.folder, input.name);
+    if (!r.ok || !fs.statSync(r.path, { throwIfNoEntry: false })?.isFile())
+      throw new TRPCError({ code: 'NOT_FOUND', message: `No model "${input.name}" in models/${input.folder}.` });
+    return { sha256: await sha256File(r.path) };
+  }),
   /** Every model folder with the directories it reads (full paths) and whether they exist. */
   folders: publicProcedure.query(({ ctx }) => modelFolderInfo(ctx.paths)),
   /** Creates the missing model folders (models/<folder>) and answers which it made. */

@@ -10,7 +10,13 @@ import { writeFileAtomic } from '../../io/atomic-write';
 import { defaultLimits, describeLimit, workflowTooLarge } from '../limits';
 
 /** Library names are plain file names: no folders, no traversal. */
-const nameSchema = z.string().trim().min(1).max(120).regex(/^[\w\- .()]+$/, 'use letters, digits, spaces, - _ . ( )').refine((n) => !n.startsWith('.'), 'must not start with a dot');
+const nameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(120)
+  .regex(/^[\w\- .()]+$/, 'use letters, digits, spaces, - _ . ( )')
+  .refine((n) => !n.startsWith('.'), 'must not start with a dot');
 const fileName = (name: string) => (name.endsWith('.json') ? name : `${name}.json`);
 
 function refuseLarge(workflow: unknown, limits = defaultLimits()): void {
@@ -23,11 +29,15 @@ const libraryRouter = router({
   list: publicProcedure.query(({ ctx }) => ctx.engine.library()),
   load: publicProcedure.input(z.object({ name: nameSchema })).query(async ({ ctx, input }) => {
     const found = await resolveFileInside(ctx.paths.workflows, fileName(input.name));
-    if (found.status === 'outside') throw new TRPCError({ code: 'FORBIDDEN', message: `Saved workflow "${input.name}" links outside the workflows folder; it is not read.` });
+    if (found.status === 'outside')
+      throw new TRPCError({ code: 'FORBIDDEN', message: `Saved workflow "${input.name}" links outside the workflows folder; it is not read.` });
     if (found.status !== 'file') throw new TRPCError({ code: 'NOT_FOUND', message: `No saved workflow "${input.name}".` });
     const limits = ctx.limits ?? defaultLimits();
     if (found.size > limits.body.value) {
-      throw new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `Saved workflow "${input.name}" is ${found.size} bytes; ${describeLimit('a workflow file', limits.body, 'bytes')}.` });
+      throw new TRPCError({
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `Saved workflow "${input.name}" is ${found.size} bytes; ${describeLimit('a workflow file', limits.body, 'bytes')}.`,
+      });
     }
     const text = await fs.readFile(found.real, 'utf8').catch(() => null);
     if (text === null) throw new TRPCError({ code: 'NOT_FOUND', message: `No saved workflow "${input.name}".` });
@@ -58,8 +68,10 @@ const libraryRouter = router({
       await writeFileAtomic(fileName(input.name), JSON.stringify(wf, null, 2), { root: ctx.paths.workflows });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EISDIR' || code === 'ENOTEMPTY') throw new TRPCError({ code: 'CONFLICT', message: `"${fileName(input.name)}" is a folder in workflows/.` });
-      if (code === 'ENOSPC' || code === 'EDQUOT') throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'The disk is full; the workflow was not saved.' });
+      if (code === 'EISDIR' || code === 'ENOTEMPTY')
+        throw new TRPCError({ code: 'CONFLICT', message: `"${fileName(input.name)}" is a folder in workflows/.` });
+      if (code === 'ENOSPC' || code === 'EDQUOT')
+        throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'The disk is full; the workflow was not saved.' });
       throw e;
     }
     return { name: input.name };
@@ -77,12 +89,10 @@ export const overridesSchema = z.record(z.string().regex(/^.+\.[^.]+$/, 'node.pa
 
 export const workflowsRouter = router({
   /** Validates any accepted format (ours, ComfyUI UI or API) without queueing; returns the normalised workflow. */
-  validate: publicProcedure
-    .input(z.object({ workflow: z.unknown(), overrides: overridesSchema.optional() }))
-    .mutation(async ({ ctx, input }) => {
-      refuseLarge(input.workflow, ctx.limits);
-      const r = await ctx.engine.prepare(input.workflow, input.overrides);
-      return { ok: r.errors.length === 0, errors: r.errors, warnings: r.warnings, workflow: r.workflow };
-    }),
+  validate: publicProcedure.input(z.object({ workflow: z.unknown(), overrides: overridesSchema.optional() })).mutation(async ({ ctx, input }) => {
+    refuseLarge(input.workflow, ctx.limits);
+    const r = await ctx.engine.prepare(input.workflow, input.overrides);
+    return { ok: r.errors.length === 0, errors: r.errors, warnings: r.warnings, workflow: r.workflow };
+  }),
   library: libraryRouter,
 });

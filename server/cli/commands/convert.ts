@@ -30,7 +30,10 @@ export async function convertFile(input: string, output: string, opts: ConvertOp
     const dtype: DType = opts.fp16 && FLOAT.has(t.dtype) ? 'F16' : t.dtype;
     entries.push({ name: t.name, dtype, shape: t.shape, data: () => bytesAs(t, dtype) });
   }
-  const metadata: Record<string, string> = { ...src.metadata, 'latentloom.convert': JSON.stringify({ from: basename(input), format: src.format, fp16: !!opts.fp16, prune: !!opts.prune }) };
+  const metadata: Record<string, string> = {
+    ...src.metadata,
+    'latentloom.convert': JSON.stringify({ from: basename(input), format: src.format, fp16: !!opts.fp16, prune: !!opts.prune }),
+  };
   if (!metadata.format) metadata.format = 'pt';
   const r = await writeSafetensors(output, entries, metadata);
   return { ...r, dropped };

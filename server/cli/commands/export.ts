@@ -17,7 +17,8 @@ export function register(program: Command): void {
     .requiredOption('--format <format>', FORMATS.join(' | '))
     .option('--out <file>', 'output file (default: stdout)')
     .action((file: string, opts: { format: string; out?: string }) => {
-      if (!(FORMATS as readonly string[]).includes(opts.format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${opts.format}"`);
+      if (!(FORMATS as readonly string[]).includes(opts.format))
+        throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got "${opts.format}"`);
       let json: unknown;
       try {
         json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -27,7 +28,8 @@ export function register(program: Command): void {
       const { workflow, warnings } = loadAnyWorkflow(json, REGISTRY.schemas);
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
       const format = opts.format as Format;
-      const out = format === 'comfy-ui' ? toComfyUi(workflow, REGISTRY.schemas) : format === 'comfy-api' ? toComfyApi(workflow, REGISTRY.schemas) : workflow;
+      const out =
+        format === 'comfy-ui' ? toComfyUi(workflow, REGISTRY.schemas) : format === 'comfy-api' ? toComfyApi(workflow, REGISTRY.schemas) : workflow;
       const text = `${JSON.stringify(out, null, 2)}\n`;
       if (opts.out) fs.writeFileSync(opts.out, text);
       else process.stdout.write(text);

@@ -73,13 +73,19 @@ function printText(r: InspectReport): void {
     `family      ${r.family}  variant ${r.variant}  prediction ${r.prediction} (${r.predictionSource})`,
     'components',
     ...Object.entries(r.components).map(
-      ([name, c]) => `  ${name.padEnd(7)} ${humanCount(c.parameters).padStart(8)} params  ${String(c.tensors).padStart(4)} tensors  ${Object.entries(c.dtypes).map(([d, n]) => `${d}×${n}`).join(' ')}  (${c.prefix}*)`,
+      ([name, c]) =>
+        `  ${name.padEnd(7)} ${humanCount(c.parameters).padStart(8)} params  ${String(c.tensors).padStart(4)} tensors  ${Object.entries(c.dtypes)
+          .map(([d, n]) => `${d}×${n}`)
+          .join(' ')}  (${c.prefix}*)`,
     ),
     `training    ${r.training}  (EMA tensors ${r.ema.tensors} / ${humanCount(r.ema.parameters)} params; optimizer ${r.optimizer.length ? r.optimizer.join(', ') : 'none'})`,
     `other       ${r.otherTensors.length} tensors${r.otherTensors.length ? `: ${r.otherTensors.slice(0, 6).join(', ')}${r.otherTensors.length > 6 ? ', …' : ''}` : ''}`,
   ];
   const state = Object.entries(r.trainingState);
-  if (state.length) lines.push(`state       ${state.map(([k, v]) => `${k}=${typeof v === 'object' && v ? `${v.kind}(${v.items} items, ${v.tensors} tensors)` : String(v)}`).join('  ')}`);
+  if (state.length)
+    lines.push(
+      `state       ${state.map(([k, v]) => `${k}=${typeof v === 'object' && v ? `${v.kind}(${v.items} items, ${v.tensors} tensors)` : String(v)}`).join('  ')}`,
+    );
   const meta = Object.entries(r.metadata);
   if (meta.length) lines.push('metadata', ...meta.map(([k, v]) => `  ${k}: ${v.length > 100 ? `${v.slice(0, 100)}… (${v.length} chars)` : v}`));
   if (r.sha256) lines.push(`sha256      ${r.sha256}`, `AutoV2      ${r.autoV2}`);

@@ -45,7 +45,11 @@ export function register(program: Command): void {
       if (mode === 'weighted' && o.multiplier !== undefined) throw new UsageError('--multiplier is for add-difference; use --alpha');
       if (mode === 'add-difference' && o.alpha !== undefined) throw new UsageError('--alpha is for weighted; use --multiplier');
       if (base === undefined && [o.unet, o.clip, o.vae].some((v) => v === undefined)) {
-        throw new UsageError(mode === 'weighted' ? '--alpha is required (or all of --unet, --clip and --vae)' : '--multiplier is required (or all of --unet, --clip and --vae)');
+        throw new UsageError(
+          mode === 'weighted'
+            ? '--alpha is required (or all of --unet, --clip and --vae)'
+            : '--multiplier is required (or all of --unet, --clip and --vae)',
+        );
       }
       const t0 = performance.now();
       const r = await mergeCheckpointFiles({
@@ -59,6 +63,8 @@ export function register(program: Command): void {
         hashSources: o.hash,
       });
       const s = (performance.now() - t0) / 1000;
-      process.stdout.write(`wrote ${r.out}: ${r.tensors} tensors (${r.merged} merged, ${r.copiedFromA.length} from A, ${r.droppedFromB} only in B dropped), ${humanBytes(r.bytes)} in ${s.toFixed(1)} s\n`);
+      process.stdout.write(
+        `wrote ${r.out}: ${r.tensors} tensors (${r.merged} merged, ${r.copiedFromA.length} from A, ${r.droppedFromB} only in B dropped), ${humanBytes(r.bytes)} in ${s.toFixed(1)} s\n`,
+      );
     });
 }

@@ -176,14 +176,23 @@ class Progress {
 
 function describe(e: JobEvent): string | null {
   switch (e.type) {
-    case 'job.started': return 'started';
-    case 'node.started': return `running ${e.nodeId}`;
-    case 'node.cached': return `cached  ${e.nodeId}`;
-    case 'node.warning': return `warning ${e.nodeId}: ${e.message}`;
-    case 'node.finished': return `done    ${e.nodeId} (${e.ms} ms)`;
-    case 'job.finished': return `finished in ${e.ms} ms`;
-    case 'job.failed': return `FAILED${e.error.nodeId ? ` at ${e.error.nodeId}` : ''}: ${e.error.message}`;
-    case 'job.cancelled': return 'cancelled';
-    default: return null;
+    case 'job.started':
+      return 'started';
+    case 'node.started':
+      return `running ${e.nodeId}`;
+    case 'node.cached':
+      return `cached  ${e.nodeId}`;
+    case 'node.warning':
+      return `warning ${e.nodeId}: ${e.message}`;
+    case 'node.finished':
+      return `done    ${e.nodeId} (${e.ms} ms)`;
+    case 'job.finished':
+      return `finished in ${e.ms} ms`;
+    case 'job.failed':
+      return `FAILED${e.error.nodeId ? ` at ${e.error.nodeId}` : ''}: ${e.error.message}`;
+    case 'job.cancelled':
+      return 'cancelled';
+    default:
+      return null;
   }
 }

@@ -42,8 +42,15 @@ export function register(program: Command): void {
         throw new UsageError((e as Error).message);
       }
       const { stop } = await startServe({
-        ui: o.ui && process.env.LOOM_NO_UI !== '1', host: o.host ?? process.env.HOST ?? '127.0.0.1', port, workers,
-        modelsDir: o.modelsDir, inputDir: o.inputDir, outputDir: o.outputDir, workflowsDir: o.workflowsDir, stateDir: o.stateDir,
+        ui: o.ui && process.env.LOOM_NO_UI !== '1',
+        host: o.host ?? process.env.HOST ?? '127.0.0.1',
+        port,
+        workers,
+        modelsDir: o.modelsDir,
+        inputDir: o.inputDir,
+        outputDir: o.outputDir,
+        workflowsDir: o.workflowsDir,
+        stateDir: o.stateDir,
       });
       await new Promise<void>((resolve) => {
         process.once('SIGTERM', resolve);

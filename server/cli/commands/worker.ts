@@ -57,7 +57,10 @@ async function connect(url: string, timeoutS: number): Promise<StoreHandle> {
 
 export async function runWorker(opts: WorkerOptions): Promise<void> {
   const url = databaseUrlFromEnv();
-  if (!url) throw new UsageError('latentloom worker needs the shared store: set LOOM_DATABASE_URL=postgres://… (the embedded SQLite store serves one process; use `latentloom serve --workers N` there).');
+  if (!url)
+    throw new UsageError(
+      'latentloom worker needs the shared store: set LOOM_DATABASE_URL=postgres://… (the embedded SQLite store serves one process; use `latentloom serve --workers N` there).',
+    );
   const timeoutS = Number(opts.connectTimeout);
   if (!Number.isFinite(timeoutS) || timeoutS < 0) throw new UsageError(`--connect-timeout ${opts.connectTimeout}: expected seconds`);
   if (opts.id !== undefined && !/^[\w.:-]{1,100}$/.test(opts.id)) throw new UsageError(`--id ${opts.id}: use letters, digits, . : _ - (at most 100)`);
@@ -68,8 +71,18 @@ export async function runWorker(opts: WorkerOptions): Promise<void> {
   const id = opts.id ?? `${os.hostname()}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const loop = new WorkerLoop({
-    id, store: handle.store, notifier: handle.notifier, executor, paths, schemas: REGISTRY.schemas, leaseMs: settings.leaseMs, retries: settings.retries,
-    pollMs: settings.pollMs, modelBudgetBytes: DEFAULT_MODEL_BUDGET, placement: { stealAfter: settings.stealAfter, stealAfterMs: settings.stealAfterMs, fifo: settings.fifo }, log,
+    id,
+    store: handle.store,
+    notifier: handle.notifier,
+    executor,
+    paths,
+    schemas: REGISTRY.schemas,
+    leaseMs: settings.leaseMs,
+    retries: settings.retries,
+    pollMs: settings.pollMs,
+    modelBudgetBytes: DEFAULT_MODEL_BUDGET,
+    placement: { stealAfter: settings.stealAfter, stealAfterMs: settings.stealAfterMs, fifo: settings.fifo },
+    log,
   });
   const stopReaper = startReaper(handle, { leaseMs: settings.leaseMs, retries: settings.retries, log });
   loop.start();

@@ -24,7 +24,8 @@ export function detectVariant(dict: StateDict, path: string): Variant {
   const w = dict.get(VARIANT_KEY);
   if (w?.shape.length !== 4) throw new CheckpointError(`${path}: ${VARIANT_KEY} is missing or not a 4-d conv weight`);
   const variant = VARIANT_BY_IN_CHANNELS[w.shape[1]];
-  if (!variant) throw new CheckpointError(`${path}: UNet takes ${w.shape[1]} input channels; known: ${Object.keys(VARIANT_BY_IN_CHANNELS).join(', ')}`);
+  if (!variant)
+    throw new CheckpointError(`${path}: UNet takes ${w.shape[1]} input channels; known: ${Object.keys(VARIANT_BY_IN_CHANNELS).join(', ')}`);
   return variant;
 }
 

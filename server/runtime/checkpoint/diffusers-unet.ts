@@ -25,10 +25,26 @@ const RESNET: Readonly<Record<string, string>> = {
 const ATTENTION = ['proj_in.weight', 'proj_in.bias', 'proj_out.weight', 'proj_out.bias', 'norm.weight', 'norm.bias'];
 
 const TRANSFORMER = [
-  'norm1.weight', 'norm1.bias', 'norm2.weight', 'norm2.bias', 'norm3.weight', 'norm3.bias',
-  'attn1.to_q.weight', 'attn1.to_k.weight', 'attn1.to_v.weight', 'attn1.to_out.0.weight', 'attn1.to_out.0.bias',
-  'attn2.to_q.weight', 'attn2.to_k.weight', 'attn2.to_v.weight', 'attn2.to_out.0.weight', 'attn2.to_out.0.bias',
-  'ff.net.0.proj.weight', 'ff.net.0.proj.bias', 'ff.net.2.weight', 'ff.net.2.bias',
+  'norm1.weight',
+  'norm1.bias',
+  'norm2.weight',
+  'norm2.bias',
+  'norm3.weight',
+  'norm3.bias',
+  'attn1.to_q.weight',
+  'attn1.to_k.weight',
+  'attn1.to_v.weight',
+  'attn1.to_out.0.weight',
+  'attn1.to_out.0.bias',
+  'attn2.to_q.weight',
+  'attn2.to_k.weight',
+  'attn2.to_v.weight',
+  'attn2.to_out.0.weight',
+  'attn2.to_out.0.bias',
+  'ff.net.0.proj.weight',
+  'ff.net.0.proj.bias',
+  'ff.net.2.weight',
+  'ff.net.2.bias',
 ];
 
 /** diffusers name → LDM name for the pieces outside the blocks. */
@@ -76,7 +92,8 @@ export function diffusersToLdmMap(l: UNetLayout): Map<string, string> {
       if (t > 0) {
         for (const b of ATTENTION) map.set(`down_blocks.${x}.attentions.${i}.${b}`, `input_blocks.${n}.1.${b}`);
         for (let k = 0; k < t; k++) {
-          for (const b of TRANSFORMER) map.set(`down_blocks.${x}.attentions.${i}.transformer_blocks.${k}.${b}`, `input_blocks.${n}.1.transformer_blocks.${k}.${b}`);
+          for (const b of TRANSFORMER)
+            map.set(`down_blocks.${x}.attentions.${i}.transformer_blocks.${k}.${b}`, `input_blocks.${n}.1.transformer_blocks.${k}.${b}`);
         }
       }
       n++;
@@ -104,7 +121,8 @@ export function diffusersToLdmMap(l: UNetLayout): Map<string, string> {
         c++;
         for (const b of ATTENTION) map.set(`up_blocks.${x}.attentions.${i}.${b}`, `output_blocks.${n}.1.${b}`);
         for (let k = 0; k < t; k++) {
-          for (const b of TRANSFORMER) map.set(`up_blocks.${x}.attentions.${i}.transformer_blocks.${k}.${b}`, `output_blocks.${n}.1.transformer_blocks.${k}.${b}`);
+          for (const b of TRANSFORMER)
+            map.set(`up_blocks.${x}.attentions.${i}.transformer_blocks.${k}.${b}`, `output_blocks.${n}.1.transformer_blocks.${k}.${b}`);
         }
       }
       if (i === count - 1) for (const k of ['weight', 'bias']) map.set(`up_blocks.${x}.upsamplers.0.conv.${k}`, `output_blocks.${n}.${c}.conv.${k}`);
@@ -134,7 +152,8 @@ export function diffusersLayout(dict: StateDict): UNetLayout {
   for (let x = 0; x < levels; x++) {
     const res = count(keys, new RegExp(`^down_blocks\\.${x}\\.resnets\\.(\\d+)\\.`));
     numResBlocks.push(res);
-    for (let i = 0; i < res; i++) transformerDepth.push(count(keys, new RegExp(`^down_blocks\\.${x}\\.attentions\\.${i}\\.transformer_blocks\\.(\\d+)\\.`)));
+    for (let i = 0; i < res; i++)
+      transformerDepth.push(count(keys, new RegExp(`^down_blocks\\.${x}\\.attentions\\.${i}\\.transformer_blocks\\.(\\d+)\\.`)));
   }
   const transformerDepthMiddle = count(keys, /^mid_block\.attentions\.0\.transformer_blocks\.(\d+)\./);
   // output_blocks order runs from the deepest up_block; ComfyUI pops from the end, so store it reversed
@@ -161,7 +180,9 @@ export function diffusersUnetToLdm(dict: StateDict, source: string): StateDict {
     else unknown.push(k);
   }
   if (unknown.length > 0) {
-    throw new CheckpointError(`${source}: ${unknown.length} diffusers UNet tensor(s) with no LDM name: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
+    throw new CheckpointError(
+      `${source}: ${unknown.length} diffusers UNet tensor(s) with no LDM name: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
+    );
   }
   return out;
 }

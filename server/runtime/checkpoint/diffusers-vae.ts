@@ -12,7 +12,15 @@ export function isDiffusersVae(dict: StateDict): boolean {
 
 const RESNET: Readonly<Record<string, string>> = { norm1: 'norm1', conv1: 'conv1', norm2: 'norm2', conv2: 'conv2', conv_shortcut: 'nin_shortcut' };
 const ATTENTION: Readonly<Record<string, string>> = {
-  group_norm: 'norm', to_q: 'q', to_k: 'k', to_v: 'v', 'to_out.0': 'proj_out', query: 'q', key: 'k', value: 'v', proj_attn: 'proj_out',
+  group_norm: 'norm',
+  to_q: 'q',
+  to_k: 'k',
+  to_v: 'v',
+  'to_out.0': 'proj_out',
+  query: 'q',
+  key: 'k',
+  value: 'v',
+  proj_attn: 'proj_out',
 };
 
 const levelsOf = (dict: StateDict, part: 'encoder.down_blocks' | 'decoder.up_blocks'): number => {
@@ -80,7 +88,9 @@ export function diffusersVaeToLdm(dict: StateDict, source: string): StateDict {
     out.set(name, attn && t.shape.length === 2 ? reshaped(t, [t.shape[0], t.shape[1], 1, 1]) : t);
   }
   if (unknown.length > 0) {
-    throw new CheckpointError(`${source}: ${unknown.length} diffusers VAE tensor(s) with no LDM name: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
+    throw new CheckpointError(
+      `${source}: ${unknown.length} diffusers VAE tensor(s) with no LDM name: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`,
+    );
   }
   return out;
 }

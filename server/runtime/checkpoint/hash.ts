@@ -91,7 +91,8 @@ async function readCache(cacheFile: string): Promise<Record<string, CacheEntry>>
     const out: Record<string, CacheEntry> = {};
     for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
       const e = v as Partial<CacheEntry>;
-      if (typeof e?.size === 'number' && typeof e.mtimeMs === 'number' && typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256)) out[k] = e as CacheEntry;
+      if (typeof e?.size === 'number' && typeof e.mtimeMs === 'number' && typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256))
+        out[k] = e as CacheEntry;
     }
     return out;
   } catch {
@@ -103,5 +104,8 @@ async function readCache(cacheFile: string): Promise<Record<string, CacheEntry>>
 /** Cheap identity of a file's current contents (no hashing): for weight-cache keys. */
 export async function fileIdentity(file: string): Promise<string> {
   const st = await stat(file);
-  return createHash('sha256').update(`${path.resolve(file)}\0${st.size}\0${st.mtimeMs}`).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(`${path.resolve(file)}\0${st.size}\0${st.mtimeMs}`)
+    .digest('hex')
+    .slice(0, 16);
 }

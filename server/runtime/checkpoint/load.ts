@@ -2,7 +2,16 @@ import { openCheckpointFile, type CheckpointExtra } from '../io/checkpoint-file'
 import { toFloat32 } from '../io/dtype';
 import type { StateDict } from '../io/tensor';
 import { detectFamily, detectVariant } from './detect';
-import { EXTRA_KINDS, SD2_V_HEURISTIC, V_PREDICTION_MARKERS, type ComponentName, type Family, type FamilyRule, type Prediction, type Variant } from './families';
+import {
+  EXTRA_KINDS,
+  SD2_V_HEURISTIC,
+  V_PREDICTION_MARKERS,
+  type ComponentName,
+  type Family,
+  type FamilyRule,
+  type Prediction,
+  type Variant,
+} from './families';
 import { fileIdentity } from './hash';
 import { stateDictProvider, stripPrefix } from './provider';
 import type { WeightProvider } from './weights';

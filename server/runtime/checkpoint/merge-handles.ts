@@ -59,7 +59,8 @@ export function mergeProvider(s: MergeSpec): WeightProvider {
     const want = s.a.info(name).shape;
     for (const p of others) {
       const got = p.info(name).shape;
-      if (!sameShape(got, want)) throw new CheckpointError(`tensor "${name}" is [${want.join(', ')}] in A but [${got.join(', ')}] in ${p === s.b ? 'B' : 'C'}`);
+      if (!sameShape(got, want))
+        throw new CheckpointError(`tensor "${name}" is [${want.join(', ')}] in A but [${got.join(', ')}] in ${p === s.b ? 'B' : 'C'}`);
     }
   };
   return {
@@ -103,7 +104,8 @@ export interface ModelMergeRequest {
 }
 
 function sameFamily(kind: string, hs: readonly { family: string }[]): void {
-  if (hs.some((h) => h.family !== hs[0].family)) throw new Error(`cannot merge ${kind}s of different families (${hs.map((h) => h.family).join(', ')})`);
+  if (hs.some((h) => h.family !== hs[0].family))
+    throw new Error(`cannot merge ${kind}s of different families (${hs.map((h) => h.family).join(', ')})`);
 }
 
 export function mergeModels(r: ModelMergeRequest): ModelHandle {
@@ -112,13 +114,22 @@ export function mergeModels(r: ModelMergeRequest): ModelHandle {
   const blocks = r.mode === 'blocks' ? (r.blocks ?? { input: 1, middle: 1, out: 1 }) : null;
   const single = r.ratio ?? 1;
   const ratio = blocks ? blockRatio(blocks) : () => single;
-  const unet = mergeProvider({ mode: blocks ? 'weighted_sum' : r.mode as MergeSpec['mode'], a: r.a.unet, b: r.b.unet, c: r.c?.unet, ratio });
+  const unet = mergeProvider({ mode: blocks ? 'weighted_sum' : (r.mode as MergeSpec['mode']), a: r.a.unet, b: r.b.unet, c: r.c?.unet, ratio });
   const how = blocks ? `blocks(${blocks.input},${blocks.middle},${blocks.out})` : `${r.mode}(${single})`;
   return {
     ...r.a,
     unet,
     key: `${how}[${handles.map((h) => h.key).join('|')}]`,
-    recipe: [{ step: 'merge', mode: r.mode, ...(blocks ?? { ratio: single }), a: JSON.stringify(r.a.recipe), b: JSON.stringify(r.b.recipe), ...(r.c ? { c: JSON.stringify(r.c.recipe) } : {}) }],
+    recipe: [
+      {
+        step: 'merge',
+        mode: r.mode,
+        ...(blocks ?? { ratio: single }),
+        a: JSON.stringify(r.a.recipe),
+        b: JSON.stringify(r.b.recipe),
+        ...(r.c ? { c: JSON.stringify(r.c.recipe) } : {}),
+      },
+    ],
   };
 }
 

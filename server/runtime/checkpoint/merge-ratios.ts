@@ -31,7 +31,9 @@ export function validateRatios(r: MergeRatios, family: Family): void {
   const all = [r.base, r.unet, r.textEncoder, r.vae, ...(r.blocks ?? [])];
   for (const v of all) if (v !== undefined && !Number.isFinite(v)) throw new CheckpointError(`merge ratio ${v} is not a finite number`);
   if (r.blocks && r.blocks.length !== blockCount(family)) {
-    throw new CheckpointError(`${family} needs ${blockCount(family)} block ratios (input ${UNET_BLOCKS[family].input}, middle 1, output ${UNET_BLOCKS[family].output}), got ${r.blocks.length}`);
+    throw new CheckpointError(
+      `${family} needs ${blockCount(family)} block ratios (input ${UNET_BLOCKS[family].input}, middle 1, output ${UNET_BLOCKS[family].output}), got ${r.blocks.length}`,
+    );
   }
 }
 

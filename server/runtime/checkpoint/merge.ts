@@ -83,12 +83,17 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
     for (const t of [tb, tc]) {
       if (!mergeable || !t) continue;
       if (latentOnly && inputChannelsOnlyDiffer(ta.shape, t.shape)) {
-        if (t.shape[1] !== 4) throw new CheckpointError(`tensor "${name}": A takes ${ta.shape[1]} input channels and ${t === tb ? 'B' : 'C'} ${t.shape[1]}: when merging an inpainting or InstructPix2Pix model with a normal one, A must be the inpainting/pix2pix model`);
+        if (t.shape[1] !== 4)
+          throw new CheckpointError(
+            `tensor "${name}": A takes ${ta.shape[1]} input channels and ${t === tb ? 'B' : 'C'} ${t.shape[1]}: when merging an inpainting or InstructPix2Pix model with a normal one, A must be the inpainting/pix2pix model`,
+          );
         continue;
       }
       if (!sameShape(t.shape, ta.shape)) {
         const hint = name === VARIANT_KEY ? ' (to merge an inpainting model with a normal one, make the inpainting model A)' : '';
-        throw new CheckpointError(`tensor "${name}": shape ${JSON.stringify(ta.shape)} in A but ${JSON.stringify(t.shape)} in ${t === tb ? 'B' : 'C'}${hint}`);
+        throw new CheckpointError(
+          `tensor "${name}": shape ${JSON.stringify(ta.shape)} in A but ${JSON.stringify(t.shape)} in ${t === tb ? 'B' : 'C'}${hint}`,
+        );
       }
     }
     const outDtype: DType = FLOAT.has(ta.dtype) ? opts.dtype : ta.dtype;
@@ -130,7 +135,8 @@ export async function mergeCheckpointFiles(opts: MergeFilesOptions): Promise<Mer
     return JSON.stringify(Object.fromEntries(Object.entries(labels).map(([k, p]) => [k, sums.get(resolve(p))!])));
   };
   // hashes still streaming go into the header once the data is written (same length: 64 hex digits each)
-  if (hashing) metadata[HASH_KEY] = hashing.tapping ? JSON.stringify(Object.fromEntries(Object.keys(labels).map((k) => [k, '0'.repeat(64)]))) : await hashJson();
+  if (hashing)
+    metadata[HASH_KEY] = hashing.tapping ? JSON.stringify(Object.fromEntries(Object.keys(labels).map((k) => [k, '0'.repeat(64)]))) : await hashJson();
   const late = hashing?.tapping ? async () => ({ [HASH_KEY]: await hashJson() }) : undefined;
   // with the header final from the start, the output is hashed as it is written (its sha256 is cached for the library)
   const output = late ? undefined : new WrittenHash();
@@ -158,7 +164,14 @@ const kernelSource = (t: TensorRef): KernelSource | undefined => (t.file && isKe
  * undefined when it needs the JS path (no file range, other dtypes).
  */
 function kernelData(
-  kernel: KernelMerge, mode: MergeMode, r: number, out: DType, name: string, ta: TensorRef, tb: TensorRef, tc?: TensorRef,
+  kernel: KernelMerge,
+  mode: MergeMode,
+  r: number,
+  out: DType,
+  name: string,
+  ta: TensorRef,
+  tb: TensorRef,
+  tc?: TensorRef,
 ): Producer | undefined {
   const [a, b, c] = [kernelSource(ta), kernelSource(tb), tc && kernelSource(tc)];
   if (!a || !b || (tc && !c) || (out !== 'F16' && out !== 'F32')) return undefined;
@@ -201,13 +214,21 @@ function inputChannelsOnlyDiffer(a: readonly number[], b: readonly number[]): bo
 }
 
 /** Merges channels [0, 4) of a conv weight [O, I, kh, kw] with 4-channel B (and C); A's other channels stay. */
-function combineLeadingChannels(mode: MergeMode, r: number, a: Float32Array, shape: readonly number[], b: Float32Array, c?: Float32Array): Float32Array {
+function combineLeadingChannels(
+  mode: MergeMode,
+  r: number,
+  a: Float32Array,
+  shape: readonly number[],
+  b: Float32Array,
+  c?: Float32Array,
+): Float32Array {
   const [o, i, kh, kw] = shape;
   const k = kh * kw;
   const full = i * k;
   const lead = 4 * k;
   // B and C may be 4-channel (sliced as is) or, for C, full-width like A
-  const part = (src: Float32Array, row: number) => (src.length === o * lead ? src.subarray(row * lead, (row + 1) * lead) : src.slice(row * full, row * full + lead));
+  const part = (src: Float32Array, row: number) =>
+    src.length === o * lead ? src.subarray(row * lead, (row + 1) * lead) : src.slice(row * full, row * full + lead);
   for (let row = 0; row < o; row++) {
     const slice = a.slice(row * full, row * full + lead);
     a.set(combine(mode, r, slice, part(b, row), c ? part(c, row) : undefined), row * full);

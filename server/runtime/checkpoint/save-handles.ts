@@ -75,11 +75,17 @@ export async function saveCheckpoint(r: SaveRequest): Promise<{ tensors: number;
   const list = [...entries(r.model.unet, prefix('unet')), ...entries(r.vae.vae, prefix('vae'))];
   for (const [tower, p] of Object.entries(r.clip.towers)) if (p) list.push(...entries(p, prefix(tower as ComponentName)));
   // the explicit marker loadCheckpoint (and ComfyUI) read back as v-prediction
-  if (r.model.prediction === 'v_prediction') list.push({ name: V_PREDICTION_MARKERS[0], dtype: 'F32', shape: [0], data: async () => new Uint8Array(0) });
+  if (r.model.prediction === 'v_prediction')
+    list.push({ name: V_PREDICTION_MARKERS[0], dtype: 'F32', shape: [0], data: async () => new Uint8Array(0) });
   const recipe = { model: r.model.recipe, clip: r.clip.recipe, vae: r.vae.recipe };
   // hashed on its way out, so the model library lists its sha256 without reading it back
   const hashed = new WrittenHash();
-  const written = await writeSafetensors(r.file, list, { format: 'pt', ...r.metadata, 'latentloom.recipe': JSON.stringify(recipe) }, { observe: hashed.observe });
+  const written = await writeSafetensors(
+    r.file,
+    list,
+    { format: 'pt', ...r.metadata, 'latentloom.recipe': JSON.stringify(recipe) },
+    { observe: hashed.observe },
+  );
   await hashed.record(r.file);
   return written;
 }

@@ -43,44 +43,49 @@ function mix(a: Float32Array, b: Float32Array, s: number): Float32Array {
 export function average(to: Conditioning, from: Conditioning, toStrength: number, warn?: (m: string) => void): Conditioning {
   if (from.entries.length > 1) warn?.('ConditioningAverage: conditioning_from holds more than one entry; only the first is used (as ComfyUI)');
   const src = firstEntry(from, 'conditioning_from');
-  return cond(to.entries.map((e) => {
-    sameWidth(e.cross, src.cross, 'ConditioningAverage');
-    const [b, t1, d] = e.cross.shape;
-    const [bf, t0] = src.cross.shape;
-    if (bf !== 1 && bf !== b) throw new Error(`ConditioningAverage: batches of ${b} and ${bf} cannot be mixed`);
-    // from[:, :t1] padded with zeros to t1 tokens, repeated over the batch as torch broadcasting does
-    const padded = new Float32Array(b * t1 * d);
-    const keep = Math.min(t0, t1);
-    for (let r = 0; r < b; r++) {
-      const row = bf === 1 ? 0 : r;
-      padded.set(src.cross.data.subarray(row * t0 * d, row * t0 * d + keep * d), r * t1 * d);
-    }
-    const out: CondEntry = { ...e, cross: { shape: [b, t1, d], data: mix(e.cross.data, padded, toStrength) } };
-    const pTo = e.pooled ?? src.pooled;
-    if (src.pooled && pTo) {
-      if (pTo.data.length !== src.pooled.data.length) throw new Error(`ConditioningAverage: pooled outputs of ${pTo.data.length} and ${src.pooled.data.length} values cannot be mixed`);
-      return { ...out, pooled: { shape: [...pTo.shape], data: mix(pTo.data, src.pooled.data, toStrength) } };
-    }
-    return out;
-  }));
+  return cond(
+    to.entries.map((e) => {
+      sameWidth(e.cross, src.cross, 'ConditioningAverage');
+      const [b, t1, d] = e.cross.shape;
+      const [bf, t0] = src.cross.shape;
+      if (bf !== 1 && bf !== b) throw new Error(`ConditioningAverage: batches of ${b} and ${bf} cannot be mixed`);
+      // from[:, :t1] padded with zeros to t1 tokens, repeated over the batch as torch broadcasting does
+      const padded = new Float32Array(b * t1 * d);
+      const keep = Math.min(t0, t1);
+      for (let r = 0; r < b; r++) {
+        const row = bf === 1 ? 0 : r;
+        padded.set(src.cross.data.subarray(row * t0 * d, row * t0 * d + keep * d), r * t1 * d);
+      }
+      const out: CondEntry = { ...e, cross: { shape: [b, t1, d], data: mix(e.cross.data, padded, toStrength) } };
+      const pTo = e.pooled ?? src.pooled;
+      if (src.pooled && pTo) {
+        if (pTo.data.length !== src.pooled.data.length)
+          throw new Error(`ConditioningAverage: pooled outputs of ${pTo.data.length} and ${src.pooled.data.length} values cannot be mixed`);
+        return { ...out, pooled: { shape: [...pTo.shape], data: mix(pTo.data, src.pooled.data, toStrength) } };
+      }
+      return out;
+    }),
+  );
 }
 
 /** ConditioningConcat: the first `from` entry's tokens appended to each `to` entry's (options of `to` kept). */
 export function concat(to: Conditioning, from: Conditioning, warn?: (m: string) => void): Conditioning {
   if (from.entries.length > 1) warn?.('ConditioningConcat: conditioning_from holds more than one entry; only the first is used (as ComfyUI)');
   const src = firstEntry(from, 'conditioning_from').cross;
-  return cond(to.entries.map((e) => {
-    sameWidth(e.cross, src, 'ConditioningConcat');
-    const [b, t1, d] = e.cross.shape;
-    const [bf, t0] = src.shape;
-    if (bf !== b) throw new Error(`ConditioningConcat: batches of ${b} and ${bf} cannot be concatenated`);
-    const data = new Float32Array(b * (t1 + t0) * d);
-    for (let r = 0; r < b; r++) {
-      data.set(e.cross.data.subarray(r * t1 * d, (r + 1) * t1 * d), r * (t1 + t0) * d);
-      data.set(src.data.subarray(r * t0 * d, (r + 1) * t0 * d), (r * (t1 + t0) + t1) * d);
-    }
-    return { ...e, cross: { shape: [b, t1 + t0, d], data } };
-  }));
+  return cond(
+    to.entries.map((e) => {
+      sameWidth(e.cross, src, 'ConditioningConcat');
+      const [b, t1, d] = e.cross.shape;
+      const [bf, t0] = src.shape;
+      if (bf !== b) throw new Error(`ConditioningConcat: batches of ${b} and ${bf} cannot be concatenated`);
+      const data = new Float32Array(b * (t1 + t0) * d);
+      for (let r = 0; r < b; r++) {
+        data.set(e.cross.data.subarray(r * t1 * d, (r + 1) * t1 * d), r * (t1 + t0) * d);
+        data.set(src.data.subarray(r * t0 * d, (r + 1) * t0 * d), (r * (t1 + t0) + t1) * d);
+      }
+      return { ...e, cross: { shape: [b, t1 + t0, d], data } };
+    }),
+  );
 }
 
 /** ConditioningZeroOut: zero tensors of the same shapes (pooled too), options kept. */

@@ -20,7 +20,8 @@ export function clipPreprocess(image: ImageValue, size: number, crop: boolean): 
   if (image.shape.length !== 4 || ch < 3) throw new Error(`image: shape [${image.shape.join(', ')}], expected [batch, height, width, 3]`);
   // channels first, alpha dropped
   let planes: Float32Array = new Float32Array(b * 3 * h * w);
-  for (let n = 0; n < b; n++) for (let k = 0; k < 3; k++) for (let p = 0; p < h * w; p++) planes[(n * 3 + k) * h * w + p] = image.data[(n * h * w + p) * ch + k];
+  for (let n = 0; n < b; n++)
+    for (let k = 0; k < 3; k++) for (let p = 0; p < h * w; p++) planes[(n * 3 + k) * h * w + p] = image.data[(n * h * w + p) * ch + k];
   let [ph, pw] = [h, w];
   if (h !== size || w !== size) {
     const scale = size / Math.min(h, w);
@@ -29,7 +30,8 @@ export function clipPreprocess(image: ImageValue, size: number, crop: boolean): 
     const y0 = Math.floor((sh - size) / 2);
     const x0 = Math.floor((sw - size) / 2);
     const cut = new Float32Array(b * 3 * size * size);
-    for (let p = 0; p < b * 3; p++) for (let y = 0; y < size; y++) cut.set(planes.subarray((p * sh + y + y0) * sw + x0, (p * sh + y + y0) * sw + x0 + size), (p * size + y) * size);
+    for (let p = 0; p < b * 3; p++)
+      for (let y = 0; y < size; y++) cut.set(planes.subarray((p * sh + y + y0) * sw + x0, (p * sh + y + y0) * sw + x0 + size), (p * size + y) * size);
     planes = cut;
     [ph, pw] = [size, size];
   }

@@ -88,7 +88,8 @@ function fromArchive(archive: TorchArchive): CheckpointFile {
   if (nested instanceof Map) {
     for (const [k, v] of root) if (k !== 'state_dict') extras[String(k)] = summarise(v);
   }
-  if (tensors.size === 0) throw new CheckpointFormatError(`${archive.path}: no tensors found (top-level keys: ${[...root.keys()].slice(0, 10).join(', ')})`);
+  if (tensors.size === 0)
+    throw new CheckpointFormatError(`${archive.path}: no tensors found (top-level keys: ${[...root.keys()].slice(0, 10).join(', ')})`);
   return { format: 'ckpt', tensors, metadata: {}, extras };
 }
 

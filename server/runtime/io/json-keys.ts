@@ -24,7 +24,15 @@ export function findDuplicateKey(json: string): { key: string; path: string } | 
       const top = stack[stack.length - 1];
       if (top?.keys && top.expectKey) {
         const key = JSON.parse(json.slice(start, i)) as string;
-        if (top.keys.has(key)) return { key, path: stack.slice(0, -1).map((f) => f.name).filter(Boolean).join('.') };
+        if (top.keys.has(key))
+          return {
+            key,
+            path: stack
+              .slice(0, -1)
+              .map((f) => f.name)
+              .filter(Boolean)
+              .join('.'),
+          };
         top.keys.add(key);
         top.expectKey = false;
         top.name = key;

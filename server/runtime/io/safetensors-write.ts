@@ -76,13 +76,19 @@ export async function writeSafetensors(
   if (options.lateMetadata && options.observe) throw new SafetensorsError(`${target}: lateMetadata changes the header after it was observed`);
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx');
-  const out = new SequentialWriter(fh, Math.max(0, options.inFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES), Math.max(0, options.syncEveryBytes ?? DEFAULT_SYNC_EVERY_BYTES), options.observe);
+  const out = new SequentialWriter(
+    fh,
+    Math.max(0, options.inFlightBytes ?? DEFAULT_IN_FLIGHT_BYTES),
+    Math.max(0, options.syncEveryBytes ?? DEFAULT_SYNC_EVERY_BYTES),
+    options.observe,
+  );
   let ok = false;
   try {
     void out.write(header); // a failed write is surfaced by out.check() and out.finish()
     for (const e of ordered) {
       const expected = numel(e.shape) * DTYPE_SIZE[e.dtype];
-      const mismatch = (got: string) => new SafetensorsError(`${target}: tensor "${e.name}": data is ${got} bytes, ${e.dtype} ${JSON.stringify(e.shape)} needs ${expected}`);
+      const mismatch = (got: string) =>
+        new SafetensorsError(`${target}: tensor "${e.name}": data is ${got} bytes, ${e.dtype} ${JSON.stringify(e.shape)} needs ${expected}`);
       if (e.stream) {
         await out.room(0);
         let given = 0;
@@ -113,7 +119,8 @@ export async function writeSafetensors(
     await out.finish();
     if (options.lateMetadata) {
       const final = buildHeader(ordered, { ...metadata, ...(await options.lateMetadata()) });
-      if (final.byteLength !== header.byteLength) throw new SafetensorsError(`${target}: late metadata changed the header's length (${header.byteLength} -> ${final.byteLength} bytes)`);
+      if (final.byteLength !== header.byteLength)
+        throw new SafetensorsError(`${target}: late metadata changed the header's length (${header.byteLength} -> ${final.byteLength} bytes)`);
       await writeAll(fh, final, 0);
     }
     await fh.sync();
@@ -230,17 +237,20 @@ class SequentialWriter {
     if (this.syncEvery === 0 || this.syncing || this.written - this.syncedAt < this.syncEvery) return;
     this.syncedAt = this.written;
     this.syncing = this.fh.datasync().then(
-      () => { this.syncing = undefined; },
-      (err) => { this.syncing = undefined; this.fail(err); }, // reported once by the kernel: the final fsync would not see it
+      () => {
+        this.syncing = undefined;
+      },
+      (err) => {
+        this.syncing = undefined;
+        this.fail(err);
+      }, // reported once by the kernel: the final fsync would not see it
     );
   }
 }
 
 /** The format's writer order: larger dtype alignment first, then name, so every tensor starts aligned. */
 export function orderForWriting<T extends { name: string; dtype: DType }>(entries: readonly T[]): T[] {
-  return [...entries].sort(
-    (a, b) => DTYPE_SIZE[b.dtype] - DTYPE_SIZE[a.dtype] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
-  );
+  return [...entries].sort((a, b) => DTYPE_SIZE[b.dtype] - DTYPE_SIZE[a.dtype] || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** 8-byte LE length + JSON padded with spaces so the data section starts on a multiple of 8. */

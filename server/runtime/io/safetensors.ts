@@ -118,7 +118,8 @@ function parseEntry(name: string, value: unknown, fail: (m: string) => never): E
   const dtype = v.dtype as DType;
   if (!Array.isArray(v.shape)) return bad('shape is not an array');
   const shape = v.shape.map((d: unknown) => {
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) bad(`shape ${JSON.stringify(v.shape)} has a dimension that is not a non-negative safe integer`);
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)
+      bad(`shape ${JSON.stringify(v.shape)} has a dimension that is not a non-negative safe integer`);
     return d as number;
   });
   const offs = v.data_offsets;

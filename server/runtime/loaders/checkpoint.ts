@@ -34,7 +34,9 @@ export function assertGenerationSupported(ck: Checkpoint): void {
   if (ck.variant === 'edit') {
     const channels = ck.components.unet?.get('input_blocks.0.0.weight')?.shape[1];
     const what = 'instruct-edit (pix2pix)';
-    throw new Error(`${name}: ${ck.family} ${what} checkpoint detected (UNet takes ${channels ?? '?'} input channels): ${what} models are not supported by the samplers yet.`);
+    throw new Error(
+      `${name}: ${ck.family} ${what} checkpoint detected (UNet takes ${channels ?? '?'} input channels): ${what} models are not supported by the samplers yet.`,
+    );
   }
 }
 
@@ -66,8 +68,13 @@ function buildHandles(ck: Checkpoint, modelsDir: string): LoadedCheckpoint {
   const source = { step: 'checkpoint', file: name, family: ck.family };
   return {
     model: {
-      kind: 'model', family: ck.family, prediction: ck.prediction, unet: need('unet'), latent: latentFamilyOf(ck.family),
-      key: `${ck.id}/unet`, recipe: [{ ...source, prediction: ck.prediction }],
+      kind: 'model',
+      family: ck.family,
+      prediction: ck.prediction,
+      unet: need('unet'),
+      latent: latentFamilyOf(ck.family),
+      key: `${ck.id}/unet`,
+      recipe: [{ ...source, prediction: ck.prediction }],
     },
     clip: { kind: 'clip', family: ck.family, towers, vocab: { modelsDir, checkpointPath: ck.path }, key: `${ck.id}/clip`, recipe: [source] },
     vae: { kind: 'vae', vae: need('vae'), key: `${ck.id}/vae`, recipe: [source] },
@@ -85,6 +92,14 @@ export function unclipVisionHandle(ck: Checkpoint): ClipVisionHandle {
     throw new Error(`${name} is not an unCLIP checkpoint (${ck.family}${hasAdm ? '' : ', no label_emb'}): load it with CheckpointLoaderSimple`);
   }
   const dict = openClipVisualAsHf(ck.tensors, UNCLIP_VISION_PREFIX);
-  if (!dict) throw new Error(`${name}: no CLIP image encoder under ${UNCLIP_VISION_PREFIX} (an unCLIP UNet without its image tower); load one with CLIPVisionLoader`);
-  return { kind: 'clip_vision', weights: stateDictProvider(dict, `${ck.id}/clip_vision`), key: `${ck.id}/clip_vision`, recipe: [{ step: 'checkpoint', file: name, part: 'clip_vision' }] };
+  if (!dict)
+    throw new Error(
+      `${name}: no CLIP image encoder under ${UNCLIP_VISION_PREFIX} (an unCLIP UNet without its image tower); load one with CLIPVisionLoader`,
+    );
+  return {
+    kind: 'clip_vision',
+    weights: stateDictProvider(dict, `${ck.id}/clip_vision`),
+    key: `${ck.id}/clip_vision`,
+    recipe: [{ step: 'checkpoint', file: name, part: 'clip_vision' }],
+  };
 }

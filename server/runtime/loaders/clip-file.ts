@@ -28,7 +28,12 @@ interface TowerFile {
   projected: boolean;
 }
 
-const HF_PREFIXES = ['cond_stage_model.transformer.text_model.', 'conditioner.embedders.0.transformer.text_model.', 'transformer.text_model.', 'text_model.'];
+const HF_PREFIXES = [
+  'cond_stage_model.transformer.text_model.',
+  'conditioner.embedders.0.transformer.text_model.',
+  'transformer.text_model.',
+  'text_model.',
+];
 const OPENCLIP_PREFIXES = ['cond_stage_model.model.', 'conditioner.embedders.1.model.', 'conditioner.embedders.0.model.', 'model.', ''];
 
 /** The tower's tensors under the names the CLIP builder reads. */
@@ -76,12 +81,19 @@ export async function cachedClipFiles(
 
 function clipHandle(towers: TowerFile[], type: string, modelsDir: string): ClipHandle {
   const names = towers.map((t) => `${t.name} (${t.width} wide)`).join(' and ');
-  const base = { kind: 'clip' as const, vocab: { modelsDir }, key: towers.map((t) => `${t.id}/clip`).join('+'), recipe: [{ step: 'clip', files: towers.map((t) => t.name).join(', '), type }] };
+  const base = {
+    kind: 'clip' as const,
+    vocab: { modelsDir },
+    key: towers.map((t) => `${t.id}/clip`).join('+'),
+    recipe: [{ step: 'clip', files: towers.map((t) => t.name).join(', '), type }],
+  };
   if (towers.length === 1) {
     if (type !== 'stable_diffusion') throw new Error(`CLIP type "${type}" is not supported (supported: ${SINGLE_CLIP_TYPES.join(', ')})`);
     const [t] = towers;
     if (t.width !== 768 && t.width !== 1024 && t.width > 512) {
-      throw new Error(`${names}: a stable_diffusion text encoder is CLIP-L (768, SD1) or OpenCLIP-H (1024, SD2)${t.width === 1280 ? '; this is SDXL\'s clip_g: load it with DualCLIPLoader' : ''}`);
+      throw new Error(
+        `${names}: a stable_diffusion text encoder is CLIP-L (768, SD1) or OpenCLIP-H (1024, SD2)${t.width === 1280 ? "; this is SDXL's clip_g: load it with DualCLIPLoader" : ''}`,
+      );
     }
     const act = activationFor(t);
     return { ...base, family: t.width === 1024 ? 'sd2' : 'sd1', towers: { clip: t.weights }, ...(act ? { activations: { clip: act } } : {}) };
@@ -90,7 +102,8 @@ function clipHandle(towers: TowerFile[], type: string, modelsDir: string): ClipH
   // either order, as ComfyUI: clip_g is the wider one, or (same width) the one with a text projection
   const gness = (t: TowerFile) => t.width * 4 + (t.projected ? 2 : 0) + (t.layout === 'openclip' ? 1 : 0);
   const [l, g] = [...towers].sort((a, b) => gness(a) - gness(b));
-  if (gness(l) === gness(g)) throw new Error(`${names}: SDXL needs CLIP-L (768) and OpenCLIP-bigG (1280, with a text projection); these two cannot be told apart`);
+  if (gness(l) === gness(g))
+    throw new Error(`${names}: SDXL needs CLIP-L (768) and OpenCLIP-bigG (1280, with a text projection); these two cannot be told apart`);
   if (!g.projected) throw new Error(`${g.name}: SDXL's clip_g needs its text_projection (the pooled output), and this file has none`);
   // bigG is OpenCLIP: GELU whatever its width (tiny test towers included)
   const act = g.layout === 'hf' ? 'gelu' : undefined;

@@ -18,7 +18,12 @@ export async function cachedClipVision(models: ModelCache, file: string, signal?
     if (!f.tensors.has('vision_model.embeddings.patch_embedding.weight')) {
       throw new Error(`${path.basename(file)} is not a CLIP vision model in HF layout (no vision_model.embeddings.patch_embedding.weight)`);
     }
-    const value: ClipVisionHandle = { kind: 'clip_vision', weights: stateDictProvider(f.tensors, `${id}/clip_vision`), key: `${id}/clip_vision`, recipe: [{ step: 'clip_vision', file: path.basename(file) }] };
+    const value: ClipVisionHandle = {
+      kind: 'clip_vision',
+      weights: stateDictProvider(f.tensors, `${id}/clip_vision`),
+      key: `${id}/clip_vision`,
+      recipe: [{ step: 'clip_vision', file: path.basename(file) }],
+    };
     return { value, bytes };
   });
 }
@@ -28,7 +33,12 @@ function runnerFor(models: ModelCache, h: ClipVisionHandle): Promise<ClipVisionR
 }
 
 /** ComfyUI's CLIPVisionEncode: clip_preprocess (crop: centre crop, else squash) then the encoder. */
-export async function encodeImageWithClipVision(models: ModelCache, h: ClipVisionHandle, image: ImageValue, crop: boolean): Promise<ClipVisionOutput> {
+export async function encodeImageWithClipVision(
+  models: ModelCache,
+  h: ClipVisionHandle,
+  image: ImageValue,
+  crop: boolean,
+): Promise<ClipVisionOutput> {
   const runner = await runnerFor(models, h);
   const out = await runner.encode(clipPreprocess(image, runner.config.imageSize, crop));
   return { kind: 'clip_vision_output', ...out };

@@ -39,7 +39,9 @@ export function loraModelOnly(model: ModelHandle, lora: LoraSource, strength: nu
   const step = { step: 'lora', file: lora.name, strength, modelOnly: true };
   // text-encoder modules are skipped on purpose here, not "unmapped"
   const unmapped = reports[0].unmapped.filter((k) => !/\(this model has no /.test(k));
-  const warning = unmapped.length ? `LoRA "${lora.name}": ${unmapped.length} UNet key(s) could not be mapped: ${unmapped.slice(0, 5).join(', ')}` : undefined;
+  const warning = unmapped.length
+    ? `LoRA "${lora.name}": ${unmapped.length} UNet key(s) could not be mapped: ${unmapped.slice(0, 5).join(', ')}`
+    : undefined;
   return {
     model: { ...model, unet: out.unet ?? model.unet, key: `${model.key}+lora(${lora.identity}@${strength})`, recipe: [...model.recipe, step] },
     report: { ...reports[0], unmapped, warning },

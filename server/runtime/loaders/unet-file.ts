@@ -51,11 +51,17 @@ export async function cachedUnetFile(models: ModelCache, file: string, signal?: 
     if (conv?.shape.length !== 4) throw new Error(`${name} is not a diffusion model (no input_blocks.0.0.weight or conv_in.weight)`);
     const family = familyOf(dict, name);
     const variant = VARIANT_BY_IN_CHANNELS[conv.shape[1]];
-    if (variant !== 'normal' && variant !== 'inpaint') throw new Error(`${name}: a UNet taking ${conv.shape[1]} input channels (${variant ?? 'unknown'} model) is not supported by the samplers yet`);
+    if (variant !== 'normal' && variant !== 'inpaint')
+      throw new Error(`${name}: a UNet taking ${conv.shape[1]} input channels (${variant ?? 'unknown'} model) is not supported by the samplers yet`);
     const prediction = await predictionOf(dict, family);
     const value: ModelHandle = {
-      kind: 'model', family, prediction, unet: stateDictProvider(dict, `${id}/unet`), latent: latentFamilyOf(family),
-      key: `${id}/unet`, recipe: [{ step: 'unet', file: name, family, prediction }],
+      kind: 'model',
+      family,
+      prediction,
+      unet: stateDictProvider(dict, `${id}/unet`),
+      latent: latentFamilyOf(family),
+      key: `${id}/unet`,
+      recipe: [{ step: 'unet', file: name, family, prediction }],
     };
     return { value, bytes };
   });

@@ -18,9 +18,16 @@ export async function cachedVae(models: ModelCache, file: string, signal?: Abort
     const raw = prefixed ? stripPrefix(f.tensors, 'first_stage_model.') : f.tensors;
     const dict = isDiffusersVae(raw) ? diffusersVaeToLdm(raw, path.basename(file)) : raw;
     if (!dict.has('decoder.conv_in.weight')) {
-      throw new Error(`${path.basename(file)} is not a VAE (neither LDM nor diffusers layout: no decoder.conv_in.weight${prefixed ? ' under first_stage_model.' : ''})`);
+      throw new Error(
+        `${path.basename(file)} is not a VAE (neither LDM nor diffusers layout: no decoder.conv_in.weight${prefixed ? ' under first_stage_model.' : ''})`,
+      );
     }
-    const value: VaeHandle = { kind: 'vae', vae: stateDictProvider(dict, `${id}/vae`), key: `${id}/vae`, recipe: [{ step: 'vae', file: path.basename(file) }] };
+    const value: VaeHandle = {
+      kind: 'vae',
+      vae: stateDictProvider(dict, `${id}/vae`),
+      key: `${id}/vae`,
+      recipe: [{ step: 'vae', file: path.basename(file) }],
+    };
     return { value, bytes };
   });
 }

@@ -19,7 +19,11 @@ export function vaeEncodeBytes(h: number, w: number, ch = 128): number {
 
 /** The largest of ComfyUI's three tilings' tiles (tall, wide, square), clipped to the image, through `bytes`. */
 export function largestTileBytes(h: number, w: number, tileY: number, tileX: number, bytes: (h: number, w: number) => number): number {
-  const shapes = [[tileY * 2, Math.floor(tileX / 2)], [Math.floor(tileY / 2), tileX * 2], [tileY, tileX]];
+  const shapes = [
+    [tileY * 2, Math.floor(tileX / 2)],
+    [Math.floor(tileY / 2), tileX * 2],
+    [tileY, tileX],
+  ];
   return Math.max(...shapes.map(([th, tw]) => bytes(Math.min(h, th), Math.min(w, tw))));
 }
 

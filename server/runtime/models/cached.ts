@@ -35,7 +35,8 @@ export function unetFor(models: ModelCache, model: ModelHandle, gligen?: GligenH
     value: await createUNet(model.unet, {
       // ComfyUI's SD20 configs fix 64-wide heads whatever the projection (the shape rule agrees for real SD2 files)
       ...(model.family === 'sd2' ? { config: deriveUNetConfig(model.unet, { headChannels: 64 }) } : {}),
-      ...(model.hypernets ? { hypernets: model.hypernets } : {}), ...(model.freeU ? { freeU: model.freeU } : {}),
+      ...(model.hypernets ? { hypernets: model.hypernets } : {}),
+      ...(model.freeU ? { freeU: model.freeU } : {}),
       ...(gligen ? { gligen: { id: gligen.key, weights: gligen.weights, model: gligen.model } } : {}),
     }),
     bytes: f32Bytes(model.unet) + (model.hypernets ?? []).reduce((n, h) => n + f32Bytes(h.net.weights), 0) + (gligen ? f32Bytes(gligen.weights) : 0),

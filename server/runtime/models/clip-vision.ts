@@ -33,7 +33,11 @@ export function deriveClipVisionConfig(w: WeightProvider): ClipVisionConfig {
   if (layers < 2) throw new Error('clip vision: fewer than 2 encoder layers');
   const [projection] = need('visual_projection.weight');
   return {
-    width, layers, patch, imageSize: grid * patch, projection,
+    width,
+    layers,
+    patch,
+    imageSize: grid * patch,
+    projection,
     heads: width >= 1024 ? 16 : Math.max(1, width / 32),
     activation: width > 1024 ? 'gelu' : 'quick_gelu',
   };
@@ -45,18 +49,29 @@ export function buildClipVision(weights: WeightProvider, cfg: ClipVisionConfig):
   const L = new Layers(g, weights, 'clip_vision');
   const pixels = g.input('pixels', 'float32', ['B', 3, cfg.imageSize, cfg.imageSize]);
   const patches = g.op('Conv', [pixels, L.param(`${P}embeddings.patch_embedding.weight`)], {
-    kernel_shape: [cfg.patch, cfg.patch], strides: [cfg.patch, cfg.patch], pads: [0, 0, 0, 0],
+    kernel_shape: [cfg.patch, cfg.patch],
+    strides: [cfg.patch, cfg.patch],
+    pads: [0, 0, 0, 0],
   });
   const tokens = g.op('Transpose', [g.op('Reshape', [patches, g.ints([0, 0, -1])])], { perm: [0, 2, 1] });
   const batch = g.op('Slice', [g.op('Shape', [pixels]), g.ints([0]), g.ints([1])]);
-  const cls = g.op('Expand', [g.op('Reshape', [L.param(`${P}embeddings.class_embedding`), g.ints([1, 1, cfg.width])]), g.op('Concat', [batch, g.ints([1, cfg.width])], { axis: 0 })]);
+  const cls = g.op('Expand', [
+    g.op('Reshape', [L.param(`${P}embeddings.class_embedding`), g.ints([1, 1, cfg.width])]),
+    g.op('Concat', [batch, g.ints([1, cfg.width])], { axis: 0 }),
+  ]);
   let x: Value = g.op('Add', [g.op('Concat', [cls, tokens], { axis: 1 }), L.param(`${P}embeddings.position_embedding.weight`)]);
   x = L.layerNorm(x, `${P}pre_layrnorm`);
   const act = (t: Value) => (cfg.activation === 'gelu' ? L.gelu(t) : L.quickGelu(t));
   for (let i = 0; i < cfg.layers; i++) {
     const p = `${P}encoder.layers.${i}`;
     const h = L.layerNorm(x, `${p}.layer_norm1`);
-    const a = L.attention(L.linear(h, `${p}.self_attn.q_proj`), L.linear(h, `${p}.self_attn.k_proj`), L.linear(h, `${p}.self_attn.v_proj`), cfg.heads, cfg.width);
+    const a = L.attention(
+      L.linear(h, `${p}.self_attn.q_proj`),
+      L.linear(h, `${p}.self_attn.k_proj`),
+      L.linear(h, `${p}.self_attn.v_proj`),
+      cfg.heads,
+      cfg.width,
+    );
     x = g.op('Add', [x, L.linear(a, `${p}.self_attn.out_proj`)]);
     x = g.op('Add', [x, L.linear(act(L.linear(L.layerNorm(x, `${p}.layer_norm2`), `${p}.mlp.fc1`)), `${p}.mlp.fc2`)]);
     // ComfyUI's intermediate_output −2: the output of the layer before the last

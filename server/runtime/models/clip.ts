@@ -21,14 +21,22 @@ const NAMES: Record<ClipLayout, ClipNames> = {
     tokenEmbedding: 'embeddings.token_embedding.weight',
     positionEmbedding: 'embeddings.position_embedding.weight',
     layer: (i) => `encoder.layers.${i}`,
-    ln1: 'layer_norm1', ln2: 'layer_norm2', outProj: 'self_attn.out_proj', fc1: 'mlp.fc1', fc2: 'mlp.fc2',
+    ln1: 'layer_norm1',
+    ln2: 'layer_norm2',
+    outProj: 'self_attn.out_proj',
+    fc1: 'mlp.fc1',
+    fc2: 'mlp.fc2',
     finalLn: 'final_layer_norm',
   },
   openclip: {
     tokenEmbedding: 'token_embedding.weight',
     positionEmbedding: 'positional_embedding',
     layer: (i) => `transformer.resblocks.${i}`,
-    ln1: 'ln_1', ln2: 'ln_2', outProj: 'attn.out_proj', fc1: 'mlp.c_fc', fc2: 'mlp.c_proj',
+    ln1: 'ln_1',
+    ln2: 'ln_2',
+    outProj: 'attn.out_proj',
+    fc1: 'mlp.c_fc',
+    fc2: 'mlp.c_proj',
     finalLn: 'ln_final',
   },
 };
@@ -92,9 +100,7 @@ export function buildClip(weights: WeightProvider, cfg: ClipConfig, float: Float
     const eos = g.op('ArgMax', [g.op('Cast', [ids], { to: 1 })], { axis: -1, keepdims: 1 });
     const onehot = g.op('OneHot', [eos, g.constant(BigInt64Array.of(BigInt(P)), []), g.fconst([0, 1])], { axis: -1 });
     const row = g.op('Squeeze', [g.op('MatMul', [onehot, last]), g.ints([1])]);
-    const pooled = cfg.layout === 'hf'
-      ? L.linear(row, 'text_projection', false)
-      : g.op('MatMul', [row, L.param('text_projection')]);
+    const pooled = cfg.layout === 'hf' ? L.linear(row, 'text_projection', false) : g.op('MatMul', [row, L.param('text_projection')]);
     g.output(g.fp32(pooled), 'pooled', 'float32', ['B', cfg.projectionDim]);
   }
   assertAllWeightsUsed(g, weights, 'clip', CLIP_IGNORED);

@@ -62,7 +62,8 @@ export function precisionFor(provider: Provider, kind: ModelKind, explicit?: Flo
   if (explicit) return explicit;
   const env = kind === 'vae' ? process.env.LOOM_VAE_PRECISION : process.env.LOOM_PRECISION;
   if (env) {
-    if (env !== 'fp32' && env !== 'fp16') throw new Error(`${kind === 'vae' ? 'LOOM_VAE_PRECISION' : 'LOOM_PRECISION'}=${env}: expected fp32 or fp16`);
+    if (env !== 'fp32' && env !== 'fp16')
+      throw new Error(`${kind === 'vae' ? 'LOOM_VAE_PRECISION' : 'LOOM_PRECISION'}=${env}: expected fp32 or fp16`);
     return env === 'fp16' ? 'float16' : 'float32';
   }
   if (provider === 'cpu' || kind === 'vae') return 'float32';
@@ -82,13 +83,21 @@ export interface SessionRef {
   release(): Promise<void>;
 }
 
-export async function sessionFor(kind: string, config: unknown, build: (float: FloatType) => Graph, weights: WeightProvider, opts: RuntimeOptions): Promise<SessionRef> {
+export async function sessionFor(
+  kind: string,
+  config: unknown,
+  build: (float: FloatType) => Graph,
+  weights: WeightProvider,
+  opts: RuntimeOptions,
+): Promise<SessionRef> {
   const device = await resolveDevice(opts.device, opts.log);
   const float = precisionFor(device, kind.startsWith('vae') ? 'vae' : (kind as ModelKind), opts.precision, parameterCount(weights));
   // building the graph is cheap and strict-checks the weights; binding is what the cache saves
   const graph = build(float);
   const uses = graph.weights();
-  const weightsId = createHash('sha256').update(uses.map((u) => `${weights.identity(u.key)}|${u.transform}`).join('\n')).digest('hex');
+  const weightsId = createHash('sha256')
+    .update(uses.map((u) => `${weights.identity(u.key)}|${u.transform}`).join('\n'))
+    .digest('hex');
   const key = `${kind}|${JSON.stringify(config)}|${float}|${weightsId}|${device}`;
   const bytes = uses.reduce((n, u) => n + bytesOfUse(u), 0);
   const create = async () => {
@@ -98,7 +107,10 @@ export async function sessionFor(kind: string, config: unknown, build: (float: F
     const plan = await cache.plan(uses, weights, kind);
     const store = device === 'cpu' && saveOptimized() ? new OptimizedModelStore(plan.folder, opts.log) : undefined;
     return createSession(graph.toModelProto(plan.locations), plan.folder, {
-      label: kind, device, ...(opts.intraOpThreads ? { intraOpThreads: opts.intraOpThreads } : {}), ...(opts.log ? { log: opts.log } : {}),
+      label: kind,
+      device,
+      ...(opts.intraOpThreads ? { intraOpThreads: opts.intraOpThreads } : {}),
+      ...(opts.log ? { log: opts.log } : {}),
       ...(store ? { optimizedStore: store } : {}),
       prepare: () => cache.complete(plan, weights),
     });
@@ -177,15 +189,20 @@ export async function createTextEncoder(weights: WeightProvider, opts: RuntimeOp
       const name = finalNorm ? clipNormed(index) : clipHidden(index);
       const last = clipNormed(config.layers);
       const fetches = [...new Set([name, ...(config.projectionDim !== undefined ? ['pooled'] : []), ...(eosPooled ? [last] : [])])];
-      if (extras && (extras.length === 0 || extras.length % config.width)) throw new Error(`clip: extra embeddings of ${extras.length} values are not rows of ${config.width}`);
+      if (extras && (extras.length === 0 || extras.length % config.width))
+        throw new Error(`clip: extra embeddings of ${extras.length} values are not rows of ${config.width}`);
       const rows = extras ?? new Float32Array(config.width);
       for (const id of ids) {
-        if (id < -rows.length / config.width || id >= config.vocab) throw new Error(`clip: token id ${id} is outside the vocabulary and the ${rows.length / config.width} extra embeddings`);
+        if (id < -rows.length / config.width || id >= config.vocab)
+          throw new Error(`clip: token id ${id} is outside the vocabulary and the ${rows.length / config.width} extra embeddings`);
       }
-      const out = await session.run({
-        input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]),
-        extra_embeds: new ort.Tensor('float32', rows, [rows.length / config.width, config.width]),
-      }, fetches);
+      const out = await session.run(
+        {
+          input_ids: new ort.Tensor('int32', ids, [ids.length / config.positions, config.positions]),
+          extra_embeds: new ort.Tensor('float32', rows, [rows.length / config.width, config.width]),
+        },
+        fetches,
+      );
       return {
         hidden: toF32(out[name]),
         ...(out.pooled ? { pooled: toF32(out.pooled) } : {}),
@@ -238,16 +255,34 @@ export interface UNetPatchOptions {
 export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UNetPatchOptions & { config?: UNetConfig } = {}): Promise<UNetRunner> {
   const config = opts.config ?? deriveUNetConfig(base);
   const attention = opts.attention ?? defaultAttention();
-  const nets = (opts.hypernets ?? []).map((h, i) => ({ prefix: `hypernet.${i}.`, strength: h.strength, mlps: h.net.mlps, weights: h.net.weights, id: h.id }));
+  const nets = (opts.hypernets ?? []).map((h, i) => ({
+    prefix: `hypernet.${i}.`,
+    strength: h.strength,
+    mlps: h.net.mlps,
+    weights: h.net.weights,
+    id: h.id,
+  }));
   const gl = opts.gligen && { prefix: 'gligen.', model: opts.gligen.model };
-  const weights = withPrefixedWeights(base, [...nets.map((n) => [n.prefix, n.weights] as const), ...(opts.gligen ? [['gligen.', opts.gligen.weights] as const] : [])]);
+  const weights = withPrefixedWeights(base, [
+    ...nets.map((n) => [n.prefix, n.weights] as const),
+    ...(opts.gligen ? [['gligen.', opts.gligen.weights] as const] : []),
+  ]);
   // the strengths are constants of the graph, so they are part of its key (the weights' identities are already)
   const freeU = opts.freeU ?? [];
   const key = {
-    ...config, attention, ...(nets.length ? { hypernets: nets.map((n) => [n.id, n.strength]) } : {}), ...(freeU.length ? { freeU } : {}),
+    ...config,
+    attention,
+    ...(nets.length ? { hypernets: nets.map((n) => [n.id, n.strength]) } : {}),
+    ...(freeU.length ? { freeU } : {}),
     ...(opts.gligen ? { gligen: opts.gligen.id } : {}),
   };
-  const session = await sessionFor('unet', key, (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, ...(gl ? { gligen: gl } : {}) }), weights, opts);
+  const session = await sessionFor(
+    'unet',
+    key,
+    (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, ...(gl ? { gligen: gl } : {}) }),
+    weights,
+    opts,
+  );
   // the control variant is built on the first call with ControlNet residuals; plain calls keep the plain graph
   let controlled: Promise<SessionRef> | undefined;
   return {
@@ -261,18 +296,29 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
       }
       if (timesteps.length !== x.shape[0]) throw new Error(`unet: ${timesteps.length} timesteps for batch ${x.shape[0]}`);
       if ((config.admInChannels !== undefined) !== (y !== undefined)) {
-        throw new Error(config.admInChannels !== undefined ? 'unet: this model needs the y vector (label_emb)' : 'unet: y given to a model without label_emb');
+        throw new Error(
+          config.admInChannels !== undefined ? 'unet: this model needs the y vector (label_emb)' : 'unet: y given to a model without label_emb',
+        );
       }
-      if (!gl !== !gligen) throw new Error(gl ? 'unet: this GLIGEN graph needs the gligen inputs' : 'unet: gligen inputs given to a graph without GLIGEN');
+      if (!gl !== !gligen)
+        throw new Error(gl ? 'unet: this GLIGEN graph needs the gligen inputs' : 'unet: gligen inputs given to a graph without GLIGEN');
       const feeds: Record<string, ort.Tensor> = {
-        x: f32(x), timesteps: new ort.Tensor('float32', timesteps, [timesteps.length]), context: f32(context),
+        x: f32(x),
+        timesteps: new ort.Tensor('float32', timesteps, [timesteps.length]),
+        context: f32(context),
         ...(y ? { y: f32(y) } : {}),
         ...(gligen ? { gligen_fourier: f32(gligen.fourier), gligen_masks: f32(gligen.masks), gligen_embeddings: f32(gligen.embeddings) } : {}),
       };
       if (extras?.control) {
         // a run with ControlNets sends every call here (common-ksampler), so the plain graph's weights are let go
         if (!controlled) void session.release();
-        controlled ??= sessionFor('unet', { ...key, control: true }, (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, control: true, ...(gl ? { gligen: gl } : {}) }), weights, opts);
+        controlled ??= sessionFor(
+          'unet',
+          { ...key, control: true },
+          (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, control: true, ...(gl ? { gligen: gl } : {}) }),
+          weights,
+          opts,
+        );
         Object.assign(feeds, controlFeeds(extras.control, x.shape, config));
         return toF32((await (await controlled).run(feeds, ['out'])).out);
       }
@@ -296,16 +342,21 @@ function controlFeeds(c: ControlResiduals, xShape: readonly number[], config: UN
     }
   });
   const midShape = [batch, config.modelChannels * (config.channelMult.at(-1) ?? 1), sh, sw];
-  if (c.output.length > shapes.length) throw new Error(`unet: ${c.output.length} ControlNet residuals for ${shapes.length} input blocks: a ControlNet for another model?`);
+  if (c.output.length > shapes.length)
+    throw new Error(`unet: ${c.output.length} ControlNet residuals for ${shapes.length} input blocks: a ControlNet for another model?`);
   const feed = (t: F32Tensor | null | undefined, shape: number[], what: string): ort.Tensor => {
     if (!t) return new ort.Tensor('float32', new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
     if (t.shape.length !== 4 || t.shape.some((d, i) => d !== shape[i])) {
-      throw new Error(`unet: ControlNet residual for ${what} has shape [${t.shape.join(', ')}], the UNet has [${shape.join(', ')}] there: a ControlNet for another model?`);
+      throw new Error(
+        `unet: ControlNet residual for ${what} has shape [${t.shape.join(', ')}], the UNet has [${shape.join(', ')}] there: a ControlNet for another model?`,
+      );
     }
     return f32(t);
   };
   const feeds: Record<string, ort.Tensor> = { control_middle: feed(c.middle[0], midShape, 'the middle block') };
-  shapes.forEach((s, i) => { feeds[`control_output_${i}`] = feed(c.output[i], s, `input block ${i}`); });
+  shapes.forEach((s, i) => {
+    feeds[`control_output_${i}`] = feed(c.output[i], s, `input block ${i}`);
+  });
   return feeds;
 }
 
@@ -315,24 +366,46 @@ export interface ControlNetRunner {
    * comfy.cldm ControlNet.forward: x [B,C,H,W] (already × c_in) at float timesteps [B], context [B,T,ctx], y [B,adm]
    * (SDXL), hint [1 or B, hintC, 8H, 8W] → one residual per input block and the middle one
    */
-  run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, hint: F32Tensor, y?: F32Tensor): Promise<{ output: F32Tensor[]; middle: F32Tensor[] }>;
+  run(
+    x: F32Tensor,
+    timesteps: Float32Array,
+    context: F32Tensor,
+    hint: F32Tensor,
+    y?: F32Tensor,
+  ): Promise<{ output: F32Tensor[]; middle: F32Tensor[] }>;
 }
 
-export async function createControlNet(weights: WeightProvider, opts: RuntimeOptions & { config?: ControlNetConfig } = {}): Promise<ControlNetRunner> {
+export async function createControlNet(
+  weights: WeightProvider,
+  opts: RuntimeOptions & { config?: ControlNetConfig } = {},
+): Promise<ControlNetRunner> {
   const config = opts.config ?? deriveControlNetConfig(weights);
   const attention = opts.attention ?? defaultAttention();
   // 'unet' kind: the same precision rules (fp16 on CUDA) as the UNet it feeds
-  const session = await sessionFor('unet', { controlnet: config, attention }, (float) => buildControlNet(weights, config, { attention, float }), weights, opts);
+  const session = await sessionFor(
+    'unet',
+    { controlnet: config, attention },
+    (float) => buildControlNet(weights, config, { attention, float }),
+    weights,
+    opts,
+  );
   const blocks = 1 + config.numResBlocks.reduce((a, n) => a + n, 0) + config.channelMult.length - 1;
   const names = [...Array.from({ length: blocks }, (_, i) => `control_output_${i}`), 'control_middle'];
   return {
     config,
     async run(x, timesteps, context, hint, y) {
       if ((config.admInChannels !== undefined) !== (y !== undefined)) {
-        throw new Error(config.admInChannels !== undefined ? 'controlnet: this ControlNet needs the y vector (an SDXL ControlNet on a model without one?)' : 'controlnet: y given to a ControlNet without label_emb');
+        throw new Error(
+          config.admInChannels !== undefined
+            ? 'controlnet: this ControlNet needs the y vector (an SDXL ControlNet on a model without one?)'
+            : 'controlnet: y given to a ControlNet without label_emb',
+        );
       }
       const feeds: Record<string, ort.Tensor> = {
-        x: f32(x), timesteps: new ort.Tensor('float32', timesteps, [timesteps.length]), context: f32(context), hint: f32(hint),
+        x: f32(x),
+        timesteps: new ort.Tensor('float32', timesteps, [timesteps.length]),
+        context: f32(context),
+        hint: f32(hint),
         ...(y ? { y: f32(y) } : {}),
       };
       const out = await session.run(feeds, names);
@@ -357,7 +430,13 @@ export async function createVae(weights: WeightProvider, opts: RuntimeOptions & 
   // the VAE's single 512-wide head: ORT's CPU MultiHeadAttention measured slower and no smaller for decode than the
   // standard path (docs/benchmarks.md, bench/vae-memory.ts), so standard unless asked; big images are tiled instead
   const attention = opts.attention ?? 'standard';
-  const decoder = await sessionFor('vae_decoder', { ...config, attention }, (float) => buildVaeDecoder(weights, config, float, attention), weights, opts);
+  const decoder = await sessionFor(
+    'vae_decoder',
+    { ...config, attention },
+    (float) => buildVaeDecoder(weights, config, float, attention),
+    weights,
+    opts,
+  );
   // the encoder session is only built on first use: most workflows never encode
   let encoder: Promise<SessionRef> | undefined;
   return {
@@ -393,7 +472,11 @@ export async function createClipVision(weights: WeightProvider, opts: RuntimeOpt
         throw new Error(`clip vision: pixels [${pixels.shape.join(', ')}], expected [batch, 3, ${config.imageSize}, ${config.imageSize}]`);
       }
       const out = await session.run({ pixels: f32(pixels) }, ['last_hidden_state', 'penultimate_hidden_states', 'image_embeds']);
-      return { lastHiddenState: toF32(out.last_hidden_state), penultimateHiddenStates: toF32(out.penultimate_hidden_states), imageEmbeds: toF32(out.image_embeds) };
+      return {
+        lastHiddenState: toF32(out.last_hidden_state),
+        penultimateHiddenStates: toF32(out.penultimate_hidden_states),
+        imageEmbeds: toF32(out.image_embeds),
+      };
     },
   };
 }
@@ -412,7 +495,9 @@ export async function createStyleAdapter(weights: WeightProvider, name: string, 
     config,
     async run(hidden) {
       if (hidden.shape.length !== 3 || hidden.shape[2] !== config.width) {
-        throw new Error(`style model: CLIP vision output [${hidden.shape.join(', ')}], expected [batch, tokens, ${config.width}] (a CLIP vision model of another width?)`);
+        throw new Error(
+          `style model: CLIP vision output [${hidden.shape.join(', ')}], expected [batch, tokens, ${config.width}] (a CLIP vision model of another width?)`,
+        );
       }
       return toF32((await session.run({ hidden: f32(hidden) }, ['style'])).style);
     },

@@ -8,7 +8,14 @@ import type { ImageValue, LatentValue, MaskValue } from '../values';
 import { bilinearPlanes, roundHalfEven } from '../image/torch-bilinear';
 import { encodeImage, type DecodeOptions } from './vae-images';
 
-export async function encodeForInpaint(models: ModelCache, vae: VaeHandle, pixels: ImageValue, mask: MaskValue, grow: number, o: DecodeOptions = {}): Promise<LatentValue> {
+export async function encodeForInpaint(
+  models: ModelCache,
+  vae: VaeHandle,
+  pixels: ImageValue,
+  mask: MaskValue,
+  grow: number,
+  o: DecodeOptions = {},
+): Promise<LatentValue> {
   const [B, H, W, C] = pixels.shape;
   if (pixels.shape.length !== 4 || C < 3) throw new Error(`pixels: shape [${pixels.shape.join(', ')}], expected [batch, height, width, 3]`);
   const [mh, mw] = mask.shape.slice(-2);
@@ -22,7 +29,8 @@ export async function encodeForInpaint(models: ModelCache, vae: VaeHandle, pixel
   const oy = Math.floor((H % 8) / 2);
   const ox = Math.floor((W % 8) / 2);
   const m = new Float32Array(mb * x * y);
-  for (let b = 0; b < mb; b++) for (let r = 0; r < x; r++) m.set(full.subarray((b * H + r + oy) * W + ox, (b * H + r + oy) * W + ox + y), (b * x + r) * y);
+  for (let b = 0; b < mb; b++)
+    for (let r = 0; r < x; r++) m.set(full.subarray((b * H + r + oy) * W + ox, (b * H + r + oy) * W + ox + y), (b * x + r) * y);
   const rounded = m.map(roundHalfEven);
   const noise = grow === 0 ? m : growBox(rounded, mb, x, y, grow);
   const px = new Float32Array(B * x * y * 3);

@@ -95,7 +95,11 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
   };
 
   const mlp = (x: Value, layers: readonly HypernetLayer[], prefix: string): Value =>
-    layers.reduce((t, l) => (l.kind === 'linear' ? L.linear(t, prefix + l.key) : l.kind === 'layernorm' ? L.layerNorm(t, prefix + l.key) : activation(g, t, l.fn)), x);
+    layers.reduce(
+      (t, l) =>
+        l.kind === 'linear' ? L.linear(t, prefix + l.key) : l.kind === 'layernorm' ? L.layerNorm(t, prefix + l.key) : activation(g, t, l.fn),
+      x,
+    );
 
   const attention = (h: Value, p: string, ctx: Value | undefined): Value => {
     const [inner] = L.shape(`${p}.to_q.weight`);
@@ -128,12 +132,16 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
   const fuse = (t: Value, index: number, block: string): Value => {
     if (!gl || !objs) return t;
     const fuser = gl.model.fusers[index];
-    if (!fuser) throw new Error(`GLIGEN model has ${gl.model.fusers.length} fusers but this UNet has more SpatialTransformers: a GLIGEN model for another model family?`);
+    if (!fuser)
+      throw new Error(
+        `GLIGEN model has ${gl.model.fusers.length} fusers but this UNet has more SpatialTransformers: a GLIGEN model for another model family?`,
+      );
     const p = `${gl.prefix}${fuser.prefix}`;
     const [query] = L.shape(`${p}.linear.weight`);
     const width = L.shape(`${p}.norm1.weight`)[0];
     const tokens = L.shape(`${block}.norm1.weight`)[0];
-    if (width !== tokens) throw new Error(`GLIGEN ${fuser.prefix} works on ${width}-wide tokens but ${block} has ${tokens}: a GLIGEN model for another model family?`);
+    if (width !== tokens)
+      throw new Error(`GLIGEN ${fuser.prefix} works on ${width}-wide tokens but ${block} has ${tokens}: a GLIGEN model for another model family?`);
     const n = L.layerNorm(g.op('Concat', [t, L.linear(objs, `${p}.linear`)], { axis: 1 }), `${p}.norm1`);
     const [inner] = L.shape(`${p}.attn.to_q.weight`);
     const q = L.linear(n, `${p}.attn.to_q`, false);
@@ -175,7 +183,9 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     const [, channels] = L.shape(`${p}.conv.weight`);
     const sizes = g.op('Concat', [g.op('Shape', [x], { start: 0, end: 1 }), g.ints([channels]), size], { axis: 0 });
     const up = g.op('Resize', [h, null, null, sizes], {
-      mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor',
+      mode: 'nearest',
+      coordinate_transformation_mode: 'asymmetric',
+      nearest_mode: 'floor',
     });
     return L.conv(up, `${p}.conv`);
   };
@@ -246,12 +256,19 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
   }
 
   if (gl && transformerIndex !== gl.model.fusers.length) {
-    throw new Error(`GLIGEN model has ${gl.model.fusers.length} fusers for the ${transformerIndex} SpatialTransformers of this UNet: a GLIGEN model for another model family?`);
+    throw new Error(
+      `GLIGEN model has ${gl.model.fusers.length} fusers for the ${transformerIndex} SpatialTransformers of this UNet: a GLIGEN model for another model family?`,
+    );
   }
   const out = L.conv(L.silu(L.groupNorm(h, 'out.0', 32, 1e-5)), 'out.2');
   g.output(g.fp32(out), 'out', 'float32', ['B', cfg.outChannels, 'H', 'W']);
   // a hypernetwork may hold widths this UNet has no attention of (A1111 files carry 1024 for SD1)
-  assertAllWeightsUsed(g, weights, 'unet', (opts.hypernets ?? []).map((hn) => new RegExp(`^${hn.prefix.replace(/[.]/g, '\\.')}`)));
+  assertAllWeightsUsed(
+    g,
+    weights,
+    'unet',
+    (opts.hypernets ?? []).map((hn) => new RegExp(`^${hn.prefix.replace(/[.]/g, '\\.')}`)),
+  );
   return g;
 }
 
@@ -335,7 +352,8 @@ function fourierFilter(g: Graph, x: Value, s: number): Value {
   const dim = (i: number) => g.op('Slice', [shape, g.ints([i]), g.ints([i + 1])]);
   const H = f32(dim(2));
   const W = f32(dim(3));
-  const range = (n: Value) => g.op('Range', [g.constant(Float32Array.of(0), [], 'float32'), g.op('Squeeze', [n, g.ints([0])]), g.constant(Float32Array.of(1), [], 'float32')]);
+  const range = (n: Value) =>
+    g.op('Range', [g.constant(Float32Array.of(0), [], 'float32'), g.op('Squeeze', [n, g.ints([0])]), g.constant(Float32Array.of(1), [], 'float32')]);
   // angle per unit of frequency −1: −2π·y/H (column) and −2π·x/W (row)
   const twoPi = g.constant(Float32Array.of(-2 * Math.PI), [], 'float32');
   const ay = g.op('Unsqueeze', [g.op('Div', [g.op('Mul', [range(H), twoPi]), H]), g.ints([1])]);
@@ -345,7 +363,12 @@ function fourierFilter(g: Graph, x: Value, s: number): Value {
   const keepX = f32(g.op('Greater', [dim(3), g.constant(BigInt64Array.of(1n), [1])]));
   const zero = g.constant(Float32Array.of(0), [1, 1], 'float32');
   let acc: Value | undefined;
-  for (const [u, v] of [[0, 0], [1, 0], [0, 1], [1, 1]]) {
+  for (const [u, v] of [
+    [0, 0],
+    [1, 0],
+    [0, 1],
+    [1, 1],
+  ]) {
     const psi = g.op('Add', [u ? ay : zero, v ? ax : zero]);
     const cos = g.op('Cos', [psi]);
     const sin = g.op('Sin', [psi]);

@@ -42,7 +42,9 @@ export async function decodeLatent(models: ModelCache, vae: VaeHandle, latent: L
   const tiled = (why: string) => {
     const perTile = largestTileBytes(h, w, FALLBACK_TILES.tileY, FALLBACK_TILES.tileX, bytes);
     if (perTile > budget) {
-      throw new MemoryLimitError(`decoding needs about ${gib(perTile)} even in tiles and ${gib(budget)} is available (${MEMORY_ENV} or free memory); free memory or raise ${MEMORY_ENV}`);
+      throw new MemoryLimitError(
+        `decoding needs about ${gib(perTile)} even in tiles and ${gib(budget)} is available (${MEMORY_ENV} or free memory); free memory or raise ${MEMORY_ENV}`,
+      );
     }
     o.warn?.(`a ${w * 8}x${h * 8} image ${why}: decoding in tiles (as ComfyUI does when memory runs out)`);
     return decodeLatentTiled(models, vae, latent, FALLBACK_TILES, o.onTile);
@@ -79,7 +81,13 @@ function concatImages(parts: ImageValue[]): ImageValue {
  * ComfyUI's decode_tiled_: three tilings (tall, wide, square tiles) blended and averaged, then clamped. Memory is
  * bounded by one tile's decode whatever the image size.
  */
-export async function decodeLatentTiled(models: ModelCache, vae: VaeHandle, latent: LatentValue, t: VaeTiles, onTile?: (done: number, total: number) => void): Promise<ImageValue> {
+export async function decodeLatentTiled(
+  models: ModelCache,
+  vae: VaeHandle,
+  latent: LatentValue,
+  t: VaeTiles,
+  onTile?: (done: number, total: number) => void,
+): Promise<ImageValue> {
   const runtime = await vaeFor(models, vae);
   checkLatent(latent, runtime.config.embedDim);
   const z: F32Tensor = { data: latent.samples.data, shape: [...latent.samples.shape] };
@@ -108,7 +116,8 @@ function averageOf(ts: F32Tensor[]): F32Tensor {
 
 function checkLatent(latent: LatentValue, embedDim: number): void {
   const shape = latent.samples.shape;
-  if (shape.length !== 4 || shape[1] !== embedDim) throw new Error(`latent has shape [${shape.join(', ')}], this VAE takes [batch, ${embedDim}, height, width]`);
+  if (shape.length !== 4 || shape[1] !== embedDim)
+    throw new Error(`latent has shape [${shape.join(', ')}], this VAE takes [batch, ${embedDim}, height, width]`);
 }
 
 /** Raw decoder output [B,3,H,W] about −1..1 → IMAGE [B,H,W,3] clamp((x + 1) / 2, 0, 1). */
@@ -145,7 +154,9 @@ export async function encodeImage(models: ModelCache, vae: VaeHandle, image: Ima
   const tiled = (why: string) => {
     const perTile = largestTileBytes(h, w, ENCODE_FALLBACK_TILES.tileY, ENCODE_FALLBACK_TILES.tileX, bytes);
     if (perTile > budget) {
-      throw new MemoryLimitError(`encoding needs about ${gib(perTile)} even in tiles and ${gib(budget)} is available (${MEMORY_ENV} or free memory); free memory or raise ${MEMORY_ENV}`);
+      throw new MemoryLimitError(
+        `encoding needs about ${gib(perTile)} even in tiles and ${gib(budget)} is available (${MEMORY_ENV} or free memory); free memory or raise ${MEMORY_ENV}`,
+      );
     }
     o.warn?.(`a ${w}x${h} image ${why}: encoding in tiles (as ComfyUI does when memory runs out)`);
     return encodeImageTiled(models, vae, image, ENCODE_FALLBACK_TILES, o.onTile);
@@ -176,7 +187,13 @@ export async function encodeImage(models: ModelCache, vae: VaeHandle, image: Ima
 }
 
 /** ComfyUI's encode_tiled_: three tilings (square, wide, tall tiles; `t` in pixels here) averaged. */
-export async function encodeImageTiled(models: ModelCache, vae: VaeHandle, image: ImageValue, t: VaeTiles, onTile?: (done: number, total: number) => void): Promise<LatentValue> {
+export async function encodeImageTiled(
+  models: ModelCache,
+  vae: VaeHandle,
+  image: ImageValue,
+  t: VaeTiles,
+  onTile?: (done: number, total: number) => void,
+): Promise<LatentValue> {
   const pixels = toPixels(image);
   const runtime = await vaeFor(models, vae);
   const [b, , h, w] = pixels.shape;
@@ -190,7 +207,8 @@ export async function encodeImageTiled(models: ModelCache, vae: VaeHandle, image
   const tick = () => onTile?.(++done, total);
   const encode = async (tile: F32Tensor) => (await runtime.encode(tile)).mean;
   const outs: F32Tensor[] = [];
-  for (const p of passes) outs.push(await tiledScale(pixels, encode, { ...p, overlap: t.overlap, scale: 1 / 8, outChannels: runtime.config.embedDim, onTile: tick }));
+  for (const p of passes)
+    outs.push(await tiledScale(pixels, encode, { ...p, overlap: t.overlap, scale: 1 / 8, outChannels: runtime.config.embedDim, onTile: tick }));
   const mean = averageOf(outs);
   return { samples: { shape: [...mean.shape], data: mean.data } };
 }

@@ -25,7 +25,13 @@ function vaeBlocks(g: Graph, L: Layers) {
     const flat = (t: Value) => g.op('Reshape', [t, g.ints([0, 0, -1])]);
     if (fused) {
       const tokens = (t: Value) => g.op('Transpose', [flat(t)], { perm: [0, 2, 1] });
-      const o = g.opN('MultiHeadAttention', [tokens(L.conv(h, `${p}.q`)), tokens(L.conv(h, `${p}.k`)), tokens(L.conv(h, `${p}.v`))], { num_heads: 1, scale: { float: 1 / Math.sqrt(c) } }, 1, 'com.microsoft')[0];
+      const o = g.opN(
+        'MultiHeadAttention',
+        [tokens(L.conv(h, `${p}.q`)), tokens(L.conv(h, `${p}.k`)), tokens(L.conv(h, `${p}.v`))],
+        { num_heads: 1, scale: { float: 1 / Math.sqrt(c) } },
+        1,
+        'com.microsoft',
+      )[0];
       const back = g.op('Reshape', [g.op('Transpose', [o], { perm: [0, 2, 1] }), g.op('Shape', [x])]);
       return g.op('Add', [x, L.conv(back, `${p}.proj_out`)]);
     }
@@ -42,7 +48,12 @@ function vaeBlocks(g: Graph, L: Layers) {
 }
 
 /** AutoencoderKL.decode: z [B, embedDim, h, w] (already divided by the scale factor) → image [B,3,8h,8w], raw. */
-export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig, float: FloatType = 'float32', attention: AttentionKernel = 'standard'): Graph {
+export function buildVaeDecoder(
+  weights: WeightProvider,
+  cfg: VaeConfig,
+  float: FloatType = 'float32',
+  attention: AttentionKernel = 'standard',
+): Graph {
   const g = new Graph('vae_decoder', float);
   const L = new Layers(g, weights, 'vae', { attention });
   const { resnet, mid, out } = vaeBlocks(g, L);
@@ -52,7 +63,9 @@ export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig, float: 
     for (let b = 0; b <= cfg.numResBlocks; b++) h = resnet(h, `decoder.up.${level}.block.${b}`);
     if (level > 0) {
       const up = g.op('Resize', [h, null, g.constant(Float32Array.of(1, 1, 2, 2))], {
-        mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor',
+        mode: 'nearest',
+        coordinate_transformation_mode: 'asymmetric',
+        nearest_mode: 'floor',
       });
       h = L.conv(up, `decoder.up.${level}.upsample.conv`);
     }
@@ -63,7 +76,12 @@ export function buildVaeDecoder(weights: WeightProvider, cfg: VaeConfig, float: 
 }
 
 /** AutoencoderKL.encode: image [B,3,H,W] in [-1,1] → posterior mean and logvar (clamped to [-30, 20]). */
-export function buildVaeEncoder(weights: WeightProvider, cfg: VaeConfig, float: FloatType = 'float32', attention: AttentionKernel = 'standard'): Graph {
+export function buildVaeEncoder(
+  weights: WeightProvider,
+  cfg: VaeConfig,
+  float: FloatType = 'float32',
+  attention: AttentionKernel = 'standard',
+): Graph {
   const g = new Graph('vae_encoder', float);
   const L = new Layers(g, weights, 'vae', { attention });
   const { resnet, mid, out } = vaeBlocks(g, L);

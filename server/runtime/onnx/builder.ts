@@ -73,7 +73,10 @@ export class Graph {
   private counter = 0;
   private usesMsDomain = false;
 
-  constructor(readonly name: string, readonly float: FloatType = 'float32') {}
+  constructor(
+    readonly name: string,
+    readonly float: FloatType = 'float32',
+  ) {}
 
   input(name: string, type: ElemType, dims: readonly Dim[]): Value {
     this.inputs.push({ name, type, dims });
@@ -100,11 +103,22 @@ export class Graph {
   constant(values: Float32Array | Int32Array | BigInt64Array | readonly number[], dims?: readonly number[], type?: ElemType): Value {
     let arr: Float32Array | Int32Array | BigInt64Array;
     let elem: ElemType;
-    if (values instanceof Float32Array) { arr = values; elem = 'float32'; }
-    else if (values instanceof Int32Array) { arr = values; elem = 'int32'; }
-    else if (values instanceof BigInt64Array) { arr = values; elem = 'int64'; }
-    else if (type === 'float32') { arr = Float32Array.from(values); elem = 'float32'; }
-    else { arr = BigInt64Array.from(values, (v) => BigInt(v)); elem = 'int64'; }
+    if (values instanceof Float32Array) {
+      arr = values;
+      elem = 'float32';
+    } else if (values instanceof Int32Array) {
+      arr = values;
+      elem = 'int32';
+    } else if (values instanceof BigInt64Array) {
+      arr = values;
+      elem = 'int64';
+    } else if (type === 'float32') {
+      arr = Float32Array.from(values);
+      elem = 'float32';
+    } else {
+      arr = BigInt64Array.from(values, (v) => BigInt(v));
+      elem = 'int64';
+    }
     const name = `const_${this.counter++}`;
     this.consts.push({ name, type: elem, dims: dims ?? [arr.length], raw: new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength).slice() });
     return { name, graph: this };
@@ -126,7 +140,12 @@ export class Graph {
     if (this.float === 'float32') return this.constant(f32, dims ?? [f32.length]);
     const half = float32ToF16(f32);
     const name = `const_${this.counter++}`;
-    this.consts.push({ name, type: 'float16', dims: dims ?? [f32.length], raw: new Uint8Array(half.buffer, half.byteOffset, half.byteLength).slice() });
+    this.consts.push({
+      name,
+      type: 'float16',
+      dims: dims ?? [f32.length],
+      raw: new Uint8Array(half.buffer, half.byteOffset, half.byteLength).slice(),
+    });
     return { name, graph: this };
   }
 
@@ -152,7 +171,13 @@ export class Graph {
 
   /** Appends one node with `nOutputs` outputs (Split, ...) or from another domain (com.microsoft). */
   opN(opType: string, inputs: readonly (Value | null)[], attrs: Record<string, Attr>, nOutputs: number, domain = ''): Value[] {
-    return this.append(opType, domain, inputs, attrs, Array.from({ length: nOutputs }, () => this.fresh(opType)));
+    return this.append(
+      opType,
+      domain,
+      inputs,
+      attrs,
+      Array.from({ length: nOutputs }, () => this.fresh(opType)),
+    );
   }
 
   private fresh(opType: string): string {
@@ -203,10 +228,7 @@ export class Graph {
     const model = {
       ir_version: ONNX_IR_VERSION,
       producer_name: 'latent-loom',
-      opset_import: [
-        { domain: '', version: ONNX_OPSET },
-        ...(this.usesMsDomain ? [{ domain: 'com.microsoft', version: MS_OPSET }] : []),
-      ],
+      opset_import: [{ domain: '', version: ONNX_OPSET }, ...(this.usesMsDomain ? [{ domain: 'com.microsoft', version: MS_OPSET }] : [])],
       graph: {
         name: this.name,
         node: this.nodes.map((n, i) => ({
@@ -219,7 +241,9 @@ export class Graph {
         })),
         initializer,
         input: this.inputs.map(valueInfo),
-        output: this.outputs.map((o) => (o.dims.length ? valueInfo(o) : { name: o.name, type: { tensor_type: { elem_type: TensorDataType[o.type] } } })),
+        output: this.outputs.map((o) =>
+          o.dims.length ? valueInfo(o) : { name: o.name, type: { tensor_type: { elem_type: TensorDataType[o.type] } } },
+        ),
       },
     };
     const err = ModelProto.verify(model);
@@ -236,7 +260,5 @@ function encodeAttr(name: string, a: Attr): Record<string, unknown> {
   if ('float' in a) return { name, type: AttributeType.FLOAT, f: a.float };
   if ('floats' in a) return { name, type: AttributeType.FLOATS, floats: [...a.floats] };
   const list = a as readonly number[];
-  return list.every(Number.isInteger)
-    ? { name, type: AttributeType.INTS, ints: [...list] }
-    : { name, type: AttributeType.FLOATS, floats: [...list] };
+  return list.every(Number.isInteger) ? { name, type: AttributeType.INTS, ints: [...list] } : { name, type: AttributeType.FLOATS, floats: [...list] };
 }

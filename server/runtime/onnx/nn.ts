@@ -22,7 +22,12 @@ export class Layers {
   readonly attentionKernel: AttentionKernel;
   readonly upcastAttention: boolean;
 
-  constructor(readonly g: Graph, readonly weights: WeightProvider, readonly component: string, opts: LayerOptions = {}) {
+  constructor(
+    readonly g: Graph,
+    readonly weights: WeightProvider,
+    readonly component: string,
+    opts: LayerOptions = {},
+  ) {
     this.attentionKernel = opts.attention ?? 'standard';
     this.upcastAttention = (opts.upcastAttention ?? false) && g.float === 'float16';
   }
@@ -55,7 +60,9 @@ export class Layers {
     const p = opts.pad ?? [(k - 1) >> 1, (k - 1) >> 1, (k - 1) >> 1, (k - 1) >> 1];
     const s = opts.stride ?? 1;
     return this.g.op('Conv', [x, this.param(`${prefix}.weight`), this.param(`${prefix}.bias`)], {
-      kernel_shape: [k, shape[3]], pads: p, strides: [s, s],
+      kernel_shape: [k, shape[3]],
+      pads: p,
+      strides: [s, s],
     });
   }
 
@@ -101,7 +108,9 @@ export class Layers {
     const g = this.g;
     if (this.upcastAttention) {
       const f32 = (t: Value) => g.op('Cast', [t], { to: 1 });
-      return g.compute(this.attentionIn(f32(q), f32(k), f32(v), heads, dim, mask && f32(mask), g.constant(Float32Array.of(1 / Math.sqrt(dim / heads)), [])));
+      return g.compute(
+        this.attentionIn(f32(q), f32(k), f32(v), heads, dim, mask && f32(mask), g.constant(Float32Array.of(1 / Math.sqrt(dim / heads)), [])),
+      );
     }
     return this.attentionIn(q, k, v, heads, dim, mask, g.scalar(1 / Math.sqrt(dim / heads)));
   }

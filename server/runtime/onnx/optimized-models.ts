@@ -49,15 +49,20 @@ export class OptimizedModelStore {
     readonly root: string,
     private readonly log: (line: string) => void = () => {},
     /** onnxruntime's session factory; tests pass a slow fake */
-    private readonly ortCreate: (model: Uint8Array | string, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession> = (m, o) =>
-      typeof m === 'string' ? ort.InferenceSession.create(m, o) : ort.InferenceSession.create(m, o),
+    private readonly ortCreate: (model: Uint8Array | string, options: ort.InferenceSession.SessionOptions) => Promise<ort.InferenceSession> = (
+      m,
+      o,
+    ) => (typeof m === 'string' ? ort.InferenceSession.create(m, o) : ort.InferenceSession.create(m, o)),
     /** the save waits until no session has run or been built for this long, so the job in progress keeps the CPU */
     private readonly quietMs = Number(process.env.LOOM_SAVE_OPTIMIZED_QUIET_MS ?? 2000),
   ) {}
 
   /** `prepare` writes the weight files `model` points at; a reload needs none of them, so it runs only before a build. */
   async create(
-    model: Uint8Array, base: ort.InferenceSession.SessionOptions, label: string, prepare: () => Promise<void> = async () => {},
+    model: Uint8Array,
+    base: ort.InferenceSession.SessionOptions,
+    label: string,
+    prepare: () => Promise<void> = async () => {},
   ): Promise<{ session: ort.InferenceSession; origin: SessionOrigin }> {
     const key = optimizedModelKey(model);
     const dir = path.join(this.root, OPTIMIZED_PREFIX + key);

@@ -51,11 +51,10 @@ export function resolveDevice(choice: DeviceChoice = deviceFromEnv(), log?: (lin
   if (!p) {
     const g = new Graph('probe');
     g.output(g.op('Relu', [g.input('x', 'float32', [1])]), 'y', 'float32', [1]);
-    p = createSession(g.toModelProto(new Map()), '.', { label: 'LOOM_DEVICE=auto', device: 'auto', ...(log ? { log } : {}) })
-      .then(async (s) => {
-        await s.release();
-        return s.provider;
-      });
+    p = createSession(g.toModelProto(new Map()), '.', { label: 'LOOM_DEVICE=auto', device: 'auto', ...(log ? { log } : {}) }).then(async (s) => {
+      await s.release();
+      return s.provider;
+    });
     resolved.set(choice, p);
   }
   return p;
@@ -98,9 +97,10 @@ async function createSessionNow(model: Uint8Array, folder: string, opts: Session
         ...(opts.intraOpThreads ? { intraOpNumThreads: opts.intraOpThreads } : {}),
         extra: { session: { model_external_initializers_file_folder_path: folder } },
       };
-      const made = provider === 'cpu' && opts.optimizedStore
-        ? await opts.optimizedStore.create(model, base, opts.label, prepare)
-        : { session: await prepare().then(() => ort.InferenceSession.create(model, base)), origin: undefined };
+      const made =
+        provider === 'cpu' && opts.optimizedStore
+          ? await opts.optimizedStore.create(model, base, opts.label, prepare)
+          : { session: await prepare().then(() => ort.InferenceSession.create(model, base)), origin: undefined };
       const session = made.session;
       const line = `[loom] ${opts.label}: execution provider ${provider}${refused.length ? ` (fallback: ${refused.join('; ')})` : ''}`;
       if (!loggedChoice.has(line)) {
@@ -122,7 +122,9 @@ async function createSessionNow(model: Uint8Array, folder: string, opts: Session
 /** Whether onnxruntime-node's CUDA provider library was installed beside its binding (ONNXRUNTIME_NODE_INSTALL=cuda12). */
 function cudaInstalled(): boolean {
   try {
-    const dir = path.dirname(createRequire(import.meta.url).resolve(`onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`));
+    const dir = path.dirname(
+      createRequire(import.meta.url).resolve(`onnxruntime-node/bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node`),
+    );
     return fs.existsSync(path.join(dir, 'libonnxruntime_providers_cuda.so')) || fs.existsSync(path.join(dir, 'onnxruntime_providers_cuda.dll'));
   } catch {
     return true; // unknown layout: let onnxruntime decide
@@ -149,7 +151,9 @@ function wrap(session: ort.InferenceSession, label: string, provider: Provider, 
         const out = fetches ? await session.run(feeds, [...fetches]) : await session.run(feeds);
         return out as Record<string, ort.Tensor>;
       } catch (e) {
-        const shapes = Object.entries(feeds).map(([k, t]) => `${k}[${t.dims.join(',')}]`).join(' ');
+        const shapes = Object.entries(feeds)
+          .map(([k, t]) => `${k}[${t.dims.join(',')}]`)
+          .join(' ');
         throw new Error(`${label}: inference failed on ${provider} with inputs ${shapes}: ${e instanceof Error ? e.message : String(e)}`);
       } finally {
         runEnded();

@@ -92,7 +92,9 @@ export class WeightCache {
       if (!weights.has(use.key)) throw new Error(`${component}: missing weight ${use.key}`);
       const info = weights.info(use.key);
       if (numel(info.shape) !== numel(use.dims)) {
-        throw new Error(`${component}: weight ${use.key} has shape [${info.shape.join(',')}], the graph needs ${numel(use.dims)} elements [${use.dims.join(',')}]`);
+        throw new Error(
+          `${component}: weight ${use.key} has shape [${info.shape.join(',')}], the graph needs ${numel(use.dims)} elements [${use.dims.join(',')}]`,
+        );
       }
       // fp32 ids keep their pre-fp16 form so existing caches stay valid
       const id = `${weights.identity(use.key)}|${use.transform}|${use.dims.join(',')}${use.dtype === 'float32' ? '' : `|${use.dtype}`}`;
@@ -123,7 +125,10 @@ export class WeightCache {
       const job = this.materialise(file, use, weights);
       job.catch(() => undefined); // a failure surfaces through the race/all below, even after an earlier one threw
       inflight.add(job);
-      void job.then(() => inflight.delete(job), () => undefined);
+      void job.then(
+        () => inflight.delete(job),
+        () => undefined,
+      );
       while (inflight.size >= PARALLEL) await Promise.race(inflight);
     }
     await Promise.all(inflight);
@@ -245,6 +250,13 @@ async function sizeAndAge(p: string, dir: boolean): Promise<{ size: number; mtim
   if (!st) return { size: 0, mtimeMs: 0 };
   if (!dir) return { size: st.size, mtimeMs: st.mtimeMs };
   const inner = await readdir(p).catch(() => [] as string[]);
-  const sizes = await Promise.all(inner.map((f) => stat(path.join(p, f)).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(
+    inner.map((f) =>
+      stat(path.join(p, f)).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
   return { size: sizes.reduce((a, b) => a + b, 0), mtimeMs: st.mtimeMs };
 }

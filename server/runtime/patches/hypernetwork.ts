@@ -53,7 +53,10 @@ export async function loadHypernetwork(file: string, signal?: AbortSignal): Prom
       const sd = v[index];
       if (!(sd instanceof Map)) throw new HypernetworkError(`${file}: entry ${dim}[${index}] is not a state dict`);
       // ComfyUI walks the ".weight" keys in file order: Linear, [activation], [LayerNorm], …
-      const names = [...sd.keys()].map(String).filter((n) => n.endsWith('.weight')).map((n) => n.slice(0, -'.weight'.length));
+      const names = [...sd.keys()]
+        .map(String)
+        .filter((n) => n.endsWith('.weight'))
+        .map((n) => n.slice(0, -'.weight'.length));
       const layers: HypernetLayer[] = [];
       for (let i = 0; i < names.length; i++) {
         const last = i === names.length - 1;

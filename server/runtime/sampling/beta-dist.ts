@@ -6,9 +6,8 @@
 function logGamma(z: number): number {
   // Lanczos (g = 7, n = 9): ~1e-15 relative for z > 0.
   const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7,
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012,
+    9.9843695780195716e-6, 1.5056327351493116e-7,
   ];
   if (z < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * z))) - logGamma(1 - z);
   const x = z - 1;
@@ -29,12 +28,18 @@ function betaContinuedFraction(x: number, a: number, b: number): number {
   for (let m = 1; m <= 1000; m++) {
     const m2 = 2 * m;
     let num = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + num * d; if (Math.abs(d) < tiny) d = tiny; d = 1 / d;
-    c = 1 + num / c; if (Math.abs(c) < tiny) c = tiny;
+    d = 1 + num * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    d = 1 / d;
+    c = 1 + num / c;
+    if (Math.abs(c) < tiny) c = tiny;
     h *= d * c;
     num = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + num * d; if (Math.abs(d) < tiny) d = tiny; d = 1 / d;
-    c = 1 + num / c; if (Math.abs(c) < tiny) c = tiny;
+    d = 1 + num * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    d = 1 / d;
+    c = 1 + num / c;
+    if (Math.abs(c) < tiny) c = tiny;
     const delta = d * c;
     h *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
@@ -61,7 +66,8 @@ export function betaPpf(p: number, a: number, b: number): number {
   let x = 0.5;
   for (let iter = 0; iter < 200; iter++) {
     const err = betaCdf(x, a, b) - p;
-    if (err > 0) hi = x; else lo = x;
+    if (err > 0) hi = x;
+    else lo = x;
     const pdf = Math.exp((a - 1) * Math.log(x) + (b - 1) * Math.log1p(-x) - lnB);
     let next = x - err / pdf;
     if (!(next > lo && next < hi) || !Number.isFinite(next)) next = 0.5 * (lo + hi);

@@ -279,18 +279,18 @@ async function guidance(models: ModelCache, model: ModelHandle, lists: readonly 
   const withUncondControl = lists.map((l) => ({ name: l.name, entries: l.name === 'negative' ? controlToUncond(positive, l.entries) : l.entries }));
   const controlExtras = controlNetExtras({ models, unet, model, modelSampling });
   const combine = combinedExtras();
-  const prepared = prepareConds(
-    withUncondControl,
-    {
-      latentShape: shape,
-      percentToSigma: (p) => modelSampling.percentToSigma(p),
-      modelConds: modelCondsFor(unet, model, shape, { latentImage: src.latentIn, denoiseMask: src.denoiseMask, seed: src.seed }),
-      extras: (e, label) => combine(controlExtras(e, label), e.gligen ? gligenExtras(e.gligen) : undefined),
-    },
-  );
+  const prepared = prepareConds(withUncondControl, {
+    latentShape: shape,
+    percentToSigma: (p) => modelSampling.percentToSigma(p),
+    modelConds: modelCondsFor(unet, model, shape, { latentImage: src.latentIn, denoiseMask: src.denoiseMask, seed: src.seed }),
+    extras: (e, label) => combine(controlExtras(e, label), e.gligen ? gligenExtras(e.gligen) : undefined),
+  });
   const predict = condBatchPredictor({
     modelSampling,
-    model: unetCall(graphs, withUncondControl.some((l) => l.entries.some((e) => e.control !== undefined))),
+    model: unetCall(
+      graphs,
+      withUncondControl.some((l) => l.entries.some((e) => e.control !== undefined)),
+    ),
     lists: src.order ? src.order.map((i) => prepared[i]) : prepared,
     shape,
     fits: await unetRowsFit(unet),

@@ -49,7 +49,8 @@ function crop(x: Float32Array, shape: readonly number[], a: LatentArea): Float32
   const [h, w, y0, x0] = a;
   if (h === H && w === W) return x;
   const out = new Float32Array(b * c * h * w);
-  for (let p = 0; p < b * c; p++) for (let y = 0; y < h; y++) out.set(x.subarray((p * H + y0 + y) * W + x0, (p * H + y0 + y) * W + x0 + w), (p * h + y) * w);
+  for (let p = 0; p < b * c; p++)
+    for (let y = 0; y < h; y++) out.set(x.subarray((p * H + y0 + y) * W + x0, (p * H + y0 + y) * W + x0 + w), (p * h + y) * w);
   return out;
 }
 
@@ -58,9 +59,7 @@ function areaAndMult(e: SamplingCond, list: number, x: Float32Array, sigma: numb
   if (e.sigmaStart !== undefined && sigma > f(e.sigmaStart)) return null;
   if (e.sigmaEnd !== undefined && sigma < f(e.sigmaEnd)) return null;
   const [batch, channels, H, W] = shape;
-  const area: LatentArea = e.area
-    ? [Math.min(H - e.area[2], e.area[0]), Math.min(W - e.area[3], e.area[1]), e.area[2], e.area[3]]
-    : [H, W, 0, 0];
+  const area: LatentArea = e.area ? [Math.min(H - e.area[2], e.area[0]), Math.min(W - e.area[3], e.area[1]), e.area[2], e.area[3]] : [H, W, 0, 0];
   const [h, w, y0, x0] = area;
   const plane = h * w;
   const mult = new Float32Array(batch * channels * plane);
@@ -87,8 +86,12 @@ function areaAndMult(e: SamplingCond, list: number, x: Float32Array, sigma: numb
 /** A plain area's edges that lie inside the latent ramp up over min(8, size/4) latent pixels. */
 function feather(mult: Float32Array, a: LatentArea, planes: number, H: number, W: number): void {
   const [h, w, y0, x0] = a;
-  const scaleRow = (y: number, s: number) => { for (let p = 0; p < planes; p++) for (let x = 0; x < w; x++) mult[(p * h + y) * w + x] = f(mult[(p * h + y) * w + x] * s); };
-  const scaleCol = (x: number, s: number) => { for (let p = 0; p < planes; p++) for (let y = 0; y < h; y++) mult[(p * h + y) * w + x] = f(mult[(p * h + y) * w + x] * s); };
+  const scaleRow = (y: number, s: number) => {
+    for (let p = 0; p < planes; p++) for (let x = 0; x < w; x++) mult[(p * h + y) * w + x] = f(mult[(p * h + y) * w + x] * s);
+  };
+  const scaleCol = (x: number, s: number) => {
+    for (let p = 0; p < planes; p++) for (let y = 0; y < h; y++) mult[(p * h + y) * w + x] = f(mult[(p * h + y) * w + x] * s);
+  };
   const rows = Math.min(8, Math.floor(h / 4));
   if (y0 !== 0) for (let t = 0; t < rows; t++) scaleRow(t, f((1 / rows) * (t + 1)));
   if (h + y0 < H) for (let t = 0; t < rows; t++) scaleRow(h - 1 - t, f((1 / rows) * (t + 1)));
@@ -121,7 +124,7 @@ function canConcat(a: Pass, b: Pass): boolean {
 function rowsFor(t: F32Tensor, batch: number): Float32Array[] {
   const n = t.shape[0];
   const size = t.data.length / n;
-  return Array.from({ length: batch }, (_, r) => t.data.subarray((r % n) * size, (r % n + 1) * size));
+  return Array.from({ length: batch }, (_, r) => t.data.subarray((r % n) * size, ((r % n) + 1) * size));
 }
 
 /** cond_cat: cross-attention repeated along tokens to the lcm of the lengths (attention over repeats is unchanged). */
@@ -162,7 +165,7 @@ function batchConcat(passes: readonly Pass[], batch: number): F32Tensor | undefi
     const c = p.model.concat!;
     const rows = c.shape[0];
     for (let b = 0; b < batch; b++) {
-      const src = crop(c.data.subarray((b % rows) * cx * H * W, (b % rows + 1) * cx * H * W), [1, cx, H, W], p.area);
+      const src = crop(c.data.subarray((b % rows) * cx * H * W, ((b % rows) + 1) * cx * H * W), [1, cx, H, W], p.area);
       out.set(src, row++ * size);
     }
   }
@@ -190,12 +193,17 @@ export function condBatchPredictor(o: CondBatchOptions): CondPredictor {
     while (toRun.length > 0) {
       const first = toRun[0];
       const together: number[] = [];
-      toRun.forEach((p, k) => { if (canConcat(p, first)) together.push(k); });
+      toRun.forEach((p, k) => {
+        if (canConcat(p, first)) together.push(k);
+      });
       together.reverse();
       let take = together.slice(0, 1);
       for (let i = 1; i <= together.length; i++) {
         const amount = together.slice(0, Math.floor(together.length / i));
-        if (!o.fits || o.fits(amount.length * batch, first.area[0], first.area[1])) { take = amount; break; }
+        if (!o.fits || o.fits(amount.length * batch, first.area[0], first.area[1])) {
+          take = amount;
+          break;
+        }
       }
       // indices are descending, so each splice leaves the next one in place
       const passes = take.map((k) => toRun.splice(k, 1)[0]);
@@ -212,7 +220,16 @@ export function condBatchPredictor(o: CondBatchOptions): CondPredictor {
       const context = batchContext(passes, batch);
       const y = batchY(passes, batch);
       const hooked = ex
-        ? await ex.stepInputs({ x: input, shape: callShape, sigma, timestep: t, areas: passes.map((p) => p.area), lists: passes.map((p) => p.list), context, ...(y ? { y } : {}) })
+        ? await ex.stepInputs({
+            x: input,
+            shape: callShape,
+            sigma,
+            timestep: t,
+            areas: passes.map((p) => p.area),
+            lists: passes.map((p) => p.list),
+            context,
+            ...(y ? { y } : {}),
+          })
         : undefined;
       const concat = batchConcat(passes, batch);
       const extras = concat ? { ...hooked, concat } : hooked;

@@ -174,15 +174,24 @@ function prepareEntry(e: CondEntry, label: string, list: string, o: PrepareConds
   }
   if (mask && e.setAreaToBounds) area = maskBounds(mask, h, w);
   if (area) checkArea(area, label, h, w);
-  for (const [k, v] of [['strength', e.strength], ['mask strength', e.maskStrength]] as const) {
+  for (const [k, v] of [
+    ['strength', e.strength],
+    ['mask strength', e.maskStrength],
+  ] as const) {
     if (v !== undefined && !Number.isFinite(v)) throw new Error(`${label}: ${k} ${v} is not a number`);
   }
   const sigmaStart = e.startPercent === undefined ? undefined : o.percentToSigma(e.startPercent);
   const sigmaEnd = e.endPercent === undefined ? undefined : o.percentToSigma(e.endPercent);
   return {
-    label, strength: e.strength ?? 1, maskStrength: e.maskStrength ?? 1, model: o.modelConds(e, label, list),
-    ...(area ? { area } : {}), ...(mask ? { mask } : {}), ...(extras ? { extras } : {}),
-    ...(sigmaStart !== undefined ? { sigmaStart } : {}), ...(sigmaEnd !== undefined ? { sigmaEnd } : {}),
+    label,
+    strength: e.strength ?? 1,
+    maskStrength: e.maskStrength ?? 1,
+    model: o.modelConds(e, label, list),
+    ...(area ? { area } : {}),
+    ...(mask ? { mask } : {}),
+    ...(extras ? { extras } : {}),
+    ...(sigmaStart !== undefined ? { sigmaStart } : {}),
+    ...(sigmaEnd !== undefined ? { sigmaEnd } : {}),
   };
 }
 
@@ -205,7 +214,7 @@ function addOppositeArea(list: SamplingCond[], listName: string, c: SamplingCond
   for (const x of list) {
     if (x.area) {
       if (!areaInside(c.area, x.area)) continue;
-      if (!smallest || !smallest.area || smallest.area[0] * smallest.area[1] > x.area[0] * x.area[1]) smallest = x;
+      if (!smallest?.area || smallest.area[0] * smallest.area[1] > x.area[0] * x.area[1]) smallest = x;
     } else if (!smallest) {
       smallest = x;
     }
@@ -225,9 +234,12 @@ export function fillGligenFromPositive(positive: readonly CondEntry[], other: re
   const given = positive.filter((e) => !hasArea(e) && e.gligen !== undefined).map((e) => e.gligen!);
   const plain = other.flatMap((e, i) => (hasArea(e) ? [] : e.gligen !== undefined ? [-1] : [i]));
   if (given.length === 0 || plain.includes(-1)) return other;
-  if (plain.length === 0) throw new Error(`${name}: every entry has an area, so none can take the positive's GLIGEN boxes (give it an entry without an area)`);
+  if (plain.length === 0)
+    throw new Error(`${name}: every entry has an area, so none can take the positive's GLIGEN boxes (give it an entry without an area)`);
   const out = [...other];
-  given.forEach((g, k) => { out[plain[k % plain.length]] = { ...other[plain[k % plain.length]], gligen: g }; });
+  given.forEach((g, k) => {
+    out[plain[k % plain.length]] = { ...other[plain[k % plain.length]], gligen: g };
+  });
   return out;
 }
 
@@ -240,7 +252,10 @@ export function prepareConds(lists: readonly { name: string; entries: readonly C
   const out = filled.map(({ name, entries }) => entries.map((e, i) => prepareEntry(e, entryLabel(name, entries, i), name, o)));
   out.forEach((list, k) => {
     // the other lists grow while this one is walked; this one only grows when another is walked (ComfyUI's loops)
-    for (const c of list) out.forEach((other, kk) => { if (kk !== k) addOppositeArea(other, lists[kk].name, c); });
+    for (const c of list)
+      out.forEach((other, kk) => {
+        if (kk !== k) addOppositeArea(other, lists[kk].name, c);
+      });
   });
   return out;
 }

@@ -7,8 +7,16 @@ import type { ModelSamplingDiscrete } from './model-sampling';
 import { samplerNoise } from './noise';
 import type { SamplerName } from './names';
 import {
-  CFG_PP_SAMPLERS, erSdeNoiseScaler, isSamplerName, sample, samplerImplementation, SAMPLER_NAMES, saSolverTau, SDE_SAMPLERS,
-  type Denoiser, type SamplerOptions,
+  CFG_PP_SAMPLERS,
+  erSdeNoiseScaler,
+  isSamplerName,
+  sample,
+  samplerImplementation,
+  SAMPLER_NAMES,
+  saSolverTau,
+  SDE_SAMPLERS,
+  type Denoiser,
+  type SamplerOptions,
 } from './samplers';
 import { checkCancelled } from './samplers/types';
 import { inpaintDenoiser } from './inpaint';
@@ -48,22 +56,54 @@ export const samplerNodes = {
     samplerSpec(device(p.noise_device, 'dpmpp_3m_sde'), { eta: p.eta, sNoise: p.s_noise }),
   SamplerLMS: (p: { order: number }) => samplerSpec('lms', { order: p.order }),
   SamplerDPMAdaptative: (p: {
-    order: number; rtol: number; atol: number; h_init: number; pcoeff: number; icoeff: number; dcoeff: number; accept_safety: number; eta: number; s_noise: number;
-  }) => samplerSpec('dpm_adaptive', {
-    order: p.order, rtol: p.rtol, atol: p.atol, hInit: p.h_init, pcoeff: p.pcoeff, icoeff: p.icoeff, dcoeff: p.dcoeff,
-    acceptSafety: p.accept_safety, eta: p.eta, sNoise: p.s_noise,
-  }),
+    order: number;
+    rtol: number;
+    atol: number;
+    h_init: number;
+    pcoeff: number;
+    icoeff: number;
+    dcoeff: number;
+    accept_safety: number;
+    eta: number;
+    s_noise: number;
+  }) =>
+    samplerSpec('dpm_adaptive', {
+      order: p.order,
+      rtol: p.rtol,
+      atol: p.atol,
+      hInit: p.h_init,
+      pcoeff: p.pcoeff,
+      icoeff: p.icoeff,
+      dcoeff: p.dcoeff,
+      acceptSafety: p.accept_safety,
+      eta: p.eta,
+      sNoise: p.s_noise,
+    }),
   SamplerER_SDE: (p: { solver_type: 'ER-SDE' | 'Reverse-time SDE' | 'ODE'; max_stage: number; eta: number; s_noise: number }) => {
     const { noiseScaler, sNoise } = erSdeNoiseScaler(p.solver_type, p.eta, p.s_noise);
     return samplerSpec('er_sde', { noiseScaler, sNoise, maxStage: p.max_stage });
   },
-  SamplerSASolver: (ms: ModelSamplingDiscrete, p: {
-    eta: number; sde_start_percent: number; sde_end_percent: number; s_noise: number; predictor_order: number; corrector_order: number;
-    use_pece: boolean; simple_order_2: boolean;
-  }) => samplerSpec('sa_solver', {
-    tau: saSolverTau((q) => ms.percentToSigma(q), p.sde_start_percent, p.sde_end_percent, p.eta), sNoise: p.s_noise,
-    predictorOrder: p.predictor_order, correctorOrder: p.corrector_order, usePece: p.use_pece, simpleOrder2: p.simple_order_2,
-  }),
+  SamplerSASolver: (
+    ms: ModelSamplingDiscrete,
+    p: {
+      eta: number;
+      sde_start_percent: number;
+      sde_end_percent: number;
+      s_noise: number;
+      predictor_order: number;
+      corrector_order: number;
+      use_pece: boolean;
+      simple_order_2: boolean;
+    },
+  ) =>
+    samplerSpec('sa_solver', {
+      tau: saSolverTau((q) => ms.percentToSigma(q), p.sde_start_percent, p.sde_end_percent, p.eta),
+      sNoise: p.s_noise,
+      predictorOrder: p.predictor_order,
+      correctorOrder: p.corrector_order,
+      usePece: p.use_pece,
+      simpleOrder2: p.simple_order_2,
+    }),
   SamplerSEEDS2: (p: { solver_type: 'phi_1' | 'phi_2'; eta: number; s_noise: number; r: number }) =>
     samplerSpec('seeds_2', { solverType: p.solver_type, eta: p.eta, sNoise: p.s_noise, r: p.r }),
 } as const;
@@ -116,7 +156,9 @@ export async function sampleCustom(o: CustomSampleOptions): Promise<CustomSample
   const total = sigmas.length - 1;
   let lastDenoised: Float32Array | null = null;
   // KSAMPLER.sample: the inpaint wrapper sees the unscaled noise and the start latent
-  const denoiser = o.denoiseMask ? inpaintDenoiser(o.denoiser, { modelSampling: ms, mask: o.denoiseMask, noise: o.noise, latent: o.latent }) : o.denoiser;
+  const denoiser = o.denoiseMask
+    ? inpaintDenoiser(o.denoiser, { modelSampling: ms, mask: o.denoiseMask, noise: o.noise, latent: o.latent })
+    : o.denoiser;
   const out = await sample(o.sampler.name, denoiser, x0, sigmas, {
     noise: samplerNoise(SDE_SAMPLERS.has(impl), o.seed, o.shape, sigmas),
     noiseScaling: (s, nz, l) => ms.noiseScaling(s, nz, l),

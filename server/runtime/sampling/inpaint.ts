@@ -27,7 +27,7 @@ export function prepareDenoiseMask(mask: FloatTensor, latentShape: readonly numb
   const out = new Float32Array(batch * channels * plane);
   for (let b = 0; b < batch; b++) {
     // repeat_to_batch_size: row b takes mask b mod planes (the first `batch` when there are more)
-    const src = resized.subarray((b % planes) * plane, (b % planes + 1) * plane);
+    const src = resized.subarray((b % planes) * plane, ((b % planes) + 1) * plane);
     for (let c = 0; c < channels; c++) out.set(src, (b * channels + c) * plane);
   }
   return out;
@@ -45,7 +45,8 @@ export interface InpaintOptions {
 /** KSamplerX0Inpaint around a guider's denoiser (its uncond prediction, for CFG++ samplers, is passed through). */
 export function inpaintDenoiser(inner: Denoiser, o: InpaintOptions): Denoiser {
   const n = o.latent.length;
-  if (o.mask.length !== n || o.noise.length !== n) throw new Error(`inpaint: mask (${o.mask.length}), noise (${o.noise.length}) and latent (${n}) sizes differ`);
+  if (o.mask.length !== n || o.noise.length !== n)
+    throw new Error(`inpaint: mask (${o.mask.length}), noise (${o.noise.length}) and latent (${n}) sizes differ`);
   const keep = Float32Array.from(o.mask, (m) => f(1 - m));
   const blendIn = (x: Float32Array, sigma: number): Float32Array => {
     const scaled = o.modelSampling.noiseScaling(sigma, o.noise, o.latent);

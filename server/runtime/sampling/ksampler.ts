@@ -27,8 +27,16 @@ export function samplerSigmas(ms: ModelSamplingDiscrete, sampler: SamplerName, s
 
 /** `KSampler.set_steps` + the start/last-step slicing of `KSampler.sample`. Empty = nothing to do. */
 export function ksamplerSigmas(
-  ms: ModelSamplingDiscrete, sampler: SamplerName, scheduler: SchedulerName, steps: number,
-  { denoise = 1, startStep, endStep, forceFullDenoise = false }: { denoise?: number; startStep?: number; endStep?: number; forceFullDenoise?: boolean } = {},
+  ms: ModelSamplingDiscrete,
+  sampler: SamplerName,
+  scheduler: SchedulerName,
+  steps: number,
+  {
+    denoise = 1,
+    startStep,
+    endStep,
+    forceFullDenoise = false,
+  }: { denoise?: number; startStep?: number; endStep?: number; forceFullDenoise?: boolean } = {},
 ): Float32Array {
   let sigmas: Float32Array;
   if (denoise > 0.9999) sigmas = samplerSigmas(ms, sampler, scheduler, steps);
@@ -90,16 +98,23 @@ export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
     forceFullDenoise: !(o.returnWithLeftoverNoise ?? false),
   });
   if (sigmas.length === 0) return Float32Array.from(o.latent);
-  const noise = o.addNoise === false
-    ? new Float32Array(o.latent.length)
-    : o.noise ?? new TorchGenerator(o.seed).randn(o.shape);
+  const noise = o.addNoise === false ? new Float32Array(o.latent.length) : (o.noise ?? new TorchGenerator(o.seed).randn(o.shape));
   const spec = { name: o.sampler, options: o.samplerOptions };
   const guide: CfgDenoiserOptions<C> = { ...o, modelSampling: ms, cfg: o.cfg, shape: o.shape, postCfg: o.postCfg };
   // CFG++ samplers read the uncond prediction (ComfyUI: post-CFG hook, cfg-1 shortcut off); the rest get plain CFG.
   const denoiser = needsUncond(spec) ? cfgGuider(guide) : cfgDenoiser(guide);
   const { samples } = await sampleCustom({
-    modelSampling: ms, denoiser, sampler: spec, sigmas, latent: o.latent, shape: o.shape, noise, seed: o.seed,
-    callback: o.callback, signal: o.signal, denoiseMask: o.denoiseMask,
+    modelSampling: ms,
+    denoiser,
+    sampler: spec,
+    sigmas,
+    latent: o.latent,
+    shape: o.shape,
+    noise,
+    seed: o.seed,
+    callback: o.callback,
+    signal: o.signal,
+    denoiseMask: o.denoiseMask,
   });
   return samples;
 }

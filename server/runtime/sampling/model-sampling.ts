@@ -49,7 +49,10 @@ export function rescaleZeroTerminalSnr(sigmas: Float64Array): Float64Array {
 /** torch.linspace in float64: the first half counts up from start, the second half down from end. */
 export function linspace64(start: number, end: number, steps: number): Float64Array {
   const out = new Float64Array(steps);
-  if (steps === 1) { out[0] = start; return out; }
+  if (steps === 1) {
+    out[0] = start;
+    return out;
+  }
   const step = (end - start) / (steps - 1);
   const half = Math.floor(steps / 2);
   for (let i = 0; i < steps; i++) out[i] = i < half ? start + step * i : end - step * (steps - i - 1);
@@ -59,7 +62,10 @@ export function linspace64(start: number, end: number, steps: number): Float64Ar
 /** torch.linspace in float32 (default dtype): same split, each value rounded to float32. */
 export function linspace32(start: number, end: number, steps: number): Float32Array {
   const out = new Float32Array(steps);
-  if (steps === 1) { out[0] = start; return out; }
+  if (steps === 1) {
+    out[0] = start;
+    return out;
+  }
   const s0 = f(start);
   const e0 = f(end);
   const step = f((e0 - s0) / (steps - 1));
@@ -81,7 +87,8 @@ export class ModelSamplingDiscrete {
   readonly skipSteps: number;
 
   constructor(prediction: SamplingType = 'eps', opts: DiscreteScheduleOptions = {}) {
-    if (!SAMPLING_TYPES.includes(prediction)) throw new Error(`unknown model sampling "${String(prediction)}" (expected one of ${SAMPLING_TYPES.join(', ')})`);
+    if (!SAMPLING_TYPES.includes(prediction))
+      throw new Error(`unknown model sampling "${String(prediction)}" (expected one of ${SAMPLING_TYPES.join(', ')})`);
     this.prediction = prediction;
     this.zsnr = opts.zsnr ?? false;
     const n = opts.timesteps ?? 1000;
@@ -107,8 +114,12 @@ export class ModelSamplingDiscrete {
     this.logSigmas = Float32Array.from(table, (v) => Math.log(v));
   }
 
-  get sigmaMin(): number { return this.sigmas[0]; }
-  get sigmaMax(): number { return this.sigmas[this.sigmas.length - 1]; }
+  get sigmaMin(): number {
+    return this.sigmas[0];
+  }
+  get sigmaMax(): number {
+    return this.sigmas[this.sigmas.length - 1];
+  }
 
   /** ComfyUI `timestep`: index of the nearest table entry in log-sigma (what the UNet is fed; LCM: idx·20 + 19). */
   timestep(sigma: number): number {
@@ -117,7 +128,10 @@ export class ModelSamplingDiscrete {
     let bestDist = Infinity;
     for (let i = 0; i < this.logSigmas.length; i++) {
       const d = Math.abs(f(ls - this.logSigmas[i]));
-      if (d < bestDist) { bestDist = d; best = i; }
+      if (d < bestDist) {
+        bestDist = d;
+        best = i;
+      }
     }
     return best * this.skipSteps + (this.skipSteps - 1);
   }

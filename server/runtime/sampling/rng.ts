@@ -146,8 +146,8 @@ function logf(xIn: number): number {
   x = f(x + tmp);
   const z = f(x * x);
   let y = f(7.0376836292e-2);
-  y = fma(y, x, f(-1.1514610310e-1));
-  y = fma(y, x, f(1.1676998740e-1));
+  y = fma(y, x, f(-1.151461031e-1));
+  y = fma(y, x, f(1.167699874e-1));
   y = fma(y, x, f(-1.2420140846e-1));
   y = fma(y, x, f(1.4249322787e-1));
   y = fma(y, x, f(-1.6668057665e-1));
@@ -155,7 +155,7 @@ function logf(xIn: number): number {
   y = fma(y, x, f(-2.4999993993e-1));
   y = fma(y, x, f(3.3333331174e-1));
   y = f(y * x);
-  y = fma(y, z, f(e * f(-2.12194440e-4)));
+  y = fma(y, z, f(e * f(-2.1219444e-4)));
   y = fma(z, -0.5, y);
   x = f(x + y);
   x = fma(e, 0.693359375, x);
@@ -177,7 +177,7 @@ function sincosf(xIn: number): void {
   x = fma(y0, -0.78515625, x);
   x = fma(y0, f(-2.4187564849853516e-4), x);
   x = fma(y0, f(-3.774894977445941e-8), x);
-  const signCos = ((~(k - 2)) & 4) !== 0;
+  const signCos = (~(k - 2) & 4) !== 0;
   signSin = signSin !== swapSin;
   const z = f(x * x);
   let yc = f(2.443315711809948e-5);

@@ -45,10 +45,12 @@ export function polyexponentialSigmas(n: number, sigmaMin: number, sigmaMax: num
 export function vpSigmas(n: number, betaD = 19.9, betaMin = 0.1, epsS = 1e-3, { expm1 = true } = {}): Float32Array {
   const bd = f(betaD);
   const bm = f(betaMin);
-  return appendZero(Array.from(linspace32(1, epsS, n), (t) => {
-    const e = f(f(f(bd * f(t * t)) / 2) + f(bm * t));
-    return f(Math.sqrt(expm1 ? f(Math.expm1(e)) : f(f(Math.exp(e)) - 1)));
-  }));
+  return appendZero(
+    Array.from(linspace32(1, epsS, n), (t) => {
+      const e = f(f(f(bd * f(t * t)) / 2) + f(bm * t));
+      return f(Math.sqrt(expm1 ? f(Math.expm1(e)) : f(f(Math.exp(e)) - 1)));
+    }),
+  );
 }
 
 /** ComfyUI `normal_scheduler` (sgm = `sgm_uniform`): timesteps evenly spaced, sigma by log interpolation. */
@@ -61,7 +63,10 @@ export function normalSigmas(ms: ModelSamplingDiscrete, steps: number, sgm = fal
     ts = linspace32(start, end, steps + 1).subarray(0, steps);
   } else {
     let n = steps;
-    if (Math.abs(ms.sigma(end)) <= 1e-5) { n += 1; appendZeroFlag = false; }
+    if (Math.abs(ms.sigma(end)) <= 1e-5) {
+      n += 1;
+      appendZeroFlag = false;
+    }
     ts = linspace32(start, end, n);
   }
   const sigs = Array.from(ts, (t) => ms.sigma(t));
@@ -81,9 +86,13 @@ export function ddimUniformSigmas(ms: ModelSamplingDiscrete, steps: number): Flo
   let x = 1;
   let count = steps;
   const sigs: number[] = [];
-  if (Math.abs(ms.sigmas[x]) <= 1e-5) count += 1; else sigs.push(0);
+  if (Math.abs(ms.sigmas[x]) <= 1e-5) count += 1;
+  else sigs.push(0);
   const ss = Math.max(Math.floor(n / count), 1);
-  while (x < n) { sigs.push(ms.sigmas[x]); x += ss; }
+  while (x < n) {
+    sigs.push(ms.sigmas[x]);
+    x += ss;
+  }
   return Float32Array.from(sigs.reverse());
 }
 
@@ -120,7 +129,10 @@ export function linearQuadraticSigmas(ms: ModelSamplingDiscrete, steps: number, 
     const qCoef = stepDiff / (ls * qs ** 2);
     const lCoef = thresholdNoise / ls - (2 * stepDiff) / qs ** 2;
     const c = qCoef * ls ** 2;
-    const quad = Array.from({ length: steps - ls }, (_, k) => { const i = ls + k; return qCoef * i * i + lCoef * i + c; });
+    const quad = Array.from({ length: steps - ls }, (_, k) => {
+      const i = ls + k;
+      return qCoef * i * i + lCoef * i + c;
+    });
     schedule = [...lin, ...quad, 1].map((x) => 1 - x);
   }
   return Float32Array.from(schedule, (v) => f(v) * ms.sigmaMax);
@@ -146,15 +158,24 @@ export function calculateSigmas(ms: ModelSamplingDiscrete, scheduler: SchedulerN
   const sMin = ms.sigmaMin;
   const sMax = ms.sigmaMax;
   switch (scheduler) {
-    case 'normal': return normalSigmas(ms, steps);
-    case 'sgm_uniform': return normalSigmas(ms, steps, true);
-    case 'karras': return karrasSigmas(steps, sMin, sMax);
-    case 'exponential': return exponentialSigmas(steps, sMin, sMax);
-    case 'simple': return simpleSigmas(ms, steps);
-    case 'ddim_uniform': return ddimUniformSigmas(ms, steps);
-    case 'beta': return betaSigmas(ms, steps);
-    case 'linear_quadratic': return linearQuadraticSigmas(ms, steps);
-    case 'kl_optimal': return klOptimalSigmas(steps, sMin, sMax);
+    case 'normal':
+      return normalSigmas(ms, steps);
+    case 'sgm_uniform':
+      return normalSigmas(ms, steps, true);
+    case 'karras':
+      return karrasSigmas(steps, sMin, sMax);
+    case 'exponential':
+      return exponentialSigmas(steps, sMin, sMax);
+    case 'simple':
+      return simpleSigmas(ms, steps);
+    case 'ddim_uniform':
+      return ddimUniformSigmas(ms, steps);
+    case 'beta':
+      return betaSigmas(ms, steps);
+    case 'linear_quadratic':
+      return linearQuadraticSigmas(ms, steps);
+    case 'kl_optimal':
+      return klOptimalSigmas(steps, sMin, sMax);
   }
 }
 
@@ -166,12 +187,14 @@ export function kdiffusionDiscreteSigmas(ms: ModelSamplingDiscrete, n: number): 
     return Math.log(f(Math.sqrt(f(f(1 - ac) / ac))));
   });
   const tMax = logSigmas.length - 1;
-  return appendZero(Array.from(linspace32(tMax, 0, n), (t) => {
-    const lo = Math.floor(t);
-    const hi = Math.ceil(t);
-    const w = f(t - lo);
-    return f(Math.exp(f(f(f(1 - w) * logSigmas[lo]) + f(w * logSigmas[hi]))));
-  }));
+  return appendZero(
+    Array.from(linspace32(tMax, 0, n), (t) => {
+      const lo = Math.floor(t);
+      const hi = Math.ceil(t);
+      const w = f(t - lo);
+      return f(Math.exp(f(f(f(1 - w) * logSigmas[lo]) + f(w * logSigmas[hi]))));
+    }),
+  );
 }
 
 export { linspace64 };

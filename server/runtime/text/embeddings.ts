@@ -111,7 +111,8 @@ async function tensorsOf(file: string): Promise<{ entries: [string, TensorRef][]
   }
   const kind = sniff(head);
   if (kind === 'safetensors') return { entries: [...(await openSafetensors(file)).tensors], list: false };
-  if (kind !== 'torch-zip') throw new EmbeddingError(`${file}: not an embedding file (neither safetensors nor a PyTorch zip archive)`, path.basename(file));
+  if (kind !== 'torch-zip')
+    throw new EmbeddingError(`${file}: not an embedding file (neither safetensors nor a PyTorch zip archive)`, path.basename(file));
   const archive = await readTorchArchive(file, fs.statSync(file).size);
   const entries: [string, TensorRef][] = [];
   const visit = (v: PyValue, key: string, depth: number) => {
@@ -161,7 +162,10 @@ export async function loadEmbedding(name: string, folders: readonly string[], wi
   for (const p of parts) {
     const w = p.shape.at(-1) ?? 0;
     if (w !== width) {
-      throw new EmbeddingError(`embedding:${name} (${path.basename(file)}) has vectors of width ${w}; this text encoder (${key}) takes ${width}: an embedding for another model family?`, name);
+      throw new EmbeddingError(
+        `embedding:${name} (${path.basename(file)}) has vectors of width ${w}; this text encoder (${key}) takes ${width}: an embedding for another model family?`,
+        name,
+      );
     }
   }
   const count = parts.reduce((n, p) => n + p.data.length / width, 0);

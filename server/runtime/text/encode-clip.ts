@@ -8,8 +8,13 @@ import type { F32Tensor } from '../models';
 import { embeddingFolders, EmbeddingError, loadEmbedding, type Embedding } from './embeddings';
 import { embeddingNames } from './prompt';
 import {
-  encodeTokenWeights, loadClipTokenizer, OPENCLIP_SPECIAL_TOKENS, SD1_SPECIAL_TOKENS, tokenizeWeighted,
-  type EncodedConditioning, type SpecialTokens,
+  encodeTokenWeights,
+  loadClipTokenizer,
+  OPENCLIP_SPECIAL_TOKENS,
+  SD1_SPECIAL_TOKENS,
+  tokenizeWeighted,
+  type EncodedConditioning,
+  type SpecialTokens,
 } from '.';
 import type { ClipHandle, Conditioning, TowerName } from '../handles';
 import { textEncoderFor } from '../models/cached';
@@ -50,7 +55,12 @@ export interface EncodeTextOptions {
 }
 
 /** The vectors each `embedding:` name of `text` has for this tower (null: no such file), loaded before tokenizing. */
-async function towerEmbeddings(text: string, folders: readonly string[], width: number, key: string): Promise<Map<string, Embedding | EmbeddingError | null>> {
+async function towerEmbeddings(
+  text: string,
+  folders: readonly string[],
+  width: number,
+  key: string,
+): Promise<Map<string, Embedding | EmbeddingError | null>> {
   const found = new Map<string, Embedding | EmbeddingError | null>();
   for (const name of embeddingNames(text)) {
     try {
@@ -75,7 +85,8 @@ async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec
   const enc = await textEncoderFor(models, weights, `${clip.key}/${spec.tower}`, clip.activations?.[spec.tower]);
   const tokenizer = loadClipTokenizer(clip.vocab);
   const key = EMBEDDING_KEYS[clip.family]?.[spec.tower] ?? 'clip_l';
-  const loaded = folders.length > 0 ? await towerEmbeddings(text, folders, enc.config.width, key) : new Map<string, Embedding | EmbeddingError | null>();
+  const loaded =
+    folders.length > 0 ? await towerEmbeddings(text, folders, enc.config.width, key) : new Map<string, Embedding | EmbeddingError | null>();
   const refused: EmbeddingError[] = [];
   const resolveEmbedding = (name: string): Float32Array[] | null => {
     const e = loaded.get(name);
@@ -87,7 +98,12 @@ async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec
     }
     return Array.from({ length: e.count }, (_, r) => e.rows.subarray(r * e.width, (r + 1) * e.width));
   };
-  const { chunks, embeddings, extras } = tokenizeWeighted(text, { tokenizer, padToken: spec.special.pad, maxLength: enc.config.positions, resolveEmbedding });
+  const { chunks, embeddings, extras } = tokenizeWeighted(text, {
+    tokenizer,
+    padToken: spec.special.pad,
+    maxLength: enc.config.positions,
+    resolveEmbedding,
+  });
   const missing = embeddings.filter((e) => e.status === 'missing' && !(loaded.get(e.name) instanceof EmbeddingError)).map((e) => e.name);
   const extraRows = extras.length > 0 ? new Float32Array(extras.length * enc.config.width) : undefined;
   extras.forEach((v, k) => extraRows?.set(v, k * enc.config.width));
@@ -98,17 +114,21 @@ async function encodeTower(models: ModelCache, clip: ClipHandle, spec: TowerSpec
     layer = -1;
     finalNorm = true;
   }
-  const encoded = await encodeTokenWeights(chunks, async (rows) => {
-    const seqLen = enc.config.positions;
-    const ids = new Int32Array(rows.length * seqLen);
-    rows.forEach((r, i) => {
-      if (r.length !== seqLen) throw new Error(`token row of ${r.length} ids, the ${spec.tower} tower takes ${seqLen}`);
-      ids.set(r, i * seqLen);
-    });
-    const out = await enc.encode(ids, { layer, finalNorm, eosPooled: spec.pooled === 'eos', ...(extraRows ? { extras: extraRows } : {}) });
-    const pooled = spec.pooled === 'eos' ? out.eosPooled : spec.pooled === 'projected' ? out.pooled : undefined;
-    return { hidden: out.hidden.data, seqLen, dim: out.hidden.shape[2], pooled: pooled?.data ?? null, pooledDim: pooled?.shape[1] };
-  }, spec.special);
+  const encoded = await encodeTokenWeights(
+    chunks,
+    async (rows) => {
+      const seqLen = enc.config.positions;
+      const ids = new Int32Array(rows.length * seqLen);
+      rows.forEach((r, i) => {
+        if (r.length !== seqLen) throw new Error(`token row of ${r.length} ids, the ${spec.tower} tower takes ${seqLen}`);
+        ids.set(r, i * seqLen);
+      });
+      const out = await enc.encode(ids, { layer, finalNorm, eosPooled: spec.pooled === 'eos', ...(extraRows ? { extras: extraRows } : {}) });
+      const pooled = spec.pooled === 'eos' ? out.eosPooled : spec.pooled === 'projected' ? out.pooled : undefined;
+      return { hidden: out.hidden.data, seqLen, dim: out.hidden.shape[2], pooled: pooled?.data ?? null, pooledDim: pooled?.shape[1] };
+    },
+    spec.special,
+  );
   return { ...encoded, refused, missing };
 }
 

@@ -78,7 +78,8 @@ export function parseParentheses(s: string): string[] {
 // optional fraction/exponent, or inf/infinity/nan; any Unicode decimal digit counts as a digit.
 const PY_FLOAT_RE = /^[+-]?(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:[eE][+-]?\d(?:_?\d)*)?$/;
 const PY_SPECIAL_RE = /^([+-]?)(inf|infinity|nan)$/i;
-const PY_STRIP_RE = /^[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+const PY_STRIP_RE =
+  /^[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
 const ND_RE = /\p{Nd}/u;
 
 function asciiDigits(s: string): string {
@@ -204,7 +205,12 @@ export function embeddingNames(text: string, opts: { disableWeights?: boolean } 
   for (const seg of parsePromptWeights(text, { disableWeights: opts.disableWeights })) {
     for (const word of seg.text.split(/ embedding:|\nembedding:/).map((w, i) => (i === 0 ? w : EMBEDDING_IDENTIFIER + w))) {
       if (!word.startsWith(EMBEDDING_IDENTIFIER)) continue;
-      const first = word.slice(EMBEDDING_IDENTIFIER.length).replace(/^\n+|\n+$/g, '').split(PY_SPLIT_WS).filter((p) => p !== '')[0] ?? '';
+      const first =
+        word
+          .slice(EMBEDDING_IDENTIFIER.length)
+          .replace(/^\n+|\n+$/g, '')
+          .split(PY_SPLIT_WS)
+          .filter((p) => p !== '')[0] ?? '';
       names.add(first);
       names.add(first.replace(/^,+|,+$/g, ''));
     }

@@ -87,7 +87,11 @@ export function defaultAestheticScore(promptType: string): number {
 }
 
 /** The refiner's `y` row: pooled [1, P] ‖ E(height) ‖ E(width) ‖ E(crop_h) ‖ E(crop_w) ‖ E(aesthetic score), P + 5·256. */
-export function refinerVector(pooled: F32Tensor, sizes: Pick<SdxlSizes, 'height' | 'width' | 'cropH' | 'cropW'>, aestheticScore: number): Float32Array {
+export function refinerVector(
+  pooled: F32Tensor,
+  sizes: Pick<SdxlSizes, 'height' | 'width' | 'cropH' | 'cropW'>,
+  aestheticScore: number,
+): Float32Array {
   return admVector(pooled, [sizes.height, sizes.width, sizes.cropH, sizes.cropW, aestheticScore], 'SDXL refiner conditioning');
 }
 

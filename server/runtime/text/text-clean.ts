@@ -84,8 +84,8 @@ export function htmlUnescape(text: string): string {
 
 /** ftfy's sloppy-windows-1252: bytes 0x80–0x9F (undefined ones map to the C1 control of the same value). */
 const CP1252_HIGH = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c,
+  0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
 ];
 const CHAR_TO_1252 = new Map<number, number>();
 for (let b = 0; b < 256; b++) CHAR_TO_1252.set(b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80] : b, b);
@@ -140,8 +140,25 @@ export function fixMojibake(text: string): string {
 const TERMINAL_ESCAPE_RE = /\x1b\[((?:\d|;)*)([a-zA-Z])/g;
 const C1_RE = /[\x80-\x9f]/g;
 const LIGATURES: Record<string, string> = {
-  'Ĳ': 'IJ', 'ĳ': 'ij', 'ŉ': 'ʼn', 'Ǆ': 'DŽ', 'ǅ': 'Dž', 'ǆ': 'dž', 'Ǉ': 'LJ', 'ǈ': 'Lj', 'ǉ': 'lj',
-  'Ǌ': 'NJ', 'ǋ': 'Nj', 'ǌ': 'nj', 'ﬀ': 'ff', 'ﬁ': 'fi', 'ﬂ': 'fl', 'ﬃ': 'ffi', 'ﬄ': 'ffl', 'ﬅ': 'ſt', 'ﬆ': 'st',
+  Ĳ: 'IJ',
+  ĳ: 'ij',
+  ŉ: 'ʼn',
+  Ǆ: 'DŽ',
+  ǅ: 'Dž',
+  ǆ: 'dž',
+  Ǉ: 'LJ',
+  ǈ: 'Lj',
+  ǉ: 'lj',
+  Ǌ: 'NJ',
+  ǋ: 'Nj',
+  ǌ: 'nj',
+  ﬀ: 'ff',
+  ﬁ: 'fi',
+  ﬂ: 'fl',
+  ﬃ: 'ffi',
+  ﬄ: 'ffl',
+  ﬅ: 'ſt',
+  ﬆ: 'st',
 };
 const LIGATURE_RE = new RegExp(`[${Object.keys(LIGATURES).join('')}]`, 'gu');
 const WIDTH_RE = /[\u3000\uff01-\uffef]/g;
@@ -260,7 +277,9 @@ export function hfBasicClean(text: string): string {
     if (cp === 0 || cp === 0xfffd || CONTROL_CAT_RE.test(ch)) continue;
     cleaned += isCjkIdeograph(cp) ? ` ${ch} ` : ch;
   }
-  const words = pyStrip(cleaned.normalize('NFC')).split(new RegExp(`[${PY_STRIP_WS}]+`, 'u')).filter((w) => w !== '');
+  const words = pyStrip(cleaned.normalize('NFC'))
+    .split(new RegExp(`[${PY_STRIP_WS}]+`, 'u'))
+    .filter((w) => w !== '');
   return words.map((w) => w.toLowerCase()).join(' ');
 }
 

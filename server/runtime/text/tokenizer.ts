@@ -40,10 +40,7 @@ export function bytesToUnicode(): Array<[number, string]> {
 }
 
 /** The exact SimpleTokenizer pattern; `\s` spelled out as Python `regex`'s Unicode White_Space. */
-const PAT = new RegExp(
-  `<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^${PY_REGEX_WS}\\p{L}\\p{N}]+`,
-  'giu',
-);
+const PAT = new RegExp(`<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^${PY_REGEX_WS}\\p{L}\\p{N}]+`, 'giu');
 
 const SPECIALS = ['<|startoftext|>', '<|endoftext|>'];
 
@@ -111,7 +108,10 @@ export class ClipTokenizer {
     const obj = JSON.parse(vocabJson) as Record<string, number>;
     const encoder = new Map<string, number>(Object.entries(obj));
     // transformers' CLIPTokenizer: merges_handle.read().strip().split("\n")[1:49152-256-2+1]
-    const lines = mergesText.trim().split('\n').slice(1, N_MERGES + 1);
+    const lines = mergesText
+      .trim()
+      .split('\n')
+      .slice(1, N_MERGES + 1);
     const merges = lines.map((l) => {
       const parts = l.split(/\s+/).filter((x) => x !== '');
       if (parts.length !== 2) throw new Error(`bad merge line in merges.txt: ${JSON.stringify(l)}`);

@@ -12,7 +12,12 @@ const STEPS: Record<string, Step> = { '001-initial': m001 };
 export async function migrate(db: Kysely<unknown>, kind: StoreKind): Promise<void> {
   const migrations: Record<string, Migration> = {};
   for (const [name, step] of Object.entries(STEPS)) migrations[name] = { up: (k) => step.up(k as Kysely<unknown>, kind) };
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableName: 'loom_migrations', migrationLockTableName: 'loom_migrations_lock' });
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: 'loom_migrations',
+    migrationLockTableName: 'loom_migrations_lock',
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? '?';

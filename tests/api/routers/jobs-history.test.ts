@@ -22,7 +22,9 @@ afterAll(async () => {
 });
 
 const wf = (title: string, width = 64) => ({
-  format: 'latentloom.workflow', version: 1, meta: { title },
+  format: 'latentloom.workflow',
+  version: 1,
+  meta: { title },
   nodes: {
     l: { type: 'EmptyLatent', params: { width, height: 64 } },
     s: { type: 'SaveLatent', params: { filename_prefix: title }, inputs: { samples: { node: 'l', output: 'latent' } } },

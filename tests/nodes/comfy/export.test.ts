@@ -41,7 +41,15 @@ describe('export to ComfyUI', () => {
     expect(ks.widgets_values).toEqual([1, 'randomize', 4, 8, 'euler', 'simple', 1]);
     expect(ui.links).toHaveLength(9);
     const back = ok(importComfyUi(JSON.parse(JSON.stringify(ui)), SCHEMAS));
-    expect(Object.values(back.nodes).map((n) => n.type).sort()).toEqual(Object.values(txt2img().nodes).map((n) => n.type).sort());
+    expect(
+      Object.values(back.nodes)
+        .map((n) => n.type)
+        .sort(),
+    ).toEqual(
+      Object.values(txt2img().nodes)
+        .map((n) => n.type)
+        .sort(),
+    );
   });
 
   it('API: modes resolved, primitives inlined, notes dropped, as ComfyUI queues it', () => {
@@ -58,7 +66,9 @@ describe('export to ComfyUI', () => {
   });
 
   it('a placeholder exports as the class it was, with its values', () => {
-    const ui = uiTxt2img().node(50, { type: 'FancyFaceFixer', widgets: ['m.pth', 0.5], inputs: [['image', 'IMAGE']], outputs: [['IMAGE', 'IMAGE']] }).link(8, 0, 50, 0, 'IMAGE');
+    const ui = uiTxt2img()
+      .node(50, { type: 'FancyFaceFixer', widgets: ['m.pth', 0.5], inputs: [['image', 'IMAGE']], outputs: [['IMAGE', 'IMAGE']] })
+      .link(8, 0, 50, 0, 'IMAGE');
     const wf = ok(importComfyUi(ui.json(), SCHEMAS));
     const out = toComfyUi(wf, SCHEMAS) as { nodes: { id: number; type: string; widgets_values: unknown[]; inputs: { link: number | null }[] }[] };
     const p = out.nodes.find((n) => n.type === 'FancyFaceFixer')!;

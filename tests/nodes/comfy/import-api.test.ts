@@ -19,7 +19,8 @@ describe('ComfyUI API format', () => {
   it('maps 1:1: same ids, class ids, widget names; links named by the source output', () => {
     const { workflow } = imported(apiTxt2img());
     expect(workflow.nodes['3']).toMatchObject({
-      type: 'KSampler', params: { seed: 156680208700286, steps: 20, sampler_name: 'euler' },
+      type: 'KSampler',
+      params: { seed: 156680208700286, steps: 20, sampler_name: 'euler' },
       inputs: { model: { node: '4', output: 'MODEL' }, latent_image: { node: '5', output: 'LATENT' } },
     });
     expect(workflow.nodes['8'].inputs).toEqual({ samples: { node: '3', output: 'LATENT' }, vae: { node: '4', output: 'VAE' } });
@@ -27,7 +28,7 @@ describe('ComfyUI API format', () => {
   });
 
   it('keeps _meta titles, and links into widgets', () => {
- const api: ReturnType<typeof apiTxt2img> = { ...apiTxt2img(), '20': { class_type: 'PrimitiveInt', inputs: { value: 99 } } };
+    const api: ReturnType<typeof apiTxt2img> = { ...apiTxt2img(), '20': { class_type: 'PrimitiveInt', inputs: { value: 99 } } };
     api['3'] = { ...api['3'], _meta: { title: 'Main sampler' }, inputs: { ...api['3'].inputs, steps: ['20', 0] } };
     const { workflow } = imported(api);
     expect(workflow.nodes['3'].title).toBe('Main sampler');
@@ -40,7 +41,11 @@ describe('ComfyUI API format', () => {
     const api = { ...apiTxt2img(), '30': { class_type: 'UltimateSDUpscale', inputs: { image: ['8', 0], upscale_by: 2 } } };
     const { workflow, warnings } = imported(api);
     expect(warnings.join()).toContain('UltimateSDUpscale');
-    expect(workflow.nodes['30']).toMatchObject({ type: 'UltimateSDUpscale', inputs: { image: { node: '8', output: 'IMAGE' } }, placeholder: { widgets_values: { upscale_by: 2 } } });
+    expect(workflow.nodes['30']).toMatchObject({
+      type: 'UltimateSDUpscale',
+      inputs: { image: { node: '8', output: 'IMAGE' } },
+      placeholder: { widgets_values: { upscale_by: 2 } },
+    });
     expect(errors(workflow)).toEqual([]);
     workflow.nodes['9'].inputs.images = { node: '30', output: '0' };
     expect(errors(workflow)).toMatchObject([{ code: 'UNKNOWN_NODE_TYPE', nodeId: '30' }]);
@@ -63,10 +68,14 @@ describe('ComfyUI API format', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.errors).toContainEqual(expect.stringContaining('Node 3 (KSampler) input "positive" must be a link'));
-      expect(r.errors).toContainEqual(expect.stringContaining('Node 3 (KSampler) input "latent_image" links to output 7 of node 5, which does not exist'));
+      expect(r.errors).toContainEqual(
+        expect.stringContaining('Node 3 (KSampler) input "latent_image" links to output 7 of node 5, which does not exist'),
+      );
     }
     const missing = imported({ ...apiTxt2img(), '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['99', 2] } } }).workflow;
-    expect(errors(missing)).toMatchObject([{ code: 'BAD_LINK', nodeId: '8', input: 'vae', message: expect.stringContaining('"99", which does not exist') }]);
+    expect(errors(missing)).toMatchObject([
+      { code: 'BAD_LINK', nodeId: '8', input: 'vae', message: expect.stringContaining('"99", which does not exist') },
+    ]);
     expect(() => loadAnyWorkflow({ '1': { class_type: 42 } }, SCHEMAS)).toThrow(/Not a Latent Loom or ComfyUI workflow/);
   });
 

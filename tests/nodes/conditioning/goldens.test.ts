@@ -22,7 +22,11 @@ afterAll(async () => {
 /** Our entry's options as ComfyUI's dict of non-tensor fields (the golden's metadata). */
 function comfyFields(e: CondEntry): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  if (e.area) o.area = e.area.unit === 'fraction' ? ['percentage', e.area.height, e.area.width, e.area.y, e.area.x] : [e.area.height, e.area.width, e.area.y, e.area.x];
+  if (e.area)
+    o.area =
+      e.area.unit === 'fraction'
+        ? ['percentage', e.area.height, e.area.width, e.area.y, e.area.x]
+        : [e.area.height, e.area.width, e.area.y, e.area.x];
   if (e.strength !== undefined) o.strength = e.strength;
   if (e.setAreaToBounds !== undefined) o.set_area_to_bounds = e.setAreaToBounds;
   if (e.maskStrength !== undefined) o.mask_strength = e.maskStrength;

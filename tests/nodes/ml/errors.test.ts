@@ -39,15 +39,18 @@ describeGolden('ML node errors, progress and cancellation', () => {
 
   it('CheckpointLoaderSimple: empty, escaping and missing names', async () => {
     await expect(call('CheckpointLoaderSimple', { ckpt_name: '' })).rejects.toThrow(/ckpt_name: no checkpoints file chosen/);
-    await expect(call('CheckpointLoaderSimple', { ckpt_name: '../../etc/passwd' })).rejects.toThrow(/ckpt_name: checkpoints name "..\/..\/etc\/passwd" refused: it climbs out with ".."/);
+    await expect(call('CheckpointLoaderSimple', { ckpt_name: '../../etc/passwd' })).rejects.toThrow(
+      /ckpt_name: checkpoints name "..\/..\/etc\/passwd" refused: it climbs out with ".."/,
+    );
     await expect(call('CheckpointLoaderSimple', { ckpt_name: 'nope.safetensors' })).rejects.toThrow(/ckpt_name: .*"nope.safetensors".*not found/);
   });
 
   it('unlinked or wrong-typed inputs name the input and what was expected', async () => {
     await expect(call('CLIPTextEncode', { text: 'x' })).rejects.toThrow('input "clip" (CLIP) got no value');
     const cond = await encode(clip, 'a cat');
-    await expect(call('KSampler', SAMPLER, { model, positive: cond, negative: cond, latent_image: { nope: 1 } }))
-      .rejects.toThrow('input "latent_image" expects LATENT but got an object of another kind.');
+    await expect(call('KSampler', SAMPLER, { model, positive: cond, negative: cond, latent_image: { nope: 1 } })).rejects.toThrow(
+      'input "latent_image" expects LATENT but got an object of another kind.',
+    );
     await expect(call('VAEDecode', {}, { samples: emptyLatent(), vae: model })).rejects.toThrow('input "vae" expects VAE but got a MODEL.');
   });
 
@@ -68,15 +71,21 @@ describeGolden('ML node errors, progress and cancellation', () => {
   it('LoraLoader: a file that maps nothing is an error', async () => {
     const file = path.join(root.paths.models, 'loras', 'foreign.safetensors');
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const t = (name: string, shape: number[]) => ({ name, dtype: 'F32' as const, shape, data: async () => new Uint8Array(4 * shape.reduce((a, b) => a * b, 1)) });
+    const t = (name: string, shape: number[]) => ({
+      name,
+      dtype: 'F32' as const,
+      shape,
+      data: async () => new Uint8Array(4 * shape.reduce((a, b) => a * b, 1)),
+    });
     await writeSafetensors(file, [t('lora_unet_no_such_block.lora_down.weight', [4, 8]), t('lora_unet_no_such_block.lora_up.weight', [8, 4])]);
     await expect(call('LoraLoader', { lora_name: 'foreign.safetensors' }, { model, clip })).rejects.toThrow(/foreign\.safetensors.*patches nothing/);
   });
 
   it('KSampler: conditioning from another family is refused before sampling', async () => {
     const sd1Cond = await encode(clip, 'a cat');
-    await expect(call('KSampler', SAMPLER, { model: xl.model, positive: sd1Cond, negative: sd1Cond, latent_image: emptyLatent() }))
-      .rejects.toThrow(/positive: 128-wide text conditioning \(sd1\), the model takes 192/);
+    await expect(call('KSampler', SAMPLER, { model: xl.model, positive: sd1Cond, negative: sd1Cond, latent_image: emptyLatent() })).rejects.toThrow(
+      /positive: 128-wide text conditioning \(sd1\), the model takes 192/,
+    );
   });
 
   it('KSampler: progress every step with a latent-sized preview; a long prompt (154 tokens) batches with a 77-token negative', async () => {
@@ -97,9 +106,15 @@ describeGolden('ML node errors, progress and cancellation', () => {
     const neg = await encode(clip, '');
     const reps = new Float32Array(pos.entries[0].cross.data.length);
     for (let k = 0; k < 5; k++) reps.set(neg.entries[0].cross.data, k * neg.entries[0].cross.data.length);
-    const negRepeated: Conditioning = { ...neg, entries: [{ ...neg.entries[0], cross: { data: reps, shape: [1, 5 * 77, neg.entries[0].cross.shape[2]] } }] };
+    const negRepeated: Conditioning = {
+      ...neg,
+      entries: [{ ...neg.entries[0], cross: { data: reps, shape: [1, 5 * 77, neg.entries[0].cross.shape[2]] } }],
+    };
     const sample = async (negative: Conditioning) =>
-      ((await call('KSampler', { ...SAMPLER, steps: 2 }, { model, positive: pos, negative, latent_image: emptyLatent() })).outputs.LATENT as LatentValue).samples.data;
+      (
+        (await call('KSampler', { ...SAMPLER, steps: 2 }, { model, positive: pos, negative, latent_image: emptyLatent() })).outputs
+          .LATENT as LatentValue
+      ).samples.data;
     const separate = await sample(neg);
     const batched = await sample(negRepeated);
     let err = 0;

@@ -19,24 +19,58 @@ const CASES: [string, V1Params, (a: number, b: number, c: number, name: string) 
   ['subtract 0.4', { mode: 'subtract', model_ratio: 0.4, clip_ratio: 0.4 }, (a, b) => a - 0.4 * b],
   ['add_difference 1', { mode: 'add_difference', model_ratio: 1, clip_ratio: 1 }, (a, b, c) => a + (b - c)],
   ['add_difference 0.5', { mode: 'add_difference', model_ratio: 0.5, clip_ratio: 0.5 }, (a, b, c) => a + 0.5 * (b - c)],
-  ['blocks 0.2/0.5/0.8', { mode: 'blocks', input_ratio: 0.2, middle_ratio: 0.5, out_ratio: 0.8, clip_ratio: 0.6 }, (a, b, _c, name) => {
-    const r = name.startsWith('model.diffusion_model.middle') ? 0.5 : name.startsWith('model.diffusion_model.out') ? 0.8 : name.startsWith('model.diffusion_model.') ? 0.2 : 0.6;
-    return a * r + b * (1 - r);
-  }],
+  [
+    'blocks 0.2/0.5/0.8',
+    { mode: 'blocks', input_ratio: 0.2, middle_ratio: 0.5, out_ratio: 0.8, clip_ratio: 0.6 },
+    (a, b, _c, name) => {
+      const r = name.startsWith('model.diffusion_model.middle')
+        ? 0.5
+        : name.startsWith('model.diffusion_model.out')
+          ? 0.8
+          : name.startsWith('model.diffusion_model.')
+            ? 0.2
+            : 0.6;
+      return a * r + b * (1 - r);
+    },
+  ],
 ];
 
-const PROBES = ['model.diffusion_model.input_blocks.4.1.proj_in.weight', 'model.diffusion_model.middle_block.1.proj_out.bias',
-  'model.diffusion_model.out.2.weight', 'cond_stage_model.transformer.text_model.encoder.layers.0.self_attn.q_proj.weight'];
+const PROBES = [
+  'model.diffusion_model.input_blocks.4.1.proj_in.weight',
+  'model.diffusion_model.middle_block.1.proj_out.bias',
+  'model.diffusion_model.out.2.weight',
+  'cond_stage_model.transformer.text_model.encoder.layers.0.self_attn.q_proj.weight',
+];
 
 function v1Workflow(params: V1Params) {
   const ck = (file: string) => ({ type: 'LoadCheckpoint', version: 1, params: { file, prediction: 'auto' }, inputs: {} });
   const L = (node: string, output: string) => ({ node, output });
   return {
-    format: 'latentloom.workflow', version: 1,
+    format: 'latentloom.workflow',
+    version: 1,
     nodes: {
-      a: ck('a.safetensors'), b: ck('b.safetensors'), c: ck('a.safetensors'),
-      merge: { type: 'MergeCheckpoints', version: 1, params, inputs: { model_a: L('a', 'model'), model_b: L('b', 'model'), model_c: L('c', 'model'), clip_a: L('a', 'clip'), clip_b: L('b', 'clip'), clip_c: L('c', 'clip') } },
-      save: { type: 'SaveCheckpoint', version: 1, params: { filename_prefix: 'merged' }, inputs: { model: L('merge', 'model'), clip: L('merge', 'clip'), vae: L('a', 'vae') } },
+      a: ck('a.safetensors'),
+      b: ck('b.safetensors'),
+      c: ck('a.safetensors'),
+      merge: {
+        type: 'MergeCheckpoints',
+        version: 1,
+        params,
+        inputs: {
+          model_a: L('a', 'model'),
+          model_b: L('b', 'model'),
+          model_c: L('c', 'model'),
+          clip_a: L('a', 'clip'),
+          clip_b: L('b', 'clip'),
+          clip_c: L('c', 'clip'),
+        },
+      },
+      save: {
+        type: 'SaveCheckpoint',
+        version: 1,
+        params: { filename_prefix: 'merged' },
+        inputs: { model: L('merge', 'model'), clip: L('merge', 'clip'), vae: L('a', 'vae') },
+      },
     },
   };
 }
@@ -57,7 +91,10 @@ describeGolden('v1 MergeCheckpoints migrates to ComfyUI merge nodes computing th
   let a: Map<string, Float32Array>;
   let b: Map<string, Float32Array>;
   beforeAll(async () => {
-    root = pipelineRoot({ 'checkpoints/a.safetensors': golden('tiny-sd1', 'model.safetensors'), 'checkpoints/b.safetensors': golden('tiny-sd1', 'model_b.safetensors') });
+    root = pipelineRoot({
+      'checkpoints/a.safetensors': golden('tiny-sd1', 'model.safetensors'),
+      'checkpoints/b.safetensors': golden('tiny-sd1', 'model_b.safetensors'),
+    });
     process.env.LOOM_CACHE_DIR = path.join(root.root, 'weight-cache');
     [a, b] = await Promise.all([probes(golden('tiny-sd1', 'model.safetensors')), probes(golden('tiny-sd1', 'model_b.safetensors'))]);
   });

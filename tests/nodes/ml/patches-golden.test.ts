@@ -29,11 +29,15 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
     if (!v) throw new Error(`golden ${k} missing`);
     return v.data as Float32Array;
   };
-  const encode = async (clip: ClipHandle, text = 'a photo of a cat') => (await call('CLIPTextEncode', { text }, { clip })).outputs.CONDITIONING as Conditioning;
+  const encode = async (clip: ClipHandle, text = 'a photo of a cat') =>
+    (await call('CLIPTextEncode', { text }, { clip })).outputs.CONDITIONING as Conditioning;
   const unetOut = async (model: ModelHandle, gold: Map<string, GoldenTensor>, context?: Float32Array) => {
     const u = await unetFor(models, model);
     const x = gold.get('unet.x')!;
-    const out = await u.run({ data: x.data as Float32Array, shape: x.shape }, g(gold, 'unet.timesteps'), { data: context ?? g(gold, 'unet.context'), shape: [2, 77, 128] });
+    const out = await u.run({ data: x.data as Float32Array, shape: x.shape }, g(gold, 'unet.timesteps'), {
+      data: context ?? g(gold, 'unet.context'),
+      shape: [2, 77, 128],
+    });
     return out.data;
   };
 
@@ -81,7 +85,9 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
 
   it('LoraLoader (0.8 / 0.6): patched UNet and CLIP match the LoRA goldens; the base handles are untouched', async () => {
     expect(g(lora, 'strength_model')[0]).toBeCloseTo(0.8, 6);
-    const out = (await call('LoraLoader', { lora_name: 'tiny.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip })).outputs;
+    const out = (
+      await call('LoraLoader', { lora_name: 'tiny.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip })
+    ).outputs;
     const model = out.MODEL as ModelHandle;
     const clip = out.CLIP as ClipHandle;
     expect(model.key).not.toBe(base.model.key);
@@ -95,19 +101,30 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
   });
 
   it('LoraLoader: keys that map to nothing reach the user as a node warning naming the LoRA and the keys', async () => {
-    const clean = await call('LoraLoader', { lora_name: 'tiny.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip });
+    const clean = await call(
+      'LoraLoader',
+      { lora_name: 'tiny.safetensors', strength_model: 0.8, strength_clip: 0.6 },
+      { model: base.model, clip: base.clip },
+    );
     expect(clean.warnings).toEqual([]);
     // the golden LoRA plus one module whose name fits no layer of this UNet
     const src = await openSafetensors(golden('lora', 'tiny-sd1-lora.safetensors'));
     const extra = (name: string, shape: number[]) => ({
-      name, dtype: 'F16' as const, shape, data: async () => new Uint8Array(shape.reduce((a, b) => a * b, 1) * 2),
+      name,
+      dtype: 'F16' as const,
+      shape,
+      data: async () => new Uint8Array(shape.reduce((a, b) => a * b, 1) * 2),
     });
     await writeSafetensors(path.join(root.paths.models, 'loras', 'partial.safetensors'), [
       ...[...src.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: [...t.shape], data: () => t.read() })),
       extra('lora_unet_down_blocks_9_attentions_0_proj_in.lora_down.weight', [4, 64]),
       extra('lora_unet_down_blocks_9_attentions_0_proj_in.lora_up.weight', [64, 4]),
     ]);
-    const partial = await call('LoraLoader', { lora_name: 'partial.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip });
+    const partial = await call(
+      'LoraLoader',
+      { lora_name: 'partial.safetensors', strength_model: 0.8, strength_clip: 0.6 },
+      { model: base.model, clip: base.clip },
+    );
     expect(partial.warnings).toHaveLength(1);
     expect(partial.warnings[0]).toContain('partial');
     expect(partial.warnings[0]).toContain('down_blocks_9_attentions_0_proj_in');
@@ -135,7 +152,7 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
     expect(await same.unet.float32(name)).toEqual(await base.model.unet.float32(name));
   });
 
-  it('ModelMergeSubtract is (model1 − model2) × multiplier, as ComfyUI\'s add_patches computes it', async () => {
+  it("ModelMergeSubtract is (model1 − model2) × multiplier, as ComfyUI's add_patches computes it", async () => {
     const b = loaded((await call('CheckpointLoaderSimple', { ckpt_name: 'b.safetensors' })).outputs);
     const name = 'input_blocks.4.1.proj_in.weight';
     const [wa, wb] = [await base.model.unet.float32(name), await b.model.unet.float32(name)];
@@ -163,27 +180,40 @@ describeGolden('ML nodes on tiny-sd1: LoRA, merge, clip skip, VAE encode, VAELoa
 
   it('VAELoader: a standalone VAE file decodes like the checkpoint VAE', async () => {
     const st = await openSafetensors(golden('tiny-sd1', 'model.safetensors'));
-    const entries = [...st.tensors.values()].filter((t) => t.name.startsWith('first_stage_model.')).map((t) => ({
-      name: t.name.slice('first_stage_model.'.length), dtype: t.dtype, shape: t.shape, data: async () => new Uint8Array(await t.read()),
-    }));
+    const entries = [...st.tensors.values()]
+      .filter((t) => t.name.startsWith('first_stage_model.'))
+      .map((t) => ({
+        name: t.name.slice('first_stage_model.'.length),
+        dtype: t.dtype,
+        shape: t.shape,
+        data: async () => new Uint8Array(await t.read()),
+      }));
     fs.mkdirSync(path.join(root.paths.models, 'vae'), { recursive: true });
     await writeSafetensors(path.join(root.paths.models, 'vae', 'tiny-vae.safetensors'), entries);
     const vae = (await call('VAELoader', { vae_name: 'tiny-vae.safetensors' })).outputs.VAE as VaeHandle;
     const z = sd1.get('vae.z')!;
-    const image = (await call('VAEDecode', {}, { samples: { samples: { shape: z.shape, data: z.data as Float32Array } }, vae })).outputs.IMAGE as ImageValue;
+    const image = (await call('VAEDecode', {}, { samples: { samples: { shape: z.shape, data: z.data as Float32Array } }, vae })).outputs
+      .IMAGE as ImageValue;
     expect(image.shape).toEqual([1, 64, 64, 3]);
     const dec = g(sd1, 'vae.decoded');
     let err = 0;
-    for (let k = 0; k < 3; k++) for (let p = 0; p < 64 * 64; p++) {
-      const want = Math.min(1, Math.max(0, (dec[k * 4096 + p] + 1) / 2));
-      err = Math.max(err, Math.abs(image.data[p * 3 + k] - want));
-    }
+    for (let k = 0; k < 3; k++)
+      for (let p = 0; p < 64 * 64; p++) {
+        const want = Math.min(1, Math.max(0, (dec[k * 4096 + p] + 1) / 2));
+        err = Math.max(err, Math.abs(image.data[p * 3 + k] - want));
+      }
     expect(err).toBeLessThanOrEqual(TOL);
   });
 
   it('CheckpointSave: LoRA-patched handles round-trip through LoadCheckpoint, recipe in metadata', async () => {
-    const patched = (await call('LoraLoader', { lora_name: 'tiny.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip })).outputs;
-    const saved = await call('CheckpointSave', { filename_prefix: 'checkpoints/roundtrip' }, { model: patched.MODEL, clip: patched.CLIP, vae: base.vae });
+    const patched = (
+      await call('LoraLoader', { lora_name: 'tiny.safetensors', strength_model: 0.8, strength_clip: 0.6 }, { model: base.model, clip: base.clip })
+    ).outputs;
+    const saved = await call(
+      'CheckpointSave',
+      { filename_prefix: 'checkpoints/roundtrip' },
+      { model: patched.MODEL, clip: patched.CLIP, vae: base.vae },
+    );
     expect(saved.files).toEqual([{ path: 'checkpoints/roundtrip_00001_.safetensors', kind: 'checkpoint' }]);
     const file = path.join(root.paths.output, saved.files[0].path);
     const st = await openSafetensors(file);

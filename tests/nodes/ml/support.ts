@@ -9,8 +9,13 @@ import { callNode, type NodeCall } from '../../helpers/nodes';
 export type { NodeCall };
 
 export function nodeCaller(paths: LoomPaths, models: ModelCache) {
-  return (type: string, params: Record<string, ParamValue>, inputs: Record<string, unknown> = {}, signal = new AbortController().signal, onProgress?: (step: number) => void) =>
-    callNode(type, params, inputs, { paths, models, signal, onProgress });
+  return (
+    type: string,
+    params: Record<string, ParamValue>,
+    inputs: Record<string, unknown> = {},
+    signal = new AbortController().signal,
+    onProgress?: (step: number) => void,
+  ) => callNode(type, params, inputs, { paths, models, signal, onProgress });
 }
 
 /** Row `r` of a [rows, ...] golden tensor. */

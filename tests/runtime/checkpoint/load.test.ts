@@ -59,7 +59,9 @@ describe('family and variant detection on synthetic files', () => {
   it('SD2 (OpenCLIP text tower) with the v-prediction heuristic and the explicit option', async () => {
     const bias = 'model.diffusion_model.output_blocks.11.1.transformer_blocks.0.norm1.bias';
     const eps = await writeTiny(tmp.file('sd2.safetensors'), { ...unet(), ...vae, ...sd2Clip, [bias]: [64] }, () => 0.1);
-    const v = await writeTiny(tmp.file('sd2v.safetensors'), { ...unet(), ...vae, ...sd2Clip, [bias]: [64] }, (n, i) => (n === bias ? (i % 2 ? 0.5 : -0.5) : 0));
+    const v = await writeTiny(tmp.file('sd2v.safetensors'), { ...unet(), ...vae, ...sd2Clip, [bias]: [64] }, (n, i) =>
+      n === bias ? (i % 2 ? 0.5 : -0.5) : 0,
+    );
     const a = await loadCheckpoint(eps);
     expect([a.family, a.prediction, a.predictionSource]).toEqual(['sd2', 'eps', 'sd2 heuristic']);
     expect(a.components.clip!.has('token_embedding.weight')).toBe(true);

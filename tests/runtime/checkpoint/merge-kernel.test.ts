@@ -141,10 +141,12 @@ describe('streaming from the kernel memory', () => {
   /** A sink that reads each chunk only when its (slow, unevenly timed) write completes, as the file writer does. */
   const lazySink = (into: Uint8Array[], delayMs: () => number) => (chunk: Uint8Array) => {
     const at = into.push(new Uint8Array(0)) - 1;
-    return new Promise<void>((resolve) => setTimeout(() => {
-      into[at] = new Uint8Array(chunk);
-      resolve();
-    }, delayMs()));
+    return new Promise<void>((resolve) =>
+      setTimeout(() => {
+        into[at] = new Uint8Array(chunk);
+        resolve();
+      }, delayMs()),
+    );
   };
 
   it('no output region is reused before its write is done, within a tensor and across tensors', async () => {
@@ -246,7 +248,8 @@ describe('merge kernel dtype conversion', () => {
     const src = new Uint32Array(bits);
     const got = new Uint16Array(own(await convert(new Uint8Array(src.buffer), 'F32', 'F16', src.length)));
     for (let i = 0; i < src.length; i++) {
-      if (got[i] !== f32BitsToF16(src[i])) expect.fail(`f32 0x${src[i].toString(16)}: kernel 0x${got[i].toString(16)}, JS 0x${f32BitsToF16(src[i]).toString(16)}`);
+      if (got[i] !== f32BitsToF16(src[i]))
+        expect.fail(`f32 0x${src[i].toString(16)}: kernel 0x${got[i].toString(16)}, JS 0x${f32BitsToF16(src[i]).toString(16)}`);
     }
   });
 

@@ -90,7 +90,15 @@ describeGolden('merging tiny-sd1 A and B', () => {
     expect(ratioFor(r, 'sdxl', 'clip_g', 'ln_final.weight')).toBe(0.2);
     expect(ratioFor(r, 'sd1', 'vae', 'decoder.conv_out.weight')).toBe(0.9);
     const out = tmp.file('comp.safetensors');
-    await mergeCheckpointFiles({ a: A(), b: B(), mode: 'weighted', ratios: { base: 1, textEncoder: 0, vae: 0, blocks: Array(25).fill(0) }, out, dtype: 'F16', hashSources: false });
+    await mergeCheckpointFiles({
+      a: A(),
+      b: B(),
+      mode: 'weighted',
+      ratios: { base: 1, textEncoder: 0, vae: 0, blocks: Array(25).fill(0) },
+      out,
+      dtype: 'F16',
+      hashSources: false,
+    });
     const [m, a, b] = await Promise.all([openSafetensors(out), openSafetensors(A()), openSafetensors(B())]);
     const same = async (name: string, src: typeof a) => Buffer.from(await m.tensors.get(name)!.read()).equals(await src.tensors.get(name)!.read());
     expect(await same('cond_stage_model.transformer.text_model.final_layer_norm.weight', a)).toBe(true);
@@ -128,8 +136,12 @@ describe('merge refusals', () => {
     const a = await writeTiny(tmp.file('fa.safetensors'), { ...unet(), ...vae, 'cond_stage_model.transformer.text_model.w': [2] });
     const b = await writeTiny(tmp.file('fb.safetensors'), { ...unet(), ...vae, 'cond_stage_model.model.w': [2] });
     const out = tmp.file('f.safetensors');
-    await expect(mergeCheckpointFiles({ a, b, mode: 'add-difference', ratios: { base: 1 }, out, dtype: 'F16' })).rejects.toThrow(/needs a third model/);
-    await expect(mergeCheckpointFiles({ a, b, mode: 'weighted', ratios: { base: 1 }, out, dtype: 'F16', hashSources: false })).rejects.toThrow(/cannot merge sd1 .* with sd2/);
+    await expect(mergeCheckpointFiles({ a, b, mode: 'add-difference', ratios: { base: 1 }, out, dtype: 'F16' })).rejects.toThrow(
+      /needs a third model/,
+    );
+    await expect(mergeCheckpointFiles({ a, b, mode: 'weighted', ratios: { base: 1 }, out, dtype: 'F16', hashSources: false })).rejects.toThrow(
+      /cannot merge sd1 .* with sd2/,
+    );
   });
 });
 
@@ -151,7 +163,15 @@ describe('inpainting merges (A1111 rule)', () => {
       }
     }
     await expect(
-      mergeCheckpointFiles({ a: b, b: a, mode: 'weighted', ratios: { base: 0.5 }, out: tmp.file('bad.safetensors'), dtype: 'F32', hashSources: false }),
+      mergeCheckpointFiles({
+        a: b,
+        b: a,
+        mode: 'weighted',
+        ratios: { base: 0.5 },
+        out: tmp.file('bad.safetensors'),
+        dtype: 'F32',
+        hashSources: false,
+      }),
     ).rejects.toThrow(/shape \[8,4,3,3\] in A but \[8,9,3,3\] in B \(to merge an inpainting model with a normal one, make the inpainting model A\)/);
   });
 });

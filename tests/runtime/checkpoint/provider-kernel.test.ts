@@ -32,7 +32,10 @@ describe('stored half-precision tensors convert through the WASM kernel', () => 
     ]);
     const p = stateDictProvider((await openSafetensors(file)).tensors, file);
     const same = (a: Float32Array, b: Float32Array) => a.every((v, i) => Object.is(v, b[i]) || (Number.isNaN(v) && Number.isNaN(b[i])));
-    for (const [name, bytes, dtype] of [['big16', big16, 'F16'], ['bigbf', bigBf, 'BF16']] as const) {
+    for (const [name, bytes, dtype] of [
+      ['big16', big16, 'F16'],
+      ['bigbf', bigBf, 'BF16'],
+    ] as const) {
       const before = kernelStats.tensors;
       const got = await p.float32(name);
       expect(kernelStats.tensors, name).toBe(before + 1);

@@ -95,17 +95,32 @@ export const op = {
 };
 
 /** `{name: tensor}` for each spec, as torch.save writes a state dict (one storage per tensor). */
-export function tensorPickle(tensors: { name: string; storage: string; key: string; numel: number; offset: number; shape: number[]; stride: number[] }[]): Buffer {
+export function tensorPickle(
+  tensors: { name: string; storage: string; key: string; numel: number; offset: number; shape: number[]; stride: number[] }[],
+): Buffer {
   const parts: Buffer[] = [op.proto(), op.emptyDict(), op.mark()];
   for (const t of tensors) {
     parts.push(
       op.str(t.name),
       op.global('torch._utils', '_rebuild_tensor_v2'),
       op.mark(),
-      op.mark(), op.str('storage'), op.global('torch', t.storage), op.str(t.key), op.str('cpu'), op.int(t.numel), op.tuple(), op.binpersid(),
-      op.int(t.offset), op.ints(t.shape), op.ints(t.stride), op.newFalse(),
-      op.global('collections', 'OrderedDict'), op.emptyTuple(), op.reduce(),
-      op.tuple(), op.reduce(),
+      op.mark(),
+      op.str('storage'),
+      op.global('torch', t.storage),
+      op.str(t.key),
+      op.str('cpu'),
+      op.int(t.numel),
+      op.tuple(),
+      op.binpersid(),
+      op.int(t.offset),
+      op.ints(t.shape),
+      op.ints(t.stride),
+      op.newFalse(),
+      op.global('collections', 'OrderedDict'),
+      op.emptyTuple(),
+      op.reduce(),
+      op.tuple(),
+      op.reduce(),
     );
   }
   parts.push(op.setitems(), op.stop());

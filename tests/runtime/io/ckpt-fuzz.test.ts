@@ -39,7 +39,11 @@ describe('safe .ckpt reader under seeded mutations', () => {
   });
 
   it('the archive reader refuses damaged zips with format errors only (200 mutations)', async () => {
-    const base = storedZip([['a/data.pkl', pkl], ['a/data/0', storage], ['a/version', Buffer.from('3\n')]]);
+    const base = storedZip([
+      ['a/data.pkl', pkl],
+      ['a/data/0', storage],
+      ['a/version', Buffer.from('3\n')],
+    ]);
     const rand = prng(11);
     let read = 0;
     for (let i = 0; i < 200; i++) {

@@ -56,7 +56,12 @@ describeGolden('golden .ckpt files', () => {
       const before = pwned();
       const e = await failure(openCheckpointFile(golden('ckpt', name)));
       expect(e).toBeInstanceOf(UnsafePickleError);
-      const expected = { 'malicious-eval.ckpt': 'eval', 'malicious-exec.ckpt': 'exec', 'malicious-os-system.ckpt': 'system', 'malicious-subprocess.ckpt': 'call' }[name]!;
+      const expected = {
+        'malicious-eval.ckpt': 'eval',
+        'malicious-exec.ckpt': 'exec',
+        'malicious-os-system.ckpt': 'system',
+        'malicious-subprocess.ckpt': 'call',
+      }[name]!;
       expect((e as UnsafePickleError).global.endsWith(`.${expected}`)).toBe(true);
       expect(e.message).toContain(`refused unsafe global`);
       expect(e.message).toContain(name);
@@ -95,7 +100,15 @@ describe('synthetic torch archives', () => {
         { name: 't', storage: 'FloatStorage', key: '0', numel: 6, offset: 0, shape: [3, 2], stride: [1, 3] },
         { name: 'scalar', storage: 'FloatStorage', key: '0', numel: 6, offset: 5, shape: [], stride: [] },
       ]);
-      const p = write(`strided-${zip64}.ckpt`, [['arc/data.pkl', pkl], ['arc/data/0', floats([0, 1, 2, 3, 4, 5])], ['arc/version', Buffer.from('3\n')]], zip64);
+      const p = write(
+        `strided-${zip64}.ckpt`,
+        [
+          ['arc/data.pkl', pkl],
+          ['arc/data/0', floats([0, 1, 2, 3, 4, 5])],
+          ['arc/version', Buffer.from('3\n')],
+        ],
+        zip64,
+      );
       const c = await openCheckpointFile(p);
       const values = async (n: string) => Array.from(toFloat32(await c.tensors.get(n)!.read(), 'F32'));
       expect(await values('a')).toEqual([0, 1, 2, 3, 4, 5]);
@@ -109,7 +122,10 @@ describe('synthetic torch archives', () => {
 
   it('refuses a view that reaches past its storage', async () => {
     const pkl = tensorPickle([{ name: 'big', storage: 'FloatStorage', key: '0', numel: 2, offset: 1, shape: [2], stride: [1] }]);
-    const p = write('oob.ckpt', [['x/data.pkl', pkl], ['x/data/0', floats([1, 2])]]);
+    const p = write('oob.ckpt', [
+      ['x/data.pkl', pkl],
+      ['x/data/0', floats([1, 2])],
+    ]);
     await expect(openCheckpointFile(p).then((c) => c.tensors.get('big'))).rejects.toThrow(/tensor "big": view reaches element 2/);
   });
 
@@ -121,9 +137,17 @@ describe('synthetic torch archives', () => {
 
   it('accepts a little-endian byteorder record and refuses big-endian storages', async () => {
     const pkl = tensorPickle([{ name: 'w', storage: 'FloatStorage', key: '0', numel: 1, offset: 0, shape: [1], stride: [1] }]);
-    const little = write('little.ckpt', [['x/data.pkl', pkl], ['x/byteorder', Buffer.from('little')], ['x/data/0', floats([2])]]);
+    const little = write('little.ckpt', [
+      ['x/data.pkl', pkl],
+      ['x/byteorder', Buffer.from('little')],
+      ['x/data/0', floats([2])],
+    ]);
     expect((await openCheckpointFile(little)).tensors.size).toBe(1);
-    const big = write('big.ckpt', [['x/data.pkl', pkl], ['x/byteorder', Buffer.from('big')], ['x/data/0', floats([2])]]);
+    const big = write('big.ckpt', [
+      ['x/data.pkl', pkl],
+      ['x/byteorder', Buffer.from('big')],
+      ['x/data/0', floats([2])],
+    ]);
     await expect(openCheckpointFile(big)).rejects.toThrow(/storages are big-endian/);
   });
 
@@ -167,6 +191,11 @@ describe('restricted unpickler', () => {
   });
   it('builds plain data', () => {
     const v = run(op.emptyDict(), op.mark(), op.str('k'), op.int(-5), op.str('n'), op.none(), op.setitems());
-    expect(v).toEqual(new Map<string, unknown>([['k', -5], ['n', null]]));
+    expect(v).toEqual(
+      new Map<string, unknown>([
+        ['k', -5],
+        ['n', null],
+      ]),
+    );
   });
 });

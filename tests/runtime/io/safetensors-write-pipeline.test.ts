@@ -95,7 +95,9 @@ describe('writeSafetensors pipelining', () => {
     disk.failWrite = 4; // header, t00, t01, then t02 fails
     const made: number[] = [];
     const entries = tensorsOf(40, (i) => made.push(i));
-    await expect(writeSafetensors(tmp.file('midway.safetensors'), entries, {}, { inFlightBytes: 4 * SIZE })).rejects.toThrow(/EIO: i\/o error, write/);
+    await expect(writeSafetensors(tmp.file('midway.safetensors'), entries, {}, { inFlightBytes: 4 * SIZE })).rejects.toThrow(
+      /EIO: i\/o error, write/,
+    );
     expect(leftovers('midway')).toEqual([]);
     expect(made.length).toBeLessThan(10);
   });
@@ -143,17 +145,15 @@ describe('writeSafetensors stream() entries', () => {
   it('writes the chunks in order between data() entries; data() is not called when stream() is given', async () => {
     disk.delayMs = 1;
     const data = vi.fn(async () => new Uint8Array(0));
-    const entries = [
-      tensorsOf(1)[0],
-      { ...streamed('t01.s', 5000, 384, (i) => (i * 7) & 255), data },
-      ...tensorsOf(3).slice(1),
-    ];
+    const entries = [tensorsOf(1)[0], { ...streamed('t01.s', 5000, 384, (i) => (i * 7) & 255), data }, ...tensorsOf(3).slice(1)];
     const out = tmp.file('stream.safetensors');
     const r = await writeSafetensors(out, entries);
     expect(data).not.toHaveBeenCalled();
     const f = await openSafetensors(out);
     expect([...f.tensors.keys()]).toEqual(['t00', 't01', 't01.s', 't02']);
-    expect(Buffer.from(await f.tensors.get('t01.s')!.read()).equals(Buffer.from(Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 255)))).toBe(true);
+    expect(Buffer.from(await f.tensors.get('t01.s')!.read()).equals(Buffer.from(Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 255)))).toBe(
+      true,
+    );
     expect((await f.tensors.get('t02')!.read()).every((b) => b === 3)).toBe(true);
     expect(r.bytes).toBe(readFileSync(out).length);
   });
@@ -162,7 +162,9 @@ describe('writeSafetensors stream() entries', () => {
     const short = { ...streamed('s', 100, 30, () => 1), shape: [101] };
     await expect(writeSafetensors(tmp.file('short.safetensors'), [short])).rejects.toThrow(/tensor "s": data is 100 bytes, U8 \[101\] needs 101/);
     const long = { ...streamed('s', 100, 30, () => 1), shape: [99] };
-    await expect(writeSafetensors(tmp.file('long.safetensors'), [long])).rejects.toThrow(/tensor "s": data is at least 100 bytes, U8 \[99\] needs 99/);
+    await expect(writeSafetensors(tmp.file('long.safetensors'), [long])).rejects.toThrow(
+      /tensor "s": data is at least 100 bytes, U8 \[99\] needs 99/,
+    );
     expect([...leftovers('short'), ...leftovers('long')]).toEqual([]);
   });
 
@@ -171,11 +173,12 @@ describe('writeSafetensors stream() entries', () => {
     const seen: unknown[] = [];
     const entry = streamed('s', 1000, 100, () => 2);
     const stream = entry.stream!;
-    entry.stream = (write) => stream((chunk) => {
-      const p = write(chunk);
-      p.catch((err) => seen.push(err));
-      return p;
-    });
+    entry.stream = (write) =>
+      stream((chunk) => {
+        const p = write(chunk);
+        p.catch((err) => seen.push(err));
+        return p;
+      });
     await expect(writeSafetensors(tmp.file('sfail.safetensors'), [entry])).rejects.toThrow(/EIO/);
     expect(seen.length).toBeGreaterThan(0);
     expect(leftovers('sfail')).toEqual([]);

@@ -78,7 +78,11 @@ describeGolden('rewriting tiny-sd1', () => {
   it('produces a file with identical tensors and metadata', async () => {
     const src = await openSafetensors(golden('tiny-sd1', 'model.safetensors'));
     const out = tmp.file('tiny-copy.safetensors');
-    await writeSafetensors(out, [...src.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: () => t.read() })), src.metadata);
+    await writeSafetensors(
+      out,
+      [...src.tensors.values()].map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, data: () => t.read() })),
+      src.metadata,
+    );
     const copy = await openSafetensors(out);
     expect(copy.metadata).toEqual(src.metadata);
     expect(copy.tensors.size).toBe(725);

@@ -73,7 +73,8 @@ describe('safetensors reference cases', () => {
     expect((await openSafetensors(file('{}'))).tensors.size).toBe(0);
   });
   it('accepts zero-sized and scalar tensors', async () => {
-    const h = '{"z":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]},"s":{"dtype":"I32","shape":[],"data_offsets":[0,4]},"z2":{"dtype":"F16","shape":[3,0],"data_offsets":[4,4]}}';
+    const h =
+      '{"z":{"dtype":"F32","shape":[0,5],"data_offsets":[0,0]},"s":{"dtype":"I32","shape":[],"data_offsets":[0,4]},"z2":{"dtype":"F16","shape":[3,0],"data_offsets":[4,4]}}';
     const f = await openSafetensors(file(h, new Uint8Array([7, 0, 0, 0])));
     expect(f.tensors.get('z')!.shape).toEqual([0, 5]);
     expect((await f.tensors.get('z')!.read()).length).toBe(0);

@@ -14,7 +14,12 @@ const at = (t: T, ...idx: number[]) => {
 /** base weight [out, in, kh, kw] (or [out, in] with kh = kw = 1) */
 function setup(shape: number[], tensors: Record<string, T>, strength = 0.7) {
   const W = randT(r, shape);
-  const base = memoryProvider('b', { 'input_blocks.0.0.weight': randT(r, [2, 2]), 'out.2.weight': W, 'out.2.bias': randT(r, [shape[0]]), 'output_blocks.0.0.in_layers.2.weight': randT(r, [1]) });
+  const base = memoryProvider('b', {
+    'input_blocks.0.0.weight': randT(r, [2, 2]),
+    'out.2.weight': W,
+    'out.2.bias': randT(r, [shape[0]]),
+    'output_blocks.0.0.in_layers.2.weight': randT(r, [1]),
+  });
   const file = memoryLora('t', new Map(Object.entries(tensors).map(([k, v]) => [`lora_unet_conv_out.${k}`, v])));
   const applied = applyLoras(base, 'unet', [{ file, strength }]);
   return { W, base, applied, strength };
@@ -54,7 +59,15 @@ describe('adapter maths (ComfyUI weight_adapter semantics)', () => {
     });
 
     const k = 3;
-    const c = { hada_w1_a: randT(r, [rank, o]), hada_w1_b: randT(r, [rank, i]), hada_t1: randT(r, [rank, rank, k, k]), hada_w2_a: randT(r, [rank, o]), hada_w2_b: randT(r, [rank, i]), hada_t2: randT(r, [rank, rank, k, k]), alpha: { shape: [], data: Float32Array.of(1) } };
+    const c = {
+      hada_w1_a: randT(r, [rank, o]),
+      hada_w1_b: randT(r, [rank, i]),
+      hada_t1: randT(r, [rank, rank, k, k]),
+      hada_w2_a: randT(r, [rank, o]),
+      hada_w2_b: randT(r, [rank, i]),
+      hada_t2: randT(r, [rank, rank, k, k]),
+      alpha: { shape: [], data: Float32Array.of(1) },
+    };
     const cp = setup([o, i, k, k], c);
     // m[p,q,h,w] = Σ_a Σ_b t[a,b,h,w]·w_b[b,q]·w_a[a,p]
     const m = (tt: T, wa: T, wb: T, p: number, q: number, h: number, w: number) => {
@@ -97,7 +110,12 @@ describe('adapter maths (ComfyUI weight_adapter semantics)', () => {
     const { W, base, applied, strength } = setup([3, 4], { diff, diff_b: diffB, alpha: { shape: [], data: Float32Array.of(7) } });
     expectAdded(await applied.provider.float32('out.2.weight'), W, strength, (f) => diff.data[f]);
     const b0 = await base.float32('out.2.bias');
-    expect(maxAbsDiff(await applied.provider.float32('out.2.bias'), b0.map((v, k) => v + strength * diffB.data[k]))).toBeLessThan(1e-6);
+    expect(
+      maxAbsDiff(
+        await applied.provider.float32('out.2.bias'),
+        b0.map((v, k) => v + strength * diffB.data[k]),
+      ),
+    ).toBeLessThan(1e-6);
     expect(applied.reports[0].patched).toBe(2);
   });
 
@@ -107,7 +125,12 @@ describe('adapter maths (ComfyUI weight_adapter semantics)', () => {
     const down = randT(r, [rank, i]);
     for (const axis of ['output', 'input'] as const) {
       const dora = axis === 'output' ? randT(r, [o, 1]) : randT(r, [1, i]);
-      const { W, applied, strength } = setup([o, i], { 'lora_up.weight': up, 'lora_down.weight': down, dora_scale: dora, alpha: { shape: [], data: Float32Array.of(1) } });
+      const { W, applied, strength } = setup([o, i], {
+        'lora_up.weight': up,
+        'lora_down.weight': down,
+        dora_scale: dora,
+        alpha: { shape: [], data: Float32Array.of(1) },
+      });
       const delta = (p: number, q: number) => (at(up, p, 0) * at(down, 0, q) + at(up, p, 1) * at(down, 1, q)) / rank;
       const calc = (p: number, q: number) => at(W, p, q) + delta(p, q);
       const norm = (idx: number) => {
@@ -138,14 +161,22 @@ describe('OpenCLIP packed q/k/v', () => {
     });
     const up = randT(r, [d, 1]);
     const down = randT(r, [1, d]);
-    const file = memoryLora('q', new Map([
-      ['lora_te2_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight', up],
-      ['lora_te2_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight', down],
-    ]));
+    const file = memoryLora(
+      'q',
+      new Map([
+        ['lora_te2_text_model_encoder_layers_0_self_attn_q_proj.lora_up.weight', up],
+        ['lora_te2_text_model_encoder_layers_0_self_attn_q_proj.lora_down.weight', down],
+      ]),
+    );
     const { provider, reports } = applyLoras(base, 'clip_g', [{ file, strength: 0.5 }]);
     expect(reports[0]).toMatchObject({ targeted: 1, patched: 1 });
     const got = await provider.float32('model.transformer.resblocks.0.attn.in_proj_weight');
     expect(got.subarray(d * d)).toEqual(inProj.data.subarray(d * d));
-    expectAdded(got.subarray(0, d * d), { shape: [d, d], data: inProj.data.subarray(0, d * d) }, 0.5, (f) => up.data[Math.floor(f / d)] * down.data[f % d]);
+    expectAdded(
+      got.subarray(0, d * d),
+      { shape: [d, d], data: inProj.data.subarray(0, d * d) },
+      0.5,
+      (f) => up.data[Math.floor(f / d)] * down.data[f % d],
+    );
   });
 });

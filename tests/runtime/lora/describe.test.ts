@@ -7,8 +7,11 @@ import { randT, rng } from './support/random';
 
 const r = rng(3);
 type Entry = [string, { shape: number[]; data: Float32Array }];
-const lin = (m: string, o: number, i: number, rank = 4): Entry[] =>
-  [[`${m}.lora_up.weight`, randT(r, [o, rank])], [`${m}.lora_down.weight`, randT(r, [rank, i])], [`${m}.alpha`, { shape: [], data: Float32Array.of(1) }]];
+const lin = (m: string, o: number, i: number, rank = 4): Entry[] => [
+  [`${m}.lora_up.weight`, randT(r, [o, rank])],
+  [`${m}.lora_down.weight`, randT(r, [rank, i])],
+  [`${m}.alpha`, { shape: [], data: Float32Array.of(1) }],
+];
 
 describeGolden('describeLora on the golden kohya LoRA', () => {
   it('reports format, rank, alpha, targets and (for the tiny model) no real family', async () => {
@@ -31,7 +34,7 @@ describeGolden('describeLora on the golden kohya LoRA', () => {
       malformed: [],
       unrecognized: [],
     });
-    expect(d.unet.blocks).toMatchObject({ 'down_blocks.0': 1, 'down_blocks.1': 24, 'mid_block': 12, 'up_blocks.1': 37 });
+    expect(d.unet.blocks).toMatchObject({ 'down_blocks.0': 1, 'down_blocks.1': 24, mid_block: 12, 'up_blocks.1': 37 });
     expect(d.metadata.ss_network_dim).toBe('4');
     expect(formatLoraDescription(d)).toContain('rank 4, alpha 2');
     expect(formatLoraDescription(d)).toContain('training metadata says sd1');
@@ -44,26 +47,32 @@ describe('describeLoraSource: base family', () => {
     expect((await describeLoraSource(ctx(768))).family).toBe('sd1');
     expect((await describeLoraSource(ctx(1024))).family).toBe('sd2');
     expect((await describeLoraSource(ctx(2048))).family).toBe('sdxl');
-    const xl = memoryLora('xl', new Map([
-      ...lin('lora_te1_text_model_encoder_layers_0_self_attn_q_proj', 8, 8),
-      ...lin('lora_te2_text_model_encoder_layers_0_self_attn_q_proj', 8, 8),
-    ]));
+    const xl = memoryLora(
+      'xl',
+      new Map([
+        ...lin('lora_te1_text_model_encoder_layers_0_self_attn_q_proj', 8, 8),
+        ...lin('lora_te2_text_model_encoder_layers_0_self_attn_q_proj', 8, 8),
+      ]),
+    );
     const d = await describeLoraSource(xl);
     expect(d).toMatchObject({ family: 'sdxl', textEncoders: { te1: 1, te2: 1 } });
   });
 
   it('names LyCORIS and PEFT forms, DoRA, and files without alpha', async () => {
-    const f = memoryLora('mix', new Map([
-      ['unet.mid_block.attentions.0.proj_in.lora_A.weight', randT(r, [2, 8])],
-      ['unet.mid_block.attentions.0.proj_in.lora_B.weight', randT(r, [8, 2])],
-      ['lora_unet_conv_in.hada_w1_a', randT(r, [8, 3])],
-      ['lora_unet_conv_in.hada_w1_b', randT(r, [3, 8])],
-      ['lora_unet_conv_in.hada_w2_a', randT(r, [8, 3])],
-      ['lora_unet_conv_in.hada_w2_b', randT(r, [3, 8])],
-      ['lora_unet_conv_in.dora_scale', randT(r, [8, 1])],
-      ['lora_unet_conv_out.lokr_w1', randT(r, [2, 2])],
-      ['lora_unet_conv_out.lokr_w2', randT(r, [2, 2])],
-    ]));
+    const f = memoryLora(
+      'mix',
+      new Map([
+        ['unet.mid_block.attentions.0.proj_in.lora_A.weight', randT(r, [2, 8])],
+        ['unet.mid_block.attentions.0.proj_in.lora_B.weight', randT(r, [8, 2])],
+        ['lora_unet_conv_in.hada_w1_a', randT(r, [8, 3])],
+        ['lora_unet_conv_in.hada_w1_b', randT(r, [3, 8])],
+        ['lora_unet_conv_in.hada_w2_a', randT(r, [8, 3])],
+        ['lora_unet_conv_in.hada_w2_b', randT(r, [3, 8])],
+        ['lora_unet_conv_in.dora_scale', randT(r, [8, 1])],
+        ['lora_unet_conv_out.lokr_w1', randT(r, [2, 2])],
+        ['lora_unet_conv_out.lokr_w2', randT(r, [2, 2])],
+      ]),
+    );
     const d = await describeLoraSource(f);
     expect(new Set(d.formats)).toEqual(new Set(['LoRA', 'LoHa', 'DoRA', 'LoKr']));
     expect(new Set(d.namings)).toEqual(new Set(['peft', 'lycoris']));

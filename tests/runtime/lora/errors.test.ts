@@ -24,9 +24,17 @@ describeGolden('LoRA for another model family', () => {
     const lora = await goldenLora();
     const unet = await fileComponent(file, 'model.diffusion_model.');
     const clipL = await fileComponent(file, 'conditioner.embedders.0.');
-    const u = (() => { try { applyLoras(unet, 'unet', [{ file: lora, strength: 1 }]); } catch (e) { return e; } })();
+    const u = (() => {
+      try {
+        applyLoras(unet, 'unet', [{ file: lora, strength: 1 }]);
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(u).toBeInstanceOf(LoraShapeError);
-    expect((u as LoraShapeError).message).toMatch(/^LoRA "tiny-sd1-lora\.safetensors" does not fit this model: lora_unet_\S+ -> \S+\.weight needs \[/);
+    expect((u as LoraShapeError).message).toMatch(
+      /^LoRA "tiny-sd1-lora\.safetensors" does not fit this model: lora_unet_\S+ -> \S+\.weight needs \[/,
+    );
     expect(unet.has((u as LoraShapeError).tensor)).toBe(true);
     expect(() => applyLoras(clipL, 'clip_l', [{ file: lora, strength: 1 }])).toThrow(
       /lora_te_text_model_encoder_layers_0_mlp_fc1 -> transformer\.text_model\.encoder\.layers\.0\.mlp\.fc1\.weight needs \[256, 64\] but the LoRA gives \[512, 128\]/,
@@ -56,13 +64,16 @@ describe('LoRA mapping problems', () => {
   });
 
   it('reports malformed modules and unknown keys instead of guessing', () => {
-    const f = memoryLora('odd', new Map([
-      ['lora_unet_time_embedding_linear_1.lora_up.weight', randT(r, [8, 2])],
-      ['lora_unet_conv_in.lora_up.weight', randT(r, [4, 2])],
-      ['lora_unet_conv_in.hada_w1_a', randT(r, [4, 2])],
-      ['lora_unet_time_embedding_linear_1.lora_down.weight', randT(r, [2, 4])],
-      ['lora_unet_time_embedding_linear_1.lora_magic', randT(r, [2])],
-    ]));
+    const f = memoryLora(
+      'odd',
+      new Map([
+        ['lora_unet_time_embedding_linear_1.lora_up.weight', randT(r, [8, 2])],
+        ['lora_unet_conv_in.lora_up.weight', randT(r, [4, 2])],
+        ['lora_unet_conv_in.hada_w1_a', randT(r, [4, 2])],
+        ['lora_unet_time_embedding_linear_1.lora_down.weight', randT(r, [2, 4])],
+        ['lora_unet_time_embedding_linear_1.lora_magic', randT(r, [2])],
+      ]),
+    );
     const rep = applyLoras(base(), 'unet', [{ file: f, strength: 1 }]).reports[0];
     expect(rep.patched).toBe(1);
     expect(rep.unmapped).toEqual(['lora_unet_conv_in (mixes adapter kinds lora + loha)']);

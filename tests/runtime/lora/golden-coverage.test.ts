@@ -9,7 +9,12 @@ describeGolden('name tables cover real checkpoint layouts', () => {
   for (const model of ['tiny-sd1', 'tiny-sdxl']) {
     it(`${model}: every UNet weight has exactly one diffusers name, and every diffusers name a weight`, async () => {
       const unet = await fileComponent(golden(model, 'model.safetensors'), 'model.diffusion_model.');
-      const weights = new Set(unet.names().filter((n) => n.endsWith('.weight')).map((n) => n.slice(0, -'.weight'.length)));
+      const weights = new Set(
+        unet
+          .names()
+          .filter((n) => n.endsWith('.weight'))
+          .map((n) => n.slice(0, -'.weight'.length)),
+      );
       const pairs = unetModulePairs(unetLayoutFromNames(unet.names())).filter((p) => !p.diffusers.startsWith('class_embedding.'));
       const present = pairs.filter((p) => weights.has(p.ldm));
       // a bijection between the UNet's weighted modules and the generated diffusers names

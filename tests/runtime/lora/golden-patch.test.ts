@@ -77,7 +77,10 @@ describeGolden('golden kohya LoRA on tiny-sd1: patched weights', () => {
   });
 
   it('cancels two stacked LoRAs at s and -s within float tolerance', async () => {
-    const p = patchBoth(() => [{ file: lora, strength: 0.7 }, { file: lora, strength: -0.7 }]);
+    const p = patchBoth(() => [
+      { file: lora, strength: 0.7 },
+      { file: lora, strength: -0.7 },
+    ]);
     for (const [component, name] of PATCHED) {
       const base = await (component === 'unet' ? unet : clip).float32(name);
       expect(maxAbsDiff(await p[component].float32(name), base), name).toBeLessThanOrEqual(1e-6);

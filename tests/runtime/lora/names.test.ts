@@ -9,12 +9,19 @@ function pairsFor(names: string[]): Map<string, string> {
   return new Map(unetModulePairs(unetLayoutFromNames(names)).map((p) => [p.diffusers, p.ldm]));
 }
 
-const providerOf = (names: string[]) =>
-  memoryProvider('t', Object.fromEntries(names.map((n) => [n, { shape: [1], data: new Float32Array(1) }])));
+const providerOf = (names: string[]) => memoryProvider('t', Object.fromEntries(names.map((n) => [n, { shape: [1], data: new Float32Array(1) }])));
 
 describe('UNet LDM <-> diffusers names, derived from the layout', () => {
   // SDXL base: 3 levels, no attention at level 0, depth 2 and 10 (10 shortened to 3 here), adm
-  const sdxl = ldmUnetNames([{ res: 2, depth: 0 }, { res: 2, depth: 2 }, { res: 2, depth: 3 }], 3, true);
+  const sdxl = ldmUnetNames(
+    [
+      { res: 2, depth: 0 },
+      { res: 2, depth: 2 },
+      { res: 2, depth: 3 },
+    ],
+    3,
+    true,
+  );
 
   it('reads the layout of an SDXL-like UNet', () => {
     expect(unetLayoutFromNames(sdxl)).toEqual({
@@ -56,7 +63,15 @@ describe('UNet LDM <-> diffusers names, derived from the layout', () => {
   });
 
   it('puts the upsampler at index 1 when the level has no attention (real SD1: channel_mult [1,2,4,4])', () => {
-    const sd1 = ldmUnetNames([{ res: 2, depth: 1 }, { res: 2, depth: 1 }, { res: 2, depth: 1 }, { res: 2, depth: 0 }], 1);
+    const sd1 = ldmUnetNames(
+      [
+        { res: 2, depth: 1 },
+        { res: 2, depth: 1 },
+        { res: 2, depth: 1 },
+        { res: 2, depth: 0 },
+      ],
+      1,
+    );
     const m = pairsFor(sd1);
     expect(m.get('up_blocks.0.upsamplers.0.conv')).toBe('output_blocks.2.1.conv');
     expect(m.get('up_blocks.1.upsamplers.0.conv')).toBe('output_blocks.5.2.conv');
@@ -99,21 +114,28 @@ describe('text encoder names', () => {
   it('cuts q/k/v out of the packed OpenCLIP in_proj_weight (SDXL te2 / SD2 te)', () => {
     const g = buildKeyMap('clip_g', openclip);
     expect(g.targets.get('lora_te2_text_model_encoder_layers_1_self_attn_q_proj')?.weight).toEqual({
-      name: 'model.transformer.resblocks.1.attn.in_proj_weight', rows: { start: 0, count: d },
+      name: 'model.transformer.resblocks.1.attn.in_proj_weight',
+      rows: { start: 0, count: d },
     });
     expect(g.targets.get('text_encoder_2.text_model.encoder.layers.1.self_attn.v_proj')?.bias).toEqual({
-      name: 'model.transformer.resblocks.1.attn.in_proj_bias', rows: { start: 2 * d, count: d },
+      name: 'model.transformer.resblocks.1.attn.in_proj_bias',
+      rows: { start: 2 * d, count: d },
     });
     expect(g.targets.get('lora_te2_text_model_encoder_layers_1_mlp_fc2')?.weight.name).toBe('model.transformer.resblocks.1.mlp.c_proj.weight');
     // SD2 uses the same OpenCLIP layout with the single-encoder prefix
-    expect(buildKeyMap('clip', openclip).targets.get('lora_te_text_model_encoder_layers_1_self_attn_out_proj')?.weight.name)
-      .toBe('model.transformer.resblocks.1.attn.out_proj.weight');
+    expect(buildKeyMap('clip', openclip).targets.get('lora_te_text_model_encoder_layers_1_self_attn_out_proj')?.weight.name).toBe(
+      'model.transformer.resblocks.1.attn.out_proj.weight',
+    );
   });
 
   it('maps HF CLIP names for SD1 (lora_te_) and SDXL te1 (lora_te1_)', () => {
     const hf = memoryProvider('l', { 'transformer.text_model.encoder.layers.3.mlp.fc1.weight': w([4, 2]) });
     const l = buildKeyMap('clip_l', hf);
-    for (const alias of ['lora_te1_text_model_encoder_layers_3_mlp_fc1', 'lora_te_text_model_encoder_layers_3_mlp_fc1', 'text_encoder.text_model.encoder.layers.3.mlp.fc1']) {
+    for (const alias of [
+      'lora_te1_text_model_encoder_layers_3_mlp_fc1',
+      'lora_te_text_model_encoder_layers_3_mlp_fc1',
+      'text_encoder.text_model.encoder.layers.3.mlp.fc1',
+    ]) {
       expect(l.targets.get(alias)?.weight.name, alias).toBe('transformer.text_model.encoder.layers.3.mlp.fc1.weight');
     }
     expect(l.targets.has('lora_te2_text_model_encoder_layers_3_mlp_fc1')).toBe(false);

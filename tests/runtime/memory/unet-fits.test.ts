@@ -27,8 +27,12 @@ describeGolden('UNet memory check (tiny-sd1)', () => {
     const latent = (await call('EmptyLatentImage', { width: 2048, height: 2048, batch_size: 4 })).outputs.LATENT;
     process.env.LOOM_MAX_JOB_MEMORY = '0.5';
     const steps: number[] = [];
-    const run = call('KSampler', { steps: 2 }, { model, positive: cond, negative: cond, latent_image: latent }, new AbortController().signal, (s) => steps.push(s));
-    await expect(run).rejects.toThrow(/sampling a 2048x2048 image batch of 4 needs about \d+\.\d GiB of working memory and 0\.5 GiB is available .*raise LOOM_MAX_JOB_MEMORY/);
+    const run = call('KSampler', { steps: 2 }, { model, positive: cond, negative: cond, latent_image: latent }, new AbortController().signal, (s) =>
+      steps.push(s),
+    );
+    await expect(run).rejects.toThrow(
+      /sampling a 2048x2048 image batch of 4 needs about \d+\.\d GiB of working memory and 0\.5 GiB is available .*raise LOOM_MAX_JOB_MEMORY/,
+    );
     expect(steps).toEqual([]);
     // the same size fits a budget that holds it
     process.env.LOOM_MAX_JOB_MEMORY = '64';

@@ -3,7 +3,14 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { VaeHandle } from '../../../server/runtime/handles';
 import { ModelCache } from '../../../server/runtime/model-cache';
-import { decodeLatent, decodeLatentTiled, encodeImage, encodeImageTiled, ENCODE_FALLBACK_TILES, FALLBACK_TILES } from '../../../server/runtime/models/vae-images';
+import {
+  decodeLatent,
+  decodeLatentTiled,
+  encodeImage,
+  encodeImageTiled,
+  ENCODE_FALLBACK_TILES,
+  FALLBACK_TILES,
+} from '../../../server/runtime/models/vae-images';
 import { vaeFor } from '../../../server/runtime/models/cached';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { describeGolden, golden } from '../../helpers/golden';
@@ -53,7 +60,9 @@ describeGolden('VAE under a memory budget (tiny-sd1)', () => {
     expect(diff).toBeGreaterThan(0);
 
     process.env.LOOM_MAX_JOB_MEMORY = '0.5';
-    await expect(decodeLatent(models, vae, latent)).rejects.toThrow(/decoding needs about 1\.\d GiB even in tiles and 0\.5 GiB is available .*LOOM_MAX_JOB_MEMORY/);
+    await expect(decodeLatent(models, vae, latent)).rejects.toThrow(
+      /decoding needs about 1\.\d GiB even in tiles and 0\.5 GiB is available .*LOOM_MAX_JOB_MEMORY/,
+    );
   });
 
   it('encodes in tiles when the image does not fit', async () => {

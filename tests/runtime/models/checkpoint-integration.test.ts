@@ -20,7 +20,12 @@ describeGolden('models over the checkpoint loader’s providers', () => {
     const unet = await createUNet(ckpt.provider('unet'), opts);
     const x = g('unet.x');
     const ctx = g('unet.context');
-    const out = (await unet.run({ data: x.data as Float32Array, shape: x.shape }, g('unet.timesteps').data as Float32Array, { data: ctx.data as Float32Array, shape: ctx.shape })).data;
+    const out = (
+      await unet.run({ data: x.data as Float32Array, shape: x.shape }, g('unet.timesteps').data as Float32Array, {
+        data: ctx.data as Float32Array,
+        shape: ctx.shape,
+      })
+    ).data;
     const wantOut = g('unet.out').data;
     expect(Math.max(...out.map((v, i) => Math.abs(v - wantOut[i])))).toBeLessThanOrEqual(1e-4);
   });

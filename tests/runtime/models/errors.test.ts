@@ -8,7 +8,16 @@ import { buildUNet } from '../../../server/runtime/models/unet';
 import { buildClip } from '../../../server/runtime/models/clip';
 import { buildVaeDecoder } from '../../../server/runtime/models/vae';
 
-const unetSpec = { inChannels: 4, modelChannels: 32, channelMult: [1, 2], numResBlocks: 1, attentionLevels: [1], depth: 1, contextDim: 16, linearProjection: false };
+const unetSpec = {
+  inChannels: 4,
+  modelChannels: 32,
+  channelMult: [1, 2],
+  numResBlocks: 1,
+  attentionLevels: [1],
+  depth: 1,
+  contextDim: 16,
+  linearProjection: false,
+};
 
 describe('checkpoints whose shapes fit no config are refused with the tensor named', () => {
   it('UNet: a ResBlock width that is not a multiple of model_channels', () => {

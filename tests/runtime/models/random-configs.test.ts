@@ -14,11 +14,30 @@ const allFinite = (a: Float32Array) => a.every(Number.isFinite);
 
 describe('configs no fixture has: nothing is hard-wired', () => {
   it('UNet: linear projections, 64-wide heads, attention only at level 0, depth 2, SDXL y seam', async () => {
-    const spec = { inChannels: 4, modelChannels: 64, channelMult: [1, 3], numResBlocks: 1, attentionLevels: [0], depth: 2, contextDim: 96, linearProjection: true, admInChannels: 40 };
+    const spec = {
+      inChannels: 4,
+      modelChannels: 64,
+      channelMult: [1, 3],
+      numResBlocks: 1,
+      attentionLevels: [0],
+      depth: 2,
+      contextDim: 96,
+      linearProjection: true,
+      admInChannels: 40,
+    };
     const unet = await createUNet(memoryProvider(randomUNet(spec), 'rand-unet'), opts);
     expect(unet.config).toMatchObject({
-      modelChannels: 64, channelMult: [1, 3], numResBlocks: [1, 1], transformerDepth: [2, 0], transformerDepthMiddle: 2,
-      transformerDepthOutput: [0, 0, 2, 2], contextDim: 96, heads: { headChannels: 64 }, linearProjection: true, admInChannels: 40, timeEmbedDim: 256,
+      modelChannels: 64,
+      channelMult: [1, 3],
+      numResBlocks: [1, 1],
+      transformerDepth: [2, 0],
+      transformerDepthMiddle: 2,
+      transformerDepthOutput: [0, 0, 2, 2],
+      contextDim: 96,
+      heads: { headChannels: 64 },
+      linearProjection: true,
+      admInChannels: 40,
+      timeEmbedDim: 256,
     });
     const [B, H, W, T] = [3, 6, 10, 5];
     const out = await unet.run(
@@ -29,15 +48,35 @@ describe('configs no fixture has: nothing is hard-wired', () => {
     );
     expect(out.shape).toEqual([B, 4, H, W]);
     expect(allFinite(out.data)).toBe(true);
-    await expect(unet.run({ data: randn(4 * 36, 1), shape: [1, 4, 6, 6] }, Float32Array.of(1), { data: randn(96, 2), shape: [1, 1, 96] }))
-      .rejects.toThrow(/needs the y vector/);
+    await expect(
+      unet.run({ data: randn(4 * 36, 1), shape: [1, 4, 6, 6] }, Float32Array.of(1), { data: randn(96, 2), shape: [1, 1, 96] }),
+    ).rejects.toThrow(/needs the y vector/);
   });
 
   it('UNet: conv projections, three levels, attention at levels 1 and 2, 8 heads', async () => {
-    const spec = { inChannels: 9, modelChannels: 32, channelMult: [1, 2, 4], numResBlocks: 2, attentionLevels: [1, 2], depth: 1, contextDim: 48, linearProjection: false };
+    const spec = {
+      inChannels: 9,
+      modelChannels: 32,
+      channelMult: [1, 2, 4],
+      numResBlocks: 2,
+      attentionLevels: [1, 2],
+      depth: 1,
+      contextDim: 48,
+      linearProjection: false,
+    };
     const unet = await createUNet(memoryProvider(randomUNet(spec, 7), 'rand-unet-2'), opts);
-    expect(unet.config).toMatchObject({ inChannels: 9, outChannels: 9, channelMult: [1, 2, 4], numResBlocks: [2, 2, 2], transformerDepth: [0, 1, 1], heads: { numHeads: 8 } });
-    const out = await unet.run({ data: randn(2 * 9 * 8 * 4, 4), shape: [2, 9, 8, 4] }, Float32Array.of(3, 7), { data: randn(2 * 3 * 48, 5), shape: [2, 3, 48] });
+    expect(unet.config).toMatchObject({
+      inChannels: 9,
+      outChannels: 9,
+      channelMult: [1, 2, 4],
+      numResBlocks: [2, 2, 2],
+      transformerDepth: [0, 1, 1],
+      heads: { numHeads: 8 },
+    });
+    const out = await unet.run({ data: randn(2 * 9 * 8 * 4, 4), shape: [2, 9, 8, 4] }, Float32Array.of(3, 7), {
+      data: randn(2 * 3 * 48, 5),
+      shape: [2, 3, 48],
+    });
     expect(out.shape).toEqual([2, 9, 8, 4]);
     expect(allFinite(out.data)).toBe(true);
   });
@@ -54,7 +93,10 @@ describe('configs no fixture has: nothing is hard-wired', () => {
     expect(out.hidden.shape).toEqual([2, 16, 128]);
     expect(out.pooled?.shape).toEqual([2, 32]);
     const proj = tensors.get('text_projection')!.data;
-    for (const [b, row] of [[0, 2], [1, 1]]) {
+    for (const [b, row] of [
+      [0, 2],
+      [1, 1],
+    ]) {
       for (const j of [0, 17, 31]) {
         let want = 0;
         for (let c = 0; c < 128; c++) want += out.hidden.data[(b * 16 + row) * 128 + c] * proj[c * 32 + j];
@@ -67,7 +109,10 @@ describe('configs no fixture has: nothing is hard-wired', () => {
   });
 
   it('CLIP: HF layout with a different width and depth', async () => {
-    const enc = await createTextEncoder(memoryProvider(randomClip({ width: 192, layers: 4, intermediate: 384, vocab: 500, positions: 10 }), 'rand-clip-hf'), opts);
+    const enc = await createTextEncoder(
+      memoryProvider(randomClip({ width: 192, layers: 4, intermediate: 384, vocab: 500, positions: 10 }), 'rand-clip-hf'),
+      opts,
+    );
     expect(enc.config).toMatchObject({ layout: 'hf', width: 192, heads: 3, layers: 4, activation: 'quick_gelu' });
     const out = await enc.encode(new Int32Array(10).fill(7));
     expect(out.hidden.shape).toEqual([1, 10, 192]);

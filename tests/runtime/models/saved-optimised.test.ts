@@ -31,24 +31,33 @@ describeGolden('saved optimised models: tiny-sd1 text encoder, UNet, VAE decoder
   it('text encoder', async () => {
     const { lines, opts } = logged();
     const weights = await fileComponent(model(), 'cond_stage_model.transformer.text_model.');
-    await threeBuilds(() => createTextEncoder(weights, opts), async (enc) => [(await enc.encode(get('clip.input_ids').data as Int32Array)).hidden.data]);
+    await threeBuilds(
+      () => createTextEncoder(weights, opts),
+      async (enc) => [(await enc.encode(get('clip.input_ids').data as Int32Array)).hidden.data],
+    );
     expect(lines.join('\n')).toMatch(/clip: reloaded onnxruntime's optimised model/);
   });
 
   it('UNet', async () => {
     const { lines, opts } = logged();
     const weights = await fileComponent(model(), 'model.diffusion_model.');
-    await threeBuilds(() => createUNet(weights, opts), async (u) => [(await u.run(t(get('unet.x')), get('unet.timesteps').data as Float32Array, t(get('unet.context')))).data]);
+    await threeBuilds(
+      () => createUNet(weights, opts),
+      async (u) => [(await u.run(t(get('unet.x')), get('unet.timesteps').data as Float32Array, t(get('unet.context')))).data],
+    );
     expect(lines.join('\n')).toMatch(/unet: reloaded/);
   });
 
   it('VAE decoder and encoder', async () => {
     const { lines, opts } = logged();
     const weights = await fileComponent(model(), 'first_stage_model.');
-    await threeBuilds(() => createVae(weights, opts), async (v) => {
-      const post = await v.encode(t(get('vae.image')));
-      return [(await v.decode(t(get('vae.z')))).data, post.mean.data, post.logvar.data];
-    });
+    await threeBuilds(
+      () => createVae(weights, opts),
+      async (v) => {
+        const post = await v.encode(t(get('vae.image')));
+        return [(await v.decode(t(get('vae.z')))).data, post.mean.data, post.logvar.data];
+      },
+    );
     expect(lines.join('\n')).toMatch(/vae_decoder: reloaded/);
     expect(lines.join('\n')).toMatch(/vae_encoder: reloaded/);
   });
@@ -63,12 +72,21 @@ describeGolden('saved optimised models: tiny-sdxl towers and UNet', () => {
     const l = await fileComponent(model(), 'conditioner.embedders.0.transformer.text_model.');
     const g = await fileComponent(model(), 'conditioner.embedders.1.model.');
     const u = await fileComponent(model(), 'model.diffusion_model.');
-    await threeBuilds(() => createTextEncoder(l, opts), async (e) => [(await e.encode(get('clip_l.input_ids').data as Int32Array, { layer: -2, finalNorm: false })).hidden.data]);
-    await threeBuilds(() => createTextEncoder(g, opts), async (e) => {
-      const out = await e.encode(get('clip_g.input_ids').data as Int32Array);
-      return [out.hidden.data, out.pooled!.data];
-    });
-    await threeBuilds(() => createUNet(u, opts), async (n) => [(await n.run(t(get('unet.x')), get('unet.timesteps').data as Float32Array, t(get('unet.context')), t(get('unet.y')))).data]);
+    await threeBuilds(
+      () => createTextEncoder(l, opts),
+      async (e) => [(await e.encode(get('clip_l.input_ids').data as Int32Array, { layer: -2, finalNorm: false })).hidden.data],
+    );
+    await threeBuilds(
+      () => createTextEncoder(g, opts),
+      async (e) => {
+        const out = await e.encode(get('clip_g.input_ids').data as Int32Array);
+        return [out.hidden.data, out.pooled!.data];
+      },
+    );
+    await threeBuilds(
+      () => createUNet(u, opts),
+      async (n) => [(await n.run(t(get('unet.x')), get('unet.timesteps').data as Float32Array, t(get('unet.context')), t(get('unet.y')))).data],
+    );
     expect(lines.filter((x) => x.includes('reloaded')).length).toBeGreaterThanOrEqual(3);
   });
 });

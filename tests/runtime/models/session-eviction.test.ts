@@ -9,7 +9,16 @@ const runtime = tempRuntime('evict');
 
 describe('runners outlive their sessions', () => {
   it('a UNet runner whose session was evicted rebuilds it and gives the same output', async () => {
-    const spec = { inChannels: 4, modelChannels: 32, channelMult: [1, 2], numResBlocks: 1, attentionLevels: [1], depth: 1, contextDim: 16, linearProjection: false };
+    const spec = {
+      inChannels: 4,
+      modelChannels: 32,
+      channelMult: [1, 2],
+      numResBlocks: 1,
+      attentionLevels: [1],
+      depth: 1,
+      contextDim: 16,
+      linearProjection: false,
+    };
     const unet = await createUNet(memoryProvider(randomUNet(spec, 3), 'evict-unet'), runtime.cpu);
     const r = rng(4);
     const x = { data: Float32Array.from({ length: 2 * 4 * 8 * 8 }, () => r() - 0.5), shape: [2, 4, 8, 8] };

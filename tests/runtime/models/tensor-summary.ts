@@ -20,7 +20,13 @@ export type Layout = 'NCHW' | 'NHWC';
 export function probes(shape: readonly number[], layout: Layout): number[] {
   const [, a, b, c] = shape;
   const [ch, h, w] = layout === 'NCHW' ? [a, b, c] : [c, a, b];
-  const points: [number, number][] = [[0, 0], [h - 1, w - 1], [h - 1, 0], [0, w - 1], [h >> 1, w >> 1]];
+  const points: [number, number][] = [
+    [0, 0],
+    [h - 1, w - 1],
+    [h - 1, 0],
+    [0, w - 1],
+    [h >> 1, w >> 1],
+  ];
   const out: number[] = [];
   for (let k = 0; k < ch; k++) {
     for (const [y, x] of points) out.push(layout === 'NCHW' ? (k * h + y) * w + x : (y * w + x) * ch + k);

@@ -26,9 +26,15 @@ describeGolden('tiny-sd1 numerics against the reference goldens (CPU, fp32)', ()
     const weights = await fileComponent(model(), 'model.diffusion_model.');
     const unet = await createUNet(weights, { ...cpu(), attention });
     expect(unet.config).toMatchObject({
-      modelChannels: 32, channelMult: [1, 2, 2], numResBlocks: [2, 2, 2], transformerDepth: [0, 1, 1],
-      transformerDepthMiddle: 1, transformerDepthOutput: [1, 1, 1, 1, 1, 1, 0, 0, 0], contextDim: 128,
-      heads: { numHeads: 8 }, linearProjection: false,
+      modelChannels: 32,
+      channelMult: [1, 2, 2],
+      numResBlocks: [2, 2, 2],
+      transformerDepth: [0, 1, 1],
+      transformerDepthMiddle: 1,
+      transformerDepthOutput: [1, 1, 1, 1, 1, 1, 0, 0, 0],
+      contextDim: 128,
+      heads: { numHeads: 8 },
+      linearProjection: false,
     });
     const out = await unet.run(t(get('unet.x')), get('unet.timesteps').data as Float32Array, t(get('unet.context')));
     expect(out.shape).toEqual([2, 4, 8, 8]);
@@ -52,7 +58,10 @@ describeGolden('tiny-sd1 numerics against the reference goldens (CPU, fp32)', ()
 
   it('VAE: fused and standard attention agree on a 40x48 latent (1,920 tokens), decode and encode', async () => {
     const weights = await fileComponent(model(), 'first_stage_model.');
-    const [fused, standard] = await Promise.all([createVae(weights, { ...cpu(), attention: 'fused' }), createVae(weights, { ...cpu(), attention: 'standard' })]);
+    const [fused, standard] = await Promise.all([
+      createVae(weights, { ...cpu(), attention: 'fused' }),
+      createVae(weights, { ...cpu(), attention: 'standard' }),
+    ]);
     const z = { shape: [1, 4, 40, 48], data: Float32Array.from({ length: 4 * 40 * 48 }, (_, i) => Math.sin(i * 0.37) * 1.5) };
     const [a, b] = [await fused.decode(z), await standard.decode(z)];
     expect(a.shape).toEqual([1, 3, 320, 384]);

@@ -11,8 +11,16 @@ describeGolden('tiny-sdxl: label_emb seam, per-level depths, linear projections,
   it('UNet with y: square batch 2 and non-square', async () => {
     const unet = await createUNet(await fileComponent(model(), 'model.diffusion_model.'), cpu());
     expect(unet.config).toMatchObject({
-      modelChannels: 64, channelMult: [1, 2], numResBlocks: [2, 2], transformerDepth: [0, 2], transformerDepthMiddle: 2,
-      transformerDepthOutput: [2, 2, 2, 0, 0, 0], contextDim: 192, heads: { headChannels: 64 }, linearProjection: true, admInChannels: 1664,
+      modelChannels: 64,
+      channelMult: [1, 2],
+      numResBlocks: [2, 2],
+      transformerDepth: [0, 2],
+      transformerDepthMiddle: 2,
+      transformerDepthOutput: [2, 2, 2, 0, 0, 0],
+      contextDim: 192,
+      heads: { headChannels: 64 },
+      linearProjection: true,
+      admInChannels: 1664,
     });
     const out = await unet.run(t(get('unet.x')), get('unet.timesteps').data as Float32Array, t(get('unet.context')), t(get('unet.y')));
     expect(maxAbsDiff(out.data, get('unet.out').data)).toBeLessThanOrEqual(1e-4);

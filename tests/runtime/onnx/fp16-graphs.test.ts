@@ -98,13 +98,17 @@ describe('fp16 graphs (what GPU providers get)', () => {
     // the CPU provider computes fp16 MatMuls in fp32 anyway, so overflow cannot show here: check the graph instead
     const elemTypes = (bytes: Uint8Array) => {
       const m = ModelProto.toObject(ModelProto.decode(bytes), { defaults: true }) as {
-        graph: { node: { op_type: string; input: string[]; output: string[]; attribute: { name: string; i: number | { toNumber(): number } }[] }[]; initializer: { name: string; data_type: number }[]; input: { name: string }[] };
+        graph: {
+          node: { op_type: string; input: string[]; output: string[]; attribute: { name: string; i: number | { toNumber(): number } }[] }[];
+          initializer: { name: string; data_type: number }[];
+          input: { name: string }[];
+        };
       };
       const type = new Map<string, number>(m.graph.input.map((i) => [i.name, 1]));
       for (const init of m.graph.initializer) type.set(init.name, init.data_type);
       for (const n of m.graph.node) {
         const to = n.attribute.find((a) => a.name === 'to')?.i;
-        type.set(n.output[0], n.op_type === 'Cast' ? Number(to) : type.get(n.input[0]) ?? -1);
+        type.set(n.output[0], n.op_type === 'Cast' ? Number(to) : (type.get(n.input[0]) ?? -1));
       }
       return m.graph.node.filter((n) => n.op_type === 'MatMul' || n.op_type === 'Softmax').map((n) => type.get(n.input[0]));
     };
@@ -139,8 +143,19 @@ describe('fp16 graphs (what GPU providers get)', () => {
     }
   });
 
-  it('counts a model\'s parameters from its tensor shapes (what the WebGPU precision rule reads)', () => {
+  it("counts a model's parameters from its tensor shapes (what the WebGPU precision rule reads)", () => {
     const t = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
-    expect(parameterCount(memoryProvider(new Map([['a.weight', t([3, 2])], ['a.bias', t([3])], ['c', t([2, 2, 3, 3])]]), 'm'))).toBe(6 + 3 + 36);
+    expect(
+      parameterCount(
+        memoryProvider(
+          new Map([
+            ['a.weight', t([3, 2])],
+            ['a.bias', t([3])],
+            ['c', t([2, 2, 3, 3])],
+          ]),
+          'm',
+        ),
+      ),
+    ).toBe(6 + 3 + 36);
   });
 });

@@ -18,7 +18,16 @@ const root = mkdtempSync(path.join(tmpdir(), 'loom-opt-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 // conv channels >= 16 so onnxruntime's NCHWc layout pass (the part worth saving) rewrites the convs
-const spec = { inChannels: 4, modelChannels: 32, channelMult: [1, 2], numResBlocks: 1, attentionLevels: [1], depth: 1, contextDim: 16, linearProjection: false };
+const spec = {
+  inChannels: 4,
+  modelChannels: 32,
+  channelMult: [1, 2],
+  numResBlocks: 1,
+  attentionLevels: [1],
+  depth: 1,
+  contextDim: 16,
+  linearProjection: false,
+};
 const weights = memoryProvider(randomUNet(spec, 5), 'opt-unet');
 const graph = buildUNet(weights, deriveUNetConfig(weights), { attention: 'fused', float: 'float32' });
 
@@ -86,7 +95,7 @@ describe('saved optimised CPU models', () => {
     const dir = path.join(root, 'slow');
     mkdirSync(dir, { recursive: true });
     const events: string[] = [];
-    const slow = async (m: Uint8Array | string, o: ort.InferenceSession.SessionOptions) => {
+    const slow = async (_m: Uint8Array | string, o: ort.InferenceSession.SessionOptions) => {
       const saving = o.optimizedModelFilePath !== undefined;
       if (saving) {
         await new Promise((r) => setTimeout(r, 300));
@@ -121,7 +130,9 @@ describe('saved optimised CPU models', () => {
   it('the weight cache evicts saved models least-recently-used, with the weight files', async () => {
     const dir = path.join(root, 'c');
     await new WeightCache({ dir }).bind(graph.weights(), weights, 'unet');
-    const weightBytes = readdirSync(dir).filter((f) => f.endsWith('.f32')).reduce((a, f) => a + statSync(path.join(dir, f)).size, 0);
+    const weightBytes = readdirSync(dir)
+      .filter((f) => f.endsWith('.f32'))
+      .reduce((a, f) => a + statSync(path.join(dir, f)).size, 0);
     expect(weightBytes).toBeGreaterThan(0);
     const old = path.join(dir, `${OPTIMIZED_PREFIX}0123`);
     mkdirSync(old, { recursive: true });
@@ -191,7 +202,12 @@ describe('saved optimised CPU models', () => {
       await sessionCache.clear();
       const unet = await createUNet(weights, { device: 'cpu', cache: new WeightCache({ dir }), log: (l) => logs.push(l) });
       await backgroundSaves();
-      return (await unet.run({ data: feeds().x.data as Float32Array, shape: [2, 4, 8, 8] }, Float32Array.of(10, 900), { data: feeds().context.data as Float32Array, shape: [2, 3, 16] })).data;
+      return (
+        await unet.run({ data: feeds().x.data as Float32Array, shape: [2, 4, 8, 8] }, Float32Array.of(10, 900), {
+          data: feeds().context.data as Float32Array,
+          shape: [2, 3, 16],
+        })
+      ).data;
     };
     const first = await build();
     await build(); // saves

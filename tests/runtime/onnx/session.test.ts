@@ -32,13 +32,21 @@ describe('session creation', () => {
   it('names the model when the graph is invalid', async () => {
     const g = new Graph('broken');
     g.output(g.op('NoSuchOp', [g.input('x', 'float32', [2])]), 'y');
-    await expect(createSession(g.toModelProto(new Map()), '.', { label: 'broken', device: 'cpu', log: () => {} }))
-      .rejects.toThrow(/^broken: onnxruntime could not create a session on cpu: .*NoSuchOp/);
+    await expect(createSession(g.toModelProto(new Map()), '.', { label: 'broken', device: 'cpu', log: () => {} })).rejects.toThrow(
+      /^broken: onnxruntime could not create a session on cpu: .*NoSuchOp/,
+    );
   });
 
   it('keeps the most recently used sessions and releases the evicted ones', async () => {
     const released: string[] = [];
-    const fake = (label: string): LoomSession => ({ label, provider: 'cpu', run: async () => ({}), release: async () => { released.push(label); } });
+    const fake = (label: string): LoomSession => ({
+      label,
+      provider: 'cpu',
+      run: async () => ({}),
+      release: async () => {
+        released.push(label);
+      },
+    });
     const cache = new SessionCache(Infinity, 2);
     await cache.get('a', async () => fake('a'));
     await cache.get('b', async () => fake('b'));
@@ -52,7 +60,14 @@ describe('session creation', () => {
 
   it('limits the weight bytes of live sessions, always keeping the newest', async () => {
     const released: string[] = [];
-    const fake = (label: string): LoomSession => ({ label, provider: 'cpu', run: async () => ({}), release: async () => { released.push(label); } });
+    const fake = (label: string): LoomSession => ({
+      label,
+      provider: 'cpu',
+      run: async () => ({}),
+      release: async () => {
+        released.push(label);
+      },
+    });
     const cache = new SessionCache(100, 8);
     await cache.get('a', async () => fake('a'), 40);
     await cache.get('b', async () => fake('b'), 40);

@@ -74,12 +74,15 @@ describe('weights bound by reference', () => {
 
   it('materialises several tensors at once, every one bound, and a failing read fails the bind', async () => {
     const { memoryProvider } = await import('../../helpers/model-weights');
-    const tensors = new Map(Array.from({ length: 7 }, (_, i) => [`l${i}.weight`, { shape: [3, 4], data: Float32Array.from({ length: 12 }, (_, j) => i * 100 + j) }]));
+    const tensors = new Map(
+      Array.from({ length: 7 }, (_, i) => [`l${i}.weight`, { shape: [3, 4], data: Float32Array.from({ length: 12 }, (_, j) => i * 100 + j) }]),
+    );
     const provider = memoryProvider(tensors, 'many');
     const g = new Graph('many');
     const L = new Layers(g, provider, 'many');
     let x = g.input('x', 'float32', [1, 4]);
-    for (let i = 0; i < 7; i++) x = g.op('Add', [x, g.op('ReduceSum', [L.linear(g.input(`i${i}`, 'float32', [1, 4]), `l${i}`, false)], { keepdims: 1 })]);
+    for (let i = 0; i < 7; i++)
+      x = g.op('Add', [x, g.op('ReduceSum', [L.linear(g.input(`i${i}`, 'float32', [1, 4]), `l${i}`, false)], { keepdims: 1 })]);
     g.output(x, 'y', 'float32', [1, 4]);
     const cacheDir = path.join(dir, 'many');
     const bound = await new WeightCache({ dir: cacheDir }).bind(g.weights(), provider, 'many');
@@ -91,7 +94,11 @@ describe('weights bound by reference', () => {
       const got = new Float32Array(new Uint8Array(readFileSync(path.join(cacheDir, loc.location))).buffer);
       expect(got[1 * 3 + 2]).toBe(i * 100 + 2 * 4 + 1);
     }
-    const broken = { ...provider, identity: (k: string) => `broken|${k}`, float32: async (k: string) => (k === 'l3.weight' ? Promise.reject(new Error('disk read failed: l3')) : provider.float32(k)) };
+    const broken = {
+      ...provider,
+      identity: (k: string) => `broken|${k}`,
+      float32: async (k: string) => (k === 'l3.weight' ? Promise.reject(new Error('disk read failed: l3')) : provider.float32(k)),
+    };
     await expect(new WeightCache({ dir: path.join(dir, 'broken') }).bind(g.weights(), broken, 'many')).rejects.toThrow('disk read failed: l3');
   });
 
@@ -99,7 +106,9 @@ describe('weights bound by reference', () => {
     const { g, weights } = await linearModel();
     const bound = await new WeightCache({ dir: path.join(dir, 'c3') }).bind(g.weights(), weights, 'linear');
     const session = await createSession(g.toModelProto(bound.locations), bound.folder, { label: 'linear', device: 'cpu', log: () => {} });
-    await expect(session.run({ x: new ort.Tensor('float32', new Float32Array(3), [1, 3]) })).rejects.toThrow(/^linear: inference failed on cpu with inputs x\[1,3\]/);
+    await expect(session.run({ x: new ort.Tensor('float32', new Float32Array(3), [1, 3]) })).rejects.toThrow(
+      /^linear: inference failed on cpu with inputs x\[1,3\]/,
+    );
     await session.release();
   });
 

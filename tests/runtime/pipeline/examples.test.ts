@@ -10,7 +10,10 @@ import { describeGolden, golden } from '../../helpers/golden';
 import { engineRunner, pipelineRoot, type PipelineRoot } from './support';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const examples = fs.readdirSync(path.join(repo, 'public/workflows')).filter((f) => f.endsWith('.json') && f !== 'index.json').sort();
+const examples = fs
+  .readdirSync(path.join(repo, 'public/workflows'))
+  .filter((f) => f.endsWith('.json') && f !== 'index.json')
+  .sort();
 
 /** 64×64 latents and 2 steps: the graph and every param the runners read stay as shipped. */
 function shrink(wf: Workflow): Workflow {

@@ -14,13 +14,25 @@ describeGolden('MergeCheckpoints over file-backed checkpoints uses the WASM kern
     ['weighted_sum', 0.35],
     ['add_difference', 0.8],
   ] as const)('%s: same bits as the JS path, ComfyUI semantics', async (mode, ratio) => {
-    const [A, B] = await Promise.all([loadCheckpoint(golden('tiny-sd1', 'model.safetensors')), loadCheckpoint(golden('tiny-sd1', 'model_b.safetensors'))]);
+    const [A, B] = await Promise.all([
+      loadCheckpoint(golden('tiny-sd1', 'model.safetensors')),
+      loadCheckpoint(golden('tiny-sd1', 'model_b.safetensors')),
+    ]);
     const [a, b] = [A.provider('unet'), B.provider('unet')];
-    const spec = (x: WeightProvider, y: WeightProvider, z?: WeightProvider): MergeSpec => ({ mode, a: x, b: y, ...(z ? { c: z } : {}), ratio: () => ratio });
+    const spec = (x: WeightProvider, y: WeightProvider, z?: WeightProvider): MergeSpec => ({
+      mode,
+      a: x,
+      b: y,
+      ...(z ? { c: z } : {}),
+      ratio: () => ratio,
+    });
     const c = mode === 'add_difference' ? a : undefined;
     const fast = mergeProvider(spec(a, b, c));
     const slow = mergeProvider(spec(inMemory(a), inMemory(b), c && inMemory(c)));
-    const names = a.names().filter((n) => n.endsWith('.weight')).slice(0, 12);
+    const names = a
+      .names()
+      .filter((n) => n.endsWith('.weight'))
+      .slice(0, 12);
     for (const name of names) {
       const before = kernelStats.tensors;
       const got = await fast.float32(name);

@@ -41,7 +41,9 @@ describeGolden('tiny-sdxl text-to-image through the engine (pipe_q goldens)', ()
     const relSigma0 = maxAbsDiff(modelSpace, get('pipe_q_sigma0.latent_out')) / maxAbs(ref);
     const img = readPngChw(path.join(root.paths.output, files.find((f) => f.kind === 'image')!.path));
     const imgErr = maxAbsDiff(img.data, get('pipe_q.image'));
-    console.log(`[pipeline] sdxl latent vs pipe_q.latent_out ${rel.toExponential(3)} of max ${maxAbs(ref).toFixed(2)} (vs sigma0 start ${relSigma0.toExponential(3)}); PNG ${(imgErr * 255).toFixed(3)}/255`);
+    console.log(
+      `[pipeline] sdxl latent vs pipe_q.latent_out ${rel.toExponential(3)} of max ${maxAbs(ref).toFixed(2)} (vs sigma0 start ${relSigma0.toExponential(3)}); PNG ${(imgErr * 255).toFixed(3)}/255`,
+    );
     expect(rel).toBeLessThanOrEqual(1e-3);
     expect(relSigma0).toBeGreaterThan(1e-3);
     expect(imgErr).toBeLessThanOrEqual(2 / 255);

@@ -45,12 +45,22 @@ export function engineRunner(paths: LoomPaths) {
   const run = async (workflow: Workflow): Promise<OutputFile[]> => {
     events.length = 0;
     const { files } = await executeWorkflow({
-      jobId: 'test', workflow, registry: REGISTRY, cache, models, paths,
-      signal: new AbortController().signal, emit: (e) => events.push(e),
+      jobId: 'test',
+      workflow,
+      registry: REGISTRY,
+      cache,
+      models,
+      paths,
+      signal: new AbortController().signal,
+      emit: (e) => events.push(e),
     });
     return files;
   };
-  const started = () => events.filter((e) => e.type === 'node.started').map((e) => e.nodeId).sort();
+  const started = () =>
+    events
+      .filter((e) => e.type === 'node.started')
+      .map((e) => e.nodeId)
+      .sort();
   return { run, events, started, models };
 }
 

@@ -87,12 +87,20 @@ describeGolden('tiny-sd1 text-to-image through the engine (pipe_q goldens)', () 
 
     await engine.run(txt2imgWorkflow({ checkpoint: CKPT, seed: SEED + 1, cfg: CFG }));
     expect(engine.started()).toEqual(['decode', 'sampler', 'save', 'savelatent']);
-    expect(engine.events.filter((e) => e.type === 'node.cached').map((e) => e.nodeId).sort()).toEqual(['ckpt', 'latent', 'neg', 'pos']);
+    expect(
+      engine.events
+        .filter((e) => e.type === 'node.cached')
+        .map((e) => e.nodeId)
+        .sort(),
+    ).toEqual(['ckpt', 'latent', 'neg', 'pos']);
     // a prompt change re-encodes with the runtime already in the model cache: nothing is loaded twice
     const wf = txt2imgWorkflow({ checkpoint: CKPT, seed: SEED, cfg: CFG, positive: 'a photo of a dog' });
     await engine.run(wf);
     expect(engine.started()).toEqual(['decode', 'pos', 'sampler', 'save', 'savelatent']);
-    const kinds = engine.models.keys().map((k) => k.split('|')[0]).sort();
+    const kinds = engine.models
+      .keys()
+      .map((k) => k.split('|')[0])
+      .sort();
     expect(kinds).toEqual(['checkpoint', 'clip', 'unet', 'vae']);
   });
 
@@ -123,7 +131,11 @@ describeGolden('tiny-sd1 text-to-image through the engine (pipe_q goldens)', () 
         { name: 'latent_tensor', dtype: 'F32', shape: [1, 4, 8, 8], data: async () => new Uint8Array(data.buffer.slice(0)) },
         ...(marked ? [{ name: 'latent_format_version_0', dtype: 'F32' as const, shape: [0], data: async () => new Uint8Array(0) }] : []),
       ]);
-    await write('x_init.latent', Float32Array.from(xInit, (v) => v / SCALE), true);
+    await write(
+      'x_init.latent',
+      Float32Array.from(xInit, (v) => v / SCALE),
+      true,
+    );
     await write('x_init_legacy.latent', Float32Array.from(xInit), false);
     const engine = engineRunner(root.paths);
     for (const file of ['x_init.latent', 'x_init_legacy.latent']) {
@@ -131,7 +143,9 @@ describeGolden('tiny-sd1 text-to-image through the engine (pipe_q goldens)', () 
       const out = abs(files.find((f) => f.kind === 'latent')!.path);
       const q = await latentError(out, get('pipe_q_sigma0.latent_out'));
       const k = await latentError(out, get('pipe.latent_out'));
-      console.log(`[pipeline] ${file}: vs pipe_q_sigma0.latent_out ${q.rel.toExponential(3)}, vs pipe.latent_out (k-diffusion, continuous t) ${k.rel.toExponential(3)}`);
+      console.log(
+        `[pipeline] ${file}: vs pipe_q_sigma0.latent_out ${q.rel.toExponential(3)}, vs pipe.latent_out (k-diffusion, continuous t) ${k.rel.toExponential(3)}`,
+      );
       expect(q.rel).toBeLessThanOrEqual(1e-3);
     }
   });
@@ -148,9 +162,16 @@ describeGolden('tiny-sd1 text-to-image through the engine (pipe_q goldens)', () 
     let printed: string[];
     if (binHasRun) {
       const stdout = await new Promise<string>((resolve, reject) => {
-        execFile(process.execPath, [bin, 'run', wfFile, '--models-dir', models, '--out', out], {
-          cwd: repo, env: { ...process.env, LOOM_CLIP_VOCAB: golden('clip') }, timeout: 110_000,
-        }, (err, so, se) => (err ? reject(new Error(`${err.message}\n${se}`)) : resolve(so)));
+        execFile(
+          process.execPath,
+          [bin, 'run', wfFile, '--models-dir', models, '--out', out],
+          {
+            cwd: repo,
+            env: { ...process.env, LOOM_CLIP_VOCAB: golden('clip') },
+            timeout: 110_000,
+          },
+          (err, so, se) => (err ? reject(new Error(`${err.message}\n${se}`)) : resolve(so)),
+        );
       });
       printed = stdout.trim().split('\n');
     } else {
@@ -175,7 +196,9 @@ describeGolden('tiny-sd1 text-to-image through the engine (pipe_q goldens)', () 
     expect(png && lat, printed.join('\n')).toBeTruthy();
     const { rel } = await latentError(lat!, get('pipe_q.latent_out'));
     const imgErr = maxAbsDiff(readPngChw(png!).data, get('pipe_q.image'));
-    console.log(`[pipeline] CLI (${binHasRun ? 'bin/latentloom.mjs' : 'runCommand in-process'}): latent ${rel.toExponential(3)}, PNG ${(imgErr * 255).toFixed(3)}/255`);
+    console.log(
+      `[pipeline] CLI (${binHasRun ? 'bin/latentloom.mjs' : 'runCommand in-process'}): latent ${rel.toExponential(3)}, PNG ${(imgErr * 255).toFixed(3)}/255`,
+    );
     expect(rel).toBeLessThanOrEqual(1e-3);
     expect(imgErr).toBeLessThanOrEqual(2 / 255);
   });

@@ -4,8 +4,12 @@ import type { ParamValue } from '../../../nodes/types';
 import { link } from './support';
 
 type Nodes = Workflow['nodes'];
-const node = (type: string, params: Record<string, ParamValue>, inputs: Record<string, { node: string; output: string }> = {}) =>
-  ({ type, version: 1, params, inputs });
+const node = (type: string, params: Record<string, ParamValue>, inputs: Record<string, { node: string; output: string }> = {}) => ({
+  type,
+  version: 1,
+  params,
+  inputs,
+});
 
 export interface Txt2ImgOptions {
   checkpoint: string;
@@ -26,7 +30,12 @@ export function txt2imgWorkflow(o: Txt2ImgOptions): Workflow {
     sampler: node(
       'KSampler',
       { seed: o.seed, steps: o.steps ?? 6, cfg: o.cfg, sampler_name: 'euler', scheduler: 'normal', denoise: 1 },
-      { model: link('ckpt', 'MODEL'), positive: link('pos', 'CONDITIONING'), negative: link('neg', 'CONDITIONING'), latent_image: link('latent', 'LATENT') },
+      {
+        model: link('ckpt', 'MODEL'),
+        positive: link('pos', 'CONDITIONING'),
+        negative: link('neg', 'CONDITIONING'),
+        latent_image: link('latent', 'LATENT'),
+      },
     ),
     decode: node('VAEDecode', {}, { samples: link('sampler', 'LATENT'), vae: link('ckpt', 'VAE') }),
     save: node('SaveImage', { filename_prefix: 'img' }, { images: link('decode', 'IMAGE') }),
@@ -45,10 +54,22 @@ export function continueWorkflow(checkpoint: string, latentFile: string, cfg: nu
     sampler: node(
       'KSamplerAdvanced',
       {
-        add_noise: 'disable', noise_seed: 0, steps: 6, cfg, sampler_name: 'euler', scheduler: 'normal',
-        start_at_step: 0, end_at_step: 10000, return_with_leftover_noise: 'disable',
+        add_noise: 'disable',
+        noise_seed: 0,
+        steps: 6,
+        cfg,
+        sampler_name: 'euler',
+        scheduler: 'normal',
+        start_at_step: 0,
+        end_at_step: 10000,
+        return_with_leftover_noise: 'disable',
       },
-      { model: link('ckpt', 'MODEL'), positive: link('pos', 'CONDITIONING'), negative: link('neg', 'CONDITIONING'), latent_image: link('load', 'LATENT') },
+      {
+        model: link('ckpt', 'MODEL'),
+        positive: link('pos', 'CONDITIONING'),
+        negative: link('neg', 'CONDITIONING'),
+        latent_image: link('load', 'LATENT'),
+      },
     ),
     savelatent: node('SaveLatent', { filename_prefix: 'cont' }, { samples: link('sampler', 'LATENT') }),
   };
@@ -60,13 +81,34 @@ export function splitWorkflow(o: Txt2ImgOptions & { split: number }): Workflow {
   const wf = txt2imgWorkflow(o);
   const common = { steps: o.steps ?? 6, cfg: o.cfg, sampler_name: 'euler', scheduler: 'normal' };
   const inputs = (latentFrom: { node: string; output: string }) => ({
-    model: link('ckpt', 'MODEL'), positive: link('pos', 'CONDITIONING'), negative: link('neg', 'CONDITIONING'), latent_image: latentFrom,
+    model: link('ckpt', 'MODEL'),
+    positive: link('pos', 'CONDITIONING'),
+    negative: link('neg', 'CONDITIONING'),
+    latent_image: latentFrom,
   });
-  wf.nodes.first = node('KSamplerAdvanced', {
-    ...common, add_noise: 'enable', noise_seed: o.seed, start_at_step: 0, end_at_step: o.split, return_with_leftover_noise: 'enable',
-  }, inputs(link('latent', 'LATENT')));
-  wf.nodes.sampler = node('KSamplerAdvanced', {
-    ...common, add_noise: 'disable', noise_seed: 0, start_at_step: o.split, end_at_step: 10000, return_with_leftover_noise: 'disable',
-  }, inputs(link('first', 'LATENT')));
+  wf.nodes.first = node(
+    'KSamplerAdvanced',
+    {
+      ...common,
+      add_noise: 'enable',
+      noise_seed: o.seed,
+      start_at_step: 0,
+      end_at_step: o.split,
+      return_with_leftover_noise: 'enable',
+    },
+    inputs(link('latent', 'LATENT')),
+  );
+  wf.nodes.sampler = node(
+    'KSamplerAdvanced',
+    {
+      ...common,
+      add_noise: 'disable',
+      noise_seed: 0,
+      start_at_step: o.split,
+      end_at_step: 10000,
+      return_with_leftover_noise: 'disable',
+    },
+    inputs(link('first', 'LATENT')),
+  );
   return wf;
 }

@@ -13,9 +13,32 @@ import { createUNet, type UNetRunner } from '@/server/runtime/models';
 import { sessionCache } from '@/server/runtime/onnx/session-cache';
 import { WeightCache } from '@/server/runtime/onnx/weights-cache';
 import {
-  basicGuider, basicSchedulerSigmas, cfgDenoiser, cfgGuider, exponentialSigmas, generateNoise, karrasSigmas, kSample, ksamplerSigmas,
-  ModelSamplingDiscrete, noiseSeed, processLatentIn, processLatentOut, rescaleCfg, sampleCustom, samplerNodes, sdTurboSigmas, splitSigmas,
-  TorchGenerator, type Denoiser, type ModelApply, type NoiseSpec, type SamplerName, type SamplerSpec, type SamplingType, type SchedulerName,
+  basicGuider,
+  basicSchedulerSigmas,
+  cfgDenoiser,
+  cfgGuider,
+  exponentialSigmas,
+  generateNoise,
+  karrasSigmas,
+  kSample,
+  ksamplerSigmas,
+  ModelSamplingDiscrete,
+  noiseSeed,
+  processLatentIn,
+  processLatentOut,
+  rescaleCfg,
+  sampleCustom,
+  samplerNodes,
+  sdTurboSigmas,
+  splitSigmas,
+  TorchGenerator,
+  type Denoiser,
+  type ModelApply,
+  type NoiseSpec,
+  type SamplerName,
+  type SamplerSpec,
+  type SamplingType,
+  type SchedulerName,
 } from '@/server/runtime/sampling';
 import { describeGolden, golden } from '../../helpers/golden';
 import { fileComponent } from '../../helpers/model-weights';
@@ -31,7 +54,10 @@ function relToMax(a: ArrayLike<number>, b: ArrayLike<number>): number {
   expect(a.length).toBe(b.length);
   let m = 0;
   let big = 0;
-  for (let i = 0; i < a.length; i++) { m = Math.max(m, Math.abs(a[i] - b[i])); big = Math.max(big, Math.abs(b[i])); }
+  for (let i = 0; i < a.length; i++) {
+    m = Math.max(m, Math.abs(a[i] - b[i]));
+    big = Math.max(big, Math.abs(b[i]));
+  }
   return m / big;
 }
 
@@ -45,7 +71,11 @@ describeGolden('tiny-sd1 sampling through the runtime matches ComfyUI', () => {
   let model: ModelApply<Float32Array>;
   let pos: Float32Array;
   let neg: Float32Array;
-  const ref = (g: Map<string, GoldenTensor>, k: string) => { const t = g.get(k); if (!t) throw new Error(`no ${k}`); return t.data; };
+  const ref = (g: Map<string, GoldenTensor>, k: string) => {
+    const t = g.get(k);
+    if (!t) throw new Error(`no ${k}`);
+    return t.data;
+  };
 
   beforeAll(async () => {
     cases = await readGoldenTensors(FIXTURE);
@@ -68,11 +98,30 @@ describeGolden('tiny-sd1 sampling through the runtime matches ComfyUI', () => {
     rmSync(cacheDir, { recursive: true, force: true });
   });
 
-  const ks = async (o: { sampling?: SamplingType; zsnr?: boolean; sampler: SamplerName; scheduler: SchedulerName; steps: number; cfg: number; seed: number; denoise?: number }) => {
+  const ks = async (o: {
+    sampling?: SamplingType;
+    zsnr?: boolean;
+    sampler: SamplerName;
+    scheduler: SchedulerName;
+    steps: number;
+    cfg: number;
+    seed: number;
+    denoise?: number;
+  }) => {
     const modelSampling = new ModelSamplingDiscrete(o.sampling ?? 'eps', { zsnr: o.zsnr });
     const out = await kSample({
-      modelSampling, model, cond: pos, uncond: neg, cfg: o.cfg, latent: ZERO, shape: SHAPE, seed: o.seed,
-      sampler: o.sampler, scheduler: o.scheduler, steps: o.steps, denoise: o.denoise,
+      modelSampling,
+      model,
+      cond: pos,
+      uncond: neg,
+      cfg: o.cfg,
+      latent: ZERO,
+      shape: SHAPE,
+      seed: o.seed,
+      sampler: o.sampler,
+      scheduler: o.scheduler,
+      steps: o.steps,
+      denoise: o.denoise,
     });
     return processLatentOut('sd1', out);
   };
@@ -112,12 +161,23 @@ describeGolden('tiny-sd1 sampling through the runtime matches ComfyUI', () => {
     const ms = new ModelSamplingDiscrete('eps');
     const run = async (multiplier: number) => {
       const denoiser = cfgDenoiser({
-        modelSampling: ms, model, cond: pos, uncond: neg, cfg: 7, shape: SHAPE,
+        modelSampling: ms,
+        model,
+        cond: pos,
+        uncond: neg,
+        cfg: 7,
+        shape: SHAPE,
         postCfg: (a) => rescaleCfg({ ...a, x: a.x, cfg: 7, multiplier, shape: SHAPE }),
       });
       const r = await sampleCustom({
-        modelSampling: ms, denoiser, sampler: { name: 'euler' }, sigmas: ksamplerSigmas(ms, 'euler', 'normal', 4), latent: ZERO, shape: SHAPE,
-        noise: new TorchGenerator(16).randn(SHAPE), seed: 16,
+        modelSampling: ms,
+        denoiser,
+        sampler: { name: 'euler' },
+        sigmas: ksamplerSigmas(ms, 'euler', 'normal', 4),
+        latent: ZERO,
+        shape: SHAPE,
+        noise: new TorchGenerator(16).randn(SHAPE),
+        seed: 16,
       });
       return processLatentOut('sd1', r.samples);
     };
@@ -130,8 +190,14 @@ describeGolden('tiny-sd1 sampling through the runtime matches ComfyUI', () => {
   const basic = (): Denoiser => basicGuider({ modelSampling: ms, model, cond: pos, shape: SHAPE });
   const advancedRun = async (noise: NoiseSpec, denoiser: Denoiser, sampler: SamplerSpec, sigmas: ArrayLike<number>, latent: Float32Array = ZERO) => {
     const r = await sampleCustom({
-      modelSampling: ms, denoiser, sampler, sigmas, latent: processLatentIn('sd1', latent), shape: SHAPE,
-      noise: generateNoise(noise, SHAPE), seed: noiseSeed(noise),
+      modelSampling: ms,
+      denoiser,
+      sampler,
+      sigmas,
+      latent: processLatentIn('sd1', latent),
+      shape: SHAPE,
+      noise: generateNoise(noise, SHAPE),
+      seed: noiseSeed(noise),
     });
     return { samples: processLatentOut('sd1', r.samples), denoised: processLatentOut('sd1', r.denoised) };
   };
@@ -144,18 +210,59 @@ describeGolden('tiny-sd1 sampling through the runtime matches ComfyUI', () => {
       expect(relToMax(r.samples, ref(cases, `${label}.samples`)), label).toBeLessThan(1e-3);
       expect(relToMax(r.denoised, ref(cases, `${label}.denoised`)), `${label} denoised`).toBeLessThan(1e-3);
     };
-    await check('sca.euler_a_cfgpp', advancedRun(random, guided(4), samplerNodes.SamplerEulerAncestralCFGPP({ eta: 0.5, s_noise: 1.2 }), sig('basic.base.karras.7')));
-    await check('sca.seeds2.phi2', advancedRun(random, guided(4), samplerNodes.SamplerSEEDS2({ solver_type: 'phi_2', eta: 0.7, s_noise: 0.9, r: 0.4 }), sig('basic.base.normal.7')));
-    await check('sca.sa_solver', advancedRun(random, guided(4), samplerNodes.SamplerSASolver(ms, {
-      eta: 0.8, sde_start_percent: 0.1, sde_end_percent: 0.9, s_noise: 1, predictor_order: 2, corrector_order: 3, use_pece: false, simple_order_2: true,
-    }), sig('ays.SD1.10.1.0')));
-    await check('sca.er_sde.rt', advancedRun(random, guided(4), samplerNodes.SamplerER_SDE({ solver_type: 'Reverse-time SDE', max_stage: 2, eta: 0.5, s_noise: 1 }), sig('basic.base.karras.7')));
-    await check('sca.disabled.euler_a.turbo', advancedRun({ kind: 'disabled' }, basic(), samplerNodes.KSamplerSelect({ sampler_name: 'euler_ancestral' }), sig('turbo.4.1.0')));
-    await check('sca.basic.euler_cfg_pp', advancedRun(random, basic(), samplerNodes.KSamplerSelect({ sampler_name: 'euler_cfg_pp' }), sig('basic.base.normal.7')));
+    await check(
+      'sca.euler_a_cfgpp',
+      advancedRun(random, guided(4), samplerNodes.SamplerEulerAncestralCFGPP({ eta: 0.5, s_noise: 1.2 }), sig('basic.base.karras.7')),
+    );
+    await check(
+      'sca.seeds2.phi2',
+      advancedRun(
+        random,
+        guided(4),
+        samplerNodes.SamplerSEEDS2({ solver_type: 'phi_2', eta: 0.7, s_noise: 0.9, r: 0.4 }),
+        sig('basic.base.normal.7'),
+      ),
+    );
+    await check(
+      'sca.sa_solver',
+      advancedRun(
+        random,
+        guided(4),
+        samplerNodes.SamplerSASolver(ms, {
+          eta: 0.8,
+          sde_start_percent: 0.1,
+          sde_end_percent: 0.9,
+          s_noise: 1,
+          predictor_order: 2,
+          corrector_order: 3,
+          use_pece: false,
+          simple_order_2: true,
+        }),
+        sig('ays.SD1.10.1.0'),
+      ),
+    );
+    await check(
+      'sca.er_sde.rt',
+      advancedRun(
+        random,
+        guided(4),
+        samplerNodes.SamplerER_SDE({ solver_type: 'Reverse-time SDE', max_stage: 2, eta: 0.5, s_noise: 1 }),
+        sig('basic.base.karras.7'),
+      ),
+    );
+    await check(
+      'sca.disabled.euler_a.turbo',
+      advancedRun({ kind: 'disabled' }, basic(), samplerNodes.KSamplerSelect({ sampler_name: 'euler_ancestral' }), sig('turbo.4.1.0')),
+    );
+    await check(
+      'sca.basic.euler_cfg_pp',
+      advancedRun(random, basic(), samplerNodes.KSamplerSelect({ sampler_name: 'euler_cfg_pp' }), sig('basic.base.normal.7')),
+    );
   });
 
   it('comfy-nodes/sampler_custom: SIGMAS of BasicScheduler / KarrasScheduler / SDTurboScheduler and the three SamplerCustom latents', async () => {
-    const rel = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(b, (v, i) => (v === 0 ? Math.abs(a[i]) : Math.abs(a[i] - v) / v)));
+    const rel = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Math.max(...Array.from(b, (v, i) => (v === 0 ? Math.abs(a[i]) : Math.abs(a[i] - v) / v)));
     const basicK = basicSchedulerSigmas(ms, 'karras', 4, 1);
     const karras = karrasSigmas(4, 0.0291675, 14.614642, 7);
     const turbo = sdTurboSigmas(ms, 2, 1);
@@ -163,7 +270,11 @@ describeGolden('tiny-sd1 sampling through the runtime matches ComfyUI', () => {
     expect(rel(karras, ref(custom, '6.0'))).toBeLessThan(2e-6);
     expect(rel(turbo, ref(custom, '7.0'))).toBeLessThan(1e-6);
     const random: NoiseSpec = { kind: 'random', seed: 81 };
-    for (const [node, sampler, sigmas] of [['9', 'euler_ancestral', basicK], ['12', 'dpmpp_2m', karras], ['15', 'euler', turbo]] as const) {
+    for (const [node, sampler, sigmas] of [
+      ['9', 'euler_ancestral', basicK],
+      ['12', 'dpmpp_2m', karras],
+      ['15', 'euler', turbo],
+    ] as const) {
       expect(Array.from(generateNoise(random, SHAPE))).toEqual(Array.from(ref(custom, `${node}.noise.0`)));
       const r = await advancedRun(random, guided(6), { name: sampler }, sigmas);
       expect(relToMax(r.samples, ref(custom, `${node}.0.samples`)), node).toBeLessThan(1e-3);

@@ -15,9 +15,19 @@ const SHAPE = [1, 4, 8, 8];
 const N = 4 * 64;
 
 /** A 1-token, 4-wide text conditioning whose "eps" is v everywhere. */
-const entry = (v: number, extra: Partial<CondEntry> = {}): CondEntry => ({ family: 'sd1', cross: { shape: [1, 1, 4], data: new Float32Array([v, 0, 0, 0]) }, ...extra });
+const entry = (v: number, extra: Partial<CondEntry> = {}): CondEntry => ({
+  family: 'sd1',
+  cross: { shape: [1, 1, 4], data: new Float32Array([v, 0, 0, 0]) },
+  ...extra,
+});
 
-interface Call { rows: number; h: number; w: number; firsts: number[]; extras?: unknown }
+interface Call {
+  rows: number;
+  h: number;
+  w: number;
+  firsts: number[];
+  extras?: unknown;
+}
 function fakeUnet(calls: Call[]): UNetCall {
   return async (x, _t, context, _y, extras) => {
     const [rows, c, h, w] = x.shape;
@@ -31,12 +41,21 @@ function fakeUnet(calls: Call[]): UNetCall {
 }
 
 const options = (extra: Partial<PrepareCondsOptions> = {}): PrepareCondsOptions => ({
-  latentShape: SHAPE, percentToSigma: (p) => ms.percentToSigma(p), modelConds: (e) => ({ cross: e.cross }), ...extra,
+  latentShape: SHAPE,
+  percentToSigma: (p) => ms.percentToSigma(p),
+  modelConds: (e) => ({ cross: e.cross }),
+  ...extra,
 });
 
 async function predict(pos: CondEntry[], neg: CondEntry[], sigma: number, o: Partial<PrepareCondsOptions> = {}) {
   const calls: Call[] = [];
-  const lists = prepareConds([{ name: 'positive', entries: pos }, { name: 'negative', entries: neg }], options(o));
+  const lists = prepareConds(
+    [
+      { name: 'positive', entries: pos },
+      { name: 'negative', entries: neg },
+    ],
+    options(o),
+  );
   const p = condBatchPredictor({ modelSampling: ms, model: fakeUnet(calls), lists, shape: SHAPE });
   const x = Float32Array.from({ length: N }, (_, i) => Math.sin(i));
   const [cond, uncond] = await p(x, sigma, [true, true]);
@@ -49,8 +68,15 @@ describe('conditioning entries in the sampler', () => {
     const r = await predict([entry(0.5)], [entry(-0.25)], sigma);
     expect(r.calls.map((c) => c.firsts)).toEqual([[-0.25, 0.5]]);
     const plain = modelCondPredictor<number>({
-      modelSampling: ms, shape: SHAPE, cond: 0.5, uncond: -0.25,
-      model: async (xIn, shape, _t, conds) => { const o = new Float32Array(xIn.length); conds.forEach((v, k) => o.fill(v, k * N, (k + 1) * N)); return o; },
+      modelSampling: ms,
+      shape: SHAPE,
+      cond: 0.5,
+      uncond: -0.25,
+      model: async (xIn, _shape, _t, conds) => {
+        const o = new Float32Array(xIn.length);
+        conds.forEach((v, k) => o.fill(v, k * N, (k + 1) * N));
+        return o;
+      },
     });
     const [c, u] = await plain(r.x, sigma, [true, true]);
     expect(r.cond).toEqual(c);
@@ -87,12 +113,24 @@ describe('conditioning entries in the sampler', () => {
 
   it('the extras hook: asked once per model call with the batch, its inputs reach the UNet; different keys never batch', async () => {
     const seen: ExtrasCall[] = [];
-    const hook = (key: string): CondExtras => ({ key, stepInputs: (c) => { seen.push(c); return { control: { output: [{ shape: [1], data: new Float32Array([c.shape[0]]) }], middle: [] } }; } });
-    const hooks = new Map<unknown, CondExtras>([['a', hook('A')], ['b', hook('B')]]);
+    const hook = (key: string): CondExtras => ({
+      key,
+      stepInputs: (c) => {
+        seen.push(c);
+        return { control: { output: [{ shape: [1], data: new Float32Array([c.shape[0]]) }], middle: [] } };
+      },
+    });
+    const hooks = new Map<unknown, CondExtras>([
+      ['a', hook('A')],
+      ['b', hook('B')],
+    ]);
     const r = await predict([entry(1, { control: 'a' })], [entry(0, { control: 'b' })], 2, { extras: (e) => hooks.get(e.control) });
     expect(r.calls).toHaveLength(2);
     // the positive's pass first (ComfyUI's to_run order), each with its own hook
-    expect(seen.map((c) => [c.lists, c.shape, c.areas])).toEqual([[[0], [1, 4, 8, 8], [[8, 8, 0, 0]]], [[1], [1, 4, 8, 8], [[8, 8, 0, 0]]]]);
+    expect(seen.map((c) => [c.lists, c.shape, c.areas])).toEqual([
+      [[0], [1, 4, 8, 8], [[8, 8, 0, 0]]],
+      [[1], [1, 4, 8, 8], [[8, 8, 0, 0]]],
+    ]);
     expect(r.calls.every((c) => c.extras !== undefined)).toBe(true);
     const shared = await predict([entry(1, { control: 'a' })], [entry(0, { control: 'a' })], 2, { extras: (e) => hooks.get(e.control) });
     expect(shared.calls).toHaveLength(1);
@@ -100,11 +138,13 @@ describe('conditioning entries in the sampler', () => {
 
   it('bad conditioning is refused before sampling, naming the entry', async () => {
     await expect(predict([entry(0, { control: {} })], [entry(0)], 1)).rejects.toThrow(/positive carries a ControlNet/);
-    await expect(predict([entry(0), entry(1, { area: { unit: 'latent', height: 4, width: 4, y: 8, x: 0 }, origin: 'ConditioningSetArea' })], [entry(0)], 1))
-      .rejects.toThrow(/positive entry 2 \(ConditioningSetArea\): its area \(32x32 px at x 0, y 64\) lies outside the 64x64 px latent/);
+    await expect(
+      predict([entry(0), entry(1, { area: { unit: 'latent', height: 4, width: 4, y: 8, x: 0 }, origin: 'ConditioningSetArea' })], [entry(0)], 1),
+    ).rejects.toThrow(/positive entry 2 \(ConditioningSetArea\): its area \(32x32 px at x 0, y 64\) lies outside the 64x64 px latent/);
     // ComfyUI takes the first `batch` masks and repeats them: 2 masks cannot tile a batch of 3
     const mask2 = { shape: [2, 8, 8], data: new Float32Array(128) };
-    await expect(predict([entry(0, { mask: mask2 })], [entry(0)], 1, { latentShape: [3, 4, 8, 8] }))
-      .rejects.toThrow(/a batch of 2 masks cannot be spread over a latent batch of 3/);
+    await expect(predict([entry(0, { mask: mask2 })], [entry(0)], 1, { latentShape: [3, 4, 8, 8] })).rejects.toThrow(
+      /a batch of 2 masks cannot be spread over a latent batch of 3/,
+    );
   });
 });

@@ -1,7 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  basicGuider, cfgDenoiser, dualCfg, dualCfgSkips, cfgGuider, generateNoise, ModelSamplingDiscrete, noiseSeed, prepareNoise, rescaleCfg, sampleCustom, samplerNodes,
-  TorchGenerator, type ModelApply,
+  basicGuider,
+  cfgDenoiser,
+  dualCfg,
+  dualCfgSkips,
+  cfgGuider,
+  generateNoise,
+  ModelSamplingDiscrete,
+  noiseSeed,
+  prepareNoise,
+  rescaleCfg,
+  sampleCustom,
+  samplerNodes,
+  TorchGenerator,
+  type ModelApply,
 } from '@/server/runtime/sampling';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
@@ -48,12 +60,22 @@ describe('guiders', () => {
     const s = [1, 2, 4, 4];
     const plain = await cfgDenoiser({ modelSampling: ms, model: fake([]), cond: 0.7, uncond: 0.2, cfg: 6, shape: s })(x, 3);
     const hooked = await cfgDenoiser({
-      modelSampling: ms, model: fake([]), cond: 0.7, uncond: 0.2, cfg: 6, shape: s,
+      modelSampling: ms,
+      model: fake([]),
+      cond: 0.7,
+      uncond: 0.2,
+      cfg: 6,
+      shape: s,
       postCfg: (a) => rescaleCfg({ ...a, cfg: 6, multiplier: 0, shape: s }),
     })(x, 3);
     hooked.forEach((v, i) => expect(v).toBeCloseTo(plain[i], 4));
     const rescaled = await cfgDenoiser({
-      modelSampling: ms, model: fake([]), cond: 0.7, uncond: 0.2, cfg: 6, shape: s,
+      modelSampling: ms,
+      model: fake([]),
+      cond: 0.7,
+      uncond: 0.2,
+      cfg: 6,
+      shape: s,
       postCfg: (a) => rescaleCfg({ ...a, cfg: 6, multiplier: 1, shape: s }),
     })(x, 3);
     expect(Math.max(...Array.from(rescaled, (v, i) => Math.abs(v - plain[i])))).toBeGreaterThan(1e-2);
@@ -86,31 +108,51 @@ describe('sampleCustom', () => {
     expect(Array.from(r.samples)).toEqual([1, 2, 3, 4]);
     const steps: number[] = [];
     const r2 = await sampleCustom({
-      modelSampling: ms, denoiser, sampler: { name: 'euler' }, sigmas: [2, 0], latent, shape, noise, seed: 0, callback: (i, total) => steps.push(i, total),
+      modelSampling: ms,
+      denoiser,
+      sampler: { name: 'euler' },
+      sigmas: [2, 0],
+      latent,
+      shape,
+      noise,
+      seed: 0,
+      callback: (i, total) => steps.push(i, total),
     });
     expect(steps).toEqual([1, 1]);
     expect(Array.from(r2.denoised)).toEqual(Array.from(r2.samples)); // euler's last step to 0 lands on the estimate
   });
 
   it('refuses bad sigmas and mismatched noise clearly', async () => {
-    await expect(sampleCustom({ modelSampling: ms, denoiser, sampler: { name: 'euler' }, sigmas: [2, Number.NaN], latent, shape, noise, seed: 0 }))
-      .rejects.toThrow(/sigmas\[1\] is NaN/);
-    await expect(sampleCustom({ modelSampling: ms, denoiser, sampler: { name: 'euler' }, sigmas: [2, -1], latent, shape, noise, seed: 0 }))
-      .rejects.toThrow(/sigmas\[1\] is -1/);
-    await expect(sampleCustom({ modelSampling: ms, denoiser, sampler: { name: 'euler' }, sigmas: [2, 0], latent, shape, noise: new Float32Array(3), seed: 0 }))
-      .rejects.toThrow(/noise \(3\)/);
+    await expect(
+      sampleCustom({ modelSampling: ms, denoiser, sampler: { name: 'euler' }, sigmas: [2, Number.NaN], latent, shape, noise, seed: 0 }),
+    ).rejects.toThrow(/sigmas\[1\] is NaN/);
+    await expect(
+      sampleCustom({ modelSampling: ms, denoiser, sampler: { name: 'euler' }, sigmas: [2, -1], latent, shape, noise, seed: 0 }),
+    ).rejects.toThrow(/sigmas\[1\] is -1/);
+    await expect(
+      sampleCustom({ modelSampling: ms, denoiser, sampler: { name: 'euler' }, sigmas: [2, 0], latent, shape, noise: new Float32Array(3), seed: 0 }),
+    ).rejects.toThrow(/noise \(3\)/);
     expect(() => samplerNodes.KSamplerSelect({ sampler_name: 'euler_magic' })).toThrow(/unknown sampler "euler_magic"/);
   });
 
   it('sampler nodes carry their options; the GPU noise device picks the _gpu name', () => {
-    expect(samplerNodes.SamplerDPMPP_2M_SDE({ solver_type: 'heun', eta: 0.5, s_noise: 1, noise_device: 'gpu' }))
-      .toEqual({ name: 'dpmpp_2m_sde_gpu', options: { solverType: 'heun', eta: 0.5, sNoise: 1 } });
+    expect(samplerNodes.SamplerDPMPP_2M_SDE({ solver_type: 'heun', eta: 0.5, s_noise: 1, noise_device: 'gpu' })).toEqual({
+      name: 'dpmpp_2m_sde_gpu',
+      options: { solverType: 'heun', eta: 0.5, sNoise: 1 },
+    });
     expect(samplerNodes.SamplerLMS({ order: 3 })).toEqual({ name: 'lms', options: { order: 3 } });
     const er = samplerNodes.SamplerER_SDE({ solver_type: 'ODE', max_stage: 2, eta: 1, s_noise: 1 });
     expect(er.options?.sNoise).toBe(0);
     expect(er.options?.noiseScaler?.(3)).toBe(3);
     const tau = samplerNodes.SamplerSASolver(ms, {
-      eta: 0.8, sde_start_percent: 0.2, sde_end_percent: 0.8, s_noise: 1, predictor_order: 3, corrector_order: 4, use_pece: false, simple_order_2: false,
+      eta: 0.8,
+      sde_start_percent: 0.2,
+      sde_end_percent: 0.8,
+      s_noise: 1,
+      predictor_order: 3,
+      corrector_order: 4,
+      use_pece: false,
+      simple_order_2: false,
     }).options!.tau!;
     expect(tau(ms.percentToSigma(0.5))).toBe(0.8);
     expect(tau(ms.sigmaMax)).toBe(0);
@@ -137,7 +179,9 @@ describe('NOISE', () => {
 
 describeGolden('prepare_noise vs ComfyUI (comfy-nodes/latent_batch)', () => {
   let g: Map<string, GoldenTensor>;
-  beforeAll(async () => { g = await readGoldenTensors(golden('comfy-nodes', 'latent_batch', 'golden.safetensors')); });
+  beforeAll(async () => {
+    g = await readGoldenTensors(golden('comfy-nodes', 'latent_batch', 'golden.safetensors'));
+  });
   it('LatentFromBatch batch_index [4], seed 73, and a batch of 2 without indices, seed 71', () => {
     expect(Array.from(prepareNoise(73, [1, 4, 8, 8], [4]))).toEqual(Array.from(g.get('10.noise.0')!.data));
     expect(Array.from(prepareNoise(71, [2, 4, 8, 8]))).toEqual(Array.from(g.get('5.noise.0')!.data));

@@ -26,8 +26,14 @@ const ms = new ModelSamplingDiscrete('eps');
 
 describe('custom-sampling SIGMAS match ComfyUI node outputs', () => {
   let g: Map<string, GoldenTensor>;
-  const ref = (k: string) => { const t = g.get(k); if (!t) throw new Error(`fixture has no ${k}`); return t.data; };
-  beforeAll(async () => { g = await readGoldenTensors(FIXTURE); });
+  const ref = (k: string) => {
+    const t = g.get(k);
+    if (!t) throw new Error(`fixture has no ${k}`);
+    return t.data;
+  };
+  beforeAll(async () => {
+    g = await readGoldenTensors(FIXTURE);
+  });
 
   it.each(Object.entries({ base: 7, lcm: 4, vzsnr: 10 }))('BasicScheduler, every scheduler, model sampling %s', (model, steps) => {
     const [type, zsnr] = MODELS[model];
@@ -56,14 +62,28 @@ describe('custom-sampling SIGMAS match ComfyUI node outputs', () => {
   });
 
   it('SDTurboScheduler and BetaSamplingScheduler', () => {
-    for (const [steps, d] of [[1, '1.0'], [4, '1.0'], [2, '0.5'], [4, '0.3'], [3, '0.75']] as const) {
+    for (const [steps, d] of [
+      [1, '1.0'],
+      [4, '1.0'],
+      [2, '0.5'],
+      [4, '0.3'],
+      [3, '0.75'],
+    ] as const) {
       expect(maxRel(C.sdTurboSigmas(ms, steps, Number(d)), ref(`turbo.${steps}.${d}.sigmas`)), `${steps} ${d}`).toBeLessThan(1e-6);
     }
     expect(maxRel(C.betaSamplingSigmas(ms, 9, 0.5, 0.7), ref('betasampling.sigmas'))).toBeLessThan(1e-6);
   });
 
   it('AlignYourStepsScheduler: tables, log-linear resampling, denoise rounding half to even', () => {
-    for (const [mt, steps, d] of [['SD1', 10, '1.0'], ['SD1', 25, '1.0'], ['SDXL', 7, '1.0'], ['SDXL', 10, '0.5'], ['SD1', 5, '0.5'], ['SVD', 12, '1.0'], ['SD1', 10, '0.25']] as const) {
+    for (const [mt, steps, d] of [
+      ['SD1', 10, '1.0'],
+      ['SD1', 25, '1.0'],
+      ['SDXL', 7, '1.0'],
+      ['SDXL', 10, '0.5'],
+      ['SD1', 5, '0.5'],
+      ['SVD', 12, '1.0'],
+      ['SD1', 10, '0.25'],
+    ] as const) {
       expect(maxRel(C.alignYourStepsSigmas(mt, steps, Number(d)), ref(`ays.${mt}.${steps}.${d}.sigmas`)), `${mt} ${steps} ${d}`).toBeLessThan(1e-6);
     }
     expect(C.alignYourStepsSigmas('SD1', 5, 0.5)).toHaveLength(3); // round(2.5) = 2 steps
@@ -118,7 +138,8 @@ describe('model sampling variants', () => {
 
   it('x0 and img_to_img take the output as the denoised latent; img_to_img feeds x unscaled', () => {
     const out = Float32Array.from([3, 4]);
-    for (const t of ['x0', 'img_to_img'] as const) expect(Array.from(new ModelSamplingDiscrete(t).calculateDenoised(2, out, Float32Array.from([9, 9])))).toEqual([3, 4]);
+    for (const t of ['x0', 'img_to_img'] as const)
+      expect(Array.from(new ModelSamplingDiscrete(t).calculateDenoised(2, out, Float32Array.from([9, 9])))).toEqual([3, 4]);
     expect(new ModelSamplingDiscrete('img_to_img').cIn(2)).toBe(1);
     expect(new ModelSamplingDiscrete('x0').cIn(2)).toBeCloseTo(1 / Math.sqrt(5), 12);
   });

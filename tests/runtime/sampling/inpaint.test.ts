@@ -18,7 +18,10 @@ describe('noise mask', () => {
     const noise = new Float32Array([0.5, -0.5, 0.25, -0.25]);
     const mask = new Float32Array([1, 0, 1, 0]);
     let seen: Float32Array | undefined;
-    const inner = async (x: Float32Array) => { seen = x; return Float32Array.from(x, (v) => v * 10); };
+    const inner = async (x: Float32Array) => {
+      seen = x;
+      return Float32Array.from(x, (v) => v * 10);
+    };
     const d = inpaintDenoiser(inner, { modelSampling: ms, mask, noise, latent });
     const x = new Float32Array([7, 7, 7, 7]);
     const out = await d(x, 2);

@@ -14,7 +14,12 @@ import { readGoldenTensors } from '../../helpers/read-golden';
 const ms = new ModelSamplingDiscrete('eps');
 const shape = [1, 4, 4, 4];
 
-interface Call { xIn: Float32Array; shape: readonly number[]; t: number; conds: readonly number[] }
+interface Call {
+  xIn: Float32Array;
+  shape: readonly number[];
+  t: number;
+  conds: readonly number[];
+}
 
 /** Fake eps model: eps = xIn·cond (cond is a number), recording every call. */
 function fakeModel(calls: Call[]): ModelApply<number> {
@@ -85,7 +90,17 @@ describe('KSampler sigma semantics', () => {
 });
 
 describe('kSample', () => {
-  const base = { modelSampling: ms, cond: 0.2, uncond: 0.05, cfg: 4, shape, sampler: 'euler' as const, scheduler: 'normal' as const, steps: 6, seed: 1434 };
+  const base = {
+    modelSampling: ms,
+    cond: 0.2,
+    uncond: 0.05,
+    cfg: 4,
+    shape,
+    sampler: 'euler' as const,
+    scheduler: 'normal' as const,
+    steps: 6,
+    seed: 1434,
+  };
 
   it('starts text-to-image from noise·√(1+σ_max²) with the seeded torch noise', async () => {
     const calls: Call[] = [];
@@ -150,14 +165,25 @@ describe('kSample', () => {
     const steps: [number, number][] = [];
     const ctl = new AbortController();
     const run = kSample({
-      ...base, model: fakeModel([]), latent: new Float32Array(64), signal: ctl.signal,
-      callback: (step, total) => { steps.push([step, total]); if (step === 2) ctl.abort(); },
+      ...base,
+      model: fakeModel([]),
+      latent: new Float32Array(64),
+      signal: ctl.signal,
+      callback: (step, total) => {
+        steps.push([step, total]);
+        if (step === 2) ctl.abort();
+      },
     });
     await expect(run).rejects.toBeInstanceOf(SamplingCancelled);
-    expect(steps).toEqual([[1, 6], [2, 6]]);
+    expect(steps).toEqual([
+      [1, 6],
+      [2, 6],
+    ]);
     const pre = new AbortController();
     pre.abort();
-    await expect(kSample({ ...base, model: fakeModel([]), latent: new Float32Array(64), signal: pre.signal })).rejects.toBeInstanceOf(SamplingCancelled);
+    await expect(kSample({ ...base, model: fakeModel([]), latent: new Float32Array(64), signal: pre.signal })).rejects.toBeInstanceOf(
+      SamplingCancelled,
+    );
   });
 
   it('returns the latent unchanged when start_step is past the schedule', async () => {
@@ -194,9 +220,14 @@ describe('latent helpers', () => {
     const p = latentPreview('sd1', lat, [2, 4, 2, 3]);
     expect([p.width, p.height, p.rgb.length]).toEqual([3, 2, 18]);
     expect(Array.from(p.rgb.subarray(0, 6))).toEqual([
-      Math.trunc(((1.3512) / 2) * 255), Math.trunc(((1.2297) / 2) * 255), Math.trunc(((1.3227) / 2) * 255), 127, 127, 127,
+      Math.trunc((1.3512 / 2) * 255),
+      Math.trunc((1.2297 / 2) * 255),
+      Math.trunc((1.3227 / 2) * 255),
+      127,
+      127,
+      127,
     ]);
     const x = latentPreview('sdxl', new Float32Array(16), [1, 4, 2, 2]);
-    expect(x.rgb[0]).toBe(Math.trunc(((1.1084) / 2) * 255));
+    expect(x.rgb[0]).toBe(Math.trunc((1.1084 / 2) * 255));
   });
 });

@@ -58,8 +58,17 @@ describeGolden('tiny-sd1 text-to-image sampling (euler/normal, 6 steps, cfg 7.5)
 
   it('kSample (ComfyUI KSampler, seed 1434) matches pipe_q.latent_out', async () => {
     const out = await kSample({
-      modelSampling: ms, model, cond, uncond, cfg: 7.5, latent: new Float32Array(256), shape, seed: 1434,
-      sampler: 'euler', scheduler: 'normal', steps: 6,
+      modelSampling: ms,
+      model,
+      cond,
+      uncond,
+      cfg: 7.5,
+      latent: new Float32Array(256),
+      shape,
+      seed: 1434,
+      sampler: 'euler',
+      scheduler: 'normal',
+      steps: 6,
     });
     expect(relToMax(out, g.get('pipe_q.latent_out')!.data)).toBeLessThan(1e-3);
     // The σ0 start (k-diffusion convention) ends measurably elsewhere: the test can tell them apart.
@@ -68,7 +77,10 @@ describeGolden('tiny-sd1 text-to-image sampling (euler/normal, 6 steps, cfg 7.5)
 
   it('k-diffusion convention (unquantized t, start noise·σ0) matches pipe.latent_out', async () => {
     const ts: number[] = [];
-    const spy: ModelApply<Float32Array> = async (x, s, t, c) => { ts.push(t); return model(x, s, t, c); };
+    const spy: ModelApply<Float32Array> = async (x, s, t, c) => {
+      ts.push(t);
+      return model(x, s, t, c);
+    };
     const dSpy = cfgDenoiser({ modelSampling: ms, model: spy, cond, uncond, cfg: 7.5, shape, timesteps: 'continuous' });
     const sigmas = g.get('pipe.sigmas')!.data;
     const out = await sample('euler', dSpy, g.get('pipe.x_init')!.data as Float32Array, sigmas, { shape });
@@ -78,7 +90,10 @@ describeGolden('tiny-sd1 text-to-image sampling (euler/normal, 6 steps, cfg 7.5)
   });
 });
 
-interface SdxlCond { context: Float32Array; y: Float32Array }
+interface SdxlCond {
+  context: Float32Array;
+  y: Float32Array;
+}
 
 describeGolden('tiny-sdxl text-to-image sampling (euler/normal, 6 steps, cfg 7.0, y vector)', () => {
   let g: Map<string, GoldenTensor>;
@@ -106,16 +121,30 @@ describeGolden('tiny-sdxl text-to-image sampling (euler/normal, 6 steps, cfg 7.0
     const model: ModelApply<SdxlCond> = async (xIn, s, t, conds) => {
       const context = new Float32Array(conds.length * rowLen);
       const y = new Float32Array(conds.length * 1664);
-      conds.forEach((c, b) => { context.set(c.context, b * rowLen); y.set(c.y, b * 1664); });
+      conds.forEach((c, b) => {
+        context.set(c.context, b * rowLen);
+        y.set(c.y, b * 1664);
+      });
       const out = await unet.run(
-        { data: xIn, shape: [...s] }, new Float32Array(s[0]).fill(t),
-        { data: context, shape: [conds.length, 77, 192] }, { data: y, shape: [conds.length, 1664] },
+        { data: xIn, shape: [...s] },
+        new Float32Array(s[0]).fill(t),
+        { data: context, shape: [conds.length, 77, 192] },
+        { data: y, shape: [conds.length, 1664] },
       );
       return out.data;
     };
     const out = await kSample({
-      modelSampling: ms, model, cond, uncond, cfg: 7, latent: new Float32Array(256), shape, seed: 3533,
-      sampler: 'euler', scheduler: 'normal', steps: 6,
+      modelSampling: ms,
+      model,
+      cond,
+      uncond,
+      cfg: 7,
+      latent: new Float32Array(256),
+      shape,
+      seed: 3533,
+      sampler: 'euler',
+      scheduler: 'normal',
+      steps: 6,
     });
     expect(Array.from(new TorchGenerator(3533).randn(shape))).toEqual(Array.from(g.get('pipe_q.noise')!.data));
     expect(relToMax(out, g.get('pipe_q.latent_out')!.data)).toBeLessThan(1e-3);

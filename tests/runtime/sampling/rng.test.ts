@@ -4,16 +4,21 @@ import { maxAbsDiff } from '../../helpers/compare';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenMetadata, readGoldenTensors } from '../../helpers/read-golden';
 
-interface RngCase { key: string; seed: bigint; shape: number[] }
+interface RngCase {
+  key: string;
+  seed: bigint;
+  shape: number[];
+}
 
 /** Seeds go up to 2^63-1, beyond a double: take them from the raw JSON text. */
 function parseCases(json: string): RngCase[] {
   const quoted = json.replace(/"seed":\s*(\d+)/g, '"seed": "$1"');
   return (JSON.parse(quoted) as { key: string; seed: string; shape: number[] }[]).map((c) => ({
-    key: c.key, seed: BigInt(c.seed), shape: c.shape,
+    key: c.key,
+    seed: BigInt(c.seed),
+    shape: c.shape,
   }));
 }
-
 
 describeGolden('TorchGenerator vs torch.randn (golden/rng)', () => {
   const file = () => golden('rng', 'torch_randn.safetensors');

@@ -3,7 +3,14 @@ import { ModelSamplingDiscrete } from '@/server/runtime/sampling/model-sampling'
 import { brownianNoise, seededNoise } from '@/server/runtime/sampling/noise';
 import { TorchGenerator } from '@/server/runtime/sampling/rng';
 import {
-  guidedDenoiser, SAMPLER_NAMES, SDE_SAMPLERS, STOCHASTIC_SAMPLERS, sample, samplerImplementation, SamplingCancelled, saSolverTau,
+  guidedDenoiser,
+  SAMPLER_NAMES,
+  SDE_SAMPLERS,
+  STOCHASTIC_SAMPLERS,
+  sample,
+  samplerImplementation,
+  SamplingCancelled,
+  saSolverTau,
 } from '@/server/runtime/sampling/samplers';
 import type { SamplerName } from '@/server/runtime/sampling/names';
 import { calculateSigmas, karrasSigmas } from '@/server/runtime/sampling/schedules';
@@ -11,7 +18,10 @@ import { calculateSigmas, karrasSigmas } from '@/server/runtime/sampling/schedul
 /** Exact posterior mean for data ~ N(0, 1); unguided, so CFG++ samplers see uncond = the guided prediction. */
 const gaussian = guidedDenoiser(
   async (x, sigma) => Float32Array.from(x, (v) => v / (1 + sigma * sigma)),
-  async (x, sigma) => { const d = Float32Array.from(x, (v) => v / (1 + sigma * sigma)); return { denoised: d, uncondDenoised: d }; },
+  async (x, sigma) => {
+    const d = Float32Array.from(x, (v) => v / (1 + sigma * sigma));
+    return { denoised: d, uncondDenoised: d };
+  },
 );
 
 const ms = new ModelSamplingDiscrete('eps');
@@ -61,7 +71,16 @@ it('dpm_adaptive error shrinks with its tolerances (exact solution at the last p
   const k = Math.sqrt(1 + sEnd ** 2) / Math.sqrt(1 + sigmas[0] ** 2);
   const err = async (rtol: number, atol: number) => {
     let nfe = 0;
-    const out = await sample('dpm_adaptive', async (x, s) => { nfe++; return gaussian(x, s); }, x0, sigmas, { shape, rtol, atol });
+    const out = await sample(
+      'dpm_adaptive',
+      async (x, s) => {
+        nfe++;
+        return gaussian(x, s);
+      },
+      x0,
+      sigmas,
+      { shape, rtol, atol },
+    );
     let m = 0;
     for (let i = 0; i < out.length; i++) m = Math.max(m, Math.abs(out[i] - x0[i] * k));
     return { m, nfe };
@@ -126,7 +145,10 @@ describe('determinism and cancellation', () => {
     const before = Array.from(x0);
     const ctl = new AbortController();
     let calls = 0;
-    const model = async (x: Float32Array, s: number) => { if (++calls === 3) ctl.abort(); return gaussian(x, s); };
+    const model = async (x: Float32Array, s: number) => {
+      if (++calls === 3) ctl.abort();
+      return gaussian(x, s);
+    };
     await expect(sample('euler', model, x0, sigmas, { shape, signal: ctl.signal })).rejects.toBeInstanceOf(SamplingCancelled);
     expect(calls).toBe(3);
     expect(Array.from(x0)).toEqual(before);

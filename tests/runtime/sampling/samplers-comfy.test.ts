@@ -9,7 +9,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { linspace32, ModelSamplingDiscrete } from '@/server/runtime/sampling/model-sampling';
 import { comfyAncestralNoise, recordedNoise } from '@/server/runtime/sampling/noise';
 import {
-  CFG_PP_SAMPLERS, guidedDenoiser, sample, SAMPLER_NAMES, samplerImplementation, saSolverTau, SDE_SAMPLERS, STOCHASTIC_SAMPLERS,
+  CFG_PP_SAMPLERS,
+  guidedDenoiser,
+  sample,
+  SAMPLER_NAMES,
+  samplerImplementation,
+  saSolverTau,
+  SDE_SAMPLERS,
+  STOCHASTIC_SAMPLERS,
   type Denoiser,
 } from '@/server/runtime/sampling/samplers';
 import type { SamplerName } from '@/server/runtime/sampling/names';
@@ -86,12 +93,19 @@ describe('every sampler reproduces ComfyUI on the analytic guided denoiser', () 
       noise = recordedNoise(list);
     } else {
       const inner = comfyAncestralNoise(SEED, SHAPE);
-      noise = (a: number, b: number) => { draws++; return inner(a, b); };
+      noise = (a: number, b: number) => {
+        draws++;
+        return inner(a, b);
+      };
     }
     const { model, calls } = analytic();
     const traj: Float32Array[] = [];
     const out = await sample(name, model, xInit, sigmas, {
-      shape: SHAPE, noise, finalDenoise: true, tau: saSolverTau((p) => ms.percentToSigma(p)), callback: ({ x }) => traj.push(x),
+      shape: SHAPE,
+      noise,
+      finalDenoise: true,
+      tau: saSolverTau((p) => ms.percentToSigma(p)),
+      callback: ({ x }) => traj.push(x),
     });
     const m = meta[key];
     expect(calls()).toBe(m.nfe);
@@ -125,8 +139,10 @@ describe('every sampler reproduces ComfyUI on the analytic guided denoiser', () 
   it('CFG++ samplers refuse a denoiser without the unconditional prediction', async () => {
     const plain: Denoiser = async (x) => x;
     for (const name of CFG_PP_SAMPLERS) {
-      await expect(sample(name as SamplerName, plain, new Float32Array(N), [1, 0.5, 0], { shape: SHAPE, noise: comfyAncestralNoise(1, SHAPE) }), name)
-        .rejects.toThrow(/unconditional prediction/);
+      await expect(
+        sample(name as SamplerName, plain, new Float32Array(N), [1, 0.5, 0], { shape: SHAPE, noise: comfyAncestralNoise(1, SHAPE) }),
+        name,
+      ).rejects.toThrow(/unconditional prediction/);
     }
   });
 });

@@ -5,13 +5,11 @@ import { maxAbsDiff } from '../../helpers/compare';
 import { describeGolden, golden } from '../../helpers/golden';
 import { readGoldenTensors, type GoldenTensor } from '../../helpers/read-golden';
 
-const gaussianDenoiser = async (x: Float32Array, sigma: number): Promise<Float32Array> =>
-  Float32Array.from(x, (v) => v / (1 + sigma * sigma));
-
+const gaussianDenoiser = async (x: Float32Array, sigma: number): Promise<Float32Array> => Float32Array.from(x, (v) => v / (1 + sigma * sigma));
 
 const CASES: [SamplerName, string, string][] = [
-  ...(['euler', 'euler_ancestral', 'heun', 'dpm_2', 'dpmpp_2m', 'lms', 'dpmpp_2s_ancestral'] as const).flatMap(
-    (s) => (['normal', 'karras'] as const).map((sch): [SamplerName, string, string] => [s, sch, `${s}.${sch}`]),
+  ...(['euler', 'euler_ancestral', 'heun', 'dpm_2', 'dpmpp_2m', 'lms', 'dpmpp_2s_ancestral'] as const).flatMap((s) =>
+    (['normal', 'karras'] as const).map((sch): [SamplerName, string, string] => [s, sch, `${s}.${sch}`]),
   ),
   ['ddim', 'ddim_uniform', 'ddim.ddim_uniform'],
 ];
@@ -33,7 +31,10 @@ describeGolden('samplers vs k-diffusion on D(x,σ)=x/(1+σ²)', () => {
     }
     const traj: Float32Array[] = [];
     let nfe = 0;
-    const model = async (x: Float32Array, s: number) => { nfe++; return gaussianDenoiser(x, s); };
+    const model = async (x: Float32Array, s: number) => {
+      nfe++;
+      return gaussianDenoiser(x, s);
+    };
     const out = await sample(name, model, xInit, sigmas, {
       shape: [1, 4, 8, 8],
       noise: noises ? recordedNoise(draws) : undefined,

@@ -53,7 +53,10 @@ describeGolden('tiny-sdxl conditioning: context, pooled, size vector (ComfyUI de
   });
   afterAll(async () => {
     await sessionCache.clear();
-    for (const [k, v] of [['LOOM_CACHE_DIR', saved.cache], ['LOOM_CLIP_VOCAB', saved.vocab]] as const) {
+    for (const [k, v] of [
+      ['LOOM_CACHE_DIR', saved.cache],
+      ['LOOM_CLIP_VOCAB', saved.vocab],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

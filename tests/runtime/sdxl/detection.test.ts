@@ -54,7 +54,9 @@ describe('SDXL refiner and unsupported SDXL variants', () => {
   it('the LoadCheckpoint node refuses instruct-edit UNets (8 input channels) by name; inpainting (9) and normal SD1 layouts pass', async () => {
     const clip = { 'cond_stage_model.transformer.text_model.x': [1] };
     const edit = await loadCheckpoint(await writeTiny(path.join(tmp, 'edit.safetensors'), { ...unet(8), ...vae, ...clip }));
-    expect(() => assertGenerationSupported(edit)).toThrow(/edit\.safetensors: sd1 instruct-edit \(pix2pix\) checkpoint detected \(UNet takes 8 input channels\)/);
+    expect(() => assertGenerationSupported(edit)).toThrow(
+      /edit\.safetensors: sd1 instruct-edit \(pix2pix\) checkpoint detected \(UNet takes 8 input channels\)/,
+    );
     const inpaint = await loadCheckpoint(await writeTiny(path.join(tmp, 'inpaint.safetensors'), { ...unet(9), ...vae, ...clip }));
     expect(() => assertGenerationSupported(inpaint)).not.toThrow();
     const normal = await loadCheckpoint(await writeTiny(path.join(tmp, 'normal.safetensors'), { ...unet(4), ...vae, ...clip }));
@@ -62,8 +64,15 @@ describe('SDXL refiner and unsupported SDXL variants', () => {
   });
 
   it('an SDXL UNet without its text encoders is refused, listing the prefixes found', async () => {
-    const p = await writeTiny(path.join(tmp, 'unet-only.safetensors'), { ...unet(), ...vae, 'model.diffusion_model.label_emb.0.0.weight': [8, 2816] });
-    const e = await loadCheckpoint(p).then(() => undefined, (x: unknown) => x);
+    const p = await writeTiny(path.join(tmp, 'unet-only.safetensors'), {
+      ...unet(),
+      ...vae,
+      'model.diffusion_model.label_emb.0.0.weight': [8, 2816],
+    });
+    const e = await loadCheckpoint(p).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(CheckpointError);
     expect((e as Error).message).toMatch(/unknown model family .*model\.diffusion_model \(3\), first_stage_model\.decoder \(1\)/);
   });

@@ -1,4 +1,3 @@
-
 export { maxAbsDiff } from '../../helpers/compare';
 
 /** Columns [from, to) of every row of a [rows, dim] row-major array. */

@@ -44,15 +44,21 @@ describeGolden('SDXL per-block merge on tiny-sdxl', () => {
     a = await openSafetensors(A);
     // B = 2·A (exact in fp16): any tensor taken from the wrong side shows
     const B = path.join(tmp, 'b.safetensors');
-    await writeSafetensors(B, [...a.tensors.values()].map((t) => ({
-      name: t.name, dtype: t.dtype, shape: t.shape,
-      data: async () => {
-        const raw = await t.read();
-        if (!FLOATS.has(t.dtype)) return raw;
-        const v = toFloat32(raw, t.dtype).map((x) => 2 * x);
-        return t.dtype === 'F16' ? new Uint8Array(float32ToF16(v).buffer) : new Uint8Array(v.buffer);
-      },
-    })), a.metadata);
+    await writeSafetensors(
+      B,
+      [...a.tensors.values()].map((t) => ({
+        name: t.name,
+        dtype: t.dtype,
+        shape: t.shape,
+        data: async () => {
+          const raw = await t.read();
+          if (!FLOATS.has(t.dtype)) return raw;
+          const v = toFloat32(raw, t.dtype).map((x) => 2 * x);
+          return t.dtype === 'F16' ? new Uint8Array(float32ToF16(v).buffer) : new Uint8Array(v.buffer);
+        },
+      })),
+      a.metadata,
+    );
     b = await openSafetensors(B);
     expect(blockCount('sdxl')).toBe(19);
     const blocks = Array<number>(19).fill(0);
@@ -60,7 +66,15 @@ describeGolden('SDXL per-block merge on tiny-sdxl', () => {
     blocks[9] = 1; // middle_block
     blocks[10 + 2] = 1; // output_blocks.2 (with the upsampler)
     const out = path.join(tmp, 'merged.safetensors');
-    await mergeCheckpointFiles({ a: A, b: B, mode: 'weighted', ratios: { base: 0.5, textEncoder: 0, vae: 1, blocks }, out, dtype: 'F32', hashSources: false });
+    await mergeCheckpointFiles({
+      a: A,
+      b: B,
+      mode: 'weighted',
+      ratios: { base: 0.5, textEncoder: 0, vae: 1, blocks },
+      out,
+      dtype: 'F32',
+      hashSources: false,
+    });
     m = await openSafetensors(out);
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -84,9 +98,16 @@ describeGolden('SDXL per-block merge on tiny-sdxl', () => {
   });
 
   it('SD1 block lists (25) are refused for SDXL with the layout in the message', async () => {
-    await expect(mergeCheckpointFiles({
-      a: golden('tiny-sdxl', 'model.safetensors'), b: b.path, mode: 'weighted', ratios: { base: 0.5, blocks: Array(25).fill(0) },
-      out: path.join(tmp, 'bad.safetensors'), dtype: 'F16', hashSources: false,
-    })).rejects.toThrow('sdxl needs 19 block ratios (input 9, middle 1, output 9), got 25');
+    await expect(
+      mergeCheckpointFiles({
+        a: golden('tiny-sdxl', 'model.safetensors'),
+        b: b.path,
+        mode: 'weighted',
+        ratios: { base: 0.5, blocks: Array(25).fill(0) },
+        out: path.join(tmp, 'bad.safetensors'),
+        dtype: 'F16',
+        hashSources: false,
+      }),
+    ).rejects.toThrow('sdxl needs 19 block ratios (input 9, middle 1, output 9), got 25');
   });
 });

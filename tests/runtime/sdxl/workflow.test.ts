@@ -52,7 +52,10 @@ describeGolden('SDXL example workflow on tiny-sdxl vs pipe_q', () => {
   });
   afterAll(async () => {
     await sessionCache.clear();
-    for (const [k, v] of [['LOOM_CACHE_DIR', saved.cache], ['LOOM_CLIP_VOCAB', saved.vocab]] as const) {
+    for (const [k, v] of [
+      ['LOOM_CACHE_DIR', saved.cache],
+      ['LOOM_CLIP_VOCAB', saved.vocab],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -66,7 +69,12 @@ describeGolden('SDXL example workflow on tiny-sdxl vs pipe_q', () => {
     wf.nodes.neg.params = { ...wf.nodes.neg.params, ...sizes, text_g: '', text_l: '' };
     wf.nodes.latent.params = { ...wf.nodes.latent.params, width: 64, height: 64 };
     wf.nodes.sampler.params = { ...wf.nodes.sampler.params, seed: 3533, steps: 6 };
-    wf.nodes.savelatent = { type: 'SaveLatent', version: 1, params: { filename_prefix: 'sdxl' }, inputs: { samples: { node: 'sampler', output: 'LATENT' } } };
+    wf.nodes.savelatent = {
+      type: 'SaveLatent',
+      version: 1,
+      params: { filename_prefix: 'sdxl' },
+      inputs: { samples: { node: 'sampler', output: 'LATENT' } },
+    };
     const files = await engineRunner(root.paths).run(wf);
     const lat = files.find((f) => f.kind === 'latent');
     const png = files.find((f) => f.kind === 'image');
@@ -74,18 +82,44 @@ describeGolden('SDXL example workflow on tiny-sdxl vs pipe_q', () => {
     const { data, shape } = await readLatentFile(path.join(root.paths.output, lat.path));
     expect(shape).toEqual([1, 4, 8, 8]);
     const ref = gold('pipe_q.latent_out');
-    const rel = maxAbsDiff(Float32Array.from(data, (v) => v * SCALE), ref) / maxAbs(ref);
+    const rel =
+      maxAbsDiff(
+        Float32Array.from(data, (v) => v * SCALE),
+        ref,
+      ) / maxAbs(ref);
     const img = readPngChw(path.join(root.paths.output, png.path));
     const imgErr = maxAbsDiff(img.data, gold('pipe_q.image'));
-    console.log(`[sdxl workflow] latent vs pipe_q.latent_out ${rel.toExponential(3)} of max ${maxAbs(ref).toFixed(2)}; PNG ${(imgErr * 255).toFixed(3)}/255`);
+    console.log(
+      `[sdxl workflow] latent vs pipe_q.latent_out ${rel.toExponential(3)} of max ${maxAbs(ref).toFixed(2)}; PNG ${(imgErr * 255).toFixed(3)}/255`,
+    );
     expect(rel).toBeLessThanOrEqual(1e-3);
     expect(imgErr).toBeLessThanOrEqual(2 / 255);
   });
 
   it('CLIPTextEncodeSDXL sizes reach the UNet: y of the positive row is cond2.vector, the negative keeps its own sizes', async () => {
     const wf = example();
-    wf.nodes.pos.params = { ...wf.nodes.pos.params, width: 128, height: 96, crop_w: 16, crop_h: 8, target_width: 80, target_height: 64, text_g: 'a photo of a cat', text_l: 'a photo of a cat' };
-    wf.nodes.neg.params = { ...wf.nodes.neg.params, width: 64, height: 64, crop_w: 0, crop_h: 0, target_width: 64, target_height: 64, text_g: '', text_l: '' };
+    wf.nodes.pos.params = {
+      ...wf.nodes.pos.params,
+      width: 128,
+      height: 96,
+      crop_w: 16,
+      crop_h: 8,
+      target_width: 80,
+      target_height: 64,
+      text_g: 'a photo of a cat',
+      text_l: 'a photo of a cat',
+    };
+    wf.nodes.neg.params = {
+      ...wf.nodes.neg.params,
+      width: 64,
+      height: 64,
+      crop_w: 0,
+      crop_h: 0,
+      target_width: 64,
+      target_height: 64,
+      text_g: '',
+      text_l: '',
+    };
     wf.nodes.latent.params = { ...wf.nodes.latent.params, width: 64, height: 64 };
     wf.nodes.sampler.params = { ...wf.nodes.sampler.params, seed: 3533, steps: 2 };
     const engine = engineRunner(root.paths);
@@ -93,16 +127,24 @@ describeGolden('SDXL example workflow on tiny-sdxl vs pipe_q', () => {
     const realGet = engine.models.get.bind(engine.models);
     // record the y the sampler feeds the real UNet
     engine.models.get = <T>(key: string, load: () => Promise<CachedModel<T>>): Promise<T> =>
-      realGet(key, !key.startsWith('unet|') ? load : async () => {
-        const entry = await load();
-        const unet = entry.value as unknown as UNetRunner;
-        const spy: UNetRunner = { config: unet.config, attention: unet.attention, run: (x, t, c, y) => {
-            if (y) ys.push(y.data.slice());
-            return unet.run(x, t, c, y);
-          },
-        };
-        return { ...entry, value: spy as unknown as T };
-      });
+      realGet(
+        key,
+        !key.startsWith('unet|')
+          ? load
+          : async () => {
+              const entry = await load();
+              const unet = entry.value as unknown as UNetRunner;
+              const spy: UNetRunner = {
+                config: unet.config,
+                attention: unet.attention,
+                run: (x, t, c, y) => {
+                  if (y) ys.push(y.data.slice());
+                  return unet.run(x, t, c, y);
+                },
+              };
+              return { ...entry, value: spy as unknown as T };
+            },
+      );
     await engine.run(wf);
     expect(ys.length).toBeGreaterThan(0);
     const rows = ys[0].length / 1664;

@@ -76,11 +76,15 @@ describe('encode_token_weights (ComfyUI math after the text encoder)', () => {
 
   it('float32 arithmetic like torch: each step rounded to float32', () => {
     const w = 1.1;
-    const r = encodeTokenWeightsSync([{ ids: [1, 3, 2], weights: [1, w, 1] }], (rows) => {
-      const hidden = new Float32Array([0, 0.1, 0, 0.3, 0.7, 0.2].map(Math.fround));
-      expect(rows).toHaveLength(2);
-      return { hidden, seqLen: 3, dim: 1 }; // rows: chunk [0, .1, 0], empty [.3, .7, .2]
-    }, SPECIAL);
+    const r = encodeTokenWeightsSync(
+      [{ ids: [1, 3, 2], weights: [1, w, 1] }],
+      (rows) => {
+        const hidden = new Float32Array([0, 0.1, 0, 0.3, 0.7, 0.2].map(Math.fround));
+        expect(rows).toHaveLength(2);
+        return { hidden, seqLen: 3, dim: 1 }; // rows: chunk [0, .1, 0], empty [.3, .7, .2]
+      },
+      SPECIAL,
+    );
     const f = Math.fround;
     expect(r.cond[1]).toBe(f(f(f(f(0.1) - f(0.7)) * f(w)) + f(0.7)));
     expect(r.pooled).toBeNull();

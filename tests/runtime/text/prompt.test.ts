@@ -15,49 +15,114 @@ import {
 // Expected (segment, weight) lists: ComfyUI's escape_important → token_weights → unescape_important
 // (comfy/sd1_clip.py) evaluated on each prompt.
 const WEIGHT_CASES: Array<[string, Array<[string, number]>]> = [
-  ["a cat", [["a cat", 1.0]]],
-  ["(a cat)", [["a cat", 1.1]]],
-  ["((a cat))", [["a cat", 1.2100000000000002]]],
-  ["(((x)))", [["x", 1.3310000000000004]]],
-  ["(a:1.2)", [["a", 1.2]]],
-  ["(a:1.25), b", [["a", 1.25], [", b", 1.0]]],
-  ["(a:0.5)", [["a", 0.5]]],
-  ["((a):1.5)", [["a", 1.6500000000000001]]],
-  ["((a:1.5))", [["a", 1.5]]],
-  ["(a (b:0.8) c)", [["a ", 1.1], ["b", 0.8], [" c", 1.1]]],
-  ["(a:1.2:x)", [["a:1.2:x", 1.1]]],
-  ["(:1.2)", [[":1.2", 1.1]]],
-  ["(a:)", [["a:", 1.1]]],
-  ["(a: 1.5 )", [["a", 1.5]]],
-  ["(a:1e-1)", [["a", 0.1]]],
-  ["(a:1_0)", [["a", 10.0]]],
-  ["(a:inf)", [["a", Infinity]]],
-  ["(a:-0.5)", [["a", -0.5]]],
-  ["(a:+.5)", [["a", 0.5]]],
-  ["(a:5.)", [["a", 5.0]]],
-  ["(a:\uff11.\uff15)", [["a", 1.5]]],
-  ["(a:1__0)", [["a:1__0", 1.1]]],
-  ["(a:_1)", [["a:_1", 1.1]]],
-  ["(a:0x10)", [["a:0x10", 1.1]]],
-  ["\\(not weighted\\)", [["(not weighted)", 1.0]]],
-  ["\\((weighted)\\)", [["(", 1.0], ["weighted", 1.1], [")", 1.0]]],
-  ["(a \\) b:1.3)", [["a ) b", 1.3]]],
-  ["a (b", [["a ", 1.0], ["(b", 1.0]]],
-  ["a) b", [["a) b", 1.0]]],
-  ["a) (b)", [["a) (b)", 1.0]]],
-  ["((a) b", [["((a) b", 1.0]]],
-  ["a (b c", [["a ", 1.0], ["(b c", 1.0]]],
-  ["[lowres], {blurry}", [["[lowres], {blurry}", 1.0]]],
-  ["(a)(b)", [["a", 1.1], ["b", 1.1]]],
-  ["a (b:1.2) c (d) e", [["a ", 1.0], ["b", 1.2], [" c ", 1.0], ["d", 1.1], [" e", 1.0]]],
-  ["embedding:foo (embedding:bar:1.2)", [["embedding:foo ", 1.0], ["embedding:bar", 1.2]]],
-  ["x (y:NaN)", [["x ", 1.0], ["y", NaN]]],
-  ["((()))", []],
-  ["()", []],
-  ["(", [["(", 1.0]]],
-  [")", [[")", 1.0]]],
-  ["(a:1.2))", [["a", 1.2], [")", 1.0]]],
-  ["(((a:1.3)))", [["a", 1.3]]],
+  ['a cat', [['a cat', 1.0]]],
+  ['(a cat)', [['a cat', 1.1]]],
+  ['((a cat))', [['a cat', 1.2100000000000002]]],
+  ['(((x)))', [['x', 1.3310000000000004]]],
+  ['(a:1.2)', [['a', 1.2]]],
+  [
+    '(a:1.25), b',
+    [
+      ['a', 1.25],
+      [', b', 1.0],
+    ],
+  ],
+  ['(a:0.5)', [['a', 0.5]]],
+  ['((a):1.5)', [['a', 1.6500000000000001]]],
+  ['((a:1.5))', [['a', 1.5]]],
+  [
+    '(a (b:0.8) c)',
+    [
+      ['a ', 1.1],
+      ['b', 0.8],
+      [' c', 1.1],
+    ],
+  ],
+  ['(a:1.2:x)', [['a:1.2:x', 1.1]]],
+  ['(:1.2)', [[':1.2', 1.1]]],
+  ['(a:)', [['a:', 1.1]]],
+  ['(a: 1.5 )', [['a', 1.5]]],
+  ['(a:1e-1)', [['a', 0.1]]],
+  ['(a:1_0)', [['a', 10.0]]],
+  ['(a:inf)', [['a', Infinity]]],
+  ['(a:-0.5)', [['a', -0.5]]],
+  ['(a:+.5)', [['a', 0.5]]],
+  ['(a:5.)', [['a', 5.0]]],
+  ['(a:\uff11.\uff15)', [['a', 1.5]]],
+  ['(a:1__0)', [['a:1__0', 1.1]]],
+  ['(a:_1)', [['a:_1', 1.1]]],
+  ['(a:0x10)', [['a:0x10', 1.1]]],
+  ['\\(not weighted\\)', [['(not weighted)', 1.0]]],
+  [
+    '\\((weighted)\\)',
+    [
+      ['(', 1.0],
+      ['weighted', 1.1],
+      [')', 1.0],
+    ],
+  ],
+  ['(a \\) b:1.3)', [['a ) b', 1.3]]],
+  [
+    'a (b',
+    [
+      ['a ', 1.0],
+      ['(b', 1.0],
+    ],
+  ],
+  ['a) b', [['a) b', 1.0]]],
+  ['a) (b)', [['a) (b)', 1.0]]],
+  ['((a) b', [['((a) b', 1.0]]],
+  [
+    'a (b c',
+    [
+      ['a ', 1.0],
+      ['(b c', 1.0],
+    ],
+  ],
+  ['[lowres], {blurry}', [['[lowres], {blurry}', 1.0]]],
+  [
+    '(a)(b)',
+    [
+      ['a', 1.1],
+      ['b', 1.1],
+    ],
+  ],
+  [
+    'a (b:1.2) c (d) e',
+    [
+      ['a ', 1.0],
+      ['b', 1.2],
+      [' c ', 1.0],
+      ['d', 1.1],
+      [' e', 1.0],
+    ],
+  ],
+  [
+    'embedding:foo (embedding:bar:1.2)',
+    [
+      ['embedding:foo ', 1.0],
+      ['embedding:bar', 1.2],
+    ],
+  ],
+  [
+    'x (y:NaN)',
+    [
+      ['x ', 1.0],
+      ['y', NaN],
+    ],
+  ],
+  ['((()))', []],
+  ['()', []],
+  ['(', [['(', 1.0]]],
+  [')', [[')', 1.0]]],
+  [
+    '(a:1.2))',
+    [
+      ['a', 1.2],
+      [')', 1.0],
+    ],
+  ],
+  ['(((a:1.3)))', [['a', 1.3]]],
 ];
 
 describe('ComfyUI prompt weighting parser', () => {
@@ -118,9 +183,7 @@ describeGolden('tokenizeWeighted (ComfyUI SDTokenizer.tokenize_with_weights)', (
   it('an unweighted prompt equals the SD1 padded77 ids (EOS padding) and clip_g ids (0 padding)', () => {
     const t = 'a photo of a cat';
     expect(ids(tokenizeWeighted(t, { tokenizer }).chunks[0])).toEqual(Array.from(tokenizer.tokenize(t)));
-    expect(ids(tokenizeWeighted(t, { tokenizer, padToken: 0, maxLength: 77 }).chunks[0])).toEqual(
-      Array.from(tokenizer.tokenize(t, { padToken: 0 })),
-    );
+    expect(ids(tokenizeWeighted(t, { tokenizer, padToken: 0, maxLength: 77 }).chunks[0])).toEqual(Array.from(tokenizer.tokenize(t, { padToken: 0 })));
   });
 
   it('weights follow their tokens; BOS/EOS/padding weigh 1', () => {

@@ -62,7 +62,7 @@ describe('text clean-up (basic_clean / whitespace_clean)', () => {
     expect(fixMojibake('Ångström naïve')).toBe('Ångström naïve');
     expect(ftfyFixText('â€œquotedâ€\u009d')).toBe('"quoted"');
     expect(ftfyFixText('ｆｕｌｌ\u3000ＡＢＣ：')).toBe('full ABC:');
-    expect(ftfyFixText('\ufb01ne \u2018x\u2019 \u201cy\u201d a\u0000b\u001bc')).toBe("fine 'x' \"y\" abc");
+    expect(ftfyFixText('\ufb01ne \u2018x\u2019 \u201cy\u201d a\u0000b\u001bc')).toBe('fine \'x\' "y" abc');
     expect(ftfyFixText('e\u0301')).toBe('\u00e9');
     expect(clipNormalize('  A  PHOTO\r\nOF &amp; ')).toBe('a photo of &');
   });
@@ -185,7 +185,7 @@ describeGolden('CLIP tokenizer vs openai SimpleTokenizer goldens', () => {
     const sd1 = await readGoldenTensors(golden('tiny-sd1', 'golden.safetensors'));
     const ids1 = sd1.get('clip.input_ids')!;
     expect(ids1.shape).toEqual([2, 77]);
-    prompts.forEach((p, b) => expect(Array.from(tok.tokenize(p))).toEqual(Array.from(ids1.data.subarray(b * 77, b * 77 + 77)))); 
+    prompts.forEach((p, b) => expect(Array.from(tok.tokenize(p))).toEqual(Array.from(ids1.data.subarray(b * 77, b * 77 + 77))));
     const xl = await readGoldenTensors(golden('tiny-sdxl', 'golden.safetensors'));
     const l = xl.get('clip_l.input_ids')!;
     const g = xl.get('clip_g.input_ids')!;

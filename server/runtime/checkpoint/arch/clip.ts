@@ -30,7 +30,12 @@ export function deriveClipConfig(src: ShapeSource): ClipConfig {
     if (fc1[1] !== width) fail(C, 'encoder.layers.0.mlp.fc1.weight', fc1, `does not take ${width} inputs`);
     const proj = src.has('text_projection.weight') ? shapeOf(src, C, 'text_projection.weight', 2)[0] : undefined;
     return {
-      layout: 'hf', vocab, positions: pos[0], width, layers, heads: headsOf(width, 'embeddings.token_embedding.weight'),
+      layout: 'hf',
+      vocab,
+      positions: pos[0],
+      width,
+      layers,
+      heads: headsOf(width, 'embeddings.token_embedding.weight'),
       intermediate: fc1[0],
       // HF-format towers in SD checkpoints are OpenAI CLIP ViT-L, trained with quick_gelu
       activation: 'quick_gelu',
@@ -44,11 +49,17 @@ export function deriveClipConfig(src: ShapeSource): ClipConfig {
     const layers = countIndexed(src, 'transformer.resblocks.');
     if (!layers) throw new Error(`${C}: no transformer.resblocks.* tensors`);
     const inProj = shapeOf(src, C, 'transformer.resblocks.0.attn.in_proj_weight', 2);
-    if (inProj[0] !== 3 * width || inProj[1] !== width) fail(C, 'transformer.resblocks.0.attn.in_proj_weight', inProj, `is not [${3 * width},${width}]`);
+    if (inProj[0] !== 3 * width || inProj[1] !== width)
+      fail(C, 'transformer.resblocks.0.attn.in_proj_weight', inProj, `is not [${3 * width},${width}]`);
     const fc = shapeOf(src, C, 'transformer.resblocks.0.mlp.c_fc.weight', 2);
     const proj = src.has('text_projection') ? shapeOf(src, C, 'text_projection', 2)[1] : undefined;
     return {
-      layout: 'openclip', vocab, positions: pos[0], width, layers, heads: headsOf(width, 'token_embedding.weight'),
+      layout: 'openclip',
+      vocab,
+      positions: pos[0],
+      width,
+      layers,
+      heads: headsOf(width, 'token_embedding.weight'),
       intermediate: fc[0],
       // open_clip towers used by SD2 / SDXL (ViT-H, ViT-bigG) use exact GELU
       activation: 'gelu',

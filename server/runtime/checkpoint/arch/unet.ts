@@ -91,7 +91,15 @@ function scanEncoder(src: ShapeSource, C: string) {
   const transformerDepthMiddle = transformerDepth(src, 'middle_block.1');
   if (transformerDepthMiddle) noteTransformer('middle_block.1');
   shapeOf(src, C, 'middle_block.2.in_layers.2.weight', 4);
-  const fields = { inChannels, modelChannels, channelMult, numResBlocks, transformerDepth: transformerDepthPerLevel, transformerDepthMiddle, timeEmbedDim };
+  const fields = {
+    inChannels,
+    modelChannels,
+    channelMult,
+    numResBlocks,
+    transformerDepth: transformerDepthPerLevel,
+    transformerDepthMiddle,
+    timeEmbedDim,
+  };
   return { fields, seen, noteTransformer };
 }
 
@@ -131,8 +139,14 @@ export function deriveUNetConfig(src: ShapeSource, heads?: HeadRule): UNetConfig
   const f = fields;
   // the original key order: session and saved-model keys are JSON of this object
   const ordered = {
-    inChannels: f.inChannels, outChannels, modelChannels: f.modelChannels, channelMult: f.channelMult, numResBlocks: f.numResBlocks,
-    transformerDepth: f.transformerDepth, transformerDepthMiddle: f.transformerDepthMiddle, transformerDepthOutput,
+    inChannels: f.inChannels,
+    outChannels,
+    modelChannels: f.modelChannels,
+    channelMult: f.channelMult,
+    numResBlocks: f.numResBlocks,
+    transformerDepth: f.transformerDepth,
+    transformerDepthMiddle: f.transformerDepthMiddle,
+    transformerDepthOutput,
   };
   const { timeEmbedDim } = f;
   const out = finishConfig(src, C, ordered, seen, heads);

@@ -62,9 +62,7 @@ function checkFits(lora: string, base: WeightProvider, adapter: Adapter, target:
     const want = sliceShape(base, target.weight);
     const got = deltaShape(adapter);
     const exact = adapter.kind === 'diff';
-    const fits = exact
-      ? got.length === want.length && got.every((d, i) => d === want[i])
-      : got[0] === want[0] && numelOf(got) === numelOf(want);
+    const fits = exact ? got.length === want.length && got.every((d, i) => d === want[i]) : got[0] === want[0] && numelOf(got) === numelOf(want);
     if (!fits) throw new LoraShapeError(lora, adapter.key, fmt(target.weight), want, got);
     const dora = adapter.slots.dora_scale;
     if (dora && dora.shape[0] !== want[0] && numelOf(dora.shape) !== want[1]) {

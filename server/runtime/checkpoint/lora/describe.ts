@@ -37,7 +37,11 @@ export interface LoraDescription {
 
 /** Which text encoder a module prefix names. */
 const TE_PREFIXES: readonly (readonly [string, 'te' | 'te1' | 'te2'])[] = [
-  ['lora_te1_', 'te1'], ['lora_te2_', 'te2'], ['lora_te_', 'te'], ['text_encoder_2.', 'te2'], ['text_encoder.', 'te'],
+  ['lora_te1_', 'te1'],
+  ['lora_te2_', 'te2'],
+  ['lora_te_', 'te'],
+  ['text_encoder_2.', 'te2'],
+  ['text_encoder.', 'te'],
 ];
 
 /** Block label of a UNet module in either naming: down_blocks.1, mid_block, input_blocks.4, ... */
@@ -50,8 +54,16 @@ const BLOCK_PATTERNS: readonly RegExp[] = [
 /** Family evidence, first match wins: [family, test, reason]. */
 const FAMILY_RULES: readonly { family: LoraFamily; test: (d: FamilyEvidence) => boolean; reason: string }[] = [
   { family: 'sdxl', test: (d) => d.te2 > 0 || d.contextDim === 2048, reason: 'second text encoder (te2) or 2048-wide context' },
-  { family: 'sd1', test: (d) => d.contextDim === 768 || (d.contextDim === undefined && d.textHidden.includes(768)), reason: '768-wide context (CLIP ViT-L)' },
-  { family: 'sd2', test: (d) => d.contextDim === 1024 || (d.contextDim === undefined && d.textHidden.includes(1024)), reason: '1024-wide context (OpenCLIP ViT-H)' },
+  {
+    family: 'sd1',
+    test: (d) => d.contextDim === 768 || (d.contextDim === undefined && d.textHidden.includes(768)),
+    reason: '768-wide context (CLIP ViT-L)',
+  },
+  {
+    family: 'sd2',
+    test: (d) => d.contextDim === 1024 || (d.contextDim === undefined && d.textHidden.includes(1024)),
+    reason: '1024-wide context (OpenCLIP ViT-H)',
+  },
 ];
 
 interface FamilyEvidence {
@@ -61,7 +73,11 @@ interface FamilyEvidence {
 }
 
 /** kohya ss_base_model_version prefixes -> family */
-const METADATA_FAMILY: readonly (readonly [string, LoraFamily])[] = [['sdxl', 'sdxl'], ['sd_v1', 'sd1'], ['sd_v2', 'sd2']];
+const METADATA_FAMILY: readonly (readonly [string, LoraFamily])[] = [
+  ['sdxl', 'sdxl'],
+  ['sd_v1', 'sd1'],
+  ['sd_v2', 'sd2'],
+];
 
 const FORMAT_LABELS: Record<AdapterKind, string> = { lora: 'LoRA', loha: 'LoHa', lokr: 'LoKr', diff: 'full diff' };
 
@@ -85,7 +101,7 @@ function inputWidth(a: Adapter): number | undefined {
 function formatLabels(m: LoraModule, a: Adapter): string[] {
   const out: string[] = [];
   if (a.kind) {
-    const conv = a.kind === 'lora' && (a.slots.down!.shape.length === 4 && (a.slots.down!.shape[2] > 1 || a.slots.mid !== undefined));
+    const conv = a.kind === 'lora' && a.slots.down!.shape.length === 4 && (a.slots.down!.shape[2] > 1 || a.slots.mid !== undefined);
     out.push(conv ? (a.slots.mid ? 'LoCon (Tucker)' : 'LoCon') : FORMAT_LABELS[a.kind]);
   }
   if (m.slots.dora_scale) out.push('DoRA');
@@ -146,7 +162,11 @@ export async function describeLoraSource(source: LoraSource): Promise<LoraDescri
   const familyReason = rule
     ? rule.reason
     : `no known base family has context width ${contextDim ?? '?'} / text width ${[...textHidden].join(',') || '?'}`;
-  const metadata = Object.fromEntries(Object.entries(source.metadata).filter(([k]) => /^ss_(base_model_version|network_module|network_dim|network_alpha|network_args|output_name|sd_model_name)$/.test(k)));
+  const metadata = Object.fromEntries(
+    Object.entries(source.metadata).filter(([k]) =>
+      /^ss_(base_model_version|network_module|network_dim|network_alpha|network_args|output_name|sd_model_name)$/.test(k),
+    ),
+  );
   return {
     name: source.name,
     tensors: source.tensors.size,

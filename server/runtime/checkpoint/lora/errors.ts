@@ -16,7 +16,10 @@ export class LoraShapeError extends Error {
 
 /** A LoRA none of whose modules land on the model. */
 export class LoraNoMatchError extends Error {
-  constructor(readonly lora: string, detail: string) {
+  constructor(
+    readonly lora: string,
+    detail: string,
+  ) {
     super(`LoRA "${lora}" patches nothing: ${detail}`);
     this.name = 'LoraNoMatchError';
   }

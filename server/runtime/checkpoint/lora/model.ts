@@ -37,7 +37,11 @@ export function applyLorasToModel(
   const perComponent = new Map<LoraComponent, LoraReport[]>();
   for (const c of present) {
     const strength = (l: ModelLoraApplication) => (c === 'unet' ? l.strengthModel : l.strengthClip);
-    const applied = applyLoras(components[c]!, c, loras.map((l) => ({ file: l.file, strength: strength(l) })));
+    const applied = applyLoras(
+      components[c]!,
+      c,
+      loras.map((l) => ({ file: l.file, strength: strength(l) })),
+    );
     out[c] = applied.provider;
     perComponent.set(c, applied.reports);
   }
@@ -54,7 +58,8 @@ export function applyLorasToModel(
     const unrecognized = new Set(reps.flatMap((r) => r.unrecognized));
     for (const k of unrecognized) unmapped.add(k);
     const patched = reps.reduce((a, r) => a + r.patched, 0);
-    if (patched === 0) throw new Error(`LoRA "${l.file.name}" patches nothing in this model (${[...unmapped].slice(0, 3).join(', ') || 'no modules'})`);
+    if (patched === 0)
+      throw new Error(`LoRA "${l.file.name}" patches nothing in this model (${[...unmapped].slice(0, 3).join(', ') || 'no modules'})`);
     const list = [...unmapped];
     const warning = list.length
       ? `LoRA "${l.file.name}": ${list.length} key${list.length === 1 ? '' : 's'} could not be mapped: ${list.slice(0, 5).join(', ')}${list.length > 5 ? ', …' : ''}`

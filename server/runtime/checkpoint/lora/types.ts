@@ -15,10 +15,26 @@ export interface LoraSource {
 
 /** One tensor role inside a LoRA module, after the file's naming has been normalised. */
 export type LoraSlot =
-  | 'up' | 'down' | 'mid' | 'alpha' | 'dora_scale'
-  | 'hada_w1_a' | 'hada_w1_b' | 'hada_w2_a' | 'hada_w2_b' | 'hada_t1' | 'hada_t2'
-  | 'lokr_w1' | 'lokr_w1_a' | 'lokr_w1_b' | 'lokr_w2' | 'lokr_w2_a' | 'lokr_w2_b' | 'lokr_t2'
-  | 'diff' | 'diff_b';
+  | 'up'
+  | 'down'
+  | 'mid'
+  | 'alpha'
+  | 'dora_scale'
+  | 'hada_w1_a'
+  | 'hada_w1_b'
+  | 'hada_w2_a'
+  | 'hada_w2_b'
+  | 'hada_t1'
+  | 'hada_t2'
+  | 'lokr_w1'
+  | 'lokr_w1_a'
+  | 'lokr_w1_b'
+  | 'lokr_w2'
+  | 'lokr_w2_a'
+  | 'lokr_w2_b'
+  | 'lokr_t2'
+  | 'diff'
+  | 'diff_b';
 
 /** Which naming convention a key used (for describe/inspect). */
 export type LoraNaming = 'kohya' | 'peft' | 'diffusers' | 'lycoris' | 'full';

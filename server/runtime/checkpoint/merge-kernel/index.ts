@@ -30,7 +30,21 @@ const outPtr = (o: number) => slotPtr(2, 0) + o * REGION;
 const PAGES = Math.ceil(outPtr(OUTS) / 65536);
 
 interface Exports {
-  merge(mode: number, a: number, at: number, b: number, bt: number, c: number, ct: number, out: number, ot: number, n: number, k: number, r: number, scratch: number): void;
+  merge(
+    mode: number,
+    a: number,
+    at: number,
+    b: number,
+    bt: number,
+    c: number,
+    ct: number,
+    out: number,
+    ot: number,
+    n: number,
+    k: number,
+    r: number,
+    scratch: number,
+  ): void;
 }
 
 export interface Kernel {
@@ -152,7 +166,8 @@ export class KernelMerge {
       const k = await loadKernel();
       const sources = [job.a, job.b, job.c].filter((s): s is KernelSource => s !== undefined);
       for (const s of sources) {
-        if (s.file.length !== job.count * SIZE[s.dtype]) throw new CheckpointError(`tensor "${job.name}": ${s.file.path} holds ${s.file.length} bytes, not ${job.count} ${s.dtype}`);
+        if (s.file.length !== job.count * SIZE[s.dtype])
+          throw new CheckpointError(`tensor "${job.name}": ${s.file.path} holds ${s.file.length} bytes, not ${job.count} ${s.dtype}`);
       }
       const handles = await Promise.all(sources.map((s) => this.handle(s.file.path)));
       await exclusive(() => compute(k, job, sources, handles, write, this.observe));
@@ -219,7 +234,14 @@ class OutRing {
   }
 }
 
-async function compute(k: Kernel, job: KernelJob, sources: KernelSource[], handles: FileHandle[], write: ChunkSink, observe?: ReadObserver): Promise<void> {
+async function compute(
+  k: Kernel,
+  job: KernelJob,
+  sources: KernelSource[],
+  handles: FileHandle[],
+  write: ChunkSink,
+  observe?: ReadObserver,
+): Promise<void> {
   const outSize = SIZE[job.out];
   const mem = k.memory.buffer;
   const ring = new OutRing(k);
@@ -229,7 +251,9 @@ async function compute(k: Kernel, job: KernelJob, sources: KernelSource[], handl
       const size = SIZE[s.dtype];
       const into = new Uint8Array(mem, slotPtr(slot, i), n * size);
       // observed as soon as it lands: the region is reused only after this chunk's compute
-      return readExact(handles[i], into, s.file, start * size, n * size, job.name).then(() => observe?.(s.file.path, s.file.offset + start * size, into));
+      return readExact(handles[i], into, s.file, start * size, n * size, job.name).then(() =>
+        observe?.(s.file.path, s.file.offset + start * size, into),
+      );
     });
     for (const r of await Promise.allSettled(reads)) if (r.status === 'rejected') throw r.reason;
   };

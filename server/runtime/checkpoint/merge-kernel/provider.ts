@@ -9,7 +9,12 @@ import { isKernelDType, KernelMerge, type KernelJob, type KernelSource } from '.
  * checkpoint): bit-identical to `combine`, without JS conversions. undefined: use `combine`.
  */
 export async function kernelMergeFloat32(
-  mode: MergeMode, r: number, name: string, pa: WeightProvider, pb: WeightProvider, pc?: WeightProvider,
+  mode: MergeMode,
+  r: number,
+  name: string,
+  pa: WeightProvider,
+  pb: WeightProvider,
+  pc?: WeightProvider,
 ): Promise<Float32Array | undefined> {
   if (r === 0 || (mode === 'weighted' && r === 1)) return undefined; // plain copies: nothing to combine
   const src = (p: WeightProvider | undefined): KernelSource | undefined => {

@@ -117,8 +117,10 @@ export const CALLABLES: Record<string, (args: PyValue[]) => PyValue> = {
   'torch._utils._rebuild_parameter': (args) => (args[0] instanceof TensorSpec ? args[0] : bad('_rebuild_parameter: not a tensor')),
   'torch._tensor._rebuild_from_type_v2': (args) => {
     const [fn, type, inner] = args;
-    if (!(fn instanceof GlobalRef) || !(type instanceof GlobalRef) || !Array.isArray(inner)) return bad('_rebuild_from_type_v2: unexpected arguments');
-    if (fn.qualified !== 'torch._utils._rebuild_tensor_v2' || !TENSOR_TYPES.has(type.qualified)) return bad(`_rebuild_from_type_v2 of ${fn.qualified}/${type.qualified}`);
+    if (!(fn instanceof GlobalRef) || !(type instanceof GlobalRef) || !Array.isArray(inner))
+      return bad('_rebuild_from_type_v2: unexpected arguments');
+    if (fn.qualified !== 'torch._utils._rebuild_tensor_v2' || !TENSOR_TYPES.has(type.qualified))
+      return bad(`_rebuild_from_type_v2 of ${fn.qualified}/${type.qualified}`);
     return rebuildTensor(inner);
   },
   'torch.Size': (args) => (Array.isArray(args[0]) ? ints(args[0], 'torch.Size') : bad('torch.Size without a tuple')),

@@ -164,7 +164,10 @@ function machine(bytes: Uint8Array, source: string, opts: UnpickleOptions): (max
       throw new UnsafePickleError(qualified, `${source}: refused global torch.storage._load_from_bytes (it would run torch.load on embedded bytes)`);
     }
     if (!isAllowedGlobal(qualified)) {
-      throw new UnsafePickleError(qualified, `${source}: refused unsafe global ${py3Name(module, name)}: a checkpoint only needs tensors and plain data`);
+      throw new UnsafePickleError(
+        qualified,
+        `${source}: refused unsafe global ${py3Name(module, name)}: a checkpoint only needs tensors and plain data`,
+      );
     }
     return new GlobalRef(qualified);
   };

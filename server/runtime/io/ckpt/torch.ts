@@ -63,7 +63,9 @@ export async function readTorchArchive(path: string, fileSize: number, opts: Tor
     prefix = pkls[0].slice(0, -'data.pkl'.length);
     const pkl = entries.get(pkls[0])!;
     if (pkl.size > limits.maxPickleBytes) {
-      throw new CheckpointFormatError(`${path}: data.pkl is ${pkl.size} bytes, over the ${limits.maxPickleBytes}-byte limit (LOOM_CKPT_MAX_PICKLE_BYTES)`);
+      throw new CheckpointFormatError(
+        `${path}: data.pkl is ${pkl.size} bytes, over the ${limits.maxPickleBytes}-byte limit (LOOM_CKPT_MAX_PICKLE_BYTES)`,
+      );
     }
     pickleBytes = await readExactly(fh, pkl.dataOffset, pkl.size);
     // torch >= 2.1 records the storages' byte order; every reader here assumes little-endian
@@ -135,7 +137,9 @@ function tensorRef(archive: ArchiveState, name: string, spec: TensorSpec): Tenso
   }
   totals.views += count * es;
   if (totals.views > archive.maxViews) {
-    fail(`the tensors so far total ${totals.views} bytes, more than ${limits.maxViewToFileRatio}x the file's size plus ${limits.maxExpandedBytes} bytes: storages are shared by too many views`);
+    fail(
+      `the tensors so far total ${totals.views} bytes, more than ${limits.maxViewToFileRatio}x the file's size plus ${limits.maxExpandedBytes} bytes: storages are shared by too many views`,
+    );
   }
   const base = { name, dtype: storage.dtype, shape: Object.freeze([...shape]) };
   if (count === 0 || isContiguous(shape, stride)) {

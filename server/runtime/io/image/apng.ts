@@ -51,7 +51,10 @@ export function apngFrames(bytes: Uint8Array, chunks: PngChunk[], width: number,
         data: [],
       };
       if (f.width === 0 || f.height === 0 || f.x + f.width > width || f.y + f.height > height) {
-        throw new ImageDecodeError('corrupt', `corrupt APNG: frame ${frames.length} region ${f.width}x${f.height}+${f.x}+${f.y} lies outside the ${width}x${height} canvas`);
+        throw new ImageDecodeError(
+          'corrupt',
+          `corrupt APNG: frame ${frames.length} region ${f.width}x${f.height}+${f.x}+${f.y} lies outside the ${width}x${height} canvas`,
+        );
       }
       frames.push(f);
       current = f;
@@ -69,7 +72,14 @@ export function apngFrames(bytes: Uint8Array, chunks: PngChunk[], width: number,
       current.data.push({ offset: c.data + 4, length: c.length - 4 });
     }
   }
-  const defaultSeparate = frames.length > 0 && !chunks.slice(0, chunks.findIndex((c) => c.type === 'IDAT')).some((c) => c.type === 'fcTL');
+  const defaultSeparate =
+    frames.length > 0 &&
+    !chunks
+      .slice(
+        0,
+        chunks.findIndex((c) => c.type === 'IDAT'),
+      )
+      .some((c) => c.type === 'fcTL');
   // PIL stops at the declared count (plus the separate default image) or at the first frame without data
   const usable = frames.slice(0, declared + (defaultSeparate ? 1 : 0));
   const firstEmpty = usable.findIndex((f) => f.data.length === 0);
@@ -124,7 +134,10 @@ function background(bytes: Uint8Array, header: PngHeader): [number, number, numb
 function blank(w: number, h: number, bg: [number, number, number, number], withAlpha: boolean): Canvas {
   const rgb = new Uint8Array(w * h * 3);
   for (let p = 0; p < w * h; p++) rgb.set(bg.slice(0, 3), p * 3);
-  return { rgb: { data: rgb, width: w, height: h, channels: 3 }, alpha: withAlpha ? { data: new Uint8Array(w * h).fill(bg[3]), width: w, height: h, channels: 1 } : null };
+  return {
+    rgb: { data: rgb, width: w, height: h, channels: 3 },
+    alpha: withAlpha ? { data: new Uint8Array(w * h).fill(bg[3]), width: w, height: h, channels: 1 } : null,
+  };
 }
 
 const copy = (p: Plane): Plane => ({ ...p, data: p.data.slice() });

@@ -51,7 +51,7 @@ const EMPTY_MASK = 64;
 
 /** LoadImage: every frame of the first frame's size, EXIF-transposed, as IMAGE and MASK batches. */
 export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions): Promise<DecodedImage> {
-  const header = checkedHeader(bytes, opts, header0 => header0.probe.frames);
+  const header = checkedHeader(bytes, opts, (header0) => header0.probe.frames);
   const frames = await decodeFrames(bytes, header, header.probe.frames, opts.maxPixels);
   // PIL iterates frames and skips those of another size than the first (possible for multi-size containers)
   const { width, height } = frames[0];

@@ -17,9 +17,7 @@ export function exifOrientation(block: Uint8Array): number | undefined {
   if (!little && !(t[0] === 0x4d && t[1] === 0x4d)) return undefined;
   const u16 = (o: number): number => (little ? t[o] | (t[o + 1] << 8) : (t[o] << 8) | t[o + 1]);
   const u32 = (o: number): number =>
-    little
-      ? (t[o] | (t[o + 1] << 8) | (t[o + 2] << 16)) + t[o + 3] * 0x1000000
-      : t[o] * 0x1000000 + ((t[o + 1] << 16) | (t[o + 2] << 8) | t[o + 3]);
+    little ? (t[o] | (t[o + 1] << 8) | (t[o + 2] << 16)) + t[o + 3] * 0x1000000 : t[o] * 0x1000000 + ((t[o + 1] << 16) | (t[o + 2] << 8) | t[o + 3]);
   if (u16(2) !== 42) return undefined;
   const ifd = u32(4);
   if (ifd + 2 > t.length) return undefined;

@@ -46,10 +46,14 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
       const width = r.u16be(o + 5, 'SOF width');
       const components = r.u8(o + 7, 'SOF component count');
       if (marker !== 0xc0 && marker !== 0xc1 && marker !== 0xc2) {
-        throw new ImageDecodeError('unsupported', `unsupported JPEG: frame type SOF${marker - 0xc0} (lossless or arithmetic coding); baseline, extended and progressive Huffman JPEGs are supported`);
+        throw new ImageDecodeError(
+          'unsupported',
+          `unsupported JPEG: frame type SOF${marker - 0xc0} (lossless or arithmetic coding); baseline, extended and progressive Huffman JPEGs are supported`,
+        );
       }
       if (precision !== 8) throw new ImageDecodeError('unsupported', `unsupported JPEG: ${precision}-bit samples (8-bit expected)`);
-      if (width === 0 || height === 0) throw new ImageDecodeError('unsupported', `unsupported JPEG: frame size ${width}x${height} (a DNL-defined height is not supported)`);
+      if (width === 0 || height === 0)
+        throw new ImageDecodeError('unsupported', `unsupported JPEG: frame size ${width}x${height} (a DNL-defined height is not supported)`);
       if (components !== 1 && components !== 3 && components !== 4) {
         throw new ImageDecodeError('unsupported', `unsupported JPEG: ${components} colour components (1, 3 or 4 expected)`);
       }

@@ -17,7 +17,7 @@ export interface RawPixels {
 }
 
 /** The libvips colourspace that keeps the samples PIL starts from. */
-const SPACE = { 'rgb8': 'srgb', 'high-byte16': 'rgb16', 'gray16-scaled': 'grey16', 'cmyk': 'cmyk' } as const;
+const SPACE = { rgb8: 'srgb', 'high-byte16': 'rgb16', 'gray16-scaled': 'grey16', cmyk: 'cmyk' } as const;
 
 export async function decodeRaw(bytes: Uint8Array, header: ImageHeader, frames: number, maxPixels: number): Promise<RawPixels> {
   const space = SPACE[header.samples];

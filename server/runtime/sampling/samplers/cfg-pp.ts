@@ -11,8 +11,8 @@ import { checkCancelled, requireNoise, requireUncond, type GuidedPrediction, typ
 function eulerAncestralCfgPpWith(name: string, ancestral: boolean): Sampler {
   return async (model, x, sigmas, opts) => {
     const predict = requireUncond(model, name);
-    const eta = ancestral ? opts.eta ?? 1 : 0;
-    const sNoise = ancestral ? opts.sNoise ?? 1 : 0;
+    const eta = ancestral ? (opts.eta ?? 1) : 0;
+    const sNoise = ancestral ? (opts.sNoise ?? 1) : 0;
     for (let i = 0; i < sigmas.length - 1; i++) {
       checkCancelled(opts.signal);
       const { denoised, uncondDenoised } = await predict(x, sigmas[i]);
@@ -23,8 +23,16 @@ function eulerAncestralCfgPpWith(name: string, ancestral: boolean): Sampler {
       }
       const { sigmaDown, sigmaUp } = ancestralStep(sigmas[i], sigmas[i + 1], eta);
       // denoised + σ_down·(x − uncond)/σ
-      x = combine([[denoised, 1], [x, sigmaDown / sigmas[i]], [uncondDenoised, -sigmaDown / sigmas[i]]]);
-      if (eta > 0 && sNoise > 0) x = combine([[x, 1], [requireNoise(opts, name)(sigmas[i], sigmas[i + 1]), sNoise * sigmaUp]]);
+      x = combine([
+        [denoised, 1],
+        [x, sigmaDown / sigmas[i]],
+        [uncondDenoised, -sigmaDown / sigmas[i]],
+      ]);
+      if (eta > 0 && sNoise > 0)
+        x = combine([
+          [x, 1],
+          [requireNoise(opts, name)(sigmas[i], sigmas[i + 1]), sNoise * sigmaUp],
+        ]);
     }
     return x;
   };
@@ -43,21 +51,37 @@ export const dpmpp2sAncestralCfgPp: Sampler = async (model, x, sigmas, opts) => 
     const { sigmaDown, sigmaUp } = ancestralStep(sigmas[i], sigmas[i + 1], eta);
     opts.callback?.({ i, x, sigma: sigmas[i], sigmaHat: sigmas[i], denoised });
     if (sigmaDown === 0) {
-      x = combine([[denoised, 1], [x, sigmaDown / sigmas[i]], [uncondDenoised, -sigmaDown / sigmas[i]]]);
+      x = combine([
+        [denoised, 1],
+        [x, sigmaDown / sigmas[i]],
+        [uncondDenoised, -sigmaDown / sigmas[i]],
+      ]);
     } else {
       const t = tFromSigma(sigmas[i]);
       const tNext = tFromSigma(sigmaDown);
       const h = tNext - t;
       const s = t + 0.5 * h;
       // x + (denoised − uncond): the guidance moved onto the state, as ComfyUI writes it.
-      const shifted = combine([[x, 1], [denoised, 1], [uncondDenoised, -1]]);
+      const shifted = combine([
+        [x, 1],
+        [denoised, 1],
+        [uncondDenoised, -1],
+      ]);
       const x2 = lin(shifted, sigmaFromT(s) / sigmaFromT(t), denoised, -Math.expm1(-0.5 * h));
       const p2 = await predict(x2, sigmaFromT(s));
       // ComfyUI reads its post-CFG capture again here, which the midpoint call has just overwritten: x + (denoised − uncond₂).
-      const shifted2 = combine([[x, 1], [denoised, 1], [p2.uncondDenoised, -1]]);
+      const shifted2 = combine([
+        [x, 1],
+        [denoised, 1],
+        [p2.uncondDenoised, -1],
+      ]);
       x = lin(shifted2, sigmaFromT(tNext) / sigmaFromT(t), p2.denoised, -Math.expm1(-h));
     }
-    if (sigmas[i + 1] > 0) x = combine([[x, 1], [requireNoise(opts, 'dpmpp_2s_ancestral_cfg_pp')(sigmas[i], sigmas[i + 1]), sNoise * sigmaUp]]);
+    if (sigmas[i + 1] > 0)
+      x = combine([
+        [x, 1],
+        [requireNoise(opts, 'dpmpp_2s_ancestral_cfg_pp')(sigmas[i], sigmas[i + 1]), sNoise * sigmaUp],
+      ]);
   }
   return x;
 };
@@ -73,11 +97,20 @@ export const dpmpp2mCfgPp: Sampler = async (model, x, sigmas, opts) => {
     const h = tFromSigma(sigmas[i + 1]) - t;
     const decay = Math.exp(-h); // 0 on the final step to σ = 0
     if (oldUncond === null || sigmas[i + 1] === 0) {
-      x = combine([[denoised, 1], [uncondDenoised, -decay], [x, decay]]);
+      x = combine([
+        [denoised, 1],
+        [uncondDenoised, -decay],
+        [x, decay],
+      ]);
     } else {
       const r = (t - tFromSigma(sigmas[i - 1])) / h;
       const k = -Math.expm1(-h) / (2 * r);
-      x = combine([[denoised, 1 + k], [uncondDenoised, -decay], [oldUncond, -k], [x, decay]]);
+      x = combine([
+        [denoised, 1 + k],
+        [uncondDenoised, -decay],
+        [oldUncond, -k],
+        [x, decay],
+      ]);
     }
     oldUncond = uncondDenoised;
   }

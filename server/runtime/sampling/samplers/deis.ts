@@ -29,7 +29,10 @@ export function deisCoefficients(sigmas: ArrayLike<number>, maxOrder: number): n
   const out: number[][] = [];
   for (let i = 0; i + 1 < taus.length; i++) {
     const order = Math.min(i + 1, maxOrder);
-    if (order === 1) { out.push([]); continue; }
+    if (order === 1) {
+      out.push([]);
+      continue;
+    }
     const [tCur, tNext] = [taus[i], taus[i + 1]];
     const prev = Array.from({ length: order }, (_, k) => taus[i - k]);
     const dtau = (tNext - tCur) / N_QUAD;
@@ -63,7 +66,10 @@ export const deis: Sampler = async (model, x, sigmas, opts) => {
       x = axpy(x, d, tNext - tCur);
     } else {
       const c = coeffs[i];
-      const terms: [Float32Array, number][] = [[x, 1], [d, c[0]]];
+      const terms: [Float32Array, number][] = [
+        [x, 1],
+        [d, c[0]],
+      ];
       for (let k = 1; k < order; k++) terms.push([buffer[buffer.length - k], c[k]]);
       x = combine(terms);
     }

@@ -12,7 +12,10 @@ const tOf = (sigma: number): number => -Math.log(sigma);
 
 class DpmSolver {
   nfe = 0;
-  constructor(private readonly model: Denoiser, private readonly signal: AbortSignal | undefined) {}
+  constructor(
+    private readonly model: Denoiser,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
 
   async eps(cache: Map<string, Float32Array>, key: string, x: Float32Array, t: number): Promise<Float32Array> {
     const hit = cache.get(key);
@@ -39,7 +42,11 @@ class DpmSolver {
     const u1 = axpy(x, eps, -sigmaOf(s1) * Math.expm1(r1 * h));
     const epsR1 = await this.eps(cache, 'eps_r1', u1, s1);
     const k = (sigmaOf(tNext) / (2 * r1)) * Math.expm1(h);
-    return combine([[x, 1], [eps, -sigmaOf(tNext) * Math.expm1(h) + k], [epsR1, -k]]);
+    return combine([
+      [x, 1],
+      [eps, -sigmaOf(tNext) * Math.expm1(h) + k],
+      [epsR1, -k],
+    ]);
   }
 
   async step3(x: Float32Array, t: number, tNext: number, cache: Map<string, Float32Array>, r1 = 1 / 3, r2 = 2 / 3): Promise<Float32Array> {
@@ -50,10 +57,18 @@ class DpmSolver {
     const u1 = axpy(x, eps, -sigmaOf(s1) * Math.expm1(r1 * h));
     const epsR1 = await this.eps(cache, 'eps_r1', u1, s1);
     const k2 = sigmaOf(s2) * (r2 / r1) * (Math.expm1(r2 * h) / (r2 * h) - 1);
-    const u2 = combine([[x, 1], [eps, -sigmaOf(s2) * Math.expm1(r2 * h) + k2], [epsR1, -k2]]);
+    const u2 = combine([
+      [x, 1],
+      [eps, -sigmaOf(s2) * Math.expm1(r2 * h) + k2],
+      [epsR1, -k2],
+    ]);
     const epsR2 = await this.eps(cache, 'eps_r2', u2, s2);
     const k3 = (sigmaOf(tNext) / r2) * (Math.expm1(h) / h - 1);
-    return combine([[x, 1], [eps, -sigmaOf(tNext) * Math.expm1(h) + k3], [epsR2, -k3]]);
+    return combine([
+      [x, 1],
+      [eps, -sigmaOf(tNext) * Math.expm1(h) + k3],
+      [epsR2, -k3],
+    ]);
   }
 }
 
@@ -102,7 +117,14 @@ class PidController {
   private readonly b1: number;
   private readonly b2: number;
   private readonly b3: number;
-  constructor(public h: number, p: number, i: number, d: number, order: number, private readonly acceptSafety: number) {
+  constructor(
+    public h: number,
+    p: number,
+    i: number,
+    d: number,
+    order: number,
+    private readonly acceptSafety: number,
+  ) {
     this.b1 = (p + i + d) / order;
     this.b2 = -(p + 2 * d) / order;
     this.b3 = d / order;
@@ -115,7 +137,10 @@ class PidController {
     let factor = this.errs[0] ** this.b1 * this.errs[1] ** this.b2 * this.errs[2] ** this.b3;
     factor = 1 + Math.atan(factor - 1);
     const accept = factor >= this.acceptSafety;
-    if (accept) { this.errs[2] = this.errs[1]; this.errs[1] = this.errs[0]; }
+    if (accept) {
+      this.errs[2] = this.errs[1];
+      this.errs[1] = this.errs[0];
+    }
     this.h *= factor;
     return accept;
   }
@@ -132,7 +157,14 @@ export const dpmAdaptive: Sampler = async (model, xIn, sigmas, opts) => {
   const solver = new DpmSolver(model, opts.signal);
   const tStart = tOf(sigmaMax);
   const tEnd = tOf(sigmaMin);
-  const pid = new PidController(Math.abs(opts.hInit ?? 0.05), opts.pcoeff ?? 0, opts.icoeff ?? 1, opts.dcoeff ?? 0, eta ? 1.5 : order, opts.acceptSafety ?? 0.81);
+  const pid = new PidController(
+    Math.abs(opts.hInit ?? 0.05),
+    opts.pcoeff ?? 0,
+    opts.icoeff ?? 1,
+    opts.dcoeff ?? 0,
+    eta ? 1.5 : order,
+    opts.acceptSafety ?? 0.81,
+  );
   let s = tStart;
   let x = xIn;
   let xPrev = xIn;

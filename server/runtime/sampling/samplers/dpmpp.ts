@@ -107,7 +107,11 @@ export const dpmpp2mSde: Sampler = async (model, x, sigmas, opts) => {
       if (oldDenoised !== null) {
         const r = hLast / h;
         const coef = solver === 'heun' ? (phi / (-h - etaH) + 1) / r : (0.5 * phi) / r;
-        x = combine([[x, 1], [denoised, coef], [oldDenoised, -coef]]);
+        x = combine([
+          [x, 1],
+          [denoised, coef],
+          [oldDenoised, -coef],
+        ]);
       }
       if (eta > 0 && sNoise > 0) {
         const scale = sigmas[i + 1] * Math.sqrt(-Math.expm1(-2 * etaH)) * sNoise;
@@ -151,10 +155,18 @@ export const dpmpp3mSde: Sampler = async (model, x, sigmas, opts) => {
         const d1 = lin(d10, 1 + k, d11, -k);
         const d2 = lin(d10, 1 / (r0 + r1), d11, -1 / (r0 + r1));
         const phi3 = phi2 / hEta - 0.5;
-        x = combine([[x, 1], [d1, phi2], [d2, -phi3]]);
+        x = combine([
+          [x, 1],
+          [d1, phi2],
+          [d2, -phi3],
+        ]);
       } else if (h1 !== null && d1Prev) {
         const r = h1 / h;
-        x = combine([[x, 1], [denoised, phi2 / r], [d1Prev, -phi2 / r]]);
+        x = combine([
+          [x, 1],
+          [denoised, phi2 / r],
+          [d1Prev, -phi2 / r],
+        ]);
       }
       if (eta > 0 && sNoise > 0) {
         const scale = sigmas[i + 1] * Math.sqrt(-Math.expm1(-2 * h * eta)) * sNoise;

@@ -15,7 +15,11 @@ export const erSdeDefaultNoiseScaler = (x: number): number => x * (Math.exp(x **
  * ComfyUI's SamplerER_SDE solver types: 'ER-SDE' (the default scaler), 'Reverse-time SDE' (x^{eta+1}) or
  * 'ODE' (x, no noise). Returns the scaler and the s_noise to use.
  */
-export function erSdeNoiseScaler(solverType: 'ER-SDE' | 'Reverse-time SDE' | 'ODE', eta: number, sNoise: number): { noiseScaler: (x: number) => number; sNoise: number } {
+export function erSdeNoiseScaler(
+  solverType: 'ER-SDE' | 'Reverse-time SDE' | 'ODE',
+  eta: number,
+  sNoise: number,
+): { noiseScaler: (x: number) => number; sNoise: number } {
   const ode = solverType === 'ODE' || (solverType === 'Reverse-time SDE' && eta === 0);
   const e = ode ? 0 : eta;
   if (solverType === 'ER-SDE') return { noiseScaler: erSdeDefaultNoiseScaler, sNoise: ode ? 0 : sNoise };
@@ -41,7 +45,10 @@ export const erSde: Sampler = async (model, x, sigmas, opts) => {
       const ls = lambdas[i];
       const lt = lambdas[i + 1];
       const r = scaler(lt) / scaler(ls);
-      x = combine([[x, r], [denoised, 1 - r]]);
+      x = combine([
+        [x, r],
+        [denoised, 1 - r],
+      ]);
       if (stage >= 2 && oldDenoised) {
         const dt = lt - ls;
         const step = -dt / INTEGRATION_POINTS;
@@ -55,11 +62,17 @@ export const erSde: Sampler = async (model, x, sigmas, opts) => {
         }
         s *= step;
         su *= step;
-        const denoisedD = combine([[denoised, 1 / (ls - lambdas[i - 1])], [oldDenoised, -1 / (ls - lambdas[i - 1])]]);
+        const denoisedD = combine([
+          [denoised, 1 / (ls - lambdas[i - 1])],
+          [oldDenoised, -1 / (ls - lambdas[i - 1])],
+        ]);
         x = axpy(x, denoisedD, dt + s * scaler(lt));
         if (stage >= 3 && oldDenoisedD) {
           const w = 2 / (ls - lambdas[i - 2]);
-          const denoisedU = combine([[denoisedD, w], [oldDenoisedD, -w]]);
+          const denoisedU = combine([
+            [denoisedD, w],
+            [oldDenoisedD, -w],
+          ]);
           x = axpy(x, denoisedU, (dt * dt) / 2 + su * scaler(lt));
         }
         oldDenoisedD = denoisedD;

@@ -59,7 +59,14 @@ export const heun: Sampler = async (model, x, sigmas, opts) => {
     } else {
       const x2 = axpy(x, d, dt);
       const d2 = toD(x2, sigmas[i + 1], await model(x2, sigmas[i + 1]));
-      x = axpy(x, combine([[d, 0.5], [d2, 0.5]]), dt);
+      x = axpy(
+        x,
+        combine([
+          [d, 0.5],
+          [d2, 0.5],
+        ]),
+        dt,
+      );
     }
   }
   return x;
@@ -83,7 +90,14 @@ export const heunpp2: Sampler = async (model, x, sigmas, opts) => {
       const x2 = axpy(x, d, dt);
       const d2 = toD(x2, sigmas[i + 1], await model(x2, sigmas[i + 1]));
       const w2 = sigmas[i + 1] / (2 * sigmas[0]);
-      x = axpy(x, combine([[d, 1 - w2], [d2, w2]]), dt);
+      x = axpy(
+        x,
+        combine([
+          [d, 1 - w2],
+          [d2, w2],
+        ]),
+        dt,
+      );
     } else {
       const x2 = axpy(x, d, dt);
       const d2 = toD(x2, sigmas[i + 1], await model(x2, sigmas[i + 1]));
@@ -92,7 +106,15 @@ export const heunpp2: Sampler = async (model, x, sigmas, opts) => {
       const w = 3 * sigmas[0];
       const w2 = sigmas[i + 1] / w;
       const w3 = sigmas[i + 2] / w;
-      x = axpy(x, combine([[d, 1 - w2 - w3], [d2, w2], [d3, w3]]), dt);
+      x = axpy(
+        x,
+        combine([
+          [d, 1 - w2 - w3],
+          [d2, w2],
+          [d3, w3],
+        ]),
+        dt,
+      );
     }
   }
   return x;

@@ -8,7 +8,12 @@ import { uniPc, uniPcBh2 } from './uni-pc';
 import { deis } from './deis';
 import { dpmpp2mCfgPp, dpmpp2sAncestralCfgPp, eulerAncestralCfgPp, eulerCfgPp } from './cfg-pp';
 import {
-  gradientEstimation, gradientEstimationCfgPp, resMultistep, resMultistepAncestral, resMultistepAncestralCfgPp, resMultistepCfgPp,
+  gradientEstimation,
+  gradientEstimationCfgPp,
+  resMultistep,
+  resMultistepAncestral,
+  resMultistepAncestralCfgPp,
+  resMultistepCfgPp,
 } from './res-multistep';
 import { expHeun2X0, expHeun2X0Sde, seeds2, seeds3 } from './seeds';
 import { erSde } from './er-sde';
@@ -75,16 +80,37 @@ export function samplerImplementation(name: Name): SamplerName {
 
 /** Samplers that consume noise after the start latent with their default options. */
 export const STOCHASTIC_SAMPLERS: ReadonlySet<string> = new Set<SamplerName>([
-  'euler_ancestral', 'euler_ancestral_cfg_pp', 'exp_heun_2_x0_sde', 'dpm_2_ancestral', 'dpmpp_2s_ancestral',
-  'dpmpp_2s_ancestral_cfg_pp', 'dpmpp_sde', 'dpmpp_2m_sde', 'dpmpp_2m_sde_heun', 'dpmpp_3m_sde', 'ddpm', 'lcm',
-  'res_multistep_ancestral', 'res_multistep_ancestral_cfg_pp', 'er_sde', 'seeds_2', 'seeds_3', 'sa_solver', 'sa_solver_pece',
+  'euler_ancestral',
+  'euler_ancestral_cfg_pp',
+  'exp_heun_2_x0_sde',
+  'dpm_2_ancestral',
+  'dpmpp_2s_ancestral',
+  'dpmpp_2s_ancestral_cfg_pp',
+  'dpmpp_sde',
+  'dpmpp_2m_sde',
+  'dpmpp_2m_sde_heun',
+  'dpmpp_3m_sde',
+  'ddpm',
+  'lcm',
+  'res_multistep_ancestral',
+  'res_multistep_ancestral_cfg_pp',
+  'er_sde',
+  'seeds_2',
+  'seeds_3',
+  'sa_solver',
+  'sa_solver_pece',
 ]);
 /** Samplers whose ComfyUI default noise is a Brownian tree (seeded with the seed itself); the rest use seed + 1 draws. */
 export const SDE_SAMPLERS: ReadonlySet<string> = new Set<SamplerName>(['dpmpp_sde', 'dpmpp_2m_sde', 'dpmpp_2m_sde_heun', 'dpmpp_3m_sde']);
 /** CFG++ samplers: they read the unconditional prediction (`Denoiser.withUncond`). */
 export const CFG_PP_SAMPLERS: ReadonlySet<string> = new Set<SamplerName>([
-  'euler_cfg_pp', 'euler_ancestral_cfg_pp', 'dpmpp_2s_ancestral_cfg_pp', 'dpmpp_2m_cfg_pp', 'res_multistep_cfg_pp',
-  'res_multistep_ancestral_cfg_pp', 'gradient_estimation_cfg_pp',
+  'euler_cfg_pp',
+  'euler_ancestral_cfg_pp',
+  'dpmpp_2s_ancestral_cfg_pp',
+  'dpmpp_2m_cfg_pp',
+  'res_multistep_cfg_pp',
+  'res_multistep_ancestral_cfg_pp',
+  'gradient_estimation_cfg_pp',
 ]);
 
 export function isSamplerName(name: string): name is Name {

@@ -71,9 +71,23 @@ export const ipndm: Sampler = async (model, x, sigmas, opts) => {
 function ipndmSlope(d: Float32Array, history: Float32Array[], order: number): Float32Array {
   const b = (k: number): Float32Array => history[history.length - 1 - k];
   if (order === 1) return d;
-  if (order === 2) return combine([[d, 3 / 2], [b(1), -1 / 2]]);
-  if (order === 3) return combine([[d, 23 / 12], [b(1), -16 / 12], [b(2), 5 / 12]]);
-  return combine([[d, 55 / 24], [b(1), -59 / 24], [b(2), 37 / 24], [b(3), -9 / 24]]);
+  if (order === 2)
+    return combine([
+      [d, 3 / 2],
+      [b(1), -1 / 2],
+    ]);
+  if (order === 3)
+    return combine([
+      [d, 23 / 12],
+      [b(1), -16 / 12],
+      [b(2), 5 / 12],
+    ]);
+  return combine([
+    [d, 55 / 24],
+    [b(1), -59 / 24],
+    [b(2), 37 / 24],
+    [b(3), -9 / 24],
+  ]);
 }
 
 /**
@@ -102,7 +116,10 @@ export const ipndmV: Sampler = async (model, x, sigmas, opts) => {
       const hn1 = tCur - t[i - 1];
       let slope: Float32Array;
       if (order === 2) {
-        slope = combine([[d, (2 + hn / hn1) / 2], [b(1), -(hn / hn1) / 2]]);
+        slope = combine([
+          [d, (2 + hn / hn1) / 2],
+          [b(1), -(hn / hn1) / 2],
+        ]);
       } else {
         const hn2 = t[i - 1] - t[i - 2];
         const temp1 = (1 - (hn / (3 * (hn + hn1))) * ((hn * (hn + hn1)) / (hn1 * (hn1 + hn2)))) / 2;
@@ -114,14 +131,15 @@ export const ipndmV: Sampler = async (model, x, sigmas, opts) => {
           ]);
         } else {
           const hn3 = t[i - 2] - t[i - 3];
-          const temp2 = ((1 - hn / (3 * (hn + hn1))) / 2 + ((1 - hn / (2 * (hn + hn1))) * hn) / (6 * (hn + hn1 + hn2)))
-            * ((hn * (hn + hn1) * (hn + hn1 + hn2)) / (hn1 * (hn1 + hn2) * (hn1 + hn2 + hn3)));
+          const temp2 =
+            ((1 - hn / (3 * (hn + hn1))) / 2 + ((1 - hn / (2 * (hn + hn1))) * hn) / (6 * (hn + hn1 + hn2))) *
+            ((hn * (hn + hn1) * (hn + hn1 + hn2)) / (hn1 * (hn1 + hn2) * (hn1 + hn2 + hn3)));
           const q = (hn1 * (hn1 + hn2)) / (hn2 * (hn2 + hn3));
           slope = combine([
             [d, (2 + hn / hn1) / 2 + temp1 + temp2],
             [b(1), -(hn / hn1) / 2 - (1 + hn1 / hn2) * temp1 - (1 + hn1 / hn2 + q) * temp2],
             [b(2), (temp1 * hn1) / hn2 + (hn1 / hn2 + q * (1 + hn2 / hn3)) * temp2],
-            [b(3), ((-temp2 * q) * hn1) / hn2],
+            [b(3), (-temp2 * q * hn1) / hn2],
           ]);
         }
       }

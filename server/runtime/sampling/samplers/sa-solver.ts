@@ -8,7 +8,11 @@ import { combine, solveLinear, tFromSigma } from './ops';
 import { checkCancelled, requireNoise, type Sampler } from './types';
 
 /** log n! for the small n used here. */
-const logFactorial = (n: number): number => { let s = 0; for (let k = 2; k <= n; k++) s += Math.log(k); return s; };
+const logFactorial = (n: number): number => {
+  let s = 0;
+  for (let k = 2; k <= n; k++) s += Math.log(k);
+  return s;
+};
 
 /**
  * ∫_s^t e^{(1+τ²)(x − t)} x^p dx · (1+τ²) for p = 0 … order−1, by ComfyUI's integration-by-parts recursion
@@ -31,7 +35,13 @@ function exponentialCoeffs(s: number, t: number, order: number, tau: number): nu
 
 /** `compute_stochastic_adams_b_coeffs`: weights of the past data predictions at `lambdas` for the step λs → λt. */
 export function stochasticAdamsCoeffs(
-  sigmaNext: number, lambdas: readonly number[], lambdaS: number, lambdaT: number, tau: number, simpleOrder2: boolean, corrector: boolean,
+  sigmaNext: number,
+  lambdas: readonly number[],
+  lambdaS: number,
+  lambdaT: number,
+  tau: number,
+  simpleOrder2: boolean,
+  corrector: boolean,
 ): number[] {
   const n = lambdas.length;
   const alphaT = sigmaNext * Math.exp(lambdaT);
@@ -62,7 +72,8 @@ export function saSolverTau(percentToSigma: (p: number) => number, startPercent 
 function saSolverWith(name: string, pece: boolean | undefined): Sampler {
   return async (model, xIn, sigmas, opts) => {
     if (sigmas.length <= 1) return xIn;
-    if (!opts.tau) throw new Error(`${name} needs opts.tau (its stochasticity per σ; saSolverTau(modelSampling.percentToSigma) is ComfyUI's default)`);
+    if (!opts.tau)
+      throw new Error(`${name} needs opts.tau (its stochasticity per σ; saSolverTau(modelSampling.percentToSigma) is ComfyUI's default)`);
     const tauFn = opts.tau;
     const sNoise = opts.sNoise ?? 1;
     const predictorOrder = opts.predictorOrder ?? 3;
@@ -79,7 +90,8 @@ function saSolverWith(name: string, pece: boolean | undefined): Sampler {
     let tau = 0;
     let noise: Float32Array | null = null;
     let preds: Float32Array[] = [];
-    const weighted = (count: number, b: number[]): Float32Array => combine(b.map((c, k): [Float32Array, number] => [preds[preds.length - count + k], c]));
+    const weighted = (count: number, b: number[]): Float32Array =>
+      combine(b.map((c, k): [Float32Array, number] => [preds[preds.length - count + k], c]));
     for (let i = 0; i < n - 1; i++) {
       checkCancelled(opts.signal);
       let denoised = await model(xPred, sigmas[i]);
@@ -96,8 +108,15 @@ function saSolverWith(name: string, pece: boolean | undefined): Sampler {
         x = xPred;
       } else {
         const b = stochasticAdamsCoeffs(sigmas[i], lambdas.slice(i - cUsed + 1, i + 1), lambdas[i - 1], lambdas[i], tau, simple2, true);
-        x = combine([[x, (sigmas[i] / sigmas[i - 1]) * Math.exp(-(tau * tau) * h)], [weighted(cUsed, b), 1]]);
-        if (tau > 0 && sNoise > 0 && noise) x = combine([[x, 1], [noise, 1]]);
+        x = combine([
+          [x, (sigmas[i] / sigmas[i - 1]) * Math.exp(-(tau * tau) * h)],
+          [weighted(cUsed, b), 1],
+        ]);
+        if (tau > 0 && sNoise > 0 && noise)
+          x = combine([
+            [x, 1],
+            [noise, 1],
+          ]);
         if (usePece) {
           checkCancelled(opts.signal);
           denoised = await model(x, sigmas[i]);
@@ -110,11 +129,17 @@ function saSolverWith(name: string, pece: boolean | undefined): Sampler {
         tau = tauFn(sigmas[i + 1]);
         const b = stochasticAdamsCoeffs(sigmas[i + 1], lambdas.slice(i - pUsed + 1, i + 1), lambdas[i], lambdas[i + 1], tau, simple2, false);
         h = lambdas[i + 1] - lambdas[i];
-        xPred = combine([[x, (sigmas[i + 1] / sigmas[i]) * Math.exp(-(tau * tau) * h)], [weighted(pUsed, b), 1]]);
+        xPred = combine([
+          [x, (sigmas[i + 1] / sigmas[i]) * Math.exp(-(tau * tau) * h)],
+          [weighted(pUsed, b), 1],
+        ]);
         if (tau > 0 && sNoise > 0) {
           const amp = sigmas[i + 1] * Math.sqrt(-Math.expm1(-2 * tau * tau * h)) * sNoise;
           noise = combine([[requireNoise(opts, name)(sigmas[i], sigmas[i + 1]), amp]]);
-          xPred = combine([[xPred, 1], [noise, 1]]);
+          xPred = combine([
+            [xPred, 1],
+            [noise, 1],
+          ]);
         }
       }
     }

@@ -11,7 +11,10 @@ const lerp = (a: number, b: number, w: number): number => a + w * (b - a);
 
 /** `sde_noise · e^{seg} + √(−expm1(2·seg)) · n`: the running noise carried to the next stage. */
 function carry(prev: Float32Array, seg: number, n: Float32Array): Float32Array {
-  return combine([[prev, Math.exp(seg)], [n, Math.sqrt(-Math.expm1(2 * seg))]]);
+  return combine([
+    [prev, Math.exp(seg)],
+    [n, Math.sqrt(-Math.expm1(2 * seg))],
+  ]);
 }
 
 function seeds2With(name: string, fixed: Partial<SamplerOptions>): Sampler {
@@ -38,26 +41,43 @@ function seeds2With(name: string, fixed: Partial<SamplerOptions>): Sampler {
       const h = lambdaT - lambdaS;
       const hEta = h * (eta + 1);
       const sigmaS1 = Math.exp(-lerp(lambdaS, lambdaT, r));
-      let x2 = combine([[x, (sigmaS1 / s) * Math.exp(-r * h * eta)], [denoised, -eiHPhi1(-r * hEta)]]);
+      let x2 = combine([
+        [x, (sigmaS1 / s) * Math.exp(-r * h * eta)],
+        [denoised, -eiHPhi1(-r * hEta)],
+      ]);
       let sde: Float32Array | null = null;
       if (noise) {
         sde = combine([[noise(s, sigmaS1), Math.sqrt(-Math.expm1(-2 * r * h * eta))]]);
-        x2 = combine([[x2, 1], [sde, sigmaS1 * sNoise]]);
+        x2 = combine([
+          [x2, 1],
+          [sde, sigmaS1 * sNoise],
+        ]);
       }
       const denoised2 = await model(x2, sigmaS1);
       const decay = (t / s) * Math.exp(-h * eta);
       if (solver === 'phi_1') {
         const fac = 1 / (2 * r);
         const k = -eiHPhi1(-hEta);
-        x = combine([[x, decay], [denoised, k * (1 - fac)], [denoised2, k * fac]]);
+        x = combine([
+          [x, decay],
+          [denoised, k * (1 - fac)],
+          [denoised2, k * fac],
+        ]);
       } else {
         const b2 = eiHPhi2(-hEta) / r;
         const b1 = eiHPhi1(-hEta) - b2;
-        x = combine([[x, decay], [denoised, -b1], [denoised2, -b2]]);
+        x = combine([
+          [x, decay],
+          [denoised, -b1],
+          [denoised2, -b2],
+        ]);
       }
       if (noise && sde) {
         sde = carry(sde, (r - 1) * h * eta, noise(sigmaS1, t));
-        x = combine([[x, 1], [sde, t * sNoise]]);
+        x = combine([
+          [x, 1],
+          [sde, t * sNoise],
+        ]);
       }
     }
     return x;
@@ -92,29 +112,49 @@ export const seeds3: Sampler = async (model, x, sigmas, opts) => {
     const sigmaS1 = Math.exp(-lerp(lambdaS, lambdaT, r1));
     const sigmaS2 = Math.exp(-lerp(lambdaS, lambdaT, r2));
     // Stage 1
-    let x2 = combine([[x, (sigmaS1 / s) * Math.exp(-r1 * h * eta)], [denoised, -eiHPhi1(-r1 * hEta)]]);
+    let x2 = combine([
+      [x, (sigmaS1 / s) * Math.exp(-r1 * h * eta)],
+      [denoised, -eiHPhi1(-r1 * hEta)],
+    ]);
     let sde: Float32Array | null = null;
     if (noise) {
       sde = combine([[noise(s, sigmaS1), Math.sqrt(-Math.expm1(-2 * r1 * h * eta))]]);
-      x2 = combine([[x2, 1], [sde, sigmaS1 * sNoise]]);
+      x2 = combine([
+        [x2, 1],
+        [sde, sigmaS1 * sNoise],
+      ]);
     }
     const denoised2 = await model(x2, sigmaS1);
     // Stage 2
     const a32 = (r2 / r1) * eiHPhi2(-r2 * hEta);
     const a31 = eiHPhi1(-r2 * hEta) - a32;
-    let x3 = combine([[x, (sigmaS2 / s) * Math.exp(-r2 * h * eta)], [denoised, -a31], [denoised2, -a32]]);
+    let x3 = combine([
+      [x, (sigmaS2 / s) * Math.exp(-r2 * h * eta)],
+      [denoised, -a31],
+      [denoised2, -a32],
+    ]);
     if (noise && sde) {
       sde = carry(sde, (r1 - r2) * h * eta, noise(sigmaS1, sigmaS2));
-      x3 = combine([[x3, 1], [sde, sigmaS2 * sNoise]]);
+      x3 = combine([
+        [x3, 1],
+        [sde, sigmaS2 * sNoise],
+      ]);
     }
     const denoised3 = await model(x3, sigmaS2);
     // Stage 3
     const b3 = eiHPhi2(-hEta) / r2;
     const b1 = eiHPhi1(-hEta) - b3;
-    x = combine([[x, (t / s) * Math.exp(-h * eta)], [denoised, -b1], [denoised3, -b3]]);
+    x = combine([
+      [x, (t / s) * Math.exp(-h * eta)],
+      [denoised, -b1],
+      [denoised3, -b3],
+    ]);
     if (noise && sde) {
       sde = carry(sde, (r2 - 1) * h * eta, noise(sigmaS2, t));
-      x = combine([[x, 1], [sde, t * sNoise]]);
+      x = combine([
+        [x, 1],
+        [sde, t * sNoise],
+      ]);
     }
   }
   return x;

@@ -28,7 +28,9 @@ export function guidedDenoiser(
 /** The unconditional-aware evaluation a CFG++ sampler runs on, or a clear error naming the sampler. */
 export function requireUncond(model: Denoiser, sampler: string): (x: Float32Array, sigma: number) => Promise<GuidedPrediction> {
   if (!model.withUncond) {
-    throw new Error(`${sampler} is a CFG++ sampler: it needs the unconditional prediction, which this denoiser does not give (run it through a CFG guider)`);
+    throw new Error(
+      `${sampler} is a CFG++ sampler: it needs the unconditional prediction, which this denoiser does not give (run it through a CFG guider)`,
+    );
   }
   return model.withUncond;
 }

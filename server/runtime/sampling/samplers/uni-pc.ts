@@ -18,11 +18,19 @@ function makeUniPc(variant: 'bh1' | 'bh2'): Sampler {
     const order = Math.min(3, ts.length - 2);
     if (order < 1) throw new Error('uni_pc needs at least 2 steps');
     // data prediction on the VP-scaled state
-    const x0Of: Denoiser = (xv, sigma) => model(Float32Array.from(xv, (v) => v / alphaOf(sigma)), sigma);
+    const x0Of: Denoiser = (xv, sigma) =>
+      model(
+        Float32Array.from(xv, (v) => v / alphaOf(sigma)),
+        sigma,
+      );
     let x: Float32Array = Float32Array.from(xIn, (v) => v * alphaOf(ts[0]));
 
     const update = async (
-      modelPrev: Float32Array[], tPrev: number[], t: number, stepOrder: number, useCorrector: boolean,
+      modelPrev: Float32Array[],
+      tPrev: number[],
+      t: number,
+      stepOrder: number,
+      useCorrector: boolean,
     ): Promise<{ x: Float32Array; modelT: Float32Array | null }> => {
       const m0 = modelPrev[modelPrev.length - 1];
       const tp0 = tPrev[tPrev.length - 1];
@@ -37,7 +45,12 @@ function makeUniPc(variant: 'bh1' | 'bh2'): Sampler {
         const mi = modelPrev[modelPrev.length - 1 - i];
         const rk = (lambdaOf(ti) - lambdaOf(tp0)) / h;
         rks.push(rk);
-        d1s.push(combine([[mi, 1 / rk], [m0, -1 / rk]]));
+        d1s.push(
+          combine([
+            [mi, 1 / rk],
+            [m0, -1 / rk],
+          ]),
+        );
       }
       rks.push(1);
       const hh = -h;
@@ -53,13 +66,27 @@ function makeUniPc(variant: 'bh1' | 'bh2'): Sampler {
         factorial *= i + 1;
         hPhiK = hPhiK / hh - 1 / factorial;
       }
-      const xT_ = combine([[x, sigmaStdT / sigmaStdPrev], [m0, -alphaT * hPhi1]]);
+      const xT_ = combine([
+        [x, sigmaStdT / sigmaStdPrev],
+        [m0, -alphaT * hPhi1],
+      ]);
       let predRes: Float32Array | null = null;
       if (d1s.length > 0) {
-        const rhosP = stepOrder === 2 ? [0.5] : solveLinear(R.slice(0, -1).map((r) => r.slice(0, -1)), b.slice(0, -1));
+        const rhosP =
+          stepOrder === 2
+            ? [0.5]
+            : solveLinear(
+                R.slice(0, -1).map((r) => r.slice(0, -1)),
+                b.slice(0, -1),
+              );
         predRes = combine(d1s.map((d, k) => [d, rhosP[k]] as const));
       }
-      const xT = predRes ? combine([[xT_, 1], [predRes, -alphaT * bH]]) : xT_;
+      const xT = predRes
+        ? combine([
+            [xT_, 1],
+            [predRes, -alphaT * bH],
+          ])
+        : xT_;
       if (!useCorrector) return { x: xT, modelT: null };
       const rhosC = stepOrder === 1 ? [0.5] : solveLinear(R, b);
       const modelT = await x0Of(xT, t);
@@ -91,13 +118,19 @@ function makeUniPc(variant: 'bh1' | 'bh2'): Sampler {
           const stepOrder = Math.min(order, steps + 1 - step);
           const r = await update(modelPrev, tPrev, t, stepOrder, step !== steps);
           x = r.x;
-          for (let i = 0; i < order - 1; i++) { tPrev[i] = tPrev[i + 1]; modelPrev[i] = modelPrev[i + 1]; }
+          for (let i = 0; i < order - 1; i++) {
+            tPrev[i] = tPrev[i + 1];
+            modelPrev[i] = modelPrev[i + 1];
+          }
           tPrev[order - 1] = t;
           if (step < steps) modelPrev[order - 1] = r.modelT ?? (await x0Of(x, t));
         }
       }
       opts.callback?.({
-        i: stepIndex, x: Float32Array.from(xAtStart, (v) => v / alphaOf(ts[stepIndex])), sigma: ts[stepIndex], sigmaHat: ts[stepIndex],
+        i: stepIndex,
+        x: Float32Array.from(xAtStart, (v) => v / alphaOf(ts[stepIndex])),
+        sigma: ts[stepIndex],
+        sigmaHat: ts[stepIndex],
         denoised: modelPrev[modelPrev.length - 1],
       });
     }

@@ -93,7 +93,11 @@ describe('fuzz: mutated fixtures decode or are refused with ImageDecodeError', (
       else if (kind === 1) b = b.subarray(0, Math.floor(rnd() * b.length));
       else {
         const at = Math.floor(rnd() * b.length);
-        b = Buffer.concat([b.subarray(0, at), Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256))), b.subarray(at)]);
+        b = Buffer.concat([
+          b.subarray(0, at),
+          Buffer.from(Array.from({ length: 1 + Math.floor(rnd() * 64) }, () => Math.floor(rnd() * 256))),
+          b.subarray(at),
+        ]);
       }
       try {
         const d = await decodeImage(b, { maxPixels: 1 << 16 });

@@ -31,7 +31,9 @@ describe('generated inputs', () => {
     const n = 2048;
     const raw = Buffer.alloc(n * n * 3);
     for (let i = 0; i < raw.length; i++) raw[i] = (i * 2654435761) >>> 24;
-    const jpeg = await sharp(raw, { raw: { width: n, height: n, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+    const jpeg = await sharp(raw, { raw: { width: n, height: n, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
     const h = monitorEventLoopDelay({ resolution: 5 });
     h.enable();
     const t0 = performance.now();

@@ -9,7 +9,21 @@ export interface LevelSpec {
 }
 
 const RESNET = ['in_layers.0', 'in_layers.2', 'emb_layers.1', 'out_layers.0', 'out_layers.3', 'skip_connection'];
-const BLOCK = ['norm1', 'norm2', 'norm3', 'attn1.to_q', 'attn1.to_k', 'attn1.to_v', 'attn1.to_out.0', 'attn2.to_q', 'attn2.to_k', 'attn2.to_v', 'attn2.to_out.0', 'ff.net.0.proj', 'ff.net.2'];
+const BLOCK = [
+  'norm1',
+  'norm2',
+  'norm3',
+  'attn1.to_q',
+  'attn1.to_k',
+  'attn1.to_v',
+  'attn1.to_out.0',
+  'attn2.to_q',
+  'attn2.to_k',
+  'attn2.to_v',
+  'attn2.to_out.0',
+  'ff.net.0.proj',
+  'ff.net.2',
+];
 
 function transformer(out: string[], at: string, depth: number) {
   for (const m of ['norm', 'proj_in', 'proj_out']) out.push(`${at}.${m}.weight`);

@@ -3,8 +3,22 @@
  * production tables: kohya names are turned back into dotted module paths with a token list.
  */
 const JOINED_TOKENS = [
-  'down_blocks', 'mid_block', 'up_blocks', 'transformer_blocks', 'proj_in', 'proj_out', 'to_q', 'to_k', 'to_v',
-  'to_out', 'text_model', 'self_attn', 'q_proj', 'k_proj', 'v_proj', 'out_proj',
+  'down_blocks',
+  'mid_block',
+  'up_blocks',
+  'transformer_blocks',
+  'proj_in',
+  'proj_out',
+  'to_q',
+  'to_k',
+  'to_v',
+  'to_out',
+  'text_model',
+  'self_attn',
+  'q_proj',
+  'k_proj',
+  'v_proj',
+  'out_proj',
 ];
 
 export function kohyaToDotted(module: string): { prefix: 'unet' | 'text_encoder'; path: string } {

@@ -65,7 +65,10 @@ async function loraDelta(a: Adapter): Promise<AdapterDelta> {
     const spatial = mid.shape.slice(2);
     const midT = flatten1({ data: transposeFirstTwo(mid), shape: [mid.shape[1], mid.shape[0], ...spatial] });
     const prod = await matmulF32(transpose2d(flatten1(down)), midT); // [in, r·spatial]
-    down = { data: transposeFirstTwo({ data: prod.data, shape: [down.shape[1], mid.shape[0], ...spatial] }), shape: [mid.shape[0], down.shape[1], ...spatial] };
+    down = {
+      data: transposeFirstTwo({ data: prod.data, shape: [down.shape[1], mid.shape[0], ...spatial] }),
+      shape: [mid.shape[0], down.shape[1], ...spatial],
+    };
   }
   const delta = await matmulF32(flatten1(up), flatten1(down));
   return { delta: delta.data, scale: await alphaOver(a, rank) };
@@ -82,9 +85,7 @@ function transposeFirstTwo(t: Dense): Float32Array {
 }
 
 async function lohaDelta(a: Adapter): Promise<AdapterDelta> {
-  const [w1a, w1b, w2a, w2b] = await Promise.all(
-    (['hada_w1_a', 'hada_w1_b', 'hada_w2_a', 'hada_w2_b'] as const).map((n) => readDense(slot(a, n))),
-  );
+  const [w1a, w1b, w2a, w2b] = await Promise.all((['hada_w1_a', 'hada_w1_b', 'hada_w2_a', 'hada_w2_b'] as const).map((n) => readDense(slot(a, n))));
   let m1: Dense;
   let m2: Dense;
   if (a.slots.hada_t1) {

@@ -10,7 +10,12 @@ export interface TextEncoderModule {
 
 /** The per-layer modules LoRAs adapt, in HF CLIPTextModel naming. */
 export const HF_LAYER_MODULES: readonly string[] = [
-  'self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.out_proj', 'mlp.fc1', 'mlp.fc2',
+  'self_attn.q_proj',
+  'self_attn.k_proj',
+  'self_attn.v_proj',
+  'self_attn.out_proj',
+  'mlp.fc1',
+  'mlp.fc2',
 ];
 
 /**

@@ -15,10 +15,19 @@ export const ATTENTION_MODULES: readonly string[] = ['norm', 'proj_in', 'proj_ou
 
 /** Modules of one BasicTransformerBlock (same names on both sides). */
 export const TRANSFORMER_BLOCK_MODULES: readonly string[] = [
-  'norm1', 'norm2', 'norm3',
-  'attn1.to_q', 'attn1.to_k', 'attn1.to_v', 'attn1.to_out.0',
-  'attn2.to_q', 'attn2.to_k', 'attn2.to_v', 'attn2.to_out.0',
-  'ff.net.0.proj', 'ff.net.2',
+  'norm1',
+  'norm2',
+  'norm3',
+  'attn1.to_q',
+  'attn1.to_k',
+  'attn1.to_v',
+  'attn1.to_out.0',
+  'attn2.to_q',
+  'attn2.to_k',
+  'attn2.to_v',
+  'attn2.to_out.0',
+  'ff.net.0.proj',
+  'ff.net.2',
 ];
 
 /** Fixed modules outside the block structure: [LDM, diffusers]. */
@@ -61,7 +70,7 @@ export function unetModulePairs(layout: UnetLayout): ModulePair[] {
   const levels = layout.numResBlocks.length;
   let depthIdx = 0;
   for (let x = 0; x < levels; x++) {
-    let n = 1 + (layout.numResBlocks.slice(0, x).reduce((a, r) => a + r + 1, 0));
+    let n = 1 + layout.numResBlocks.slice(0, x).reduce((a, r) => a + r + 1, 0);
     for (let i = 0; i < layout.numResBlocks[x]; i++, n++) {
       resnet(out, `down_blocks.${x}.resnets.${i}`, `input_blocks.${n}.0`);
       const depth = layout.transformerDepth[depthIdx++];
