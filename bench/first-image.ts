@@ -20,7 +20,7 @@ import { randomClip, randomUNet, randomVae, type Tensors } from '../tests/helper
 import { txt2img } from '../tests/scheduler/fixtures';
 import { figureLog, timed } from './lib/measure';
 
-async function writeCheckpoint(file: string): Promise<void> {
+export async function writeCheckpoint(file: string): Promise<void> {
   const parts: [string, Tensors][] = [
     [
       'model.diffusion_model.',
@@ -57,7 +57,7 @@ async function writeCheckpoint(file: string): Promise<void> {
 }
 
 /** Generating the checkpoint takes a minute or more on 2 cores: kept in the temp dir for the next run. */
-const KEPT = path.join(os.tmpdir(), 'loom-bench-sd15-random.safetensors');
+export const KEPT = path.join(os.tmpdir(), 'loom-bench-sd15-random.safetensors');
 
 export async function run(): Promise<void> {
   const vocab =
