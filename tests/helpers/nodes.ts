@@ -42,7 +42,9 @@ export async function callNode(type: string, params: Record<string, ParamValue>,
       models: o.models,
       workflow: o.workflow ?? { format: 'latentloom.workflow', version: 2, nodes: {} },
       schemas: REGISTRY.schemas,
-      progress: (step, total, preview) => {
+      progress: (step, total, preview, stage) => {
+        // a 'loading model' stage comes before the first step when the UNet was not built yet: steps are what callers count
+        if (stage) return;
         progress.push({ step, total, preview });
         o.onProgress?.(step);
       },
