@@ -14,6 +14,7 @@ import { sessionCache } from '../server/runtime/onnx/session-cache';
 import { memoryProvider } from '../tests/helpers/model-weights';
 import { randomUNet, randomVae } from '../tests/helpers/random-models';
 import { benchNoise as noise, figureLog } from './lib/measure';
+import { SD15_UNET } from './lib/sd15';
 
 const REPS = Number(process.env.LOOM_BENCH_REPS ?? 3);
 
@@ -33,26 +34,7 @@ export async function run(): Promise<void> {
   process.env.LOOM_CACHE_DIR = cacheDir;
   const threads = Number(process.env.THREADS ?? os.availableParallelism());
   try {
-    const ours = await createUNet(
-      memoryProvider(
-        randomUNet(
-          {
-            inChannels: 4,
-            modelChannels: 320,
-            channelMult: [1, 2, 4, 4],
-            numResBlocks: 2,
-            attentionLevels: [0, 1, 2],
-            depth: 1,
-            contextDim: 768,
-            linearProjection: false,
-          },
-          1,
-          true,
-        ),
-        'cmp-unet',
-      ),
-      { device: 'cpu' },
-    );
+    const ours = await createUNet(memoryProvider(randomUNet(SD15_UNET, 1, true), 'cmp-unet'), { device: 'cpu' });
     const theirs = await ort.InferenceSession.create(unetOnnx, {
       executionProviders: ['cpu'],
       graphOptimizationLevel: 'all',

@@ -18,20 +18,12 @@ import { sessionCache } from '../server/runtime/onnx/session-cache';
 import { WeightCache } from '../server/runtime/onnx/weights-cache';
 import { openSafetensors } from '../server/runtime/io/safetensors';
 import { stateDictProvider } from '../server/runtime/checkpoint/provider';
-import { randomUNet, type RandomUNetSpec, type Tensors } from '../tests/helpers/random-models';
+import { randomUNet, type Tensors } from '../tests/helpers/random-models';
 import { randomControlNet } from '../tests/helpers/controlnet-files';
 import { benchNoise as noise, figureLog, rssSplit, runIfMain, timed } from './lib/measure';
+import { SD15_UNET } from './lib/sd15';
 
-const SD15: RandomUNetSpec = {
-  inChannels: 4,
-  modelChannels: 320,
-  channelMult: [1, 2, 4, 4],
-  numResBlocks: 2,
-  attentionLevels: [0, 1, 2],
-  depth: 1,
-  contextDim: 768,
-  linearProjection: false,
-};
+const SD15 = SD15_UNET;
 
 async function write(file: string, tensors: Tensors): Promise<void> {
   await writeSafetensors(

@@ -19,26 +19,11 @@ import { OutputCache } from '../server/scheduler/output-cache';
 import { randomClip, randomUNet, randomVae, type Tensors } from '../tests/helpers/random-models';
 import { txt2img } from '../tests/scheduler/fixtures';
 import { figureLog, timed } from './lib/measure';
+import { SD15_UNET } from './lib/sd15';
 
 export async function writeCheckpoint(file: string): Promise<void> {
   const parts: [string, Tensors][] = [
-    [
-      'model.diffusion_model.',
-      randomUNet(
-        {
-          inChannels: 4,
-          modelChannels: 320,
-          channelMult: [1, 2, 4, 4],
-          numResBlocks: 2,
-          attentionLevels: [0, 1, 2],
-          depth: 1,
-          contextDim: 768,
-          linearProjection: false,
-        },
-        1,
-        true,
-      ),
-    ],
+    ['model.diffusion_model.', randomUNet(SD15_UNET, 1, true)],
     ['cond_stage_model.transformer.text_model.', randomClip({ width: 768, layers: 12, intermediate: 3072, vocab: 49408, positions: 77 }, 2, true)],
     ['first_stage_model.', randomVae({ ch: 128, chMult: [1, 2, 4, 4], numResBlocks: 2, zChannels: 4 }, 3, true)],
   ];

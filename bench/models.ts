@@ -27,6 +27,7 @@ import { stateDictProvider } from '../server/runtime/checkpoint/provider';
 import type { WeightProvider } from '../server/runtime/checkpoint/weights';
 import { randomClip, randomUNet, randomVae, type Tensors } from '../tests/helpers/random-models';
 import { benchNoise as noise, figureLog, rssSplit, runIfMain, timed } from './lib/measure';
+import { SD15_UNET } from './lib/sd15';
 
 /** parameter counts of the benched models, for the provider's default precision */
 const SD15_PARAMS = { unet: 0.86e9, clip: 0.12e9, vae: 0.08e9 } as const;
@@ -137,26 +138,7 @@ export async function run(): Promise<ModelBenchResult> {
         : `ORT ${device} MatMul 2048x2048 fp32 incl. upload and read-back, best of 5 (GFLOP/s)`,
     );
     const unetFile = path.join(dir, 'unet.safetensors');
-    const [, genS] = await timed(() =>
-      writeModel(
-        unetFile,
-        randomUNet(
-          {
-            inChannels: 4,
-            modelChannels: 320,
-            channelMult: [1, 2, 4, 4],
-            numResBlocks: 2,
-            attentionLevels: [0, 1, 2],
-            depth: 1,
-            contextDim: 768,
-            linearProjection: false,
-          },
-          1,
-          true,
-        ),
-        half('unet'),
-      ),
-    );
+    const [, genS] = await timed(() => writeModel(unetFile, randomUNet(SD15_UNET, 1, true), half('unet')));
     note('unet_write_s', genS, `UNet random ${half('unet') ? 'fp16' : 'fp32'} weights generated + written (s)`);
     const unetWeights = await fileProvider(unetFile);
     const [, coldS] = await timed(() => createUNet(unetWeights, opts));
