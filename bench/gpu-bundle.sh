@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Packs the model benches (bench/models.ts, bench/sdxl.ts) into one folder that runs where npm and the registry are not
+# Packs the model benches (bench/models.ts, bench/sdxl.ts, bench/resident.ts) into one folder that runs where npm and the registry are not
 # available (a GPU machine without internet): this machine's Node binary, the bench as one ESM file, and
 # onnxruntime-node's JS and Linux x64 native libraries (CPU and WebGPU providers), large files xz-compressed.
-# Usage: bash bench/gpu-bundle.sh [out-dir]   then, on the target:   bash <out-dir>/run.sh [webgpu|cuda|cpu] [models|sdxl]
+# Usage: bash bench/gpu-bundle.sh [out-dir]   then, on the target:   bash <out-dir>/run.sh [webgpu|cuda|cpu] [models|sdxl|resident]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-.bench-bundle}
 rm -rf "$out"
 mkdir -p "$out/node_modules/onnxruntime-node/bin/napi-v6/linux/x64"
-for section in models sdxl; do
+for section in models sdxl resident; do
   npx --no-install esbuild "bench/$section.ts" --bundle --platform=node --format=esm --target=node20 \
     --external:onnxruntime-node --external:wabt --log-level=warning --outfile="$out/$section.mjs" \
     --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);"
@@ -27,7 +27,7 @@ xz -T0 -6 -c "$(command -v node)" > "$out/node.xz"
   echo "Vulkan/GL loaders not bundled (apt-get download failed)"
 cat > "$out/run.sh" <<'RUN'
 #!/usr/bin/env bash
-# Unpacks once, then runs a bench section (models or sdxl, default models) on the given provider (default
+# Unpacks once, then runs a bench section (models, sdxl or resident, default models) on the given provider (default
 # webgpu). Env as in bench/models.ts and bench/sdxl.ts.
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One GPU session's measurements, as a single call on a lent GPU machine (no npm, no internet there): the model
 # bench on WebGPU with the default precision, then with LOOM_PRECISION=fp16 (each checked against the CPU provider
-# in fp32), then the full SDXL UNet. Logs go to the given folder (default $OUT, else /tmp).
+# in fp32), then the full SDXL UNet, then resident sampling against the host loop. Logs go to the given folder (default $OUT, else /tmp).
 # Here:   bash bench/gpu-bundle.sh   (it packs the Vulkan/GL loaders too, installed there if missing)
 # There:  bash bench/gpu-session.sh [log-dir]   with .bench-bundle carried along. About 5 minutes on an H200.
 # Time limits (seconds) per run: LOOM_GPU_RUN_S (200).
@@ -35,3 +35,5 @@ if grep -q 'Failed to get a WebGPU adapter' "$logs/webgpu-default.log"; then
 fi
 bench webgpu-fp16 LOOM_PRECISION=fp16 LOOM_BENCH_SKIP_VAE=1 timeout "$limit" bash .bench-bundle/run.sh webgpu
 bench webgpu-sdxl timeout "$limit" bash .bench-bundle/run.sh webgpu sdxl
+# resident sampling vs the host loop: SD1.5-sized 512x512, 20 euler CFG steps each way
+bench webgpu-resident timeout "$limit" bash .bench-bundle/run.sh webgpu resident

@@ -78,7 +78,11 @@ export function parameterCount(weights: WeightProvider): number {
 
 /** A model's session as its runners hold it: fetched from the session cache per run, so eviction never strands them. */
 export interface SessionRef {
+  /** the provider its sessions run on */
+  readonly provider: Provider;
   run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, ort.Tensor>>;
+  /** outputs left where the session keeps them (GPU buffers on WebGPU with outputsOnDevice), see LoomSession */
+  runOnDevice(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, ort.Tensor>>;
   /** lets go of the session's weights now (a later run builds it again) */
   release(): Promise<void>;
 }
@@ -88,7 +92,7 @@ export async function sessionFor(
   config: unknown,
   build: (float: FloatType) => Graph,
   weights: WeightProvider,
-  opts: RuntimeOptions,
+  opts: RuntimeOptions & { outputsOnDevice?: boolean },
 ): Promise<SessionRef> {
   const device = await resolveDevice(opts.device, opts.log);
   const float = precisionFor(device, kind.startsWith('vae') ? 'vae' : (kind as ModelKind), opts.precision, parameterCount(weights));
@@ -112,22 +116,30 @@ export async function sessionFor(
       ...(opts.intraOpThreads ? { intraOpThreads: opts.intraOpThreads } : {}),
       ...(opts.log ? { log: opts.log } : {}),
       ...(store ? { optimizedStore: store } : {}),
+      ...(opts.outputsOnDevice ? { outputsOnDevice: true } : {}),
       prepare: () => cache.complete(plan, weights),
     });
   };
   const session = () => sessionCache.get(key, create, bytes);
   await session(); // errors (bad weights, provider) surface here, not at the first run
+  const runWith = async (host: boolean, feeds: Record<string, ort.Tensor>, fetches: readonly string[]) => {
+    const once = async () => {
+      const s = await session();
+      return host ? s.run(feeds, fetches) : s.runOnDevice(feeds, fetches);
+    };
+    try {
+      return await once();
+    } catch (e) {
+      // evicted between fetch and run: the cache has let go of it, so this fetch builds it again
+      if (e instanceof SessionClosedError) return once();
+      throw e;
+    }
+  };
   return {
+    provider: device,
     release: () => sessionCache.release(key),
-    async run(feeds, fetches) {
-      try {
-        return await (await session()).run(feeds, fetches);
-      } catch (e) {
-        // evicted between fetch and run: the cache has let go of it, so this fetch builds it again
-        if (e instanceof SessionClosedError) return (await session()).run(feeds, fetches);
-        throw e;
-      }
-    },
+    run: (feeds, fetches) => runWith(true, feeds, fetches),
+    runOnDevice: (feeds, fetches) => runWith(false, feeds, fetches),
   };
 }
 
@@ -151,6 +163,18 @@ export interface EncodeOptions {
 /** LOOM_SAVE_OPTIMIZED=0 turns off saving onnxruntime's optimised CPU models in the weight cache */
 function saveOptimized(): boolean {
   return process.env.LOOM_SAVE_OPTIMIZED !== '0';
+}
+
+/**
+ * LOOM_RESIDENT_SAMPLING: 'auto' (default) keeps KSampler's latents on the GPU and runs its per-step arithmetic as
+ * small ONNX graphs on GPU providers; 'on' does so on CPU too (same graphs, for tests and benches); 'off' never.
+ */
+export function residentSampling(value = process.env.LOOM_RESIDENT_SAMPLING): 'auto' | 'on' | 'off' {
+  const v = (value ?? 'auto').toLowerCase();
+  if (v === '1' || v === 'on' || v === 'true') return 'on';
+  if (v === '0' || v === 'off' || v === 'false') return 'off';
+  if (v === 'auto') return 'auto';
+  throw new Error(`LOOM_RESIDENT_SAMPLING=${value}: expected auto, on or off`);
 }
 
 function defaultAttention(): AttentionKernel {
@@ -221,6 +245,21 @@ export interface UNetRunner {
    * (and y [B,adm] for SDXL); one session serves every size
    */
   run(x: F32Tensor, timesteps: Float32Array, context: F32Tensor, y?: F32Tensor, extras?: UNetRunExtras): Promise<F32Tensor>;
+  /** the provider its session runs on */
+  readonly provider: Provider;
+  /**
+   * The plain graph on tensors that may live on the device (resident sampling): x [B,C,H,W], timesteps [B],
+   * context [B,T,ctx], y [B,adm]; the output stays where the session keeps it.
+   */
+  runOnDevice(feeds: UNetDeviceFeeds): Promise<ort.Tensor>;
+}
+
+/** runOnDevice's inputs (already checked by the caller against `config`). */
+export interface UNetDeviceFeeds {
+  x: ort.Tensor;
+  timesteps: ort.Tensor;
+  context: ort.Tensor;
+  y?: ort.Tensor;
 }
 
 /** UNetRunner.run's extra inputs beyond x / timesteps / context / y; without any, the plain graph and feeds. */
@@ -281,13 +320,19 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
     key,
     (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, ...(gl ? { gligen: gl } : {}) }),
     weights,
-    opts,
+    { ...opts, outputsOnDevice: residentSampling() !== 'off' },
   );
   // the control variant is built on the first call with ControlNet residuals; plain calls keep the plain graph
   let controlled: Promise<SessionRef> | undefined;
   return {
     config,
     attention,
+    provider: session.provider,
+    async runOnDevice(feeds) {
+      if (gl) throw new Error('unet: a GLIGEN graph needs the gligen inputs (resident sampling runs plain graphs only)');
+      const out = await session.runOnDevice({ ...feeds } as Record<string, ort.Tensor>, ['out']);
+      return out.out;
+    },
     async run(x, timesteps, context, y, extras) {
       const gligen = extras?.gligen;
       const [, c, h, w] = x.shape;

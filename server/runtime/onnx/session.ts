@@ -27,6 +27,11 @@ export interface SessionOptions {
   optimizedStore?: OptimizedModelStore;
   /** writes the weight files `model` points at; run once, before onnxruntime reads them (skipped on a reload) */
   prepare?: () => Promise<void>;
+  /**
+   * WebGPU: outputs stay in GPU buffers (onnxruntime's preferredOutputLocation 'gpu-buffer'), so `runOnDevice`
+   * results feed the next session without a round trip; `run` still downloads. No effect on other providers.
+   */
+  outputsOnDevice?: boolean;
 }
 
 export interface LoomSession {
@@ -34,7 +39,10 @@ export interface LoomSession {
   readonly provider: Provider;
   /** CPU sessions made through an OptimizedModelStore say whether they were reloaded or built */
   readonly origin?: SessionOrigin;
+  /** outputs as host tensors */
   run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>>;
+  /** outputs where the session keeps them (GPU buffers on WebGPU with `outputsOnDevice`); feeds may be such tensors */
+  runOnDevice(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>>;
   release(): Promise<void>;
 }
 
@@ -95,6 +103,7 @@ async function createSessionNow(model: Uint8Array, folder: string, opts: Session
         // warnings are about constants its own fusions made dead; errors still reach us as exceptions
         logSeverityLevel: 3,
         ...(opts.intraOpThreads ? { intraOpNumThreads: opts.intraOpThreads } : {}),
+        ...(opts.outputsOnDevice && provider === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
         extra: { session: { model_external_initializers_file_folder_path: folder } },
       };
       const made =
@@ -131,6 +140,13 @@ function cudaInstalled(): boolean {
   }
 }
 
+/** A device tensor's values in host memory; `release` lets go of the device buffer (the tensor is then a host one). */
+export async function toHost(t: ort.Tensor, release = true): Promise<ort.Tensor> {
+  if (t.location === 'cpu') return t;
+  const data = await t.getData(release);
+  return new ort.Tensor(t.type, data as Float32Array, t.dims);
+}
+
 /** Thrown by run() on a session the cache has evicted; holders fetch a fresh one from the cache and retry. */
 export class SessionClosedError extends Error {}
 
@@ -139,26 +155,32 @@ function wrap(session: ort.InferenceSession, label: string, provider: Provider, 
   let inflight = 0;
   let closing = false;
   let drained: (() => void) | undefined;
+  const runOnDevice = async (feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>> => {
+    if (closing) throw new SessionClosedError(`${label}: session was evicted from the session cache`);
+    inflight++;
+    runStarted();
+    try {
+      const out = fetches ? await session.run(feeds, [...fetches]) : await session.run(feeds);
+      return out as Record<string, ort.Tensor>;
+    } catch (e) {
+      const shapes = Object.entries(feeds)
+        .map(([k, t]) => `${k}[${t.dims.join(',')}]`)
+        .join(' ');
+      throw new Error(`${label}: inference failed on ${provider} with inputs ${shapes}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      runEnded();
+      if (--inflight === 0) drained?.();
+    }
+  };
   return {
     label,
     provider,
     ...(origin ? { origin } : {}),
+    runOnDevice,
     async run(feeds, fetches) {
-      if (closing) throw new SessionClosedError(`${label}: session was evicted from the session cache`);
-      inflight++;
-      runStarted();
-      try {
-        const out = fetches ? await session.run(feeds, [...fetches]) : await session.run(feeds);
-        return out as Record<string, ort.Tensor>;
-      } catch (e) {
-        const shapes = Object.entries(feeds)
-          .map(([k, t]) => `${k}[${t.dims.join(',')}]`)
-          .join(' ');
-        throw new Error(`${label}: inference failed on ${provider} with inputs ${shapes}: ${e instanceof Error ? e.message : String(e)}`);
-      } finally {
-        runEnded();
-        if (--inflight === 0) drained?.();
-      }
+      const out = await runOnDevice(feeds, fetches);
+      for (const [k, t] of Object.entries(out)) if (t.location !== 'cpu') out[k] = await toHost(t);
+      return out;
     },
     async release() {
       if (closing) return;

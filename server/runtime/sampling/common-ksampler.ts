@@ -28,6 +28,9 @@ import { unclipAdm, type UnclipEntry } from './unclip';
 import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs } from '../patches/gligen';
 import { controlNetExtras } from '../controlnet/residuals';
 import { controlToUncond } from '../controlnet/apply';
+import { residentPlan } from './resident/plan';
+import { residentReady, sampleResident } from './resident/sample';
+import { ksamplerSigmas } from './ksampler';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -285,6 +288,7 @@ async function guidance(models: ModelCache, model: ModelHandle, lists: readonly 
     modelConds: modelCondsFor(unet, model, shape, { latentImage: src.latentIn, denoiseMask: src.denoiseMask, seed: src.seed }),
     extras: (e, label) => combine(controlExtras(e, label), e.gligen ? gligenExtras(e.gligen) : undefined),
   });
+  const fits = await unetRowsFit(unet);
   const predict = condBatchPredictor({
     modelSampling,
     model: unetCall(
@@ -293,9 +297,9 @@ async function guidance(models: ModelCache, model: ModelHandle, lists: readonly 
     ),
     lists: src.order ? src.order.map((i) => prepared[i]) : prepared,
     shape,
-    fits: await unetRowsFit(unet),
+    fits,
   });
-  return { modelSampling, predict };
+  return { modelSampling, predict, unet, prepared, fits };
 }
 
 function checkLatent(latent: LatentValue): readonly number[] {
@@ -308,6 +312,22 @@ function progressCallback(model: ModelHandle, shape: readonly number[], progress
   return progress ? (step: number, total: number, denoised: Float32Array) => progress(step, total, previewImage(model, denoised, shape)) : undefined;
 }
 
+/**
+ * The first build takes seconds (a cold one tens): say so on the node instead of a silent bar (GLIGEN runs build
+ * their own graph variant, so only plain runs are announced).
+ */
+async function announceLoad(
+  models: ModelCache,
+  model: ModelHandle,
+  lists: readonly { entries: readonly CondEntry[] }[],
+  progress: SampleRequest['progress'],
+) {
+  if (unetLoaded(models, model) || lists.some((l) => l.entries.some((e) => e.gligen))) return;
+  progress?.(0, 1, undefined, 'loading model');
+  await unetFor(models, model);
+  progress?.(1, 1, undefined, 'loading model');
+}
+
 export async function sampleLatent(models: ModelCache, r: SampleRequest): Promise<LatentValue> {
   const shape = checkLatent(r.latent);
   const latentIn = processLatentIn(r.model.latent, r.latent.samples.data);
@@ -316,14 +336,35 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     { name: 'positive', input: 'positive', entries: r.positive.entries },
     { name: 'negative', input: 'negative', entries: r.negative.entries },
   ];
-  // the first build takes seconds (a cold one tens): say so on the node instead of a silent bar (GLIGEN runs build
-  // their own graph variant, so only plain runs are announced)
-  if (!unetLoaded(models, r.model) && !lists.some((l) => l.entries.some((e) => e.gligen))) {
-    r.progress?.(0, 1, undefined, 'loading model');
-    await unetFor(models, r.model);
-    r.progress?.(1, 1, undefined, 'loading model');
+  await announceLoad(models, r.model, lists, r.progress);
+  const { modelSampling, predict, unet, prepared, fits } = await guidance(models, r.model, lists, shape, { latentIn, denoiseMask, seed: r.seed });
+  const postCfg = cfgFunctionOf(r.model, r.cfg, shape);
+  const callback = progressCallback(r.model, shape, r.progress);
+  const noise = r.addNoise === false ? undefined : prepareNoise(r.seed, shape, r.latent.batch_index);
+  const plan = residentPlan({ unet, lists: prepared, shape, fits, sampler: r.sampler, cfg: r.cfg, denoiseMask, hasPostCfg: postCfg !== undefined });
+  if (typeof plan !== 'string' && (await residentReady(unet.provider))) {
+    const sigmas = ksamplerSigmas(modelSampling, r.sampler, r.scheduler, r.steps, {
+      denoise: r.denoise ?? 1,
+      startStep: r.startStep,
+      endStep: r.endStep,
+      forceFullDenoise: !(r.returnWithLeftoverNoise ?? false),
+    });
+    const { samples } = await sampleResident({
+      unet,
+      modelSampling,
+      sampler: r.sampler,
+      sigmas,
+      latent: latentIn,
+      noise: noise ?? new Float32Array(latentIn.length),
+      seed: r.seed,
+      shape,
+      ...plan,
+      cfg: r.cfg,
+      callback,
+      signal: r.signal,
+    });
+    return { ...r.latent, samples: { shape: [...shape], data: processLatentOut(r.model.latent, samples) } };
   }
-  const { modelSampling, predict } = await guidance(models, r.model, lists, shape, { latentIn, denoiseMask, seed: r.seed });
   const out = await kSample({
     modelSampling,
     predict,
@@ -339,11 +380,11 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
     startStep: r.startStep,
     endStep: r.endStep,
     returnWithLeftoverNoise: r.returnWithLeftoverNoise,
-    noise: r.addNoise === false ? undefined : prepareNoise(r.seed, shape, r.latent.batch_index),
-    postCfg: cfgFunctionOf(r.model, r.cfg, shape),
+    noise,
+    postCfg,
     denoiseMask,
     signal: r.signal,
-    callback: progressCallback(r.model, shape, r.progress),
+    callback,
   });
   // ComfyUI returns a copy of the input latent dict with new samples (batch_index and noise_mask carry over)
   return { ...r.latent, samples: { shape: [...shape], data: processLatentOut(r.model.latent, out) } };
@@ -398,6 +439,7 @@ export async function sampleGuided(models: ModelCache, r: GuidedSampleRequest): 
   const model = r.guider.model;
   const latentIn = processLatentIn(model.latent, r.latent.samples.data);
   const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
+  await announceLoad(models, model, r.guider.conds, r.progress);
   const { modelSampling, denoiser } = await guiderDenoiser(models, r.guider, r.sampler, shape, { latentIn, denoiseMask, seed: r.seed });
   const res = await sampleCustom({
     modelSampling,

@@ -172,6 +172,34 @@ function batchConcat(passes: readonly Pass[], batch: number): F32Tensor | undefi
   return { data: out, shape: [passes.length * batch, cx, h, w] };
 }
 
+/**
+ * When ComfyUI's calc_cond_batch on [positive, negative] is exactly one model call on [uncond rows; cond rows] at every
+ * step (one full-frame entry per list, strength 1, no mask, no timestep range, no extras or c_concat, batchable, and
+ * the 2B rows fit), that call's context and y; otherwise why not. Resident sampling runs such pairs on the device.
+ */
+export function plainPairBatch(
+  lists: readonly (readonly SamplingCond[])[],
+  shape: readonly number[],
+  fits?: (rows: number, h: number, w: number) => boolean,
+): { context: F32Tensor; y?: F32Tensor } | string {
+  if (lists.length !== 2 || lists.some((l) => l.length !== 1)) return 'more than one conditioning entry per side';
+  const [batch, , H, W] = shape;
+  const passes: Pass[] = [];
+  for (const [i, list] of lists.entries()) {
+    const e = list[0];
+    if (e.area || e.mask || f(e.strength) !== 1) return `${e.label} has an area, a mask or a strength`;
+    if (e.sigmaStart !== undefined || e.sigmaEnd !== undefined) return `${e.label} has a timestep range`;
+    if (e.extras || e.model.concat) return `${e.label} feeds extra UNet inputs`;
+    passes.push({ list: i, area: [H, W, 0, 0], input: new Float32Array(0), mult: new Float32Array(0), model: e.model });
+  }
+  if (!canConcat(passes[1], passes[0])) return 'the two conditionings cannot share a model call';
+  if (fits && !fits(2 * batch, H, W)) return `${2 * batch} rows of ${H}x${W} do not fit in one model call`;
+  // calc_cond_batch takes the newest first: the negative's rows, then the positive's
+  const ordered = [passes[1], passes[0]];
+  const y = batchY(ordered, batch);
+  return { context: batchContext(ordered, batch), ...(y ? { y } : {}) };
+}
+
 /** The CondPredictor of prepared conditioning lists (ComfyUI's calc_cond_batch). */
 export function condBatchPredictor(o: CondBatchOptions): CondPredictor {
   const [batch, channels, H, W] = o.shape;

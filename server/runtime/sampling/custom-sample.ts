@@ -135,6 +135,13 @@ export interface CustomSampleResult {
   denoised: Float32Array;
 }
 
+/** KSAMPLER.sample's start: the noise scaled in (fully when the schedule starts at or above sigma_max: max_denoise). */
+export function startLatent(ms: ModelSamplingDiscrete, sigmas: ArrayLike<number>, noise: Float32Array, latent: Float32Array): Float32Array {
+  const sMax = ms.sigmaMax;
+  const maxDenoise = Math.abs(sigmas[0] - sMax) <= 1e-5 * Math.max(Math.abs(sigmas[0]), sMax) || sigmas[0] > sMax;
+  return ms.noiseScaling(sigmas[0], noise, latent, maxDenoise);
+}
+
 /** Sampling over explicit sigmas, as ComfyUI's guider.sample; empty sigmas return the latent unchanged. */
 export async function sampleCustom(o: CustomSampleOptions): Promise<CustomSampleResult> {
   checkCancelled(o.signal);
@@ -148,10 +155,7 @@ export async function sampleCustom(o: CustomSampleOptions): Promise<CustomSample
   if (o.sigmas.length === 0) return { samples: Float32Array.from(o.latent), denoised: Float32Array.from(o.latent) };
   const ms = o.modelSampling;
   const sigmas = o.sigmas;
-  // KSAMPLER.max_denoise: full noise scaling when the schedule starts at (or above) sigma_max.
-  const sMax = ms.sigmaMax;
-  const maxDenoise = Math.abs(sigmas[0] - sMax) <= 1e-5 * Math.max(Math.abs(sigmas[0]), sMax) || sigmas[0] > sMax;
-  const x0 = ms.noiseScaling(sigmas[0], o.noise, o.latent, maxDenoise);
+  const x0 = startLatent(ms, sigmas, o.noise, o.latent);
   const impl = samplerImplementation(o.sampler.name);
   const total = sigmas.length - 1;
   let lastDenoised: Float32Array | null = null;

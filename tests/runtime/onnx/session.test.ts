@@ -43,6 +43,7 @@ describe('session creation', () => {
       label,
       provider: 'cpu',
       run: async () => ({}),
+      runOnDevice: async () => ({}),
       release: async () => {
         released.push(label);
       },
@@ -64,6 +65,7 @@ describe('session creation', () => {
       label,
       provider: 'cpu',
       run: async () => ({}),
+      runOnDevice: async () => ({}),
       release: async () => {
         released.push(label);
       },

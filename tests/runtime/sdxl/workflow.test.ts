@@ -137,6 +137,9 @@ describeGolden('SDXL example workflow on tiny-sdxl vs pipe_q', () => {
               const spy: UNetRunner = {
                 config: unet.config,
                 attention: unet.attention,
+                provider: unet.provider,
+                // the spy sees every call only on the host path
+                runOnDevice: () => Promise.reject(new Error('resident sampling is off in this test')),
                 run: (x, t, c, y) => {
                   if (y) ys.push(y.data.slice());
                   return unet.run(x, t, c, y);
