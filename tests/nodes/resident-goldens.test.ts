@@ -1,7 +1,8 @@
 /**
  * ComfyUI's KSampler cases with resident sampling forced on (LOOM_RESIDENT_SAMPLING=on): the step graphs that keep
  * latents on a GPU run here on CPU and must give ComfyUI's numbers (euler, dpmpp_2m, lcm; SD1 and SDXL's y; a hires
- * second pass at denoise 0.5), and every KSampler of those cases must have taken the resident path.
+ * second pass at denoise 0.5; SamplerCustom and SamplerCustomAdvanced through CFGGuider), and every such sampler of
+ * those cases must have taken the resident path.
  */
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -50,4 +51,8 @@ describeGolden("ComfyUI's KSampler cases, resident sampling on", () => {
   it('sdxl_txt2img: SDXL (y vector)', () => check('sdxl_txt2img', 1, { '5.0.samples': 1e-4, '6.0': 1e-4 }));
   it('lcm: ModelSamplingDiscrete(lcm) with the lcm sampler', () => check('lcm', 1, { '6.0.samples': 1e-4, '7.0': 1e-4 }));
   it('hires_bislerp_center: txt2img then a denoise 0.5 second pass', () => check('hires_bislerp_center', 2, { '7.0.samples': 1e-4 }));
+  it('sampler_custom: SamplerCustom with euler_ancestral, dpmpp_2m and euler (output and denoised_output)', () =>
+    check('sampler_custom', 3, { '9.0.samples': 1e-4, '9.1.samples': 1e-4, '12.0.samples': 1e-4, '15.1.samples': 1e-4 }));
+  it('sampler_custom_advanced: CFGGuider runs resident (incl. a split schedule without noise), BasicGuider on the host', () =>
+    check('sampler_custom_advanced', 3, { '9.0.samples': 1e-4, '13.0.samples': 1e-4, '15.1.samples': 1e-4, '17.0.samples': 1e-4 }));
 });

@@ -19,7 +19,7 @@ import { condBatchPredictor, type UNetCall } from './cond-batch';
 import { prepareDenoiseMask } from './inpaint';
 import { rescaleCfg } from './rescale-cfg';
 import { cfgDenoiser, type CondPredictor, type PostCfgArgs } from './cfg';
-import { needsUncond, sampleCustom, type SamplerSpec } from './custom-sample';
+import { checkSigmaValues, needsUncond, sampleCustom, type SamplerSpec } from './custom-sample';
 import { basicGuider, cfgGuider, dualCfgGuider, perpNegGuider } from './guider';
 import type { GuiderConds, GuiderValue } from './guider-value';
 import { modelSamplingOf } from './socket-values';
@@ -418,14 +418,31 @@ async function guiderDenoiser(models: ModelCache, g: GuiderValue, sampler: Sampl
     const { modelSampling, predict } = await guidance(models, g.model, g.conds, shape, { ...src, order: [0, 2, 1] });
     return { modelSampling, denoiser: perpNegGuider({ predict, cfg: g.cfg, negScale: g.negScale }) };
   }
-  const { modelSampling, predict } = await guidance(models, g.model, g.conds, shape, src);
+  const { modelSampling, predict, unet, prepared, fits } = await guidance(models, g.model, g.conds, shape, src);
   if (g.style === 'basic') {
     // no negative list: its prediction is zeros, as calc_cond_batch gives for a None cond
     const withZeros: CondPredictor = async (x, sigma, active) => [(await predict(x, sigma, active))[0], new Float32Array(x.length)];
     return { modelSampling, denoiser: basicGuider({ predict: withZeros, modelSampling, shape, postCfg: cfgFunctionOf(g.model, 1, shape) }) };
   }
-  const guide = { predict, modelSampling, shape, cfg: g.cfg, postCfg: cfgFunctionOf(g.model, g.cfg, shape) };
-  return { modelSampling, denoiser: needsUncond(sampler) ? cfgGuider(guide) : cfgDenoiser(guide) };
+  const postCfg = cfgFunctionOf(g.model, g.cfg, shape);
+  const guide = { predict, modelSampling, shape, cfg: g.cfg, postCfg };
+  // CFGGuider over [positive, negative]: a candidate for resident sampling, as KSampler
+  const plan = residentPlan({
+    unet,
+    lists: prepared,
+    shape,
+    fits,
+    sampler: sampler.name,
+    samplerOptions: sampler.options,
+    cfg: g.cfg,
+    denoiseMask: src.denoiseMask,
+    hasPostCfg: postCfg !== undefined,
+  });
+  return {
+    modelSampling,
+    denoiser: needsUncond(sampler) ? cfgGuider(guide) : cfgDenoiser(guide),
+    ...(typeof plan !== 'string' ? { resident: { unet, plan, cfg: g.cfg } } : {}),
+  };
 }
 
 /**
@@ -440,7 +457,29 @@ export async function sampleGuided(models: ModelCache, r: GuidedSampleRequest): 
   const latentIn = processLatentIn(model.latent, r.latent.samples.data);
   const denoiseMask = r.latent.noise_mask ? prepareDenoiseMask(r.latent.noise_mask, shape) : undefined;
   await announceLoad(models, model, r.guider.conds, r.progress);
-  const { modelSampling, denoiser } = await guiderDenoiser(models, r.guider, r.sampler, shape, { latentIn, denoiseMask, seed: r.seed });
+  const guided = await guiderDenoiser(models, r.guider, r.sampler, shape, { latentIn, denoiseMask, seed: r.seed });
+  const { modelSampling, denoiser } = guided;
+  const noise = generateNoise(r.noise, shape, r.latent.batch_index);
+  const latentOf = (data: Float32Array): LatentValue => ({ ...r.latent, samples: { shape: [...shape], data: processLatentOut(model.latent, data) } });
+  if (guided.resident && (await residentReady(guided.resident.unet.provider))) {
+    checkSigmaValues(r.sigmas);
+    const res = await sampleResident({
+      unet: guided.resident.unet,
+      modelSampling,
+      sampler: r.sampler.name,
+      ...(r.sampler.options ? { samplerOptions: r.sampler.options } : {}),
+      sigmas: r.sigmas,
+      latent: latentIn,
+      noise,
+      seed: r.seed,
+      shape,
+      ...guided.resident.plan,
+      cfg: guided.resident.cfg,
+      callback: progressCallback(model, shape, r.progress),
+      signal: r.signal,
+    });
+    return { output: latentOf(res.samples), denoised: latentOf(res.denoised) };
+  }
   const res = await sampleCustom({
     modelSampling,
     denoiser,
@@ -448,13 +487,12 @@ export async function sampleGuided(models: ModelCache, r: GuidedSampleRequest): 
     sigmas: r.sigmas,
     latent: latentIn,
     shape,
-    noise: generateNoise(r.noise, shape, r.latent.batch_index),
+    noise,
     seed: r.seed,
     denoiseMask,
     signal: r.signal,
     callback: progressCallback(model, shape, r.progress),
   });
-  const latentOf = (data: Float32Array): LatentValue => ({ ...r.latent, samples: { shape: [...shape], data: processLatentOut(model.latent, data) } });
   return { output: latentOf(res.samples), denoised: latentOf(res.denoised) };
 }
 

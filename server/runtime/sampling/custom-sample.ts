@@ -135,6 +135,13 @@ export interface CustomSampleResult {
   denoised: Float32Array;
 }
 
+/** Every sigma finite and ≥ 0, or an error naming the first that is not. */
+export function checkSigmaValues(sigmas: ArrayLike<number>): void {
+  for (let i = 0; i < sigmas.length; i++) {
+    if (!Number.isFinite(sigmas[i]) || sigmas[i] < 0) throw new Error(`sigmas[${i}] is ${sigmas[i]}: sigmas must be finite and ≥ 0`);
+  }
+}
+
 /** KSAMPLER.sample's start: the noise scaled in (fully when the schedule starts at or above sigma_max: max_denoise). */
 export function startLatent(ms: ModelSamplingDiscrete, sigmas: ArrayLike<number>, noise: Float32Array, latent: Float32Array): Float32Array {
   const sMax = ms.sigmaMax;
@@ -149,9 +156,7 @@ export async function sampleCustom(o: CustomSampleOptions): Promise<CustomSample
   if (o.latent.length !== n || o.noise.length !== n) {
     throw new Error(`latent (${o.latent.length}) and noise (${o.noise.length}) must both hold ${n} values for shape [${o.shape.join(', ')}]`);
   }
-  for (let i = 0; i < o.sigmas.length; i++) {
-    if (!Number.isFinite(o.sigmas[i]) || o.sigmas[i] < 0) throw new Error(`sigmas[${i}] is ${o.sigmas[i]}: sigmas must be finite and ≥ 0`);
-  }
+  checkSigmaValues(o.sigmas);
   if (o.sigmas.length === 0) return { samples: Float32Array.from(o.latent), denoised: Float32Array.from(o.latent) };
   const ms = o.modelSampling;
   const sigmas = o.sigmas;
