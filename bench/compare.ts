@@ -13,7 +13,7 @@ import { createUNet, createVae, type F32Tensor } from '../server/runtime/models'
 import { sessionCache } from '../server/runtime/onnx/session-cache';
 import { memoryProvider } from '../tests/helpers/model-weights';
 import { randomUNet, randomVae } from '../tests/helpers/random-models';
-import { benchNoise as noise, figureLog } from './lib/measure';
+import { benchNoise as noise, figureLog, runIfMain } from './lib/measure';
 import { SD15_UNET } from './lib/sd15';
 
 const REPS = Number(process.env.LOOM_BENCH_REPS ?? 3);
@@ -113,3 +113,5 @@ async function interleaved(a: () => Promise<unknown>, b: () => Promise<unknown>)
   }
   return [bestA, bestB];
 }
+
+runIfMain(import.meta.url, run);
