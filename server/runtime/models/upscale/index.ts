@@ -29,7 +29,10 @@ export function buildUpscaleGraph(spec: UpscaleSpec, weights: WeightProvider, fl
 
 export interface UpscaleRunner {
   readonly spec: UpscaleSpec;
-  /** one tile as ComfyUI hands it to the model: [1, inChannels, h, w] → [1, outChannels, h·scale, w·scale], unclamped */
+  /**
+   * one tile as ComfyUI hands it to the model: [1, inChannels, h, w] → [1, outChannels, h·scale, w·scale], clamped to
+   * [0, 1] per tile as spandrel's descriptor call does (tiled_scale then blends clamped tiles)
+   */
   run(tile: F32Tensor): Promise<F32Tensor>;
 }
 
@@ -50,6 +53,8 @@ export async function createUpscaler(spec: UpscaleSpec, weights: WeightProvider,
       const out = (await session.run({ x: new ort.Tensor('float32', x.data, x.shape) }, ['y'])).y;
       const y: F32Tensor = { data: out.data as Float32Array, shape: [...out.dims] };
       if (y.shape[1] !== spec.outChannels) throw new Error(`upscale model gave ${y.shape[1]} channels, expected ${spec.outChannels}`);
+      const d = y.data;
+      for (let i = 0; i < d.length; i++) d[i] = Math.min(1, Math.max(0, d[i]));
       return cropTo(y, h * spec.scale, w * spec.scale);
     },
   };
