@@ -12,7 +12,7 @@ import { sessionCache } from '../../server/runtime/onnx/session-cache';
 import type { LatentValue } from '../../server/runtime/values';
 import { runComfyCase, type CaseRun } from '../helpers/comfy-case';
 import { describeGolden, golden } from '../helpers/golden';
-import { ADAPTERS, writeAdapter } from '../helpers/t2i-files';
+import { ADAPTERS, fullAdapterShapes, writeAdapter } from '../helpers/t2i-files';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CASES = JSON.parse(fs.readFileSync(path.join(here, '../fixtures/comfy-refs/t2i-adapter-cases.json'), 'utf8')) as Record<string, unknown>;
@@ -72,6 +72,30 @@ describeGolden('T2I-Adapters in sampling vs ComfyUI (tiny-sd1, tiny-sdxl)', () =
     const { rel, abs } = compare(await runCase(name), name);
     console.log(`[comfy] ${name}: latent max rel err ${rel.toExponential(2)} (max abs ${abs.toExponential(2)})`);
     expect(rel).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('an adapter for another model is refused before sampling, naming both sides', async () => {
+    const edited = async (name: string, adapter: string, ckpt?: string) => {
+      const wf = structuredClone(CASES[name]) as Record<string, { inputs: Record<string, unknown> }>;
+      wf['11'].inputs.control_net_name = adapter;
+      if (ckpt) wf['4'].inputs.ckpt_name = ckpt;
+      const caseName = `${name}-${adapter}`;
+      CASES[caseName] = wf;
+      return runCase(caseName);
+    };
+    await expect(edited('t2i-full', 'tiny-t2i-xl.safetensors')).rejects.toThrow(
+      /tiny-t2i-xl\.safetensors is an SDXL T2I-Adapter \(64\/128\/256\/256 channels\) and does not fit the sd1 model \(32 channels × \[1, 2, 2\]\)/,
+    );
+    await expect(edited('t2i-xl', 'tiny-t2i-full.safetensors')).rejects.toThrow(
+      /tiny-t2i-full\.safetensors is an SD1\.x\/SD2 T2I-Adapter \(32\/64\/128\/128 channels\) and does not fit the sdxl model/,
+    );
+    // a 64-wide SD1 adapter: its first feature does not fit tiny-sd1's 32-channel input block 2
+    const wide = path.join(dir, 'tiny-t2i-wide.safetensors');
+    await writeAdapter(wide, fullAdapterShapes({ cin: 192, c: 64, ksize: 1, useConv: false, xl: false }));
+    (await modelFiles())['controlnet/tiny-t2i-wide.safetensors'] = wide;
+    await expect(edited('t2i-full', 'tiny-t2i-wide.safetensors')).rejects.toThrow(
+      /tiny-t2i-wide\.safetensors is an SD1\.x\/SD2 T2I-Adapter \(64\/128\/256\/256 channels\); its first feature \[64, 64, 64\] does not fit the sd1 model \(32 channels × \[1, 2, 2\]\), whose input block 2 gives \[32, 64, 64\]/,
+    );
   });
 
   it('the adapter changes the result: t2i-full differs from the run without it far more than the error', () => {

@@ -82,6 +82,10 @@ export function deriveT2IAdapterConfig(dict: StateDict, source: string): T2IAdap
   }
   if (!s.has('conv_in.weight') || !s.has('body.0.block2.weight'))
     throw new Error(`${source}: has conv_in.weight but no body.0.block2.weight: a UNet or another model rather than a ControlNet or T2I-Adapter`);
+  for (const k of ['conv_in.weight', 'body.0.block2.weight']) {
+    if (s.shape(k).length !== 4)
+      throw new Error(`${source}: T2I-Adapter tensor ${k} has shape [${s.shape(k).join(', ')}], expected a 4-d conv weight`);
+  }
   const [c, cin] = s.shape('conv_in.weight');
   const ksize = s.shape('body.0.block2.weight')[2];
   const useConv = [...dict.keys()].some((k) => k.endsWith('down_opt.op.weight'));

@@ -27,6 +27,7 @@ import { inpaintConcat } from './concat-cond';
 import { unclipAdm, type UnclipEntry } from './unclip';
 import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs } from '../patches/gligen';
 import { controlNetExtras } from '../controlnet/residuals';
+import { controlMemory } from '../controlnet/memory';
 import { controlToUncond } from '../controlnet/apply';
 import { residentPlan } from './resident/plan';
 import { residentReady, sampleResident } from './resident/sample';
@@ -275,7 +276,14 @@ async function guidance(models: ModelCache, model: ModelHandle, lists: readonly 
   const firstGligen = lists.flatMap((l) => l.entries).find((e) => e.gligen)?.gligen?.model;
   const unet = await graphs(firstGligen);
   // the predictor splits a step's batch until it fits; one call of [uncond, cond] rows is what KSampler needs
-  await checkUnetFits(unet, shape, Math.min(2, lists.length) * shape[0]);
+  // ControlNets and T2I-Adapters load and run beside the UNet: their weights and residuals count too
+  const control = controlMemory(
+    models,
+    lists.flatMap((l) => l.entries),
+    unet,
+    shape,
+  );
+  await checkUnetFits(unet, shape, Math.min(2, lists.length) * shape[0], control);
   const modelSampling = modelSamplingOf(model);
   // ControlNetApply's ControlNets reach the negative too (ComfyUI's apply_empty_x_to_equal_area for control)
   const positive = lists.find((l) => l.name === 'positive')?.entries ?? [];
@@ -288,7 +296,7 @@ async function guidance(models: ModelCache, model: ModelHandle, lists: readonly 
     modelConds: modelCondsFor(unet, model, shape, { latentImage: src.latentIn, denoiseMask: src.denoiseMask, seed: src.seed }),
     extras: (e, label) => combine(controlExtras(e, label), e.gligen ? gligenExtras(e.gligen) : undefined),
   });
-  const fits = await unetRowsFit(unet);
+  const fits = await unetRowsFit(unet, control);
   const predict = condBatchPredictor({
     modelSampling,
     model: unetCall(

@@ -13,7 +13,8 @@ import { createT2IAdapter } from '../../../server/runtime/models';
 import { writeSafetensors } from '../../../server/runtime/io/safetensors-write';
 import { sessionCache } from '../../../server/runtime/onnx/session-cache';
 import { f32Entry } from '../../helpers/controlnet-files';
-import { ADAPTERS, formulaHint, writeAdapter } from '../../helpers/t2i-files';
+import { ADAPTERS, formulaHint, formulaWeights, writeAdapter } from '../../helpers/t2i-files';
+import { op, storedZip, tensorPickle } from '../io/ckpt-fixtures';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'loom-t2i-'));
 afterAll(async () => {
@@ -83,6 +84,25 @@ describe('T2I-Adapter files (ControlNetLoader) and the adapter graph vs ComfyUI'
   it('the same adapter in the diffusers layout gives the same features', async () => {
     const file = path.join(dir, 'full-diffusers.safetensors');
     await writeAdapter(file, ADAPTERS.full(), { diffusers: true });
+    await checkAgainstComfy(file, 'full');
+  });
+
+  it('a .pth whose weights sit under `adapter` (the TencentARC release layout)', async () => {
+    const w = [...formulaWeights(ADAPTERS.full())];
+    const specs = w.map(([name, t], i) => {
+      const stride = t.shape.map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+      return { name, storage: 'FloatStorage', key: String(i), numel: t.data.length, offset: 0, shape: t.shape, stride };
+    });
+    const inner = tensorPickle(specs);
+    // {'adapter': {...}}: the state dict's pickle without its PROTO and STOP, as one value of an outer dict
+    const pkl = Buffer.concat([op.proto(), op.emptyDict(), op.str('adapter'), inner.subarray(2, -1), op.setitem(), op.stop()]);
+    const file = path.join(dir, 't2iadapter_tiny.pth');
+    const members: [string, Uint8Array][] = [
+      ['arc/data.pkl', pkl],
+      ...w.map(([, t], i): [string, Uint8Array] => [`arc/data/${i}`, new Uint8Array(t.data.buffer)]),
+      ['arc/version', Buffer.from('3\n')],
+    ];
+    fs.writeFileSync(file, storedZip(members));
     await checkAgainstComfy(file, 'full');
   });
 
