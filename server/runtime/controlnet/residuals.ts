@@ -150,3 +150,16 @@ export function controlNetExtras(o: {
     return extras;
   };
 }
+
+/** Which UNet control graph a run needs: none, ControlNet residuals only, or T2I-Adapters' 'input' side too. */
+export function controlGraphOf(entries: readonly CondEntry[]): false | 'control' | 'input' {
+  let graph: false | 'control' | 'input' = false;
+  for (const e of entries) {
+    for (let c = isAppliedControlNet(e.control) ? e.control : undefined; c; c = c.previous) {
+      if (c.net.t2iAdapter) return 'input';
+      graph = 'control';
+    }
+    if (e.control !== undefined && graph === false) graph = 'control';
+  }
+  return graph;
+}
