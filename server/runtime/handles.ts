@@ -14,6 +14,7 @@ import type { GligenBox, GligenModel } from './patches/gligen';
 import type { UnclipEntry } from './sampling/unclip';
 import type { UpscaleSpec } from './models/upscale/spec';
 import type { ControlNetConfig } from './checkpoint/arch/controlnet';
+import type { T2IAdapterConfig } from './controlnet/t2i-config';
 
 /** One step of how a handle came to be (SaveCheckpoint writes these into the file's metadata). */
 export type RecipeStep = Readonly<Record<string, string | number | boolean>>;
@@ -212,6 +213,8 @@ export interface ControlNetHandle {
   readonly hintChannels: number;
   /** a Control-LoRA: `weights` are the file's, completed from the model's UNet when sampling */
   readonly controlLora?: boolean;
+  /** a T2I-Adapter (ComfyUI's T2IAdapter control): `weights` are the adapter's, `hintChannels` its channels_in */
+  readonly t2iAdapter?: T2IAdapterConfig;
   /** ComfyUI's global_average_pooling (files named *_shuffle): residuals averaged over each plane */
   readonly globalAveragePooling: boolean;
   /** the file's name, for errors */

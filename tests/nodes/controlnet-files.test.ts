@@ -150,7 +150,7 @@ describeGolden('ControlNet files', () => {
       /odd\.safetensors is not a ControlNet in a known layout .* holds 2 tensor\(s\): (foo\.weight, bar\.bias|bar\.bias, foo\.weight)/,
     );
     await expect(loadControlNet(models, await file('adapter.safetensors', ['conv_in.weight', 'body.0.block2.weight']))).rejects.toThrow(
-      /adapter\.safetensors is a T2I-Adapter/,
+      /adapter\.safetensors: T2I-Adapter tensor conv_in\.weight has shape \[2\], expected a 4-d conv weight/,
     );
     await expect(loadControlNet(models, await file('flux.safetensors', ['controlnet_blocks.0.weight']))).rejects.toThrow(
       /DiT models are not supported/,

@@ -34,6 +34,8 @@ function checkHint(hint: ImageValue, net: ControlNetHandle, origin: string): voi
   const s = hint.shape;
   if (s.length !== 4 || s.some((d) => !Number.isInteger(d) || d < 1))
     throw new Error(`${origin}: input "image" has shape [${s.join(', ')}], expected [batch, height, width, channels]`);
+  // a one-channel T2I-Adapter averages whatever channels the hint has (T2IAdapter.get_control)
+  if (net.t2iAdapter?.inputChannels === 1) return;
   if (s[3] !== net.hintChannels) {
     throw new Error(`${origin}: input "image" has ${s[3]} channels, the ControlNet ${net.name} takes ${net.hintChannels}`);
   }

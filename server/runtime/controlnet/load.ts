@@ -2,7 +2,8 @@
  * ControlNetLoader / DiffControlNetLoader (comfy/controlnet.py load_controlnet): a ControlNet file in the ldm layout
  * (`control_model.*` or unprefixed) or the diffusers layout → a handle with cldm-named weights by reference. A diff
  * ControlNet (a `difference` key) stores control − base: the model's UNet weights are added back in the file's dtype,
- * as ComfyUI's `cd += model_sd[k].type(cd.dtype)`.
+ * as ComfyUI's `cd += model_sd[k].type(cd.dtype)`. T2I-Adapter files (load_t2i_adapter) load here too, as a handle
+ * carrying the adapter's config (controlnet/t2i-config.ts).
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +17,8 @@ import { openCheckpointFile } from '../io/checkpoint-file';
 import { float32ToBF16, float32ToF16, toFloat32 } from '../io/dtype';
 import type { DType } from '../io/tensor';
 import type { ControlNetHandle, ModelHandle } from '../handles';
+import type { StateDict } from '../io/tensor';
+import { deriveT2IAdapterConfig, t2iFromDiffusers } from './t2i-config';
 
 export async function loadControlNet(
   models: ModelCache,
@@ -28,6 +31,7 @@ export async function loadControlNet(
   const plain = await models.get(`controlnet-file|${id}`, async () => {
     const f = await openCheckpointFile(file, { signal: o.signal });
     const layout = controlNetLayout(f.tensors, name);
+    if (layout === 't2i-adapter') return { value: { ...t2iAdapterHandle(f.tensors, name, id), diff: false }, bytes };
     const dict = controlNetToLdm(f.tensors, layout, name);
     const weights = stateDictProvider(dict, `${id}/controlnet`);
     const hintChannels = shapeOf(weights, 'controlnet', 'input_hint_block.0.weight', 4)[1];
@@ -63,6 +67,23 @@ export async function loadControlNet(
     weights,
     key: `${handle.key}+diff(${o.model.key})`,
     recipe: [...handle.recipe, { step: 'diff_controlnet', model: o.model.key }],
+  };
+}
+
+/** load_t2i_adapter: the adapter's tensors (diffusers names renamed) and its config, as a CONTROL_NET value. */
+function t2iAdapterHandle(tensors: StateDict, name: string, id: string): ControlNetHandle {
+  const dict = t2iFromDiffusers(tensors);
+  const config = deriveT2IAdapterConfig(dict, name);
+  return {
+    kind: 'control_net',
+    weights: stateDictProvider(dict, `${id}/t2i_adapter`),
+    t2iAdapter: config,
+    hintChannels: config.inputChannels,
+    name,
+    key: `${id}/t2i_adapter`,
+    // ComfyUI's T2IAdapter never pools, whatever the file's name
+    globalAveragePooling: false,
+    recipe: [{ step: 't2i_adapter', file: name }],
   };
 }
 

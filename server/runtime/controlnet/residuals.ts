@@ -13,6 +13,8 @@ import type { ModelSamplingDiscrete } from '../sampling/model-sampling';
 import { commonUpscale } from '../image/common-upscale';
 import { numel } from '../io/tensor';
 import { isAppliedControlNet, type AppliedControlNet } from './apply';
+import { checkT2IAdapterFits, t2iAdapterControl } from './t2i-residuals';
+import { broadcastHint, scaled, toNchw } from './tensors';
 import { controlLoraWeights } from './control-lora';
 import { deriveControlNetConfig, type ControlNetConfig } from '../checkpoint/arch/controlnet';
 import type { WeightProvider } from '../checkpoint/weights';
@@ -57,46 +59,6 @@ export function checkControlNetFits(net: ControlNetHandle, c: ControlNetConfig, 
   }
 }
 
-/** NHWC image → NCHW tensor. */
-function toNchw(img: { shape: readonly number[]; data: Float32Array }): F32Tensor {
-  const [b, h, w, c] = img.shape;
-  const out = new Float32Array(img.data.length);
-  for (let n = 0; n < b; n++)
-    for (let y = 0; y < h; y++)
-      for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[((n * c + k) * h + y) * w + x] = img.data[((n * h + y) * w + x) * c + k];
-  return { data: out, shape: [b, c, h, w] };
-}
-
-/** broadcast_image_to: a hint batch spread over `rows` rows made of `chunks` equal passes. */
-function broadcastHint(hint: F32Tensor, rows: number, chunks: number): F32Tensor {
-  const n = hint.shape[0];
-  if (n === 1 || n === rows) return hint;
-  const per = Math.floor(rows / chunks);
-  const size = hint.data.length / n;
-  const pick = Array.from({ length: per }, (_, i) => i % Math.min(n, per));
-  const order = pick.length === rows ? pick : Array.from({ length: chunks }, () => pick).flat();
-  const out = new Float32Array(order.length * size);
-  order.forEach((r, i) => out.set(hint.data.subarray(r * size, (r + 1) * size), i * size));
-  return { data: out, shape: [order.length, ...hint.shape.slice(1)] };
-}
-
-/** x *= strength (global average pooling first for *_shuffle files), float32 as torch. */
-function scaled(t: F32Tensor, strength: number, pool: boolean): F32Tensor {
-  let data = t.data;
-  if (pool) {
-    const [b, c, h, w] = t.shape;
-    const plane = h * w;
-    data = new Float32Array(t.data.length);
-    for (let p = 0; p < b * c; p++) {
-      let s = 0;
-      for (let i = 0; i < plane; i++) s += t.data[p * plane + i];
-      data.fill(f(s / plane), p * plane, (p + 1) * plane);
-    }
-  }
-  const k = f(strength);
-  return { data: Float32Array.from(data, (v) => v * k), shape: t.shape };
-}
-
 const addTensors = (a: F32Tensor, b: F32Tensor): F32Tensor => {
   if (a.data.length !== b.data.length)
     throw new Error(`chained ControlNets give residuals of different sizes ([${a.shape.join(', ')}] and [${b.shape.join(', ')}])`);
@@ -114,7 +76,8 @@ function merge(own: ControlResiduals, prev: ControlResiduals | undefined): Contr
     });
     return out;
   };
-  return { output: join(own.output, prev.output), middle: join(own.middle, prev.middle) };
+  const input = own.input || prev.input ? { input: join(own.input ?? [], prev.input ?? []) } : {};
+  return { output: join(own.output, prev.output), middle: join(own.middle, prev.middle), ...input };
 }
 
 /**
@@ -126,6 +89,8 @@ export function controlNetExtras(o: {
   unet: UNetRunner;
   model: ModelHandle;
   modelSampling: ModelSamplingDiscrete;
+  /** T2I-Adapter features that do not fit a UNet block are skipped with this warning, as ComfyUI's apply_control */
+  warn?: (message: string) => void;
 }): (entry: CondEntry, label: string) => CondExtras | undefined {
   const made = new Map<AppliedControlNet, CondExtras>();
   const resolved = new Map<ControlNetHandle, ResolvedControlNet>();
@@ -147,11 +112,13 @@ export function controlNetExtras(o: {
     hints.set(a, { key, hint });
     return hint;
   };
+  const adapters = t2iAdapterControl({ models: o.models, unet: o.unet, warn: o.warn ?? ((m) => console.warn(m)) });
   const getControl = async (a: AppliedControlNet, call: ExtrasCall): Promise<ControlResiduals | undefined> => {
     const prev = a.previous ? await getControl(a.previous, call) : undefined;
     const sigmaStart = o.modelSampling.percentToSigma(a.startPercent);
     const sigmaEnd = o.modelSampling.percentToSigma(a.endPercent);
     if (call.sigma > f(sigmaStart) || call.sigma < f(sigmaEnd)) return prev;
+    if (a.net.t2iAdapter) return merge(await adapters.residuals(a, a.net.t2iAdapter, call), prev);
     const runner = await controlNetRunnerFor(o.models, resolve(a.net));
     const [rows, , h, w] = call.shape;
     const hint = broadcastHint(hintFor(a, h * 8, w * 8), rows, call.areas.length);
@@ -168,8 +135,10 @@ export function controlNetExtras(o: {
     if (!isAppliedControlNet(a)) throw new Error(`${label} carries a control of a kind this sampler cannot apply`);
     const known = made.get(a);
     if (known) return known;
-    for (let c: AppliedControlNet | undefined = a; c; c = c.previous)
-      checkControlNetFits(c.net, resolve(c.net).config, o.unet, o.model.family, `${label} (${c.origin})`);
+    for (let c: AppliedControlNet | undefined = a; c; c = c.previous) {
+      if (c.net.t2iAdapter) checkT2IAdapterFits(c.net, c.net.t2iAdapter, o.unet, o.model.family, `${label} (${c.origin})`);
+      else checkControlNetFits(c.net, resolve(c.net).config, o.unet, o.model.family, `${label} (${c.origin})`);
+    }
     const extras: CondExtras = {
       key: a,
       stepInputs: async (call) => {
@@ -180,4 +149,17 @@ export function controlNetExtras(o: {
     made.set(a, extras);
     return extras;
   };
+}
+
+/** Which UNet control graph a run needs: none, ControlNet residuals only, or T2I-Adapters' 'input' side too. */
+export function controlGraphOf(entries: readonly CondEntry[]): false | 'control' | 'input' {
+  let graph: false | 'control' | 'input' = false;
+  for (const e of entries) {
+    for (let c = isAppliedControlNet(e.control) ? e.control : undefined; c; c = c.previous) {
+      if (c.net.t2iAdapter) return 'input';
+      graph = 'control';
+    }
+    if (e.control !== undefined && graph === false) graph = 'control';
+  }
+  return graph;
 }

@@ -77,16 +77,19 @@ export function isCheckpointReadError(e: unknown): e is Error {
 function fromArchive(archive: TorchArchive): CheckpointFile {
   const root = archive.root;
   if (!(root instanceof Map)) throw new CheckpointFormatError(`${archive.path}: the pickle holds a ${describe(root)}, not a dict of tensors`);
-  const nested = root.get('state_dict');
-  const weights: PyDict = nested instanceof Map ? nested : root;
+  // T2I-Adapter .pth files may wrap their weights in `adapter` (ComfyUI's load_t2i_adapter unwraps it)
+  const wrapped = root.get('state_dict') ?? (root.size === 1 ? root.get('adapter') : undefined);
+  const nested = wrapped instanceof Map ? wrapped : undefined;
+  const key = root.has('state_dict') ? 'state_dict' : 'adapter';
+  const weights: PyDict = nested ?? root;
   const tensors: StateDict = new Map();
   const extras: Record<string, CheckpointExtra> = {};
   for (const [k, v] of weights) {
     if (v instanceof TensorSpec) tensors.set(String(k), archive.tensor(String(k), v));
-    else extras[nested ? `state_dict.${String(k)}` : String(k)] = summarise(v);
+    else extras[nested ? `${key}.${String(k)}` : String(k)] = summarise(v);
   }
-  if (nested instanceof Map) {
-    for (const [k, v] of root) if (k !== 'state_dict') extras[String(k)] = summarise(v);
+  if (nested) {
+    for (const [k, v] of root) if (k !== key) extras[String(k)] = summarise(v);
   }
   if (tensors.size === 0)
     throw new CheckpointFormatError(`${archive.path}: no tensors found (top-level keys: ${[...root.keys()].slice(0, 10).join(', ')})`);

@@ -20,6 +20,8 @@ import type { GligenModel } from '../patches/gligen';
 import { withPrefixedWeights } from '../patches/combined-weights';
 import { cropForEncode } from './vae-crop';
 import { buildStyleAdapter, deriveStyleAdapterConfig, type StyleAdapterConfig } from './style-adapter';
+import { buildT2IAdapter } from './t2i-adapter';
+import type { T2IAdapterConfig } from '../controlnet/t2i-config';
 import { buildControlNet } from './controlnet';
 import { deriveControlNetConfig, type ControlNetConfig } from '../checkpoint/arch/controlnet';
 
@@ -270,10 +272,14 @@ export interface UNetRunExtras {
   control?: ControlResiduals;
 }
 
-/** ComfyUI's control dict: `output` has one residual per input block (null: none there), `middle` one. */
+/**
+ * ComfyUI's control dict: `output` has one residual per input block (null: none there), `middle` one; `input`
+ * (T2I-Adapters) is in ComfyUI's list order: the UNet pops from its end, so the last entry goes to input block 0.
+ */
 export interface ControlResiduals {
   readonly output: readonly (F32Tensor | null)[];
   readonly middle: readonly (F32Tensor | null)[];
+  readonly input?: readonly (F32Tensor | null)[];
 }
 
 /** The GLIGEN graph's per-row inputs (see patches/gligen.ts gligenRowInputs), batch first. */
@@ -322,8 +328,9 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
     weights,
     { ...opts, outputsOnDevice: residentSampling() !== 'off' },
   );
-  // the control variant is built on the first call with ControlNet residuals; plain calls keep the plain graph
-  let controlled: Promise<SessionRef> | undefined;
+  // a control variant is built on the first call with residuals (with the 'input' side only when T2I-Adapters give
+  // one); plain calls keep the plain graph
+  const controlled = new Map<boolean, Promise<SessionRef>>();
   return {
     config,
     attention,
@@ -356,37 +363,59 @@ export async function createUNet(base: WeightProvider, opts: RuntimeOptions & UN
       };
       if (extras?.control) {
         // a run with ControlNets sends every call here (common-ksampler), so the plain graph's weights are let go
-        if (!controlled) void session.release();
-        controlled ??= sessionFor(
-          'unet',
-          { ...key, control: true },
-          (float) => buildUNet(weights, config, { attention, float, hypernets: nets, freeU, control: true, ...(gl ? { gligen: gl } : {}) }),
-          weights,
-          opts,
-        );
+        if (controlled.size === 0) void session.release();
+        const withInput = extras.control.input !== undefined;
+        let variant = controlled.get(withInput);
+        if (!variant) {
+          variant = sessionFor(
+            'unet',
+            { ...key, control: true, ...(withInput ? { controlInput: true } : {}) },
+            (float) =>
+              buildUNet(weights, config, {
+                attention,
+                float,
+                hypernets: nets,
+                freeU,
+                control: true,
+                controlInput: withInput,
+                ...(gl ? { gligen: gl } : {}),
+              }),
+            weights,
+            opts,
+          );
+          controlled.set(withInput, variant);
+        }
         Object.assign(feeds, controlFeeds(extras.control, x.shape, config));
-        return toF32((await (await controlled).run(feeds, ['out'])).out);
+        return toF32((await (await variant).run(feeds, ['out'])).out);
       }
       return toF32((await session.run(feeds, ['out'])).out);
     },
   };
 }
 
-/** Residuals as the control graph's inputs: a missing one (null, or a shorter list) is zeros, which adds nothing. */
-function controlFeeds(c: ControlResiduals, xShape: readonly number[], config: UNetConfig): Record<string, ort.Tensor> {
+/** The UNet's input-block outputs (= skips) and middle-block output shapes for x of `xShape` [B, C, h, w]. */
+export function unetBlockShapes(
+  config: Pick<UNetConfig, 'modelChannels' | 'channelMult' | 'numResBlocks'>,
+  xShape: readonly number[],
+): { blocks: number[][]; middle: number[] } {
   const [batch, , h, w] = xShape;
-  // the skips' shapes: input_blocks.0 at full size, then each level's blocks; a downsample halves (rounding up)
-  const shapes: number[][] = [[batch, config.modelChannels, h, w]];
+  // input_blocks.0 at full size, then each level's blocks; a downsample halves (rounding up)
+  const blocks: number[][] = [[batch, config.modelChannels, h, w]];
   let [sh, sw] = [h, w];
   config.channelMult.forEach((m, level) => {
-    for (let r = 0; r < config.numResBlocks[level]; r++) shapes.push([batch, config.modelChannels * m, sh, sw]);
+    for (let r = 0; r < config.numResBlocks[level]; r++) blocks.push([batch, config.modelChannels * m, sh, sw]);
     if (level < config.channelMult.length - 1) {
       sh = Math.ceil(sh / 2);
       sw = Math.ceil(sw / 2);
-      shapes.push([batch, config.modelChannels * m, sh, sw]);
+      blocks.push([batch, config.modelChannels * m, sh, sw]);
     }
   });
-  const midShape = [batch, config.modelChannels * (config.channelMult.at(-1) ?? 1), sh, sw];
+  return { blocks, middle: [batch, config.modelChannels * (config.channelMult.at(-1) ?? 1), sh, sw] };
+}
+
+/** Residuals as the control graph's inputs: a missing one (null, or a shorter list) is zeros, which adds nothing. */
+function controlFeeds(c: ControlResiduals, xShape: readonly number[], config: UNetConfig): Record<string, ort.Tensor> {
+  const { blocks: shapes, middle: midShape } = unetBlockShapes(config, xShape);
   if (c.output.length > shapes.length)
     throw new Error(`unet: ${c.output.length} ControlNet residuals for ${shapes.length} input blocks: a ControlNet for another model?`);
   const feed = (t: F32Tensor | null | undefined, shape: number[], what: string): ort.Tensor => {
@@ -402,6 +431,9 @@ function controlFeeds(c: ControlResiduals, xShape: readonly number[], config: UN
   shapes.forEach((s, i) => {
     feeds[`control_output_${i}`] = feed(c.output[i], s, `input block ${i}`);
   });
+  const input = c.input;
+  // popped from the end: input block i takes input[length - 1 - i]; entries beyond the blocks are never reached
+  if (input) shapes.forEach((s, i) => (feeds[`control_input_${i}`] = feed(input[input.length - 1 - i], s, `input block ${i} (input side)`)));
   return feeds;
 }
 
@@ -522,6 +554,32 @@ export async function createClipVision(weights: WeightProvider, opts: RuntimeOpt
         penultimateHiddenStates: toF32(out.penultimate_hidden_states),
         imageEmbeds: toF32(out.image_embeds),
       };
+    },
+  };
+}
+
+export interface T2IAdapterRunner {
+  readonly config: T2IAdapterConfig;
+  /** hint [B, inputChannels, H, W] (H, W multiples of the unshuffle amount) → one feature per level */
+  run(hint: F32Tensor): Promise<F32Tensor[]>;
+}
+
+export async function createT2IAdapter(weights: WeightProvider, config: T2IAdapterConfig, opts: RuntimeOptions = {}): Promise<T2IAdapterRunner> {
+  // runs once per hint size, not per step: fp32 everywhere
+  const session = await sessionFor('t2i_adapter', config, () => buildT2IAdapter(weights, config), weights, { ...opts, precision: 'float32' });
+  const names = config.channels.map((_, i) => `feature_${i}`);
+  return {
+    config,
+    async run(hint) {
+      const [, c, h, w] = hint.shape;
+      const r = config.unshuffle;
+      if (hint.shape.length !== 4 || c !== config.inputChannels || !(h >= r && w >= r) || h % r || w % r) {
+        throw new Error(
+          `t2i adapter: hint [${hint.shape.join(', ')}], expected [batch, ${config.inputChannels}, height, width] with sides multiples of ${r}`,
+        );
+      }
+      const out = await session.run({ hint: f32(hint) }, names);
+      return names.map((n) => toF32(out[n]));
     },
   };
 }

@@ -33,6 +33,8 @@ export interface UNetBuildOptions {
    * skip i, input-block order, before the output block that concatenates it) for ControlNet residuals
    */
   control?: boolean;
+  /** apply_control's 'input' side (T2I-Adapters): inputs `control_input_<i>`, added to input block i's output */
+  controlInput?: boolean;
   /** a ControlNet (models/controlnet.ts): the input blocks and middle block only, tapped by these hooks */
   encoder?: (g: Graph, L: Layers) => EncoderTaps;
   /** graph name, also in error messages (default 'unet') */
@@ -193,7 +195,9 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
   const halved = (size: Value): Value => g.op('Div', [g.op('Add', [size, g.ints([1])]), g.ints([2])]);
 
   // down; every skip tensor is kept with its spatial size, int64 [H, W]
-  let h = L.conv(x, 'input_blocks.0.0');
+  // apply_control(h, control, 'input') after each input block: the skip and the next block both see the sum
+  const withInput = (v: Value, i: number): Value => (opts.controlInput ? g.op('Add', [v, controlInput(g, `control_input_${i}`)]) : v);
+  let h = withInput(L.conv(x, 'input_blocks.0.0'), 0);
   if (taps) h = taps.first(h);
   let size = g.op('Shape', [x], { start: 2 });
   const skips: { t: Value; size: Value }[] = [{ t: h, size }];
@@ -203,12 +207,13 @@ export function buildUNet(weights: WeightProvider, cfg: UNetConfig, opts: UNetBu
     for (let r = 0; r < cfg.numResBlocks[level]; r++, block++) {
       h = resBlock(h, `input_blocks.${block}.0`);
       if (cfg.transformerDepth[level]) h = spatialTransformer(h, `input_blocks.${block}.1`, cfg.transformerDepth[level]);
+      h = withInput(h, block);
       skips.push({ t: h, size });
       taps?.skip(h, skips.length - 1);
     }
     if (level < cfg.channelMult.length - 1) {
       // 3x3, stride 2, pad 1: ceil(H/2) x ceil(W/2), so odd sizes round up (the upsample undoes it exactly)
-      h = L.conv(h, `input_blocks.${block}.0.op`, { stride: 2 });
+      h = withInput(L.conv(h, `input_blocks.${block}.0.op`, { stride: 2 }), block);
       size = halved(size);
       skips.push({ t: h, size });
       taps?.skip(h, skips.length - 1);

@@ -26,7 +26,8 @@ import { modelSamplingOf } from './socket-values';
 import { inpaintConcat } from './concat-cond';
 import { unclipAdm, type UnclipEntry } from './unclip';
 import { GLIGEN_MAX_OBJS, GLIGEN_POSITION_DIM, gligenRowInputs } from '../patches/gligen';
-import { controlNetExtras } from '../controlnet/residuals';
+import { controlGraphOf, controlNetExtras } from '../controlnet/residuals';
+import { controlMemory } from '../controlnet/memory';
 import { controlToUncond } from '../controlnet/apply';
 import { residentPlan } from './resident/plan';
 import { residentReady, sampleResident } from './resident/sample';
@@ -201,7 +202,11 @@ function unetGraphs(models: ModelCache, model: ModelHandle): UNetGraphs {
  * `controlGraph`: the run has ControlNets, so every call goes through the UNet's control graph (zero residuals where a
  * ControlNet is outside its range, which adds nothing) and the plain graph's weights are never loaded beside it.
  */
-function unetCall(graphs: UNetGraphs, controlGraph: boolean): UNetCall {
+/**
+ * `controlGraph`: the run applies ControlNets ('control') or T2I-Adapters too ('input'), so every call takes that one
+ * control graph (zero residuals where a call has none), never a second UNet session.
+ */
+function unetCall(graphs: UNetGraphs, controlGraph: false | 'control' | 'input'): UNetCall {
   return async (x, t, context, y, extras) => {
     const unknown = Object.keys(extras ?? {}).filter((k) => k !== 'concat' && k !== 'gligen' && k !== 'control');
     if (unknown.length > 0) throw new Error(`this UNet takes no ${unknown.join(', ')} inputs yet`);
@@ -209,7 +214,8 @@ function unetCall(graphs: UNetGraphs, controlGraph: boolean): UNetCall {
     // BaseModel._apply_model: cat([x·c_in, c_concat], dim=1)
     const input = extras?.concat ? catChannels(x, extras.concat) : x;
     const timesteps = new Float32Array(x.shape[0]).fill(t);
-    const control = extras?.control ?? (controlGraph ? { output: [], middle: [] } : undefined);
+    const given = extras?.control ?? (controlGraph ? { output: [], middle: [] } : undefined);
+    const control = given && controlGraph === 'input' && !given.input ? { ...given, input: [] } : given;
     const gligen = extras?.gligen?.feeds;
     const runExtras = control || gligen ? { ...(control ? { control } : {}), ...(gligen ? { gligen } : {}) } : undefined;
     return (await unet.run(input, timesteps, context, y, runExtras)).data;
@@ -275,7 +281,14 @@ async function guidance(models: ModelCache, model: ModelHandle, lists: readonly 
   const firstGligen = lists.flatMap((l) => l.entries).find((e) => e.gligen)?.gligen?.model;
   const unet = await graphs(firstGligen);
   // the predictor splits a step's batch until it fits; one call of [uncond, cond] rows is what KSampler needs
-  await checkUnetFits(unet, shape, Math.min(2, lists.length) * shape[0]);
+  // ControlNets and T2I-Adapters load and run beside the UNet: their weights and residuals count too
+  const control = controlMemory(
+    models,
+    lists.flatMap((l) => l.entries),
+    unet,
+    shape,
+  );
+  await checkUnetFits(unet, shape, Math.min(2, lists.length) * shape[0], control);
   const modelSampling = modelSamplingOf(model);
   // ControlNetApply's ControlNets reach the negative too (ComfyUI's apply_empty_x_to_equal_area for control)
   const positive = lists.find((l) => l.name === 'positive')?.entries ?? [];
@@ -288,13 +301,10 @@ async function guidance(models: ModelCache, model: ModelHandle, lists: readonly 
     modelConds: modelCondsFor(unet, model, shape, { latentImage: src.latentIn, denoiseMask: src.denoiseMask, seed: src.seed }),
     extras: (e, label) => combine(controlExtras(e, label), e.gligen ? gligenExtras(e.gligen) : undefined),
   });
-  const fits = await unetRowsFit(unet);
+  const fits = await unetRowsFit(unet, control);
   const predict = condBatchPredictor({
     modelSampling,
-    model: unetCall(
-      graphs,
-      withUncondControl.some((l) => l.entries.some((e) => e.control !== undefined)),
-    ),
+    model: unetCall(graphs, controlGraphOf(withUncondControl.flatMap((l) => l.entries))),
     lists: src.order ? src.order.map((i) => prepared[i]) : prepared,
     shape,
     fits,

@@ -14,7 +14,7 @@ export interface ControlNetConfig extends UNetEncoderConfig {
   hintChannels: number;
 }
 
-export type ControlNetLayout = 'ldm' | 'ldm-unprefixed' | 'diffusers' | 'control-lora';
+export type ControlNetLayout = 'ldm' | 'ldm-unprefixed' | 'diffusers' | 'control-lora' | 't2i-adapter';
 
 /** Layouts ComfyUI's ControlNetLoader knows, by sentinel key; `null`: known but not supported here, with the reason. */
 const LAYOUTS: readonly { key: string; layout: ControlNetLayout | null; what: string }[] = [
@@ -25,10 +25,12 @@ const LAYOUTS: readonly { key: string; layout: ControlNetLayout | null; what: st
   { key: 'controlnet_blocks.0.linear.weight', layout: null, what: 'a Mistoline Flux ControlNet (DiT models are not supported)' },
   { key: 'control_model.zero_convs.0.0.weight', layout: 'ldm', what: 'an ldm ControlNet' },
   { key: 'zero_convs.0.0.weight', layout: 'ldm-unprefixed', what: 'an ldm ControlNet' },
-  { key: 'adapter.body.0.resnets.0.block1.weight', layout: null, what: 'a T2I-Adapter (diffusers layout; not supported yet)' },
-  { key: 'body.0.in_conv.weight', layout: null, what: 'a T2I-Adapter light (not supported yet)' },
-  { key: 'conv_in.weight', layout: null, what: 'a T2I-Adapter (not supported yet), or a UNet rather than a ControlNet' },
-  { key: 'backbone.0.0.weight', layout: null, what: 'a Stable Cascade ControlNet (not supported)' },
+  // load_t2i_adapter: what is not a ControlNet by now (controlnet/t2i-config.ts tells the variant)
+  { key: 'adapter.body.0.resnets.0.block1.weight', layout: 't2i-adapter', what: 'a T2I-Adapter (diffusers layout)' },
+  { key: 'body.0.in_conv.weight', layout: 't2i-adapter', what: 'a T2I-Adapter light' },
+  { key: 'conv_in.weight', layout: 't2i-adapter', what: 'a T2I-Adapter' },
+  { key: 'backbone.0.0.weight', layout: null, what: 'a Stable Cascade ControlNet (Stable Cascade models are not supported)' },
+  { key: 'backbone.10.blocks.0.weight', layout: null, what: 'a Stable Cascade ControlNet (Stable Cascade models are not supported)' },
 ];
 
 /** The layout of a ControlNet file, or an error naming what it is or the keys it holds. */
@@ -41,7 +43,7 @@ export function controlNetLayout(dict: StateDict, source: string): ControlNetLay
   const keys = [...dict.keys()];
   const shown = keys.slice(0, 8).join(', ');
   throw new Error(
-    `${source} is not a ControlNet in a known layout (expected control_model.zero_convs.*, zero_convs.* or diffusers controlnet_cond_embedding.*); it holds ${keys.length} tensor(s): ${shown}${keys.length > 8 ? ', …' : ''}`,
+    `${source} is not a ControlNet in a known layout (expected control_model.zero_convs.*, zero_convs.*, diffusers controlnet_cond_embedding.* or a T2I-Adapter's conv_in / body.*); it holds ${keys.length} tensor(s): ${shown}${keys.length > 8 ? ', …' : ''}`,
   );
 }
 
