@@ -155,5 +155,8 @@ describeGolden('ControlNet files', () => {
     await expect(loadControlNet(models, await file('flux.safetensors', ['controlnet_blocks.0.weight']))).rejects.toThrow(
       /DiT models are not supported/,
     );
+    // a ControlNet++ union file is a diffusers ControlNet with extras: named before its diffusers keys are read
+    const union = ['controlnet_cond_embedding.conv_in.weight', 'control_add_embedding.linear_1.bias', 'task_embedding'];
+    await expect(loadControlNet(models, await file('promax.safetensors', union))).rejects.toThrow(/promax\.safetensors is a union ControlNet/);
   });
 });

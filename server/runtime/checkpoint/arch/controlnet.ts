@@ -20,6 +20,12 @@ export type ControlNetLayout = 'ldm' | 'ldm-unprefixed' | 'diffusers' | 'control
 const LAYOUTS: readonly { key: string; layout: ControlNetLayout | null; what: string }[] = [
   { key: 'after_proj_list.18.bias', layout: null, what: 'a Hunyuan-DiT ControlNet' },
   { key: 'lora_controlnet', layout: 'control-lora', what: 'a Control-LoRA' },
+  // ComfyUI loads these as diffusers ControlNets with a task embedding and a transformer over the hint features
+  {
+    key: 'control_add_embedding.linear_1.bias',
+    layout: null,
+    what: 'a union ControlNet (ControlNet++ / ProMax: not supported; use a single-type ControlNet)',
+  },
   { key: 'controlnet_cond_embedding.conv_in.weight', layout: 'diffusers', what: 'a diffusers ControlNet' },
   { key: 'controlnet_blocks.0.weight', layout: null, what: 'an SD3 / Flux / Qwen-Image ControlNet (DiT models are not supported)' },
   { key: 'controlnet_blocks.0.linear.weight', layout: null, what: 'a Mistoline Flux ControlNet (DiT models are not supported)' },
