@@ -109,7 +109,7 @@ async function createSessionNow(model: Uint8Array, folder: string, opts: Session
       const made =
         provider === 'cpu' && opts.optimizedStore
           ? await opts.optimizedStore.create(model, base, opts.label, prepare)
-          : { session: await prepare().then(() => ort.InferenceSession.create(model, base)), origin: undefined };
+          : { session: await prepare().then(() => createKeepingOutputsIfPossible(model, base, log, opts.label)), origin: undefined };
       const session = made.session;
       const line = `[loom] ${opts.label}: execution provider ${provider}${refused.length ? ` (fallback: ${refused.join('; ')})` : ''}`;
       if (!loggedChoice.has(line)) {
@@ -126,6 +126,27 @@ async function createSessionNow(model: Uint8Array, folder: string, opts: Session
     }
   }
   throw new Error(`${opts.label}: no execution provider available (${refused.join('; ')})`);
+}
+
+/**
+ * A session with GPU-buffer outputs where asked; an onnxruntime build that refuses them gets a plain session (outputs
+ * on the host, which every caller also accepts) and one log line, rather than a model that cannot run at all.
+ */
+async function createKeepingOutputsIfPossible(
+  model: Uint8Array,
+  options: ort.InferenceSession.SessionOptions,
+  log: (line: string) => void,
+  label: string,
+): Promise<ort.InferenceSession> {
+  if (!options.preferredOutputLocation) return ort.InferenceSession.create(model, options);
+  try {
+    return await ort.InferenceSession.create(model, options);
+  } catch (e) {
+    const { preferredOutputLocation: _, ...plain } = options;
+    const session = await ort.InferenceSession.create(model, plain);
+    log(`[loom] ${label}: outputs stay on the host (GPU-buffer outputs refused: ${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
+    return session;
+  }
 }
 
 /** Whether onnxruntime-node's CUDA provider library was installed beside its binding (ONNXRUNTIME_NODE_INSTALL=cuda12). */

@@ -54,9 +54,8 @@ export async function residentReady(provider: Provider, log: (line: string) => v
 }
 
 const tensor = (t: F32Tensor) => new ort.Tensor('float32', t.data, t.shape);
-const drop = (t: ort.Tensor | undefined) => {
-  if (t && t.location !== 'cpu') t.dispose();
-};
+/** Lets go of a tensor's device buffer (our own tensors only: a host one merely drops its reference). */
+const drop = (t: ort.Tensor | undefined) => t?.dispose();
 
 /** Samples like kSample on one plain [uncond; cond] pair; returns the latent (model space) and the last denoised. */
 export async function sampleResident(r: ResidentRequest): Promise<{ samples: Float32Array; denoised: Float32Array }> {
@@ -120,7 +119,8 @@ export async function sampleResident(r: ResidentRequest): Promise<{ samples: Flo
       prev = res.denoised;
       xIn = res.x_in_next;
       if (r.callback || i === total - 1) {
-        lastDenoised = Float32Array.from((await toHost(prev, false)).data as Float32Array);
+        // the download turns `prev` into a host tensor (its GPU buffer released); the next step uploads it again
+        lastDenoised = Float32Array.from((await toHost(prev)).data as Float32Array);
         r.callback?.(i + 1, total, lastDenoised);
       }
     }
