@@ -13,9 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { writeSafetensors } from '../server/runtime/io/safetensors-write';
 import { createTextEncoder, createUNet, createVae, precisionFor, type F32Tensor } from '../server/runtime/models';
-import { float32ToF16 } from '../server/runtime/io/dtype';
 import ort from 'onnxruntime-node';
 import { Graph } from '../server/runtime/onnx/builder';
 import { createSession, deviceFromEnv, type Provider } from '../server/runtime/onnx/session';
@@ -25,9 +23,10 @@ import { WeightCache } from '../server/runtime/onnx/weights-cache';
 import { openSafetensors } from '../server/runtime/io/safetensors';
 import { stateDictProvider } from '../server/runtime/checkpoint/provider';
 import type { WeightProvider } from '../server/runtime/checkpoint/weights';
-import { randomClip, randomUNet, randomVae, type Tensors } from '../tests/helpers/random-models';
+import { randomClip, randomUNet, randomVae } from '../tests/helpers/random-models';
 import { benchNoise as noise, figureLog, rssSplit, runIfMain, timed } from './lib/measure';
 import { SD15_UNET } from './lib/sd15';
+import { writeTensors } from './lib/write-tensors';
 
 /** parameter counts of the benched models, for the provider's default precision */
 const SD15_PARAMS = { unet: 0.86e9, clip: 0.12e9, vae: 0.08e9 } as const;
@@ -35,22 +34,6 @@ const SD15_PARAMS = { unet: 0.86e9, clip: 0.12e9, vae: 0.08e9 } as const;
 export interface ModelBenchResult {
   figures: Record<string, number>;
   lines: string[];
-}
-
-async function writeModel(file: string, tensors: Tensors, half: boolean): Promise<void> {
-  await writeSafetensors(
-    file,
-    [...tensors].map(([name, t]) => ({
-      name,
-      dtype: half ? ('F16' as const) : ('F32' as const),
-      shape: t.shape,
-      data: async () => {
-        const d = half ? float32ToF16(t.data) : t.data;
-        return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-      },
-    })),
-  );
-  tensors.clear();
 }
 
 /**
@@ -138,7 +121,7 @@ export async function run(): Promise<ModelBenchResult> {
         : `ORT ${device} MatMul 2048x2048 fp32 incl. upload and read-back, best of 5 (GFLOP/s)`,
     );
     const unetFile = path.join(dir, 'unet.safetensors');
-    const [, genS] = await timed(() => writeModel(unetFile, randomUNet(SD15_UNET, 1, true), half('unet')));
+    const [, genS] = await timed(() => writeTensors(unetFile, randomUNet(SD15_UNET, 1, true), half('unet')));
     note('unet_write_s', genS, `UNet random ${half('unet') ? 'fp16' : 'fp32'} weights generated + written (s)`);
     const unetWeights = await fileProvider(unetFile);
     const [, coldS] = await timed(() => createUNet(unetWeights, opts));
@@ -190,7 +173,7 @@ export async function run(): Promise<ModelBenchResult> {
     await sessionCache.clear();
 
     const clipFile = path.join(dir, 'clip.safetensors');
-    await writeModel(clipFile, randomClip({ width: 768, layers: 12, intermediate: 3072, vocab: 49408, positions: 77 }, 2, true), half('clip'));
+    await writeTensors(clipFile, randomClip({ width: 768, layers: 12, intermediate: 3072, vocab: 49408, positions: 77 }, 2, true), half('clip'));
     const [clip, clipS] = await timed(async () => createTextEncoder(await fileProvider(clipFile), opts));
     note('clip_session_s', clipS, 'CLIP ViT-L text encoder session, cold cache (s)');
     const ids = Int32Array.from({ length: 2 * 77 }, (_, i) => (i % 77 === 0 ? 49406 : (i * 7919) % 49406));
@@ -205,7 +188,7 @@ export async function run(): Promise<ModelBenchResult> {
 
     if (!process.env.LOOM_BENCH_SKIP_VAE) {
       const vaeFile = path.join(dir, 'vae.safetensors');
-      await writeModel(vaeFile, randomVae({ ch: 128, chMult: [1, 2, 4, 4], numResBlocks: 2, zChannels: 4 }, 3, true), half('vae'));
+      await writeTensors(vaeFile, randomVae({ ch: 128, chMult: [1, 2, 4, 4], numResBlocks: 2, zChannels: 4 }, 3, true), half('vae'));
       const [vae, vaeS] = await timed(async () => createVae(await fileProvider(vaeFile), opts));
       note('vae_session_s', vaeS, 'VAE decoder session (s)');
       const z = noise([1, 4, 64, 64]);

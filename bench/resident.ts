@@ -13,8 +13,6 @@ import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { stateDictProvider } from '../server/runtime/checkpoint/provider';
 import { openSafetensors } from '../server/runtime/io/safetensors';
-import { writeSafetensors } from '../server/runtime/io/safetensors-write';
-import { float32ToF16 } from '../server/runtime/io/dtype';
 import { createUNet, precisionFor, type UNetDeviceFeeds } from '../server/runtime/models';
 import { Graph } from '../server/runtime/onnx/builder';
 import { createSession, deviceFromEnv, type Provider } from '../server/runtime/onnx/session';
@@ -27,6 +25,7 @@ import { sampleResident } from '../server/runtime/sampling/resident/sample';
 import { randomUNet } from '../tests/helpers/random-models';
 import { benchNoise, figureLog, runIfMain, timed } from './lib/measure';
 import { SD15_UNET } from './lib/sd15';
+import { writeTensors } from './lib/write-tensors';
 
 interface Net {
   provider: Provider;
@@ -103,20 +102,7 @@ export async function run() {
     try {
       const file = path.join(dir, 'unet.safetensors');
       const half = precisionFor(device, 'unet', undefined, 0.86e9) === 'float16';
-      const tensors = randomUNet(SD15_UNET, 1, true);
-      await writeSafetensors(
-        file,
-        [...tensors].map(([name, t]) => ({
-          name,
-          dtype: half ? ('F16' as const) : ('F32' as const),
-          shape: t.shape,
-          data: async () => {
-            const d = half ? float32ToF16(t.data) : t.data;
-            return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
-          },
-        })),
-      );
-      tensors.clear();
+      await writeTensors(file, randomUNet(SD15_UNET, 1, true), half);
       const weights = stateDictProvider((await openSafetensors(file)).tensors, file);
       const unet = await createUNet(weights, { device, cache: new WeightCache({ dir: path.join(dir, 'cache') }) });
       const ctx = benchNoise([2, 77, 768]);

@@ -14,6 +14,7 @@ import { residentPlan } from '../../../server/runtime/sampling/resident/plan';
 import { sampleResident } from '../../../server/runtime/sampling/resident/sample';
 import { RESIDENT_SAMPLERS } from '../../../server/runtime/sampling/resident/schedule';
 import { TorchGenerator } from '../../../server/runtime/sampling/rng';
+import { maxAbs, maxAbsDiff } from '../../helpers/compare';
 
 const SHAPE = [2, 4, 6, 5];
 const N = SHAPE.reduce((a, b) => a * b, 1);
@@ -51,15 +52,8 @@ function latent(seed: number): Float32Array {
   return new TorchGenerator(seed).randn(SHAPE);
 }
 
-const relErr = (a: Float32Array, b: Float32Array) => {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num = Math.max(num, Math.abs(a[i] - b[i]));
-    den = Math.max(den, Math.abs(b[i]));
-  }
-  return num / den;
-};
+/** max |a − b| / max |b| */
+const relErr = (a: Float32Array, b: Float32Array) => maxAbsDiff(a, b) / maxAbs(b);
 
 async function both(sampler: SamplerName, prediction: SamplingType, denoise: number) {
   const ms = new ModelSamplingDiscrete(prediction);
@@ -103,8 +97,8 @@ describe('resident sampling step graphs', () => {
         const err = relErr(dev, host);
         console.log(`[resident] ${sampler} ${prediction} rel err ${err.toExponential(2)}`);
         expect(err).toBeLessThan(1e-5);
-        // not a trivial pass: the samplers give different latents
-        expect(relErr(host, new Float32Array(N))).toBeGreaterThan(0.5);
+        // not a trivial pass: the sampled latent is far from zero (the made-up model moves it)
+        expect(maxAbs(host)).toBeGreaterThan(0.5);
       });
     }
   }
