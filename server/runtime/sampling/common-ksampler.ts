@@ -332,6 +332,8 @@ async function announceLoad(
   lists: readonly { entries: readonly CondEntry[] }[],
   progress: SampleRequest['progress'],
 ) {
+  // an empty list is refused by guidance() with its name, before any model work
+  if (lists.some((l) => l.entries.length === 0)) return;
   if (unetLoaded(models, model) || lists.some((l) => l.entries.some((e) => e.gligen))) return;
   progress?.(0, 1, undefined, 'loading model');
   await unetFor(models, model);
