@@ -31,7 +31,7 @@ import { controlMemory } from '../controlnet/memory';
 import { controlToUncond } from '../controlnet/apply';
 import { residentPlan } from './resident/plan';
 import { residentReady, sampleResident } from './resident/sample';
-import { ksamplerSigmas } from './ksampler';
+import { kSampleSigmas } from './ksampler';
 
 export interface SampleRequest {
   model: ModelHandle;
@@ -355,12 +355,7 @@ export async function sampleLatent(models: ModelCache, r: SampleRequest): Promis
   const noise = r.addNoise === false ? undefined : prepareNoise(r.seed, shape, r.latent.batch_index);
   const plan = residentPlan({ unet, lists: prepared, shape, fits, sampler: r.sampler, cfg: r.cfg, denoiseMask, hasPostCfg: postCfg !== undefined });
   if (typeof plan !== 'string' && (await residentReady(unet.provider))) {
-    const sigmas = ksamplerSigmas(modelSampling, r.sampler, r.scheduler, r.steps, {
-      denoise: r.denoise ?? 1,
-      startStep: r.startStep,
-      endStep: r.endStep,
-      forceFullDenoise: !(r.returnWithLeftoverNoise ?? false),
-    });
+    const sigmas = kSampleSigmas(modelSampling, r);
     const { samples } = await sampleResident({
       unet,
       modelSampling,

@@ -87,16 +87,24 @@ export interface KSampleBase {
 /** KSampler's options: the conditionings as a CondPredictor (conds.ts) or one plain conditioning per side. */
 export type KSampleOptions<C> = KSampleBase & CondSource<C>;
 
-/** Run KSampler / KSamplerAdvanced; returns the new latent (model space). Throws SamplingCancelled on abort. */
-export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
-  checkCancelled(o.signal);
-  const ms = o.modelSampling;
-  const sigmas = ksamplerSigmas(ms, o.sampler, o.scheduler, o.steps, {
+/** The sigmas a KSampler / KSamplerAdvanced run steps through (its denoise, start/end step and leftover-noise widgets). */
+export function kSampleSigmas(
+  ms: ModelSamplingDiscrete,
+  o: Pick<KSampleBase, 'sampler' | 'scheduler' | 'steps' | 'denoise' | 'startStep' | 'endStep' | 'returnWithLeftoverNoise'>,
+): Float32Array {
+  return ksamplerSigmas(ms, o.sampler, o.scheduler, o.steps, {
     denoise: o.denoise ?? 1,
     startStep: o.startStep,
     endStep: o.endStep,
     forceFullDenoise: !(o.returnWithLeftoverNoise ?? false),
   });
+}
+
+/** Run KSampler / KSamplerAdvanced; returns the new latent (model space). Throws SamplingCancelled on abort. */
+export async function kSample<C>(o: KSampleOptions<C>): Promise<Float32Array> {
+  checkCancelled(o.signal);
+  const ms = o.modelSampling;
+  const sigmas = kSampleSigmas(ms, o);
   if (sigmas.length === 0) return Float32Array.from(o.latent);
   const noise = o.addNoise === false ? new Float32Array(o.latent.length) : (o.noise ?? new TorchGenerator(o.seed).randn(o.shape));
   const spec = { name: o.sampler, options: o.samplerOptions };
